@@ -1,0 +1,131 @@
+//! Attribute set builtins.
+
+use super::{arg, def, force_attrs, force_list, force_string};
+use crate::errors::Error;
+use crate::value::{Attrs, Builtin, NixString, Thunk, Value};
+use crate::vm::request::{Co, force};
+
+async fn attr_names(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let a = force_attrs(&co, arg(&args, 0)).await?;
+    Ok(Value::list(
+        a.keys().map(|k| Value::String(k.clone())).collect(),
+    ))
+}
+
+async fn attr_values(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let a = force_attrs(&co, arg(&args, 0)).await?;
+    Ok(Value::list(a.values().cloned().collect()))
+}
+
+async fn has_attr(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let name = force_string(&co, arg(&args, 0)).await?;
+    let a = force_attrs(&co, arg(&args, 1)).await?;
+    Ok(Value::Bool(a.contains(name.as_bytes())))
+}
+
+async fn get_attr(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let name = force_string(&co, arg(&args, 0)).await?;
+    let a = force_attrs(&co, arg(&args, 1)).await?;
+    a.get(name.as_bytes())
+        .cloned()
+        .ok_or_else(|| Error::new(format!("attribute '{name}' missing")))
+}
+
+async fn remove_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let a = force_attrs(&co, arg(&args, 0)).await?;
+    let names = force_list(&co, arg(&args, 1)).await?;
+    let mut remove = Vec::with_capacity(names.len());
+    for n in names.iter() {
+        remove.push(force_string(&co, n.clone()).await?);
+    }
+    Ok(Value::attrs(a.without(&remove)))
+}
+
+async fn list_to_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let l = force_list(&co, arg(&args, 0)).await?;
+    let mut entries: Vec<(NixString, Value)> = Vec::with_capacity(l.len());
+    for item in l.iter() {
+        let item = force_attrs(&co, item.clone()).await?;
+        let name = item
+            .get(b"name")
+            .cloned()
+            .ok_or_else(|| Error::new("attribute 'name' missing"))?;
+        let name = force_string(&co, name).await?;
+        let value = item
+            .get(b"value")
+            .cloned()
+            .ok_or_else(|| Error::new("attribute 'value' missing"))?;
+        entries.push((name.without_context(), value));
+    }
+    Ok(Value::attrs(Attrs::from_unsorted(entries)))
+}
+
+async fn map_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let f = arg(&args, 0);
+    let a = force_attrs(&co, arg(&args, 1)).await?;
+    let entries = a
+        .iter()
+        .map(|(k, v)| {
+            let t = Thunk::apply(f.clone(), vec![Value::String(k.clone()), v.clone()]);
+            (k.clone(), Value::Thunk(t))
+        })
+        .collect();
+    Ok(Value::attrs(Attrs::from_sorted(entries)))
+}
+
+async fn intersect_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let a = force_attrs(&co, arg(&args, 0)).await?;
+    let b = force_attrs(&co, arg(&args, 1)).await?;
+    let entries = b
+        .iter()
+        .filter(|(k, _)| a.contains(k.as_bytes()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Ok(Value::attrs(Attrs::from_sorted(entries)))
+}
+
+async fn cat_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let name = force_string(&co, arg(&args, 0)).await?;
+    let l = force_list(&co, arg(&args, 1)).await?;
+    let mut out = Vec::new();
+    for item in l.iter() {
+        let a = force_attrs(&co, item.clone()).await?;
+        if let Some(v) = a.get(name.as_bytes()) {
+            out.push(v.clone());
+        }
+    }
+    Ok(Value::list(out))
+}
+
+async fn function_args(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    match force(&co, arg(&args, 0)).await {
+        Value::Closure(c) => {
+            let entries = match &c.lambda.formals {
+                Some(f) => f
+                    .entries
+                    .iter()
+                    .map(|(n, d)| (n.clone(), Value::Bool(d.is_some())))
+                    .collect(),
+                None => Vec::new(),
+            };
+            Ok(Value::attrs(Attrs::from_unsorted(entries)))
+        }
+        Value::Builtin(_) => Ok(Value::attrs(Attrs::new())),
+        other => Err(crate::vm::ops::type_error("a function", &other)),
+    }
+}
+
+pub fn builtins() -> Vec<Builtin> {
+    vec![
+        def("attrNames", 1, attr_names),
+        def("attrValues", 1, attr_values),
+        def("hasAttr", 2, has_attr),
+        def("getAttr", 2, get_attr),
+        def("removeAttrs", 2, remove_attrs),
+        def("listToAttrs", 1, list_to_attrs),
+        def("mapAttrs", 2, map_attrs),
+        def("intersectAttrs", 2, intersect_attrs),
+        def("catAttrs", 2, cat_attrs),
+        def("functionArgs", 1, function_args),
+    ]
+}

@@ -1,0 +1,66 @@
+//! Control and debugging: `throw`, `abort`, `seq`, `deepSeq`, `tryEval`, `trace`.
+
+use super::{arg, def};
+use crate::errors::{Error, ErrorClass};
+use crate::value::{Attrs, Builtin, Value};
+use crate::vm::request::{self, Co, force, try_force};
+use crate::vm::walk::{self, Coercion};
+
+async fn message(co: &Co, v: Value) -> Result<String, Error> {
+    let s = walk::coerce_to_string(co, v, Coercion::INTERPOLATION).await?;
+    Ok(s.to_str_lossy().into_owned())
+}
+
+async fn throw(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    Err(Error::throw(message(&co, arg(&args, 0)).await?))
+}
+
+async fn abort(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let msg = message(&co, arg(&args, 0)).await?;
+    Err(Error::new(format!(
+        "evaluation aborted with the following error message: '{msg}'"
+    ))
+    .with_class(ErrorClass::Abort))
+}
+
+async fn seq(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    force(&co, arg(&args, 0)).await;
+    Ok(arg(&args, 1))
+}
+
+async fn deep_seq(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    walk::deep_force(&co, arg(&args, 0)).await?;
+    Ok(arg(&args, 1))
+}
+
+async fn try_eval(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let (success, value) = match try_force(&co, arg(&args, 0)).await {
+        Ok(v) => (true, v),
+        Err(_) => (false, Value::Bool(false)),
+    };
+    Ok(Value::attrs(Attrs::from_sorted(vec![
+        ("success".into(), Value::Bool(success)),
+        ("value".into(), value),
+    ])))
+}
+
+async fn trace(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let v = walk::deep_force(&co, arg(&args, 0)).await?;
+    let shown = match &v {
+        Value::String(s) => s.to_str_lossy().into_owned(),
+        other => crate::print::print_with(other, crate::print::PrintOptions::OUTPUT),
+    };
+    request::trace(&co, format!("trace: {shown}")).await;
+    Ok(arg(&args, 1))
+}
+
+pub fn builtins() -> Vec<Builtin> {
+    vec![
+        def("throw", 1, throw),
+        def("abort", 1, abort),
+        def("seq", 2, seq),
+        def("deepSeq", 2, deep_seq),
+        def("tryEval", 1, try_eval),
+        def("trace", 2, trace),
+    ]
+}

@@ -1,0 +1,156 @@
+//! List builtins. Results that apply a function (`map`, `genList`) are lazy `Apply` thunks, so
+//! nothing is called until an element is needed.
+
+use super::{arg, def, force_bool, force_function, force_int, force_list};
+use crate::errors::Error;
+use crate::value::{Builtin, Thunk, Value};
+use crate::vm::request::{Co, call, call_many, force};
+use crate::vm::walk;
+
+async fn length(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    Ok(Value::Int(
+        force_list(&co, arg(&args, 0)).await?.len() as i64
+    ))
+}
+
+async fn head(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let l = force_list(&co, arg(&args, 0)).await?;
+    l.first()
+        .cloned()
+        .ok_or_else(|| Error::new("'builtins.head' called on an empty list"))
+}
+
+async fn tail(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let l = force_list(&co, arg(&args, 0)).await?;
+    if l.is_empty() {
+        return Err(Error::new("'builtins.tail' called on an empty list"));
+    }
+    Ok(Value::list(l[1..].to_vec()))
+}
+
+async fn elem_at(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let l = force_list(&co, arg(&args, 0)).await?;
+    let i = force_int(&co, arg(&args, 1)).await?;
+    usize::try_from(i)
+        .ok()
+        .and_then(|i| l.get(i).cloned())
+        .ok_or_else(|| {
+            Error::new(format!(
+                "'builtins.elemAt' called with index {i} on a list of size {}",
+                l.len()
+            ))
+        })
+}
+
+async fn map(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let f = arg(&args, 0);
+    let l = force_list(&co, arg(&args, 1)).await?;
+    let out = l
+        .iter()
+        .map(|x| Value::Thunk(Thunk::apply(f.clone(), vec![x.clone()])))
+        .collect();
+    Ok(Value::list(out))
+}
+
+async fn filter(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let f = force_function(&co, arg(&args, 0)).await?;
+    let l = force_list(&co, arg(&args, 1)).await?;
+    let mut out = Vec::new();
+    for x in l.iter() {
+        if force_bool(&co, call(&co, f.clone(), x.clone()).await).await? {
+            out.push(x.clone());
+        }
+    }
+    Ok(Value::list(out))
+}
+
+async fn foldl(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let f = force_function(&co, arg(&args, 0)).await?;
+    let mut acc = arg(&args, 1);
+    let l = force_list(&co, arg(&args, 2)).await?;
+    for x in l.iter() {
+        acc = call_many(&co, f.clone(), vec![acc, x.clone()]).await;
+        acc = force(&co, acc).await;
+    }
+    Ok(force(&co, acc).await)
+}
+
+async fn gen_list(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let f = arg(&args, 0);
+    let n = force_int(&co, arg(&args, 1)).await?;
+    if n < 0 {
+        return Err(Error::new(format!("cannot create list of size {n}")));
+    }
+    let out = (0..n)
+        .map(|i| Value::Thunk(Thunk::apply(f.clone(), vec![Value::Int(i)])))
+        .collect();
+    Ok(Value::list(out))
+}
+
+async fn concat_lists(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let ls = force_list(&co, arg(&args, 0)).await?;
+    let mut out = Vec::new();
+    for l in ls.iter() {
+        out.extend(force_list(&co, l.clone()).await?.iter().cloned());
+    }
+    Ok(Value::list(out))
+}
+
+async fn concat_map(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let f = force_function(&co, arg(&args, 0)).await?;
+    let ls = force_list(&co, arg(&args, 1)).await?;
+    let mut out = Vec::new();
+    for x in ls.iter() {
+        let r = call(&co, f.clone(), x.clone()).await;
+        out.extend(force_list(&co, r).await?.iter().cloned());
+    }
+    Ok(Value::list(out))
+}
+
+async fn elem(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let x = arg(&args, 0);
+    let l = force_list(&co, arg(&args, 1)).await?;
+    for y in l.iter() {
+        if walk::equal(&co, x.clone(), y.clone()).await? {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+}
+
+async fn any_all(co: &Co, args: &[Value], want: bool) -> Result<Value, Error> {
+    let f = force_function(co, arg(args, 0)).await?;
+    let l = force_list(co, arg(args, 1)).await?;
+    for x in l.iter() {
+        if force_bool(co, call(co, f.clone(), x.clone()).await).await? == want {
+            return Ok(Value::Bool(want));
+        }
+    }
+    Ok(Value::Bool(!want))
+}
+
+async fn any(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    any_all(&co, &args, true).await
+}
+
+async fn all(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    any_all(&co, &args, false).await
+}
+
+pub fn builtins() -> Vec<Builtin> {
+    vec![
+        def("length", 1, length),
+        def("head", 1, head),
+        def("tail", 1, tail),
+        def("elemAt", 2, elem_at),
+        def("map", 2, map),
+        def("filter", 2, filter),
+        def("foldl'", 3, foldl),
+        def("genList", 2, gen_list),
+        def("concatLists", 1, concat_lists),
+        def("concatMap", 2, concat_map),
+        def("elem", 2, elem),
+        def("any", 2, any),
+        def("all", 2, all),
+    ]
+}

@@ -1,0 +1,176 @@
+//! The builtins, each a generator: straight-line async code that awaits forcing and calls from
+//! the scheduler. Grouped by domain; `globals` assembles the `builtins` set and the names
+//! visible without `builtins.`.
+
+mod arith;
+mod attrs;
+mod control;
+mod lists;
+mod paths;
+mod strings;
+mod types;
+
+use crate::errors::Error;
+use crate::eval::Settings;
+use crate::io::EvalIo;
+use crate::value::{Attrs, Builtin, NixString, PartialApp, Thunk, ThunkState, Value};
+use crate::vm::ops::type_error;
+use crate::vm::request::{Co, force, generator};
+use smol_str::SmolStr;
+use std::collections::HashMap;
+use std::future::Future;
+use std::rc::Rc;
+
+/// Defines a builtin from an async function of its arguments.
+pub fn def<F, Fut>(name: &'static str, arity: usize, f: F) -> Builtin
+where
+    F: Fn(Co, Vec<Value>) -> Fut + Copy + 'static,
+    Fut: Future<Output = Result<Value, Error>> + 'static,
+{
+    Builtin {
+        name,
+        arity,
+        func: Box::new(move |args| generator(move |co| f(co, args))),
+    }
+}
+
+/// Names visible without the `builtins.` prefix (besides `true`, `false`, `null`, `builtins`).
+const TOP_LEVEL: &[&str] = &[
+    "abort",
+    "baseNameOf",
+    "break",
+    "derivation",
+    "derivationStrict",
+    "dirOf",
+    "fetchGit",
+    "fetchMercurial",
+    "fetchTarball",
+    "fetchTree",
+    "fromTOML",
+    "import",
+    "isNull",
+    "map",
+    "placeholder",
+    "removeAttrs",
+    "scopedImport",
+    "throw",
+    "toString",
+];
+
+/// Every builtin function.
+fn functions() -> Vec<Builtin> {
+    let mut all = Vec::new();
+    all.extend(arith::builtins());
+    all.extend(attrs::builtins());
+    all.extend(control::builtins());
+    all.extend(lists::builtins());
+    all.extend(paths::builtins());
+    all.extend(strings::builtins());
+    all.extend(types::builtins());
+    all
+}
+
+/// The global scope: every name a Nix file can use without defining it.
+pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> {
+    let mut entries: Vec<(NixString, Value)> = Vec::new();
+    for b in functions() {
+        let name = b.name;
+        let v = Value::Builtin(Rc::new(PartialApp {
+            builtin: Rc::new(b),
+            args: Vec::new(),
+        }));
+        entries.push((name.into(), v));
+    }
+    entries.extend(constants(settings, io));
+    let builtins_thunk = Thunk::new(ThunkState::Blackhole);
+    entries.push(("builtins".into(), Value::Thunk(builtins_thunk.clone())));
+    let set = Value::attrs(Attrs::from_unsorted(entries.clone()));
+    builtins_thunk.finish(set.clone());
+
+    let mut globals = HashMap::new();
+    for (name, v) in &entries {
+        let name = name.to_str_lossy();
+        if TOP_LEVEL.contains(&name.as_ref()) {
+            globals.insert(SmolStr::new(name.as_ref()), v.clone());
+        }
+        globals.insert(SmolStr::new(format!("__{name}")), v.clone());
+    }
+    globals.insert(SmolStr::new("builtins"), set);
+    globals.insert(SmolStr::new("true"), Value::Bool(true));
+    globals.insert(SmolStr::new("false"), Value::Bool(false));
+    globals.insert(SmolStr::new("null"), Value::Null);
+    globals
+}
+
+fn constants(settings: &Settings, io: &dyn EvalIo) -> Vec<(NixString, Value)> {
+    vec![
+        ("langVersion".into(), Value::Int(6)),
+        ("nixVersion".into(), Value::string("2.18.0")),
+        (
+            "storeDir".into(),
+            Value::string(
+                io.get_env("NIX_STORE_DIR")
+                    .unwrap_or_else(|| "/nix/store".into()),
+            ),
+        ),
+        (
+            "currentSystem".into(),
+            Value::string(settings.system.as_str()),
+        ),
+        ("nixPath".into(), paths::nix_path(settings, io)),
+        ("true".into(), Value::Bool(true)),
+        ("false".into(), Value::Bool(false)),
+        ("null".into(), Value::Null),
+    ]
+}
+
+// Helpers builtins are written with: force a value and check its type.
+
+pub async fn force_int(co: &Co, v: Value) -> Result<i64, Error> {
+    match force(co, v).await {
+        Value::Int(i) => Ok(i),
+        other => Err(type_error("an integer", &other)),
+    }
+}
+
+pub async fn force_bool(co: &Co, v: Value) -> Result<bool, Error> {
+    match force(co, v).await {
+        Value::Bool(b) => Ok(b),
+        other => Err(type_error("a Boolean", &other)),
+    }
+}
+
+pub async fn force_list(co: &Co, v: Value) -> Result<Rc<Vec<Value>>, Error> {
+    match force(co, v).await {
+        Value::List(l) => Ok(l),
+        other => Err(type_error("a list", &other)),
+    }
+}
+
+pub async fn force_attrs(co: &Co, v: Value) -> Result<Rc<Attrs>, Error> {
+    match force(co, v).await {
+        Value::Attrs(a) => Ok(a),
+        other => Err(type_error("a set", &other)),
+    }
+}
+
+/// A string value (no coercion), context kept.
+pub async fn force_string(co: &Co, v: Value) -> Result<NixString, Error> {
+    match force(co, v).await {
+        Value::String(s) => Ok(s),
+        other => Err(type_error("a string", &other)),
+    }
+}
+
+pub async fn force_function(co: &Co, v: Value) -> Result<Value, Error> {
+    match force(co, v).await {
+        f @ (Value::Closure(_) | Value::Builtin(_)) => Ok(f),
+        Value::Attrs(a) if a.contains(b"__functor") => Ok(Value::Attrs(a)),
+        other => Err(type_error("a function", &other)),
+    }
+}
+
+/// Takes argument `i` (builtins are only called with all their arguments).
+pub fn arg(args: &[Value], i: usize) -> Value {
+    args.get(i).cloned().unwrap_or(Value::Null)
+}

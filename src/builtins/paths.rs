@@ -1,0 +1,200 @@
+//! Files, imports and the search path: `import`, `findFile`, `pathExists`, `readFile`,
+//! `getEnv`, `baseNameOf`, `dirOf`.
+
+use super::{arg, def, force_attrs, force_list, force_string};
+use crate::errors::Error;
+use crate::eval::Settings;
+use crate::io::EvalIo;
+use crate::value::{Attrs, Builtin, NixString, Value};
+use crate::vm::ops::type_error;
+use crate::vm::request::{self, Co, force};
+use crate::vm::walk::{self, Coercion};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// The path a value denotes (a path, or a string holding an absolute path).
+async fn coerce_path(co: &Co, v: Value) -> Result<PathBuf, Error> {
+    let v = force(co, v).await;
+    if let Value::Path(p) = &v {
+        return Ok(p.as_ref().clone());
+    }
+    let s = walk::coerce_to_string(
+        co,
+        v,
+        Coercion {
+            weak: false,
+            copy_to_store: false,
+        },
+    )
+    .await?;
+    let text = s.to_str_lossy();
+    if !text.starts_with('/') {
+        return Err(Error::new(format!(
+            "string '{text}' doesn't represent an absolute path"
+        )));
+    }
+    Ok(PathBuf::from(text.as_ref()))
+}
+
+async fn import(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let path = coerce_path(&co, arg(&args, 0)).await?;
+    Ok(request::import(&co, path, None).await)
+}
+
+async fn find_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let entries = force_list(&co, arg(&args, 0)).await?;
+    let name = force_string(&co, arg(&args, 1)).await?;
+    let name = name.to_str_lossy().into_owned();
+    for entry in entries.iter() {
+        let entry = force_attrs(&co, entry.clone()).await?;
+        let prefix = match entry.get(b"prefix") {
+            Some(p) => force_string(&co, p.clone())
+                .await?
+                .to_str_lossy()
+                .into_owned(),
+            None => String::new(),
+        };
+        let Some(path) = entry.get(b"path") else {
+            return Err(Error::new("attribute 'path' missing"));
+        };
+        let path = walk::coerce_to_string(
+            &co,
+            path.clone(),
+            Coercion {
+                weak: false,
+                copy_to_store: false,
+            },
+        )
+        .await?;
+        let rest = if prefix.is_empty() {
+            Some(name.as_str())
+        } else if name == prefix {
+            Some("")
+        } else {
+            name.strip_prefix(&prefix).and_then(|r| r.strip_prefix('/'))
+        };
+        let Some(rest) = rest else { continue };
+        let candidate = if rest.is_empty() {
+            PathBuf::from(path.to_str_lossy().as_ref())
+        } else {
+            PathBuf::from(path.to_str_lossy().as_ref()).join(rest)
+        };
+        let candidate = crate::eval::absolute(&candidate);
+        if std::fs::symlink_metadata(&candidate).is_ok() {
+            return Ok(Value::Path(Rc::new(candidate)));
+        }
+    }
+    Err(Error::new(format!(
+        "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
+    )))
+}
+
+async fn path_exists(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let p = coerce_path(&co, arg(&args, 0)).await?;
+    Ok(Value::Bool(std::fs::metadata(&p).is_ok()))
+}
+
+async fn read_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let p = coerce_path(&co, arg(&args, 0)).await?;
+    let bytes = std::fs::read(&p)
+        .map_err(|e| Error::new(format!("opening file '{}': {e}", p.display())))?;
+    Ok(Value::String(NixString::from(bytes)))
+}
+
+async fn get_env(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let name = force_string(&co, arg(&args, 0)).await?;
+    Ok(Value::string(
+        std::env::var(name.to_str_lossy().as_ref()).unwrap_or_default(),
+    ))
+}
+
+async fn base_name_of(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let v = force(&co, arg(&args, 0)).await;
+    let s = walk::coerce_to_string(
+        &co,
+        v,
+        Coercion {
+            weak: false,
+            copy_to_store: false,
+        },
+    )
+    .await?;
+    let bytes = s.as_bytes();
+    let trimmed = bytes.strip_suffix(b"/").unwrap_or(bytes);
+    let start = trimmed
+        .iter()
+        .rposition(|&c| c == b'/')
+        .map_or(0, |i| i + 1);
+    Ok(Value::String(NixString::new(
+        &trimmed[start..],
+        s.context().cloned(),
+    )))
+}
+
+async fn dir_of(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let v = force(&co, arg(&args, 0)).await;
+    let is_path = matches!(v, Value::Path(_));
+    let s = walk::coerce_to_string(
+        &co,
+        v,
+        Coercion {
+            weak: false,
+            copy_to_store: false,
+        },
+    )
+    .await?;
+    let bytes = s.as_bytes();
+    let dir: &[u8] = match bytes.iter().rposition(|&c| c == b'/') {
+        None => b".",
+        Some(0) => b"/",
+        Some(i) => &bytes[..i],
+    };
+    if is_path {
+        return Ok(Value::Path(Rc::new(PathBuf::from(
+            String::from_utf8_lossy(dir).as_ref(),
+        ))));
+    }
+    Ok(Value::String(NixString::new(dir, s.context().cloned())))
+}
+
+async fn unsupported(_co: Co, _args: Vec<Value>) -> Result<Value, Error> {
+    Err(Error::new(
+        "this builtin needs a Nix store, which gnix does not have yet",
+    ))
+}
+
+/// `builtins.nixPath`: the search path as `[ { path; prefix; } ]`.
+pub fn nix_path(settings: &Settings, _io: &dyn EvalIo) -> Value {
+    let entries = settings
+        .search_path
+        .iter()
+        .map(|e| {
+            let (prefix, path) = match e.split_once('=') {
+                Some((p, rest)) => (p, rest),
+                None => ("", e.as_str()),
+            };
+            Value::attrs(Attrs::from_sorted(vec![
+                ("path".into(), Value::string(path)),
+                ("prefix".into(), Value::string(prefix)),
+            ]))
+        })
+        .collect();
+    Value::list(entries)
+}
+
+pub fn builtins() -> Vec<Builtin> {
+    let _ = type_error;
+    vec![
+        def("import", 1, import),
+        def("findFile", 2, find_file),
+        def("pathExists", 1, path_exists),
+        def("readFile", 1, read_file),
+        def("getEnv", 1, get_env),
+        def("baseNameOf", 1, base_name_of),
+        def("dirOf", 1, dir_of),
+        def("derivation", 1, unsupported),
+        def("derivationStrict", 1, unsupported),
+        def("toFile", 2, unsupported),
+        def("placeholder", 1, unsupported),
+    ]
+}

@@ -1,0 +1,443 @@
+//! Binding groups: attribute sets, `rec` sets and `let`.
+//!
+//! Entries are first gathered into a `BindingSet` tree, which merges nested paths
+//! (`a.b = 1; a.c = 2;`, `a = { b = 1; }; a.c = 2;`) and reports duplicates as C++ Nix does;
+//! then the tree is compiled. `rec` and `let` get a scope whose slots hold the bindings, so
+//! bindings refer to each other by slot.
+
+use super::scope::{Scope, ScopeKind};
+use super::{AttrName, CResult, Compiler, Op, ident_name};
+use crate::errors::{Error, Span};
+use crate::value::Value;
+use rnix::ast::{self, HasEntry};
+use rowan::ast::AstNode;
+use smol_str::SmolStr;
+use std::collections::HashMap;
+
+enum BValue {
+    Expr(ast::Expr),
+    Nested(Box<BindingSet>),
+    /// `inherit x;`: the variable `x` of the scope around the group.
+    InheritVar(SmolStr, rnix::SyntaxNode),
+    /// `inherit (froms[i]) x;`.
+    InheritFrom(usize, SmolStr),
+}
+
+struct Binding {
+    span: Span,
+    value: BValue,
+}
+
+#[derive(Default)]
+struct BindingSet {
+    recursive: bool,
+    statics: Vec<(SmolStr, Binding)>,
+    index: HashMap<SmolStr, usize>,
+    dynamics: Vec<(ast::Expr, Binding)>,
+    froms: Vec<ast::Expr>,
+}
+
+impl BindingSet {
+    fn get_mut(&mut self, name: &str) -> Option<&mut Binding> {
+        let i = *self.index.get(name)?;
+        Some(&mut self.statics[i].1)
+    }
+
+    fn insert(&mut self, name: SmolStr, b: Binding) {
+        self.index.insert(name.clone(), self.statics.len());
+        self.statics.push((name, b));
+    }
+}
+
+impl Compiler<'_> {
+    fn position_of(&self, span: Span) -> String {
+        let (l, c) = super::line_col(self.ctx.text, span.start as usize);
+        format!("{}:{l}:{c}", self.ctx.origin)
+    }
+
+    fn dup_error(&self, path: &[SmolStr], at: Span, first: Span) -> Error {
+        let path = path
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(".");
+        Error::new(format!(
+            "attribute '{path}' already defined at {}",
+            self.position_of(first)
+        ))
+        .with_class(crate::errors::ErrorClass::Parse)
+        .at(at)
+    }
+
+    /// Gathers the entries of a set, `let` or legacy `let` into a tree.
+    fn gather(&self, node: &impl HasEntry, recursive: bool) -> Result<BindingSet, Error> {
+        let mut set = BindingSet {
+            recursive,
+            ..BindingSet::default()
+        };
+        self.gather_into(&mut set, node, &[])?;
+        Ok(set)
+    }
+
+    fn gather_into(
+        &self,
+        set: &mut BindingSet,
+        node: &impl HasEntry,
+        prefix: &[SmolStr],
+    ) -> CResult {
+        for entry in node.entries() {
+            match entry {
+                ast::Entry::Inherit(inh) => self.gather_inherit(set, &inh, prefix)?,
+                ast::Entry::AttrpathValue(apv) => self.gather_path(set, &apv, prefix)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn gather_inherit(
+        &self,
+        set: &mut BindingSet,
+        inh: &ast::Inherit,
+        prefix: &[SmolStr],
+    ) -> CResult {
+        let from = match inh.from() {
+            Some(f) => {
+                set.froms.push(self.child(f.expr(), f.syntax())?);
+                Some(set.froms.len() - 1)
+            }
+            None => None,
+        };
+        for attr in inh.attrs() {
+            let span = self.span(attr.syntax());
+            let name = match self.attr_name(&attr)? {
+                AttrName::Static(n) => n,
+                AttrName::Dynamic(_) => {
+                    return Err(
+                        self.error(attr.syntax(), "dynamic attributes not allowed in inherit")
+                    );
+                }
+            };
+            if let Some(first) = set.index.get(&name).map(|&i| set.statics[i].1.span) {
+                let mut path = prefix.to_vec();
+                path.push(name);
+                return Err(self.dup_error(&path, span, first));
+            }
+            let value = match from {
+                Some(i) => BValue::InheritFrom(i, name.clone()),
+                None => BValue::InheritVar(name.clone(), attr.syntax().clone()),
+            };
+            set.insert(name, Binding { span, value });
+        }
+        Ok(())
+    }
+
+    fn gather_path(
+        &self,
+        set: &mut BindingSet,
+        apv: &ast::AttrpathValue,
+        prefix: &[SmolStr],
+    ) -> CResult {
+        let path = self.child(apv.attrpath(), apv.syntax())?;
+        let value = self.child(apv.value(), apv.syntax())?;
+        let attrs: Vec<ast::Attr> = path.attrs().collect();
+        let mut cur = set;
+        let mut names = prefix.to_vec();
+        for (i, attr) in attrs.iter().enumerate() {
+            let span = self.span(attr.syntax());
+            let last = i + 1 == attrs.len();
+            match self.attr_name(attr)? {
+                AttrName::Static(name) => {
+                    names.push(name.clone());
+                    if last {
+                        self.define_static(cur, name, span, value.clone(), &names)?;
+                        return Ok(());
+                    }
+                    if cur.get_mut(&name).is_none() {
+                        let nested = BindingSet::default();
+                        cur.insert(
+                            name.clone(),
+                            Binding {
+                                span,
+                                value: BValue::Nested(Box::new(nested)),
+                            },
+                        );
+                    }
+                    let existing = cur
+                        .get_mut(&name)
+                        .ok_or_else(|| self.error(attr.syntax(), "internal error"))?;
+                    let first = existing.span;
+                    self.make_nested(existing, &names)?;
+                    cur = match &mut existing.value {
+                        BValue::Nested(n) => n,
+                        _ => return Err(self.dup_error(&names, span, first)),
+                    };
+                }
+                AttrName::Dynamic(key) => {
+                    names.push(SmolStr::new("\"${dynamic}\""));
+                    if last {
+                        cur.dynamics.push((
+                            key,
+                            Binding {
+                                span,
+                                value: self.bvalue(&value, &names)?,
+                            },
+                        ));
+                        return Ok(());
+                    }
+                    cur.dynamics.push((
+                        key,
+                        Binding {
+                            span,
+                            value: BValue::Nested(Box::default()),
+                        },
+                    ));
+                    cur = match cur.dynamics.last_mut().map(|d| &mut d.1.value) {
+                        Some(BValue::Nested(n)) => n,
+                        _ => return Err(self.error(attr.syntax(), "internal error")),
+                    };
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A binding's value; a plain attribute set literal becomes a mergeable nested set.
+    fn bvalue(&self, value: &ast::Expr, names: &[SmolStr]) -> Result<BValue, Error> {
+        if let ast::Expr::AttrSet(s) = value {
+            let mut nested = BindingSet {
+                recursive: s.rec_token().is_some(),
+                ..BindingSet::default()
+            };
+            self.gather_into(&mut nested, s, names)?;
+            return Ok(BValue::Nested(Box::new(nested)));
+        }
+        Ok(BValue::Expr(value.clone()))
+    }
+
+    /// Turns an existing binding into a nested set if it is a set literal; else a duplicate.
+    fn make_nested(&self, b: &mut Binding, names: &[SmolStr]) -> CResult {
+        match &b.value {
+            BValue::Nested(_) => Ok(()),
+            _ => Err(self.dup_error(names, b.span, b.span)),
+        }
+    }
+
+    fn define_static(
+        &self,
+        set: &mut BindingSet,
+        name: SmolStr,
+        span: Span,
+        value: ast::Expr,
+        names: &[SmolStr],
+    ) -> CResult {
+        let new = self.bvalue(&value, names)?;
+        let Some(existing) = set.get_mut(&name) else {
+            set.insert(name, Binding { span, value: new });
+            return Ok(());
+        };
+        let first = existing.span;
+        match (&mut existing.value, new) {
+            (BValue::Nested(old), BValue::Nested(new)) => {
+                let offset = old.froms.len();
+                old.froms.extend(new.froms);
+                for (n, mut b) in new.statics {
+                    if let Some(prev) = old.index.get(&n).map(|&i| old.statics[i].1.span) {
+                        let mut path = names.to_vec();
+                        path.push(n);
+                        return Err(self.dup_error(&path, b.span, prev));
+                    }
+                    if let BValue::InheritFrom(i, _) = &mut b.value {
+                        *i += offset;
+                    }
+                    old.insert(n, b);
+                }
+                old.dynamics.extend(new.dynamics);
+                Ok(())
+            }
+            _ => Err(self.dup_error(names, span, first)),
+        }
+    }
+
+    pub(super) fn attrset(&mut self, s: &ast::AttrSet, span: Span) -> CResult {
+        let set = self.gather(s, s.rec_token().is_some())?;
+        self.compile_set(&set, span)
+    }
+
+    fn compile_set(&mut self, set: &BindingSet, span: Span) -> CResult {
+        if set.recursive {
+            return self.compile_rec_set(set, span);
+        }
+        let hidden = !set.froms.is_empty();
+        if hidden {
+            self.emit(Op::PushEnv(set.froms.len() as u32), span);
+            let mut scope = Scope::new(ScopeKind::Normal);
+            for _ in &set.froms {
+                scope.declare_hidden();
+            }
+            self.scopes.push(scope);
+            for (i, f) in set.froms.iter().enumerate() {
+                self.lazy(f)?;
+                self.emit(Op::SetSlot(i as u32), span);
+            }
+        }
+        let result = self.set_entries(set, span, None);
+        if hidden {
+            self.scopes.pop();
+            self.emit(Op::PopEnv, span);
+        }
+        result
+    }
+
+    /// Pushes the (name, value) pairs and builds the set. With `slots`, static values are read
+    /// from the current (`rec`) scope's slots.
+    fn set_entries(&mut self, set: &BindingSet, span: Span, slots: Option<()>) -> CResult {
+        let mut n = 0;
+        for (i, (name, b)) in set.statics.iter().enumerate() {
+            self.constant(Value::string(name.as_str()), b.span);
+            match slots {
+                Some(()) => {
+                    self.emit(Op::Local(0, i as u32), b.span);
+                }
+                None => self.binding_value(b, name, 0, 0)?,
+            }
+            n += 1;
+        }
+        for (key, b) in &set.dynamics {
+            self.forced(key)?;
+            self.binding_value(b, "", 0, 0)?;
+            n += 1;
+        }
+        self.emit(Op::MakeAttrs(n), span);
+        Ok(())
+    }
+
+    /// Pushes a binding's value. `from_base` is the slot of the first hidden `inherit (e)` slot
+    /// in the current scope; `outer` how many scopes to skip for `inherit x;`.
+    fn binding_value(
+        &mut self,
+        b: &Binding,
+        name: &str,
+        from_base: usize,
+        outer: usize,
+    ) -> CResult {
+        match &b.value {
+            BValue::Expr(ast::Expr::Lambda(l)) => self.lambda(l, Some(SmolStr::new(name))),
+            BValue::Expr(e) => self.lazy(e),
+            BValue::Nested(set) => self.thunk_with(b.span, |c| c.compile_set(set, b.span)),
+            BValue::InheritVar(var, node) => {
+                let cheap = match super::scope::resolve_from(&self.scopes, var, outer) {
+                    super::scope::Resolved::Local { initialized, .. } => initialized,
+                    super::scope::Resolved::Dynamic => self.ctx.globals.contains_key(var.as_str()),
+                };
+                if cheap {
+                    self.variable_from(var, b.span, node, outer)
+                } else {
+                    self.thunk_with(b.span, |c| {
+                        c.variable_from(var, b.span, node, outer)?;
+                        c.emit(Op::Force, b.span);
+                        Ok(())
+                    })
+                }
+            }
+            BValue::InheritFrom(i, attr) => {
+                let slot = (from_base + i) as u32;
+                self.thunk_with(b.span, |c| {
+                    c.emit(Op::Local(0, slot), b.span);
+                    c.emit(Op::Force, b.span);
+                    let k = c.name_const(attr);
+                    c.emit(Op::Select(k), b.span);
+                    c.emit(Op::Force, b.span);
+                    Ok(())
+                })
+            }
+        }
+    }
+
+    /// Compiles code built by `body` into its own chunk and pushes a thunk of it. The body must
+    /// leave a forced value.
+    pub(super) fn thunk_with(
+        &mut self,
+        span: Span,
+        body: impl FnOnce(&mut Self) -> CResult,
+    ) -> CResult {
+        self.chunks.push(super::Chunk {
+            span: Some(span),
+            ..Default::default()
+        });
+        let r = body(self);
+        self.emit(Op::Force, span);
+        self.emit(Op::Return, span);
+        let chunk = self.chunks.pop().unwrap_or_default();
+        r?;
+        let parent = self.chunk();
+        parent.thunks.push(std::rc::Rc::new(chunk));
+        let i = (parent.thunks.len() - 1) as u32;
+        self.emit(Op::Thunk(i), span);
+        Ok(())
+    }
+
+    /// Opens the scope of a `rec` set or `let` and fills its slots.
+    fn open_group(&mut self, set: &BindingSet, span: Span) -> CResult {
+        let nstatic = set.statics.len();
+        let mut scope = Scope::new(ScopeKind::Normal);
+        for (name, _) in &set.statics {
+            scope.declare(name.clone());
+        }
+        for _ in &set.froms {
+            scope.declare_hidden();
+        }
+        scope.initializing = true;
+        self.emit(Op::PushEnv(scope.len() as u32), span);
+        self.scopes.push(scope);
+        for (i, f) in set.froms.iter().enumerate() {
+            self.lazy(f)?;
+            self.emit(Op::SetSlot((nstatic + i) as u32), span);
+        }
+        for (i, (name, b)) in set.statics.iter().enumerate() {
+            self.binding_value(b, name, nstatic, 1)?;
+            self.emit(Op::SetSlot(i as u32), b.span);
+        }
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.initializing = false;
+        }
+        Ok(())
+    }
+
+    fn compile_rec_set(&mut self, set: &BindingSet, span: Span) -> CResult {
+        self.open_group(set, span)?;
+        let r = self.set_entries(set, span, Some(()));
+        self.scopes.pop();
+        r?;
+        self.emit(Op::PopEnv, span);
+        Ok(())
+    }
+
+    pub(super) fn let_in(&mut self, l: &ast::LetIn, span: Span) -> CResult {
+        let set = self.gather(l, true)?;
+        if let Some((key, _)) = set.dynamics.first() {
+            return Err(self.error(key.syntax(), "dynamic attributes not allowed in let"));
+        }
+        let body = self.child(l.body(), l.syntax())?;
+        self.open_group(&set, span)?;
+        let r = self.expr(&body);
+        self.scopes.pop();
+        r?;
+        self.emit(Op::PopEnv, span);
+        Ok(())
+    }
+
+    /// `let { a = 1; body = a; }` is `rec { a = 1; body = a; }.body`.
+    pub(super) fn legacy_let(&mut self, l: &ast::LegacyLet, span: Span) -> CResult {
+        let set = self.gather(l, true)?;
+        self.compile_rec_set(&set, span)?;
+        self.emit(Op::Force, span);
+        let k = self.name_const("body");
+        self.emit(Op::Select(k), span);
+        Ok(())
+    }
+}
+
+#[allow(dead_code)]
+fn _name(id: &ast::Ident) -> SmolStr {
+    ident_name(id)
+}

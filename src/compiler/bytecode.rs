@@ -1,0 +1,127 @@
+//! The bytecode: a flat vector of small `Op`s per chunk, a parallel vector of spans, and the
+//! chunk's constants and nested code (thunk bodies, lambdas).
+//!
+//! Ops that need a value in weak head normal form expect the compiler to have emitted `Force`
+//! before them; `Force` is the only op that can start evaluating a thunk.
+
+use crate::errors::Span;
+use crate::value::{Formals, Lambda, Value};
+use std::rc::Rc;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    /// Push `consts[i]`.
+    Const(u32),
+    /// Push the variable in scope `depth` levels up, slot `slot` (not forced).
+    Local(u16, u32),
+    /// Push a thunk of `thunks[i]` closing over the current scope.
+    Thunk(u32),
+    /// Push a closure of `lambdas[i]` closing over the current scope.
+    Closure(u32),
+    /// Evaluate the top of the stack to weak head normal form.
+    Force,
+    Pop,
+    /// Enter a new scope with this many slots.
+    PushEnv(u32),
+    /// Leave the current scope.
+    PopEnv,
+    /// Pop into slot `i` of the current scope.
+    SetSlot(u32),
+    /// Pop the argument and the (forced) function; call.
+    Call,
+    /// Pop the result and return it to the frame below.
+    Return,
+    Jump(u32),
+    /// Pop a Boolean; jump if false.
+    JumpIfFalse(u32),
+    /// Pop a Boolean; jump if true.
+    JumpIfTrue(u32),
+    /// Check the top is a Boolean (right operand of `&&`, `||`, `->`).
+    AssertBool,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Eq,
+    NotEq,
+    Less,
+    LessEq,
+    Greater,
+    GreaterEq,
+    Concat,
+    Update,
+    Not,
+    Negate,
+    /// Pop `n` (name, value) pairs (names forced; null names dropped) and push a set.
+    MakeAttrs(u32),
+    /// Pop `n` values and push a list.
+    MakeList(u32),
+    /// Pop a forced set, push attribute `consts[name]`.
+    Select(u32),
+    /// Pop a forced value; push its attribute `consts[name]`, or jump if it has none.
+    SelectOrJump(u32, u32),
+    /// Pop a forced name and a forced set; push the attribute.
+    DynSelect,
+    /// Like `SelectOrJump` with the name on the stack.
+    DynSelectOrJump(u32),
+    /// Pop a forced value; push whether it has attribute `consts[name]`.
+    HasAttr(u32),
+    DynHasAttr,
+    /// Pop a forced `with` set; if it has `consts[name]`, push it and jump.
+    WithLookup(u32, u32),
+    /// No `with` scope had the variable `consts[name]`.
+    UndefinedVar(u32),
+    /// Coerce the (forced) top of the stack to a string for interpolation.
+    CoerceInterp,
+    /// Pop `n` strings, push their concatenation.
+    Interpolate(u32),
+    /// Turn the string on top into a path (interpolated path literals).
+    ToPath,
+    /// Pop a Boolean; if false fail with "assertion `consts[text]` failed".
+    Assert(u32),
+    /// Pop the forced argument set of a pattern lambda and fill the formals' slots.
+    Formals,
+    /// Fail with the message `consts[i]` (statically known errors, e.g. disabled features).
+    Fail(u32),
+}
+
+/// A unit of compiled code: a file's top level, a thunk body or a lambda body.
+#[derive(Default)]
+pub struct Chunk {
+    pub ops: Vec<Op>,
+    pub spans: Vec<Span>,
+    pub consts: Vec<Value>,
+    pub thunks: Vec<Rc<Chunk>>,
+    pub lambdas: Vec<Rc<Lambda>>,
+    /// Set on lambda bodies with an attribute-set pattern.
+    pub formals: Option<Rc<Formals>>,
+    /// The span of the whole expression this chunk computes.
+    pub span: Option<Span>,
+}
+
+impl Chunk {
+    pub fn emit(&mut self, op: Op, span: Span) -> usize {
+        self.ops.push(op);
+        self.spans.push(span);
+        self.ops.len() - 1
+    }
+
+    pub fn add_const(&mut self, v: Value) -> u32 {
+        self.consts.push(v);
+        (self.consts.len() - 1) as u32
+    }
+
+    /// Points the jump at `at` to the next op to be emitted.
+    pub fn patch_jump(&mut self, at: usize) {
+        let target = self.ops.len() as u32;
+        match &mut self.ops[at] {
+            Op::Jump(t)
+            | Op::JumpIfFalse(t)
+            | Op::JumpIfTrue(t)
+            | Op::SelectOrJump(_, t)
+            | Op::DynSelectOrJump(t)
+            | Op::WithLookup(_, t) => *t = target,
+            _ => {}
+        }
+    }
+}

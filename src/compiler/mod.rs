@@ -1,0 +1,786 @@
+//! The compiler: rnix syntax tree to bytecode, with every variable resolved statically.
+//!
+//! Scopes at compile time mirror environments at run time one to one (`let`, `rec`, lambda
+//! arguments, `with`, hidden slots for `inherit (e)`), so a variable compiles to a
+//! (depth, slot) pair. A name found in no static scope and not a global falls back, at run time,
+//! to the enclosing `with` sets, innermost first; with no `with` around it is a compile-time
+//! "undefined variable" error, as in C++ Nix. See `design/compiler.md`.
+
+mod bindings;
+mod bytecode;
+mod scope;
+
+pub use bytecode::{Chunk, Op};
+
+use crate::errors::{Error, ErrorClass, FileId, Span};
+use crate::value::{Attrs, Formals, Lambda, NixString, Value};
+use rnix::ast::{self, AstToken, InterpolPart};
+use rowan::ast::AstNode;
+use scope::{Resolved, Scope, ScopeKind};
+use smol_str::SmolStr;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// What the compiler needs to know about where the code comes from.
+pub struct CompileContext<'a> {
+    pub file: FileId,
+    /// Directory relative path literals resolve against.
+    pub dir: PathBuf,
+    /// Global names (`true`, `map`, `builtins`, `__add`, ...).
+    pub globals: &'a HashMap<SmolStr, Value>,
+    /// The `origin` printed by `__curPos` (the file path or `«string»`).
+    pub origin: String,
+    /// Needed for `__curPos` line/column.
+    pub text: &'a str,
+    /// The user's home directory for `~/` paths.
+    pub home: Option<PathBuf>,
+}
+
+pub struct Compiler<'a> {
+    ctx: CompileContext<'a>,
+    scopes: Vec<Scope>,
+    /// Chunks being compiled, innermost last.
+    chunks: Vec<Chunk>,
+}
+
+/// Compiles a parsed file into its top-level chunk.
+pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Rc<Chunk>, Error> {
+    let mut c = Compiler {
+        ctx,
+        scopes: Vec::new(),
+        chunks: vec![Chunk::default()],
+    };
+    let expr = root
+        .expr()
+        .ok_or_else(|| Error::new("syntax error, unexpected end of file"))?;
+    let span = c.span(expr.syntax());
+    c.chunk().span = Some(span);
+    c.expr(&expr)?;
+    c.emit(Op::Force, span);
+    c.emit(Op::Return, span);
+    Ok(Rc::new(c.chunks.pop().unwrap_or_default()))
+}
+
+type CResult = Result<(), Error>;
+
+impl<'a> Compiler<'a> {
+    fn chunk(&mut self) -> &mut Chunk {
+        self.chunks
+            .last_mut()
+            .expect("a chunk is always being compiled")
+    }
+
+    fn emit(&mut self, op: Op, span: Span) -> usize {
+        self.chunk().emit(op, span)
+    }
+
+    fn constant(&mut self, v: Value, span: Span) {
+        let i = self.chunk().add_const(v);
+        self.emit(Op::Const(i), span);
+    }
+
+    fn name_const(&mut self, name: &str) -> u32 {
+        self.chunk().add_const(Value::string(name))
+    }
+
+    fn span(&self, node: &rnix::SyntaxNode) -> Span {
+        let r = node.text_range();
+        Span {
+            file: self.ctx.file,
+            start: r.start().into(),
+            end: r.end().into(),
+        }
+    }
+
+    fn error(&self, node: &rnix::SyntaxNode, msg: impl Into<String>) -> Error {
+        Error::new(msg)
+            .with_class(ErrorClass::Parse)
+            .at(self.span(node))
+    }
+
+    fn patch(&mut self, at: usize) {
+        self.chunk().patch_jump(at)
+    }
+
+    /// Compiles `expr` leaving its value (possibly an unevaluated thunk) on the stack.
+    fn expr(&mut self, expr: &ast::Expr) -> CResult {
+        let span = self.span(expr.syntax());
+        match expr {
+            ast::Expr::Literal(lit) => self.literal(lit, span),
+            ast::Expr::Str(s) => self.string(s, span),
+            ast::Expr::Ident(id) => self.ident(id, span),
+            ast::Expr::Paren(p) => self.expr(&self.child(p.expr(), p.syntax())?),
+            ast::Expr::Root(r) => self.expr(&self.child(r.expr(), r.syntax())?),
+            ast::Expr::Apply(a) => self.apply(a, span),
+            ast::Expr::Lambda(l) => self.lambda(l, None),
+            ast::Expr::IfElse(i) => self.if_else(i, span),
+            ast::Expr::Assert(a) => self.assert(a, span),
+            ast::Expr::List(l) => self.list(l, span),
+            ast::Expr::AttrSet(s) => self.attrset(s, span),
+            ast::Expr::LetIn(l) => self.let_in(l, span),
+            ast::Expr::LegacyLet(l) => self.legacy_let(l, span),
+            ast::Expr::With(w) => self.with(w, span),
+            ast::Expr::Select(s) => self.select(s, span),
+            ast::Expr::HasAttr(h) => self.has_attr(h, span),
+            ast::Expr::BinOp(b) => self.binop(b, span),
+            ast::Expr::UnaryOp(u) => self.unary(u, span),
+            ast::Expr::PathAbs(_) | ast::Expr::PathRel(_) | ast::Expr::PathHome(_) => {
+                self.path(expr, span)
+            }
+            ast::Expr::PathSearch(p) => self.search_path(p, span),
+            ast::Expr::CurPos(_) => self.cur_pos(span),
+            ast::Expr::Error(e) => Err(self.error(e.syntax(), "syntax error")),
+        }
+    }
+
+    fn child<T>(&self, node: Option<T>, parent: &rnix::SyntaxNode) -> Result<T, Error> {
+        node.ok_or_else(|| self.error(parent, "syntax error: incomplete expression"))
+    }
+
+    /// Compiles `expr` and forces it.
+    fn forced(&mut self, expr: &ast::Expr) -> CResult {
+        self.expr(expr)?;
+        let span = self.span(expr.syntax());
+        self.emit(Op::Force, span);
+        Ok(())
+    }
+
+    /// Compiles `expr` in a lazy position (binding, list element, argument): cheap expressions
+    /// inline, everything else as a thunk.
+    fn lazy(&mut self, expr: &ast::Expr) -> CResult {
+        if self.is_cheap(expr) {
+            return self.expr(expr);
+        }
+        self.thunk(expr)
+    }
+
+    fn is_cheap(&self, expr: &ast::Expr) -> bool {
+        match expr {
+            ast::Expr::Literal(_) | ast::Expr::Lambda(_) | ast::Expr::CurPos(_) => true,
+            ast::Expr::PathAbs(_) | ast::Expr::PathRel(_) | ast::Expr::PathHome(_) => {
+                !ast::Path::cast(expr.syntax().clone()).is_some_and(|p| {
+                    p.parts()
+                        .iter()
+                        .any(|p| matches!(p, InterpolPart::Interpolation(_)))
+                })
+            }
+            ast::Expr::Str(s) => s
+                .normalized_parts()
+                .iter()
+                .all(|p| matches!(p, InterpolPart::Literal(_))),
+            ast::Expr::Ident(id) => {
+                let name = ident_name(id);
+                matches!(
+                    scope::resolve(&self.scopes, &name),
+                    Resolved::Local {
+                        initialized: true,
+                        ..
+                    }
+                ) || (matches!(scope::resolve(&self.scopes, &name), Resolved::Dynamic)
+                    && self.ctx.globals.contains_key(name.as_str()))
+            }
+            ast::Expr::Paren(p) => p.expr().is_some_and(|e| self.is_cheap(&e)),
+            _ => false,
+        }
+    }
+
+    /// Compiles `expr` into a separate chunk and pushes a thunk of it.
+    fn thunk(&mut self, expr: &ast::Expr) -> CResult {
+        let span = self.span(expr.syntax());
+        self.chunks.push(Chunk {
+            span: Some(span),
+            ..Chunk::default()
+        });
+        let body = self.forced(expr);
+        self.emit(Op::Return, span);
+        let chunk = self.chunks.pop().unwrap_or_default();
+        body?;
+        let parent = self.chunk();
+        parent.thunks.push(Rc::new(chunk));
+        let i = (parent.thunks.len() - 1) as u32;
+        self.emit(Op::Thunk(i), span);
+        Ok(())
+    }
+
+    fn literal(&mut self, lit: &ast::Literal, span: Span) -> CResult {
+        let v = match lit.kind() {
+            ast::LiteralKind::Integer(i) => match i.value() {
+                Ok(n) => Value::Int(n),
+                Err(_) => {
+                    return Err(self.error(
+                        lit.syntax(),
+                        format!("invalid integer '{}'", i.syntax().text()),
+                    ));
+                }
+            },
+            ast::LiteralKind::Float(f) => match f.value() {
+                Ok(x) => Value::Float(x),
+                Err(_) => {
+                    return Err(self.error(
+                        lit.syntax(),
+                        format!("invalid float '{}'", f.syntax().text()),
+                    ));
+                }
+            },
+            ast::LiteralKind::Uri(u) => Value::string(u.syntax().text()),
+        };
+        self.constant(v, span);
+        Ok(())
+    }
+
+    fn string(&mut self, s: &ast::Str, span: Span) -> CResult {
+        let parts = s.normalized_parts();
+        self.interpolation(parts, span)
+    }
+
+    /// Literal parts and `${}` parts, concatenated.
+    fn interpolation(&mut self, parts: Vec<InterpolPart<String>>, span: Span) -> CResult {
+        if let [InterpolPart::Literal(lit)] = parts.as_slice() {
+            self.constant(Value::string(lit.as_str()), span);
+            return Ok(());
+        }
+        if parts.is_empty() {
+            self.constant(Value::string(""), span);
+            return Ok(());
+        }
+        let n = parts.len() as u32;
+        for part in parts {
+            match part {
+                InterpolPart::Literal(lit) => self.constant(Value::string(lit), span),
+                InterpolPart::Interpolation(i) => {
+                    let e = self.child(i.expr(), i.syntax())?;
+                    self.forced(&e)?;
+                    let espan = self.span(e.syntax());
+                    self.emit(Op::CoerceInterp, espan);
+                }
+            }
+        }
+        self.emit(Op::Interpolate(n), span);
+        Ok(())
+    }
+
+    fn ident(&mut self, id: &ast::Ident, span: Span) -> CResult {
+        let name = ident_name(id);
+        self.variable(&name, span, id.syntax())
+    }
+
+    fn variable(&mut self, name: &str, span: Span, node: &rnix::SyntaxNode) -> CResult {
+        self.variable_from(name, span, node, 0)
+    }
+
+    /// Pushes variable `name` as seen from outside the innermost `skip` scopes.
+    fn variable_from(
+        &mut self,
+        name: &str,
+        span: Span,
+        node: &rnix::SyntaxNode,
+        skip: usize,
+    ) -> CResult {
+        match scope::resolve_from(&self.scopes, name, skip) {
+            Resolved::Local { depth, slot, .. } => {
+                self.emit(Op::Local(depth as u16, slot as u32), span);
+                Ok(())
+            }
+            Resolved::Dynamic => {
+                if let Some(v) = self.ctx.globals.get(name) {
+                    self.constant(v.clone(), span);
+                    return Ok(());
+                }
+                let withs = scope::with_slots(&self.scopes, skip);
+                if withs.is_empty() {
+                    return Err(self.error(node, format!("undefined variable '{name}'")));
+                }
+                let name_c = self.name_const(name);
+                let mut exits = Vec::new();
+                for (depth, slot) in withs {
+                    self.emit(Op::Local(depth as u16, slot as u32), span);
+                    self.emit(Op::Force, span);
+                    exits.push(self.emit(Op::WithLookup(name_c, 0), span));
+                }
+                self.emit(Op::UndefinedVar(name_c), span);
+                for e in exits {
+                    self.patch(e);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn apply(&mut self, a: &ast::Apply, span: Span) -> CResult {
+        let f = self.child(a.lambda(), a.syntax())?;
+        let arg = self.child(a.argument(), a.syntax())?;
+        self.forced(&f)?;
+        self.lazy(&arg)?;
+        self.emit(Op::Call, span);
+        Ok(())
+    }
+
+    fn if_else(&mut self, i: &ast::IfElse, span: Span) -> CResult {
+        let cond = self.child(i.condition(), i.syntax())?;
+        self.forced(&cond)?;
+        let cspan = self.span(cond.syntax());
+        let to_else = self.emit(Op::JumpIfFalse(0), cspan);
+        self.expr(&self.child(i.body(), i.syntax())?)?;
+        let to_end = self.emit(Op::Jump(0), span);
+        self.patch(to_else);
+        self.expr(&self.child(i.else_body(), i.syntax())?)?;
+        self.patch(to_end);
+        Ok(())
+    }
+
+    fn assert(&mut self, a: &ast::Assert, span: Span) -> CResult {
+        let cond = self.child(a.condition(), a.syntax())?;
+        self.forced(&cond)?;
+        let text = crate::syntax::show(&cond);
+        let c = self.name_const(&text);
+        self.emit(Op::Assert(c), span);
+        self.expr(&self.child(a.body(), a.syntax())?)
+    }
+
+    fn list(&mut self, l: &ast::List, span: Span) -> CResult {
+        let mut n = 0;
+        for item in l.items() {
+            self.lazy(&item)?;
+            n += 1;
+        }
+        self.emit(Op::MakeList(n), span);
+        Ok(())
+    }
+
+    fn with(&mut self, w: &ast::With, span: Span) -> CResult {
+        let ns = self.child(w.namespace(), w.syntax())?;
+        let body = self.child(w.body(), w.syntax())?;
+        self.lazy(&ns)?;
+        self.emit(Op::PushEnv(1), span);
+        self.emit(Op::SetSlot(0), span);
+        self.scopes.push(Scope::new(ScopeKind::With));
+        let r = self.expr(&body);
+        self.scopes.pop();
+        r?;
+        self.emit(Op::PopEnv, span);
+        Ok(())
+    }
+
+    /// `e.a.b` and `e.a.b or d`.
+    fn select(&mut self, s: &ast::Select, span: Span) -> CResult {
+        let e = self.child(s.expr(), s.syntax())?;
+        let path = self.child(s.attrpath(), s.syntax())?;
+        self.forced(&e)?;
+        let attrs: Vec<ast::Attr> = path.attrs().collect();
+        let default = s.default_expr();
+        let mut fallbacks = Vec::new();
+        for (i, attr) in attrs.iter().enumerate() {
+            let aspan = self.span(attr.syntax());
+            if i > 0 {
+                self.emit(Op::Force, aspan);
+            }
+            let name = self.attr_name(attr)?;
+            match (name, default.is_some()) {
+                (AttrName::Static(n), false) => {
+                    let c = self.name_const(&n);
+                    self.emit(Op::Select(c), aspan);
+                }
+                (AttrName::Static(n), true) => {
+                    let c = self.name_const(&n);
+                    fallbacks.push(self.emit(Op::SelectOrJump(c, 0), aspan));
+                }
+                (AttrName::Dynamic(e), false) => {
+                    self.dynamic_name(&e)?;
+                    self.emit(Op::DynSelect, aspan);
+                }
+                (AttrName::Dynamic(e), true) => {
+                    self.dynamic_name(&e)?;
+                    fallbacks.push(self.emit(Op::DynSelectOrJump(0), aspan));
+                }
+            }
+        }
+        if let Some(d) = default {
+            let to_end = self.emit(Op::Jump(0), span);
+            for f in fallbacks {
+                self.patch(f);
+            }
+            self.expr(&d)?;
+            self.patch(to_end);
+        }
+        Ok(())
+    }
+
+    /// `e ? a.b`.
+    fn has_attr(&mut self, h: &ast::HasAttr, span: Span) -> CResult {
+        let e = self.child(h.expr(), h.syntax())?;
+        let path = self.child(h.attrpath(), h.syntax())?;
+        self.forced(&e)?;
+        let attrs: Vec<ast::Attr> = path.attrs().collect();
+        let mut fallbacks = Vec::new();
+        for (i, attr) in attrs.iter().enumerate() {
+            let aspan = self.span(attr.syntax());
+            let last = i + 1 == attrs.len();
+            match (self.attr_name(attr)?, last) {
+                (AttrName::Static(n), true) => {
+                    let c = self.name_const(&n);
+                    self.emit(Op::HasAttr(c), aspan);
+                }
+                (AttrName::Dynamic(e), true) => {
+                    self.dynamic_name(&e)?;
+                    self.emit(Op::DynHasAttr, aspan);
+                }
+                (AttrName::Static(n), false) => {
+                    let c = self.name_const(&n);
+                    fallbacks.push(self.emit(Op::SelectOrJump(c, 0), aspan));
+                    self.emit(Op::Force, aspan);
+                }
+                (AttrName::Dynamic(e), false) => {
+                    self.dynamic_name(&e)?;
+                    fallbacks.push(self.emit(Op::DynSelectOrJump(0), aspan));
+                    self.emit(Op::Force, aspan);
+                }
+            }
+        }
+        if !fallbacks.is_empty() {
+            let to_end = self.emit(Op::Jump(0), span);
+            for f in fallbacks {
+                self.patch(f);
+            }
+            self.constant(Value::Bool(false), span);
+            self.patch(to_end);
+        }
+        Ok(())
+    }
+
+    /// Pushes a dynamic attribute name, forced.
+    fn dynamic_name(&mut self, e: &ast::Expr) -> CResult {
+        self.forced(e)
+    }
+
+    fn binop(&mut self, b: &ast::BinOp, span: Span) -> CResult {
+        use ast::BinOpKind as K;
+        let lhs = self.child(b.lhs(), b.syntax())?;
+        let rhs = self.child(b.rhs(), b.syntax())?;
+        let op = self.child(b.operator(), b.syntax())?;
+        match op {
+            K::And | K::Or | K::Implication => return self.logic(op, &lhs, &rhs, span),
+            K::PipeRight | K::PipeLeft => {
+                let msg = "experimental Nix feature 'pipe-operators' is disabled; add '--extra-experimental-features pipe-operators' to enable it";
+                let c = self.name_const(msg);
+                self.emit(Op::Fail(c), span);
+                return Ok(());
+            }
+            _ => {}
+        }
+        self.forced(&lhs)?;
+        self.forced(&rhs)?;
+        let op = match op {
+            K::Concat => Op::Concat,
+            K::Update => Op::Update,
+            K::Add => Op::Add,
+            K::Sub => Op::Sub,
+            K::Mul => Op::Mul,
+            K::Div => Op::Div,
+            K::Equal => Op::Eq,
+            K::NotEqual => Op::NotEq,
+            K::Less => Op::Less,
+            K::LessOrEq => Op::LessEq,
+            K::More => Op::Greater,
+            K::MoreOrEq => Op::GreaterEq,
+            K::And | K::Or | K::Implication | K::PipeLeft | K::PipeRight => Op::Pop,
+        };
+        self.emit(op, span);
+        Ok(())
+    }
+
+    fn logic(
+        &mut self,
+        op: ast::BinOpKind,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+    ) -> CResult {
+        use ast::BinOpKind as K;
+        self.forced(lhs)?;
+        let lspan = self.span(lhs.syntax());
+        let (short, short_value) = match op {
+            K::And => (self.emit(Op::JumpIfFalse(0), lspan), false),
+            K::Or => (self.emit(Op::JumpIfTrue(0), lspan), true),
+            _ => (self.emit(Op::JumpIfFalse(0), lspan), true),
+        };
+        self.forced(rhs)?;
+        let rspan = self.span(rhs.syntax());
+        self.emit(Op::AssertBool, rspan);
+        let to_end = self.emit(Op::Jump(0), span);
+        self.patch(short);
+        self.constant(Value::Bool(short_value), span);
+        self.patch(to_end);
+        Ok(())
+    }
+
+    fn unary(&mut self, u: &ast::UnaryOp, span: Span) -> CResult {
+        let e = self.child(u.expr(), u.syntax())?;
+        self.forced(&e)?;
+        match self.child(u.operator(), u.syntax())? {
+            ast::UnaryOpKind::Invert => self.emit(Op::Not, span),
+            ast::UnaryOpKind::Negate => self.emit(Op::Negate, span),
+        };
+        Ok(())
+    }
+
+    fn path(&mut self, expr: &ast::Expr, span: Span) -> CResult {
+        let path = self.child(ast::Path::cast(expr.syntax().clone()), expr.syntax())?;
+        let parts = path.parts();
+        let interpolated = parts
+            .iter()
+            .any(|p| matches!(p, InterpolPart::Interpolation(_)));
+        let mut strs: Vec<InterpolPart<String>> = Vec::new();
+        for (i, part) in parts.into_iter().enumerate() {
+            match part {
+                InterpolPart::Literal(lit) => {
+                    let text = lit.text();
+                    let text = if i == 0 {
+                        self.path_prefix(text, expr)?
+                    } else {
+                        text.to_string()
+                    };
+                    strs.push(InterpolPart::Literal(text));
+                }
+                InterpolPart::Interpolation(x) => strs.push(InterpolPart::Interpolation(x)),
+            }
+        }
+        if !interpolated {
+            let text = match strs.first() {
+                Some(InterpolPart::Literal(t)) => t.clone(),
+                _ => String::new(),
+            };
+            self.constant(Value::Path(Rc::new(canon_path(Path::new(&text)))), span);
+            return Ok(());
+        }
+        self.interpolation(strs, span)?;
+        self.emit(Op::ToPath, span);
+        Ok(())
+    }
+
+    /// The absolute form of a path literal's first segment.
+    fn path_prefix(&self, text: &str, expr: &ast::Expr) -> Result<String, Error> {
+        if let Some(rest) = text.strip_prefix("~/") {
+            let home =
+                self.ctx.home.as_ref().ok_or_else(|| {
+                    self.error(expr.syntax(), "cannot resolve '~/': HOME is not set")
+                })?;
+            return Ok(format!("{}/{rest}", home.display()));
+        }
+        if text.starts_with('/') {
+            return Ok(text.to_string());
+        }
+        Ok(format!("{}/{text}", self.ctx.dir.display()))
+    }
+
+    /// `<name>` is `__findFile __nixPath "name"`, resolved like any variables.
+    fn search_path(&mut self, p: &ast::PathSearch, span: Span) -> CResult {
+        let content = self.child(p.content(), p.syntax())?;
+        let text = content.text();
+        let name = text
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .to_string();
+        self.variable("__findFile", span, p.syntax())?;
+        self.emit(Op::Force, span);
+        self.variable("__nixPath", span, p.syntax())?;
+        self.emit(Op::Call, span);
+        self.constant(Value::string(name), span);
+        self.emit(Op::Call, span);
+        Ok(())
+    }
+
+    fn cur_pos(&mut self, span: Span) -> CResult {
+        let (line, col) = line_col(self.ctx.text, span.start as usize);
+        let attrs = Attrs::from_unsorted(vec![
+            ("file".into(), Value::string(self.ctx.origin.as_str())),
+            ("line".into(), Value::Int(line as i64)),
+            ("column".into(), Value::Int(col as i64)),
+        ]);
+        self.constant(Value::attrs(attrs), span);
+        Ok(())
+    }
+
+    /// A lambda; `name` is the binding it is assigned to, for traces.
+    fn lambda(&mut self, l: &ast::Lambda, name: Option<SmolStr>) -> CResult {
+        let span = self.span(l.syntax());
+        let param = self.child(l.param(), l.syntax())?;
+        let body = self.child(l.body(), l.syntax())?;
+        let mut scope = Scope::new(ScopeKind::Normal);
+        let mut formals = None;
+        let mut defaults = Vec::new();
+        match &param {
+            ast::Param::IdentParam(p) => {
+                let id = self.child(p.ident(), p.syntax())?;
+                scope.declare(ident_name(&id));
+            }
+            ast::Param::Pattern(p) => {
+                let mut entries = Vec::new();
+                for entry in p.pat_entries() {
+                    let id = self.child(entry.ident(), entry.syntax())?;
+                    let n = ident_name(&id);
+                    if scope.lookup(&n).is_some() {
+                        return Err(self.error(
+                            entry.syntax(),
+                            format!("duplicate formal function argument '{n}'"),
+                        ));
+                    }
+                    scope.declare(n.clone());
+                    entries.push(NixString::from(n.as_str()));
+                    defaults.push(entry.default());
+                }
+                let bind_slot = match p.pat_bind().and_then(|b| b.ident()) {
+                    Some(id) => {
+                        let n = ident_name(&id);
+                        if scope.lookup(&n).is_some() {
+                            return Err(self.error(
+                                p.syntax(),
+                                format!("duplicate formal function argument '{n}'"),
+                            ));
+                        }
+                        Some(scope.declare(n))
+                    }
+                    None => None,
+                };
+                scope.declare_hidden();
+                formals = Some((entries, p.ellipsis_token().is_some(), bind_slot));
+            }
+        }
+        let nslots = scope.len();
+        self.scopes.push(scope);
+        self.chunks.push(Chunk {
+            span: Some(span),
+            ..Chunk::default()
+        });
+        let result = self.lambda_body(&body, formals, defaults, nslots, span);
+        let chunk = self.chunks.pop().unwrap_or_default();
+        self.scopes.pop();
+        result?;
+        let lambda = Lambda {
+            formals: chunk.formals.clone(),
+            chunk: Rc::new(chunk),
+            name,
+            nslots,
+            span,
+        };
+        let parent = self.chunk();
+        parent.lambdas.push(Rc::new(lambda));
+        let i = (parent.lambdas.len() - 1) as u32;
+        self.emit(Op::Closure(i), span);
+        Ok(())
+    }
+
+    fn lambda_body(
+        &mut self,
+        body: &ast::Expr,
+        formals: Option<(Vec<NixString>, bool, Option<usize>)>,
+        defaults: Vec<Option<ast::Expr>>,
+        nslots: usize,
+        span: Span,
+    ) -> CResult {
+        if let Some((names, ellipsis, bind_slot)) = formals {
+            let mut entries = Vec::new();
+            for (name, default) in names.into_iter().zip(defaults) {
+                let code = match default {
+                    Some(d) => Some(self.default_chunk(&d)?),
+                    None => None,
+                };
+                entries.push((name, code));
+            }
+            self.chunk().formals = Some(Rc::new(Formals {
+                entries,
+                ellipsis,
+                bind_slot,
+            }));
+            self.emit(Op::Local(0, (nslots - 1) as u32), span);
+            self.emit(Op::Force, span);
+            self.emit(Op::Formals, span);
+        }
+        self.forced(body)?;
+        self.emit(Op::Return, span);
+        Ok(())
+    }
+
+    /// A formal's default: thunk code run in the lambda's own scope.
+    fn default_chunk(&mut self, d: &ast::Expr) -> Result<Rc<Chunk>, Error> {
+        let span = self.span(d.syntax());
+        self.chunks.push(Chunk {
+            span: Some(span),
+            ..Chunk::default()
+        });
+        let r = self.forced(d);
+        self.emit(Op::Return, span);
+        let chunk = self.chunks.pop().unwrap_or_default();
+        r?;
+        Ok(Rc::new(chunk))
+    }
+}
+
+/// An attribute name in a path: known at compile time, or computed.
+pub(crate) enum AttrName {
+    Static(SmolStr),
+    Dynamic(ast::Expr),
+}
+
+impl Compiler<'_> {
+    fn attr_name(&self, attr: &ast::Attr) -> Result<AttrName, Error> {
+        match attr {
+            ast::Attr::Ident(id) => Ok(AttrName::Static(ident_name(id))),
+            ast::Attr::Str(s) => Ok(static_str(s)
+                .map(AttrName::Static)
+                .unwrap_or_else(|| AttrName::Dynamic(ast::Expr::Str(s.clone())))),
+            ast::Attr::Dynamic(d) => {
+                let e = self.child(d.expr(), d.syntax())?;
+                if let ast::Expr::Str(s) = &e {
+                    if let Some(n) = static_str(s) {
+                        return Ok(AttrName::Static(n));
+                    }
+                }
+                Ok(AttrName::Dynamic(e))
+            }
+        }
+    }
+}
+
+/// A string literal without interpolation, as text.
+fn static_str(s: &ast::Str) -> Option<SmolStr> {
+    let parts = s.normalized_parts();
+    match parts.as_slice() {
+        [] => Some(SmolStr::default()),
+        [InterpolPart::Literal(l)] => Some(SmolStr::new(l)),
+        _ => None,
+    }
+}
+
+pub(crate) fn ident_name(id: &ast::Ident) -> SmolStr {
+    SmolStr::new(id.syntax().text().to_string())
+}
+
+/// 1-based line and character column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
+}
+
+/// Nix's `canonPath`: an absolute path with `.`, `..` and repeated slashes removed, without
+/// resolving symlinks.
+pub fn canon_path(path: &Path) -> PathBuf {
+    let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::Normal(s) => parts.push(s),
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            _ => {}
+        }
+    }
+    let mut out = PathBuf::from("/");
+    for p in parts {
+        out.push(p);
+    }
+    out
+}

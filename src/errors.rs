@@ -1,0 +1,187 @@
+//! Evaluation errors, source spans, and rendering them the way C++ Nix does
+//! (`error: message`, then `at file:line:col:` and the source line with a caret).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// Index of a source in a `SourceMap`.
+pub type FileId = u32;
+
+/// A byte range in one source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// One parsed source: where it came from and its text.
+pub struct Source {
+    /// `None` for `-E` expressions and stdin.
+    pub path: Option<PathBuf>,
+    /// What positions print as when there is no path (`«string»`, `«stdin»`).
+    pub label: String,
+    pub text: Rc<str>,
+}
+
+/// Every source an evaluation has read, so any span can be turned into file:line:column.
+#[derive(Default)]
+pub struct SourceMap {
+    sources: Vec<Source>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, path: Option<PathBuf>, label: String, text: Rc<str>) -> FileId {
+        self.sources.push(Source { path, label, text });
+        (self.sources.len() - 1) as FileId
+    }
+
+    pub fn get(&self, file: FileId) -> Option<&Source> {
+        self.sources.get(file as usize)
+    }
+
+    /// 1-based line and column of a byte offset (columns count characters, as Nix does).
+    pub fn line_col(&self, span: Span) -> Option<(usize, usize)> {
+        let src = self.get(span.file)?;
+        let offset = (span.start as usize).min(src.text.len());
+        let before = src.text.get(..offset)?;
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count() + 1;
+        Some((line, col))
+    }
+
+    /// The file name positions print with.
+    pub fn origin(&self, file: FileId) -> String {
+        match self.get(file) {
+            Some(Source { path: Some(p), .. }) => p.display().to_string(),
+            Some(src) => src.label.clone(),
+            None => "«unknown»".into(),
+        }
+    }
+
+    /// `file:line:col`.
+    pub fn position(&self, span: Span) -> String {
+        match self.line_col(span) {
+            Some((l, c)) => format!("{}:{l}:{c}", self.origin(span.file)),
+            None => self.origin(span.file),
+        }
+    }
+}
+
+/// What kind of error this is, as far as `tryEval` and the CLI care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// `throw`: caught by `tryEval`.
+    Throw,
+    /// A failed `assert`: caught by `tryEval`.
+    Assert,
+    /// `abort`: never caught.
+    Abort,
+    /// Anything else (type errors, missing attributes, infinite recursion, ...).
+    Eval,
+    /// A syntax error.
+    Parse,
+}
+
+/// An error with its message, where it happened and the frames it unwound through.
+#[derive(Clone, Debug)]
+pub struct Error {
+    pub class: ErrorClass,
+    pub message: String,
+    pub span: Option<Span>,
+    /// Context lines (`… while calling 'f'`), innermost first.
+    pub trace: Vec<(Option<Span>, String)>,
+}
+
+impl Error {
+    pub fn new(message: impl Into<String>) -> Error {
+        Error {
+            class: ErrorClass::Eval,
+            message: message.into(),
+            span: None,
+            trace: Vec::new(),
+        }
+    }
+
+    pub fn throw(message: impl Into<String>) -> Error {
+        Error {
+            class: ErrorClass::Throw,
+            ..Error::new(message)
+        }
+    }
+
+    pub fn with_class(mut self, class: ErrorClass) -> Error {
+        self.class = class;
+        self
+    }
+
+    /// Sets the span if the error has none yet.
+    pub fn at(mut self, span: Span) -> Error {
+        self.span.get_or_insert(span);
+        self
+    }
+
+    pub fn is_catchable(&self) -> bool {
+        matches!(self.class, ErrorClass::Throw | ErrorClass::Assert)
+    }
+
+    /// Renders as C++ Nix prints it on stderr.
+    pub fn render(&self, sources: &SourceMap, show_trace: bool) -> String {
+        let mut out = String::new();
+        if show_trace && !self.trace.is_empty() {
+            out.push_str("error:\n");
+            for (span, what) in self.trace.iter().rev() {
+                let _ = writeln!(out, "       … {what}");
+                if let Some(span) = span {
+                    excerpt(&mut out, sources, *span, "         ");
+                }
+                out.push('\n');
+            }
+            let _ = writeln!(out, "       error: {}", indent_message(&self.message));
+        } else {
+            let _ = writeln!(out, "error: {}", indent_message(&self.message));
+        }
+        if let Some(span) = self.span {
+            excerpt(&mut out, sources, span, "       ");
+        }
+        out
+    }
+}
+
+fn indent_message(message: &str) -> String {
+    message.replace('\n', "\n       ")
+}
+
+/// `at file:line:col:` and the source lines around the position, with a caret.
+fn excerpt(out: &mut String, sources: &SourceMap, span: Span, indent: &str) {
+    let _ = writeln!(out, "{indent}at {}:", sources.position(span));
+    let (Some(src), Some((line, col))) = (sources.get(span.file), sources.line_col(span)) else {
+        return;
+    };
+    let lines: Vec<&str> = src.text.split('\n').collect();
+    let width = (line + 1).to_string().len();
+    if line >= 2 {
+        if let Some(prev) = lines.get(line - 2) {
+            let _ = writeln!(out, "{indent}     {:>width$}| {prev}", line - 1);
+        }
+    }
+    if let Some(text) = lines.get(line - 1) {
+        let _ = writeln!(out, "{indent}     {line:>width$}| {text}");
+        let _ = writeln!(out, "{indent}     {:>width$}| {}^", "", " ".repeat(col - 1));
+    }
+    if let Some(next) = lines.get(line) {
+        let _ = writeln!(out, "{indent}     {:>width$}| {next}", line + 1);
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type EvalResult<T> = Result<T, Error>;

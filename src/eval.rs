@@ -1,0 +1,206 @@
+//! One evaluation: its settings, sources, globals and import cache (`EvalState`), and the
+//! `Evaluator` a host or the CLI drives.
+
+use crate::compiler::{self, Chunk, CompileContext};
+use crate::errors::{Error, SourceMap};
+use crate::io::{EvalIo, FileType, StdIo};
+use crate::value::{Env, Thunk, Value};
+use crate::vm::{self, Stats, Vm};
+use smol_str::SmolStr;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// Evaluation settings (the CLI's flags).
+#[derive(Clone)]
+pub struct Settings {
+    /// Logical call depth limit; 0 means none.
+    pub max_call_depth: u32,
+    /// `-I` entries then `NIX_PATH`'s, as `prefix=path` or `path`.
+    pub search_path: Vec<String>,
+    /// `builtins.currentSystem`.
+    pub system: String,
+    /// Whether impure builtins (`getEnv`, `currentTime`) see the real world.
+    pub impure: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            max_call_depth: vm::DEFAULT_MAX_CALL_DEPTH,
+            search_path: Vec::new(),
+            system: default_system(),
+            impure: true,
+        }
+    }
+}
+
+fn default_system() -> String {
+    let arch = std::env::consts::ARCH;
+    let os = std::env::consts::OS;
+    format!("{arch}-{os}")
+}
+
+/// Everything an evaluation owns besides its frames.
+pub struct EvalState {
+    pub sources: SourceMap,
+    pub globals: Rc<HashMap<SmolStr, Value>>,
+    /// Imported files by path, each a thunk evaluated at most once.
+    pub imports: HashMap<PathBuf, Value>,
+    pub settings: Settings,
+    pub io: Box<dyn EvalIo>,
+}
+
+impl EvalState {
+    pub fn new(settings: Settings, io: Box<dyn EvalIo>) -> Self {
+        let globals = crate::builtins::globals(&settings, io.as_ref());
+        EvalState {
+            sources: SourceMap::default(),
+            globals: Rc::new(globals),
+            imports: HashMap::new(),
+            settings,
+            io,
+        }
+    }
+
+    /// Parses and compiles source text. `dir` is where relative paths resolve.
+    pub fn compile(
+        &mut self,
+        text: &str,
+        path: Option<PathBuf>,
+        label: &str,
+        dir: &Path,
+    ) -> Result<Rc<Chunk>, Error> {
+        let origin = match &path {
+            Some(p) => p.display().to_string(),
+            None => label.to_string(),
+        };
+        let file = self.sources.add(path, label.to_string(), Rc::from(text));
+        let root = crate::syntax::parse(text, file)?;
+        let globals = self.globals.clone();
+        let ctx = CompileContext {
+            file,
+            dir: dir.to_path_buf(),
+            globals: &globals,
+            origin,
+            text,
+            home: self.io.get_env("HOME").map(PathBuf::from),
+        };
+        compiler::compile(&root, ctx)
+    }
+
+    /// The value of a file, as `import` gives it: a thunk, shared by every import of the file.
+    pub fn import(&mut self, path: &Path, _scope: Option<Value>) -> Result<Value, Error> {
+        let mut path = path.to_path_buf();
+        if self.io.file_type(&path).ok() == Some(FileType::Directory)
+            || self
+                .io
+                .canonicalize(&path)
+                .map(|p| p.is_dir())
+                .unwrap_or(false)
+        {
+            path.push("default.nix");
+        }
+        if let Some(v) = self.imports.get(&path) {
+            return Ok(v.clone());
+        }
+        let bytes = self.io.read_file(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::new(format!("path '{}' does not exist", path.display()))
+            } else {
+                Error::new(format!("cannot read '{}': {e}", path.display()))
+            }
+        })?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let chunk = self.compile(&text, Some(path.clone()), "", &dir)?;
+        let v = Value::Thunk(Thunk::code(chunk, Env::new(None, 0)));
+        self.imports.insert(path, v.clone());
+        Ok(v)
+    }
+}
+
+/// A Nix evaluator: settings, IO and everything evaluated so far.
+pub struct Evaluator {
+    pub state: EvalState,
+    pub stats: Stats,
+}
+
+impl Evaluator {
+    pub fn new(settings: Settings) -> Self {
+        Self::with_io(settings, Box::new(StdIo))
+    }
+
+    pub fn with_io(settings: Settings, io: Box<dyn EvalIo>) -> Self {
+        Evaluator {
+            state: EvalState::new(settings, io),
+            stats: Stats::default(),
+        }
+    }
+
+    /// Evaluates an expression to weak head normal form; relative paths resolve against `dir`.
+    pub fn eval_expr(&mut self, text: &str, dir: &Path) -> Result<Value, Error> {
+        let chunk = self.state.compile(text, None, "«string»", dir)?;
+        self.run(chunk)
+    }
+
+    /// Evaluates a file to weak head normal form.
+    pub fn eval_file(&mut self, path: &Path) -> Result<Value, Error> {
+        let abs = absolute(path);
+        let v = self.state.import(&abs, None)?;
+        self.force(v)
+    }
+
+    /// Parses a file or expression without evaluating it.
+    pub fn parse_only(
+        &mut self,
+        text: &str,
+        path: Option<PathBuf>,
+        dir: &Path,
+    ) -> Result<(), Error> {
+        self.state.compile(text, path, "«string»", dir).map(|_| ())
+    }
+
+    fn run(&mut self, chunk: Rc<Chunk>) -> Result<Value, Error> {
+        let mut vm = Vm::new(&mut self.state);
+        let r = vm.run_chunk(chunk, Env::new(None, 0));
+        self.stats = vm.stats.clone();
+        r
+    }
+
+    pub fn force(&mut self, v: Value) -> Result<Value, Error> {
+        let mut vm = Vm::new(&mut self.state);
+        let r = vm.force(v);
+        self.stats = vm.stats.clone();
+        r
+    }
+
+    /// Forces a value and everything inside it (`--strict`).
+    pub fn deep_force(&mut self, v: Value) -> Result<Value, Error> {
+        let mut vm = Vm::new(&mut self.state);
+        let g = vm::request::generator(move |co| async move { vm::walk::deep_force(&co, v).await });
+        let r = vm.run_generator("deepSeq", None, g);
+        self.stats = vm.stats.clone();
+        r
+    }
+
+    /// Renders an error as C++ Nix prints it.
+    pub fn render_error(&self, e: &Error, show_trace: bool) -> String {
+        e.render(&self.state.sources, show_trace)
+    }
+}
+
+/// `path` made absolute against the working directory, `.` and `..` removed.
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(path)
+    };
+    compiler::canon_path(&joined)
+}

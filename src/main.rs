@@ -1,0 +1,177 @@
+//! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`.
+
+use gnix::eval::absolute;
+use gnix::{Error, Evaluator, Settings, Value};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: gnix eval [--strict] [--json] [--max-call-depth N] [--show-trace] [-I PATH] (-E EXPR | FILE)";
+
+#[derive(Default)]
+struct Options {
+    expr: Option<String>,
+    file: Option<PathBuf>,
+    strict: bool,
+    json: bool,
+    show_trace: bool,
+    parse_only: bool,
+    stats: bool,
+    max_call_depth: Option<u32>,
+    include: Vec<String>,
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("error: {msg}\n{USAGE}");
+    ExitCode::from(2)
+}
+
+fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut o = Options::default();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("'{name}' requires an argument"))
+        };
+        match a.as_str() {
+            "-E" | "--expr" => o.expr = Some(value(a)?),
+            "--strict" => o.strict = true,
+            "--json" => o.json = true,
+            "--show-trace" => o.show_trace = true,
+            "--no-show-trace" => o.show_trace = false,
+            "--parse" => o.parse_only = true,
+            "--stats" => o.stats = true,
+            "--eval" | "--readonly-mode" | "--impure" | "--no-location" => {}
+            "--store"
+            | "--extra-experimental-features"
+            | "--lint-short-path-literals"
+            | "--lint-absolute-path-literals"
+            | "--lint-url-literals" => {
+                value(a)?;
+            }
+            "--max-call-depth" => {
+                let v = value(a)?;
+                o.max_call_depth = Some(
+                    v.parse()
+                        .map_err(|_| format!("invalid --max-call-depth '{v}'"))?,
+                );
+            }
+            "-I" => o.include.push(value(a)?),
+            s if s.starts_with("-I") && s.len() > 2 => o.include.push(s[2..].to_string()),
+            s if s.starts_with('-') && s != "-" => return Err(format!("unrecognised flag '{s}'")),
+            s => {
+                if o.file.is_some() {
+                    return Err("only one file can be evaluated".into());
+                }
+                o.file = Some(PathBuf::from(s));
+            }
+        }
+    }
+    if o.expr.is_some() && o.file.is_some() {
+        return Err("give either -E EXPR or a FILE, not both".into());
+    }
+    Ok(o)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("eval") => {}
+        Some("--help") | Some("-h") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => return usage_error("expected a command: eval"),
+    }
+    let opts = match parse_args(&args[1..]) {
+        Ok(o) => o,
+        Err(e) => return usage_error(&e),
+    };
+    run(opts)
+}
+
+fn settings(opts: &Options) -> Settings {
+    let mut s = Settings::default();
+    if let Some(d) = opts.max_call_depth {
+        s.max_call_depth = d;
+    }
+    s.search_path = opts.include.clone();
+    if let Ok(p) = std::env::var("NIX_PATH") {
+        s.search_path
+            .extend(p.split(':').filter(|e| !e.is_empty()).map(String::from));
+    }
+    s
+}
+
+fn run(opts: Options) -> ExitCode {
+    let mut ev = Evaluator::new(settings(&opts));
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let result = if opts.parse_only {
+        parse(&mut ev, &opts, &cwd).map(|_| None)
+    } else {
+        evaluate(&mut ev, &opts, &cwd).map(Some)
+    };
+    if opts.stats {
+        eprintln!("{}", stats_json(&ev));
+    }
+    match result {
+        Ok(Some(out)) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Ok(None) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprint!("{}", ev.render_error(&e, opts.show_trace));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn parse(ev: &mut Evaluator, opts: &Options, cwd: &std::path::Path) -> Result<(), Error> {
+    match (&opts.expr, &opts.file) {
+        (Some(e), _) => ev.parse_only(e, None, cwd),
+        (None, Some(f)) => {
+            let path = absolute(f);
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Error::new(format!("cannot read '{}': {e}", path.display())))?;
+            let dir = path
+                .parent()
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("/"));
+            ev.parse_only(&text, Some(path), &dir)
+        }
+        (None, None) => Err(Error::new("no expression or file to parse")),
+    }
+}
+
+fn evaluate(ev: &mut Evaluator, opts: &Options, cwd: &std::path::Path) -> Result<String, Error> {
+    let v = match (&opts.expr, &opts.file) {
+        (Some(e), _) => ev.eval_expr(e, cwd)?,
+        (None, Some(f)) if f.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
+            ev.eval_expr(&text, cwd)?
+        }
+        (None, Some(f)) => ev.eval_file(f)?,
+        (None, None) => ev.eval_file(&PathBuf::from("default.nix"))?,
+    };
+    let v: Value = if opts.strict || opts.json {
+        ev.deep_force(v)?
+    } else {
+        v
+    };
+    if opts.json {
+        return gnix::print::to_json(&v);
+    }
+    Ok(gnix::print::print_value(&v))
+}
+
+fn stats_json(ev: &Evaluator) -> String {
+    let s = &ev.stats;
+    format!(
+        "{{\"ops\": {}, \"nrThunksForced\": {}, \"nrFunctionCalls\": {}, \"framesPushed\": {}, \"generatorResumes\": {}, \"maxFrames\": {}}}",
+        s.ops, s.thunks_forced, s.calls, s.frames_pushed, s.generator_resumes, s.max_frames
+    )
+}

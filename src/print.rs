@@ -1,0 +1,369 @@
+//! Printing values the way `nix-instantiate --eval` does, and the short forms error messages
+//! use. The printer never forces anything (thunks print as `<CODE>`) and never recurses: it
+//! walks the value with an explicit stack, so any depth prints.
+
+use crate::value::Value;
+use std::collections::HashSet;
+
+/// Limits for values shown inside error messages.
+#[derive(Clone, Copy)]
+pub struct PrintOptions {
+    /// Print `«repeated»` for a set or list printed before (nix-instantiate's output).
+    pub track_repeated: bool,
+    pub max_depth: usize,
+    pub max_attrs: usize,
+    pub max_items: usize,
+    /// How an unevaluated thunk prints.
+    pub thunk: &'static str,
+}
+
+impl PrintOptions {
+    pub const OUTPUT: PrintOptions = PrintOptions {
+        track_repeated: true,
+        max_depth: usize::MAX,
+        max_attrs: usize::MAX,
+        max_items: usize::MAX,
+        thunk: "<CODE>",
+    };
+    pub const ERROR: PrintOptions = PrintOptions {
+        track_repeated: false,
+        max_depth: 3,
+        max_attrs: 10,
+        max_items: 10,
+        thunk: "«thunk»",
+    };
+}
+
+enum Item {
+    Value(Value, usize),
+    Text(&'static str),
+    Key(Vec<u8>),
+    Owned(String),
+}
+
+/// Prints a value as `nix-instantiate --eval` does.
+pub fn print_value(v: &Value) -> String {
+    print_with(v, PrintOptions::OUTPUT)
+}
+
+/// Prints a value as it appears in an error message.
+pub fn print_error_value(v: &Value) -> String {
+    print_with(v, PrintOptions::ERROR)
+}
+
+pub fn print_with(v: &Value, opts: PrintOptions) -> String {
+    let mut out: Vec<u8> = Vec::new();
+    let mut seen: HashSet<usize> = HashSet::new();
+    let mut stack = vec![Item::Value(v.clone(), 0)];
+    while let Some(item) = stack.pop() {
+        let (v, depth) = match item {
+            Item::Text(t) => {
+                out.extend_from_slice(t.as_bytes());
+                continue;
+            }
+            Item::Owned(t) => {
+                out.extend_from_slice(t.as_bytes());
+                continue;
+            }
+            Item::Key(k) => {
+                print_attr_name(&mut out, &k);
+                continue;
+            }
+            Item::Value(v, d) => (v, d),
+        };
+        let v = match &v {
+            Value::Thunk(t) => match t.value() {
+                Some(v) => v,
+                None => {
+                    out.extend_from_slice(opts.thunk.as_bytes());
+                    continue;
+                }
+            },
+            _ => v,
+        };
+        match &v {
+            Value::Attrs(a) => {
+                if a.is_empty() {
+                    out.extend_from_slice(b"{ }");
+                    continue;
+                }
+                if opts.track_repeated && !seen.insert(v.ptr_id().unwrap_or(0)) {
+                    out.extend_from_slice("«repeated»".as_bytes());
+                    continue;
+                }
+                if depth >= opts.max_depth {
+                    out.extend_from_slice(b"{ ... }");
+                    continue;
+                }
+                out.extend_from_slice(b"{ ");
+                stack.push(Item::Text("}"));
+                let n = a.len();
+                if n > opts.max_attrs {
+                    let hidden = n - opts.max_attrs;
+                    stack.push(Item::Owned(format!(
+                        "«{hidden} attribute{} elided» ",
+                        if hidden == 1 { "" } else { "s" }
+                    )));
+                }
+                let shown: Vec<_> = a.iter().take(opts.max_attrs).collect();
+                for (k, val) in shown.into_iter().rev() {
+                    stack.push(Item::Text("; "));
+                    stack.push(Item::Value(val.clone(), depth + 1));
+                    stack.push(Item::Text(" = "));
+                    stack.push(Item::Key(k.as_bytes().to_vec()));
+                }
+            }
+            Value::List(l) => {
+                if l.is_empty() {
+                    out.extend_from_slice(b"[ ]");
+                    continue;
+                }
+                if opts.track_repeated && !seen.insert(v.ptr_id().unwrap_or(0)) {
+                    out.extend_from_slice("«repeated»".as_bytes());
+                    continue;
+                }
+                if depth >= opts.max_depth {
+                    out.extend_from_slice(b"[ ... ]");
+                    continue;
+                }
+                out.extend_from_slice(b"[ ");
+                stack.push(Item::Text("]"));
+                if l.len() > opts.max_items {
+                    let hidden = l.len() - opts.max_items;
+                    stack.push(Item::Owned(format!(
+                        "«{hidden} item{} elided» ",
+                        if hidden == 1 { "" } else { "s" }
+                    )));
+                }
+                for item in l.iter().take(opts.max_items).rev() {
+                    stack.push(Item::Text(" "));
+                    stack.push(Item::Value(item.clone(), depth + 1));
+                }
+            }
+            other => print_scalar(&mut out, other),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn print_scalar(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Value::Float(f) => out.extend_from_slice(format_float_g(*f).as_bytes()),
+        Value::String(s) => print_string(out, s.as_bytes()),
+        Value::Path(p) => out.extend_from_slice(p.as_os_str().as_encoded_bytes()),
+        Value::Closure(_) => out.extend_from_slice(b"<LAMBDA>"),
+        Value::Builtin(b) if b.args.is_empty() => out.extend_from_slice(b"<PRIMOP>"),
+        Value::Builtin(_) => out.extend_from_slice(b"<PRIMOP-APP>"),
+        Value::Thunk(_) => out.extend_from_slice(b"<CODE>"),
+        Value::Attrs(_) | Value::List(_) => {}
+    }
+}
+
+/// A string literal with Nix's escapes.
+pub fn print_string(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'$' if s.get(i + 1) == Some(&b'{') => out.extend_from_slice(b"\\$"),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out.push(b'"');
+}
+
+const KEYWORDS: &[&[u8]] = &[
+    b"if", b"then", b"else", b"assert", b"with", b"let", b"in", b"rec", b"inherit", b"or",
+];
+
+/// Whether a name prints bare in `{ name = ...; }`.
+pub fn is_plain_identifier(k: &[u8]) -> bool {
+    let Some((&first, rest)) = k.split_first() else {
+        return false;
+    };
+    (first.is_ascii_alphabetic() || first == b'_')
+        && rest
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'-'))
+        && !KEYWORDS.contains(&k)
+}
+
+fn print_attr_name(out: &mut Vec<u8>, k: &[u8]) {
+    if is_plain_identifier(k) {
+        out.extend_from_slice(k);
+    } else {
+        print_string(out, k);
+    }
+}
+
+/// A float as C++ streams print it (`%g`, 6 significant digits): the value printer's format.
+pub fn format_float_g(x: f64) -> String {
+    if x.is_nan() {
+        return if x.is_sign_negative() {
+            "-nan".into()
+        } else {
+            "nan".into()
+        };
+    }
+    if x.is_infinite() {
+        return if x < 0.0 { "-inf".into() } else { "inf".into() };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    let sci = format!("{:.5e}", x);
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..6).contains(&exp) {
+        let m = trim_zeros(mantissa);
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{m}e{sign}{:02}", exp.abs())
+    } else {
+        let decimals = (5 - exp).max(0) as usize;
+        trim_zeros(&format!("{:.*}", decimals, x)).to_string()
+    }
+}
+
+fn trim_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+/// A float as `toString` and interpolation print it (`std::to_string`: `%f`).
+pub fn format_float_fixed(x: f64) -> String {
+    if x.is_nan() {
+        return if x.is_sign_negative() {
+            "-nan".into()
+        } else {
+            "nan".into()
+        };
+    }
+    if x.is_infinite() {
+        return if x < 0.0 { "-inf".into() } else { "inf".into() };
+    }
+    format!("{:.6}", x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_like_cpp_streams() {
+        assert_eq!(format_float_g(1.5e20), "1.5e+20");
+        assert_eq!(format_float_g(0.1), "0.1");
+        assert_eq!(format_float_g(1e8), "1e+08");
+        assert_eq!(format_float_g(42.0), "42");
+        assert_eq!(format_float_g(123456.0), "123456");
+        assert_eq!(format_float_g(1234567.0), "1.23457e+06");
+        assert_eq!(format_float_g(0.0001), "0.0001");
+        assert_eq!(format_float_g(0.00001), "1e-05");
+        assert_eq!(format_float_g(-2.5), "-2.5");
+        assert_eq!(format_float_fixed(0.1), "0.100000");
+    }
+
+    #[test]
+    fn names_are_quoted_when_needed() {
+        assert!(is_plain_identifier(b"a-b'c"));
+        assert!(!is_plain_identifier(b"1a"));
+        assert!(!is_plain_identifier(b"if"));
+        assert!(!is_plain_identifier(b""));
+    }
+}
+
+/// JSON of a deeply forced value (`--json`).
+pub fn to_json(v: &Value) -> Result<String, crate::errors::Error> {
+    let mut out: Vec<u8> = Vec::new();
+    let mut stack = vec![Item::Value(v.clone(), 0)];
+    while let Some(item) = stack.pop() {
+        let v = match item {
+            Item::Text(t) => {
+                out.extend_from_slice(t.as_bytes());
+                continue;
+            }
+            Item::Owned(t) => {
+                out.extend_from_slice(t.as_bytes());
+                continue;
+            }
+            Item::Key(k) => {
+                json_string(&mut out, &k);
+                out.push(b':');
+                continue;
+            }
+            Item::Value(v, _) => v.whnf().unwrap_or(Value::Null),
+        };
+        match &v {
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+            Value::Float(f) => out.extend_from_slice(format!("{f}").as_bytes()),
+            Value::String(s) => json_string(&mut out, s.as_bytes()),
+            Value::Path(p) => json_string(&mut out, p.as_os_str().as_encoded_bytes()),
+            Value::List(l) => {
+                out.push(b'[');
+                stack.push(Item::Text("]"));
+                for (i, x) in l.iter().enumerate().rev() {
+                    stack.push(Item::Value(x.clone(), 0));
+                    if i > 0 {
+                        stack.push(Item::Text(","));
+                    }
+                }
+            }
+            Value::Attrs(a) => {
+                if let Some(p) = a.get(b"outPath") {
+                    stack.push(Item::Value(p.clone(), 0));
+                    continue;
+                }
+                out.push(b'{');
+                stack.push(Item::Text("}"));
+                let items: Vec<_> = a.iter().collect();
+                for (i, (k, x)) in items.into_iter().enumerate().rev() {
+                    stack.push(Item::Value(x.clone(), 0));
+                    stack.push(Item::Key(k.as_bytes().to_vec()));
+                    if i > 0 {
+                        stack.push(Item::Text(","));
+                    }
+                }
+            }
+            Value::Closure(_) | Value::Builtin(_) | Value::Thunk(_) => {
+                return Err(crate::errors::Error::new(
+                    "cannot convert a function to JSON",
+                ));
+            }
+        }
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn json_string(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    for &c in s {
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            c if c < 0x20 => out.extend_from_slice(format!("\\u{c:04x}").as_bytes()),
+            c => out.push(c),
+        }
+    }
+    out.push(b'"');
+}

@@ -1,0 +1,97 @@
+//! Functions and their environments: lambdas (compiled code plus captured environment) and
+//! builtins (a generator factory plus the arguments applied so far).
+
+use super::{NixString, Value};
+use crate::compiler::Chunk;
+use crate::errors::Span;
+use crate::vm::BuiltinGen;
+use smol_str::SmolStr;
+use std::cell::OnceCell;
+use std::rc::Rc;
+
+/// One scope's variables at run time. Scopes chain to their parent; the compiler resolves every
+/// static variable to a (depth, slot) pair, so lookup never searches by name.
+pub struct EnvInner {
+    pub parent: Option<Env>,
+    pub slots: Box<[OnceCell<Value>]>,
+}
+
+#[derive(Clone)]
+pub struct Env(pub Rc<EnvInner>);
+
+impl Env {
+    pub fn new(parent: Option<Env>, size: usize) -> Env {
+        Env(Rc::new(EnvInner {
+            parent,
+            slots: (0..size).map(|_| OnceCell::new()).collect(),
+        }))
+    }
+
+    /// The environment `depth` scopes up.
+    #[inline]
+    pub fn ancestor(&self, depth: usize) -> &Env {
+        let mut env = self;
+        for _ in 0..depth {
+            env = env
+                .0
+                .parent
+                .as_ref()
+                .expect("compiler resolved a scope that exists");
+        }
+        env
+    }
+
+    #[inline]
+    pub fn get(&self, slot: usize) -> Option<&Value> {
+        self.0.slots.get(slot).and_then(|c| c.get())
+    }
+
+    /// Initialises a slot. Each slot is written once, right after its scope is created.
+    #[inline]
+    pub fn set(&self, slot: usize, value: Value) {
+        if let Some(cell) = self.0.slots.get(slot) {
+            let _ = cell.set(value);
+        }
+    }
+}
+
+/// A lambda's formal parameters when it takes an attribute set pattern.
+pub struct Formals {
+    /// Names in source order, with the default's code if there is one; slot `i` holds entry `i`.
+    pub entries: Vec<(NixString, Option<Rc<Chunk>>)>,
+    pub ellipsis: bool,
+    /// Slot of the `@` binding, if any.
+    pub bind_slot: Option<usize>,
+}
+
+/// A compiled lambda.
+pub struct Lambda {
+    pub chunk: Rc<Chunk>,
+    pub formals: Option<Rc<Formals>>,
+    /// The name it was bound to (`f = x: ...`), for traces.
+    pub name: Option<SmolStr>,
+    /// Slots of its scope: the argument (or each formal, the `@` binding and the argument).
+    pub nslots: usize,
+    pub span: Span,
+}
+
+pub struct Closure {
+    pub lambda: Rc<Lambda>,
+    pub env: Env,
+}
+
+pub type BuiltinFn = dyn Fn(Vec<Value>) -> BuiltinGen;
+
+/// A primitive operation: a name, how many arguments it takes, and the generator it runs once
+/// it has them all.
+pub struct Builtin {
+    pub name: &'static str,
+    pub arity: usize,
+    pub func: Box<BuiltinFn>,
+}
+
+/// A builtin with some (possibly zero) of its arguments applied.
+pub struct PartialApp {
+    pub builtin: Rc<Builtin>,
+    pub args: Vec<Value>,
+}

@@ -1,0 +1,163 @@
+//! Runtime values of the Nix language.
+//!
+//! `Value` is a 16-byte enum: scalars inline, everything else behind one `Rc`, so cloning a value
+//! is at most a reference-count bump. Values are shared between the generator VM and the
+//! recursive baseline driver; nothing here knows how evaluation is scheduled. See
+//! `design/values.md`.
+
+mod attrs;
+mod function;
+mod string;
+mod thunk;
+
+use std::path::PathBuf;
+use std::rc::Rc;
+
+pub use attrs::Attrs;
+pub use function::{Builtin, BuiltinFn, Closure, Env, Formals, Lambda, PartialApp};
+pub use string::{NixContext, NixString};
+pub use thunk::{Thunk, ThunkState};
+
+/// A Nix value. Thunks are values too; `Value::Thunk` appears wherever laziness allows.
+#[derive(Clone)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(NixString),
+    Path(Rc<PathBuf>),
+    Attrs(Rc<Attrs>),
+    List(Rc<Vec<Value>>),
+    Closure(Rc<Closure>),
+    Builtin(Rc<PartialApp>),
+    Thunk(Thunk),
+}
+
+impl Value {
+    /// The type name as `builtins.typeOf` reports it.
+    pub fn type_of(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::String(_) => "string",
+            Value::Path(_) => "path",
+            Value::Attrs(_) => "set",
+            Value::List(_) => "list",
+            Value::Closure(_) | Value::Builtin(_) => "lambda",
+            Value::Thunk(t) => match t.value() {
+                Some(v) => v.type_of(),
+                None => "thunk",
+            },
+        }
+    }
+
+    /// The type as C++ Nix names it in error messages ("a set", "an integer", ...).
+    pub fn describe(&self) -> String {
+        match self {
+            Value::Null => "null".into(),
+            Value::Bool(b) => format!("a Boolean ({})", if *b { "true" } else { "false" }),
+            Value::Int(i) => format!("an integer ({i})"),
+            Value::Float(_) => "a float".into(),
+            Value::String(_) => "a string".into(),
+            Value::Path(_) => "a path".into(),
+            Value::Attrs(_) => "a set".into(),
+            Value::List(_) => "a list".into(),
+            Value::Closure(_) => "a function".into(),
+            Value::Builtin(b) if b.args.is_empty() => "a built-in function".into(),
+            Value::Builtin(_) => "a partially applied built-in function".into(),
+            Value::Thunk(t) => match t.value() {
+                Some(v) => v.describe(),
+                None => "a thunk".into(),
+            },
+        }
+    }
+
+    /// A short type name for "expected a X but found Y" messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a Boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a float",
+            Value::String(_) => "a string",
+            Value::Path(_) => "a path",
+            Value::Attrs(_) => "a set",
+            Value::List(_) => "a list",
+            Value::Closure(_) => "a function",
+            Value::Builtin(b) if b.args.is_empty() => "a built-in function",
+            Value::Builtin(_) => "a partially applied built-in function",
+            Value::Thunk(t) => match t.value() {
+                Some(v) => v.type_name(),
+                None => "a thunk",
+            },
+        }
+    }
+
+    /// The value itself if it is in weak head normal form, looking through evaluated thunks.
+    /// `None` for a thunk that still has to be forced.
+    #[inline]
+    pub fn whnf(&self) -> Option<Value> {
+        match self {
+            Value::Thunk(t) => t.value(),
+            v => Some(v.clone()),
+        }
+    }
+
+    pub fn is_function(&self) -> bool {
+        matches!(self, Value::Closure(_) | Value::Builtin(_))
+    }
+
+    pub fn string(s: impl Into<NixString>) -> Value {
+        Value::String(s.into())
+    }
+
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(items))
+    }
+
+    pub fn attrs(attrs: Attrs) -> Value {
+        Value::Attrs(Rc::new(attrs))
+    }
+
+    /// Identity of the heap object behind a value, for "seen" sets and pointer equality.
+    pub fn ptr_id(&self) -> Option<usize> {
+        match self {
+            Value::Attrs(a) => Some(Rc::as_ptr(a) as *const u8 as usize),
+            Value::List(l) => Some(Rc::as_ptr(l) as *const u8 as usize),
+            Value::Closure(c) => Some(Rc::as_ptr(c) as *const u8 as usize),
+            Value::Thunk(t) => Some(t.ptr_id()),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Null => write!(f, "null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x}"),
+            Value::String(s) => write!(f, "{:?}", s.as_bstr()),
+            Value::Path(p) => write!(f, "{}", p.display()),
+            Value::Attrs(a) => write!(f, "<set of {}>", a.len()),
+            Value::List(l) => write!(f, "<list of {}>", l.len()),
+            Value::Closure(_) => write!(f, "<lambda>"),
+            Value::Builtin(b) => write!(f, "<primop {}>", b.builtin.name),
+            Value::Thunk(_) => write!(f, "<thunk>"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_is_two_words() {
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+    }
+}

@@ -1,0 +1,146 @@
+//! Nix strings: immutable byte strings (not necessarily UTF-8) carrying a string context.
+//!
+//! The context is the set of store paths a string refers to (C++ Nix's `NixStringContext`).
+//! It is empty for nearly every string, so it lives behind an `Option` and costs one word.
+
+use bstr::{BStr, ByteSlice};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+/// The string context: encoded elements as C++ Nix writes them (`/nix/store/..`, `=/nix/store/..drv`,
+/// `!out!/nix/store/..drv`), kept sorted.
+pub type NixContext = BTreeSet<String>;
+
+struct Inner {
+    bytes: Box<[u8]>,
+    context: Option<Box<NixContext>>,
+}
+
+/// A reference-counted Nix string. Cloning is a count bump.
+#[derive(Clone)]
+pub struct NixString(Rc<Inner>);
+
+impl NixString {
+    pub fn new(bytes: impl Into<Box<[u8]>>, context: Option<NixContext>) -> Self {
+        let context = context.filter(|c| !c.is_empty()).map(Box::new);
+        NixString(Rc::new(Inner {
+            bytes: bytes.into(),
+            context,
+        }))
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0.bytes
+    }
+
+    pub fn as_bstr(&self) -> &BStr {
+        self.0.bytes.as_bstr()
+    }
+
+    /// The string as UTF-8 text, replacing invalid sequences (for messages and paths).
+    pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.0.bytes)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.bytes.is_empty()
+    }
+
+    pub fn context(&self) -> Option<&NixContext> {
+        self.0.context.as_deref()
+    }
+
+    pub fn has_context(&self) -> bool {
+        self.0.context.is_some()
+    }
+
+    /// The same bytes without context.
+    pub fn without_context(&self) -> NixString {
+        if self.has_context() {
+            NixString::new(self.as_bytes(), None)
+        } else {
+            self.clone()
+        }
+    }
+
+    /// The same bytes with `context` (replacing any context this string had).
+    pub fn with_context(&self, context: Option<NixContext>) -> NixString {
+        NixString::new(self.as_bytes(), context)
+    }
+
+    /// Concatenates strings, uniting their contexts.
+    pub fn concat<'a>(parts: impl IntoIterator<Item = &'a NixString>) -> NixString {
+        let mut bytes = Vec::new();
+        let mut context: Option<NixContext> = None;
+        for p in parts {
+            bytes.extend_from_slice(p.as_bytes());
+            if let Some(c) = p.context() {
+                context
+                    .get_or_insert_with(Default::default)
+                    .extend(c.iter().cloned());
+            }
+        }
+        NixString::new(bytes, context)
+    }
+}
+
+impl PartialEq for NixString {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0) || self.0.bytes == other.0.bytes
+    }
+}
+impl Eq for NixString {}
+
+impl PartialOrd for NixString {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for NixString {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.bytes.cmp(&other.0.bytes)
+    }
+}
+
+impl std::hash::Hash for NixString {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.bytes.hash(state)
+    }
+}
+
+impl From<&str> for NixString {
+    fn from(s: &str) -> Self {
+        NixString::new(s.as_bytes(), None)
+    }
+}
+impl From<String> for NixString {
+    fn from(s: String) -> Self {
+        NixString::new(s.into_bytes(), None)
+    }
+}
+impl From<&[u8]> for NixString {
+    fn from(s: &[u8]) -> Self {
+        NixString::new(s, None)
+    }
+}
+impl From<Vec<u8>> for NixString {
+    fn from(s: Vec<u8>) -> Self {
+        NixString::new(s, None)
+    }
+}
+
+impl std::fmt::Debug for NixString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_bstr())
+    }
+}
+
+impl std::fmt::Display for NixString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.as_bstr())
+    }
+}

@@ -1,0 +1,82 @@
+//! Thunks: suspended computations that are evaluated at most once.
+//!
+//! A thunk is a shared cell. While the VM evaluates it the cell holds `Blackhole`; the suspended
+//! computation meanwhile lives in the VM's thunk-update frame, which puts it back if an error
+//! unwinds through that frame, so a thunk whose evaluation failed can be forced again (and fails
+//! again the same way), never a stale blackhole.
+
+use super::{Env, Value};
+use crate::compiler::Chunk;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// What a thunk still has to do, or what it became.
+pub enum ThunkState {
+    /// Run `chunk` in `env`.
+    Code { chunk: Rc<Chunk>, env: Env },
+    /// Apply a function to arguments (lazy results of builtins such as `map`).
+    Apply { func: Value, args: Vec<Value> },
+    /// Being evaluated right now; forcing it again is infinite recursion.
+    Blackhole,
+    /// Evaluated, in weak head normal form.
+    Done(Value),
+}
+
+#[derive(Clone)]
+pub struct Thunk(Rc<RefCell<ThunkState>>);
+
+impl Thunk {
+    pub fn new(state: ThunkState) -> Self {
+        Thunk(Rc::new(RefCell::new(state)))
+    }
+
+    pub fn code(chunk: Rc<Chunk>, env: Env) -> Self {
+        Thunk::new(ThunkState::Code { chunk, env })
+    }
+
+    pub fn apply(func: Value, args: Vec<Value>) -> Self {
+        Thunk::new(ThunkState::Apply { func, args })
+    }
+
+    /// The value if the thunk has been evaluated.
+    #[inline]
+    pub fn value(&self) -> Option<Value> {
+        match &*self.0.borrow() {
+            ThunkState::Done(v) => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn is_blackhole(&self) -> bool {
+        matches!(&*self.0.borrow(), ThunkState::Blackhole)
+    }
+
+    /// Takes the suspended computation out, leaving a blackhole. `None` if the thunk is already
+    /// evaluated or being evaluated.
+    pub fn begin(&self) -> Option<ThunkState> {
+        let mut state = self.0.borrow_mut();
+        match &*state {
+            ThunkState::Code { .. } | ThunkState::Apply { .. } => {
+                Some(std::mem::replace(&mut *state, ThunkState::Blackhole))
+            }
+            _ => None,
+        }
+    }
+
+    /// Puts a suspended computation back (error unwinding).
+    pub fn restore(&self, suspended: ThunkState) {
+        *self.0.borrow_mut() = suspended;
+    }
+
+    pub fn finish(&self, value: Value) {
+        *self.0.borrow_mut() = ThunkState::Done(value);
+    }
+
+    pub fn ptr_id(&self) -> usize {
+        Rc::as_ptr(&self.0) as *const u8 as usize
+    }
+
+    pub fn ptr_eq(&self, other: &Thunk) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}

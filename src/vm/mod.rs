@@ -1,0 +1,398 @@
+//! The generator VM: one frame stack, one scheduler loop, no recursion on the Rust stack.
+//!
+//! Frames are bytecode frames (a lambda body, a thunk body, a file), thunk-update frames (a
+//! thunk being forced: it is a blackhole until the frame above it returns) and generator frames
+//! (a builtin or another suspendable computation waiting for the answer to a `Request`). The
+//! scheduler (`drive`) moves values between them: a finished frame's value is delivered to the
+//! frame below it, an error unwinds frames until a `tryEval` generator catches it. See
+//! `design/vm.md`.
+
+mod frames;
+pub mod ops;
+pub mod request;
+mod run;
+pub mod walk;
+
+pub use request::{BuiltinGen, Co, Request, Response};
+
+use crate::compiler::Chunk;
+use crate::errors::{Error, Span};
+use crate::eval::EvalState;
+use crate::value::{Env, Thunk, ThunkState, Value};
+use frames::{CodeFrame, Frame, GenFrame};
+use genawaiter::GeneratorState;
+use std::rc::Rc;
+
+/// C++ Nix's default `max-call-depth`.
+pub const DEFAULT_MAX_CALL_DEPTH: u32 = 10_000;
+
+/// What the scheduler does next.
+enum Step {
+    /// Run the bytecode frame on top.
+    Run,
+    /// Deliver a value to the frame on top.
+    Return(Value),
+    /// Resume the generator on top.
+    Resume(Response),
+    /// Unwind with an error.
+    Unwind(Error),
+}
+
+/// Counters for `--stats`.
+#[derive(Default, Clone, Debug)]
+pub struct Stats {
+    pub ops: u64,
+    pub thunks_forced: u64,
+    pub calls: u64,
+    pub frames_pushed: u64,
+    pub generator_resumes: u64,
+    pub max_frames: u64,
+}
+
+pub struct Vm<'s> {
+    frames: Vec<Frame>,
+    stack: Vec<Value>,
+    /// Logical call depth, counted where C++ Nix counts it.
+    call_depth: u32,
+    pub max_call_depth: u32,
+    pub state: &'s mut EvalState,
+    pub stats: Stats,
+}
+
+impl<'s> Vm<'s> {
+    pub fn new(state: &'s mut EvalState) -> Self {
+        let max_call_depth = state.settings.max_call_depth;
+        Vm {
+            frames: Vec::new(),
+            stack: Vec::new(),
+            call_depth: 0,
+            max_call_depth,
+            state,
+            stats: Stats::default(),
+        }
+    }
+
+    /// Runs compiled top-level code to a value in weak head normal form.
+    pub fn run_chunk(&mut self, chunk: Rc<Chunk>, env: Env) -> Result<Value, Error> {
+        let floor = self.frames.len();
+        self.push_code(chunk, env, false);
+        self.drive(floor, Step::Run)
+    }
+
+    /// Evaluates `v` to weak head normal form.
+    pub fn force(&mut self, v: Value) -> Result<Value, Error> {
+        self.run_generator(
+            "force",
+            None,
+            request::generator(move |co| async move { Ok(request::force(&co, v).await) }),
+        )
+    }
+
+    /// Runs a generator to completion on this VM.
+    pub fn run_generator(
+        &mut self,
+        name: &'static str,
+        span: Option<Span>,
+        generator: BuiltinGen,
+    ) -> Result<Value, Error> {
+        let floor = self.frames.len();
+        self.push_gen(name, span, generator, false);
+        self.drive(floor, Step::Resume(Response::Start))
+    }
+
+    fn push_code(&mut self, chunk: Rc<Chunk>, env: Env, call: bool) {
+        self.stats.frames_pushed += 1;
+        let base = self.stack.len();
+        self.frames.push(Frame::Code(CodeFrame {
+            chunk,
+            ip: 0,
+            env,
+            base,
+            call,
+        }));
+        self.stats.max_frames = self.stats.max_frames.max(self.frames.len() as u64);
+    }
+
+    fn push_gen(
+        &mut self,
+        name: &'static str,
+        span: Option<Span>,
+        generator: BuiltinGen,
+        call: bool,
+    ) {
+        self.stats.frames_pushed += 1;
+        self.frames.push(Frame::Gen(GenFrame {
+            coroutine: generator,
+            name,
+            span,
+            catching: false,
+            call,
+            depth: 0,
+        }));
+    }
+
+    /// The scheduler loop: runs until the frame stack is back down to `floor`.
+    fn drive(&mut self, floor: usize, mut step: Step) -> Result<Value, Error> {
+        loop {
+            step = match step {
+                Step::Run => self.execute(),
+                Step::Return(v) => {
+                    if self.frames.len() <= floor {
+                        return Ok(v);
+                    }
+                    self.deliver(v)
+                }
+                Step::Resume(r) => self.resume(r),
+                Step::Unwind(e) => match self.unwind(e, floor) {
+                    Ok(step) => step,
+                    Err(e) => return Err(e),
+                },
+            }
+        }
+    }
+
+    /// Hands a finished frame's value to the frame now on top.
+    fn deliver(&mut self, v: Value) -> Step {
+        match self.frames.last_mut() {
+            Some(Frame::Code(_)) => {
+                self.stack.push(v);
+                Step::Run
+            }
+            Some(Frame::Thunk(_)) => {
+                if let Some(Frame::Thunk(t)) = self.frames.pop() {
+                    t.thunk.finish(v.clone());
+                }
+                Step::Return(v)
+            }
+            Some(Frame::Gen(_)) => Step::Resume(Response::Value(v)),
+            None => Step::Return(v),
+        }
+    }
+
+    /// Resumes the generator on top with `r` and acts on what it yields.
+    fn resume(&mut self, r: Response) -> Step {
+        self.stats.generator_resumes += 1;
+        let Some(Frame::Gen(g)) = self.frames.last_mut() else {
+            return Step::Unwind(Error::new("internal error: no generator to resume"));
+        };
+        g.catching = false;
+        match g.coroutine.resume_with(r) {
+            GeneratorState::Yielded(req) => self.request(req),
+            GeneratorState::Complete(result) => {
+                let Some(Frame::Gen(g)) = self.frames.pop() else {
+                    return Step::Unwind(Error::new("internal error: generator frame vanished"));
+                };
+                self.call_depth -= g.depth + u32::from(g.call);
+                match result {
+                    Ok(Value::Thunk(t)) => self.force_thunk(t, g.span),
+                    Ok(v) => Step::Return(v),
+                    Err(e) => Step::Unwind(match g.span {
+                        Some(span) => e.at(span),
+                        None => e,
+                    }),
+                }
+            }
+        }
+    }
+
+    fn gen_span(&self) -> Option<Span> {
+        self.frames.iter().rev().find_map(|f| match f {
+            Frame::Gen(g) => g.span,
+            Frame::Code(c) => c.current_span(),
+            Frame::Thunk(_) => None,
+        })
+    }
+
+    /// Acts on a generator's request.
+    fn request(&mut self, req: Request) -> Step {
+        let span = self.gen_span();
+        match req {
+            Request::Force(v) => self.force_value(v, span),
+            Request::TryForce(v) => {
+                if let Some(Frame::Gen(g)) = self.frames.last_mut() {
+                    g.catching = true;
+                }
+                self.force_value(v, span)
+            }
+            Request::Call(f, arg) => self.call(f, arg, span),
+            Request::Import(path, scope) => match self.state.import(&path, scope) {
+                Ok(v) => self.force_value(v, span),
+                Err(e) => Step::Unwind(e),
+            },
+            Request::Depth(d) => {
+                if let Some(Frame::Gen(g)) = self.frames.last_mut() {
+                    self.call_depth = self.call_depth - g.depth + d;
+                    g.depth = d;
+                }
+                match self.check_depth() {
+                    Some(e) => Step::Unwind(e),
+                    None => Step::Resume(Response::Done),
+                }
+            }
+            Request::Trace(line) => {
+                self.state.io.trace(&line);
+                Step::Resume(Response::Done)
+            }
+        }
+    }
+
+    fn check_depth(&self) -> Option<Error> {
+        (self.max_call_depth != 0 && self.call_depth > self.max_call_depth)
+            .then(|| Error::new("stack overflow; max-call-depth exceeded"))
+    }
+
+    /// Forces `v`, delivering the result to the frame on top.
+    fn force_value(&mut self, v: Value, span: Option<Span>) -> Step {
+        match v {
+            Value::Thunk(t) => self.force_thunk(t, span),
+            v => Step::Return(v),
+        }
+    }
+
+    /// Starts evaluating a thunk: a thunk-update frame under the frames that compute it.
+    fn force_thunk(&mut self, t: Thunk, span: Option<Span>) -> Step {
+        if let Some(v) = t.value() {
+            return Step::Return(v);
+        }
+        let Some(state) = t.begin() else {
+            let e = Error::new("infinite recursion encountered");
+            return Step::Unwind(match span {
+                Some(s) => e.at(s),
+                None => e,
+            });
+        };
+        self.stats.thunks_forced += 1;
+        match state {
+            ThunkState::Code { chunk, env } => {
+                let saved = ThunkState::Code {
+                    chunk: chunk.clone(),
+                    env: env.clone(),
+                };
+                self.frames
+                    .push(Frame::Thunk(frames::ThunkFrame { thunk: t, saved }));
+                self.push_code(chunk, env, false);
+                Step::Run
+            }
+            ThunkState::Apply { func, args } => {
+                let saved = ThunkState::Apply {
+                    func: func.clone(),
+                    args: args.clone(),
+                };
+                self.frames
+                    .push(Frame::Thunk(frames::ThunkFrame { thunk: t, saved }));
+                self.apply_lazy(func, args, span)
+            }
+            ThunkState::Blackhole | ThunkState::Done(_) => {
+                Step::Unwind(Error::new("internal error: thunk state"))
+            }
+        }
+    }
+
+    /// Applies a (possibly unevaluated) function to arguments, for `Apply` thunks.
+    fn apply_lazy(&mut self, func: Value, args: Vec<Value>, span: Option<Span>) -> Step {
+        if let (Some(f), [arg]) = (func.whnf(), args.as_slice()) {
+            return self.call(f, arg.clone(), span);
+        }
+        self.push_gen(
+            "apply",
+            span,
+            request::generator(
+                move |co| async move { Ok(request::call_many(&co, func, args).await) },
+            ),
+            false,
+        );
+        Step::Resume(Response::Start)
+    }
+
+    /// Calls a forced function with one argument; the result is delivered to the frame on top.
+    fn call(&mut self, f: Value, arg: Value, span: Option<Span>) -> Step {
+        self.stats.calls += 1;
+        match f {
+            Value::Closure(c) => {
+                self.call_depth += 1;
+                if let Some(e) = self.check_depth() {
+                    self.call_depth -= 1;
+                    return Step::Unwind(at(e, span));
+                }
+                let n = c.lambda.nslots;
+                let env = Env::new(Some(c.env.clone()), n);
+                env.set(n - 1, arg);
+                self.push_code(c.lambda.chunk.clone(), env, true);
+                Step::Run
+            }
+            Value::Builtin(p) => {
+                let mut args = Vec::with_capacity(p.args.len() + 1);
+                args.extend(p.args.iter().cloned());
+                args.push(arg);
+                if args.len() < p.builtin.arity {
+                    let partial = crate::value::PartialApp {
+                        builtin: p.builtin.clone(),
+                        args,
+                    };
+                    return Step::Return(Value::Builtin(Rc::new(partial)));
+                }
+                self.call_depth += 1;
+                if let Some(e) = self.check_depth() {
+                    self.call_depth -= 1;
+                    return Step::Unwind(at(e, span));
+                }
+                let g = (p.builtin.func)(args);
+                self.push_gen(p.builtin.name, span, g, true);
+                Step::Resume(Response::Start)
+            }
+            Value::Attrs(a) if a.contains(b"__functor") => {
+                let functor = a.get(b"__functor").cloned().unwrap_or(Value::Null);
+                let this = Value::Attrs(a);
+                self.push_gen(
+                    "__functor",
+                    span,
+                    request::generator(move |co| async move {
+                        let g = request::call(&co, functor, this).await;
+                        Ok(request::call(&co, g, arg).await)
+                    }),
+                    false,
+                );
+                Step::Resume(Response::Start)
+            }
+            other => Step::Unwind(at(
+                Error::new(format!(
+                    "attempt to call something which is not a function but {}",
+                    ops::describe_value(&other)
+                )),
+                span,
+            )),
+        }
+    }
+
+    /// Pops frames until one can take the error: a `tryEval` generator for catchable errors,
+    /// or the floor. Every thunk being forced is put back as it was.
+    fn unwind(&mut self, err: Error, floor: usize) -> Result<Step, Error> {
+        while self.frames.len() > floor {
+            match self.frames.pop() {
+                Some(Frame::Code(f)) => {
+                    self.stack.truncate(f.base);
+                    if f.call {
+                        self.call_depth -= 1;
+                    }
+                }
+                Some(Frame::Thunk(t)) => t.thunk.restore(t.saved),
+                Some(Frame::Gen(g)) => {
+                    if g.catching && err.is_catchable() {
+                        self.frames.push(Frame::Gen(g));
+                        return Ok(Step::Resume(Response::Error(err)));
+                    }
+                    self.call_depth -= g.depth + u32::from(g.call);
+                }
+                None => break,
+            }
+        }
+        Err(err)
+    }
+}
+
+fn at(e: Error, span: Option<Span>) -> Error {
+    match span {
+        Some(s) => e.at(s),
+        None => e,
+    }
+}

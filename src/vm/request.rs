@@ -1,0 +1,120 @@
+//! The request protocol between generators (builtins, deep forcing, comparisons, coercions) and
+//! the scheduler, plus the async helpers builtins are written with.
+//!
+//! A generator never evaluates anything itself: it yields a `Request` and is resumed with a
+//! `Response` once the scheduler has pushed and run whatever frames that takes. Helpers that
+//! find their value already evaluated answer without yielding, so the common case costs nothing.
+
+use crate::errors::Error;
+use crate::value::{NixString, Value};
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+
+pub type GenFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
+/// A suspended builtin (or other generator) on the frame stack.
+pub type BuiltinGen = genawaiter::rc::Gen<Request, Response, GenFuture>;
+/// The handle a generator yields requests through.
+pub type Co = genawaiter::rc::Co<Request, Response>;
+
+/// What a generator asks the scheduler for.
+pub enum Request {
+    /// Evaluate this value to weak head normal form.
+    Force(Value),
+    /// Like `Force`, but a catchable error (`throw`, failed `assert`) comes back as
+    /// `Response::Error` instead of unwinding this generator (`tryEval`).
+    TryForce(Value),
+    /// Apply a (forced) function to one argument; the answer is in weak head normal form.
+    Call(Value, Value),
+    /// Evaluate a file (cached per evaluation by path), optionally with an extra scope
+    /// (`scopedImport`).
+    Import(PathBuf, Option<Value>),
+    /// This generator is now `depth` logical calls deep (deep forcing, comparison, printing):
+    /// fail with max-call-depth if the total exceeds the limit.
+    Depth(u32),
+    /// Write a line to stderr (`trace`, `warn`).
+    Trace(String),
+}
+
+/// The scheduler's answer.
+pub enum Response {
+    /// The first resume of a generator carries nothing.
+    Start,
+    Value(Value),
+    /// A caught error (only for `TryForce`).
+    Error(Error),
+    Done,
+}
+
+/// Makes a generator from an async body.
+pub fn generator<F>(body: impl FnOnce(Co) -> F + 'static) -> BuiltinGen
+where
+    F: Future<Output = Result<Value, Error>> + 'static,
+{
+    genawaiter::rc::Gen::new(move |co| Box::pin(body(co)) as GenFuture)
+}
+
+/// Evaluates `v` to weak head normal form.
+pub async fn force(co: &Co, v: Value) -> Value {
+    if let Some(v) = v.whnf() {
+        return v;
+    }
+    match co.yield_(Request::Force(v)).await {
+        Response::Value(v) => v,
+        _ => Value::Null,
+    }
+}
+
+/// Evaluates `v`, catching `throw` and `assert` failures.
+pub async fn try_force(co: &Co, v: Value) -> Result<Value, Error> {
+    if let Some(v) = v.whnf() {
+        return Ok(v);
+    }
+    match co.yield_(Request::TryForce(v)).await {
+        Response::Value(v) => Ok(v),
+        Response::Error(e) => Err(e),
+        _ => Ok(Value::Null),
+    }
+}
+
+/// Applies `f` to `arg`; the result is in weak head normal form.
+pub async fn call(co: &Co, f: Value, arg: Value) -> Value {
+    let f = force(co, f).await;
+    match co.yield_(Request::Call(f, arg)).await {
+        Response::Value(v) => v,
+        _ => Value::Null,
+    }
+}
+
+/// Applies `f` to several arguments in turn.
+pub async fn call_many(co: &Co, f: Value, args: Vec<Value>) -> Value {
+    let mut f = f;
+    for a in args {
+        f = call(co, f, a).await;
+    }
+    f
+}
+
+pub async fn import(co: &Co, path: PathBuf, scope: Option<Value>) -> Value {
+    match co.yield_(Request::Import(path, scope)).await {
+        Response::Value(v) => v,
+        _ => Value::Null,
+    }
+}
+
+/// Declares the current logical depth of this generator.
+pub async fn depth(co: &Co, depth: u32) {
+    co.yield_(Request::Depth(depth)).await;
+}
+
+pub async fn trace(co: &Co, line: String) {
+    co.yield_(Request::Trace(line)).await;
+}
+
+/// A string from a forced value, or a type error.
+pub fn expect_string(v: &Value) -> Result<NixString, Error> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        other => Err(crate::vm::ops::type_error("a string", other)),
+    }
+}

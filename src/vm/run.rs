@@ -1,0 +1,505 @@
+//! The dispatch loop: runs the bytecode frame on top until it returns, needs another frame, or
+//! fails. Operands that need evaluating were forced by an explicit `Force` op, so every other op
+//! works on values in weak head normal form; an op that cannot finish without forcing inside a
+//! structure (`==` on lists, coercing a set with `__toString`, ...) hands over to a generator.
+
+use super::frames::Frame;
+use super::{Step, Vm, ops, request, walk};
+use crate::compiler::{Op, canon_path};
+use crate::errors::{Error, ErrorClass, Span};
+use crate::value::{Attrs, Closure, NixString, Thunk, Value};
+use std::rc::Rc;
+
+impl Vm<'_> {
+    pub(super) fn execute(&mut self) -> Step {
+        let Some(Frame::Code(frame)) = self.frames.last() else {
+            return Step::Unwind(Error::new("internal error: no code frame"));
+        };
+        let chunk = frame.chunk.clone();
+        let mut env = frame.env.clone();
+        let mut ip = frame.ip;
+
+        // Writes the frame's registers back before the scheduler takes over.
+        macro_rules! save {
+            () => {
+                if let Some(Frame::Code(f)) = self.frames.last_mut() {
+                    f.ip = ip;
+                    f.env = env.clone();
+                }
+            };
+        }
+        macro_rules! span {
+            () => {
+                chunk.spans[ip - 1]
+            };
+        }
+        macro_rules! fail {
+            ($e:expr) => {{
+                save!();
+                return Step::Unwind(($e).at(span!()));
+            }};
+        }
+        macro_rules! pop {
+            () => {
+                match self.stack.pop() {
+                    Some(v) => v,
+                    None => fail!(Error::new("internal error: operand stack underflow")),
+                }
+            };
+        }
+        macro_rules! spawn {
+            ($name:expr, $gen:expr) => {{
+                save!();
+                let span = span!();
+                self.push_gen($name, Some(span), $gen, false);
+                return Step::Resume(request::Response::Start);
+            }};
+        }
+
+        loop {
+            let Some(&op) = chunk.ops.get(ip) else {
+                save!();
+                return Step::Unwind(Error::new("internal error: ran off the end of a chunk"));
+            };
+            ip += 1;
+            self.stats.ops += 1;
+            match op {
+                Op::Const(i) => self.stack.push(chunk.consts[i as usize].clone()),
+                Op::Local(depth, slot) => match env.ancestor(depth as usize).get(slot as usize) {
+                    Some(v) => self.stack.push(v.clone()),
+                    None => fail!(Error::new(
+                        "internal error: variable read before it was set"
+                    )),
+                },
+                Op::Thunk(i) => {
+                    let t = Thunk::code(chunk.thunks[i as usize].clone(), env.clone());
+                    self.stack.push(Value::Thunk(t));
+                }
+                Op::Closure(i) => {
+                    let c = Closure {
+                        lambda: chunk.lambdas[i as usize].clone(),
+                        env: env.clone(),
+                    };
+                    self.stack.push(Value::Closure(Rc::new(c)));
+                }
+                Op::Force => {
+                    if let Some(Value::Thunk(t)) = self.stack.last() {
+                        match t.value() {
+                            Some(v) => {
+                                if let Some(top) = self.stack.last_mut() {
+                                    *top = v;
+                                }
+                            }
+                            None => {
+                                let t = t.clone();
+                                self.stack.pop();
+                                save!();
+                                return self.force_thunk(t, Some(span!()));
+                            }
+                        }
+                    }
+                }
+                Op::Pop => {
+                    pop!();
+                }
+                Op::PushEnv(n) => env = crate::value::Env::new(Some(env), n as usize),
+                Op::PopEnv => {
+                    if let Some(parent) = env.0.parent.clone() {
+                        env = parent;
+                    }
+                }
+                Op::SetSlot(i) => {
+                    let v = pop!();
+                    env.set(i as usize, v);
+                }
+                Op::Call => {
+                    let arg = pop!();
+                    let f = pop!();
+                    save!();
+                    return self.call(f, arg, Some(span!()));
+                }
+                Op::Return => {
+                    let v = pop!();
+                    if let Some(Frame::Code(f)) = self.frames.pop() {
+                        self.stack.truncate(f.base);
+                        if f.call {
+                            self.call_depth -= 1;
+                        }
+                    }
+                    return Step::Return(v);
+                }
+                Op::Jump(t) => ip = t as usize,
+                Op::JumpIfFalse(t) => match pop!() {
+                    Value::Bool(b) => {
+                        if !b {
+                            ip = t as usize
+                        }
+                    }
+                    v => fail!(ops::type_error("a Boolean", &v)),
+                },
+                Op::JumpIfTrue(t) => match pop!() {
+                    Value::Bool(b) => {
+                        if b {
+                            ip = t as usize
+                        }
+                    }
+                    v => fail!(ops::type_error("a Boolean", &v)),
+                },
+                Op::AssertBool => {
+                    if let Some(v) = self.stack.last() {
+                        if !matches!(v, Value::Bool(_)) {
+                            fail!(ops::type_error("a Boolean", v));
+                        }
+                    }
+                }
+                Op::Add => {
+                    let b = pop!();
+                    let a = pop!();
+                    match ops::add(&a, &b) {
+                        Ok(Some(v)) => self.stack.push(v),
+                        Ok(None) => {
+                            spawn!("+", request::generator(move |co| walk::add_slow(co, a, b)))
+                        }
+                        Err(e) => fail!(e),
+                    }
+                }
+                Op::Sub | Op::Mul | Op::Div => {
+                    let b = pop!();
+                    let a = pop!();
+                    match ops::arith(op, &a, &b) {
+                        Ok(v) => self.stack.push(v),
+                        Err(e) => fail!(e),
+                    }
+                }
+                Op::Eq | Op::NotEq => {
+                    let b = pop!();
+                    let a = pop!();
+                    let negate = op == Op::NotEq;
+                    match ops::eq_shallow(&a, &b) {
+                        Some(eq) => self.stack.push(Value::Bool(eq != negate)),
+                        None => spawn!(
+                            "==",
+                            request::generator(move |co| async move {
+                                Ok(Value::Bool(walk::equal(&co, a, b).await? != negate))
+                            })
+                        ),
+                    }
+                }
+                Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq => {
+                    let b = pop!();
+                    let a = pop!();
+                    // a > b is b < a; a <= b is !(b < a); a >= b is !(a < b).
+                    let (x, y, negate) = match op {
+                        Op::Less => (a, b, false),
+                        Op::Greater => (b, a, false),
+                        Op::LessEq => (b, a, true),
+                        _ => (a, b, true),
+                    };
+                    match ops::less_shallow(&x, &y) {
+                        Ok(Some(lt)) => self.stack.push(Value::Bool(lt != negate)),
+                        Ok(None) => spawn!(
+                            "<",
+                            request::generator(move |co| async move {
+                                Ok(Value::Bool(walk::less_than(&co, x, y).await? != negate))
+                            })
+                        ),
+                        Err(e) => fail!(e),
+                    }
+                }
+                Op::Concat => {
+                    let b = pop!();
+                    let a = pop!();
+                    match (&a, &b) {
+                        (Value::List(x), Value::List(y)) => {
+                            let mut v = Vec::with_capacity(x.len() + y.len());
+                            v.extend(x.iter().cloned());
+                            v.extend(y.iter().cloned());
+                            self.stack.push(Value::list(v));
+                        }
+                        (Value::List(_), other) | (other, _) => {
+                            fail!(ops::type_error("a list", other))
+                        }
+                    }
+                }
+                Op::Update => {
+                    let b = pop!();
+                    let a = pop!();
+                    match (&a, &b) {
+                        (Value::Attrs(x), Value::Attrs(y)) => {
+                            let v = if y.is_empty() {
+                                a.clone()
+                            } else if x.is_empty() {
+                                b.clone()
+                            } else {
+                                Value::attrs(x.update(y))
+                            };
+                            self.stack.push(v);
+                        }
+                        (Value::Attrs(_), other) | (other, _) => {
+                            fail!(ops::type_error("a set", other))
+                        }
+                    }
+                }
+                Op::Not => match pop!() {
+                    Value::Bool(b) => self.stack.push(Value::Bool(!b)),
+                    v => fail!(ops::type_error("a Boolean", &v)),
+                },
+                Op::Negate => {
+                    let v = pop!();
+                    match ops::arith(Op::Sub, &Value::Int(0), &v) {
+                        Ok(v) => self.stack.push(v),
+                        Err(e) => fail!(e),
+                    }
+                }
+                Op::MakeAttrs(n) => {
+                    let at = self.stack.len().saturating_sub(2 * n as usize);
+                    let items = self.stack.split_off(at);
+                    match make_attrs(items) {
+                        Ok(v) => self.stack.push(v),
+                        Err(e) => fail!(e),
+                    }
+                }
+                Op::MakeList(n) => {
+                    let at = self.stack.len().saturating_sub(n as usize);
+                    let items = self.stack.split_off(at);
+                    self.stack.push(Value::list(items));
+                }
+                Op::Select(k) => {
+                    let v = pop!();
+                    let name = const_name(&chunk.consts[k as usize]);
+                    match select(&v, name.as_bytes()) {
+                        Ok(x) => self.stack.push(x),
+                        Err(e) => fail!(e),
+                    }
+                }
+                Op::SelectOrJump(k, t) => {
+                    let v = pop!();
+                    let name = const_name(&chunk.consts[k as usize]);
+                    match &v {
+                        Value::Attrs(a) => match a.get(name.as_bytes()) {
+                            Some(x) => self.stack.push(x.clone()),
+                            None => ip = t as usize,
+                        },
+                        _ => ip = t as usize,
+                    }
+                }
+                Op::DynSelect => {
+                    let name = pop!();
+                    let v = pop!();
+                    let name = match request::expect_string(&name) {
+                        Ok(n) => n,
+                        Err(e) => fail!(e),
+                    };
+                    match select(&v, name.as_bytes()) {
+                        Ok(x) => self.stack.push(x),
+                        Err(e) => fail!(e),
+                    }
+                }
+                Op::DynSelectOrJump(t) => {
+                    let name = pop!();
+                    let v = pop!();
+                    let name = match request::expect_string(&name) {
+                        Ok(n) => n,
+                        Err(e) => fail!(e),
+                    };
+                    match &v {
+                        Value::Attrs(a) => match a.get(name.as_bytes()) {
+                            Some(x) => self.stack.push(x.clone()),
+                            None => ip = t as usize,
+                        },
+                        _ => ip = t as usize,
+                    }
+                }
+                Op::HasAttr(k) => {
+                    let v = pop!();
+                    let name = const_name(&chunk.consts[k as usize]);
+                    let has = matches!(&v, Value::Attrs(a) if a.contains(name.as_bytes()));
+                    self.stack.push(Value::Bool(has));
+                }
+                Op::DynHasAttr => {
+                    let name = pop!();
+                    let v = pop!();
+                    let name = match request::expect_string(&name) {
+                        Ok(n) => n,
+                        Err(e) => fail!(e),
+                    };
+                    let has = matches!(&v, Value::Attrs(a) if a.contains(name.as_bytes()));
+                    self.stack.push(Value::Bool(has));
+                }
+                Op::WithLookup(k, t) => {
+                    let v = pop!();
+                    let name = const_name(&chunk.consts[k as usize]);
+                    match &v {
+                        Value::Attrs(a) => {
+                            if let Some(x) = a.get(name.as_bytes()) {
+                                self.stack.push(x.clone());
+                                ip = t as usize;
+                            }
+                        }
+                        other => fail!(ops::type_error("a set", other)),
+                    }
+                }
+                Op::UndefinedVar(k) => {
+                    let name = const_name(&chunk.consts[k as usize]);
+                    fail!(Error::new(format!("undefined variable '{name}'")))
+                }
+                Op::CoerceInterp => {
+                    let v = pop!();
+                    match v {
+                        Value::String(_) => self.stack.push(v),
+                        Value::Attrs(_) | Value::Path(_) => spawn!(
+                            "interpolation",
+                            request::generator(move |co| async move {
+                                Ok(Value::String(
+                                    walk::coerce_to_string(&co, v, walk::Coercion::INTERPOLATION)
+                                        .await?,
+                                ))
+                            })
+                        ),
+                        other => fail!(Error::new(format!(
+                            "cannot coerce {} to a string: {}",
+                            other.type_name(),
+                            crate::print::print_error_value(&other)
+                        ))),
+                    }
+                }
+                Op::Interpolate(n) => {
+                    let at = self.stack.len().saturating_sub(n as usize);
+                    let parts = self.stack.split_off(at);
+                    let strs: Vec<NixString> = parts
+                        .into_iter()
+                        .filter_map(|p| match p {
+                            Value::String(s) => Some(s),
+                            _ => None,
+                        })
+                        .collect();
+                    self.stack
+                        .push(Value::String(NixString::concat(strs.iter())));
+                }
+                Op::ToPath => {
+                    let v = pop!();
+                    match v {
+                        Value::String(s) => {
+                            let p = std::path::PathBuf::from(s.to_str_lossy().as_ref());
+                            self.stack.push(Value::Path(Rc::new(canon_path(&p))));
+                        }
+                        other => fail!(ops::type_error("a string", &other)),
+                    }
+                }
+                Op::Assert(k) => match pop!() {
+                    Value::Bool(true) => {}
+                    Value::Bool(false) => {
+                        let text = const_name(&chunk.consts[k as usize]);
+                        fail!(
+                            Error::new(format!("assertion '{text}' failed"))
+                                .with_class(ErrorClass::Assert)
+                        )
+                    }
+                    v => fail!(ops::type_error("a Boolean", &v)),
+                },
+                Op::Formals => {
+                    let arg = pop!();
+                    if let Err(e) = self.bind_formals(&chunk, &env, arg, span!()) {
+                        fail!(e);
+                    }
+                }
+                Op::Fail(k) => {
+                    let msg = const_name(&chunk.consts[k as usize]);
+                    fail!(Error::new(msg.to_string()))
+                }
+            }
+        }
+    }
+
+    /// Fills a pattern lambda's slots from its (forced) argument set.
+    fn bind_formals(
+        &self,
+        chunk: &crate::compiler::Chunk,
+        env: &crate::value::Env,
+        arg: Value,
+        span: Span,
+    ) -> Result<(), Error> {
+        let Some(formals) = &chunk.formals else {
+            return Ok(());
+        };
+        let Value::Attrs(attrs) = &arg else {
+            return Err(ops::type_error("a set", &arg));
+        };
+        let fname = self.lambda_name(span);
+        for (i, (name, default)) in formals.entries.iter().enumerate() {
+            match (attrs.get(name.as_bytes()), default) {
+                (Some(v), _) => env.set(i, v.clone()),
+                (None, Some(code)) => {
+                    env.set(i, Value::Thunk(Thunk::code(code.clone(), env.clone())))
+                }
+                (None, None) => {
+                    return Err(Error::new(format!(
+                        "function '{fname}' called without required argument '{name}'"
+                    )));
+                }
+            }
+        }
+        if !formals.ellipsis {
+            for key in attrs.keys() {
+                if !formals.entries.iter().any(|(n, _)| n == key) {
+                    return Err(Error::new(format!(
+                        "function '{fname}' called with unexpected argument '{key}'"
+                    )));
+                }
+            }
+        }
+        if let Some(slot) = formals.bind_slot {
+            env.set(slot, arg.clone());
+        }
+        Ok(())
+    }
+
+    /// The name of the lambda whose body is running, for messages.
+    fn lambda_name(&self, _span: Span) -> String {
+        "anonymous lambda".to_string()
+    }
+}
+
+fn const_name(v: &Value) -> NixString {
+    match v {
+        Value::String(s) => s.clone(),
+        _ => NixString::from(""),
+    }
+}
+
+/// `v.name` on a forced value.
+fn select(v: &Value, name: &[u8]) -> Result<Value, Error> {
+    match v {
+        Value::Attrs(a) => a.get(name).cloned().ok_or_else(|| {
+            Error::new(format!(
+                "attribute '{}' missing",
+                String::from_utf8_lossy(name)
+            ))
+        }),
+        other => Err(ops::type_error("a set", other)),
+    }
+}
+
+/// Builds a set from (name, value) pairs; null names are dropped, duplicates are errors.
+fn make_attrs(items: Vec<Value>) -> Result<Value, Error> {
+    let mut entries = Vec::with_capacity(items.len() / 2);
+    let mut it = items.into_iter();
+    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        match k {
+            Value::String(s) => entries.push((s, v)),
+            Value::Null => {}
+            other => return Err(ops::type_error("a string", &other)),
+        }
+    }
+    let sorted = entries.windows(2).all(|w| w[0].0 < w[1].0);
+    if !sorted {
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(Error::new(format!(
+                "dynamic attribute '{}' already defined",
+                w[0].0
+            )));
+        }
+    }
+    Ok(Value::attrs(Attrs::from_sorted(entries)))
+}

@@ -1,0 +1,286 @@
+//! Operations that walk into values: deep forcing, `==`, `<` on lists, string coercion.
+//!
+//! Each is a generator body with an explicit work stack instead of recursion, so a structure
+//! nested a million levels deep costs heap, not native stack. Each declares its nesting depth to
+//! the scheduler, which counts it towards max-call-depth as C++ Nix does.
+
+use super::ops;
+use super::request::{self, Co, force};
+use crate::errors::Error;
+use crate::print::print_error_value;
+use crate::value::{NixContext, NixString, Value};
+use std::collections::HashSet;
+use std::rc::Rc;
+
+/// Reports depth to the scheduler when it has grown, or shrunk a lot.
+struct DepthTracker {
+    declared: u32,
+}
+
+impl DepthTracker {
+    fn new() -> Self {
+        DepthTracker { declared: 0 }
+    }
+
+    async fn at(&mut self, co: &Co, depth: u32) {
+        if depth > self.declared || depth + 64 < self.declared {
+            self.declared = depth;
+            request::depth(co, depth).await;
+        }
+    }
+}
+
+/// Forces `v` and everything inside it. Shared substructures are visited once.
+pub async fn deep_force(co: &Co, v: Value) -> Result<Value, Error> {
+    let root = force(co, v).await;
+    let mut seen: HashSet<usize> = HashSet::new();
+    let mut stack: Vec<(Value, u32)> = vec![(root.clone(), 1)];
+    let mut tracker = DepthTracker::new();
+    while let Some((v, depth)) = stack.pop() {
+        tracker.at(co, depth).await;
+        let v = force(co, v).await;
+        if let Some(id) = v.ptr_id() {
+            if !seen.insert(id) {
+                continue;
+            }
+        }
+        match &v {
+            Value::Attrs(a) => stack.extend(a.values().rev().map(|x| (x.clone(), depth + 1))),
+            Value::List(l) => stack.extend(l.iter().rev().map(|x| (x.clone(), depth + 1))),
+            _ => {}
+        }
+    }
+    Ok(root)
+}
+
+/// `a == b` with Nix's semantics: numbers compare across int and float, lists and sets
+/// element-wise, derivations by `outPath`, functions never (unless the very same value inside
+/// a container).
+pub async fn equal(co: &Co, a: Value, b: Value) -> Result<bool, Error> {
+    let mut stack: Vec<(Value, Value, u32)> = vec![(a, b, 1)];
+    let mut tracker = DepthTracker::new();
+    while let Some((a, b, depth)) = stack.pop() {
+        if depth > 1 && same_object(&a, &b) {
+            continue;
+        }
+        tracker.at(co, depth).await;
+        let a = force(co, a).await;
+        let b = force(co, b).await;
+        if let Some(eq) = ops::eq_shallow(&a, &b) {
+            if !eq {
+                return Ok(false);
+            }
+            continue;
+        }
+        match (&a, &b) {
+            (Value::List(x), Value::List(y)) => {
+                for (p, q) in x.iter().zip(y.iter()).rev() {
+                    stack.push((p.clone(), q.clone(), depth + 1));
+                }
+            }
+            (Value::Attrs(x), Value::Attrs(y)) => {
+                if let (Some(tx), Some(ty)) = (x.get(b"type"), y.get(b"type")) {
+                    let tx = force(co, tx.clone()).await;
+                    let ty = force(co, ty.clone()).await;
+                    if is_derivation_type(&tx) && is_derivation_type(&ty) {
+                        if let (Some(ox), Some(oy)) = (x.get(b"outPath"), y.get(b"outPath")) {
+                            stack.push((ox.clone(), oy.clone(), depth + 1));
+                            continue;
+                        }
+                    }
+                }
+                if x.len() != y.len() || !x.keys().eq(y.keys()) {
+                    return Ok(false);
+                }
+                for (p, q) in x.values().zip(y.values()).rev() {
+                    stack.push((p.clone(), q.clone(), depth + 1));
+                }
+            }
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+fn is_derivation_type(v: &Value) -> bool {
+    matches!(v, Value::String(s) if s.as_bytes() == b"derivation")
+}
+
+/// The same heap object (C++ Nix compares values inside containers by pointer first).
+fn same_object(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Thunk(x), Value::Thunk(y)) => x.ptr_eq(y),
+        (Value::Closure(x), Value::Closure(y)) => Rc::ptr_eq(x, y),
+        (Value::Attrs(x), Value::Attrs(y)) => Rc::ptr_eq(x, y),
+        (Value::List(x), Value::List(y)) => Rc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+/// `a < b` where lists compare lexicographically: the first elements that are not `==`
+/// decide, else the shorter list is smaller.
+pub async fn less_than(co: &Co, a: Value, b: Value) -> Result<bool, Error> {
+    let (mut a, mut b) = (a, b);
+    let mut tracker = DepthTracker::new();
+    for depth in 1.. {
+        tracker.at(co, depth).await;
+        let x = force(co, a).await;
+        let y = force(co, b).await;
+        if let Some(lt) = ops::less_shallow(&x, &y)? {
+            return Ok(lt);
+        }
+        let (Value::List(p), Value::List(q)) = (x, y) else {
+            return Ok(false);
+        };
+        let mut i = 0;
+        loop {
+            if i == q.len() {
+                return Ok(false);
+            }
+            if i == p.len() {
+                return Ok(true);
+            }
+            if !equal(co, p[i].clone(), q[i].clone()).await? {
+                break;
+            }
+            i += 1;
+        }
+        a = p[i].clone();
+        b = q[i].clone();
+    }
+    Ok(false)
+}
+
+/// How a value may be coerced to a string.
+#[derive(Clone, Copy)]
+pub struct Coercion {
+    /// Also integers, floats, Booleans, null and lists (`toString`), not just strings, paths
+    /// and sets with `__toString`/`outPath` (interpolation).
+    pub weak: bool,
+    /// Paths become store paths (interpolation) rather than their own text (`toString`).
+    pub copy_to_store: bool,
+}
+
+impl Coercion {
+    pub const INTERPOLATION: Coercion = Coercion {
+        weak: false,
+        copy_to_store: true,
+    };
+    pub const TO_STRING: Coercion = Coercion {
+        weak: true,
+        copy_to_store: false,
+    };
+}
+
+enum Piece {
+    Value(Value, bool),
+    Space,
+}
+
+/// Coerces a value to a string the way C++ Nix's `coerceToString` does.
+pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixString, Error> {
+    let mut out: Vec<u8> = Vec::new();
+    let mut context: Option<NixContext> = None;
+    let mut stack = vec![Piece::Value(v, false)];
+    while let Some(piece) = stack.pop() {
+        let (v, space_after) = match piece {
+            Piece::Space => {
+                out.push(b' ');
+                continue;
+            }
+            Piece::Value(v, s) => (force(co, v).await, s),
+        };
+        if space_after && !matches!(&v, Value::List(l) if l.is_empty()) {
+            stack.push(Piece::Space);
+        }
+        match &v {
+            Value::String(s) => {
+                out.extend_from_slice(s.as_bytes());
+                if let Some(c) = s.context() {
+                    context
+                        .get_or_insert_with(Default::default)
+                        .extend(c.iter().cloned());
+                }
+            }
+            Value::Path(p) => {
+                if how.copy_to_store {
+                    return Err(Error::new(format!(
+                        "cannot copy path '{}' to the store: gnix has no store yet",
+                        p.display()
+                    )));
+                }
+                out.extend_from_slice(p.as_os_str().as_encoded_bytes());
+            }
+            Value::Attrs(a) => {
+                if let Some(f) = a.get(b"__toString") {
+                    let r = request::call(co, f.clone(), v.clone()).await;
+                    match r {
+                        Value::String(_) | Value::Path(_) | Value::Attrs(_) => {
+                            stack.push(Piece::Value(r, false))
+                        }
+                        other if how.weak => stack.push(Piece::Value(other, false)),
+                        other => {
+                            return Err(Error::new(format!(
+                                "`__toString` should return a string, but got {}",
+                                ops::describe_value(&other)
+                            )));
+                        }
+                    }
+                } else if let Some(p) = a.get(b"outPath") {
+                    stack.push(Piece::Value(p.clone(), false));
+                } else {
+                    return Err(cannot_coerce(&v));
+                }
+            }
+            Value::Int(i) if how.weak => out.extend_from_slice(i.to_string().as_bytes()),
+            Value::Float(f) if how.weak => {
+                out.extend_from_slice(crate::print::format_float_fixed(*f).as_bytes())
+            }
+            Value::Bool(b) if how.weak => {
+                if *b {
+                    out.push(b'1')
+                }
+            }
+            Value::Null if how.weak => {}
+            Value::List(l) if how.weak => {
+                let n = l.len();
+                for (i, item) in l.iter().enumerate().rev() {
+                    stack.push(Piece::Value(item.clone(), i + 1 < n));
+                }
+            }
+            _ => return Err(cannot_coerce(&v)),
+        }
+    }
+    Ok(NixString::new(out, context))
+}
+
+fn cannot_coerce(v: &Value) -> Error {
+    Error::new(format!(
+        "cannot coerce {} to a string: {}",
+        v.type_name(),
+        print_error_value(v)
+    ))
+}
+
+/// `a + b` when a string coercion is needed (`"a" + { __toString = ...; }`, `./p + x`).
+pub async fn add_slow(co: Co, a: Value, b: Value) -> Result<Value, Error> {
+    match &a {
+        Value::Path(p) => {
+            let s = coerce_to_string(
+                &co,
+                b,
+                Coercion {
+                    weak: false,
+                    copy_to_store: false,
+                },
+            )
+            .await?;
+            ops::append_to_path(p, &s)
+        }
+        _ => {
+            let x = coerce_to_string(&co, a, Coercion::INTERPOLATION).await?;
+            let y = coerce_to_string(&co, b, Coercion::INTERPOLATION).await?;
+            Ok(Value::String(NixString::concat([&x, &y])))
+        }
+    }
+}
