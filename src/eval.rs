@@ -11,6 +11,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+/// Stack reserved for parsing and compiling one source (address space; pages are only
+/// committed as deep input touches them).
+const PARSE_STACK: usize = 1 << 30;
+
 /// Evaluation settings (the CLI's flags).
 #[derive(Clone)]
 pub struct Settings {
@@ -76,7 +80,6 @@ impl EvalState {
             None => label.to_string(),
         };
         let file = self.sources.add(path, label.to_string(), Rc::from(text));
-        let root = crate::syntax::parse(text, file)?;
         let globals = self.globals.clone();
         let ctx = CompileContext {
             file,
@@ -86,7 +89,13 @@ impl EvalState {
             text,
             home: self.io.get_env("HOME").map(PathBuf::from),
         };
-        compiler::compile(&root, ctx)
+        // rnix's parser, the syntax tree's destructor and the compiler all recurse once per
+        // nesting level. They run on a separately allocated stack that grows on demand
+        // (`stacker`), so deeply nested input costs memory instead of overflowing.
+        stacker::grow(PARSE_STACK, || {
+            let root = crate::syntax::parse(text, file)?;
+            compiler::compile(&root, ctx)
+        })
     }
 
     /// The value of a file, as `import` gives it: a thunk, shared by every import of the file.

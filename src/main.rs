@@ -115,14 +115,21 @@ fn run(opts: Options) -> ExitCode {
     if opts.stats {
         eprintln!("{}", stats_json(&ev));
     }
+    let errors = result
+        .as_ref()
+        .err()
+        .map(|e| ev.render_error(e, opts.show_trace));
+    // The process ends here: skip freeing values, whose destructor recurses over deeply
+    // nested structures.
+    std::mem::forget(ev);
     match result {
         Ok(Some(out)) => {
             println!("{out}");
             ExitCode::SUCCESS
         }
         Ok(None) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprint!("{}", ev.render_error(&e, opts.show_trace));
+        Err(_) => {
+            eprint!("{}", errors.unwrap_or_default());
             ExitCode::from(1)
         }
     }

@@ -8,13 +8,57 @@ use crate::errors::{Error, ErrorClass, FileId, Span};
 use rnix::ast::{self, AstToken};
 use rowan::ast::AstNode;
 
+/// Deepest nesting accepted, like the 10 000-deep parser stack of C++ Nix's bison parser.
+/// Beyond a few thousand levels rnix's tree building also turns quadratic.
+pub const MAX_NESTING: usize = 10_000;
+
 /// Parses Nix source text into its syntax tree.
 pub fn parse(text: &str, file: FileId) -> Result<ast::Root, Error> {
+    check_nesting(text, file)?;
     let parse = rnix::Root::parse(text);
     if let Some(err) = parse.errors().first() {
         return Err(parse_error(err, text, file));
     }
     Ok(parse.tree())
+}
+
+/// Rejects input nested deeper than `MAX_NESTING`: brackets, `${`, and runs of prefix
+/// operators (`!!!!x`, `----1`), counted on the token stream before parsing.
+fn check_nesting(text: &str, file: FileId) -> Result<(), Error> {
+    use rnix::SyntaxKind as K;
+    let mut depth = 0usize;
+    let mut run = 0usize;
+    let mut offset = 0usize;
+    for (kind, tok) in rnix::tokenize(text) {
+        match kind {
+            K::TOKEN_L_PAREN | K::TOKEN_L_BRACK | K::TOKEN_L_BRACE | K::TOKEN_INTERPOL_START => {
+                depth += 1
+            }
+            K::TOKEN_R_PAREN | K::TOKEN_R_BRACK | K::TOKEN_R_BRACE | K::TOKEN_INTERPOL_END => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+        match kind {
+            K::TOKEN_INVERT | K::TOKEN_SUB => run += 1,
+            K::TOKEN_WHITESPACE | K::TOKEN_COMMENT => {}
+            _ => run = 0,
+        }
+        if depth + run > MAX_NESTING {
+            let at = offset as u32;
+            return Err(Error::new(format!(
+                "expression nested too deeply (more than {MAX_NESTING} levels)"
+            ))
+            .with_class(ErrorClass::Parse)
+            .at(Span {
+                file,
+                start: at,
+                end: at,
+            }));
+        }
+        offset += tok.len();
+    }
+    Ok(())
 }
 
 fn parse_error(err: &rnix::ParseError, text: &str, file: FileId) -> Error {

@@ -111,7 +111,7 @@ async fn elem(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let x = arg(&args, 0);
     let l = force_list(&co, arg(&args, 1)).await?;
     for y in l.iter() {
-        if walk::equal(&co, x.clone(), y.clone()).await? {
+        if walk::equal(&co, x.clone(), y.clone(), true).await? {
             return Ok(Value::Bool(true));
         }
     }

@@ -84,7 +84,8 @@ async fn find_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             return Ok(Value::Path(Rc::new(candidate)));
         }
     }
-    Err(Error::new(format!(
+    // C++ Nix throws this as a catchable error (`tryEval <nope>` is a failure, not an abort).
+    Err(Error::throw(format!(
         "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
     )))
 }

@@ -104,7 +104,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// Compiles `expr` leaving its value (possibly an unevaluated thunk) on the stack.
+    /// Recursion depth follows the input's nesting; `stacker` extends the stack as needed.
     fn expr(&mut self, expr: &ast::Expr) -> CResult {
+        stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || self.expr_inner(expr))
+    }
+
+    fn expr_inner(&mut self, expr: &ast::Expr) -> CResult {
         let span = self.span(expr.syntax());
         match expr {
             ast::Expr::Literal(lit) => self.literal(lit, span),

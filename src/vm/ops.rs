@@ -115,15 +115,12 @@ pub fn eq_shallow(a: &Value, b: &Value) -> Option<bool> {
             if x.len() != y.len() {
                 return Some(false);
             }
-            if x.is_empty() || Rc::ptr_eq(x, y) {
+            if x.is_empty() {
                 return Some(true);
             }
             return None;
         }
         (Value::Attrs(x), Value::Attrs(y)) => {
-            if Rc::ptr_eq(x, y) && !x.contains(b"type") {
-                return Some(true);
-            }
             if x.is_empty() && y.is_empty() {
                 return Some(true);
             }

@@ -180,7 +180,7 @@ impl Vm<'_> {
                         None => spawn!(
                             "==",
                             request::generator(move |co| async move {
-                                Ok(Value::Bool(walk::equal(&co, a, b).await? != negate))
+                                Ok(Value::Bool(walk::equal(&co, a, b, false).await? != negate))
                             })
                         ),
                     }

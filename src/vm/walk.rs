@@ -54,18 +54,20 @@ pub async fn deep_force(co: &Co, v: Value) -> Result<Value, Error> {
 }
 
 /// `a == b` with Nix's semantics: numbers compare across int and float, lists and sets
-/// element-wise, derivations by `outPath`, functions never (unless the very same value inside
-/// a container).
-pub async fn equal(co: &Co, a: Value, b: Value) -> Result<bool, Error> {
+/// element-wise, derivations by `outPath`, functions never. As in C++ Nix, two values inside
+/// containers that are the very same object compare equal once forced (so `[ f ] == [ f ]`);
+/// `identity_at_top` extends that to `a` and `b` themselves (`elem`, list comparison).
+pub async fn equal(co: &Co, a: Value, b: Value, identity_at_top: bool) -> Result<bool, Error> {
     let mut stack: Vec<(Value, Value, u32)> = vec![(a, b, 1)];
     let mut tracker = DepthTracker::new();
     while let Some((a, b, depth)) = stack.pop() {
-        if depth > 1 && same_object(&a, &b) {
-            continue;
-        }
         tracker.at(co, depth).await;
+        let identical = (depth > 1 || identity_at_top) && same_object(&a, &b);
         let a = force(co, a).await;
         let b = force(co, b).await;
+        if identical || ((depth > 1 || identity_at_top) && same_object(&a, &b)) {
+            continue;
+        }
         if let Some(eq) = ops::eq_shallow(&a, &b) {
             if !eq {
                 return Ok(false);
@@ -140,7 +142,7 @@ pub async fn less_than(co: &Co, a: Value, b: Value) -> Result<bool, Error> {
             if i == p.len() {
                 return Ok(true);
             }
-            if !equal(co, p[i].clone(), q[i].clone()).await? {
+            if !equal(co, p[i].clone(), q[i].clone(), true).await? {
                 break;
             }
             i += 1;
