@@ -176,14 +176,14 @@ impl Evaluator {
     fn run(&mut self, chunk: Rc<Chunk>) -> Result<Value, Error> {
         let mut vm = Vm::new(&mut self.state);
         let r = vm.run_chunk(chunk, Env::new(None, 0));
-        self.stats = vm.stats.clone();
+        self.stats.add(&vm.stats);
         r
     }
 
     pub fn force(&mut self, v: Value) -> Result<Value, Error> {
         let mut vm = Vm::new(&mut self.state);
         let r = vm.force(v);
-        self.stats = vm.stats.clone();
+        self.stats.add(&vm.stats);
         r
     }
 
@@ -192,7 +192,7 @@ impl Evaluator {
         let mut vm = Vm::new(&mut self.state);
         let g = vm::request::generator(move |co| async move { vm::walk::deep_force(&co, v).await });
         let r = vm.run_generator("deepSeq", None, g);
-        self.stats = vm.stats.clone();
+        self.stats.add(&vm.stats);
         r
     }
 

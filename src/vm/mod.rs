@@ -49,6 +49,18 @@ pub struct Stats {
     pub max_frames: u64,
 }
 
+impl Stats {
+    /// Adds the counters of another run.
+    pub fn add(&mut self, other: &Stats) {
+        self.ops += other.ops;
+        self.thunks_forced += other.thunks_forced;
+        self.calls += other.calls;
+        self.frames_pushed += other.frames_pushed;
+        self.generator_resumes += other.generator_resumes;
+        self.max_frames = self.max_frames.max(other.max_frames);
+    }
+}
+
 pub struct Vm<'s> {
     frames: Vec<Frame>,
     stack: Vec<Value>,
@@ -186,10 +198,13 @@ impl<'s> Vm<'s> {
                 match result {
                     Ok(Value::Thunk(t)) => self.force_thunk(t, g.span),
                     Ok(v) => Step::Return(v),
-                    Err(e) => Step::Unwind(match g.span {
-                        Some(span) => e.at(span),
-                        None => e,
-                    }),
+                    Err(mut e) => {
+                        if g.call {
+                            e.trace
+                                .push((g.span, format!("while calling the '{}' builtin", g.name)));
+                        }
+                        Step::Unwind(at(e, g.span))
+                    }
                 }
             }
         }
@@ -366,7 +381,7 @@ impl<'s> Vm<'s> {
 
     /// Pops frames until one can take the error: a `tryEval` generator for catchable errors,
     /// or the floor. Every thunk being forced is put back as it was.
-    fn unwind(&mut self, err: Error, floor: usize) -> Result<Step, Error> {
+    fn unwind(&mut self, mut err: Error, floor: usize) -> Result<Step, Error> {
         while self.frames.len() > floor {
             match self.frames.pop() {
                 Some(Frame::Code(f)) => {
@@ -382,6 +397,10 @@ impl<'s> Vm<'s> {
                         return Ok(Step::Resume(Response::Error(err)));
                     }
                     self.call_depth -= g.depth + u32::from(g.call);
+                    if g.call {
+                        let what = format!("while calling the '{}' builtin", g.name);
+                        err.trace.push((g.span, what));
+                    }
                 }
                 None => break,
             }
