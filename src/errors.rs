@@ -150,6 +150,13 @@ impl Error {
     }
 }
 
+/// A warning with its position, as C++ Nix prints it.
+pub fn render_warning(message: &str, span: Span, sources: &SourceMap) -> String {
+    let mut out = format!("warning: {}\n", indent_message(message));
+    excerpt(&mut out, sources, span, "         ");
+    out
+}
+
 fn indent_message(message: &str) -> String {
     message.replace('\n', "\n       ")
 }
@@ -164,7 +171,12 @@ fn excerpt(out: &mut String, sources: &SourceMap, span: Span, indent: &str) {
     let width = (line + 1).to_string().len();
     if line >= 2 {
         if let Some(prev) = lines.get(line - 2) {
-            let _ = writeln!(out, "{indent}     {:>width$}| {prev}", line - 1);
+            let prev = if prev.is_empty() {
+                String::new()
+            } else {
+                format!(" {prev}")
+            };
+            let _ = writeln!(out, "{indent}     {:>width$}|{prev}", line - 1);
         }
     }
     if let Some(text) = lines.get(line - 1) {
@@ -172,7 +184,12 @@ fn excerpt(out: &mut String, sources: &SourceMap, span: Span, indent: &str) {
         let _ = writeln!(out, "{indent}     {:>width$}| {}^", "", " ".repeat(col - 1));
     }
     if let Some(next) = lines.get(line) {
-        let _ = writeln!(out, "{indent}     {:>width$}| {next}", line + 1);
+        let next = if next.is_empty() {
+            String::new()
+        } else {
+            format!(" {next}")
+        };
+        let _ = writeln!(out, "{indent}     {:>width$}|{next}", line + 1);
     }
 }
 

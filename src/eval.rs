@@ -1,7 +1,7 @@
 //! One evaluation: its settings, sources, globals and import cache (`EvalState`), and the
 //! `Evaluator` a host or the CLI drives.
 
-use crate::compiler::{self, Chunk, CompileContext};
+use crate::compiler::{self, Chunk, CompileContext, Lints};
 use crate::errors::{Error, SourceMap};
 use crate::io::{EvalIo, FileType, StdIo};
 use crate::value::{Env, Thunk, Value};
@@ -26,6 +26,7 @@ pub struct Settings {
     pub system: String,
     /// Whether impure builtins (`getEnv`, `currentTime`) see the real world.
     pub impure: bool,
+    pub lints: Lints,
 }
 
 impl Default for Settings {
@@ -35,6 +36,7 @@ impl Default for Settings {
             search_path: Vec::new(),
             system: default_system(),
             impure: true,
+            lints: Lints::default(),
         }
     }
 }
@@ -79,6 +81,14 @@ impl EvalState {
             Some(p) => p.display().to_string(),
             None => label.to_string(),
         };
+        // C++ Nix reads a lone CR or a CR LF as a line break everywhere, strings included.
+        let normalized;
+        let text = if text.contains('\r') {
+            normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+            normalized.as_str()
+        } else {
+            text
+        };
         let file = self.sources.add(path, label.to_string(), Rc::from(text));
         let globals = self.globals.clone();
         let ctx = CompileContext {
@@ -88,14 +98,20 @@ impl EvalState {
             origin,
             text,
             home: self.io.get_env("HOME").map(PathBuf::from),
+            lints: self.settings.lints,
         };
         // rnix's parser, the syntax tree's destructor and the compiler all recurse once per
         // nesting level. They run on a separately allocated stack that grows on demand
         // (`stacker`), so deeply nested input costs memory instead of overflowing.
-        stacker::grow(PARSE_STACK, || {
+        let compiled = stacker::grow(PARSE_STACK, || {
             let root = crate::syntax::parse(text, file)?;
             compiler::compile(&root, ctx)
-        })
+        })?;
+        for (msg, span) in compiled.warnings {
+            let rendered = crate::errors::render_warning(&msg, span, &self.sources);
+            self.io.trace(rendered.trim_end());
+        }
+        Ok(compiled.chunk)
     }
 
     /// The value of a file, as `import` gives it: a thunk, shared by every import of the file.

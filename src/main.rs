@@ -18,6 +18,7 @@ struct Options {
     stats: bool,
     max_call_depth: Option<u32>,
     include: Vec<String>,
+    lints: gnix::compiler::Lints,
 }
 
 fn usage_error(msg: &str) -> ExitCode {
@@ -43,13 +44,14 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--parse" => o.parse_only = true,
             "--stats" => o.stats = true,
             "--eval" | "--readonly-mode" | "--impure" | "--no-location" => {}
-            "--store"
-            | "--extra-experimental-features"
-            | "--lint-short-path-literals"
-            | "--lint-absolute-path-literals"
-            | "--lint-url-literals" => {
+            "--store" | "--extra-experimental-features" => {
                 value(a)?;
             }
+            "--lint-short-path-literals" => o.lints.short_path_literals = value(a)?.parse()?,
+            "--lint-absolute-path-literals" => {
+                o.lints.absolute_path_literals = value(a)?.parse()?
+            }
+            "--lint-url-literals" => o.lints.url_literals = value(a)?.parse()?,
             "--max-call-depth" => {
                 let v = value(a)?;
                 o.max_call_depth = Some(
@@ -97,6 +99,7 @@ fn settings(opts: &Options) -> Settings {
         s.max_call_depth = d;
     }
     s.search_path = opts.include.clone();
+    s.lints = opts.lints;
     if let Ok(p) = std::env::var("NIX_PATH") {
         s.search_path
             .extend(p.split(':').filter(|e| !e.is_empty()).map(String::from));

@@ -140,13 +140,13 @@ pub fn print_with(v: &Value, opts: PrintOptions) -> String {
                     stack.push(Item::Value(item.clone(), depth + 1));
                 }
             }
-            other => print_scalar(&mut out, other),
+            other => print_scalar(&mut out, other, !opts.track_repeated),
         }
     }
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn print_scalar(out: &mut Vec<u8>, v: &Value) {
+fn print_scalar(out: &mut Vec<u8>, v: &Value, errors: bool) {
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
@@ -155,6 +155,19 @@ fn print_scalar(out: &mut Vec<u8>, v: &Value) {
         Value::Float(f) => out.extend_from_slice(format_float_g(*f).as_bytes()),
         Value::String(s) => print_string(out, s.as_bytes()),
         Value::Path(p) => out.extend_from_slice(p.as_os_str().as_encoded_bytes()),
+        Value::Closure(c) if errors => {
+            let name = c
+                .lambda
+                .name
+                .as_ref()
+                .map_or(String::new(), |n| format!(" {n}"));
+            out.extend_from_slice(format!("«lambda{name} @ {}»", c.lambda.position).as_bytes())
+        }
+        Value::Builtin(b) if errors && b.args.is_empty() => {
+            out.extend_from_slice(format!("«primop {}»", b.builtin.name).as_bytes())
+        }
+        Value::Builtin(b) if errors => out
+            .extend_from_slice(format!("«partially applied primop {}»", b.builtin.name).as_bytes()),
         Value::Closure(_) => out.extend_from_slice(b"<LAMBDA>"),
         Value::Builtin(b) if b.args.is_empty() => out.extend_from_slice(b"<PRIMOP>"),
         Value::Builtin(_) => out.extend_from_slice(b"<PRIMOP-APP>"),

@@ -14,27 +14,49 @@ async fn operands(co: &Co, args: &[Value]) -> (Value, Value) {
     (a, b)
 }
 
-async fn add(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let (a, b) = operands(&co, &args).await;
-    match (&a, &b) {
-        (Value::Int(_) | Value::Float(_), _) => Ok(ops::add(&a, &b)?.unwrap_or(Value::Null)),
-        _ => Err(type_error("an integer", &a)),
+/// C++ Nix's arithmetic builtins: floats if either side is a float, else integers, each side
+/// forced to that type ("expected an integer but found ...").
+async fn numeric(co: &Co, args: &[Value], op: Op) -> Result<Value, Error> {
+    let (a, b) = operands(co, args).await;
+    if op == Op::Div {
+        // The divisor is checked first: `div "foo" 0` is a division by zero.
+        let divisor = match &b {
+            Value::Int(i) => *i as f64,
+            Value::Float(f) => *f,
+            other => return Err(type_error("a float", other)),
+        };
+        if divisor == 0.0 {
+            return Err(Error::new("division by zero"));
+        }
+    }
+    let floats = matches!(a, Value::Float(_)) || matches!(b, Value::Float(_));
+    for v in [&a, &b] {
+        match v {
+            Value::Int(_) | Value::Float(_) => {}
+            other if floats => return Err(type_error("a float", other)),
+            other => return Err(type_error("an integer", other)),
+        }
+    }
+    match op {
+        Op::Add => Ok(ops::add(&a, &b)?.unwrap_or(Value::Null)),
+        _ => ops::arith(op, &a, &b),
     }
 }
 
+async fn add(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    numeric(&co, &args, Op::Add).await
+}
+
 async fn sub(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let (a, b) = operands(&co, &args).await;
-    ops::arith(Op::Sub, &a, &b)
+    numeric(&co, &args, Op::Sub).await
 }
 
 async fn mul(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let (a, b) = operands(&co, &args).await;
-    ops::arith(Op::Mul, &a, &b)
+    numeric(&co, &args, Op::Mul).await
 }
 
 async fn div(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let (a, b) = operands(&co, &args).await;
-    ops::arith(Op::Div, &a, &b)
+    numeric(&co, &args, Op::Div).await
 }
 
 async fn less_than(co: Co, args: Vec<Value>) -> Result<Value, Error> {

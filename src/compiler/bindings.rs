@@ -50,11 +50,6 @@ impl BindingSet {
 }
 
 impl Compiler<'_> {
-    fn position_of(&self, span: Span) -> String {
-        let (l, c) = super::line_col(self.ctx.text, span.start as usize);
-        format!("{}:{l}:{c}", self.ctx.origin)
-    }
-
     fn dup_error(&self, path: &[SmolStr], at: Span, first: Span) -> Error {
         let path = path
             .iter()
@@ -63,7 +58,7 @@ impl Compiler<'_> {
             .join(".");
         Error::new(format!(
             "attribute '{path}' already defined at {}",
-            self.position_of(first)
+            self.position(first)
         ))
         .with_class(crate::errors::ErrorClass::Parse)
         .at(at)

@@ -83,6 +83,8 @@ pub enum Op {
     Formals,
     /// Fail with the message `consts[i]` (statically known errors, e.g. disabled features).
     Fail(u32),
+    /// Pop two forced values that an `assert a == b` found unequal and fail explaining how.
+    AssertEqFail(u32),
 }
 
 /// A unit of compiled code: a file's top level, a thunk body or a lambda body.

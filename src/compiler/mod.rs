@@ -35,6 +35,44 @@ pub struct CompileContext<'a> {
     pub text: &'a str,
     /// The user's home directory for `~/` paths.
     pub home: Option<PathBuf>,
+    pub lints: Lints,
+}
+
+/// What to do about a discouraged literal (`--lint-*` flags).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LintLevel {
+    #[default]
+    Ignore,
+    Warn,
+    Fatal,
+}
+
+impl std::str::FromStr for LintLevel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "ignore" => Ok(LintLevel::Ignore),
+            "warn" => Ok(LintLevel::Warn),
+            "fatal" => Ok(LintLevel::Fatal),
+            other => Err(format!(
+                "invalid lint level '{other}' (expected ignore, warn or fatal)"
+            )),
+        }
+    }
+}
+
+/// The `--lint-*` settings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Lints {
+    pub url_literals: LintLevel,
+    pub absolute_path_literals: LintLevel,
+    pub short_path_literals: LintLevel,
+}
+
+/// A compiled file and the warnings its compilation produced.
+pub struct Compiled {
+    pub chunk: Rc<Chunk>,
+    pub warnings: Vec<(String, Span)>,
 }
 
 pub struct Compiler<'a> {
@@ -42,14 +80,20 @@ pub struct Compiler<'a> {
     scopes: Vec<Scope>,
     /// Chunks being compiled, innermost last.
     chunks: Vec<Chunk>,
+    warnings: Vec<(String, Span)>,
+    /// Byte offset of each line's start, for positions.
+    line_starts: Vec<usize>,
 }
 
 /// Compiles a parsed file into its top-level chunk.
-pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Rc<Chunk>, Error> {
+pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Compiled, Error> {
+    let line_starts = std::iter::once(0).chain(ctx_text_newlines(&ctx)).collect();
     let mut c = Compiler {
         ctx,
         scopes: Vec::new(),
         chunks: vec![Chunk::default()],
+        warnings: Vec::new(),
+        line_starts,
     };
     let expr = root
         .expr()
@@ -59,7 +103,10 @@ pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Rc<Chunk>, Error
     c.expr(&expr)?;
     c.emit(Op::Force, span);
     c.emit(Op::Return, span);
-    Ok(Rc::new(c.chunks.pop().unwrap_or_default()))
+    Ok(Compiled {
+        chunk: Rc::new(c.chunks.pop().unwrap_or_default()),
+        warnings: c.warnings,
+    })
 }
 
 type CResult = Result<(), Error>;
@@ -97,6 +144,35 @@ impl<'a> Compiler<'a> {
         Error::new(msg)
             .with_class(ErrorClass::Parse)
             .at(self.span(node))
+    }
+
+    /// `file:line:column` of a span, as messages print it.
+    pub(crate) fn position(&self, span: Span) -> String {
+        let offset = span.start as usize;
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self
+            .line_starts
+            .get(line.wrapping_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let col = self
+            .ctx
+            .text
+            .get(start..offset)
+            .map_or(1, |t| t.chars().count() + 1);
+        format!("{}:{line}:{col}", self.ctx.origin)
+    }
+
+    /// Applies a `--lint-*` level: a warning, a fatal error, or nothing.
+    fn lint(&mut self, level: LintLevel, msg: String, span: Span) -> CResult {
+        match level {
+            LintLevel::Ignore => Ok(()),
+            LintLevel::Warn => {
+                self.warnings.push((msg, span));
+                Ok(())
+            }
+            LintLevel::Fatal => Err(Error::new(msg).with_class(ErrorClass::Parse).at(span)),
+        }
     }
 
     fn patch(&mut self, at: usize) {
@@ -228,7 +304,14 @@ impl<'a> Compiler<'a> {
                     ));
                 }
             },
-            ast::LiteralKind::Uri(u) => Value::string(u.syntax().text()),
+            ast::LiteralKind::Uri(u) => {
+                let text = u.syntax().text();
+                let msg = format!(
+                    "URL literals are disallowed. Consider using a string literal \"{text}\" instead (lint-url-literals)"
+                );
+                self.lint(self.ctx.lints.url_literals, msg, span)?;
+                Value::string(text)
+            }
         };
         self.constant(v, span);
         Ok(())
@@ -241,6 +324,17 @@ impl<'a> Compiler<'a> {
 
     /// Literal parts and `${}` parts, concatenated.
     fn interpolation(&mut self, parts: Vec<InterpolPart<String>>, span: Span) -> CResult {
+        for part in &parts {
+            if let InterpolPart::Literal(lit) = part {
+                if lit.contains('\0') {
+                    let shown = lit.replace('\0', "␀");
+                    return Err(Error::new(format!(
+                        "input string '{shown}' cannot be represented as Nix string because it contains null bytes"
+                    ))
+                    .at(span));
+                }
+            }
+        }
         if let [InterpolPart::Literal(lit)] = parts.as_slice() {
             self.constant(Value::string(lit.as_str()), span);
             return Ok(());
@@ -339,7 +433,27 @@ impl<'a> Compiler<'a> {
         self.forced(&cond)?;
         let text = crate::syntax::show(&cond);
         let c = self.name_const(&text);
-        self.emit(Op::Assert(c), span);
+        // `assert a == b` explains a failure: both sides are evaluated again and compared by
+        // a walk that reports the first difference, as C++ Nix does.
+        let equality = match unparen(&cond) {
+            ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Equal) => {
+                b.lhs().zip(b.rhs())
+            }
+            _ => None,
+        };
+        match equality {
+            Some((lhs, rhs)) => {
+                let cspan = self.span(cond.syntax());
+                let ok = self.emit(Op::JumpIfTrue(0), cspan);
+                self.forced(&lhs)?;
+                self.forced(&rhs)?;
+                self.emit(Op::AssertEqFail(c), span);
+                self.patch(ok);
+            }
+            None => {
+                self.emit(Op::Assert(c), span);
+            }
+        }
         self.expr(&self.child(a.body(), a.syntax())?)
     }
 
@@ -532,6 +646,11 @@ impl<'a> Compiler<'a> {
     fn path(&mut self, expr: &ast::Expr, span: Span) -> CResult {
         let path = self.child(ast::Path::cast(expr.syntax().clone()), expr.syntax())?;
         let parts = path.parts();
+        let source = expr.syntax().text().to_string();
+        if source.ends_with('/') {
+            return Err(self.error(expr.syntax(), "path has a trailing slash"));
+        }
+        self.lint_path(expr, &source, span)?;
         let interpolated = parts
             .iter()
             .any(|p| matches!(p, InterpolPart::Interpolation(_)));
@@ -561,6 +680,28 @@ impl<'a> Compiler<'a> {
         self.interpolation(strs, span)?;
         self.emit(Op::ToPath, span);
         Ok(())
+    }
+
+    fn lint_path(&mut self, expr: &ast::Expr, source: &str, span: Span) -> CResult {
+        let level = self.ctx.lints;
+        match expr {
+            ast::Expr::PathAbs(_) => self.lint(
+                level.absolute_path_literals,
+                format!("absolute path literals are not portable. Consider replacing path literal '{source}' by a string, relative path, or parameter (lint-absolute-path-literals)"),
+                span,
+            ),
+            ast::Expr::PathHome(_) => self.lint(
+                level.absolute_path_literals,
+                format!("home path literals are not portable. Consider replacing path literal '{source}' by a string, relative path, or parameter (lint-absolute-path-literals)"),
+                span,
+            ),
+            _ if !source.starts_with("./") && !source.starts_with("../") => self.lint(
+                level.short_path_literals,
+                format!("relative path literal '{source}' should be prefixed with '.' for clarity: './{source}' (lint-short-path-literals)"),
+                span,
+            ),
+            _ => Ok(()),
+        }
     }
 
     /// The absolute form of a path literal's first segment.
@@ -657,16 +798,21 @@ impl<'a> Compiler<'a> {
             span: Some(span),
             ..Chunk::default()
         });
-        let result = self.lambda_body(&body, formals, defaults, nslots, span);
+        let fname = name
+            .as_ref()
+            .map_or("anonymous lambda".to_string(), |n| n.to_string());
+        let result = self.lambda_body(&body, formals, defaults, nslots, span, fname);
         let chunk = self.chunks.pop().unwrap_or_default();
         self.scopes.pop();
         result?;
+        let position = self.position(span);
         let lambda = Lambda {
             formals: chunk.formals.clone(),
             chunk: Rc::new(chunk),
             name,
             nslots,
             span,
+            position,
         };
         let parent = self.chunk();
         parent.lambdas.push(Rc::new(lambda));
@@ -682,6 +828,7 @@ impl<'a> Compiler<'a> {
         defaults: Vec<Option<ast::Expr>>,
         nslots: usize,
         span: Span,
+        name: String,
     ) -> CResult {
         if let Some((names, ellipsis, bind_slot)) = formals {
             let mut entries = Vec::new();
@@ -693,6 +840,7 @@ impl<'a> Compiler<'a> {
                 entries.push((name, code));
             }
             self.chunk().formals = Some(Rc::new(Formals {
+                name,
                 entries,
                 ellipsis,
                 bind_slot,
@@ -721,6 +869,10 @@ impl<'a> Compiler<'a> {
     }
 }
 
+fn ctx_text_newlines<'t>(ctx: &'t CompileContext) -> impl Iterator<Item = usize> + 't {
+    ctx.text.match_indices('\n').map(|(i, _)| i + 1)
+}
+
 /// An attribute name in a path: known at compile time, or computed.
 pub(crate) enum AttrName {
     Static(SmolStr),
@@ -745,6 +897,18 @@ impl Compiler<'_> {
             }
         }
     }
+}
+
+/// The expression inside any parentheses.
+fn unparen(e: &ast::Expr) -> ast::Expr {
+    let mut e = e.clone();
+    while let ast::Expr::Paren(p) = &e {
+        match p.expr() {
+            Some(inner) => e = inner,
+            None => break,
+        }
+    }
+    e
 }
 
 /// A string literal without interpolation, as text.

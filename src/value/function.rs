@@ -60,6 +60,8 @@ pub struct Formals {
     /// Names in source order, with the default's code if there is one; slot `i` holds entry `i`.
     pub entries: Vec<(NixString, Option<Rc<Chunk>>)>,
     pub ellipsis: bool,
+    /// The lambda's name for messages (`anonymous lambda` when it has none).
+    pub name: String,
     /// Slot of the `@` binding, if any.
     pub bind_slot: Option<usize>,
 }
@@ -73,6 +75,8 @@ pub struct Lambda {
     /// Slots of its scope: the argument (or each formal, the `@` binding and the argument).
     pub nslots: usize,
     pub span: Span,
+    /// `file:line:column`, for `«lambda @ ...»` in messages.
+    pub position: String,
 }
 
 pub struct Closure {

@@ -6,7 +6,7 @@
 use super::frames::Frame;
 use super::{Step, Vm, ops, request, walk};
 use crate::compiler::{Op, canon_path};
-use crate::errors::{Error, ErrorClass, Span};
+use crate::errors::{Error, ErrorClass};
 use crate::value::{Attrs, Closure, NixString, Thunk, Value};
 use std::rc::Rc;
 
@@ -399,9 +399,22 @@ impl Vm<'_> {
                 },
                 Op::Formals => {
                     let arg = pop!();
-                    if let Err(e) = self.bind_formals(&chunk, &env, arg, span!()) {
+                    if let Err(e) = self.bind_formals(&chunk, &env, arg) {
                         fail!(e);
                     }
+                }
+                Op::AssertEqFail(k) => {
+                    let b = pop!();
+                    let a = pop!();
+                    let text = const_name(&chunk.consts[k as usize]).to_string();
+                    spawn!(
+                        "assert",
+                        request::generator(move |co| async move {
+                            walk::assert_equal(&co, a, b).await?;
+                            Err(Error::new(format!("assertion '{text}' failed"))
+                                .with_class(ErrorClass::Assert))
+                        })
+                    )
                 }
                 Op::Fail(k) => {
                     let msg = const_name(&chunk.consts[k as usize]);
@@ -417,7 +430,6 @@ impl Vm<'_> {
         chunk: &crate::compiler::Chunk,
         env: &crate::value::Env,
         arg: Value,
-        span: Span,
     ) -> Result<(), Error> {
         let Some(formals) = &chunk.formals else {
             return Ok(());
@@ -425,7 +437,7 @@ impl Vm<'_> {
         let Value::Attrs(attrs) = &arg else {
             return Err(ops::type_error("a set", &arg));
         };
-        let fname = self.lambda_name(span);
+        let fname = &formals.name;
         for (i, (name, default)) in formals.entries.iter().enumerate() {
             match (attrs.get(name.as_bytes()), default) {
                 (Some(v), _) => env.set(i, v.clone()),
@@ -452,11 +464,6 @@ impl Vm<'_> {
             env.set(slot, arg.clone());
         }
         Ok(())
-    }
-
-    /// The name of the lambda whose body is running, for messages.
-    fn lambda_name(&self, _span: Span) -> String {
-        "anonymous lambda".to_string()
     }
 }
 

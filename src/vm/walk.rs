@@ -205,6 +205,9 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
                 }
             }
             Value::Path(p) => {
+                if how.copy_to_store && std::fs::symlink_metadata(p.as_path()).is_err() {
+                    return Err(Error::new(format!("path '{}' does not exist", p.display())));
+                }
                 if how.copy_to_store {
                     return Err(Error::new(format!(
                         "cannot copy path '{}' to the store: gnix has no store yet",
@@ -215,19 +218,9 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
             }
             Value::Attrs(a) => {
                 if let Some(f) = a.get(b"__toString") {
+                    // The result is coerced in turn, with the same rules.
                     let r = request::call(co, f.clone(), v.clone()).await;
-                    match r {
-                        Value::String(_) | Value::Path(_) | Value::Attrs(_) => {
-                            stack.push(Piece::Value(r, false))
-                        }
-                        other if how.weak => stack.push(Piece::Value(other, false)),
-                        other => {
-                            return Err(Error::new(format!(
-                                "`__toString` should return a string, but got {}",
-                                ops::describe_value(&other)
-                            )));
-                        }
-                    }
+                    stack.push(Piece::Value(r, false));
                 } else if let Some(p) = a.get(b"outPath") {
                     stack.push(Piece::Value(p.clone(), false));
                 } else {
@@ -285,4 +278,108 @@ pub async fn add_slow(co: Co, a: Value, b: Value) -> Result<Value, Error> {
             Ok(Value::String(NixString::concat([&x, &y])))
         }
     }
+}
+
+/// Compares like `equal` but fails at the first difference with C++ Nix's explanation
+/// (`assert a == b`). Returns normally if it finds no difference.
+pub async fn assert_equal(co: &Co, a: Value, b: Value) -> Result<(), Error> {
+    let mut stack: Vec<(Value, Value, u32)> = vec![(a, b, 1)];
+    let mut tracker = DepthTracker::new();
+    while let Some((a, b, depth)) = stack.pop() {
+        tracker.at(co, depth).await;
+        let identical = depth > 1 && same_object(&a, &b);
+        let a = force(co, a).await;
+        let b = force(co, b).await;
+        if identical || (depth > 1 && same_object(&a, &b)) {
+            continue;
+        }
+        let show = print_error_value;
+        let unequal =
+            |msg: String| Err(Error::new(msg).with_class(crate::errors::ErrorClass::Assert));
+        match (&a, &b) {
+            (Value::Int(x), Value::Int(y)) if x != y => {
+                return unequal(format!("integer '{x}' is not equal to integer '{y}'"));
+            }
+            (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
+                if ops::eq_shallow(&a, &b) == Some(false) {
+                    return unequal(format!(
+                        "{} with value '{}' is not equal to {} with value '{}'",
+                        a.type_name(),
+                        show(&a),
+                        b.type_name(),
+                        show(&b)
+                    ));
+                }
+            }
+            (Value::Bool(x), Value::Bool(y)) if x != y => {
+                return unequal(format!("boolean '{x}' is not equal to boolean '{y}'"));
+            }
+            (Value::String(x), Value::String(y)) if x != y => {
+                return unequal(format!(
+                    "string '{}' is not equal to string '{}'",
+                    show(&a),
+                    show(&b)
+                ));
+            }
+            (Value::Path(x), Value::Path(y)) if x != y => {
+                return unequal(format!(
+                    "path '{}' is not equal to path '{}'",
+                    x.display(),
+                    y.display()
+                ));
+            }
+            (Value::List(x), Value::List(y)) => {
+                if x.len() != y.len() {
+                    return unequal(format!(
+                        "list of size '{}' is not equal to list of size '{}', left hand side is '{}', right hand side is '{}'",
+                        x.len(),
+                        y.len(),
+                        show(&a),
+                        show(&b)
+                    ));
+                }
+                for (p, q) in x.iter().zip(y.iter()).rev() {
+                    stack.push((p.clone(), q.clone(), depth + 1));
+                }
+            }
+            (Value::Attrs(x), Value::Attrs(y)) => {
+                if let (Some(tx), Some(ty)) = (x.get(b"type"), y.get(b"type")) {
+                    let tx = force(co, tx.clone()).await;
+                    let ty = force(co, ty.clone()).await;
+                    if is_derivation_type(&tx) && is_derivation_type(&ty) {
+                        if let (Some(ox), Some(oy)) = (x.get(b"outPath"), y.get(b"outPath")) {
+                            stack.push((ox.clone(), oy.clone(), depth + 1));
+                            continue;
+                        }
+                    }
+                }
+                if x.len() != y.len() || !x.keys().eq(y.keys()) {
+                    return unequal(format!(
+                        "attribute names of attribute set '{}' differs from attribute set '{}'",
+                        show(&a),
+                        show(&b)
+                    ));
+                }
+                for (p, q) in x.values().zip(y.values()).rev() {
+                    stack.push((p.clone(), q.clone(), depth + 1));
+                }
+            }
+            (Value::Closure(_) | Value::Builtin(_), Value::Closure(_) | Value::Builtin(_)) => {
+                return unequal(
+                    "distinct functions and immediate comparisons of identical functions compare as unequal".into(),
+                );
+            }
+            _ if std::mem::discriminant(&a) != std::mem::discriminant(&b) => {
+                return unequal(format!(
+                    "{} of value '{}' is not equal to {} of value '{}'",
+                    a.type_name(),
+                    show(&a),
+                    b.type_name(),
+                    show(&b)
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
