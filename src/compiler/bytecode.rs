@@ -29,6 +29,8 @@ pub enum Op {
     SetSlot(u32),
     /// Pop the argument and the (forced) function; call.
     Call,
+    /// `Call` in tail position: the callee's frame replaces this one.
+    TailCall,
     /// Pop the result and return it to the frame below.
     Return,
     Jump(u32),
@@ -103,6 +105,12 @@ pub struct Chunk {
 
 impl Chunk {
     pub fn emit(&mut self, op: Op, span: Span) -> usize {
+        // `Call; Force; Return` is a tail call (calls already return forced values).
+        if op == Op::Return {
+            if let [.., call @ Op::Call, Op::Force] = self.ops.as_mut_slice() {
+                *call = Op::TailCall;
+            }
+        }
         self.ops.push(op);
         self.spans.push(span);
         self.ops.len() - 1

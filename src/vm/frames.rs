@@ -19,8 +19,9 @@ pub(super) struct CodeFrame {
     pub env: Env,
     /// Where this frame's part of the operand stack starts.
     pub base: usize,
-    /// A lambda call (counts towards max-call-depth).
-    pub call: bool,
+    /// Logical calls this frame stands for (max-call-depth): 1 for a lambda call plus those of
+    /// frames it replaced by tail calls (C++ Nix has none, so they still count); 0 otherwise.
+    pub calls: u32,
 }
 
 impl CodeFrame {
@@ -48,8 +49,8 @@ pub(super) struct GenFrame {
     pub span: Option<Span>,
     /// Waiting on a `TryForce`: catchable errors are handed to it instead of unwinding it.
     pub catching: bool,
-    /// A builtin call (counts one towards max-call-depth).
-    pub call: bool,
+    /// Logical calls this frame stands for: 1 for a builtin call, plus tail-called frames.
+    pub calls: u32,
     /// Extra logical depth it declared (deep forcing, comparison).
     pub depth: u32,
 }

@@ -87,7 +87,7 @@ impl<'s> Vm<'s> {
     /// Runs compiled top-level code to a value in weak head normal form.
     pub fn run_chunk(&mut self, chunk: Rc<Chunk>, env: Env) -> Result<Value, Error> {
         let floor = self.frames.len();
-        self.push_code(chunk, env, false);
+        self.push_code(chunk, env, 0);
         self.drive(floor, Step::Run)
     }
 
@@ -108,11 +108,11 @@ impl<'s> Vm<'s> {
         generator: BuiltinGen,
     ) -> Result<Value, Error> {
         let floor = self.frames.len();
-        self.push_gen(name, span, generator, false);
+        self.push_gen(name, span, generator, 0);
         self.drive(floor, Step::Resume(Response::Start))
     }
 
-    fn push_code(&mut self, chunk: Rc<Chunk>, env: Env, call: bool) {
+    fn push_code(&mut self, chunk: Rc<Chunk>, env: Env, calls: u32) {
         self.stats.frames_pushed += 1;
         let base = self.stack.len();
         self.frames.push(Frame::Code(CodeFrame {
@@ -120,7 +120,7 @@ impl<'s> Vm<'s> {
             ip: 0,
             env,
             base,
-            call,
+            calls,
         }));
         self.stats.max_frames = self.stats.max_frames.max(self.frames.len() as u64);
     }
@@ -130,7 +130,7 @@ impl<'s> Vm<'s> {
         name: &'static str,
         span: Option<Span>,
         generator: BuiltinGen,
-        call: bool,
+        calls: u32,
     ) {
         self.stats.frames_pushed += 1;
         self.frames.push(Frame::Gen(GenFrame {
@@ -138,7 +138,7 @@ impl<'s> Vm<'s> {
             name,
             span,
             catching: false,
-            call,
+            calls,
             depth: 0,
         }));
     }
@@ -194,12 +194,12 @@ impl<'s> Vm<'s> {
                 let Some(Frame::Gen(g)) = self.frames.pop() else {
                     return Step::Unwind(Error::new("internal error: generator frame vanished"));
                 };
-                self.call_depth -= g.depth + u32::from(g.call);
+                self.call_depth -= g.depth + g.calls;
                 match result {
                     Ok(Value::Thunk(t)) => self.force_thunk(t, g.span),
                     Ok(v) => Step::Return(v),
                     Err(mut e) => {
-                        if g.call {
+                        if g.calls > 0 {
                             e.trace
                                 .push((g.span, format!("while calling the '{}' builtin", g.name)));
                         }
@@ -285,7 +285,7 @@ impl<'s> Vm<'s> {
                 };
                 self.frames
                     .push(Frame::Thunk(frames::ThunkFrame { thunk: t, saved }));
-                self.push_code(chunk, env, false);
+                self.push_code(chunk, env, 0);
                 Step::Run
             }
             ThunkState::Apply { func, args } => {
@@ -314,25 +314,44 @@ impl<'s> Vm<'s> {
             request::generator(
                 move |co| async move { Ok(request::call_many(&co, func, args).await) },
             ),
-            false,
+            0,
         );
         Step::Resume(Response::Start)
     }
 
     /// Calls a forced function with one argument; the result is delivered to the frame on top.
     fn call(&mut self, f: Value, arg: Value, span: Option<Span>) -> Step {
+        self.call_inheriting(f, arg, span, 0)
+    }
+
+    /// `call`, where the new frame also stands for `inherited` logical calls of a frame a tail
+    /// call removed. A call that pushes no frame gives them back.
+    fn call_inheriting(
+        &mut self,
+        f: Value,
+        arg: Value,
+        span: Option<Span>,
+        inherited: u32,
+    ) -> Step {
         self.stats.calls += 1;
+        if inherited > 0
+            && !matches!(&f, Value::Closure(_))
+            && !matches!(&f, Value::Builtin(p) if p.args.len() + 1 >= p.builtin.arity)
+        {
+            self.call_depth -= inherited;
+            return self.call_inheriting(f, arg, span, 0);
+        }
         match f {
             Value::Closure(c) => {
                 self.call_depth += 1;
                 if let Some(e) = self.check_depth() {
-                    self.call_depth -= 1;
+                    self.call_depth -= 1 + inherited;
                     return Step::Unwind(at(e, span));
                 }
                 let n = c.lambda.nslots;
                 let env = Env::new(Some(c.env.clone()), n);
                 env.set(n - 1, arg);
-                self.push_code(c.lambda.chunk.clone(), env, true);
+                self.push_code(c.lambda.chunk.clone(), env, 1 + inherited);
                 Step::Run
             }
             Value::Builtin(p) => {
@@ -348,11 +367,11 @@ impl<'s> Vm<'s> {
                 }
                 self.call_depth += 1;
                 if let Some(e) = self.check_depth() {
-                    self.call_depth -= 1;
+                    self.call_depth -= 1 + inherited;
                     return Step::Unwind(at(e, span));
                 }
                 let g = (p.builtin.func)(args);
-                self.push_gen(p.builtin.name, span, g, true);
+                self.push_gen(p.builtin.name, span, g, 1 + inherited);
                 Step::Resume(Response::Start)
             }
             Value::Attrs(a) if a.contains(b"__functor") => {
@@ -365,7 +384,7 @@ impl<'s> Vm<'s> {
                         let g = request::call(&co, functor, this).await;
                         Ok(request::call(&co, g, arg).await)
                     }),
-                    false,
+                    0,
                 );
                 Step::Resume(Response::Start)
             }
@@ -386,9 +405,7 @@ impl<'s> Vm<'s> {
             match self.frames.pop() {
                 Some(Frame::Code(f)) => {
                     self.stack.truncate(f.base);
-                    if f.call {
-                        self.call_depth -= 1;
-                    }
+                    self.call_depth -= f.calls;
                 }
                 Some(Frame::Thunk(t)) => t.thunk.restore(t.saved),
                 Some(Frame::Gen(g)) => {
@@ -396,8 +413,8 @@ impl<'s> Vm<'s> {
                         self.frames.push(Frame::Gen(g));
                         return Ok(Step::Resume(Response::Error(err)));
                     }
-                    self.call_depth -= g.depth + u32::from(g.call);
-                    if g.call {
+                    self.call_depth -= g.depth + g.calls;
+                    if g.calls > 0 {
                         let what = format!("while calling the '{}' builtin", g.name);
                         err.trace.push((g.span, what));
                     }

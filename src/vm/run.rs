@@ -51,7 +51,7 @@ impl Vm<'_> {
             ($name:expr, $gen:expr) => {{
                 save!();
                 let span = span!();
-                self.push_gen($name, Some(span), $gen, false);
+                self.push_gen($name, Some(span), $gen, 0);
                 return Step::Resume(request::Response::Start);
             }};
         }
@@ -112,6 +112,16 @@ impl Vm<'_> {
                     let v = pop!();
                     env.set(i as usize, v);
                 }
+                Op::TailCall => {
+                    let arg = pop!();
+                    let f = pop!();
+                    // The callee replaces this frame; it stands for this frame's calls too.
+                    let Some(Frame::Code(frame)) = self.frames.pop() else {
+                        return Step::Unwind(Error::new("internal error: tail call outside code"));
+                    };
+                    self.stack.truncate(frame.base);
+                    return self.call_inheriting(f, arg, Some(span!()), frame.calls);
+                }
                 Op::Call => {
                     let arg = pop!();
                     let f = pop!();
@@ -122,9 +132,7 @@ impl Vm<'_> {
                     let v = pop!();
                     if let Some(Frame::Code(f)) = self.frames.pop() {
                         self.stack.truncate(f.base);
-                        if f.call {
-                            self.call_depth -= 1;
-                        }
+                        self.call_depth -= f.calls;
                     }
                     return Step::Return(v);
                 }
