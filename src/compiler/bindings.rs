@@ -49,6 +49,11 @@ impl BindingSet {
     }
 }
 
+/// The slot of a static `__overrides` binding.
+fn overrides_slot(set: &BindingSet) -> Option<usize> {
+    set.index.get("__overrides").copied()
+}
+
 impl Compiler<'_> {
     fn dup_error(&self, path: &[SmolStr], at: Span, first: Span) -> Error {
         let path = path
@@ -372,7 +377,8 @@ impl Compiler<'_> {
     }
 
     /// Opens the scope of a `rec` set or `let` and fills its slots.
-    fn open_group(&mut self, set: &BindingSet, span: Span) -> CResult {
+    /// `is_rec_set` distinguishes `rec { }` (where `__overrides` applies) from `let`.
+    fn open_group(&mut self, set: &BindingSet, span: Span, is_rec_set: bool) -> CResult {
         let nstatic = set.statics.len();
         let mut scope = Scope::new(ScopeKind::Normal);
         for (name, _) in &set.statics {
@@ -388,8 +394,12 @@ impl Compiler<'_> {
             self.lazy(f)?;
             self.emit(Op::SetSlot((nstatic + i) as u32), span);
         }
+        let overrides = overrides_slot(set).filter(|_| is_rec_set);
         for (i, (name, b)) in set.statics.iter().enumerate() {
-            self.binding_value(b, name, nstatic, 1)?;
+            match overrides {
+                Some(ov) if ov != i => self.overridable(b, name, nstatic, ov)?,
+                _ => self.binding_value(b, name, nstatic, 1)?,
+            }
             self.emit(Op::SetSlot(i as u32), b.span);
         }
         if let Some(scope) = self.scopes.last_mut() {
@@ -398,9 +408,31 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    /// A binding of a `rec` set with `__overrides`: the override's value if it has one, as
+    /// C++ Nix replaces both the attribute and the variable.
+    fn overridable(&mut self, b: &Binding, name: &str, from_base: usize, ov: usize) -> CResult {
+        self.thunk_with(b.span, |c| {
+            c.emit(Op::Local(0, ov as u32), b.span);
+            c.emit(Op::Force, b.span);
+            let k = c.name_const(name);
+            let fallback = c.emit(Op::SelectOrJump(k, 0), b.span);
+            let end = c.emit(Op::Jump(0), b.span);
+            c.patch(fallback);
+            c.binding_value(b, name, from_base, 1)?;
+            c.patch(end);
+            Ok(())
+        })
+    }
+
     fn compile_rec_set(&mut self, set: &BindingSet, span: Span) -> CResult {
-        self.open_group(set, span)?;
+        self.open_group(set, span, true)?;
         let r = self.set_entries(set, span, Some(()));
+        if let (Ok(()), Some(ov)) = (&r, overrides_slot(set)) {
+            // The overrides are also merged into the set (adding attributes it lacks).
+            self.emit(Op::Local(0, ov as u32), span);
+            self.emit(Op::Force, span);
+            self.emit(Op::Update, span);
+        }
         self.scopes.pop();
         r?;
         self.emit(Op::PopEnv, span);
@@ -413,7 +445,7 @@ impl Compiler<'_> {
             return Err(self.error(key.syntax(), "dynamic attributes not allowed in let"));
         }
         let body = self.child(l.body(), l.syntax())?;
-        self.open_group(&set, span)?;
+        self.open_group(&set, span, false)?;
         let r = self.expr(&body);
         self.scopes.pop();
         r?;
