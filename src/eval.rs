@@ -77,6 +77,19 @@ impl EvalState {
         label: &str,
         dir: &Path,
     ) -> Result<Rc<Chunk>, Error> {
+        self.compile_scoped(text, path, label, dir, Vec::new())
+    }
+
+    /// `compile`, with `outer` names in a scope around the file (`scopedImport`): they
+    /// shadow globals, and the code runs in an environment holding their values in order.
+    pub fn compile_scoped(
+        &mut self,
+        text: &str,
+        path: Option<PathBuf>,
+        label: &str,
+        dir: &Path,
+        outer: Vec<SmolStr>,
+    ) -> Result<Rc<Chunk>, Error> {
         let origin = match &path {
             Some(p) => p.display().to_string(),
             None => label.to_string(),
@@ -99,6 +112,7 @@ impl EvalState {
             text,
             home: self.io.get_env("HOME").map(PathBuf::from),
             lints: self.settings.lints,
+            outer,
         };
         // rnix's parser, the syntax tree's destructor and the compiler all recurse once per
         // nesting level. They run on a separately allocated stack that grows on demand
@@ -115,7 +129,9 @@ impl EvalState {
     }
 
     /// The value of a file, as `import` gives it: a thunk, shared by every import of the file.
-    pub fn import(&mut self, path: &Path, _scope: Option<Value>) -> Result<Value, Error> {
+    /// `scope` (a forced set, for `scopedImport`) makes the file see its attributes as
+    /// variables; such imports are not cached.
+    pub fn import(&mut self, path: &Path, scope: Option<Value>) -> Result<Value, Error> {
         let mut path = path.to_path_buf();
         if self.io.file_type(&path).ok() == Some(FileType::Directory)
             || self
@@ -126,8 +142,14 @@ impl EvalState {
         {
             path.push("default.nix");
         }
-        if let Some(v) = self.imports.get(&path) {
-            return Ok(v.clone());
+        let scope = match scope {
+            Some(Value::Attrs(a)) => Some(a),
+            _ => None,
+        };
+        if scope.is_none() {
+            if let Some(v) = self.imports.get(&path) {
+                return Ok(v.clone());
+            }
         }
         let bytes = self.io.read_file(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
@@ -141,9 +163,20 @@ impl EvalState {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("/"));
-        let chunk = self.compile(&text, Some(path.clone()), "", &dir)?;
-        let v = Value::Thunk(Thunk::code(chunk, Env::new(None, 0)));
-        self.imports.insert(path, v.clone());
+        let names = scope
+            .iter()
+            .flat_map(|a| a.keys())
+            .map(|k| SmolStr::new(k.to_str_lossy()))
+            .collect();
+        let chunk = self.compile_scoped(&text, Some(path.clone()), "", &dir, names)?;
+        let env = Env::new(None, scope.as_ref().map_or(0, |a| a.len()));
+        for (i, v) in scope.iter().flat_map(|a| a.values()).enumerate() {
+            env.set(i, v.clone());
+        }
+        let v = Value::Thunk(Thunk::code(chunk, env));
+        if scope.is_none() {
+            self.imports.insert(path, v.clone());
+        }
         Ok(v)
     }
 }

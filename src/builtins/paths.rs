@@ -41,6 +41,12 @@ async fn import(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(request::import(&co, path, None).await)
 }
 
+async fn scoped_import(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let scope = force_attrs(&co, arg(&args, 0)).await?;
+    let path = coerce_path(&co, arg(&args, 1)).await?;
+    Ok(request::import(&co, path, Some(Value::Attrs(scope))).await)
+}
+
 async fn find_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let entries = force_list(&co, arg(&args, 0)).await?;
     let name = force_string(&co, arg(&args, 1)).await?;
@@ -187,6 +193,7 @@ pub fn builtins() -> Vec<Builtin> {
     let _ = type_error;
     vec![
         def("import", 1, import),
+        def("scopedImport", 2, scoped_import),
         def("findFile", 2, find_file),
         def("pathExists", 1, path_exists),
         def("readFile", 1, read_file),

@@ -36,6 +36,8 @@ pub struct CompileContext<'a> {
     /// The user's home directory for `~/` paths.
     pub home: Option<PathBuf>,
     pub lints: Lints,
+    /// Names bound around the whole file (`scopedImport`), in slot order.
+    pub outer: Vec<SmolStr>,
 }
 
 /// What to do about a discouraged literal (`--lint-*` flags).
@@ -98,6 +100,13 @@ pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Compiled, Error>
     let expr = root
         .expr()
         .ok_or_else(|| Error::new("syntax error, unexpected end of file"))?;
+    if !c.ctx.outer.is_empty() {
+        let mut scope = Scope::new(ScopeKind::Normal);
+        for name in c.ctx.outer.clone() {
+            scope.declare(name);
+        }
+        c.scopes.push(scope);
+    }
     let span = c.span(expr.syntax());
     c.chunk().span = Some(span);
     c.expr(&expr)?;
