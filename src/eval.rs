@@ -27,6 +27,8 @@ pub struct Settings {
     /// Whether impure builtins (`getEnv`, `currentTime`) see the real world.
     pub impure: bool,
     pub lints: Lints,
+    /// Which driver answers forces and calls (the recursive one is the benchmark baseline).
+    pub driver: vm::Driver,
 }
 
 impl Default for Settings {
@@ -37,6 +39,7 @@ impl Default for Settings {
             system: default_system(),
             impure: true,
             lints: Lints::default(),
+            driver: vm::Driver::Generator,
         }
     }
 }

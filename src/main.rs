@@ -19,6 +19,7 @@ struct Options {
     max_call_depth: Option<u32>,
     include: Vec<String>,
     lints: gnix::compiler::Lints,
+    driver: gnix::vm::Driver,
 }
 
 fn usage_error(msg: &str) -> ExitCode {
@@ -52,6 +53,15 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 o.lints.absolute_path_literals = value(a)?.parse()?
             }
             "--lint-url-literals" => o.lints.url_literals = value(a)?.parse()?,
+            "--vm" => {
+                o.driver = match value(a)?.as_str() {
+                    "generator" => gnix::vm::Driver::Generator,
+                    "recursive" => gnix::vm::Driver::Recursive,
+                    other => {
+                        return Err(format!("unknown --vm '{other}' (generator or recursive)"));
+                    }
+                }
+            }
             "--max-call-depth" => {
                 let v = value(a)?;
                 o.max_call_depth = Some(
@@ -90,8 +100,20 @@ fn main() -> ExitCode {
         Ok(o) => o,
         Err(e) => return usage_error(&e),
     };
+    if opts.driver == gnix::vm::Driver::Recursive {
+        // The recursive baseline gets the 64 MiB stack C++ Nix gives its evaluator.
+        let worker = std::thread::Builder::new()
+            .stack_size(RECURSIVE_STACK)
+            .spawn(move || run(opts));
+        return match worker.map(|h| h.join()) {
+            Ok(Ok(code)) => code,
+            _ => ExitCode::from(1),
+        };
+    }
     run(opts)
 }
+
+const RECURSIVE_STACK: usize = 64 << 20;
 
 fn settings(opts: &Options) -> Settings {
     let mut s = Settings::default();
@@ -100,6 +122,7 @@ fn settings(opts: &Options) -> Settings {
     }
     s.search_path = opts.include.clone();
     s.lints = opts.lints;
+    s.driver = opts.driver;
     if let Ok(p) = std::env::var("NIX_PATH") {
         s.search_path
             .extend(p.split(':').filter(|e| !e.is_empty()).map(String::from));

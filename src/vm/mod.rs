@@ -9,6 +9,7 @@
 
 mod frames;
 pub mod ops;
+mod recursive;
 pub mod request;
 mod run;
 pub mod walk;
@@ -22,6 +23,17 @@ use crate::value::{Env, Thunk, ThunkState, Value};
 use frames::{CodeFrame, Frame, GenFrame};
 use genawaiter::GeneratorState;
 use std::rc::Rc;
+
+/// How requests to force and call are answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Driver {
+    /// Push frames on the one frame stack and let the scheduler loop run them (gnix's design).
+    #[default]
+    Generator,
+    /// Run a nested scheduler loop on the native stack per force and call, as evaluators
+    /// before this design did: the baseline the generator VM is measured against.
+    Recursive,
+}
 
 /// C++ Nix's default `max-call-depth`.
 pub const DEFAULT_MAX_CALL_DEPTH: u32 = 10_000;
@@ -69,11 +81,13 @@ pub struct Vm<'s> {
     pub max_call_depth: u32,
     pub state: &'s mut EvalState,
     pub stats: Stats,
+    driver: Driver,
 }
 
 impl<'s> Vm<'s> {
     pub fn new(state: &'s mut EvalState) -> Self {
         let max_call_depth = state.settings.max_call_depth;
+        let driver = state.settings.driver;
         Vm {
             frames: Vec::new(),
             stack: Vec::new(),
@@ -81,6 +95,7 @@ impl<'s> Vm<'s> {
             max_call_depth,
             state,
             stats: Stats::default(),
+            driver,
         }
     }
 
@@ -182,30 +197,42 @@ impl<'s> Vm<'s> {
     }
 
     /// Resumes the generator on top with `r` and acts on what it yields.
-    fn resume(&mut self, r: Response) -> Step {
-        self.stats.generator_resumes += 1;
-        let Some(Frame::Gen(g)) = self.frames.last_mut() else {
-            return Step::Unwind(Error::new("internal error: no generator to resume"));
+    fn resume(&mut self, mut r: Response) -> Step {
+        loop {
+            self.stats.generator_resumes += 1;
+            let Some(Frame::Gen(g)) = self.frames.last_mut() else {
+                return Step::Unwind(Error::new("internal error: no generator to resume"));
+            };
+            g.catching = false;
+            let req = match g.coroutine.resume_with(r) {
+                GeneratorState::Yielded(req) => req,
+                GeneratorState::Complete(result) => return self.generator_done(result),
+            };
+            if self.driver == Driver::Generator {
+                return self.request(req);
+            }
+            match self.answer_recursively(req) {
+                Ok(next) => r = next,
+                Err(step) => return step,
+            }
+        }
+    }
+
+    /// Pops a finished generator and hands on its result.
+    fn generator_done(&mut self, result: Result<Value, Error>) -> Step {
+        let Some(Frame::Gen(g)) = self.frames.pop() else {
+            return Step::Unwind(Error::new("internal error: generator frame vanished"));
         };
-        g.catching = false;
-        match g.coroutine.resume_with(r) {
-            GeneratorState::Yielded(req) => self.request(req),
-            GeneratorState::Complete(result) => {
-                let Some(Frame::Gen(g)) = self.frames.pop() else {
-                    return Step::Unwind(Error::new("internal error: generator frame vanished"));
-                };
-                self.call_depth -= g.depth + g.calls;
-                match result {
-                    Ok(Value::Thunk(t)) => self.force_thunk(t, g.span),
-                    Ok(v) => Step::Return(v),
-                    Err(mut e) => {
-                        if g.calls > 0 {
-                            e.trace
-                                .push((g.span, format!("while calling the '{}' builtin", g.name)));
-                        }
-                        Step::Unwind(at(e, g.span))
-                    }
+        self.call_depth -= g.depth + g.calls;
+        match result {
+            Ok(Value::Thunk(t)) => self.force_thunk(t, g.span),
+            Ok(v) => Step::Return(v),
+            Err(mut e) => {
+                if g.calls > 0 {
+                    e.trace
+                        .push((g.span, format!("while calling the '{}' builtin", g.name)));
                 }
+                Step::Unwind(at(e, g.span))
             }
         }
     }

@@ -4,7 +4,7 @@
 //! structure (`==` on lists, coercing a set with `__toString`, ...) hands over to a generator.
 
 use super::frames::Frame;
-use super::{Step, Vm, ops, request, walk};
+use super::{Driver, Step, Vm, ops, request, walk};
 use crate::compiler::{Op, canon_path};
 use crate::errors::{Error, ErrorClass};
 use crate::value::{Attrs, Closure, NixString, Thunk, Value};
@@ -94,7 +94,15 @@ impl Vm<'_> {
                                 let t = t.clone();
                                 self.stack.pop();
                                 save!();
-                                return self.force_thunk(t, Some(span!()));
+                                let span = Some(span!());
+                                if self.driver == Driver::Recursive {
+                                    match self.nested(|vm| vm.force_thunk(t, span)) {
+                                        Ok(v) => self.stack.push(v),
+                                        Err(e) => return Step::Unwind(e),
+                                    }
+                                    continue;
+                                }
+                                return self.force_thunk(t, span);
                             }
                         }
                     }
@@ -111,6 +119,16 @@ impl Vm<'_> {
                 Op::SetSlot(i) => {
                     let v = pop!();
                     env.set(i as usize, v);
+                }
+                Op::TailCall | Op::Call if self.driver == Driver::Recursive => {
+                    let arg = pop!();
+                    let f = pop!();
+                    save!();
+                    let span = Some(span!());
+                    match self.nested(|vm| vm.call(f, arg, span)) {
+                        Ok(v) => self.stack.push(v),
+                        Err(e) => return Step::Unwind(e),
+                    }
                 }
                 Op::TailCall => {
                     let arg = pop!();

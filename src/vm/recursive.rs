@@ -1,0 +1,43 @@
+//! The recursive baseline driver: the same frames, code, values and builtins, but every force
+//! and call is answered by a nested run of the scheduler loop on the native stack, as
+//! evaluators before gnix's design did. It exists to be measured against (`benches/`), and
+//! guards its native stack so that running out of it is an error, not a crash.
+
+use super::{Request, Response, Step, Vm};
+use crate::errors::Error;
+use crate::value::Value;
+
+/// Native stack kept free below a nested run: more than one run of `execute` and its callees
+/// needs, so the guard fires before the guard page does.
+const STACK_RED_ZONE: usize = 256 * 1024;
+
+impl Vm<'_> {
+    /// Runs `start` and the frames it pushes to completion in a nested scheduler loop.
+    pub(super) fn nested(&mut self, start: impl FnOnce(&mut Self) -> Step) -> Result<Value, Error> {
+        if stacker::remaining_stack().is_some_and(|left| left < STACK_RED_ZONE) {
+            return Err(Error::new(
+                "stack overflow; the recursive driver ran out of native stack",
+            ));
+        }
+        let floor = self.frames.len();
+        let step = start(self);
+        self.drive(floor, step)
+    }
+
+    /// Answers one generator request in a nested run; `Err` is the step to take instead of
+    /// resuming (the error unwinds the generator).
+    pub(super) fn answer_recursively(&mut self, req: Request) -> Result<Response, Step> {
+        let catching = matches!(req, Request::TryForce(_));
+        let floor = self.frames.len();
+        let result = match self.request(req) {
+            Step::Resume(r) => return Ok(r),
+            Step::Unwind(e) => Err(e),
+            step => self.drive(floor, step),
+        };
+        match result {
+            Ok(v) => Ok(Response::Value(v)),
+            Err(e) if catching && e.is_catchable() => Ok(Response::Error(e)),
+            Err(e) => Err(Step::Unwind(e)),
+        }
+    }
+}
