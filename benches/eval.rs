@@ -1,0 +1,85 @@
+//! Each workload in `benches/workloads/` evaluated (`--strict`) on both drivers side by side:
+//! the generator VM and the recursive baseline. Criterion reports each pair in one group, so
+//! the ratio is read off one run. `parse` measures parsing and compiling alone.
+//!
+//! Run: `cargo bench --bench eval` (a filter such as `cargo bench --bench eval -- fib` works).
+
+use criterion::{BenchmarkId, Criterion};
+use gnix::vm::Driver;
+use gnix::{Evaluator, Settings};
+use std::path::{Path, PathBuf};
+
+const WORKLOADS: &[&str] = &["fib", "attrs", "lists", "strings", "lazy", "fixpoint"];
+
+fn workload(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("benches/workloads")
+        .join(format!("{name}.nix"))
+}
+
+fn evaluate(path: &Path, driver: Driver) -> String {
+    let settings = Settings {
+        driver,
+        ..Settings::default()
+    };
+    let mut ev = Evaluator::new(settings);
+    let v = ev.eval_file(path).and_then(|v| ev.deep_force(v));
+    match v {
+        Ok(v) => gnix::print::print_value(&v),
+        Err(e) => panic!("{}: {}", path.display(), ev.render_error(&e, false)),
+    }
+}
+
+fn drivers(c: &mut Criterion) {
+    for name in WORKLOADS {
+        let path = workload(name);
+        let mut group = c.benchmark_group(*name);
+        group.sample_size(10);
+        for (label, driver) in [
+            ("generator", Driver::Generator),
+            ("recursive", Driver::Recursive),
+        ] {
+            group.bench_with_input(BenchmarkId::from_parameter(label), &path, |b, p| {
+                b.iter(|| evaluate(p, driver))
+            });
+        }
+        group.finish();
+    }
+}
+
+fn parse(c: &mut Criterion) {
+    // A large file: every workload concatenated into one list, repeated.
+    let sources: Vec<String> = WORKLOADS
+        .iter()
+        .map(|w| std::fs::read_to_string(workload(w)).unwrap_or_default())
+        .collect();
+    let text = format!(
+        "[ {} ]",
+        sources
+            .iter()
+            .map(|s| format!("({s})"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .repeat(20)
+    );
+    c.bench_function("parse+compile", |b| {
+        b.iter(|| {
+            let mut ev = Evaluator::new(Settings::default());
+            ev.parse_only(&text, None, Path::new("/"))
+                .map_err(|e| e.message)
+        })
+    });
+}
+
+fn main() {
+    // The recursive baseline gets the 64 MiB stack C++ Nix gives its evaluator.
+    let worker = std::thread::Builder::new().stack_size(64 << 20).spawn(|| {
+        let mut c = Criterion::default().configure_from_args();
+        drivers(&mut c);
+        parse(&mut c);
+        c.final_summary();
+    });
+    if let Ok(handle) = worker {
+        let _ = handle.join();
+    }
+}
