@@ -85,9 +85,13 @@ pub enum ErrorClass {
     Parse,
 }
 
-/// An error with its message, where it happened and the frames it unwound through.
+/// An error with its message, where it happened and the frames it unwound through. One
+/// pointer wide, so `Result<Value, Error>` stays small on the hot paths that pass it around.
 #[derive(Clone, Debug)]
-pub struct Error {
+pub struct Error(Box<ErrorData>);
+
+#[derive(Clone, Debug)]
+pub struct ErrorData {
     pub class: ErrorClass,
     pub message: String,
     pub span: Option<Span>,
@@ -95,21 +99,31 @@ pub struct Error {
     pub trace: Vec<(Option<Span>, String)>,
 }
 
+impl std::ops::Deref for Error {
+    type Target = ErrorData;
+    fn deref(&self) -> &ErrorData {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorData {
+        &mut self.0
+    }
+}
+
 impl Error {
     pub fn new(message: impl Into<String>) -> Error {
-        Error {
+        Error(Box::new(ErrorData {
             class: ErrorClass::Eval,
             message: message.into(),
             span: None,
             trace: Vec::new(),
-        }
+        }))
     }
 
     pub fn throw(message: impl Into<String>) -> Error {
-        Error {
-            class: ErrorClass::Throw,
-            ..Error::new(message)
-        }
+        Error::new(message).with_class(ErrorClass::Throw)
     }
 
     pub fn with_class(mut self, class: ErrorClass) -> Error {
