@@ -195,8 +195,9 @@ pub fn print_string(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
 }
 
+/// Names printed quoted because they are keywords (current Nix does not reserve `or`).
 const KEYWORDS: &[&[u8]] = &[
-    b"if", b"then", b"else", b"assert", b"with", b"let", b"in", b"rec", b"inherit", b"or",
+    b"if", b"then", b"else", b"assert", b"with", b"let", b"in", b"rec", b"inherit",
 ];
 
 /// Whether a name prints bare in `{ name = ...; }`.

@@ -65,6 +65,9 @@ fn parse_error(err: &rnix::ParseError, text: &str, file: FileId) -> Error {
     use rnix::ParseError as P;
     let end = text.len() as u32;
     let (msg, range) = match err {
+        P::Unexpected(r) | P::UnexpectedWanted(_, r, _) if path_with_trailing_slash(text, *r) => {
+            ("path has a trailing slash".to_string(), Some(*r))
+        }
         P::Unexpected(r) => (
             format!("syntax error, unexpected '{}'", snippet(text, *r)),
             Some(*r),
@@ -121,6 +124,16 @@ fn parse_error(err: &rnix::ParseError, text: &str, file: FileId) -> Error {
     Error::new(msg).with_class(ErrorClass::Parse).at(span)
 }
 
+/// rnix rejects `./dir/` as an unexpected token; C++ Nix names the problem.
+fn path_with_trailing_slash(text: &str, r: rnix::TextRange) -> bool {
+    let s = snippet(text, r);
+    s.len() > 1
+        && s.ends_with('/')
+        && s.contains('/')
+        && !s.contains(char::is_whitespace)
+        && (s.starts_with('.') || s.starts_with('/') || s.starts_with('~'))
+}
+
 fn snippet(text: &str, r: rnix::TextRange) -> String {
     let s = text
         .get(usize::from(r.start())..usize::from(r.end()))
@@ -136,37 +149,378 @@ fn kinds(wanted: &[rnix::SyntaxKind]) -> String {
         .join(" or ")
 }
 
-/// Shows an expression the way C++ Nix does in "assertion '...' failed": operators
-/// parenthesised, everything else as written.
+/// Shows an expression the way C++ Nix's `Expr::show` does (in "assertion '...' failed"):
+/// after its desugaring (`a < b` is `(__lessThan a b)`, interpolation is `+`), parenthesised.
 pub fn show(expr: &ast::Expr) -> String {
+    let mut out = String::new();
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || show_into(&mut out, expr));
+    out
+}
+
+fn show_into(out: &mut String, expr: &ast::Expr) {
+    use ast::BinOpKind as K;
+    let text = || expr.syntax().text().to_string();
     match expr {
+        ast::Expr::Paren(p) => match p.expr() {
+            Some(e) => show_into(out, &e),
+            None => out.push_str(&text()),
+        },
         ast::Expr::BinOp(b) => {
-            let op = b
-                .syntax()
-                .children_with_tokens()
-                .filter_map(|t| t.into_token())
-                .find(|t| ast::BinOpKind::from_kind(t.kind()).is_some())
-                .map(|t| t.text().to_string())
-                .unwrap_or_default();
-            match (b.lhs(), b.rhs()) {
-                (Some(l), Some(r)) => format!("({} {op} {})", show(&l), show(&r)),
-                _ => b.syntax().text().to_string(),
+            let (Some(l), Some(r), Some(op)) = (b.lhs(), b.rhs(), b.operator()) else {
+                return out.push_str(&text());
+            };
+            let call = |out: &mut String, f: &str, x: &ast::Expr, y: &ast::Expr| {
+                out.push('(');
+                out.push_str(f);
+                out.push(' ');
+                show_into(out, x);
+                out.push(' ');
+                show_into(out, y);
+                out.push(')');
+            };
+            match op {
+                K::Sub => call(out, "__sub", &l, &r),
+                K::Mul => call(out, "__mul", &l, &r),
+                K::Div => call(out, "__div", &l, &r),
+                K::Less => call(out, "__lessThan", &l, &r),
+                K::More => call(out, "__lessThan", &r, &l),
+                K::LessOrEq | K::MoreOrEq => {
+                    out.push_str("(! ");
+                    if op == K::LessOrEq {
+                        call(out, "__lessThan", &r, &l)
+                    } else {
+                        call(out, "__lessThan", &l, &r)
+                    }
+                    out.push(')');
+                }
+                _ => {
+                    let sym = match op {
+                        K::Add => "+",
+                        K::Concat => "++",
+                        K::Update => "//",
+                        K::And => "&&",
+                        K::Or => "||",
+                        K::Implication => "->",
+                        K::Equal => "==",
+                        K::NotEqual => "!=",
+                        K::PipeRight => "|>",
+                        _ => "<|",
+                    };
+                    out.push('(');
+                    show_into(out, &l);
+                    out.push_str(&format!(" {sym} "));
+                    show_into(out, &r);
+                    out.push(')');
+                }
             }
         }
         ast::Expr::Apply(a) => match (a.lambda(), a.argument()) {
-            (Some(f), Some(x)) => format!("({} {})", show(&f), show(&x)),
-            _ => a.syntax().text().to_string(),
+            (Some(f), Some(x)) => {
+                out.push('(');
+                show_into(out, &f);
+                out.push(' ');
+                show_into(out, &x);
+                out.push(')');
+            }
+            _ => out.push_str(&text()),
         },
-        ast::Expr::Paren(p) => p.expr().map(|e| show(&e)).unwrap_or_default(),
         ast::Expr::UnaryOp(u) => match (u.operator(), u.expr()) {
-            (Some(ast::UnaryOpKind::Invert), Some(e)) => format!("(! {})", show(&e)),
-            (Some(ast::UnaryOpKind::Negate), Some(e)) => format!("(__sub 0 {})", show(&e)),
-            _ => u.syntax().text().to_string(),
+            (Some(ast::UnaryOpKind::Invert), Some(e)) => {
+                out.push_str("(! ");
+                show_into(out, &e);
+                out.push(')');
+            }
+            (Some(ast::UnaryOpKind::Negate), Some(e)) => {
+                out.push_str("(__sub 0 ");
+                show_into(out, &e);
+                out.push(')');
+            }
+            _ => out.push_str(&text()),
         },
         ast::Expr::Literal(l) => match l.kind() {
-            ast::LiteralKind::Uri(u) => format!("\"{}\"", u.syntax().text()),
-            _ => l.syntax().text().to_string(),
+            ast::LiteralKind::Uri(u) => show_string(out, u.syntax().text()),
+            _ => out.push_str(&text()),
         },
-        _ => expr.syntax().text().to_string(),
+        ast::Expr::Str(st) => show_str(out, st),
+        ast::Expr::List(l) => {
+            out.push_str("[ ");
+            for item in l.items() {
+                out.push('(');
+                show_into(out, &item);
+                out.push_str(") ");
+            }
+            out.push(']');
+        }
+        ast::Expr::Select(sel) => {
+            let (Some(e), Some(path)) = (sel.expr(), sel.attrpath()) else {
+                return out.push_str(&text());
+            };
+            out.push('(');
+            show_into(out, &e);
+            out.push_str(").");
+            out.push_str(&show_attrpath(&path));
+            if let Some(d) = sel.default_expr() {
+                out.push_str(" or (");
+                show_into(out, &d);
+                out.push(')');
+            }
+        }
+        ast::Expr::HasAttr(h) => {
+            let (Some(e), Some(path)) = (h.expr(), h.attrpath()) else {
+                return out.push_str(&text());
+            };
+            out.push_str("((");
+            show_into(out, &e);
+            out.push_str(") ? ");
+            out.push_str(&show_attrpath(&path));
+            out.push(')');
+        }
+        ast::Expr::IfElse(i) => match (i.condition(), i.body(), i.else_body()) {
+            (Some(c), Some(t), Some(e)) => {
+                out.push_str("(if ");
+                show_into(out, &c);
+                out.push_str(" then ");
+                show_into(out, &t);
+                out.push_str(" else ");
+                show_into(out, &e);
+                out.push(')');
+            }
+            _ => out.push_str(&text()),
+        },
+        _ => out.push_str(&text()),
     }
+}
+
+/// A string expression: a literal, or its parts joined with `+` as C++ Nix desugars it.
+fn show_str(out: &mut String, st: &ast::Str) {
+    let parts = string_parts(st);
+    if let [ast::InterpolPart::Literal(l)] = parts.as_slice() {
+        return show_string(out, l);
+    }
+    out.push('(');
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" + ");
+        }
+        match part {
+            ast::InterpolPart::Literal(l) => show_string(out, l),
+            ast::InterpolPart::Interpolation(x) => match x.expr() {
+                Some(e) => show_into(out, &e),
+                None => {}
+            },
+        }
+    }
+    out.push(')');
+}
+
+fn show_string(out: &mut String, s: &str) {
+    let mut bytes = Vec::new();
+    crate::print::print_string(&mut bytes, s.as_bytes());
+    out.push_str(&String::from_utf8_lossy(&bytes));
+}
+
+fn show_attrpath(path: &ast::Attrpath) -> String {
+    path.attrs()
+        .map(|a| match a {
+            ast::Attr::Ident(id) => id.syntax().text().to_string(),
+            ast::Attr::Str(s) => {
+                let mut o = String::new();
+                show_str(&mut o, &s);
+                o
+            }
+            ast::Attr::Dynamic(d) => d.syntax().text().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The parts of a string literal with escapes resolved and, for an indented string
+/// (`'' ... ''`), indentation stripped exactly as C++ Nix's lexer and `stripIndentation` do.
+pub fn string_parts(s: &ast::Str) -> Vec<ast::InterpolPart<String>> {
+    let indented = s
+        .syntax()
+        .children_with_tokens()
+        .filter_map(|t| t.into_token())
+        .next()
+        .is_some_and(|t| t.text() == "''");
+    if !indented {
+        return s.normalized_parts();
+    }
+    let mut parts = Vec::new();
+    for (i, part) in s.parts().enumerate() {
+        match part {
+            ast::InterpolPart::Literal(lit) => {
+                let mut text = lit.syntax().text();
+                // The opening `''` swallows spaces up to and including the first newline.
+                if i == 0 {
+                    if let Some(p) = text.find('\n') {
+                        if text[..p].chars().all(|c| c == ' ') {
+                            text = &text[p + 1..];
+                        }
+                    }
+                }
+                parts.extend(indented_tokens(text).into_iter().map(Piece::Text))
+            }
+            ast::InterpolPart::Interpolation(i) => parts.push(Piece::Expr(i)),
+        }
+    }
+    strip_indentation(parts)
+}
+
+/// A piece of an indented string: text (flagged when it is raw source text, whose spaces count
+/// as indentation, rather than an escape) or an interpolation.
+enum Piece {
+    Text((String, bool)),
+    Expr(ast::Interpol),
+}
+
+/// Splits the raw text of an indented string into C++ Nix's lexer tokens: raw runs, and the
+/// escapes `''$`, `'''`, `''\x` and lone `$`/`'`, which do not count as indentation.
+fn indented_tokens(raw: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut run = String::new();
+    let mut rest = raw;
+    let flush = |run: &mut String, out: &mut Vec<(String, bool)>| {
+        if !run.is_empty() {
+            out.push((std::mem::take(run), true));
+        }
+    };
+    while let Some(c) = rest.chars().next() {
+        let escape = if let Some(r) = rest.strip_prefix("''$") {
+            Some(("$".to_string(), r))
+        } else if let Some(r) = rest.strip_prefix("'''") {
+            Some(("''".to_string(), r))
+        } else if let Some(r) = rest.strip_prefix("''\\") {
+            let mut chars = r.chars();
+            let e = chars.next();
+            let text = match e {
+                Some('n') => "\n".to_string(),
+                Some('r') => "\r".to_string(),
+                Some('t') => "\t".to_string(),
+                Some(other) => other.to_string(),
+                None => String::new(),
+            };
+            Some((text, chars.as_str()))
+        } else if (c == '$' || c == '\'')
+            && matches!(rest[1..].chars().next(), None | Some('\'') | Some('$'))
+        {
+            Some((c.to_string(), &rest[1..]))
+        } else {
+            None
+        };
+        match escape {
+            Some((text, r)) => {
+                flush(&mut run, &mut out);
+                out.push((text, false));
+                rest = r;
+            }
+            None => {
+                run.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// C++ Nix's `stripIndentation`: the smallest indentation of lines that have content is removed
+/// from every line, and a last line of only spaces is dropped.
+fn strip_indentation(parts: Vec<Piece>) -> Vec<ast::InterpolPart<String>> {
+    let mut at_start = true;
+    let mut min_indent = usize::MAX;
+    let mut cur = 0;
+    for p in &parts {
+        match p {
+            Piece::Text((t, true)) => {
+                for c in t.chars() {
+                    if at_start {
+                        match c {
+                            ' ' => cur += 1,
+                            '\n' => cur = 0,
+                            _ => {
+                                at_start = false;
+                                min_indent = min_indent.min(cur);
+                            }
+                        }
+                    } else if c == '\n' {
+                        at_start = true;
+                        cur = 0;
+                    }
+                }
+            }
+            _ => {
+                if at_start {
+                    at_start = false;
+                    min_indent = min_indent.min(cur);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut at_start = true;
+    let mut dropped = 0;
+    let n = parts.len();
+    for (i, p) in parts.into_iter().enumerate() {
+        match p {
+            Piece::Expr(e) => {
+                at_start = false;
+                dropped = 0;
+                out.push(ast::InterpolPart::Interpolation(e));
+            }
+            Piece::Text((t, _)) => {
+                let mut s = String::with_capacity(t.len());
+                for c in t.chars() {
+                    if at_start {
+                        match c {
+                            ' ' => {
+                                if dropped >= min_indent {
+                                    s.push(c);
+                                }
+                                dropped += 1;
+                            }
+                            '\n' => {
+                                dropped = 0;
+                                s.push(c);
+                            }
+                            _ => {
+                                at_start = false;
+                                dropped = 0;
+                                s.push(c);
+                            }
+                        }
+                    } else {
+                        s.push(c);
+                        if c == '\n' {
+                            at_start = true;
+                        }
+                    }
+                }
+                if i + 1 == n {
+                    if let Some(p) = s.rfind('\n') {
+                        if s[p + 1..].chars().all(|c| c == ' ') {
+                            s.truncate(p + 1);
+                        }
+                    }
+                }
+                out.push(ast::InterpolPart::Literal(s));
+            }
+        }
+    }
+    merge_literals(out)
+}
+
+/// Joins adjacent literal parts (escapes split them) into one.
+fn merge_literals(parts: Vec<ast::InterpolPart<String>>) -> Vec<ast::InterpolPart<String>> {
+    let mut out: Vec<ast::InterpolPart<String>> = Vec::with_capacity(parts.len());
+    for p in parts {
+        match (out.last_mut(), p) {
+            (Some(ast::InterpolPart::Literal(prev)), ast::InterpolPart::Literal(s)) => {
+                prev.push_str(&s)
+            }
+            (_, p) => out.push(p),
+        }
+    }
+    out.retain(|p| !matches!(p, ast::InterpolPart::Literal(s) if s.is_empty()));
+    out
 }

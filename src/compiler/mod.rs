@@ -255,10 +255,7 @@ impl<'a> Compiler<'a> {
                         .any(|p| matches!(p, InterpolPart::Interpolation(_)))
                 })
             }
-            ast::Expr::Str(s) => s
-                .normalized_parts()
-                .iter()
-                .all(|p| matches!(p, InterpolPart::Literal(_))),
+            ast::Expr::Str(s) => s.parts().all(|p| matches!(p, InterpolPart::Literal(_))),
             ast::Expr::Ident(id) => {
                 let name = ident_name(id);
                 matches!(
@@ -305,8 +302,11 @@ impl<'a> Compiler<'a> {
                 }
             },
             ast::LiteralKind::Float(f) => match f.value() {
-                Ok(x) => Value::Float(x),
-                Err(_) => {
+                // Like strtod's ERANGE: overflow to infinity and underflow are rejected.
+                Ok(x) if x.is_finite() && (x == 0.0 || x.abs() >= f64::MIN_POSITIVE) => {
+                    Value::Float(x)
+                }
+                _ => {
                     return Err(self.error(
                         lit.syntax(),
                         format!("invalid float '{}'", f.syntax().text()),
@@ -327,7 +327,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn string(&mut self, s: &ast::Str, span: Span) -> CResult {
-        let parts = s.normalized_parts();
+        let parts = crate::syntax::string_parts(s);
         self.interpolation(parts, span)
     }
 
@@ -922,7 +922,7 @@ fn unparen(e: &ast::Expr) -> ast::Expr {
 
 /// A string literal without interpolation, as text.
 fn static_str(s: &ast::Str) -> Option<SmolStr> {
-    let parts = s.normalized_parts();
+    let parts = crate::syntax::string_parts(s);
     match parts.as_slice() {
         [] => Some(SmolStr::default()),
         [InterpolPart::Literal(l)] => Some(SmolStr::new(l)),

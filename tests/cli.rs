@@ -1,0 +1,182 @@
+//! End-to-end tests of the `gnix` binary: exit codes, output formats, error rendering, and
+//! evaluation that goes far deeper than the native stack would allow.
+
+use pretty_assertions::assert_eq;
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const GNIX: &str = env!("CARGO_BIN_EXE_gnix");
+
+const DEEP_RECURSION: &str = "let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 1000000";
+
+fn gnix(args: &[&str]) -> Output {
+    Command::new(GNIX)
+        .args(args)
+        .output()
+        .expect("cannot run gnix")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The start of a long output, for assertion messages.
+fn head(s: &str) -> String {
+    s.chars().take(400).collect()
+}
+
+/// Asserts the exit status (a signal shows as `None`) and returns stdout without its newline.
+fn expect_status(out: &Output, code: i32) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "unexpected {}; stderr:\n{}",
+        out.status,
+        head(&stderr(out))
+    );
+    stdout(out).trim_end_matches('\n').to_string()
+}
+
+fn eval_ok(args: &[&str]) -> String {
+    let mut all = vec!["eval"];
+    all.extend_from_slice(args);
+    expect_status(&gnix(&all), 0)
+}
+
+/// Writes `text` to a file under cargo's scratch folder for integration tests.
+fn scratch_file(name: &str, text: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    fs::write(&path, text).expect("write scratch file");
+    path
+}
+
+#[test]
+fn evaluates_an_expression() {
+    assert_eq!(eval_ok(&["-E", "1 + 2"]), "3");
+}
+
+#[test]
+fn evaluation_error_shows_message_position_and_excerpt() {
+    let out = gnix(&["eval", "-E", "let s = { a = 1; }; in s.b"]);
+    expect_status(&out, 1);
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines[0].starts_with("error: "),
+        "first line is not an error: {err}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.trim_start().starts_with("at «string»:1:")),
+        "no position line: {err}"
+    );
+    let excerpt = lines
+        .iter()
+        .position(|l| l.contains("1| let s = { a = 1; }; in s.b"));
+    let excerpt = excerpt.unwrap_or_else(|| panic!("no source excerpt: {err}"));
+    let caret = lines.get(excerpt + 1).copied().unwrap_or("");
+    assert!(
+        caret.trim_start().starts_with('|') && caret.contains('^'),
+        "no caret line after the excerpt: {err}"
+    );
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let out = gnix(&["eval", "--no-such-flag", "-E", "1"]);
+    expect_status(&out, 2);
+    assert!(stderr(&out).contains("--no-such-flag"), "{}", stderr(&out));
+}
+
+#[test]
+fn missing_arguments_are_usage_errors() {
+    for args in [&[][..], &["eval", "-E"], &["eval", "--max-call-depth"]] {
+        let out = gnix(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "gnix {args:?}: {}\n{}",
+            out.status,
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn json_output_of_nested_values() {
+    let expr = r#"{ b = [ 1 "x" null true 1.5 { c = [ ]; } ]; a = { d = 1 + 1; }; }"#;
+    assert_eq!(
+        eval_ok(&["--json", "-E", expr]),
+        r#"{"a":{"d":2},"b":[1,"x",null,true,1.5,{"c":[]}]}"#
+    );
+}
+
+#[test]
+fn lazy_and_strict_printing() {
+    assert_eq!(eval_ok(&["-E", "{ a = 1 + 1; }"]), "{ a = <CODE>; }");
+    assert_eq!(eval_ok(&["--strict", "-E", "{ a = 1 + 1; }"]), "{ a = 2; }");
+    assert_eq!(eval_ok(&["-E", "[ (1 + 1) 3 ]"]), "[ <CODE> 3 ]");
+}
+
+#[test]
+fn deep_recursion_runs_on_the_heap() {
+    let got = eval_ok(&["--max-call-depth", "0", "-E", DEEP_RECURSION]);
+    assert_eq!(got, "1000000");
+}
+
+#[test]
+fn long_thunk_chain_runs_on_the_heap() {
+    let expr = "let xs = builtins.genList \
+                (i: if i == 0 then 0 else builtins.elemAt xs (i - 1) + 1) 1000000; \
+                in builtins.elemAt xs 999999";
+    assert_eq!(eval_ok(&["--max-call-depth", "0", "-E", expr]), "999999");
+}
+
+#[test]
+fn strict_printing_of_a_deeply_nested_list() {
+    let depth = 100_000;
+    let expr = format!("builtins.foldl' (acc: _: [ acc ]) [ ] (builtins.genList (x: x) {depth})");
+    let got = eval_ok(&["--max-call-depth", "0", "--strict", "-E", &expr]);
+    assert!(got.starts_with("[ [ [ "), "{}", head(&got));
+    let want = format!("{}[ ]{}", "[ ".repeat(depth), " ]".repeat(depth));
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "output is not {depth} nested lists");
+}
+
+#[test]
+fn default_max_call_depth_stops_deep_recursion() {
+    let out = gnix(&["eval", "-E", DEEP_RECURSION]);
+    expect_status(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("error: stack overflow; max-call-depth exceeded"),
+        "{err}"
+    );
+}
+
+/// A source file nested `depth` levels deep must end in an evaluation error, not a crash.
+fn assert_deep_nesting_is_an_error(name: &str, open: &str, inner: &str, close: &str) {
+    let depth = 100_000;
+    let text = format!("{}{inner}{}\n", open.repeat(depth), close.repeat(depth));
+    let file = scratch_file(name, &text);
+    let out = gnix(&["eval", file.to_str().expect("UTF-8 path")]);
+    expect_status(&out, 1);
+    let err = stderr(&out);
+    assert!(err.starts_with("error: "), "{}", head(&err));
+}
+
+#[test]
+fn deeply_nested_parentheses_are_an_error() {
+    assert_deep_nesting_is_an_error("nested-parens.nix", "(", "1", ")");
+}
+
+#[test]
+fn deeply_nested_lists_are_an_error() {
+    assert_deep_nesting_is_an_error("nested-lists.nix", "[", "", "]");
+}

@@ -1,0 +1,1 @@
+let f = _: false; in assert f { }; 1

@@ -1,0 +1,1 @@
+let x = "b"; in assert "a${x}" != "ab"; 1

@@ -1,0 +1,1 @@
+builtins.deepSeq { a.b = throw "deep"; } 1

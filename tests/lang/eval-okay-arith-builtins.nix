@@ -1,0 +1,15 @@
+[
+  (builtins.add 1 2)
+  (builtins.sub 1 2)
+  (builtins.mul 3 4)
+  (builtins.div 9 2)
+  (builtins.div (-9) 2)
+  (builtins.add 1.5 1)
+  (builtins.lessThan 1 2)
+  (builtins.bitAnd 12 10)
+  (builtins.bitOr 12 10)
+  (builtins.bitXor 12 10)
+  (9223372036854775807 - 9223372036854775807)
+  (-9223372036854775807 - 1 + 1)
+  (3037000499 * 3037000499)
+]

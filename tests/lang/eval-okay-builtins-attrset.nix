@@ -1,0 +1,9 @@
+[
+  (builtins ? map)
+  (builtins ? noSuchBuiltin)
+  (builtins.isAttrs builtins)
+  (builtins.typeOf builtins.true)
+  builtins.null
+  (builtins.builtins ? length)
+  (builtins.isFunction builtins.seq)
+]

@@ -1,0 +1,8 @@
+let
+  inner = "x\n  y";
+in
+''
+  start
+    ${inner}
+  ${toString 42} ${"a"}${"b"}
+''

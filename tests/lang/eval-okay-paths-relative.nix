@@ -1,0 +1,17 @@
+[
+  (builtins.typeOf ./x)
+  (builtins.typeOf ./.)
+  (toString ./x == toString ./. + "/x")
+  (toString ./a/../b == toString ./b)
+  (toString ./a/./b == toString ./a/b)
+  (builtins.typeOf (./. + "/foo"))
+  (toString (./. + "/foo") == toString ./foo)
+  (builtins.baseNameOf ./some/file.nix)
+  (builtins.baseNameOf (toString ./some/file.nix))
+  (dirOf ./some/file.nix == ./some)
+  (builtins.pathExists ./eval-okay-paths-relative.nix)
+  (builtins.pathExists ./no-such-file-here)
+  (builtins.typeOf ./${"interp"}/x)
+  (toString ./${"interp"} == toString ./interp)
+  (builtins.isPath ./x)
+]

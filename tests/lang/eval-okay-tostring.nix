@@ -1,0 +1,16 @@
+[
+  (toString 1)
+  (toString (-42))
+  (toString 1.5)
+  (toString 0.1)
+  (toString 1.0e20)
+  (toString true)
+  (toString false)
+  (toString null)
+  (toString "s")
+  (toString [ 1 "a" null true false [ 2 [ 3 ] ] 1.0 ])
+  (toString [ ])
+  (toString { __toString = self: "custom ${self.v}"; v = "V"; })
+  (toString { outPath = "/out"; })
+  (builtins.toString http://a.b)
+]

@@ -1,0 +1,6 @@
+{ greeting ? "hello" }:
+{
+  message = "${greeting} from an import";
+  pathType = builtins.typeOf ./sibling;
+  sameDir = toString ./. == toString ./../lib;
+}
