@@ -5,15 +5,17 @@ use super::{NixString, Value};
 use crate::compiler::Chunk;
 use crate::errors::Span;
 use crate::vm::BuiltinGen;
+use smallvec::SmallVec;
 use smol_str::SmolStr;
 use std::cell::OnceCell;
 use std::rc::Rc;
 
 /// One scope's variables at run time. Scopes chain to their parent; the compiler resolves every
-/// static variable to a (depth, slot) pair, so lookup never searches by name.
+/// static variable to a (depth, slot) pair, so lookup never searches by name. Up to two slots
+/// (every single-argument lambda call) live inline: one allocation per scope.
 pub struct EnvInner {
     pub parent: Option<Env>,
-    pub slots: Box<[OnceCell<Value>]>,
+    pub slots: SmallVec<[OnceCell<Value>; 2]>,
 }
 
 #[derive(Clone)]
@@ -27,18 +29,14 @@ impl Env {
         }))
     }
 
-    /// The environment `depth` scopes up.
+    /// The environment `depth` scopes up (the compiler only asks for scopes that exist).
     #[inline]
-    pub fn ancestor(&self, depth: usize) -> &Env {
+    pub fn ancestor(&self, depth: usize) -> Option<&Env> {
         let mut env = self;
         for _ in 0..depth {
-            env = env
-                .0
-                .parent
-                .as_ref()
-                .expect("compiler resolved a scope that exists");
+            env = env.0.parent.as_ref()?;
         }
-        env
+        Some(env)
     }
 
     #[inline]

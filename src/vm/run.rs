@@ -65,7 +65,10 @@ impl Vm<'_> {
             self.stats.ops += 1;
             match op {
                 Op::Const(i) => self.stack.push(chunk.consts[i as usize].clone()),
-                Op::Local(depth, slot) => match env.ancestor(depth as usize).get(slot as usize) {
+                Op::Local(depth, slot) => match env
+                    .ancestor(depth as usize)
+                    .and_then(|e| e.get(slot as usize))
+                {
                     Some(v) => self.stack.push(v.clone()),
                     None => fail!(Error::new(
                         "internal error: variable read before it was set"
