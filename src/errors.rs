@@ -183,15 +183,15 @@ fn excerpt(out: &mut String, sources: &SourceMap, span: Span, indent: &str) {
     };
     let lines: Vec<&str> = src.text.split('\n').collect();
     let width = (line + 1).to_string().len();
-    if line >= 2 {
-        if let Some(prev) = lines.get(line - 2) {
-            let prev = if prev.is_empty() {
-                String::new()
-            } else {
-                format!(" {prev}")
-            };
-            let _ = writeln!(out, "{indent}     {:>width$}|{prev}", line - 1);
-        }
+    if line >= 2
+        && let Some(prev) = lines.get(line - 2)
+    {
+        let prev = if prev.is_empty() {
+            String::new()
+        } else {
+            format!(" {prev}")
+        };
+        let _ = writeln!(out, "{indent}     {:>width$}|{prev}", line - 1);
     }
     if let Some(text) = lines.get(line - 1) {
         let _ = writeln!(out, "{indent}     {line:>width$}| {text}");

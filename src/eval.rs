@@ -149,10 +149,10 @@ impl EvalState {
             Some(Value::Attrs(a)) => Some(a),
             _ => None,
         };
-        if scope.is_none() {
-            if let Some(v) = self.imports.get(&path) {
-                return Ok(v.clone());
-            }
+        if scope.is_none()
+            && let Some(v) = self.imports.get(&path)
+        {
+            return Ok(v.clone());
         }
         let bytes = self.io.read_file(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {

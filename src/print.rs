@@ -275,33 +275,6 @@ pub fn format_float_fixed(x: f64) -> String {
     format!("{:.6}", x)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn floats_print_like_cpp_streams() {
-        assert_eq!(format_float_g(1.5e20), "1.5e+20");
-        assert_eq!(format_float_g(0.1), "0.1");
-        assert_eq!(format_float_g(1e8), "1e+08");
-        assert_eq!(format_float_g(42.0), "42");
-        assert_eq!(format_float_g(123456.0), "123456");
-        assert_eq!(format_float_g(1234567.0), "1.23457e+06");
-        assert_eq!(format_float_g(0.0001), "0.0001");
-        assert_eq!(format_float_g(0.00001), "1e-05");
-        assert_eq!(format_float_g(-2.5), "-2.5");
-        assert_eq!(format_float_fixed(0.1), "0.100000");
-    }
-
-    #[test]
-    fn names_are_quoted_when_needed() {
-        assert!(is_plain_identifier(b"a-b'c"));
-        assert!(!is_plain_identifier(b"1a"));
-        assert!(!is_plain_identifier(b"if"));
-        assert!(!is_plain_identifier(b""));
-    }
-}
-
 /// JSON of a deeply forced value (`--json`).
 pub fn to_json(v: &Value) -> Result<String, crate::errors::Error> {
     let mut out: Vec<u8> = Vec::new();
@@ -380,4 +353,31 @@ fn json_string(out: &mut Vec<u8>, s: &[u8]) {
         }
     }
     out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_like_cpp_streams() {
+        assert_eq!(format_float_g(1.5e20), "1.5e+20");
+        assert_eq!(format_float_g(0.1), "0.1");
+        assert_eq!(format_float_g(1e8), "1e+08");
+        assert_eq!(format_float_g(42.0), "42");
+        assert_eq!(format_float_g(123456.0), "123456");
+        assert_eq!(format_float_g(1234567.0), "1.23457e+06");
+        assert_eq!(format_float_g(0.0001), "0.0001");
+        assert_eq!(format_float_g(0.00001), "1e-05");
+        assert_eq!(format_float_g(-2.5), "-2.5");
+        assert_eq!(format_float_fixed(0.1), "0.100000");
+    }
+
+    #[test]
+    fn names_are_quoted_when_needed() {
+        assert!(is_plain_identifier(b"a-b'c"));
+        assert!(!is_plain_identifier(b"1a"));
+        assert!(!is_plain_identifier(b"if"));
+        assert!(!is_plain_identifier(b""));
+    }
 }

@@ -304,10 +304,11 @@ fn show_str(out: &mut String, st: &ast::Str) {
         }
         match part {
             ast::InterpolPart::Literal(l) => show_string(out, l),
-            ast::InterpolPart::Interpolation(x) => match x.expr() {
-                Some(e) => show_into(out, &e),
-                None => {}
-            },
+            ast::InterpolPart::Interpolation(x) => {
+                if let Some(e) = x.expr() {
+                    show_into(out, &e)
+                }
+            }
         }
     }
     out.push(')');
@@ -352,12 +353,11 @@ pub fn string_parts(s: &ast::Str) -> Vec<ast::InterpolPart<String>> {
             ast::InterpolPart::Literal(lit) => {
                 let mut text = lit.syntax().text();
                 // The opening `''` swallows spaces up to and including the first newline.
-                if i == 0 {
-                    if let Some(p) = text.find('\n') {
-                        if text[..p].chars().all(|c| c == ' ') {
-                            text = &text[p + 1..];
-                        }
-                    }
+                if i == 0
+                    && let Some(p) = text.find('\n')
+                    && text[..p].chars().all(|c| c == ' ')
+                {
+                    text = &text[p + 1..];
                 }
                 parts.extend(indented_tokens(text).into_iter().map(Piece::Text))
             }
@@ -496,12 +496,11 @@ fn strip_indentation(parts: Vec<Piece>) -> Vec<ast::InterpolPart<String>> {
                         }
                     }
                 }
-                if i + 1 == n {
-                    if let Some(p) = s.rfind('\n') {
-                        if s[p + 1..].chars().all(|c| c == ' ') {
-                            s.truncate(p + 1);
-                        }
-                    }
+                if i + 1 == n
+                    && let Some(p) = s.rfind('\n')
+                    && s[p + 1..].chars().all(|c| c == ' ')
+                {
+                    s.truncate(p + 1);
                 }
                 out.push(ast::InterpolPart::Literal(s));
             }

@@ -106,10 +106,10 @@ pub struct Chunk {
 impl Chunk {
     pub fn emit(&mut self, op: Op, span: Span) -> usize {
         // `Call; Force; Return` is a tail call (calls already return forced values).
-        if op == Op::Return {
-            if let [.., call @ Op::Call, Op::Force] = self.ops.as_mut_slice() {
-                *call = Op::TailCall;
-            }
+        if op == Op::Return
+            && let [.., call @ Op::Call, Op::Force] = self.ops.as_mut_slice()
+        {
+            *call = Op::TailCall;
         }
         self.ops.push(op);
         self.spans.push(span);

@@ -334,14 +334,14 @@ impl<'a> Compiler<'a> {
     /// Literal parts and `${}` parts, concatenated.
     fn interpolation(&mut self, parts: Vec<InterpolPart<String>>, span: Span) -> CResult {
         for part in &parts {
-            if let InterpolPart::Literal(lit) = part {
-                if lit.contains('\0') {
-                    let shown = lit.replace('\0', "␀");
-                    return Err(Error::new(format!(
+            if let InterpolPart::Literal(lit) = part
+                && lit.contains('\0')
+            {
+                let shown = lit.replace('\0', "␀");
+                return Err(Error::new(format!(
                         "input string '{shown}' cannot be represented as Nix string because it contains null bytes"
                     ))
                     .at(span));
-                }
             }
         }
         if let [InterpolPart::Literal(lit)] = parts.as_slice() {
@@ -897,10 +897,10 @@ impl Compiler<'_> {
                 .unwrap_or_else(|| AttrName::Dynamic(ast::Expr::Str(s.clone())))),
             ast::Attr::Dynamic(d) => {
                 let e = self.child(d.expr(), d.syntax())?;
-                if let ast::Expr::Str(s) = &e {
-                    if let Some(n) = static_str(s) {
-                        return Ok(AttrName::Static(n));
-                    }
+                if let ast::Expr::Str(s) = &e
+                    && let Some(n) = static_str(s)
+                {
+                    return Ok(AttrName::Static(n));
                 }
                 Ok(AttrName::Dynamic(e))
             }

@@ -68,15 +68,15 @@ pub enum Resolved {
 pub fn resolve_from(scopes: &[Scope], name: &str, skip: usize) -> Resolved {
     let visible = scopes.len().saturating_sub(skip);
     for (i, scope) in scopes[..visible].iter().enumerate().rev() {
-        if scope.kind == ScopeKind::Normal {
-            if let Some(slot) = scope.lookup(name) {
-                let depth = scopes.len() - 1 - i;
-                return Resolved::Local {
-                    depth,
-                    slot,
-                    initialized: !scope.initializing,
-                };
-            }
+        if scope.kind == ScopeKind::Normal
+            && let Some(slot) = scope.lookup(name)
+        {
+            let depth = scopes.len() - 1 - i;
+            return Resolved::Local {
+                depth,
+                slot,
+                initialized: !scope.initializing,
+            };
         }
     }
     Resolved::Dynamic

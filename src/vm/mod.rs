@@ -170,10 +170,7 @@ impl<'s> Vm<'s> {
                     self.deliver(v)
                 }
                 Step::Resume(r) => self.resume(r),
-                Step::Unwind(e) => match self.unwind(e, floor) {
-                    Ok(step) => step,
-                    Err(e) => return Err(e),
-                },
+                Step::Unwind(e) => self.unwind(e, floor)?,
             }
         }
     }

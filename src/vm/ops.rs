@@ -52,9 +52,9 @@ pub fn add(a: &Value, b: &Value) -> Result<Option<Value>, Error> {
 /// `path + "string"`.
 pub fn append_to_path(p: &std::path::Path, s: &NixString) -> Result<Value, Error> {
     if s.has_context() {
-        return Err(Error::new(format!(
-            "a string that refers to a store path cannot be appended to a path"
-        )));
+        return Err(Error::new(
+            "a string that refers to a store path cannot be appended to a path".to_string(),
+        ));
     }
     let joined = format!("{}{}", p.display(), s.to_str_lossy());
     Ok(Value::Path(Rc::new(canon_path(&PathBuf::from(joined)))))

@@ -175,10 +175,10 @@ impl Vm<'_> {
                     v => fail!(ops::type_error("a Boolean", &v)),
                 },
                 Op::AssertBool => {
-                    if let Some(v) = self.stack.last() {
-                        if !matches!(v, Value::Bool(_)) {
-                            fail!(ops::type_error("a Boolean", v));
-                        }
+                    if let Some(v) = self.stack.last()
+                        && !matches!(v, Value::Bool(_))
+                    {
+                        fail!(ops::type_error("a Boolean", v));
                     }
                 }
                 Op::Add => {

@@ -39,10 +39,10 @@ pub async fn deep_force(co: &Co, v: Value) -> Result<Value, Error> {
     while let Some((v, depth)) = stack.pop() {
         tracker.at(co, depth).await;
         let v = force(co, v).await;
-        if let Some(id) = v.ptr_id() {
-            if !seen.insert(id) {
-                continue;
-            }
+        if let Some(id) = v.ptr_id()
+            && !seen.insert(id)
+        {
+            continue;
         }
         match &v {
             Value::Attrs(a) => stack.extend(a.values().rev().map(|x| (x.clone(), depth + 1))),
@@ -84,11 +84,12 @@ pub async fn equal(co: &Co, a: Value, b: Value, identity_at_top: bool) -> Result
                 if let (Some(tx), Some(ty)) = (x.get(b"type"), y.get(b"type")) {
                     let tx = force(co, tx.clone()).await;
                     let ty = force(co, ty.clone()).await;
-                    if is_derivation_type(&tx) && is_derivation_type(&ty) {
-                        if let (Some(ox), Some(oy)) = (x.get(b"outPath"), y.get(b"outPath")) {
-                            stack.push((ox.clone(), oy.clone(), depth + 1));
-                            continue;
-                        }
+                    if is_derivation_type(&tx)
+                        && is_derivation_type(&ty)
+                        && let (Some(ox), Some(oy)) = (x.get(b"outPath"), y.get(b"outPath"))
+                    {
+                        stack.push((ox.clone(), oy.clone(), depth + 1));
+                        continue;
                     }
                 }
                 if x.len() != y.len() || !x.keys().eq(y.keys()) {
@@ -300,16 +301,16 @@ pub async fn assert_equal(co: &Co, a: Value, b: Value) -> Result<(), Error> {
             (Value::Int(x), Value::Int(y)) if x != y => {
                 return unequal(format!("integer '{x}' is not equal to integer '{y}'"));
             }
-            (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) => {
-                if ops::eq_shallow(&a, &b) == Some(false) {
-                    return unequal(format!(
-                        "{} with value '{}' is not equal to {} with value '{}'",
-                        a.type_name(),
-                        show(&a),
-                        b.type_name(),
-                        show(&b)
-                    ));
-                }
+            (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_))
+                if ops::eq_shallow(&a, &b) == Some(false) =>
+            {
+                return unequal(format!(
+                    "{} with value '{}' is not equal to {} with value '{}'",
+                    a.type_name(),
+                    show(&a),
+                    b.type_name(),
+                    show(&b)
+                ));
             }
             (Value::Bool(x), Value::Bool(y)) if x != y => {
                 return unequal(format!("boolean '{x}' is not equal to boolean '{y}'"));
@@ -346,11 +347,12 @@ pub async fn assert_equal(co: &Co, a: Value, b: Value) -> Result<(), Error> {
                 if let (Some(tx), Some(ty)) = (x.get(b"type"), y.get(b"type")) {
                     let tx = force(co, tx.clone()).await;
                     let ty = force(co, ty.clone()).await;
-                    if is_derivation_type(&tx) && is_derivation_type(&ty) {
-                        if let (Some(ox), Some(oy)) = (x.get(b"outPath"), y.get(b"outPath")) {
-                            stack.push((ox.clone(), oy.clone(), depth + 1));
-                            continue;
-                        }
+                    if is_derivation_type(&tx)
+                        && is_derivation_type(&ty)
+                        && let (Some(ox), Some(oy)) = (x.get(b"outPath"), y.get(b"outPath"))
+                    {
+                        stack.push((ox.clone(), oy.clone(), depth + 1));
+                        continue;
                     }
                 }
                 if x.len() != y.len() || !x.keys().eq(y.keys()) {
