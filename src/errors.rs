@@ -16,6 +16,15 @@ pub struct Span {
     pub end: u32,
 }
 
+impl Span {
+    /// No position (a placeholder in tables of positions).
+    pub const UNKNOWN: Span = Span {
+        file: FileId::MAX,
+        start: 0,
+        end: 0,
+    };
+}
+
 /// One parsed source: where it came from and its text.
 pub struct Source {
     /// `None` for `-E` expressions and stdin.

@@ -290,9 +290,16 @@ impl Compiler<'_> {
 
     /// Pushes the (name, value) pairs and builds the set. With `slots`, static values are read
     /// from the current (`rec`) scope's slots.
+    /// Static names are pushed in sorted order, so a set without dynamic names needs no
+    /// sorting at run time and shares its table of positions.
     fn set_entries(&mut self, set: &BindingSet, span: Span, slots: Option<()>) -> CResult {
         let mut n = 0;
-        for (i, (name, b)) in set.statics.iter().enumerate() {
+        let mut order: Vec<usize> = (0..set.statics.len()).collect();
+        order.sort_by(|&x, &y| set.statics[x].0.as_bytes().cmp(set.statics[y].0.as_bytes()));
+        let mut positions = Vec::with_capacity(set.statics.len() + set.dynamics.len());
+        for i in order {
+            let (name, b) = &set.statics[i];
+            positions.push(b.span);
             self.constant(Value::string(name.as_str()), b.span);
             match slots {
                 Some(()) => {
@@ -303,11 +310,15 @@ impl Compiler<'_> {
             n += 1;
         }
         for (key, b) in &set.dynamics {
+            positions.push(b.span);
             self.forced(key)?;
             self.binding_value(b, "", 0, 0)?;
             n += 1;
         }
-        self.emit(Op::MakeAttrs(n), span);
+        let chunk = self.chunk();
+        chunk.attr_positions.push(positions.into());
+        let table = (chunk.attr_positions.len() - 1) as u32;
+        self.emit(Op::MakeAttrs(n, table), span);
         Ok(())
     }
 

@@ -55,7 +55,8 @@ pub enum Op {
     Not,
     Negate,
     /// Pop `n` (name, value) pairs (names forced; null names dropped) and push a set.
-    MakeAttrs(u32),
+    /// (`attr_positions[table]` holds each pair's definition site, in push order.)
+    MakeAttrs(u32, u32),
     /// Pop `n` values and push a list.
     MakeList(u32),
     /// Pop a forced set, push attribute `consts[name]`.
@@ -99,6 +100,8 @@ pub struct Chunk {
     pub lambdas: Vec<Rc<Lambda>>,
     /// Set on lambda bodies with an attribute-set pattern.
     pub formals: Option<Rc<Formals>>,
+    /// Definition sites of the attributes each `MakeAttrs` builds.
+    pub attr_positions: Vec<Rc<[Span]>>,
     /// The span of the whole expression this chunk computes.
     pub span: Option<Span>,
 }

@@ -1,20 +1,50 @@
 //! Attribute sets: a vector of `(name, value)` pairs sorted by name bytes.
 //!
 //! Sorted order is what Nix iterates in (`attrNames`, printing, `mapAttrs`), lookup is a binary
-//! search, and `//` is a linear merge of two sorted runs.
+//! search, and `//` is a linear merge of two sorted runs. Sets written in source also know
+//! where each attribute was defined (`unsafeGetAttrPos`, messages): a table of spans aligned
+//! with the entries, shared by every set one `{ ... }` expression builds.
 
 use super::{NixString, Value};
+use crate::errors::Span;
+use std::rc::Rc;
 
 #[derive(Clone, Default)]
 pub struct Attrs {
     entries: Vec<(NixString, Value)>,
+    /// Definition site of entry `i`, `Span::UNKNOWN` where there is none.
+    positions: Option<Rc<[Span]>>,
 }
 
 impl Attrs {
     pub fn new() -> Self {
         Attrs {
             entries: Vec::new(),
+            positions: None,
         }
+    }
+
+    /// Builds a set from pairs sorted by name with no duplicates, and their definition sites.
+    pub fn with_positions(entries: Vec<(NixString, Value)>, positions: Rc<[Span]>) -> Self {
+        let positions = (positions.len() == entries.len()).then_some(positions);
+        Attrs { entries, positions }
+    }
+
+    /// Where attribute `name` was defined, if known.
+    pub fn position(&self, name: &[u8]) -> Option<Span> {
+        let i = self
+            .entries
+            .binary_search_by(|(k, _)| k.as_bytes().cmp(name))
+            .ok()?;
+        let span = *self.positions.as_ref()?.get(i)?;
+        (span != Span::UNKNOWN).then_some(span)
+    }
+
+    fn position_at(&self, i: usize) -> Span {
+        self.positions
+            .as_ref()
+            .and_then(|p| p.get(i).copied())
+            .unwrap_or(Span::UNKNOWN)
     }
 
     /// Builds a set from pairs in any order. On duplicate names the first one wins (as
@@ -22,13 +52,19 @@ impl Attrs {
     pub fn from_unsorted(mut entries: Vec<(NixString, Value)>) -> Self {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         entries.dedup_by(|later, earlier| later.0 == earlier.0);
-        Attrs { entries }
+        Attrs {
+            entries,
+            positions: None,
+        }
     }
 
     /// Builds a set from pairs already sorted by name with no duplicates.
     pub fn from_sorted(entries: Vec<(NixString, Value)>) -> Self {
         debug_assert!(entries.windows(2).all(|w| w[0].0 < w[1].0));
-        Attrs { entries }
+        Attrs {
+            entries,
+            positions: None,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -68,39 +104,43 @@ impl Attrs {
     /// `self // other`: a merge of two sorted runs where `other` wins.
     pub fn update(&self, other: &Attrs) -> Attrs {
         let (a, b) = (&self.entries, &other.entries);
+        let track = self.positions.is_some() || other.positions.is_some();
         let mut out = Vec::with_capacity(a.len() + b.len());
+        let mut pos = Vec::with_capacity(if track { a.len() + b.len() } else { 0 });
         let (mut i, mut j) = (0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].0.cmp(&b[j].0) {
-                std::cmp::Ordering::Less => {
-                    out.push(a[i].clone());
+        while i < a.len() || j < b.len() {
+            let take_a = j == b.len() || (i < a.len() && a[i].0 < b[j].0);
+            if take_a {
+                out.push(a[i].clone());
+                pos.extend(track.then(|| self.position_at(i)));
+                i += 1;
+            } else {
+                if i < a.len() && a[i].0 == b[j].0 {
                     i += 1;
                 }
-                std::cmp::Ordering::Greater => {
-                    out.push(b[j].clone());
-                    j += 1;
-                }
-                std::cmp::Ordering::Equal => {
-                    out.push(b[j].clone());
-                    i += 1;
-                    j += 1;
-                }
+                out.push(b[j].clone());
+                pos.extend(track.then(|| other.position_at(j)));
+                j += 1;
             }
         }
-        out.extend_from_slice(&a[i..]);
-        out.extend_from_slice(&b[j..]);
-        Attrs { entries: out }
+        let positions = track.then(|| Rc::from(pos));
+        Attrs {
+            entries: out,
+            positions,
+        }
     }
 
     /// A copy with the given names left out.
     pub fn without(&self, names: &[NixString]) -> Attrs {
+        let keep: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| !names.contains(&self.entries[i].0))
+            .collect();
         Attrs {
-            entries: self
-                .entries
-                .iter()
-                .filter(|(k, _)| !names.contains(k))
-                .cloned()
-                .collect(),
+            entries: keep.iter().map(|&i| self.entries[i].clone()).collect(),
+            positions: self
+                .positions
+                .as_ref()
+                .map(|_| keep.iter().map(|&i| self.position_at(i)).collect()),
         }
     }
 

@@ -268,11 +268,24 @@ impl<'s> Vm<'s> {
                     None => Step::Resume(Response::Done),
                 }
             }
+            Request::Position(span) => Step::Resume(Response::Value(self.position_value(span))),
             Request::Trace(line) => {
                 self.state.io.trace(&line);
                 Step::Resume(Response::Done)
             }
         }
+    }
+
+    /// `{ column; file; line; }` for a span.
+    fn position_value(&self, span: Span) -> Value {
+        let sources = &self.state.sources;
+        let (line, column) = sources.line_col(span).unwrap_or((0, 0));
+        let file = Value::string(sources.origin(span.file));
+        Value::attrs(crate::value::Attrs::from_sorted(vec![
+            ("column".into(), Value::Int(column as i64)),
+            ("file".into(), file),
+            ("line".into(), Value::Int(line as i64)),
+        ]))
     }
 
     fn check_depth(&self) -> Option<Error> {

@@ -5,7 +5,7 @@
 //! `Response` once the scheduler has pushed and run whatever frames that takes. Helpers that
 //! find their value already evaluated answer without yielding, so the common case costs nothing.
 
-use crate::errors::Error;
+use crate::errors::{Error, Span};
 use crate::value::{NixString, Value};
 use std::future::Future;
 use std::path::PathBuf;
@@ -34,6 +34,8 @@ pub enum Request {
     Depth(u32),
     /// Write a line to stderr (`trace`, `warn`).
     Trace(String),
+    /// `{ file; line; column; }` of a source position (`unsafeGetAttrPos`, `__curPos`).
+    Position(Span),
 }
 
 /// The scheduler's answer.
@@ -105,6 +107,14 @@ pub async fn import(co: &Co, path: PathBuf, scope: Option<Value>) -> Value {
 /// Declares the current logical depth of this generator.
 pub async fn depth(co: &Co, depth: u32) {
     co.yield_(Request::Depth(depth)).await;
+}
+
+/// A position as the set `{ column; file; line; }` Nix code sees.
+pub async fn position(co: &Co, span: Span) -> Value {
+    match co.yield_(Request::Position(span)).await {
+        Response::Value(v) => v,
+        _ => Value::Null,
+    }
 }
 
 pub async fn trace(co: &Co, line: String) {

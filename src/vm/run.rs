@@ -6,7 +6,7 @@
 use super::frames::Frame;
 use super::{Driver, Step, Vm, ops, request, walk};
 use crate::compiler::{Op, canon_path};
-use crate::errors::{Error, ErrorClass};
+use crate::errors::{Error, ErrorClass, Span};
 use crate::value::{Attrs, Closure, NixString, Thunk, Value};
 use std::rc::Rc;
 
@@ -280,12 +280,17 @@ impl Vm<'_> {
                         Err(e) => fail!(e),
                     }
                 }
-                Op::MakeAttrs(n) => {
+                Op::MakeAttrs(n, table) => {
                     let at = self.stack.len().saturating_sub(2 * n as usize);
                     let items = self.stack.split_off(at);
-                    match make_attrs(items) {
+                    let positions = &chunk.attr_positions[table as usize];
+                    match make_attrs(items, positions) {
                         Ok(v) => self.stack.push(v),
-                        Err(e) => fail!(e),
+                        Err(MakeAttrsError::BadName(v)) => fail!(ops::type_error("a string", &v)),
+                        Err(MakeAttrsError::Duplicate(name, first)) => fail!(Error::new(format!(
+                            "dynamic attribute '{name}' already defined at {}",
+                            self.state.sources.position(first)
+                        ))),
                     }
                 }
                 Op::MakeList(n) => {
@@ -517,25 +522,42 @@ fn select(v: &Value, name: &[u8]) -> Result<Value, Error> {
 }
 
 /// Builds a set from (name, value) pairs; null names are dropped, duplicates are errors.
-fn make_attrs(items: Vec<Value>) -> Result<Value, Error> {
+/// Why a set could not be built.
+enum MakeAttrsError {
+    /// A dynamic name that is neither a string nor null.
+    BadName(Value),
+    /// A name defined twice, with the span of its first definition.
+    Duplicate(NixString, Span),
+}
+
+/// Builds a set from (name, value) pairs pushed with their definition sites; null names are
+/// dropped.
+fn make_attrs(items: Vec<Value>, positions: &Rc<[Span]>) -> Result<Value, MakeAttrsError> {
     let mut entries = Vec::with_capacity(items.len() / 2);
+    let mut dropped = false;
     let mut it = items.into_iter();
+    let mut index = 0;
     while let (Some(k), Some(v)) = (it.next(), it.next()) {
+        let at = positions.get(index).copied().unwrap_or(Span::UNKNOWN);
+        index += 1;
         match k {
-            Value::String(s) => entries.push((s, v)),
-            Value::Null => {}
-            other => return Err(ops::type_error("a string", &other)),
+            Value::String(s) => entries.push((s, v, at)),
+            Value::Null => dropped = true,
+            other => return Err(MakeAttrsError::BadName(other)),
         }
     }
-    let sorted = entries.windows(2).all(|w| w[0].0 < w[1].0);
-    if !sorted {
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
-            return Err(Error::new(format!(
-                "dynamic attribute '{}' already defined",
-                w[0].0
-            )));
-        }
+    if !dropped && entries.windows(2).all(|w| w[0].0 < w[1].0) {
+        let entries = entries.into_iter().map(|(k, v, _)| (k, v)).collect();
+        return Ok(Value::attrs(Attrs::with_positions(
+            entries,
+            positions.clone(),
+        )));
     }
-    Ok(Value::attrs(Attrs::from_sorted(entries)))
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(MakeAttrsError::Duplicate(w[0].0.clone(), w[0].2));
+    }
+    let spans: Rc<[Span]> = entries.iter().map(|e| e.2).collect();
+    let entries = entries.into_iter().map(|(k, v, _)| (k, v)).collect();
+    Ok(Value::attrs(Attrs::with_positions(entries, spans)))
 }
