@@ -29,6 +29,14 @@ pub struct Settings {
     pub lints: Lints,
     /// Which driver answers forces and calls (the recursive one is the benchmark baseline).
     pub driver: vm::Driver,
+    /// `--extra-experimental-features` (e.g. `parse-toml-timestamps`).
+    pub experimental_features: Vec<String>,
+}
+
+impl Settings {
+    pub fn feature(&self, name: &str) -> bool {
+        self.experimental_features.iter().any(|f| f == name)
+    }
 }
 
 impl Default for Settings {
@@ -40,6 +48,7 @@ impl Default for Settings {
             impure: true,
             lints: Lints::default(),
             driver: vm::Driver::Generator,
+            experimental_features: Vec::new(),
         }
     }
 }
@@ -246,6 +255,22 @@ impl Evaluator {
         let r = vm.run_generator("deepSeq", None, g);
         self.stats.add(&vm.stats);
         r
+    }
+
+    /// The value as `nix-instantiate --eval --xml` prints it (`locations`: with positions).
+    pub fn to_xml(&mut self, v: Value, locations: bool) -> Result<String, Error> {
+        let mut vm = Vm::new(&mut self.state);
+        let g = vm::request::generator(move |co| async move {
+            Ok(Value::string(
+                crate::builtins::to_xml(&co, v, locations).await?,
+            ))
+        });
+        let r = vm.run_generator("toXML", None, g);
+        self.stats.add(&vm.stats);
+        match r? {
+            Value::String(s) => Ok(s.to_str_lossy().into_owned()),
+            _ => Ok(String::new()),
+        }
     }
 
     /// Renders an error as C++ Nix prints it.

@@ -20,6 +20,9 @@ struct Options {
     include: Vec<String>,
     lints: gnix::compiler::Lints,
     driver: gnix::vm::Driver,
+    features: Vec<String>,
+    xml: bool,
+    no_location: bool,
 }
 
 fn usage_error(msg: &str) -> ExitCode {
@@ -44,10 +47,15 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--no-show-trace" => o.show_trace = false,
             "--parse" => o.parse_only = true,
             "--stats" => o.stats = true,
-            "--eval" | "--readonly-mode" | "--impure" | "--no-location" => {}
-            "--store" | "--extra-experimental-features" => {
+            "--eval" | "--readonly-mode" | "--impure" => {}
+            "--store" => {
                 value(a)?;
             }
+            "--extra-experimental-features" | "--experimental-features" => o
+                .features
+                .extend(value(a)?.split_whitespace().map(String::from)),
+            "--xml" => o.xml = true,
+            "--no-location" => o.no_location = true,
             "--lint-short-path-literals" => o.lints.short_path_literals = value(a)?.parse()?,
             "--lint-absolute-path-literals" => {
                 o.lints.absolute_path_literals = value(a)?.parse()?
@@ -123,6 +131,7 @@ fn settings(opts: &Options) -> Settings {
     s.search_path = opts.include.clone();
     s.lints = opts.lints;
     s.driver = opts.driver;
+    s.experimental_features = opts.features.clone();
     if let Ok(p) = std::env::var("NIX_PATH") {
         s.search_path
             .extend(p.split(':').filter(|e| !e.is_empty()).map(String::from));
@@ -197,6 +206,10 @@ fn evaluate(ev: &mut Evaluator, opts: &Options, cwd: &std::path::Path) -> Result
     };
     if opts.json {
         return gnix::print::to_json(&v);
+    }
+    if opts.xml {
+        let xml = ev.to_xml(v, !opts.no_location)?;
+        return Ok(xml.trim_end_matches('\n').to_string());
     }
     Ok(gnix::print::print_value(&v))
 }

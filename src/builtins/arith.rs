@@ -87,7 +87,7 @@ async fn round_with(co: &Co, v: Value, f: fn(f64) -> f64) -> Result<Value, Error
         Value::Int(i) => Ok(Value::Int(i)),
         Value::Float(x) => {
             let r = f(x);
-            if r.is_finite() && r >= -9.223372036854776e18 && r < 9.223372036854776e18 {
+            if (-9.223372036854776e18..9.223372036854776e18).contains(&r) {
                 Ok(Value::Int(r as i64))
             } else {
                 Err(Error::new(format!(

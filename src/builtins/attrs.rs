@@ -1,6 +1,6 @@
 //! Attribute set builtins.
 
-use super::{arg, def, force_attrs, force_list, force_string};
+use super::{arg, def, force_attrs, force_function, force_list, force_string};
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, NixString, Thunk, Value};
 use crate::vm::request::{Co, force};
@@ -111,7 +111,36 @@ async fn function_args(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             Ok(Value::attrs(Attrs::from_unsorted(entries)))
         }
         Value::Builtin(_) => Ok(Value::attrs(Attrs::new())),
-        other => Err(crate::vm::ops::type_error("a function", &other)),
+        _ => Err(Error::new("'functionArgs' requires a function")),
+    }
+}
+
+async fn zip_attrs_with(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let f = force_function(&co, arg(&args, 0)).await?;
+    let l = force_list(&co, arg(&args, 1)).await?;
+    let mut values: std::collections::BTreeMap<NixString, Vec<Value>> = Default::default();
+    for item in l.iter() {
+        for (k, v) in force_attrs(&co, item.clone()).await?.iter() {
+            values.entry(k.clone()).or_default().push(v.clone());
+        }
+    }
+    let entries = values
+        .into_iter()
+        .map(|(k, vs)| {
+            let t = Thunk::apply(f.clone(), vec![Value::String(k.clone()), Value::list(vs)]);
+            (k, Value::Thunk(t))
+        })
+        .collect();
+    Ok(Value::attrs(Attrs::from_sorted(entries)))
+}
+
+/// `{ column; file; line; }` where an attribute was defined, or null if that is not known.
+async fn unsafe_get_attr_pos(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let name = force_string(&co, arg(&args, 0)).await?;
+    let a = force_attrs(&co, arg(&args, 1)).await?;
+    match a.position(name.as_bytes()) {
+        Some(span) => Ok(crate::vm::request::position(&co, span).await),
+        None => Ok(Value::Null),
     }
 }
 
@@ -127,5 +156,7 @@ pub fn builtins() -> Vec<Builtin> {
         def("intersectAttrs", 2, intersect_attrs),
         def("catAttrs", 2, cat_attrs),
         def("functionArgs", 1, function_args),
+        def("zipAttrsWith", 2, zip_attrs_with),
+        def("unsafeGetAttrPos", 2, unsafe_get_attr_pos),
     ]
 }

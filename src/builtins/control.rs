@@ -1,4 +1,5 @@
-//! Control and debugging: `throw`, `abort`, `seq`, `deepSeq`, `tryEval`, `trace`.
+//! Control and debugging: `throw`, `abort`, `seq`, `deepSeq`, `tryEval`, `trace`, `warn`,
+//! `break`, `traceVerbose`, `addErrorContext`.
 
 use super::{arg, def};
 use crate::errors::{Error, ErrorClass};
@@ -54,6 +55,31 @@ async fn trace(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(arg(&args, 1))
 }
 
+async fn warn(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let msg = super::force_string(&co, arg(&args, 0)).await?;
+    let msg = msg.to_str_lossy();
+    // Continuation lines line up after the prefix, unless the message starts on its own line.
+    let line = if msg.starts_with('\n') {
+        format!("evaluation warning:{msg}")
+    } else {
+        format!(
+            "evaluation warning: {}",
+            msg.replace('\n', &format!("\n{}", " ".repeat(20)))
+        )
+    };
+    request::trace(&co, line).await;
+    Ok(arg(&args, 1))
+}
+
+/// `break` outside the debugger, and `traceVerbose` without `--trace-verbose`, return a value.
+async fn identity(_co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    Ok(arg(&args, 0))
+}
+
+async fn second(_co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    Ok(arg(&args, 1))
+}
+
 pub fn builtins() -> Vec<Builtin> {
     vec![
         def("throw", 1, throw),
@@ -62,5 +88,9 @@ pub fn builtins() -> Vec<Builtin> {
         def("deepSeq", 2, deep_seq),
         def("tryEval", 1, try_eval),
         def("trace", 2, trace),
+        def("warn", 2, warn),
+        def("break", 1, identity),
+        def("traceVerbose", 2, second),
+        def("addErrorContext", 2, second),
     ]
 }

@@ -1,11 +1,12 @@
 //! List builtins. Results that apply a function (`map`, `genList`) are lazy `Apply` thunks, so
 //! nothing is called until an element is needed.
 
-use super::{arg, def, force_bool, force_function, force_int, force_list};
+use super::{arg, def, force_bool, force_function, force_int, force_list, force_string_no_ctx};
 use crate::errors::Error;
-use crate::value::{Builtin, Thunk, Value};
+use crate::value::{Attrs, Builtin, NixString, Thunk, Value};
 use crate::vm::request::{Co, call, call_many, force};
 use crate::vm::walk;
+use std::collections::BTreeMap;
 
 async fn length(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::Int(
@@ -43,8 +44,12 @@ async fn elem_at(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 }
 
 async fn map(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let f = arg(&args, 0);
     let l = force_list(&co, arg(&args, 1)).await?;
+    if l.is_empty() {
+        return Ok(Value::List(l));
+    }
+    // C++ Nix checks the function once the list is known not to be empty.
+    let f = force_function(&co, arg(&args, 0)).await?;
     let out = l
         .iter()
         .map(|x| Value::Thunk(Thunk::apply(f.clone(), vec![x.clone()])))
@@ -137,6 +142,39 @@ async fn all(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     any_all(&co, &args, false).await
 }
 
+async fn partition(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let f = force_function(&co, arg(&args, 0)).await?;
+    let l = force_list(&co, arg(&args, 1)).await?;
+    let (mut right, mut wrong) = (Vec::new(), Vec::new());
+    for x in l.iter() {
+        let x = force(&co, x.clone()).await;
+        if force_bool(&co, call(&co, f.clone(), x.clone()).await).await? {
+            right.push(x);
+        } else {
+            wrong.push(x);
+        }
+    }
+    Ok(Value::attrs(Attrs::from_sorted(vec![
+        ("right".into(), Value::list(right)),
+        ("wrong".into(), Value::list(wrong)),
+    ])))
+}
+
+async fn group_by(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let f = force_function(&co, arg(&args, 0)).await?;
+    let l = force_list(&co, arg(&args, 1)).await?;
+    let mut groups: BTreeMap<NixString, Vec<Value>> = BTreeMap::new();
+    for x in l.iter() {
+        let name = force_string_no_ctx(&co, call(&co, f.clone(), x.clone()).await).await?;
+        groups.entry(name).or_default().push(x.clone());
+    }
+    let entries = groups
+        .into_iter()
+        .map(|(k, v)| (k, Value::list(v)))
+        .collect();
+    Ok(Value::attrs(Attrs::from_sorted(entries)))
+}
+
 pub fn builtins() -> Vec<Builtin> {
     vec![
         def("length", 1, length),
@@ -152,5 +190,7 @@ pub fn builtins() -> Vec<Builtin> {
         def("elem", 2, elem),
         def("any", 2, any),
         def("all", 2, all),
+        def("partition", 2, partition),
+        def("groupBy", 2, group_by),
     ]
 }

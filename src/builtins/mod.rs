@@ -4,11 +4,23 @@
 
 mod arith;
 mod attrs;
+mod context;
 mod control;
+mod files;
+mod flake;
+mod hash;
+mod json;
 mod lists;
 mod paths;
+mod regex;
+mod sort;
 mod strings;
+mod toml;
 mod types;
+mod versions;
+mod xml;
+
+pub use xml::to_xml;
 
 use crate::errors::Error;
 use crate::eval::Settings;
@@ -58,7 +70,7 @@ const TOP_LEVEL: &[&str] = &[
 ];
 
 /// Every builtin function.
-fn functions() -> Vec<Builtin> {
+fn functions(settings: &Settings) -> Vec<Builtin> {
     let mut all = Vec::new();
     all.extend(arith::builtins());
     all.extend(attrs::builtins());
@@ -67,13 +79,23 @@ fn functions() -> Vec<Builtin> {
     all.extend(paths::builtins());
     all.extend(strings::builtins());
     all.extend(types::builtins());
+    all.extend(context::builtins());
+    all.extend(files::builtins());
+    all.extend(hash::builtins());
+    all.extend(json::builtins());
+    all.extend(regex::builtins());
+    all.extend(sort::builtins());
+    all.extend(versions::builtins());
+    all.extend(toml::builtins_for(settings));
+    all.extend(xml::builtins());
+    all.extend(flake::builtins());
     all
 }
 
 /// The global scope: every name a Nix file can use without defining it.
 pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> {
     let mut entries: Vec<(NixString, Value)> = Vec::new();
-    for b in functions() {
+    for b in functions(settings) {
         let name = b.name;
         let v = Value::Builtin(Rc::new(PartialApp {
             builtin: Rc::new(b),
@@ -105,6 +127,7 @@ pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> 
 fn constants(settings: &Settings, io: &dyn EvalIo) -> Vec<(NixString, Value)> {
     vec![
         ("langVersion".into(), Value::Int(6)),
+        ("currentTime".into(), Value::Int(now())),
         ("nixVersion".into(), Value::string("2.18.0")),
         (
             "storeDir".into(),
@@ -173,4 +196,23 @@ pub async fn force_function(co: &Co, v: Value) -> Result<Value, Error> {
 /// Takes argument `i` (builtins are only called with all their arguments).
 pub fn arg(args: &[Value], i: usize) -> Value {
     args.get(i).cloned().unwrap_or(Value::Null)
+}
+
+/// A string value that must not have a context (C++ Nix's `forceStringNoCtx`).
+pub async fn force_string_no_ctx(co: &Co, v: Value) -> Result<NixString, Error> {
+    let s = force_string(co, v).await?;
+    if let Some(first) = s.context().and_then(|c| c.iter().next()) {
+        return Err(Error::new(format!(
+            "the string '{s}' is not allowed to refer to a store path (such as '{}')",
+            context::display_element(first)
+        )));
+    }
+    Ok(s)
+}
+
+/// Seconds since the epoch (`builtins.currentTime`).
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }

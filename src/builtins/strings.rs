@@ -50,11 +50,70 @@ async fn concat_strings_sep(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::String(NixString::concat(parts.iter())))
 }
 
+async fn replace_strings(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let from = force_list(&co, arg(&args, 0)).await?;
+    let to = force_list(&co, arg(&args, 1)).await?;
+    if from.len() != to.len() {
+        return Err(Error::new(
+            "'from' and 'to' arguments passed to builtins.replaceStrings have different lengths",
+        ));
+    }
+    let mut patterns = Vec::with_capacity(from.len());
+    for f in from.iter() {
+        patterns.push(force_string(&co, f.clone()).await?);
+    }
+    let s = force_string(&co, arg(&args, 2)).await?;
+    let bytes = s.as_bytes();
+    // Replacements are forced only when their pattern first matches.
+    let mut replacements: Vec<Option<NixString>> = vec![None; to.len()];
+    let mut context = s.context().cloned();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    // One past the end too, where only an empty pattern matches.
+    let mut p = 0;
+    while p <= bytes.len() {
+        let found = patterns
+            .iter()
+            .position(|pat| bytes[p..].starts_with(pat.as_bytes()));
+        let Some(j) = found else {
+            if let Some(&c) = bytes.get(p) {
+                out.push(c);
+            }
+            p += 1;
+            continue;
+        };
+        let replacement = match &replacements[j] {
+            Some(r) => r.clone(),
+            None => {
+                let r = force_string(&co, to[j].clone()).await?;
+                if let Some(c) = r.context() {
+                    context
+                        .get_or_insert_with(Default::default)
+                        .extend(c.iter().cloned());
+                }
+                replacements[j] = Some(r.clone());
+                r
+            }
+        };
+        out.extend_from_slice(replacement.as_bytes());
+        let len = patterns[j].len();
+        if len == 0 {
+            if let Some(&c) = bytes.get(p) {
+                out.push(c);
+            }
+            p += 1;
+        } else {
+            p += len;
+        }
+    }
+    Ok(Value::String(NixString::new(out, context)))
+}
+
 pub fn builtins() -> Vec<Builtin> {
     vec![
         def("toString", 1, to_string),
         def("stringLength", 1, string_length),
         def("substring", 3, substring),
         def("concatStringsSep", 2, concat_strings_sep),
+        def("replaceStrings", 3, replace_strings),
     ]
 }

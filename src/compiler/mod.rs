@@ -815,7 +815,15 @@ impl<'a> Compiler<'a> {
         self.scopes.pop();
         result?;
         let position = self.position(span);
+        let arg = match &param {
+            ast::Param::IdentParam(p) => p.ident().map(|id| ident_name(&id)),
+            ast::Param::Pattern(p) => p
+                .pat_bind()
+                .and_then(|b| b.ident())
+                .map(|id| ident_name(&id)),
+        };
         let lambda = Lambda {
+            arg,
             formals: chunk.formals.clone(),
             chunk: Rc::new(chunk),
             name,

@@ -70,6 +70,8 @@ pub struct Lambda {
     pub formals: Option<Rc<Formals>>,
     /// The name it was bound to (`f = x: ...`), for traces.
     pub name: Option<SmolStr>,
+    /// The argument's name: `x` in `x: ...`, the `@` name of a pattern (for `toXML`).
+    pub arg: Option<SmolStr>,
     /// Slots of its scope: the argument (or each formal, the `@` binding and the argument).
     pub nslots: usize,
     pub span: Span,

@@ -1,0 +1,82 @@
+//! `hashString` and `hashFile`: base-16 digests with md5, sha1, sha256 or sha512.
+
+use super::{arg, def, files, force_string, force_string_no_ctx};
+use crate::errors::Error;
+use crate::value::{Builtin, NixString, Value};
+use crate::vm::request::Co;
+use sha2::Digest;
+use std::fmt::Write as _;
+
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// The base-16 digest of `data` with the named algorithm, or C++ Nix's error for the name.
+fn digest(algo: &NixString, data: &[u8]) -> Result<String, Error> {
+    Ok(match algo.as_bytes() {
+        b"md5" => hex(&md5::Md5::digest(data)),
+        b"sha1" => hex(&sha1::Sha1::digest(data)),
+        b"sha256" => hex(&sha2::Sha256::digest(data)),
+        b"sha512" => hex(&sha2::Sha512::digest(data)),
+        b"blake3" => {
+            return Err(Error::new(
+                "experimental Nix feature 'blake3-hashes' is disabled; add '--extra-experimental-features blake3-hashes' to enable it",
+            ));
+        }
+        _ => {
+            return Err(Error::new(format!(
+                "unknown hash algorithm '{algo}', expect 'blake3', 'md5', 'sha1', 'sha256', or 'sha512'"
+            )));
+        }
+    })
+}
+
+/// Checks the algorithm name before anything else is evaluated, as C++ Nix does.
+fn check_algo(algo: &NixString) -> Result<(), Error> {
+    digest(algo, b"").map(|_| ())
+}
+
+async fn hash_string(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let algo = force_string_no_ctx(&co, arg(&args, 0)).await?;
+    check_algo(&algo)?;
+    let s = force_string(&co, arg(&args, 1)).await?;
+    Ok(Value::string(digest(&algo, s.as_bytes())?))
+}
+
+async fn hash_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let algo = force_string_no_ctx(&co, arg(&args, 0)).await?;
+    check_algo(&algo)?;
+    let path = files::real_path(&co, arg(&args, 1)).await?;
+    let data = files::read(&path)?;
+    Ok(Value::string(digest(&algo, &data)?))
+}
+
+pub fn builtins() -> Vec<Builtin> {
+    vec![
+        def("hashString", 2, hash_string),
+        def("hashFile", 2, hash_file),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_are_base16() {
+        let d = |a: &str, s: &str| digest(&NixString::from(a), s.as_bytes()).ok();
+        assert_eq!(
+            d("md5", "").as_deref(),
+            Some("d41d8cd98f00b204e9800998ecf8427e")
+        );
+        assert_eq!(
+            d("sha1", "abc").as_deref(),
+            Some("a9993e364706816aba3e25717850c26c9cd0d89d")
+        );
+        assert!(d("foo", "").is_none());
+    }
+}

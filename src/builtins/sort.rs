@@ -1,0 +1,423 @@
+//! Builtins that order values: `sort` and `genericClosure` (whose keys C++ Nix keeps in an
+//! ordered map, so they are compared with `<`, not `==`).
+//!
+//! `sort` is C++ Nix's peeksort, a stable natural merge sort that stays a permutation of its
+//! input whatever the comparator answers, run with an explicit task stack so the comparator can
+//! be a Nix function called through the scheduler. Calling the comparator in the same order as
+//! C++ Nix keeps `trace` output and the first error the same too.
+
+use super::{arg, def, force_attrs, force_bool, force_function, force_list};
+use crate::errors::Error;
+use crate::print::print_error_value;
+use crate::value::{Builtin, Value};
+use crate::vm::ops;
+use crate::vm::request::{Co, call, call_many, force};
+use crate::vm::walk;
+use std::collections::VecDeque;
+
+/// Adds a trace line (`… message`) to an error on its way out.
+fn context(mut e: Error, message: impl Into<String>) -> Error {
+    e.trace.push((None, message.into()));
+    e
+}
+
+/// `a < b` as C++ Nix's `CompareValues` (the `<` operator): answered at once for values already
+/// evaluated that are not lists.
+pub async fn less(co: &Co, a: &Value, b: &Value) -> Result<bool, Error> {
+    if let (Some(x), Some(y)) = (a.whnf(), b.whnf())
+        && let Some(lt) = ops::less_shallow(&x, &y)?
+    {
+        return Ok(lt);
+    }
+    walk::less_than(co, a.clone(), b.clone()).await
+}
+
+struct Sorter<'a> {
+    co: &'a Co,
+    comparator: Value,
+    /// The comparator is `builtins.lessThan` itself: compare without calling it.
+    is_less_than: bool,
+}
+
+/// A step of peeksort: sort a range given its sorted prefix and suffix, or merge two runs.
+enum Task {
+    Sort {
+        begin: usize,
+        end: usize,
+        left_run_end: usize,
+        right_run_begin: usize,
+    },
+    Merge {
+        begin: usize,
+        middle: usize,
+        end: usize,
+    },
+}
+
+const INSERTION_SORT_THRESHOLD: usize = 16;
+
+impl Sorter<'_> {
+    async fn lt(&self, a: &Value, b: &Value) -> Result<bool, Error> {
+        if self.is_less_than {
+            return less(self.co, a, b).await;
+        }
+        let r = call_many(self.co, self.comparator.clone(), vec![a.clone(), b.clone()]).await;
+        force_bool(self.co, r).await
+    }
+
+    /// `lt`, or its negation: the weakly increasing runs are the strictly decreasing runs of
+    /// the negated comparator.
+    async fn cmp(&self, negate: bool, a: &Value, b: &Value) -> Result<bool, Error> {
+        Ok(self.lt(a, b).await? != negate)
+    }
+
+    async fn insertion_sort(&self, v: &mut [Value], begin: usize, end: usize) -> Result<(), Error> {
+        for current in begin + 1..end {
+            let mut k = current;
+            while k != begin && self.lt(&v[k], &v[k - 1]).await? {
+                v.swap(k, k - 1);
+                k -= 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// The end of the longest prefix of `begin..end` that is strictly decreasing.
+    async fn decreasing_prefix(
+        &self,
+        negate: bool,
+        v: &[Value],
+        mut begin: usize,
+        end: usize,
+    ) -> Result<usize, Error> {
+        if begin == end {
+            return Ok(begin);
+        }
+        while begin + 1 != end && self.cmp(negate, &v[begin + 1], &v[begin]).await? {
+            begin += 1;
+        }
+        Ok(begin + 1)
+    }
+
+    /// The start of the longest suffix of `begin..end` that is strictly decreasing.
+    async fn decreasing_suffix(
+        &self,
+        negate: bool,
+        v: &[Value],
+        begin: usize,
+        mut end: usize,
+    ) -> Result<usize, Error> {
+        if begin == end {
+            return Ok(end);
+        }
+        while end - 1 > begin && self.cmp(negate, &v[end - 1], &v[end - 2]).await? {
+            end -= 1;
+        }
+        Ok(end - 1)
+    }
+
+    /// Merges the sorted runs `begin..middle` and `middle..end`, stably.
+    async fn merge(
+        &self,
+        v: &mut [Value],
+        buf: &mut Vec<Value>,
+        begin: usize,
+        middle: usize,
+        end: usize,
+    ) -> Result<(), Error> {
+        buf.clear();
+        buf.extend_from_slice(&v[begin..end]);
+        let mid = middle - begin;
+        let n = end - begin;
+        let (mut left, mut right, mut out) = (0, mid, begin);
+        while left < mid && right < n {
+            if !self.lt(&buf[right], &buf[left]).await? {
+                v[out] = buf[left].clone();
+                left += 1;
+            } else {
+                v[out] = buf[right].clone();
+                right += 1;
+            }
+            out += 1;
+        }
+        for x in buf[left..mid].iter().chain(&buf[right..n]) {
+            v[out] = x.clone();
+            out += 1;
+        }
+        Ok(())
+    }
+
+    async fn peeksort(&self, v: &mut [Value]) -> Result<(), Error> {
+        let len = v.len();
+        match len {
+            0 | 1 => return Ok(()),
+            2 => {
+                if self.lt(&v[1], &v[0]).await? {
+                    v.swap(0, 1);
+                }
+                return Ok(());
+            }
+            _ => {}
+        }
+        let mut buf: Vec<Value> = Vec::with_capacity(len);
+        let mut tasks = vec![Task::Sort {
+            begin: 0,
+            end: len,
+            left_run_end: 0,
+            right_run_begin: len,
+        }];
+        while let Some(task) = tasks.pop() {
+            let (begin, end, left_run_end, right_run_begin) = match task {
+                Task::Merge { begin, middle, end } => {
+                    self.merge(v, &mut buf, begin, middle, end).await?;
+                    continue;
+                }
+                Task::Sort {
+                    begin,
+                    end,
+                    left_run_end,
+                    right_run_begin,
+                } => (begin, end, left_run_end, right_run_begin),
+            };
+            if left_run_end == end || right_run_begin == begin {
+                continue;
+            }
+            let length = end - begin;
+            if length <= INSERTION_SORT_THRESHOLD {
+                self.insertion_sort(v, begin, end).await?;
+                continue;
+            }
+            let middle = begin + length / 2;
+            if middle <= left_run_end {
+                tasks.push(Task::Merge {
+                    begin,
+                    middle: left_run_end,
+                    end,
+                });
+                tasks.push(Task::Sort {
+                    begin: left_run_end,
+                    end,
+                    left_run_end: left_run_end + 1,
+                    right_run_begin,
+                });
+                continue;
+            }
+            if middle >= right_run_begin {
+                tasks.push(Task::Merge {
+                    begin,
+                    middle: right_run_begin,
+                    end,
+                });
+                tasks.push(Task::Sort {
+                    begin,
+                    end: right_run_begin,
+                    left_run_end,
+                    right_run_begin: right_run_begin - 1,
+                });
+                continue;
+            }
+            // The run containing `middle - 1`.
+            let (i, j) = if !self.lt(&v[middle], &v[middle - 1]).await? {
+                (
+                    self.decreasing_suffix(true, v, left_run_end, middle)
+                        .await?,
+                    self.decreasing_prefix(true, v, middle - 1, right_run_begin)
+                        .await?,
+                )
+            } else {
+                let i = self
+                    .decreasing_suffix(false, v, left_run_end, middle)
+                    .await?;
+                let j = self
+                    .decreasing_prefix(false, v, middle - 1, right_run_begin)
+                    .await?;
+                v[i..j].reverse();
+                (i, j)
+            };
+            if i == begin && j == end {
+                continue;
+            }
+            if middle - i < j - middle {
+                tasks.push(Task::Merge {
+                    begin,
+                    middle: i,
+                    end,
+                });
+                tasks.push(Task::Sort {
+                    begin: i,
+                    end,
+                    left_run_end: j,
+                    right_run_begin,
+                });
+                tasks.push(Task::Sort {
+                    begin,
+                    end: i,
+                    left_run_end,
+                    right_run_begin: i.wrapping_sub(1),
+                });
+            } else {
+                tasks.push(Task::Merge {
+                    begin,
+                    middle: j,
+                    end,
+                });
+                tasks.push(Task::Sort {
+                    begin: j,
+                    end,
+                    left_run_end: j + 1,
+                    right_run_begin,
+                });
+                tasks.push(Task::Sort {
+                    begin,
+                    end: j,
+                    left_run_end,
+                    right_run_begin: i,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn sort(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let list = force_list(&co, arg(&args, 1)).await?;
+    if list.is_empty() {
+        return Ok(Value::List(list));
+    }
+    let comparator = force_function(&co, arg(&args, 0)).await?;
+    let is_less_than = matches!(&comparator, Value::Builtin(p)
+        if p.args.is_empty() && p.builtin.name == "lessThan");
+    let mut items = Vec::with_capacity(list.len());
+    for x in list.iter() {
+        items.push(force(&co, x.clone()).await);
+    }
+    let sorter = Sorter {
+        co: &co,
+        comparator,
+        is_less_than,
+    };
+    sorter.peeksort(&mut items).await?;
+    Ok(Value::list(items))
+}
+
+async fn generic_closure(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    const IN_ARG: &str = "in the attrset passed as argument to builtins.genericClosure";
+    let input = force_attrs(&co, arg(&args, 0)).await.map_err(|e| {
+        context(
+            e,
+            "while evaluating the first argument passed to builtins.genericClosure",
+        )
+    })?;
+    let start = input
+        .get(b"startSet")
+        .cloned()
+        .ok_or_else(|| context(Error::new("attribute 'startSet' missing"), IN_ARG))?;
+    let start = force_list(&co, start).await.map_err(|e| {
+        context(
+            e,
+            "while evaluating the 'startSet' attribute passed as argument to builtins.genericClosure",
+        )
+    })?;
+    if start.is_empty() {
+        return Ok(Value::List(start));
+    }
+    let operator = input
+        .get(b"operator")
+        .cloned()
+        .ok_or_else(|| context(Error::new("attribute 'operator' missing"), IN_ARG))?;
+    let operator = force_function(&co, operator).await.map_err(|e| {
+        context(
+            e,
+            "while evaluating the 'operator' attribute passed as argument to builtins.genericClosure",
+        )
+    })?;
+
+    let mut work: VecDeque<Value> = start.iter().cloned().collect();
+    let mut result: Vec<Value> = Vec::new();
+    // Keys seen so far in ascending order, each with the index of its element in `result`.
+    let mut keys: Vec<(Value, usize)> = Vec::new();
+    while let Some(e) = work.pop_front() {
+        let e = force(&co, e).await;
+        let element = |err: Error, e: &Value| {
+            context(
+                err,
+                format!("in genericClosure element {}", print_error_value(e)),
+            )
+        };
+        let Value::Attrs(attrs) = &e else {
+            return Err(element(ops::type_error("a set", &e), &e));
+        };
+        let Some(key) = attrs.get(b"key") else {
+            return Err(element(Error::new("attribute 'key' missing"), &e));
+        };
+        let key = force(&co, key.clone()).await;
+
+        // Where the key goes: after every key not greater than it, as `std::map` compares.
+        let (mut lo, mut hi) = (0, keys.len());
+        let mut failed: Option<(Error, usize)> = None;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match less(&co, &key, &keys[mid].0).await {
+                Ok(true) => hi = mid,
+                Ok(false) => lo = mid + 1,
+                Err(err) => {
+                    failed = Some((err, mid));
+                    break;
+                }
+            }
+        }
+        if failed.is_none() && lo > 0 {
+            match less(&co, &keys[lo - 1].0, &key).await {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(err) => failed = Some((err, lo - 1)),
+            }
+        }
+        if let Some((err, at)) = failed {
+            // Name the first key (in order) the new one cannot be compared with, as C++ Nix does.
+            let mut other = at;
+            for (i, (k, _)) in keys.iter().enumerate() {
+                if less(&co, &key, k).await.is_err() {
+                    other = i;
+                    break;
+                }
+            }
+            let other = &result[keys[other].1];
+            let err = context(err, format!("with element {}", print_error_value(other)));
+            return Err(context(
+                err,
+                format!("while comparing element {}", print_error_value(&e)),
+            ));
+        }
+        keys.insert(lo, (key, result.len()));
+        result.push(e.clone());
+
+        let on_element = |err: Error| {
+            context(
+                err,
+                format!(
+                    "while calling operator on genericClosure element {}",
+                    print_error_value(&e)
+                ),
+            )
+        };
+        let new = call(&co, operator.clone(), e.clone()).await;
+        let new = force_list(&co, new).await.map_err(|err| {
+            on_element(context(
+                err,
+                "while evaluating the return value of the `operator` passed to builtins.genericClosure",
+            ))
+        })?;
+        for x in new.iter() {
+            work.push_back(force(&co, x.clone()).await);
+        }
+    }
+    Ok(Value::list(result))
+}
+
+pub fn builtins() -> Vec<Builtin> {
+    vec![
+        def("sort", 2, sort),
+        def("genericClosure", 1, generic_closure),
+    ]
+}
