@@ -163,7 +163,7 @@ pub async fn force_bool(co: &Co, v: Value) -> Result<bool, Error> {
     }
 }
 
-pub async fn force_list(co: &Co, v: Value) -> Result<Rc<Vec<Value>>, Error> {
+pub async fn force_list(co: &Co, v: Value) -> Result<Rc<crate::value::NixList>, Error> {
     match force(co, v).await {
         Value::List(l) => Ok(l),
         other => Err(type_error("a list", &other)),

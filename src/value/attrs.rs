@@ -143,9 +143,12 @@ impl Attrs {
                 .map(|_| keep.iter().map(|&i| self.position_at(i)).collect()),
         }
     }
+}
 
-    /// The entries as owned pairs.
-    pub fn into_entries(self) -> Vec<(NixString, Value)> {
-        self.entries
+impl Drop for Attrs {
+    fn drop(&mut self) {
+        for (_, v) in std::mem::take(&mut self.entries) {
+            super::drop::release(v);
+        }
     }
 }

@@ -21,6 +21,19 @@ pub struct EnvInner {
 #[derive(Clone)]
 pub struct Env(pub Rc<EnvInner>);
 
+impl Drop for EnvInner {
+    fn drop(&mut self) {
+        if let Some(parent) = self.parent.take() {
+            super::drop::release_env(parent);
+        }
+        for slot in std::mem::take(&mut self.slots) {
+            if let Some(v) = slot.into_inner() {
+                super::drop::release(v);
+            }
+        }
+    }
+}
+
 impl Env {
     pub fn new(parent: Option<Env>, size: usize) -> Env {
         Env(Rc::new(EnvInner {
@@ -98,4 +111,12 @@ pub struct Builtin {
 pub struct PartialApp {
     pub builtin: Rc<Builtin>,
     pub args: Vec<Value>,
+}
+
+impl Drop for PartialApp {
+    fn drop(&mut self) {
+        std::mem::take(&mut self.args)
+            .into_iter()
+            .for_each(super::drop::release);
+    }
 }

@@ -6,6 +6,7 @@
 //! `design/values.md`.
 
 mod attrs;
+mod drop;
 mod function;
 mod string;
 mod thunk;
@@ -28,7 +29,7 @@ pub enum Value {
     String(NixString),
     Path(Rc<PathBuf>),
     Attrs(Rc<Attrs>),
-    List(Rc<Vec<Value>>),
+    List(Rc<NixList>),
     Closure(Rc<Closure>),
     Builtin(Rc<PartialApp>),
     Thunk(Thunk),
@@ -115,7 +116,7 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(items))
+        Value::List(Rc::new(NixList(items)))
     }
 
     pub fn attrs(attrs: Attrs) -> Value {
@@ -148,6 +149,25 @@ impl std::fmt::Debug for Value {
             Value::Closure(_) => write!(f, "<lambda>"),
             Value::Builtin(b) => write!(f, "<primop {}>", b.builtin.name),
             Value::Thunk(_) => write!(f, "<thunk>"),
+        }
+    }
+}
+
+/// The elements of a list; freeing it never recurses (see `drop`).
+#[derive(Default)]
+pub struct NixList(pub Vec<Value>);
+
+impl std::ops::Deref for NixList {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl Drop for NixList {
+    fn drop(&mut self) {
+        for v in std::mem::take(&mut self.0) {
+            drop::release(v);
         }
     }
 }

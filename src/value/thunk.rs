@@ -22,12 +22,29 @@ pub enum ThunkState {
     Done(Value),
 }
 
+/// The shared cell; its destructor frees what the thunk holds without recursion.
+pub struct ThunkCell(RefCell<ThunkState>);
+
+impl Drop for ThunkCell {
+    fn drop(&mut self) {
+        match std::mem::replace(self.0.get_mut(), ThunkState::Blackhole) {
+            ThunkState::Done(v) => super::drop::release(v),
+            ThunkState::Code { env, .. } => super::drop::release_env(env),
+            ThunkState::Apply { func, args } => {
+                super::drop::release(func);
+                args.into_iter().for_each(super::drop::release);
+            }
+            ThunkState::Blackhole => {}
+        }
+    }
+}
+
 #[derive(Clone)]
-pub struct Thunk(Rc<RefCell<ThunkState>>);
+pub struct Thunk(Rc<ThunkCell>);
 
 impl Thunk {
     pub fn new(state: ThunkState) -> Self {
-        Thunk(Rc::new(RefCell::new(state)))
+        Thunk(Rc::new(ThunkCell(RefCell::new(state))))
     }
 
     pub fn code(chunk: Rc<Chunk>, env: Env) -> Self {
@@ -41,20 +58,20 @@ impl Thunk {
     /// The value if the thunk has been evaluated.
     #[inline]
     pub fn value(&self) -> Option<Value> {
-        match &*self.0.borrow() {
+        match &*self.0.0.borrow() {
             ThunkState::Done(v) => Some(v.clone()),
             _ => None,
         }
     }
 
     pub fn is_blackhole(&self) -> bool {
-        matches!(&*self.0.borrow(), ThunkState::Blackhole)
+        matches!(&*self.0.0.borrow(), ThunkState::Blackhole)
     }
 
     /// Takes the suspended computation out, leaving a blackhole. `None` if the thunk is already
     /// evaluated or being evaluated.
     pub fn begin(&self) -> Option<ThunkState> {
-        let mut state = self.0.borrow_mut();
+        let mut state = self.0.0.borrow_mut();
         match &*state {
             ThunkState::Code { .. } | ThunkState::Apply { .. } => {
                 Some(std::mem::replace(&mut *state, ThunkState::Blackhole))
@@ -65,11 +82,24 @@ impl Thunk {
 
     /// Puts a suspended computation back (error unwinding).
     pub fn restore(&self, suspended: ThunkState) {
-        *self.0.borrow_mut() = suspended;
+        *self.0.0.borrow_mut() = suspended;
     }
 
     pub fn finish(&self, value: Value) {
-        *self.0.borrow_mut() = ThunkState::Done(value);
+        *self.0.0.borrow_mut() = ThunkState::Done(value);
+    }
+
+    /// Whether freeing the thunk would free more structure behind it.
+    pub(super) fn holds_structure(&self) -> bool {
+        self.0
+            .0
+            .try_borrow()
+            .map_or(true, |s| super::drop::state_holds_structure(&s))
+    }
+
+    /// Whether this is the only reference to the thunk.
+    pub fn is_unique(&self) -> bool {
+        Rc::strong_count(&self.0) == 1
     }
 
     pub fn ptr_id(&self) -> usize {

@@ -1,0 +1,97 @@
+//! Freeing values without recursion.
+//!
+//! A list nested a million deep, or a chain of a million thunks, would be freed by Rust's
+//! default destructors one native stack frame per level. Instead every container's `Drop`
+//! hands those children that it owns alone (and that own further structure) to a per-thread
+//! queue, and the first destructor on the stack drains it: each value is freed at constant
+//! stack depth. Shared or scalar children are released on the spot, so the common case (an
+//! environment holding an integer, a list of strings) never touches the queue.
+
+use super::{Env, Value};
+use std::cell::{Cell, RefCell};
+
+/// Something whose destruction may reach further values. Its payload is never read: it is
+/// held only so that the drain loop can drop it.
+#[allow(dead_code)]
+pub(super) enum Garbage {
+    Value(Value),
+    Env(Env),
+}
+
+thread_local! {
+    static QUEUE: RefCell<Vec<Garbage>> = const { RefCell::new(Vec::new()) };
+    static DRAINING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether freeing this value now would free more structure behind it.
+fn owns_structure(v: &Value) -> bool {
+    match v {
+        Value::List(l) => std::rc::Rc::strong_count(l) == 1 && !l.is_empty(),
+        Value::Attrs(a) => std::rc::Rc::strong_count(a) == 1 && !a.is_empty(),
+        Value::Thunk(t) => t.is_unique() && t.holds_structure(),
+        Value::Closure(c) => std::rc::Rc::strong_count(c) == 1 && env_is_unique(&c.env),
+        Value::Builtin(b) => std::rc::Rc::strong_count(b) == 1 && !b.args.is_empty(),
+        _ => false,
+    }
+}
+
+pub(super) fn env_is_unique(env: &Env) -> bool {
+    std::rc::Rc::strong_count(&env.0) == 1
+}
+
+/// Whether a thunk's state would free more structure (looking one level in).
+pub(super) fn state_holds_structure(state: &super::ThunkState) -> bool {
+    match state {
+        super::ThunkState::Done(v) => owns_structure(v),
+        super::ThunkState::Code { env, .. } => env_is_unique(env),
+        super::ThunkState::Apply { .. } => true,
+        super::ThunkState::Blackhole => false,
+    }
+}
+
+/// Releases a child of a container being freed.
+pub(super) fn release(v: Value) {
+    if owns_structure(&v) {
+        defer(Garbage::Value(v));
+    }
+}
+
+/// Releases the parent (or captured) environment of something being freed.
+pub(super) fn release_env(env: Env) {
+    if env_is_unique(&env) {
+        defer(Garbage::Env(env));
+    }
+}
+
+fn defer(g: Garbage) {
+    // During thread teardown the queue may be gone; the value is then freed right here.
+    if QUEUE.try_with(|q| q.borrow_mut().push(g)).is_err() {
+        return;
+    }
+    drain();
+}
+
+/// Frees queued values until none is left, unless an outer call is already doing so.
+fn drain() {
+    if DRAINING.try_with(|d| d.replace(true)).unwrap_or(true) {
+        return;
+    }
+    while let Some(next) = QUEUE.with(|q| q.borrow_mut().pop()) {
+        drop(next);
+    }
+    DRAINING.with(|d| d.set(false));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Value;
+
+    #[test]
+    fn a_million_deep_list_is_freed_without_recursion() {
+        let mut v = Value::list(Vec::new());
+        for _ in 0..1_000_000 {
+            v = Value::list(vec![v]);
+        }
+        drop(v);
+    }
+}
