@@ -31,6 +31,8 @@ pub struct Settings {
     pub driver: vm::Driver,
     /// `--extra-experimental-features` (e.g. `parse-toml-timestamps`).
     pub experimental_features: Vec<String>,
+    /// `builtins.storeDir` (`NIX_STORE_DIR`, else `/nix/store`).
+    pub store_dir: String,
 }
 
 impl Settings {
@@ -49,6 +51,7 @@ impl Default for Settings {
             lints: Lints::default(),
             driver: vm::Driver::Generator,
             experimental_features: Vec::new(),
+            store_dir: std::env::var("NIX_STORE_DIR").unwrap_or_else(|_| "/nix/store".into()),
         }
     }
 }

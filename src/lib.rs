@@ -12,6 +12,7 @@ pub mod errors;
 pub mod eval;
 pub mod io;
 pub mod print;
+pub mod store;
 pub mod syntax;
 pub mod value;
 pub mod vm;

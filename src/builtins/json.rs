@@ -232,8 +232,16 @@ pub async fn to_json_string(co: &Co, v: Value) -> Result<NixString, Error> {
                 }
                 json_string(&mut out, s.as_bytes(), &mut bad_utf8);
             }
-            Value::Path(p) => {
-                json_string(&mut out, p.as_os_str().as_encoded_bytes(), &mut bad_utf8);
+            Value::Path(_) => {
+                // Paths are copied to the store, as in string interpolation.
+                let how = crate::vm::walk::Coercion::INTERPOLATION;
+                let s = crate::vm::walk::coerce_to_string(co, v.clone(), how).await?;
+                if let Some(c) = s.context() {
+                    context
+                        .get_or_insert_with(Default::default)
+                        .extend(c.iter().cloned());
+                }
+                json_string(&mut out, s.as_bytes(), &mut bad_utf8);
             }
             Value::List(l) => {
                 out.push(b'[');

@@ -131,10 +131,7 @@ fn constants(settings: &Settings, io: &dyn EvalIo) -> Vec<(NixString, Value)> {
         ("nixVersion".into(), Value::string("2.18.0")),
         (
             "storeDir".into(),
-            Value::string(
-                io.get_env("NIX_STORE_DIR")
-                    .unwrap_or_else(|| "/nix/store".into()),
-            ),
+            Value::string(settings.store_dir.as_str()),
         ),
         (
             "currentSystem".into(),

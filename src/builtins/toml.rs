@@ -913,15 +913,23 @@ fn number(token: &[u8], start: usize, end: usize) -> PResult<Scalar> {
         at: start,
         label: "here".into(),
     };
-    for (prefix, radix, name) in [(b"0x", 16, "hex"), (b"0o", 8, "oct"), (b"0b", 2, "bin")] {
+    for (prefix, radix) in [(b"0x", 16), (b"0o", 8), (b"0b", 2)] {
         if let Some(digits) = token.strip_prefix(prefix) {
             let ok = digits_ok(digits, |c| (*c as char).is_digit(radix));
             if !ok {
                 return Err(invalid());
             }
-            return i64::from_str_radix(&strip_underscores(digits), radix)
-                .map(Scalar::Int)
-                .map_err(|_| too_large(name, "value", end));
+            // Prefixed integers saturate (toml11 reads them through a stream), which nixpkgs'
+            // `lib.fromHexString` documents: a sha256 in hex is 9223372036854775807.
+            let value = strip_underscores(digits)
+                .chars()
+                .try_fold(0i64, |acc, c| {
+                    let d = i64::from(c.to_digit(radix).unwrap_or(0));
+                    acc.checked_mul(i64::from(radix))
+                        .and_then(|x| x.checked_add(d))
+                })
+                .unwrap_or(i64::MAX);
+            return Ok(Scalar::Int(value));
         }
     }
     let unsigned = token

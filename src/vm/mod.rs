@@ -269,6 +269,10 @@ impl<'s> Vm<'s> {
                 }
             }
             Request::Position(span) => Step::Resume(Response::Value(self.position_value(span))),
+            Request::StoreDir => {
+                let dir = Value::string(self.state.settings.store_dir.as_str());
+                Step::Resume(Response::Value(dir))
+            }
             Request::Trace(line) => {
                 self.state.io.trace(&line);
                 Step::Resume(Response::Done)

@@ -36,6 +36,8 @@ pub enum Request {
     Trace(String),
     /// `{ file; line; column; }` of a source position (`unsafeGetAttrPos`, `__curPos`).
     Position(Span),
+    /// The store directory (`builtins.storeDir`), for store paths of interpolated paths.
+    StoreDir,
 }
 
 /// The scheduler's answer.
@@ -112,6 +114,13 @@ pub async fn depth(co: &Co, depth: u32) {
 /// A position as the set `{ column; file; line; }` Nix code sees.
 pub async fn position(co: &Co, span: Span) -> Value {
     match co.yield_(Request::Position(span)).await {
+        Response::Value(v) => v,
+        _ => Value::Null,
+    }
+}
+
+pub async fn store_dir(co: &Co) -> Value {
+    match co.yield_(Request::StoreDir).await {
         Response::Value(v) => v,
         _ => Value::Null,
     }

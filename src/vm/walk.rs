@@ -205,18 +205,14 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
                         .extend(c.iter().cloned());
                 }
             }
-            Value::Path(p) => {
-                if how.copy_to_store && std::fs::symlink_metadata(p.as_path()).is_err() {
-                    return Err(Error::new(format!("path '{}' does not exist", p.display())));
-                }
-                if how.copy_to_store {
-                    return Err(Error::new(format!(
-                        "cannot copy path '{}' to the store: gnix has no store yet",
-                        p.display()
-                    )));
-                }
-                out.extend_from_slice(p.as_os_str().as_encoded_bytes());
+            Value::Path(p) if how.copy_to_store => {
+                let store_path = crate::store::path_to_store(&store_dir(co).await, p)?;
+                out.extend_from_slice(store_path.as_bytes());
+                context
+                    .get_or_insert_with(Default::default)
+                    .insert(store_path);
             }
+            Value::Path(p) => out.extend_from_slice(p.as_os_str().as_encoded_bytes()),
             Value::Attrs(a) => {
                 if let Some(f) = a.get(b"__toString") {
                     // The result is coerced in turn, with the same rules.
@@ -384,4 +380,12 @@ pub async fn assert_equal(co: &Co, a: Value, b: Value) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `builtins.storeDir`.
+async fn store_dir(co: &Co) -> String {
+    match request::store_dir(co).await {
+        Value::String(s) => s.to_str_lossy().into_owned(),
+        _ => "/nix/store".to_string(),
+    }
 }
