@@ -70,17 +70,38 @@ pub struct EvalState {
     pub imports: HashMap<PathBuf, Value>,
     pub settings: Settings,
     pub io: Box<dyn EvalIo>,
+    /// Derivations made in this evaluation, by `.drv` path.
+    pub derivations: HashMap<String, vm::request::KnownDrv>,
 }
 
 impl EvalState {
     pub fn new(settings: Settings, io: Box<dyn EvalIo>) -> Self {
         let globals = crate::builtins::globals(&settings, io.as_ref());
-        EvalState {
+        let mut state = EvalState {
             sources: SourceMap::default(),
             globals: Rc::new(globals),
             imports: HashMap::new(),
             settings,
             io,
+            derivations: HashMap::new(),
+        };
+        state.define_derivation();
+        state
+    }
+
+    /// `derivation` is Nix code (around `derivationStrict`); the globals hold a placeholder
+    /// thunk for it, given its code here, once the globals it refers to exist.
+    fn define_derivation(&mut self) {
+        let Some(Value::Thunk(slot)) = self.globals.get("derivation").cloned() else {
+            return;
+        };
+        let source = crate::builtins::DERIVATION_NIX;
+        let label = "«nix-internal»/derivation-internal.nix";
+        if let Ok(chunk) = self.compile(source, None, label, Path::new("/")) {
+            slot.restore(crate::value::ThunkState::Code {
+                chunk,
+                env: Env::new(None, 0),
+            });
         }
     }
 

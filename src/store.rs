@@ -161,3 +161,124 @@ pub fn nix32(bytes: &[u8]) -> String {
         })
         .collect()
 }
+
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
+pub fn hex_of(bytes: &[u8]) -> String {
+    hex(bytes)
+}
+
+/// `makeStorePath`: `/nix/store/<nix32 of the compressed fingerprint hash>-<name>`.
+pub fn make_store_path(store_dir: &str, kind: &str, hash: &[u8; 32], name: &str) -> String {
+    let fingerprint = format!("{kind}:sha256:{}:{store_dir}:{name}", hex(hash));
+    format!(
+        "{store_dir}/{}-{name}",
+        nix32(&compress(&sha256(fingerprint.as_bytes())))
+    )
+}
+
+/// The path of a text file in the store (`toFile`, `.drv` files): its kind names the store
+/// paths it refers to.
+pub fn make_text_path<'a>(
+    store_dir: &str,
+    name: &str,
+    contents: &[u8],
+    references: impl IntoIterator<Item = &'a String>,
+) -> String {
+    let mut kind = "text".to_string();
+    for r in references {
+        kind.push(':');
+        kind.push_str(r);
+    }
+    make_store_path(store_dir, &kind, &sha256(contents), name)
+}
+
+/// The path of a fixed-output derivation's output, given its hash.
+pub fn make_fixed_output_path(
+    store_dir: &str,
+    name: &str,
+    recursive: bool,
+    algo: &str,
+    hash: &[u8],
+) -> String {
+    if let (true, "sha256", Ok(h)) = (recursive, algo, <[u8; 32]>::try_from(hash)) {
+        return make_store_path(store_dir, "source", &h, name);
+    }
+    let method = if recursive { "r:" } else { "" };
+    let inner = format!("fixed:out:{method}{algo}:{}:", hex(hash));
+    make_store_path(store_dir, "output:out", &sha256(inner.as_bytes()), name)
+}
+
+/// `builtins.placeholder`: what an output's path is written as before it is known.
+pub fn placeholder(output: &str) -> String {
+    format!(
+        "/{}",
+        nix32(&sha256(format!("nix-output:{output}").as_bytes()))
+    )
+}
+
+/// Decodes a hash given in base 16, Nix base 32, base 64 or SRI form (`sha256-...`).
+pub fn decode_hash(text: &str, algo: Option<&str>) -> Option<(String, Vec<u8>)> {
+    let (algo, digest) = match text.split_once('-') {
+        Some((a, d)) if ["md5", "sha1", "sha256", "sha512"].contains(&a) => (a.to_string(), d),
+        _ => match text.split_once(':') {
+            Some((a, d)) => (a.to_string(), d),
+            None => (algo?.to_string(), text),
+        },
+    };
+    let size = match algo.as_str() {
+        "md5" => 16,
+        "sha1" => 20,
+        "sha256" => 32,
+        "sha512" => 64,
+        _ => return None,
+    };
+    let bytes = if digest.len() == size * 2 {
+        (0..size)
+            .map(|i| u8::from_str_radix(digest.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect()
+    } else if digest.len() == (size * 8).div_ceil(5) {
+        from_nix32(digest, size)
+    } else {
+        from_base64(digest)
+    }?;
+    (bytes.len() == size).then_some((algo, bytes))
+}
+
+fn from_nix32(s: &str, size: usize) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8] = b"0123456789abcdfghijklmnpqrsvwxyz";
+    let mut out = vec![0u8; size];
+    for (n, c) in s.bytes().rev().enumerate() {
+        let digit = ALPHABET.iter().position(|&a| a == c)? as u16;
+        let b = n * 5;
+        let (i, j) = (b / 8, b % 8);
+        *out.get_mut(i)? |= (digit << j) as u8;
+        if let Some(next) = out.get_mut(i + 1) {
+            *next |= (digit >> (8 - j)) as u8;
+        }
+    }
+    Some(out)
+}
+
+fn from_base64(s: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes().filter(|&c| c != b'=') {
+        acc = (acc << 6) | ALPHABET.iter().position(|&a| a == c)? as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Whether `name` may name a store path.
+pub fn valid_name(name: &str) -> Option<char> {
+    name.chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || "+-._?=".contains(c)))
+}

@@ -6,6 +6,7 @@ mod arith;
 mod attrs;
 mod context;
 mod control;
+mod derivation;
 mod files;
 mod flake;
 mod hash;
@@ -20,6 +21,7 @@ mod types;
 mod versions;
 mod xml;
 
+pub use derivation::DERIVATION_NIX;
 pub use xml::to_xml;
 
 use crate::errors::Error;
@@ -80,6 +82,7 @@ fn functions(settings: &Settings) -> Vec<Builtin> {
     all.extend(strings::builtins());
     all.extend(types::builtins());
     all.extend(context::builtins());
+    all.extend(derivation::builtins());
     all.extend(files::builtins());
     all.extend(hash::builtins());
     all.extend(json::builtins());
@@ -104,6 +107,11 @@ pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> 
         entries.push((name.into(), v));
     }
     entries.extend(constants(settings, io));
+    // `derivation` is Nix code, compiled once the globals exist (`EvalState::new`).
+    entries.push((
+        "derivation".into(),
+        Value::Thunk(Thunk::new(ThunkState::Blackhole)),
+    ));
     let builtins_thunk = Thunk::new(ThunkState::Blackhole);
     entries.push(("builtins".into(), Value::Thunk(builtins_thunk.clone())));
     let set = Value::attrs(Attrs::from_unsorted(entries.clone()));

@@ -164,12 +164,6 @@ async fn dir_of(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::String(NixString::new(dir, s.context().cloned())))
 }
 
-async fn unsupported(_co: Co, _args: Vec<Value>) -> Result<Value, Error> {
-    Err(Error::new(
-        "this builtin needs a Nix store, which gnix does not have yet",
-    ))
-}
-
 /// `builtins.nixPath`: the search path as `[ { path; prefix; } ]`.
 pub fn nix_path(settings: &Settings, _io: &dyn EvalIo) -> Value {
     let entries = settings
@@ -200,9 +194,5 @@ pub fn builtins() -> Vec<Builtin> {
         def("getEnv", 1, get_env),
         def("baseNameOf", 1, base_name_of),
         def("dirOf", 1, dir_of),
-        def("derivation", 1, unsupported),
-        def("derivationStrict", 1, unsupported),
-        def("toFile", 2, unsupported),
-        def("placeholder", 1, unsupported),
     ]
 }

@@ -269,6 +269,14 @@ impl<'s> Vm<'s> {
                 }
             }
             Request::Position(span) => Step::Resume(Response::Value(self.position_value(span))),
+            Request::RegisterDerivation(path, known) => {
+                self.state.derivations.insert(path, known);
+                Step::Resume(Response::Done)
+            }
+            Request::LookupDerivation(path) => {
+                let known = self.state.derivations.get(&path).cloned();
+                Step::Resume(Response::Derivation(known))
+            }
             Request::StoreDir => {
                 let dir = Value::string(self.state.settings.store_dir.as_str());
                 Step::Resume(Response::Value(dir))

@@ -38,6 +38,18 @@ pub enum Request {
     Position(Span),
     /// The store directory (`builtins.storeDir`), for store paths of interpolated paths.
     StoreDir,
+    /// Remember a derivation made in this evaluation (for derivations that depend on it).
+    RegisterDerivation(String, KnownDrv),
+    /// A derivation made earlier in this evaluation, by `.drv` path.
+    LookupDerivation(String),
+}
+
+/// What later derivations need to know of one made earlier.
+#[derive(Clone, Debug)]
+pub struct KnownDrv {
+    /// Its hash modulo fixed-output derivations (stands in for its path in dependents).
+    pub hash_modulo: [u8; 32],
+    pub outputs: Vec<String>,
 }
 
 /// The scheduler's answer.
@@ -47,6 +59,7 @@ pub enum Response {
     Value(Value),
     /// A caught error (only for `TryForce`).
     Error(Error),
+    Derivation(Option<KnownDrv>),
     Done,
 }
 
@@ -123,6 +136,18 @@ pub async fn store_dir(co: &Co) -> Value {
     match co.yield_(Request::StoreDir).await {
         Response::Value(v) => v,
         _ => Value::Null,
+    }
+}
+
+pub async fn register_derivation(co: &Co, drv_path: String, known: KnownDrv) {
+    co.yield_(Request::RegisterDerivation(drv_path, known))
+        .await;
+}
+
+pub async fn lookup_derivation(co: &Co, drv_path: String) -> Option<KnownDrv> {
+    match co.yield_(Request::LookupDerivation(drv_path)).await {
+        Response::Derivation(d) => d,
+        _ => None,
     }
 }
 

@@ -1,0 +1,402 @@
+//! `derivationStrict`, `derivation`, `placeholder`, `toFile`: derivations computed as C++ Nix
+//! computes them (ATerm serialisation, hashes modulo fixed outputs, output and `.drv` paths)
+//! without writing anything to a store.
+
+use super::{arg, def, force_attrs, force_list, force_string};
+use crate::errors::Error;
+use crate::store;
+use crate::value::{Attrs, Builtin, NixContext, NixString, Value};
+use crate::vm::request::{self, Co, KnownDrv, force};
+use crate::vm::walk::{self, Coercion};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `derivation` itself is Nix code around `derivationStrict`, as in C++ Nix.
+pub const DERIVATION_NIX: &str = r#"
+drvAttrs@{ outputs ? [ "out" ], ... }:
+let
+  strict = derivationStrict drvAttrs;
+  commonAttrs = drvAttrs // (builtins.listToAttrs outputsList) // {
+    all = map (x: x.value) outputsList;
+    inherit drvAttrs;
+  };
+  outputToAttrListElement = outputName: {
+    name = outputName;
+    value = commonAttrs // {
+      outPath = builtins.getAttr outputName strict;
+      drvPath = strict.drvPath;
+      type = "derivation";
+      inherit outputName;
+    };
+  };
+  outputsList = map outputToAttrListElement outputs;
+in
+(builtins.head outputsList).value
+"#;
+
+/// A derivation being assembled.
+#[derive(Default)]
+struct Drv {
+    outputs: BTreeMap<String, (String, String, String)>,
+    input_drvs: BTreeMap<String, BTreeSet<String>>,
+    input_srcs: BTreeSet<String>,
+    platform: String,
+    builder: String,
+    args: Vec<String>,
+    env: BTreeMap<String, String>,
+}
+
+fn quote(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn list<T>(
+    out: &mut String,
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut String, T),
+) {
+    out.push('[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        each(out, item);
+    }
+    out.push(']');
+}
+
+impl Drv {
+    /// The ATerm text of the derivation; `input_drvs` may be replaced (hashing modulo).
+    fn aterm(&self, input_drvs: &BTreeMap<String, BTreeSet<String>>) -> String {
+        let mut o = String::from("Derive(");
+        list(&mut o, &self.outputs, |o, (name, (path, algo, hash))| {
+            o.push('(');
+            for (i, s) in [name, path, algo, hash].into_iter().enumerate() {
+                if i > 0 {
+                    o.push(',');
+                }
+                quote(o, s);
+            }
+            o.push(')');
+        });
+        o.push(',');
+        list(&mut o, input_drvs, |o, (path, outs)| {
+            o.push('(');
+            quote(o, path);
+            o.push(',');
+            list(o, outs, |o, s| quote(o, s));
+            o.push(')');
+        });
+        o.push(',');
+        list(&mut o, &self.input_srcs, |o, s| quote(o, s));
+        o.push(',');
+        quote(&mut o, &self.platform);
+        o.push(',');
+        quote(&mut o, &self.builder);
+        o.push(',');
+        list(&mut o, &self.args, |o, s| quote(o, s));
+        o.push(',');
+        list(&mut o, &self.env, |o, (k, v)| {
+            o.push('(');
+            quote(o, k);
+            o.push(',');
+            quote(o, v);
+            o.push(')');
+        });
+        o.push(')');
+        o
+    }
+}
+
+/// Coerces a derivation attribute the way C++ Nix does (`true` is "1", lists are joined).
+async fn attr_string(co: &Co, v: Value, ctx: &mut NixContext) -> Result<String, Error> {
+    let how = Coercion {
+        weak: true,
+        copy_to_store: true,
+    };
+    let s = walk::coerce_to_string(co, v, how).await?;
+    if let Some(c) = s.context() {
+        ctx.extend(c.iter().cloned());
+    }
+    Ok(s.to_str_lossy().into_owned())
+}
+
+async fn derivation_strict(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let attrs = force_attrs(&co, arg(&args, 0)).await?;
+    let name = match attrs.get(b"name") {
+        Some(n) => force_string(&co, n.clone())
+            .await?
+            .to_str_lossy()
+            .into_owned(),
+        None => return Err(Error::new("attribute 'name' missing")),
+    };
+    if let Some(c) = store::valid_name(&name) {
+        return Err(Error::new(format!(
+            "invalid derivation name: name '{name}' contains illegal character '{c}'. Please pass a different 'name'."
+        )));
+    }
+    let ignore_nulls = match attrs.get(b"__ignoreNulls") {
+        Some(v) => super::force_bool(&co, v.clone()).await?,
+        None => false,
+    };
+    let mut drv = Drv::default();
+    let mut ctx = NixContext::new();
+    let mut outputs = vec!["out".to_string()];
+    let (mut hash, mut hash_algo, mut hash_mode) = (None, None, "flat".to_string());
+    for (key, value) in attrs.iter() {
+        let key = key.to_str_lossy().into_owned();
+        if key == "__ignoreNulls" {
+            continue;
+        }
+        let value = force(&co, value.clone()).await;
+        if ignore_nulls && matches!(value, Value::Null) {
+            continue;
+        }
+        match key.as_str() {
+            "args" => {
+                for a in force_list(&co, value).await?.iter() {
+                    drv.args.push(attr_string(&co, a.clone(), &mut ctx).await?);
+                }
+                continue;
+            }
+            "__structuredAttrs" if !matches!(value, Value::Bool(false)) => {
+                return Err(Error::new("__structuredAttrs is not supported by gnix yet"));
+            }
+            "outputs" => {
+                outputs.clear();
+                for o in force_list(&co, value.clone()).await?.iter() {
+                    let o = force_string(&co, o.clone())
+                        .await?
+                        .to_str_lossy()
+                        .into_owned();
+                    if o == "drvPath" {
+                        return Err(Error::new("invalid derivation output name 'drvPath'"));
+                    }
+                    if outputs.contains(&o) {
+                        return Err(Error::new(format!("duplicate derivation output '{o}'")));
+                    }
+                    outputs.push(o);
+                }
+                if outputs.is_empty() {
+                    return Err(Error::new("derivation cannot have an empty set of outputs"));
+                }
+            }
+            _ => {}
+        }
+        let s = attr_string(&co, value, &mut ctx).await?;
+        match key.as_str() {
+            "builder" => drv.builder = s.clone(),
+            "system" => drv.platform = s.clone(),
+            "outputHash" => hash = Some(s.clone()),
+            "outputHashAlgo" => hash_algo = Some(s.clone()),
+            "outputHashMode" => hash_mode = s.clone(),
+            _ => {}
+        }
+        drv.env.insert(key, s);
+    }
+    if !drv.env.contains_key("builder") {
+        return Err(Error::new("attribute 'builder' missing"));
+    }
+    if !drv.env.contains_key("system") {
+        return Err(Error::new("attribute 'system' missing"));
+    }
+    inputs_from_context(&co, &ctx, &mut drv).await?;
+    let store_dir = store_dir(&co).await;
+    let hash_modulo = match hash {
+        Some(h) => fixed_output(
+            &mut drv, &store_dir, &name, &outputs, &h, hash_algo, &hash_mode,
+        )?,
+        None => input_addressed(&co, &mut drv, &store_dir, &name, &outputs).await?,
+    };
+    let aterm = drv.aterm(&drv.input_drvs);
+    let refs: BTreeSet<String> = drv
+        .input_drvs
+        .keys()
+        .chain(drv.input_srcs.iter())
+        .cloned()
+        .collect();
+    let drv_path =
+        store::make_text_path(&store_dir, &format!("{name}.drv"), aterm.as_bytes(), &refs);
+    request::register_derivation(
+        &co,
+        drv_path.clone(),
+        KnownDrv {
+            hash_modulo,
+            outputs: outputs.clone(),
+        },
+    )
+    .await;
+    let mut result = vec![(
+        NixString::from("drvPath"),
+        Value::String(NixString::new(
+            drv_path.as_bytes(),
+            Some([format!("={drv_path}")].into()),
+        )),
+    )];
+    for o in &outputs {
+        let path = drv.outputs.get(o).map(|x| x.0.clone()).unwrap_or_default();
+        let c: NixContext = [format!("!{o}!{drv_path}")].into();
+        result.push((
+            o.as_str().into(),
+            Value::String(NixString::new(path.as_bytes(), Some(c))),
+        ));
+    }
+    Ok(Value::attrs(Attrs::from_unsorted(result)))
+}
+
+/// Turns the string context of the attributes into input derivations and sources.
+async fn inputs_from_context(co: &Co, ctx: &NixContext, drv: &mut Drv) -> Result<(), Error> {
+    for elem in ctx {
+        if let Some(path) = elem.strip_prefix('=') {
+            let known = request::lookup_derivation(co, path.to_string()).await;
+            let outs = known.map(|k| k.outputs).unwrap_or_default();
+            drv.input_drvs
+                .entry(path.to_string())
+                .or_default()
+                .extend(outs);
+            drv.input_srcs.insert(path.to_string());
+        } else if let Some(rest) = elem.strip_prefix('!') {
+            if let Some((output, path)) = rest.split_once('!') {
+                drv.input_drvs
+                    .entry(path.to_string())
+                    .or_default()
+                    .insert(output.to_string());
+            }
+        } else {
+            drv.input_srcs.insert(elem.clone());
+        }
+    }
+    Ok(())
+}
+
+fn fixed_output(
+    drv: &mut Drv,
+    store_dir: &str,
+    name: &str,
+    outputs: &[String],
+    hash: &str,
+    algo: Option<String>,
+    mode: &str,
+) -> Result<[u8; 32], Error> {
+    if outputs != ["out"] {
+        return Err(Error::new(
+            "multiple outputs are not supported in fixed-output derivations",
+        ));
+    }
+    let recursive = match mode {
+        "flat" => false,
+        "recursive" | "nar" => true,
+        other => {
+            return Err(Error::new(format!(
+                "invalid value '{other}' for 'outputHashMode' attribute"
+            )));
+        }
+    };
+    let algo = algo.filter(|a| !a.is_empty());
+    let (algo, bytes) = store::decode_hash(hash, algo.as_deref())
+        .ok_or_else(|| Error::new(format!("invalid hash '{hash}'")))?;
+    let path = store::make_fixed_output_path(store_dir, name, recursive, &algo, &bytes);
+    let method = if recursive { "r:" } else { "" };
+    let hex = store::hex_of(&bytes);
+    drv.env.insert("out".into(), path.clone());
+    drv.outputs.insert(
+        "out".into(),
+        (path.clone(), format!("{method}{algo}"), hex.clone()),
+    );
+    Ok(store::sha256(
+        format!("fixed:out:{method}{algo}:{hex}:{path}").as_bytes(),
+    ))
+}
+
+async fn input_addressed(
+    co: &Co,
+    drv: &mut Drv,
+    store_dir: &str,
+    name: &str,
+    outputs: &[String],
+) -> Result<[u8; 32], Error> {
+    for o in outputs {
+        drv.env.insert(o.clone(), String::new());
+        drv.outputs.insert(o.clone(), Default::default());
+    }
+    // Input derivations are replaced by their own hashes modulo fixed outputs.
+    let mut masked: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, outs) in &drv.input_drvs {
+        let known = request::lookup_derivation(co, path.clone()).await;
+        let key = match known {
+            Some(k) => store::hex_of(&k.hash_modulo),
+            None => path.clone(),
+        };
+        masked.entry(key).or_default().extend(outs.iter().cloned());
+    }
+    let hash = store::sha256(drv.aterm(&masked).as_bytes());
+    for o in outputs {
+        let out_name = if o == "out" {
+            name.to_string()
+        } else {
+            format!("{name}-{o}")
+        };
+        let path = store::make_store_path(store_dir, &format!("output:{o}"), &hash, &out_name);
+        drv.env.insert(o.clone(), path.clone());
+        drv.outputs
+            .insert(o.clone(), (path, String::new(), String::new()));
+    }
+    // Dependents see this derivation through the hash of its complete text (outputs filled
+    // in), with its own inputs again replaced by their hashes.
+    Ok(store::sha256(drv.aterm(&masked).as_bytes()))
+}
+
+async fn store_dir(co: &Co) -> String {
+    match request::store_dir(co).await {
+        Value::String(s) => s.to_str_lossy().into_owned(),
+        _ => "/nix/store".into(),
+    }
+}
+
+async fn placeholder(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let output = force_string(&co, arg(&args, 0)).await?;
+    Ok(Value::string(store::placeholder(&output.to_str_lossy())))
+}
+
+async fn to_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let name = force_string(&co, arg(&args, 0))
+        .await?
+        .to_str_lossy()
+        .into_owned();
+    let contents = force_string(&co, arg(&args, 1)).await?;
+    if let Some(c) = store::valid_name(&name) {
+        return Err(Error::new(format!(
+            "invalid store path name '{name}': contains illegal character '{c}'"
+        )));
+    }
+    let refs: BTreeSet<String> = contents.context().into_iter().flatten().cloned().collect();
+    if let Some(r) = refs
+        .iter()
+        .find(|r| r.starts_with('!') || r.starts_with('='))
+    {
+        return Err(Error::new(format!(
+            "in 'toFile': the file named '{name}' must not contain a reference to a derivation but contains ({r})"
+        )));
+    }
+    let path = store::make_text_path(&store_dir(&co).await, &name, contents.as_bytes(), &refs);
+    let ctx: NixContext = [path.clone()].into();
+    Ok(Value::String(NixString::new(path.as_bytes(), Some(ctx))))
+}
+
+pub fn builtins() -> Vec<Builtin> {
+    vec![
+        def("derivationStrict", 1, derivation_strict),
+        def("placeholder", 1, placeholder),
+        def("toFile", 2, to_file),
+    ]
+}
