@@ -14,13 +14,13 @@ async fn operands(co: &Co, args: &[Value]) -> (Value, Value) {
     (a, b)
 }
 
-/// C++ Nix's arithmetic builtins: floats if either side is a float, else integers, each side
-/// forced to that type ("expected an integer but found ...").
-async fn numeric(co: &Co, args: &[Value], op: Op) -> Result<Value, Error> {
-    let (a, b) = operands(co, args).await;
+/// C++ Nix's arithmetic builtins (both arguments forced first): floats if either side is a
+/// float, else integers, each side checked for that type ("expected an integer but found ...").
+fn numeric(args: &[Value], op: Op) -> Result<Value, Error> {
+    let (a, b) = (&args[0], &args[1]);
     if op == Op::Div {
         // The divisor is checked first: `div "foo" 0` is a division by zero.
-        let divisor = match &b {
+        let divisor = match b {
             Value::Int(i) => *i as f64,
             Value::Float(f) => *f,
             other => return Err(type_error("a float", other)),
@@ -30,7 +30,7 @@ async fn numeric(co: &Co, args: &[Value], op: Op) -> Result<Value, Error> {
         }
     }
     let floats = matches!(a, Value::Float(_)) || matches!(b, Value::Float(_));
-    for v in [&a, &b] {
+    for v in [a, b] {
         match v {
             Value::Int(_) | Value::Float(_) => {}
             other if floats => return Err(type_error("a float", other)),
@@ -38,25 +38,25 @@ async fn numeric(co: &Co, args: &[Value], op: Op) -> Result<Value, Error> {
         }
     }
     match op {
-        Op::Add => Ok(ops::add(&a, &b)?.unwrap_or(Value::Null)),
-        _ => ops::arith(op, &a, &b),
+        Op::Add => Ok(ops::add(a, b)?.unwrap_or(Value::Null)),
+        _ => ops::arith(op, a, b),
     }
 }
 
-async fn add(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    numeric(&co, &args, Op::Add).await
+fn add(args: &[Value]) -> Result<Value, Error> {
+    numeric(args, Op::Add)
 }
 
-async fn sub(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    numeric(&co, &args, Op::Sub).await
+fn sub(args: &[Value]) -> Result<Value, Error> {
+    numeric(args, Op::Sub)
 }
 
-async fn mul(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    numeric(&co, &args, Op::Mul).await
+fn mul(args: &[Value]) -> Result<Value, Error> {
+    numeric(args, Op::Mul)
 }
 
-async fn div(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    numeric(&co, &args, Op::Div).await
+fn div(args: &[Value]) -> Result<Value, Error> {
+    numeric(args, Op::Div)
 }
 
 async fn less_than(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -110,10 +110,10 @@ async fn floor(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("add", 2, add),
-        def("sub", 2, sub),
-        def("mul", 2, mul),
-        def("div", 2, div),
+        strict!("add", 2, add),
+        strict!("sub", 2, sub),
+        strict!("mul", 2, mul),
+        strict!("div", 2, div),
         def("lessThan", 2, less_than),
         def("bitAnd", 2, bit_and),
         def("bitOr", 2, bit_or),

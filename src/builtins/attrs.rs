@@ -1,32 +1,30 @@
 //! Attribute set builtins.
 
-use super::{arg, def, force_attrs, force_function, force_list, force_string};
+use super::{arg, attrs_of, def, force_attrs, force_function, force_list, force_string, string_of};
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, NixString, Thunk, Value};
 use crate::vm::request::{Co, force};
 
-async fn attr_names(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let a = force_attrs(&co, arg(&args, 0)).await?;
+fn attr_names(args: &[Value]) -> Result<Value, Error> {
+    let a = attrs_of(&args[0])?;
     Ok(Value::list(
         a.keys().map(|k| Value::String(k.clone())).collect(),
     ))
 }
 
-async fn attr_values(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let a = force_attrs(&co, arg(&args, 0)).await?;
-    Ok(Value::list(a.values().cloned().collect()))
+fn attr_values(args: &[Value]) -> Result<Value, Error> {
+    Ok(Value::list(attrs_of(&args[0])?.values().cloned().collect()))
 }
 
-async fn has_attr(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let name = force_string(&co, arg(&args, 0)).await?;
-    let a = force_attrs(&co, arg(&args, 1)).await?;
-    Ok(Value::Bool(a.contains(name.as_bytes())))
+fn has_attr(args: &[Value]) -> Result<Value, Error> {
+    let name = string_of(&args[0])?;
+    Ok(Value::Bool(attrs_of(&args[1])?.contains(name.as_bytes())))
 }
 
-async fn get_attr(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let name = force_string(&co, arg(&args, 0)).await?;
-    let a = force_attrs(&co, arg(&args, 1)).await?;
-    a.get(name.as_bytes())
+fn get_attr(args: &[Value]) -> Result<Value, Error> {
+    let name = string_of(&args[0])?;
+    attrs_of(&args[1])?
+        .get(name.as_bytes())
         .cloned()
         .ok_or_else(|| Error::new(format!("attribute '{name}' missing")))
 }
@@ -146,10 +144,10 @@ async fn unsafe_get_attr_pos(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("attrNames", 1, attr_names),
-        def("attrValues", 1, attr_values),
-        def("hasAttr", 2, has_attr),
-        def("getAttr", 2, get_attr),
+        strict!("attrNames", 1, attr_names),
+        strict!("attrValues", 1, attr_values),
+        strict!("hasAttr", 2, has_attr),
+        strict!("getAttr", 2, get_attr),
         def("removeAttrs", 2, remove_attrs),
         def("listToAttrs", 1, list_to_attrs),
         def("mapAttrs", 2, map_attrs),

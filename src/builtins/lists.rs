@@ -1,37 +1,38 @@
 //! List builtins. Results that apply a function (`map`, `genList`) are lazy `Apply` thunks, so
 //! nothing is called until an element is needed.
 
-use super::{arg, def, force_bool, force_function, force_int, force_list, force_string_no_ctx};
+use super::{
+    arg, def, force_bool, force_function, force_int, force_list, force_string_no_ctx, int_of,
+    list_of,
+};
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, NixString, Thunk, Value};
 use crate::vm::request::{Co, call, call_many, force};
 use crate::vm::walk;
 use std::collections::BTreeMap;
 
-async fn length(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    Ok(Value::Int(
-        force_list(&co, arg(&args, 0)).await?.len() as i64
-    ))
+fn length(args: &[Value]) -> Result<Value, Error> {
+    Ok(Value::Int(list_of(&args[0])?.len() as i64))
 }
 
-async fn head(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let l = force_list(&co, arg(&args, 0)).await?;
-    l.first()
+fn head(args: &[Value]) -> Result<Value, Error> {
+    list_of(&args[0])?
+        .first()
         .cloned()
         .ok_or_else(|| Error::new("'builtins.head' called on an empty list"))
 }
 
-async fn tail(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let l = force_list(&co, arg(&args, 0)).await?;
+fn tail(args: &[Value]) -> Result<Value, Error> {
+    let l = list_of(&args[0])?;
     if l.is_empty() {
         return Err(Error::new("'builtins.tail' called on an empty list"));
     }
     Ok(Value::list(l[1..].to_vec()))
 }
 
-async fn elem_at(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let l = force_list(&co, arg(&args, 0)).await?;
-    let i = force_int(&co, arg(&args, 1)).await?;
+fn elem_at(args: &[Value]) -> Result<Value, Error> {
+    let l = list_of(&args[0])?;
+    let i = int_of(&args[1])?;
     usize::try_from(i)
         .ok()
         .and_then(|i| l.get(i).cloned())
@@ -177,10 +178,10 @@ async fn group_by(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("length", 1, length),
-        def("head", 1, head),
-        def("tail", 1, tail),
-        def("elemAt", 2, elem_at),
+        strict!("length", 1, length),
+        strict!("head", 1, head),
+        strict!("tail", 1, tail),
+        strict!("elemAt", 2, elem_at),
         def("map", 2, map),
         def("filter", 2, filter),
         def("foldl'", 3, foldl),

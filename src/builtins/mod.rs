@@ -2,6 +2,30 @@
 //! the scheduler. Grouped by domain; `globals` assembles the `builtins` set and the names
 //! visible without `builtins.`.
 
+/// A builtin that forces all its arguments, in order, and then computes without evaluating
+/// anything: `$pure(&[Value]) -> Result<Value, Error>` on the forced arguments. It gets a fast
+/// path for arguments that are already evaluated, so most calls create no generator.
+macro_rules! strict {
+    ($name:literal, $arity:literal, $pure:path) => {{
+        async fn slow(
+            co: $crate::vm::request::Co,
+            args: Vec<Value>,
+        ) -> Result<Value, $crate::errors::Error> {
+            let mut forced = Vec::with_capacity(args.len());
+            for a in args {
+                forced.push($crate::vm::request::force(&co, a).await);
+            }
+            $pure(&forced)
+        }
+        fn fast(args: &[Value]) -> Option<Result<Value, $crate::errors::Error>> {
+            let forced: smallvec::SmallVec<[Value; 3]> =
+                args.iter().map(Value::whnf).collect::<Option<_>>()?;
+            Some($pure(&forced))
+        }
+        $crate::builtins::def_fast($name, $arity, slow, fast)
+    }};
+}
+
 mod arith;
 mod attrs;
 mod context;
@@ -27,7 +51,7 @@ pub use xml::to_xml;
 use crate::errors::Error;
 use crate::eval::Settings;
 use crate::io::EvalIo;
-use crate::value::{Attrs, Builtin, NixString, PartialApp, Thunk, ThunkState, Value};
+use crate::value::{Attrs, Builtin, FastFn, NixString, PartialApp, Thunk, ThunkState, Value};
 use crate::vm::ops::type_error;
 use crate::vm::request::{Co, force, generator};
 use smol_str::SmolStr;
@@ -45,6 +69,19 @@ where
         name,
         arity,
         func: Box::new(move |args| generator(move |co| f(co, args))),
+        fast: None,
+    }
+}
+
+/// `def` with a synchronous path for arguments already evaluated.
+pub fn def_fast<F, Fut>(name: &'static str, arity: usize, f: F, fast: FastFn) -> Builtin
+where
+    F: Fn(Co, Vec<Value>) -> Fut + Copy + 'static,
+    Fut: Future<Output = Result<Value, Error>> + 'static,
+{
+    Builtin {
+        fast: Some(fast),
+        ..def(name, arity, f)
     }
 }
 
@@ -220,4 +257,34 @@ fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+// Type checks on values already in weak head normal form (for `strict!` builtins).
+
+pub fn list_of(v: &Value) -> Result<&Rc<crate::value::NixList>, Error> {
+    match v {
+        Value::List(l) => Ok(l),
+        other => Err(type_error("a list", other)),
+    }
+}
+
+pub fn attrs_of(v: &Value) -> Result<&Rc<Attrs>, Error> {
+    match v {
+        Value::Attrs(a) => Ok(a),
+        other => Err(type_error("a set", other)),
+    }
+}
+
+pub fn int_of(v: &Value) -> Result<i64, Error> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        other => Err(type_error("an integer", other)),
+    }
+}
+
+pub fn string_of(v: &Value) -> Result<&NixString, Error> {
+    match v {
+        Value::String(s) => Ok(s),
+        other => Err(type_error("a string", other)),
+    }
 }

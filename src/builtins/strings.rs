@@ -6,6 +6,20 @@ use crate::value::{Builtin, NixString, Value};
 use crate::vm::request::Co;
 use crate::vm::walk::{self, Coercion};
 
+/// `toString` of a value that is already a scalar or string (no `__toString` to call).
+fn to_string_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    let s = match args.first()?.whnf()? {
+        s @ Value::String(_) => return Some(Ok(s)),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => crate::print::format_float_fixed(f),
+        Value::Bool(b) => if b { "1" } else { "" }.to_string(),
+        Value::Null => String::new(),
+        Value::Path(p) => p.display().to_string(),
+        _ => return None,
+    };
+    Some(Ok(Value::string(s)))
+}
+
 async fn to_string(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::String(
         walk::coerce_to_string(&co, arg(&args, 0), Coercion::TO_STRING).await?,
@@ -110,7 +124,7 @@ async fn replace_strings(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("toString", 1, to_string),
+        super::def_fast("toString", 1, to_string, to_string_fast),
         def("stringLength", 1, string_length),
         def("substring", 3, substring),
         def("concatStringsSep", 2, concat_strings_sep),

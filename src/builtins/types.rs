@@ -1,20 +1,17 @@
-//! Type predicates and `typeOf`.
+//! Type predicates and `typeOf`: strict in their one argument, so they run without a
+//! generator whenever it is already evaluated.
 
-use super::{arg, def};
 use crate::errors::Error;
 use crate::value::{Builtin, Value};
-use crate::vm::request::{Co, force};
 
-async fn type_of(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let v = force(&co, arg(&args, 0)).await;
-    Ok(Value::string(v.type_of()))
+fn type_of(args: &[Value]) -> Result<Value, Error> {
+    Ok(Value::string(args[0].type_of()))
 }
 
 macro_rules! predicate {
     ($fname:ident, $pat:pat) => {
-        async fn $fname(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-            let v = force(&co, arg(&args, 0)).await;
-            Ok(Value::Bool(matches!(v, $pat)))
+        fn $fname(args: &[Value]) -> Result<Value, Error> {
+            Ok(Value::Bool(matches!(args[0], $pat)))
         }
     };
 }
@@ -31,15 +28,15 @@ predicate!(is_function, Value::Closure(_) | Value::Builtin(_));
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("typeOf", 1, type_of),
-        def("isNull", 1, is_null),
-        def("isBool", 1, is_bool),
-        def("isInt", 1, is_int),
-        def("isFloat", 1, is_float),
-        def("isString", 1, is_string),
-        def("isPath", 1, is_path),
-        def("isAttrs", 1, is_attrs),
-        def("isList", 1, is_list),
-        def("isFunction", 1, is_function),
+        strict!("typeOf", 1, type_of),
+        strict!("isNull", 1, is_null),
+        strict!("isBool", 1, is_bool),
+        strict!("isInt", 1, is_int),
+        strict!("isFloat", 1, is_float),
+        strict!("isString", 1, is_string),
+        strict!("isPath", 1, is_path),
+        strict!("isAttrs", 1, is_attrs),
+        strict!("isList", 1, is_list),
+        strict!("isFunction", 1, is_function),
     ]
 }

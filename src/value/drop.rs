@@ -21,7 +21,13 @@ pub(super) enum Garbage {
 thread_local! {
     static QUEUE: RefCell<Vec<Garbage>> = const { RefCell::new(Vec::new()) };
     static DRAINING: Cell<bool> = const { Cell::new(false) };
+    /// Destructors currently nested on the native stack.
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
 }
+
+/// Nesting of destructors allowed before children go to the queue: shallow structures (the
+/// common case) are freed directly, deep ones at most this many frames down.
+const MAX_DIRECT: u32 = 64;
 
 /// Whether freeing this value now would free more structure behind it.
 fn owns_structure(v: &Value) -> bool {
@@ -64,6 +70,13 @@ pub(super) fn release_env(env: Env) {
 }
 
 fn defer(g: Garbage) {
+    let depth = DEPTH.with(Cell::get);
+    if depth < MAX_DIRECT {
+        DEPTH.with(|d| d.set(depth + 1));
+        drop(g);
+        DEPTH.with(|d| d.set(depth));
+        return;
+    }
     // During thread teardown the queue may be gone; the value is then freed right here.
     if QUEUE.try_with(|q| q.borrow_mut().push(g)).is_err() {
         return;
@@ -76,9 +89,11 @@ fn drain() {
     if DRAINING.try_with(|d| d.replace(true)).unwrap_or(true) {
         return;
     }
+    let depth = DEPTH.with(|d| d.replace(0));
     while let Some(next) = QUEUE.with(|q| q.borrow_mut().pop()) {
         drop(next);
     }
+    DEPTH.with(|d| d.set(depth));
     DRAINING.with(|d| d.set(false));
 }
 

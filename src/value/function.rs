@@ -105,7 +105,13 @@ pub struct Builtin {
     pub name: &'static str,
     pub arity: usize,
     pub func: Box<BuiltinFn>,
+    /// The same operation for arguments that need no evaluation: `None` from it means "needs
+    /// the generator". Calls that take it create no generator and push no frame.
+    pub fast: Option<FastFn>,
 }
+
+/// A builtin's synchronous path (see `Builtin::fast`).
+pub type FastFn = fn(&[Value]) -> Option<Result<Value, crate::errors::Error>>;
 
 /// A builtin with some (possibly zero) of its arguments applied.
 pub struct PartialApp {

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 pub use attrs::Attrs;
-pub use function::{Builtin, BuiltinFn, Closure, Env, Formals, Lambda, PartialApp};
+pub use function::{Builtin, BuiltinFn, Closure, Env, FastFn, Formals, Lambda, PartialApp};
 pub use string::{NixContext, NixString};
 pub use thunk::{Thunk, ThunkState};
 

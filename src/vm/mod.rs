@@ -414,6 +414,18 @@ impl<'s> Vm<'s> {
                     };
                     return Step::Return(Value::Builtin(Rc::new(partial)));
                 }
+                if let Some(result) = p.builtin.fast.and_then(|fast| fast(&args)) {
+                    self.call_depth -= inherited;
+                    return match result {
+                        Ok(Value::Thunk(t)) => self.force_thunk(t, span),
+                        Ok(v) => Step::Return(v),
+                        Err(mut e) => {
+                            let what = format!("while calling the '{}' builtin", p.builtin.name);
+                            e.trace.push((span, what));
+                            Step::Unwind(at(e, span))
+                        }
+                    };
+                }
                 self.call_depth += 1;
                 if let Some(e) = self.check_depth() {
                     self.call_depth -= 1 + inherited;
