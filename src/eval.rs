@@ -33,6 +33,8 @@ pub struct Settings {
     pub experimental_features: Vec<String>,
     /// `builtins.storeDir` (`NIX_STORE_DIR`, else `/nix/store`).
     pub store_dir: String,
+    /// Pure evaluation: no access to files outside the store, an empty environment.
+    pub pure: bool,
 }
 
 impl Settings {
@@ -52,6 +54,7 @@ impl Default for Settings {
             driver: vm::Driver::Generator,
             experimental_features: Vec::new(),
             store_dir: std::env::var("NIX_STORE_DIR").unwrap_or_else(|_| "/nix/store".into()),
+            pure: false,
         }
     }
 }
@@ -165,6 +168,42 @@ impl EvalState {
     }
 
     /// The value of a file, as `import` gives it: a thunk, shared by every import of the file.
+    /// Answers a builtin's question through the host's `EvalIo`, refusing file access outside
+    /// the store in pure mode.
+    pub fn io_request(
+        &self,
+        req: vm::request::IoRequest,
+    ) -> std::io::Result<vm::request::IoResponse> {
+        use vm::request::{IoRequest as Q, IoResponse as A};
+        let path = match &req {
+            Q::ReadFile(p) | Q::FileType(p) | Q::ReadDir(p) => Some(p),
+            Q::GetEnv(_) => None,
+        };
+        if let Some(p) = path {
+            self.check_pure(p)?;
+        }
+        match req {
+            Q::ReadFile(p) => self.io.read_file(&p).map(A::Bytes),
+            Q::FileType(p) => self.io.file_type(&p).map(A::Type),
+            Q::ReadDir(p) => self.io.read_dir(&p).map(A::Entries),
+            Q::GetEnv(_) if self.settings.pure => Ok(A::Env(None)),
+            Q::GetEnv(name) => Ok(A::Env(self.io.get_env(&name))),
+        }
+    }
+
+    fn check_pure(&self, path: &Path) -> std::io::Result<()> {
+        if self.settings.pure && !path.starts_with(&self.settings.store_dir) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "access to absolute path '{}' is forbidden in pure evaluation mode (use '--impure' to override)",
+                    path.display()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// `scope` (a forced set, for `scopedImport`) makes the file see its attributes as
     /// variables; such imports are not cached.
     pub fn import(&mut self, path: &Path, scope: Option<Value>) -> Result<Value, Error> {
@@ -187,13 +226,18 @@ impl EvalState {
         {
             return Ok(v.clone());
         }
-        let bytes = self.io.read_file(&path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                Error::new(format!("path '{}' does not exist", path.display()))
-            } else {
-                Error::new(format!("cannot read '{}': {e}", path.display()))
-            }
-        })?;
+        let bytes = self
+            .check_pure(&path)
+            .and_then(|()| self.io.read_file(&path))
+            .map_err(|e| {
+                if e.kind() == std::io::ErrorKind::PermissionDenied {
+                    Error::new(e.to_string())
+                } else if e.kind() == std::io::ErrorKind::NotFound {
+                    Error::new(format!("path '{}' does not exist", path.display()))
+                } else {
+                    Error::new(format!("cannot read '{}': {e}", path.display()))
+                }
+            })?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let dir = path
             .parent()

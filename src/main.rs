@@ -23,6 +23,7 @@ struct Options {
     features: Vec<String>,
     xml: bool,
     no_location: bool,
+    pure: bool,
 }
 
 fn usage_error(msg: &str) -> ExitCode {
@@ -55,6 +56,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 .features
                 .extend(value(a)?.split_whitespace().map(String::from)),
             "--xml" => o.xml = true,
+            "--pure-eval" => o.pure = true,
             "--no-location" => o.no_location = true,
             "--lint-short-path-literals" => o.lints.short_path_literals = value(a)?.parse()?,
             "--lint-absolute-path-literals" => {
@@ -132,6 +134,7 @@ fn settings(opts: &Options) -> Settings {
     s.lints = opts.lints;
     s.driver = opts.driver;
     s.experimental_features = opts.features.clone();
+    s.pure = opts.pure;
     if let Ok(p) = std::env::var("NIX_PATH") {
         s.search_path
             .extend(p.split(':').filter(|e| !e.is_empty()).map(String::from));

@@ -1,10 +1,11 @@
 //! Filesystem builtins over real paths: `toPath`, `readDir`, `readFileType`, and the path
 //! coercion they share with `hashFile`.
 
+use super::paths;
 use super::{arg, def};
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, NixString, Value};
-use crate::vm::request::{Co, force};
+use crate::vm::request::{self, Co, IoRequest, IoResponse, force};
 use crate::vm::walk::{self, Coercion};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -43,29 +44,6 @@ fn missing(path: &Path) -> Error {
     Error::new(format!("path '{}' does not exist", path.display()))
 }
 
-/// Reads a whole file with C++ Nix's messages.
-pub fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => missing(path),
-        std::io::ErrorKind::IsADirectory => {
-            Error::new(format!("file '{}' is not a regular file", path.display()))
-        }
-        _ => Error::new(format!("reading file '{}': {e}", path.display())),
-    })
-}
-
-fn type_name(ft: std::fs::FileType) -> &'static str {
-    if ft.is_symlink() {
-        "symlink"
-    } else if ft.is_dir() {
-        "directory"
-    } else if ft.is_file() {
-        "regular"
-    } else {
-        "unknown"
-    }
-}
-
 async fn to_path(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let (path, s) = coerce_to_path(&co, arg(&args, 0)).await?;
     let context = s.and_then(|s| s.context().cloned());
@@ -77,35 +55,38 @@ async fn to_path(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 async fn read_file_type(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let path = real_path(&co, arg(&args, 0)).await?;
-    let meta = std::fs::symlink_metadata(&path).map_err(|_| missing(&path))?;
-    Ok(Value::string(type_name(meta.file_type())))
+    match paths::file_type(&co, path.clone()).await {
+        Ok(t) => Ok(Value::string(t.as_str())),
+        Err(e) => Err(io_error(e, &path)),
+    }
 }
 
 async fn read_dir(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let path = real_path(&co, arg(&args, 0)).await?;
-    let meta = std::fs::metadata(&path).map_err(|_| missing(&path))?;
-    if !meta.is_dir() {
-        return Err(Error::new(format!(
-            "'{}' is not a directory",
-            path.display()
-        )));
-    }
-    let entries = std::fs::read_dir(&path)
-        .map_err(|e| Error::new(format!("reading directory '{}': {e}", path.display())))?;
-    let mut out: Vec<(NixString, Value)> = Vec::new();
-    for entry in entries {
-        let entry = entry
-            .map_err(|e| Error::new(format!("reading directory '{}': {e}", path.display())))?;
-        let kind = match entry.file_type() {
-            Ok(ft) => type_name(ft),
-            Err(_) => "unknown",
-        };
-        out.push((
-            NixString::from(entry.file_name().as_bytes()),
-            Value::string(kind),
-        ));
-    }
+    let entries = match request::io(&co, IoRequest::ReadDir(path.clone())).await {
+        Ok(IoResponse::Entries(e)) => e,
+        Ok(_) => return Err(Error::new("unexpected answer from the host")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            return Err(Error::new(format!(
+                "'{}' is not a directory",
+                path.display()
+            )));
+        }
+        Err(e) => return Err(io_error(e, &path)),
+    };
+    let out = entries
+        .into_iter()
+        .map(|(name, t)| (NixString::from(name), Value::string(t.as_str())))
+        .collect();
     Ok(Value::attrs(Attrs::from_unsorted(out)))
+}
+
+fn io_error(e: std::io::Error, path: &Path) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => missing(path),
+        std::io::ErrorKind::PermissionDenied => Error::new(e.to_string()),
+        _ => Error::new(format!("reading '{}': {e}", path.display())),
+    }
 }
 
 pub fn builtins() -> Vec<Builtin> {

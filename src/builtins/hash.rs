@@ -51,7 +51,7 @@ async fn hash_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let algo = force_string_no_ctx(&co, arg(&args, 0)).await?;
     check_algo(&algo)?;
     let path = files::real_path(&co, arg(&args, 1)).await?;
-    let data = files::read(&path)?;
+    let data = super::paths::read_bytes(&co, &path).await?;
     Ok(Value::string(digest(&algo, &data)?))
 }
 

@@ -7,7 +7,7 @@ use crate::eval::Settings;
 use crate::io::EvalIo;
 use crate::value::{Attrs, Builtin, NixString, Value};
 use crate::vm::ops::type_error;
-use crate::vm::request::{self, Co, force};
+use crate::vm::request::{self, Co, IoRequest, IoResponse, force};
 use crate::vm::walk::{self, Coercion};
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -86,7 +86,7 @@ async fn find_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             PathBuf::from(path.to_str_lossy().as_ref()).join(rest)
         };
         let candidate = crate::eval::absolute(&candidate);
-        if std::fs::symlink_metadata(&candidate).is_ok() {
+        if file_type(&co, candidate.clone()).await.is_ok() {
             return Ok(Value::Path(Rc::new(candidate)));
         }
     }
@@ -96,23 +96,59 @@ async fn find_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     )))
 }
 
+/// The type of a path itself, through the host's `EvalIo`.
+pub(super) async fn file_type(co: &Co, path: PathBuf) -> std::io::Result<crate::io::FileType> {
+    match request::io(co, IoRequest::FileType(path)).await? {
+        IoResponse::Type(t) => Ok(t),
+        _ => Err(std::io::Error::other("unexpected answer")),
+    }
+}
+
+/// A whole file, through the host's `EvalIo`, with C++ Nix's messages.
+pub(super) async fn read_bytes(co: &Co, path: &std::path::Path) -> Result<Vec<u8>, Error> {
+    let answer = request::io(co, IoRequest::ReadFile(path.to_path_buf())).await;
+    match answer {
+        Ok(IoResponse::Bytes(b)) => Ok(b),
+        Ok(_) => Err(Error::new("unexpected answer from the host")),
+        Err(e) => Err(match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                Error::new(format!("path '{}' does not exist", path.display()))
+            }
+            std::io::ErrorKind::IsADirectory => {
+                Error::new(format!("file '{}' is not a regular file", path.display()))
+            }
+            std::io::ErrorKind::PermissionDenied => Error::new(e.to_string()),
+            _ => Error::new(format!("reading file '{}': {e}", path.display())),
+        }),
+    }
+}
+
 async fn path_exists(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let p = coerce_path(&co, arg(&args, 0)).await?;
-    Ok(Value::Bool(std::fs::metadata(&p).is_ok()))
+    // A path with a trailing slash names a directory: `file/` does not exist.
+    let exists = match file_type(&co, p.clone()).await {
+        Ok(crate::io::FileType::Directory) => true,
+        Ok(_) => !p.as_os_str().as_encoded_bytes().ends_with(b"/"),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return Err(Error::new(e.to_string()));
+        }
+        Err(_) => false,
+    };
+    Ok(Value::Bool(exists))
 }
 
 async fn read_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let p = coerce_path(&co, arg(&args, 0)).await?;
-    let bytes = std::fs::read(&p)
-        .map_err(|e| Error::new(format!("opening file '{}': {e}", p.display())))?;
-    Ok(Value::String(NixString::from(bytes)))
+    Ok(Value::String(NixString::from(read_bytes(&co, &p).await?)))
 }
 
 async fn get_env(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let name = force_string(&co, arg(&args, 0)).await?;
-    Ok(Value::string(
-        std::env::var(name.to_str_lossy().as_ref()).unwrap_or_default(),
-    ))
+    let value = match request::io(&co, IoRequest::GetEnv(name.to_str_lossy().into_owned())).await {
+        Ok(IoResponse::Env(v)) => v.unwrap_or_default(),
+        _ => String::new(),
+    };
+    Ok(Value::string(value))
 }
 
 async fn base_name_of(co: Co, args: Vec<Value>) -> Result<Value, Error> {

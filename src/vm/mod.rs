@@ -269,6 +269,7 @@ impl<'s> Vm<'s> {
                 }
             }
             Request::Position(span) => Step::Resume(Response::Value(self.position_value(span))),
+            Request::Io(req) => Step::Resume(Response::Io(self.state.io_request(req))),
             Request::RegisterDerivation(path, known) => {
                 self.state.derivations.insert(path, known);
                 Step::Resume(Response::Done)

@@ -38,10 +38,29 @@ pub enum Request {
     Position(Span),
     /// The store directory (`builtins.storeDir`), for store paths of interpolated paths.
     StoreDir,
+    /// Ask the host's `EvalIo` (files, environment).
+    Io(IoRequest),
     /// Remember a derivation made in this evaluation (for derivations that depend on it).
     RegisterDerivation(String, KnownDrv),
     /// A derivation made earlier in this evaluation, by `.drv` path.
     LookupDerivation(String),
+}
+
+/// A question for the host's `EvalIo`.
+pub enum IoRequest {
+    ReadFile(PathBuf),
+    /// The type of the path itself (symlinks not followed).
+    FileType(PathBuf),
+    ReadDir(PathBuf),
+    GetEnv(String),
+}
+
+/// The host's answer.
+pub enum IoResponse {
+    Bytes(Vec<u8>),
+    Type(crate::io::FileType),
+    Entries(Vec<(String, crate::io::FileType)>),
+    Env(Option<String>),
 }
 
 /// What later derivations need to know of one made earlier.
@@ -60,6 +79,7 @@ pub enum Response {
     /// A caught error (only for `TryForce`).
     Error(Error),
     Derivation(Option<KnownDrv>),
+    Io(std::io::Result<IoResponse>),
     Done,
 }
 
@@ -136,6 +156,14 @@ pub async fn store_dir(co: &Co) -> Value {
     match co.yield_(Request::StoreDir).await {
         Response::Value(v) => v,
         _ => Value::Null,
+    }
+}
+
+/// Asks the host's `EvalIo`; in pure evaluation mode file access fails.
+pub async fn io(co: &Co, req: IoRequest) -> std::io::Result<IoResponse> {
+    match co.yield_(Request::Io(req)).await {
+        Response::Io(r) => r,
+        _ => Err(std::io::Error::other("no answer")),
     }
 }
 
