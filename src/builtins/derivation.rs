@@ -356,7 +356,7 @@ async fn input_addressed(
     Ok(store::sha256(drv.aterm(&masked).as_bytes()))
 }
 
-async fn store_dir(co: &Co) -> String {
+pub(super) async fn store_dir(co: &Co) -> String {
     match request::store_dir(co).await {
         Value::String(s) => s.to_str_lossy().into_owned(),
         _ => "/nix/store".into(),

@@ -39,6 +39,7 @@ mod lists;
 mod paths;
 mod regex;
 mod sort;
+mod store_paths;
 mod strings;
 mod toml;
 mod types;
@@ -129,6 +130,7 @@ fn functions(settings: &Settings) -> Vec<Builtin> {
     all.extend(toml::builtins_for(settings));
     all.extend(xml::builtins());
     all.extend(flake::builtins());
+    all.extend(store_paths::builtins());
     all
 }
 

@@ -1,0 +1,769 @@
+//! Builtins that name store paths without a store: `path`, `filterSource`, `storePath`,
+//! `convertHash`, and the fetchers, which check their arguments as C++ Nix does and then fail
+//! (fetching needs the network and a store).
+//!
+//! `path` and `filterSource` compute the path C++ Nix would add the (filtered) file tree under:
+//! the filter is called for every entry below the root in NAR order (an excluded directory is
+//! not descended into), then the kept tree is hashed.
+
+use super::{
+    arg, def, derivation, files, flake, force_attrs, force_bool, force_function,
+    force_string_no_ctx,
+};
+use crate::errors::Error;
+use crate::store::{self, HashFormat};
+use crate::value::{Builtin, NixContext, NixString, Value};
+use crate::vm::ops::type_error;
+use crate::vm::request::{self, Co, force};
+use crate::vm::walk::{self, Coercion};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+pub fn builtins() -> Vec<Builtin> {
+    vec![
+        def("path", 1, path),
+        def("filterSource", 2, filter_source),
+        def("storePath", 1, store_path),
+        def("convertHash", 1, convert_hash),
+        def("fetchurl", 1, fetchurl),
+        def("fetchTarball", 1, fetch_tarball),
+        def("fetchGit", 1, fetch_git),
+        def("fetchTree", 1, fetch_tree),
+        def("fetchMercurial", 1, fetch_mercurial),
+        def("fetchClosure", 1, fetch_closure),
+        def("getFlake", 1, get_flake),
+    ]
+}
+
+/// Adds a line to the error's trace (`… while ...`).
+fn context(mut e: Error, message: impl Into<String>) -> Error {
+    e.trace.push((None, message.into()));
+    e
+}
+
+/// A string holding a store path, with that path as its context.
+fn store_path_string(path: String, mut ctx: NixContext) -> Value {
+    ctx.insert(path.clone());
+    Value::String(NixString::new(path.into_bytes(), Some(ctx)))
+}
+
+fn path_string(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+// `builtins.path` and `builtins.filterSource`.
+
+/// `baseName` of a source path: its last component, `source` for the root.
+fn base_name(p: &Path) -> String {
+    p.file_name().map_or_else(
+        || "source".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// C++ Nix's `newHashAllowEmpty` for an expected SHA-256: an empty string warns and stands for
+/// the all-zero hash.
+async fn expected_sha256(co: &Co, text: &str) -> Result<store::Hash, Error> {
+    if text.is_empty() {
+        let zero = store::Hash {
+            algo: "sha256",
+            bytes: vec![0; 32],
+        };
+        let shown = store::hash_to_string(&zero, HashFormat::Sri, true);
+        request::trace(co, format!("warning: found empty hash, assuming '{shown}'")).await;
+        return Ok(zero);
+    }
+    store::parse_any_hash(text, Some("sha256"))
+}
+
+/// What `addPath` is asked to do.
+struct AddPath {
+    name: String,
+    path: PathBuf,
+    filter: Option<Value>,
+    recursive: bool,
+    expected: Option<store::Hash>,
+    context: NixContext,
+}
+
+async fn path(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let attrs = force_attrs(&co, arg(&args, 0))
+        .await
+        .map_err(|e| context(e, "while evaluating the argument passed to 'builtins.path'"))?;
+    let mut source: Option<(PathBuf, NixContext)> = None;
+    let mut name = String::new();
+    let mut filter = None;
+    let mut recursive = true;
+    let mut expected = None;
+    for (key, value) in attrs.iter() {
+        let value = value.clone();
+        match key.as_bytes() {
+            b"path" => {
+                let (p, s) = files::coerce_to_path(&co, value).await.map_err(|e| {
+                    context(
+                        e,
+                        "while evaluating the 'path' attribute passed to 'builtins.path'",
+                    )
+                })?;
+                let ctx = s.and_then(|s| s.context().cloned()).unwrap_or_default();
+                source = Some((p, ctx));
+            }
+            b"name" => {
+                name = force_string_no_ctx(&co, value)
+                    .await
+                    .map_err(|e| {
+                        context(
+                            e,
+                            "while evaluating the `name` attribute passed to builtins.path",
+                        )
+                    })?
+                    .to_str_lossy()
+                    .into_owned();
+            }
+            b"filter" => {
+                filter = Some(force_function(&co, value).await.map_err(|e| {
+                    context(
+                        e,
+                        "while evaluating the `filter` parameter passed to builtins.path",
+                    )
+                })?);
+            }
+            b"recursive" => {
+                recursive = force_bool(&co, value).await.map_err(|e| {
+                    context(
+                        e,
+                        "while evaluating the `recursive` attribute passed to builtins.path",
+                    )
+                })?;
+            }
+            b"sha256" => {
+                let text = force_string_no_ctx(&co, value).await.map_err(|e| {
+                    context(
+                        e,
+                        "while evaluating the `sha256` attribute passed to builtins.path",
+                    )
+                })?;
+                expected = Some(expected_sha256(&co, &text.to_str_lossy()).await?);
+            }
+            _ => {
+                return Err(Error::new(format!(
+                    "unsupported argument '{key}' to 'builtins.path'"
+                )));
+            }
+        }
+    }
+    let Some((path, context)) = source else {
+        return Err(Error::new(
+            "missing required 'path' attribute in the first argument to 'builtins.path'",
+        ));
+    };
+    if name.is_empty() {
+        name = base_name(&path);
+    }
+    add_path(
+        &co,
+        AddPath {
+            name,
+            path,
+            filter,
+            recursive,
+            expected,
+            context,
+        },
+    )
+    .await
+}
+
+async fn filter_source(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let (path, s) = files::coerce_to_path(&co, arg(&args, 1))
+        .await
+        .map_err(|e| {
+            context(
+                e,
+                "while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'",
+            )
+        })?;
+    let filter = force_function(&co, arg(&args, 0)).await.map_err(|e| {
+        context(
+            e,
+            "while evaluating the first argument passed to builtins.filterSource",
+        )
+    })?;
+    add_path(
+        &co,
+        AddPath {
+            name: base_name(&path),
+            context: s.and_then(|s| s.context().cloned()).unwrap_or_default(),
+            path,
+            filter: Some(filter),
+            recursive: true,
+            expected: None,
+        },
+    )
+    .await
+}
+
+/// C++ Nix's `addPath` without a store: the path the tree would be added under, checked
+/// against the expected hash if there is one (as when the path is not in the store yet).
+async fn add_path(co: &Co, job: AddPath) -> Result<Value, Error> {
+    let shown = path_string(&job.path);
+    let result = add_path_inner(co, &job).await;
+    result
+        .map(|p| store_path_string(p, job.context))
+        .map_err(|e| context(e, format!("while adding path '{shown}'")))
+}
+
+async fn add_path_inner(co: &Co, job: &AddPath) -> Result<String, Error> {
+    let store_dir = derivation::store_dir(co).await;
+    let expected_path = match &job.expected {
+        Some(h) => {
+            let p = store::make_fixed_output_path(
+                &store_dir,
+                &job.name,
+                job.recursive,
+                h.algo,
+                &h.bytes,
+            );
+            store::check_store_path_name(&p, &job.name)?;
+            Some(p)
+        }
+        None => None,
+    };
+    let root = store::resolve_symlinks(&job.path)?;
+    let hash = if job.recursive {
+        let excluded = match &job.filter {
+            Some(f) => filtered_out(co, &root, f).await?,
+            None => HashSet::new(),
+        };
+        store::nar_hash_filtered(&root, &|p| !excluded.contains(p))?
+    } else {
+        store::flat_hash(&root)?
+    };
+    let actual =
+        store::make_fixed_output_path(&store_dir, &job.name, job.recursive, "sha256", &hash);
+    store::check_store_path_name(&actual, &job.name)?;
+    if let Some(expected) = expected_path
+        && expected != actual
+    {
+        return Err(Error::new(format!(
+            "store path mismatch in (possibly filtered) path added from '{}'",
+            path_string(&job.path)
+        )));
+    }
+    Ok(actual)
+}
+
+/// Calls the filter on every entry below `root` in the order C++ Nix does (NAR order, a
+/// directory's entries right after it is kept) and returns the entries it rejected. Walked
+/// with an explicit stack.
+async fn filtered_out(co: &Co, root: &Path, filter: &Value) -> Result<HashSet<PathBuf>, Error> {
+    let mut excluded = HashSet::new();
+    // A missing root is reported by the hashing that follows.
+    let Ok(meta) = std::fs::symlink_metadata(root) else {
+        return Ok(excluded);
+    };
+    if !meta.file_type().is_dir() {
+        return Ok(excluded);
+    }
+    let children = |dir: &Path| -> Result<Vec<PathBuf>, Error> {
+        let names = store::sorted_entries(dir)?;
+        Ok(names.iter().rev().map(|n| dir.join(n)).collect())
+    };
+    let mut stack = children(root)?;
+    while let Some(p) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&p).map_err(|e| store::io_error(e, &p))?;
+        let kind = store::file_type_name(&meta);
+        let path_arg = Value::String(NixString::from(p.as_os_str().as_encoded_bytes()));
+        let verdict =
+            request::call_many(co, filter.clone(), vec![path_arg, Value::string(kind)]).await;
+        let keep = match force(co, verdict).await {
+            Value::Bool(b) => b,
+            other => {
+                return Err(context(
+                    type_error("a Boolean", &other),
+                    "while evaluating the return value of the path filter function",
+                ));
+            }
+        };
+        if !keep {
+            excluded.insert(p);
+        } else if meta.file_type().is_dir() {
+            stack.extend(children(&p)?);
+        }
+    }
+    Ok(excluded)
+}
+
+// `builtins.storePath`.
+
+async fn store_path(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let (path, s) = files::coerce_to_path(&co, arg(&args, 0))
+        .await
+        .map_err(|e| {
+            context(
+                e,
+                "while evaluating the first argument passed to 'builtins.storePath'",
+            )
+        })?;
+    let store_dir = derivation::store_dir(&co).await;
+    let text = path_string(&path);
+    // Symlinks are resolved, unless the path itself names a store path (a symlink in the store).
+    let is_store_path = Path::new(&text).parent() == Some(Path::new(&store_dir))
+        && path
+            .file_name()
+            .is_some_and(|n| store::check_store_path_base(&n.to_string_lossy()).is_ok());
+    let resolved = if is_store_path {
+        text
+    } else {
+        path_string(&store::resolve_symlinks(&path)?)
+    };
+    let top = store::to_store_path(&store_dir, &resolved)?;
+    let mut ctx = s.and_then(|s| s.context().cloned()).unwrap_or_default();
+    ctx.insert(top);
+    Ok(Value::String(NixString::new(
+        resolved.into_bytes(),
+        Some(ctx),
+    )))
+}
+
+// `builtins.convertHash`.
+
+async fn convert_hash(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let attrs = force_attrs(&co, arg(&args, 0)).await.map_err(|e| {
+        context(
+            e,
+            "while evaluating the first argument passed to builtins.convertHash",
+        )
+    })?;
+    let missing = |name: &str| {
+        context(
+            Error::new(format!("attribute '{name}' missing")),
+            format!("while locating the attribute '{name}'"),
+        )
+    };
+    let hash = attrs.get(b"hash").ok_or_else(|| missing("hash"))?;
+    let hash = force_string_no_ctx(&co, hash.clone())
+        .await
+        .map_err(|e| context(e, "while evaluating the attribute 'hash'"))?;
+    let algo = match attrs.get(b"hashAlgo") {
+        Some(a) => {
+            let a = force_string_no_ctx(&co, a.clone())
+                .await
+                .map_err(|e| context(e, "while evaluating the attribute 'hashAlgo'"))?;
+            Some(store::parse_hash_algo(&a.to_str_lossy())?)
+        }
+        None => None,
+    };
+    let format = attrs
+        .get(b"toHashFormat")
+        .ok_or_else(|| missing("toHashFormat"))?;
+    let format = force_string_no_ctx(&co, format.clone())
+        .await
+        .map_err(|e| context(e, "while evaluating the attribute 'toHashFormat'"))?;
+    let format_name = format.to_str_lossy();
+    let format = store::parse_hash_format(&format_name)?;
+    if format_name == "base32" {
+        request::trace(
+            &co,
+            r#"warning: "base32" is a deprecated alias for hash format "nix32"."#.into(),
+        )
+        .await;
+    }
+    let parsed = store::parse_any_hash(&hash.to_str_lossy(), algo)?;
+    Ok(Value::string(store::hash_to_string(
+        &parsed,
+        format,
+        format == HashFormat::Sri,
+    )))
+}
+
+// The fetchers: arguments checked as C++ Nix checks them, then a clear failure.
+
+fn needs_network(name: &str) -> Error {
+    Error::new(format!(
+        "'builtins.{name}' needs network access and a Nix store, which gnix does not provide yet"
+    ))
+}
+
+/// C++ Nix's `baseNameOf` on a string: the last component, trailing slashes ignored.
+fn base_name_of(s: &str) -> &str {
+    let trimmed = s.trim_end_matches('/');
+    let trimmed = if trimmed.is_empty() && !s.is_empty() {
+        &s[..1]
+    } else {
+        trimmed
+    };
+    match trimmed.rfind('/') {
+        Some(i) => &trimmed[i + 1..],
+        None => trimmed,
+    }
+}
+
+async fn fetchurl(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    fetch(co, args, "fetchurl", "").await
+}
+
+async fn fetch_tarball(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    fetch(co, args, "fetchTarball", "source").await
+}
+
+/// `fetchurl` and `fetchTarball` (C++ Nix's `fetch`).
+async fn fetch(co: Co, args: Vec<Value>, who: &str, default_name: &str) -> Result<Value, Error> {
+    let v = force(&co, arg(&args, 0)).await;
+    let mut name = default_name.to_string();
+    let mut name_passed = false;
+    let is_attrs = matches!(v, Value::Attrs(_));
+    let mut url = match &v {
+        Value::Attrs(attrs) => {
+            let mut url = None;
+            for (key, value) in attrs.iter() {
+                let value = value.clone();
+                match key.as_bytes() {
+                    b"url" => {
+                        let s = force_string_no_ctx(&co, value)
+                            .await
+                            .map_err(|e| context(e, "while evaluating the url we should fetch"))?;
+                        url = Some(s.to_str_lossy().into_owned());
+                    }
+                    b"sha256" => {
+                        let s = force_string_no_ctx(&co, value).await.map_err(|e| {
+                            context(
+                                e,
+                                "while evaluating the sha256 of the content we should fetch",
+                            )
+                        })?;
+                        expected_sha256(&co, &s.to_str_lossy()).await?;
+                    }
+                    b"name" => {
+                        name_passed = true;
+                        let s = force_string_no_ctx(&co, value).await.map_err(|e| {
+                            context(
+                                e,
+                                "while evaluating the name of the content we should fetch",
+                            )
+                        })?;
+                        name = s.to_str_lossy().into_owned();
+                    }
+                    _ => {
+                        return Err(Error::new(format!(
+                            "unsupported argument '{key}' to '{who}'"
+                        )));
+                    }
+                }
+            }
+            url.ok_or_else(|| Error::new("'url' argument required"))?
+        }
+        _ => force_string_no_ctx(&co, v.clone())
+            .await
+            .map_err(|e| context(e, "while evaluating the url we should fetch"))?
+            .to_str_lossy()
+            .into_owned(),
+    };
+    if who == "fetchTarball"
+        && let Some(channel) = url.strip_prefix("channel:")
+    {
+        url = format!("https://channels.nixos.org/{channel}/nixexprs.tar.xz");
+    }
+    if name.is_empty() {
+        name = base_name_of(&url).to_string();
+    }
+    if let Err(why) = store::check_store_name(&name) {
+        let resolution = if name_passed {
+            format!(
+                "Please change the value for the 'name' attribute passed to '{who}', so that it can create a valid store path."
+            )
+        } else if is_attrs {
+            format!(
+                "Please add a valid 'name' attribute to the argument for '{who}', so that it can create a valid store path."
+            )
+        } else {
+            format!(
+                "Please pass an attribute set with 'url' and 'name' attributes to '{who}',  so that it can create a valid store path."
+            )
+        };
+        return Err(Error::new(format!(
+            "invalid store path name when fetching URL '{url}': {why}. {resolution}"
+        )));
+    }
+    Err(needs_network(who))
+}
+
+async fn fetch_tree(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    fetch_tree_like(co, args, "fetchTree").await
+}
+
+async fn fetch_git(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    fetch_tree_like(co, args, "fetchGit").await
+}
+
+/// The argument checks of C++ Nix's `fetchTree` (also behind `fetchGit`).
+async fn fetch_tree_like(co: Co, args: Vec<Value>, fetcher: &str) -> Result<Value, Error> {
+    let is_git = fetcher == "fetchGit";
+    let v = force(&co, arg(&args, 0)).await;
+    let no_copy = Coercion {
+        weak: false,
+        copy_to_store: false,
+    };
+    if let Value::Attrs(attrs) = &v {
+        match attrs.get(b"type") {
+            Some(_) if is_git => return Err(Error::new("unexpected argument 'type'")),
+            Some(t) => {
+                force_string_no_ctx(&co, t.clone()).await.map_err(|e| {
+                    context(
+                        e,
+                        format!("while evaluating the `type` argument passed to '{fetcher}'"),
+                    )
+                })?;
+            }
+            None if !is_git => {
+                return Err(Error::new(format!(
+                    "argument 'type' is missing in call to '{fetcher}'"
+                )));
+            }
+            None => {}
+        }
+        for (key, value) in attrs.iter() {
+            if key.as_bytes() == b"type" {
+                continue;
+            }
+            match force(&co, value.clone()).await {
+                s @ (Value::String(_) | Value::Path(_)) => {
+                    walk::coerce_to_string(&co, s, no_copy).await?;
+                }
+                Value::Bool(_) => {}
+                Value::Int(i) if i < 0 => {
+                    return Err(Error::new(format!(
+                        "negative value given for '{fetcher}' argument '{key}': {i}"
+                    )));
+                }
+                Value::Int(_) => {}
+                _ if key.as_bytes() == b"publicKeys" => {
+                    return Err(Error::new(
+                        "experimental Nix feature 'verified-fetches' is disabled; add '--extra-experimental-features verified-fetches' to enable it",
+                    ));
+                }
+                other => {
+                    return Err(Error::new(format!(
+                        "argument '{key}' to '{fetcher}' is {} while a string, Boolean or integer is expected",
+                        other.type_name()
+                    )));
+                }
+            }
+        }
+        if !is_git && attrs.get(b"name").is_some() {
+            return Err(Error::new(format!(
+                "argument 'name' isn\u{2019}t supported in call to '{fetcher}'"
+            )));
+        }
+        return Err(needs_network(fetcher));
+    }
+    let url = walk::coerce_to_string(&co, v, no_copy).await.map_err(|e| {
+        context(
+            e,
+            format!("while evaluating the first argument passed to '{fetcher}'"),
+        )
+    })?;
+    let url = url.to_str_lossy().into_owned();
+    if !is_git && let Some(tarball) = relative_file_tarball(&url) {
+        return Err(context(
+            Error::new(format!(
+                "tarball '{tarball}' must use an absolute path. The 'file' scheme does not support relative paths."
+            )),
+            format!("while fetching the input '{url}'"),
+        ));
+    }
+    Err(needs_network(fetcher))
+}
+
+/// The URL of a tarball input that names a relative local file (`file:./x.tar.gz`), which C++
+/// Nix refuses before downloading anything.
+fn relative_file_tarball(url: &str) -> Option<String> {
+    let attrs = flake::parse(url).ok()?;
+    let kind = attrs.get("type")?;
+    let Some(flake::Attr::Str(input_url)) = attrs.get("url") else {
+        return None;
+    };
+    let explicit = url.starts_with("tarball+");
+    let tarball_ext = [
+        ".zip", ".tar", ".tgz", ".tar.gz", ".tar.xz", ".tar.bz2", ".tar.zst",
+    ]
+    .iter()
+    .any(|ext| {
+        input_url
+            .split(['?', '#'])
+            .next()
+            .is_some_and(|p| p.ends_with(ext))
+    });
+    let path = input_url.strip_prefix("file:")?;
+    let relative = !path.starts_with('/');
+    (*kind == flake::Attr::Str("tarball".into()) && (explicit || tarball_ext) && relative)
+        .then(|| input_url.clone())
+}
+
+async fn fetch_mercurial(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let v = force(&co, arg(&args, 0)).await;
+    let no_copy = Coercion {
+        weak: false,
+        copy_to_store: false,
+    };
+    if let Value::Attrs(attrs) = &v {
+        let mut url = String::new();
+        for (key, value) in attrs.iter() {
+            let value = value.clone();
+            match key.as_bytes() {
+                b"url" => {
+                    url = walk::coerce_to_string(&co, value, no_copy)
+                        .await
+                        .map_err(|e| {
+                            context(
+                                e,
+                                "while evaluating the `url` attribute passed to builtins.fetchMercurial",
+                            )
+                        })?
+                        .to_str_lossy()
+                        .into_owned();
+                }
+                b"rev" | b"name" => {
+                    force_string_no_ctx(&co, value).await.map_err(|e| {
+                        context(
+                            e,
+                            format!(
+                                "while evaluating the `{key}` attribute passed to builtins.fetchMercurial"
+                            ),
+                        )
+                    })?;
+                }
+                _ => {
+                    return Err(Error::new(format!(
+                        "unsupported argument '{key}' to 'fetchMercurial'"
+                    )));
+                }
+            }
+        }
+        if url.is_empty() {
+            return Err(Error::new("'url' argument required"));
+        }
+    } else {
+        walk::coerce_to_string(&co, v, no_copy).await.map_err(|e| {
+            context(
+                e,
+                "while evaluating the first argument passed to builtins.fetchMercurial",
+            )
+        })?;
+    }
+    Err(needs_network("fetchMercurial"))
+}
+
+/// C++ Nix's `coerceToStorePath`: a string that is exactly a store path.
+async fn coerce_to_store_path(co: &Co, v: Value, what: &str) -> Result<String, Error> {
+    let s = walk::coerce_to_string(
+        co,
+        v,
+        Coercion {
+            weak: false,
+            copy_to_store: false,
+        },
+    )
+    .await
+    .map_err(|e| context(e, what))?;
+    let s = s.to_str_lossy().into_owned();
+    let store_dir = derivation::store_dir(co).await;
+    let p = Path::new(&s);
+    let valid = p.parent() == Some(Path::new(&store_dir))
+        && p.file_name()
+            .is_some_and(|n| store::check_store_path_base(&n.to_string_lossy()).is_ok());
+    if !valid {
+        return Err(context(
+            Error::new(format!("path '{s}' is not in the Nix store")),
+            what,
+        ));
+    }
+    Ok(s)
+}
+
+async fn fetch_closure(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let attrs = force_attrs(&co, arg(&args, 0)).await.map_err(|e| {
+        context(
+            e,
+            "while evaluating the argument passed to builtins.fetchClosure",
+        )
+    })?;
+    let (mut from_path, mut to_path, mut from_store, mut input_addressed) =
+        (false, false, None, false);
+    for (key, value) in attrs.iter() {
+        let what =
+            format!("while evaluating the attribute '{key}' passed to builtins.fetchClosure");
+        let value = value.clone();
+        match key.as_bytes() {
+            b"fromPath" => {
+                coerce_to_store_path(&co, value, &what).await?;
+                from_path = true;
+            }
+            b"toPath" => {
+                let v = force(&co, value).await;
+                if !matches!(&v, Value::String(s) if s.as_bytes().is_empty()) {
+                    coerce_to_store_path(&co, v, &what).await?;
+                }
+                to_path = true;
+            }
+            b"fromStore" => {
+                let s = force_string_no_ctx(&co, value)
+                    .await
+                    .map_err(|e| context(e, what))?;
+                from_store = Some(s.to_str_lossy().into_owned());
+            }
+            b"inputAddressed" => {
+                input_addressed = force_bool(&co, value).await.map_err(|e| context(e, what))?;
+            }
+            _ => {
+                return Err(Error::new(format!(
+                    "attribute '{key}' isn't supported in call to 'fetchClosure'"
+                )));
+            }
+        }
+    }
+    if !from_path {
+        return Err(Error::new(
+            "attribute 'fromPath' is missing in call to 'fetchClosure'",
+        ));
+    }
+    if input_addressed && to_path {
+        return Err(Error::new(
+            "attribute 'inputAddressed' is set to true, but 'toPath' is also set. Please remove one of them",
+        ));
+    }
+    let Some(from_store) = from_store else {
+        return Err(Error::new(
+            "attribute 'fromStore' is missing in call to 'fetchClosure'",
+        ));
+    };
+    let scheme = from_store.split_once("://").map(|(s, _)| s);
+    if !matches!(scheme, Some("http" | "https")) {
+        return Err(Error::new(
+            "'fetchClosure' only supports http:// and https:// stores",
+        ));
+    }
+    if from_store.contains('?') {
+        return Err(Error::new(format!(
+            "'fetchClosure' does not support URL query parameters (in '{from_store}')"
+        )));
+    }
+    Err(needs_network("fetchClosure"))
+}
+
+async fn get_flake(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    let v = force(&co, arg(&args, 0)).await;
+    if !matches!(v, Value::Path(_)) {
+        let s = force_string_no_ctx(&co, v).await.map_err(|e| {
+            context(
+                e,
+                "while evaluating the argument passed to builtins.getFlake",
+            )
+        })?;
+        let s = s.to_str_lossy();
+        if let Err(flake::FlakeError::BadUrl(m) | flake::FlakeError::Other(m)) = flake::parse(&s) {
+            return Err(Error::new(m));
+        }
+    }
+    Err(needs_network("getFlake"))
+}

@@ -1,0 +1,1 @@
+builtins.path { path = ./store-paths; recursive = false; }

@@ -1,0 +1,1 @@
+builtins.path { path = /nonexistent-gnix-test-path; }

@@ -1,0 +1,1 @@
+builtins.convertHash { hash = "sha256-47DEQpj8HBSa"; toHashFormat = "sri"; }

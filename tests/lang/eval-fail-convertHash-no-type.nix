@@ -1,0 +1,1 @@
+builtins.convertHash { hash = "abc"; toHashFormat = "sri"; }

@@ -1,0 +1,1 @@
+builtins.fetchTree { url = "https://example.com/x.tar.gz"; }

@@ -1,0 +1,1 @@
+builtins.filterSource (p: t: 1) ./store-paths
