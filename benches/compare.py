@@ -8,7 +8,7 @@ benches/RESULTS.md with median wall times, their ratio, and peak RSS (from /usr/
 usage: benches/compare.py [--runs N] [--gnix PATH] [--out FILE]
 Needs: a release build of gnix, `nix-instantiate` (apt-get install -y nix-bin), GNU time.
 """
-import argparse, math, os, statistics, subprocess, sys, tempfile
+import argparse, math, os, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -16,12 +16,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def measure(cmd):
     """(wall seconds, peak RSS KiB, stdout) of one run, via GNU time."""
     with tempfile.NamedTemporaryFile("r") as t:
-        p = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", t.name] + cmd,
+        start = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name] + cmd,
                            capture_output=True, text=True)
-        wall, rss = t.read().split()[-2:]
+        wall = time.perf_counter() - start
+        rss = t.read().split()[-1]
     if p.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr}")
-    return float(wall), int(rss), p.stdout
+    return wall, int(rss), p.stdout
 
 
 def main():
