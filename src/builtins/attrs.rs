@@ -98,15 +98,25 @@ async fn cat_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 async fn function_args(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     match force(&co, arg(&args, 0)).await {
         Value::Closure(c) => {
-            let entries = match &c.lambda.formals {
-                Some(f) => f
-                    .entries
-                    .iter()
-                    .map(|(n, d)| (n.clone(), Value::Bool(d.is_some())))
-                    .collect(),
-                None => Vec::new(),
+            let Some(f) = &c.lambda.formals else {
+                return Ok(Value::attrs(Attrs::new()));
             };
-            Ok(Value::attrs(Attrs::from_unsorted(entries)))
+            let mut order: Vec<usize> = (0..f.entries.len()).collect();
+            order.sort_by(|&a, &b| f.entries[a].0.cmp(&f.entries[b].0));
+            let entries = order
+                .iter()
+                .map(|&i| {
+                    (
+                        f.entries[i].0.clone(),
+                        Value::Bool(f.entries[i].1.is_some()),
+                    )
+                })
+                .collect();
+            let positions = order
+                .iter()
+                .filter_map(|&i| f.positions.get(i).copied())
+                .collect();
+            Ok(Value::attrs(Attrs::with_positions(entries, positions)))
         }
         Value::Builtin(_) => Ok(Value::attrs(Attrs::new())),
         _ => Err(Error::new("'functionArgs' requires a function")),

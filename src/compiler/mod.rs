@@ -781,7 +781,7 @@ impl<'a> Compiler<'a> {
                         ));
                     }
                     scope.declare(n.clone());
-                    entries.push(NixString::from(n.as_str()));
+                    entries.push((NixString::from(n.as_str()), self.span(id.syntax())));
                     defaults.push(entry.default());
                 }
                 let bind_slot = match p.pat_bind().and_then(|b| b.ident()) {
@@ -841,7 +841,7 @@ impl<'a> Compiler<'a> {
     fn lambda_body(
         &mut self,
         body: &ast::Expr,
-        formals: Option<(Vec<NixString>, bool, Option<usize>)>,
+        formals: Option<(Vec<(NixString, Span)>, bool, Option<usize>)>,
         defaults: Vec<Option<ast::Expr>>,
         nslots: usize,
         span: Span,
@@ -849,7 +849,8 @@ impl<'a> Compiler<'a> {
     ) -> CResult {
         if let Some((names, ellipsis, bind_slot)) = formals {
             let mut entries = Vec::new();
-            for (name, default) in names.into_iter().zip(defaults) {
+            let positions = names.iter().map(|(_, span)| *span).collect();
+            for ((name, _), default) in names.into_iter().zip(defaults) {
                 let code = match default {
                     Some(d) => Some(self.default_chunk(&d)?),
                     None => None,
@@ -859,6 +860,7 @@ impl<'a> Compiler<'a> {
             self.chunk().formals = Some(Rc::new(Formals {
                 name,
                 entries,
+                positions,
                 ellipsis,
                 bind_slot,
             }));

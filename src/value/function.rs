@@ -70,6 +70,8 @@ impl Env {
 pub struct Formals {
     /// Names in source order, with the default's code if there is one; slot `i` holds entry `i`.
     pub entries: Vec<(NixString, Option<Rc<Chunk>>)>,
+    /// Where each formal is written (`unsafeGetAttrPos` on `functionArgs`).
+    pub positions: Vec<Span>,
     pub ellipsis: bool,
     /// The lambda's name for messages (`anonymous lambda` when it has none).
     pub name: String,
