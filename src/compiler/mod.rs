@@ -841,7 +841,7 @@ impl<'a> Compiler<'a> {
     fn lambda_body(
         &mut self,
         body: &ast::Expr,
-        formals: Option<(Vec<(NixString, Span)>, bool, Option<usize>)>,
+        formals: Option<PatternInfo>,
         defaults: Vec<Option<ast::Expr>>,
         nslots: usize,
         span: Span,
@@ -891,6 +891,9 @@ impl<'a> Compiler<'a> {
 fn ctx_text_newlines<'t>(ctx: &'t CompileContext) -> impl Iterator<Item = usize> + 't {
     ctx.text.match_indices('\n').map(|(i, _)| i + 1)
 }
+
+/// A pattern lambda's formals (name and where it is written), `...`, and `@` slot.
+type PatternInfo = (Vec<(NixString, Span)>, bool, Option<usize>);
 
 /// An attribute name in a path: known at compile time, or computed.
 pub(crate) enum AttrName {
