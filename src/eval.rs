@@ -325,6 +325,22 @@ impl Evaluator {
         r
     }
 
+    /// The value as `builtins.toJSON` writes it (`--json`).
+    pub fn to_json(&mut self, v: Value) -> Result<String, Error> {
+        let mut vm = Vm::new(&mut self.state);
+        let g = vm::request::generator(move |co| async move {
+            Ok(Value::String(
+                crate::builtins::to_json_string(&co, v).await?,
+            ))
+        });
+        let r = vm.run_generator("toJSON", None, g);
+        self.stats.add(&vm.stats);
+        match r? {
+            Value::String(s) => Ok(s.to_str_lossy().into_owned()),
+            _ => Ok(String::new()),
+        }
+    }
+
     /// The value as `nix-instantiate --eval --xml` prints it (`locations`: with positions).
     pub fn to_xml(&mut self, v: Value, locations: bool) -> Result<String, Error> {
         let mut vm = Vm::new(&mut self.state);

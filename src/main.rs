@@ -208,7 +208,7 @@ fn evaluate(ev: &mut Evaluator, opts: &Options, cwd: &std::path::Path) -> Result
         v
     };
     if opts.json {
-        return gnix::print::to_json(&v);
+        return ev.to_json(v);
     }
     if opts.xml {
         let xml = ev.to_xml(v, !opts.no_location)?;

@@ -47,6 +47,7 @@ mod versions;
 mod xml;
 
 pub use derivation::DERIVATION_NIX;
+pub use json::to_json_string;
 pub use xml::to_xml;
 
 use crate::errors::Error;

@@ -12,38 +12,14 @@ use crate::vm::walk::{self, Coercion};
 use std::path::PathBuf;
 use std::rc::Rc;
 
-/// The path a value denotes (a path, or a string holding an absolute path).
-async fn coerce_path(co: &Co, v: Value) -> Result<PathBuf, Error> {
-    let v = force(co, v).await;
-    if let Value::Path(p) = &v {
-        return Ok(p.as_ref().clone());
-    }
-    let s = walk::coerce_to_string(
-        co,
-        v,
-        Coercion {
-            weak: false,
-            copy_to_store: false,
-        },
-    )
-    .await?;
-    let text = s.to_str_lossy();
-    if !text.starts_with('/') {
-        return Err(Error::new(format!(
-            "string '{text}' doesn't represent an absolute path"
-        )));
-    }
-    Ok(PathBuf::from(text.as_ref()))
-}
-
 async fn import(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let path = coerce_path(&co, arg(&args, 0)).await?;
+    let path = super::files::real_path(&co, arg(&args, 0)).await?;
     Ok(request::import(&co, path, None).await)
 }
 
 async fn scoped_import(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let scope = force_attrs(&co, arg(&args, 0)).await?;
-    let path = coerce_path(&co, arg(&args, 1)).await?;
+    let path = super::files::real_path(&co, arg(&args, 1)).await?;
     Ok(request::import(&co, path, Some(Value::Attrs(scope))).await)
 }
 
@@ -124,11 +100,12 @@ pub(super) async fn read_bytes(co: &Co, path: &std::path::Path) -> Result<Vec<u8
 }
 
 async fn path_exists(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let p = coerce_path(&co, arg(&args, 0)).await?;
-    // A path with a trailing slash names a directory: `file/` does not exist.
-    let exists = match file_type(&co, p.clone()).await {
-        Ok(crate::io::FileType::Directory) => true,
-        Ok(_) => !p.as_os_str().as_encoded_bytes().ends_with(b"/"),
+    let v = force(&co, arg(&args, 0)).await;
+    // As in C++ Nix, a string ending in `/` or `/.` must name a directory.
+    let must_be_dir = matches!(&v, Value::String(s) if s.as_bytes().ends_with(b"/") || s.as_bytes().ends_with(b"/."));
+    let p = super::files::real_path(&co, v).await?;
+    let exists = match file_type(&co, p).await {
+        Ok(t) => !must_be_dir || t == crate::io::FileType::Directory,
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
             return Err(Error::new(e.to_string()));
         }
@@ -138,7 +115,7 @@ async fn path_exists(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 }
 
 async fn read_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let p = coerce_path(&co, arg(&args, 0)).await?;
+    let p = super::files::real_path(&co, arg(&args, 0)).await?;
     Ok(Value::String(NixString::from(read_bytes(&co, &p).await?)))
 }
 
