@@ -191,6 +191,32 @@ impl EvalState {
         }
     }
 
+    /// Hashes a file tree or resolves symlinks through the host's `EvalIo`.
+    pub fn store_request(
+        &self,
+        req: vm::request::StoreRequest,
+    ) -> Result<vm::request::StoreAnswer, Error> {
+        use vm::request::{StoreAnswer as A, StoreRequest as Q};
+        let fs = self.io.as_ref();
+        match req {
+            Q::Hash {
+                path,
+                recursive,
+                exclude,
+            } => {
+                self.check_pure(&path)
+                    .map_err(|e| Error::new(e.to_string()))?;
+                let hash = if recursive {
+                    crate::store::nar_hash_filtered(fs, &path, &|p| !exclude.contains(p))?
+                } else {
+                    crate::store::flat_hash(fs, &path)?
+                };
+                Ok(A::Hash(hash))
+            }
+            Q::ResolveSymlinks(path) => Ok(A::Path(crate::store::resolve_symlinks(fs, &path)?)),
+        }
+    }
+
     fn check_pure(&self, path: &Path) -> std::io::Result<()> {
         if self.settings.pure && !path.starts_with(&self.settings.store_dir) {
             return Err(std::io::Error::new(

@@ -31,6 +31,9 @@ pub trait EvalIo {
     fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>>;
     /// Resolves symlinks (for the import cache and `pathExists`).
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf>;
+    /// Whether a regular file is executable (it matters to its store path).
+    fn is_executable(&self, path: &Path) -> io::Result<bool>;
     fn get_env(&self, name: &str) -> Option<String>;
     /// A line for stderr (`trace: ...`, `warning: ...`).
     fn trace(&self, line: &str);
@@ -74,6 +77,21 @@ impl EvalIo for StdIo {
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
+    }
+
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::read_link(path)
+    }
+
+    #[cfg(unix)]
+    fn is_executable(&self, path: &Path) -> io::Result<bool> {
+        use std::os::unix::fs::PermissionsExt;
+        Ok(std::fs::symlink_metadata(path)?.permissions().mode() & 0o100 != 0)
+    }
+
+    #[cfg(not(unix))]
+    fn is_executable(&self, _path: &Path) -> io::Result<bool> {
+        Ok(false)
     }
 
     fn get_env(&self, name: &str) -> Option<String> {

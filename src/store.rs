@@ -6,18 +6,19 @@
 //! C++ Nix produces. (Writing the files is the later store/derivation work.)
 
 use crate::errors::Error;
+use crate::io::{EvalIo, FileType};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// The store path `path` would be copied to, as `nix-store --add` (`source` type) names it.
-pub fn path_to_store(store_dir: &str, path: &Path) -> Result<String, Error> {
+/// The store path `path` would be copied to, as `nix-store --add` (`source` type) names it,
+/// given the SHA-256 of its NAR serialisation.
+pub fn path_to_store(store_dir: &str, path: &Path, nar: &[u8; 32]) -> Result<String, Error> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     check_name(&name, path)?;
-    let nar = nar_hash(path)?;
-    let fingerprint = format!("source:sha256:{}:{store_dir}:{name}", hex(&nar));
+    let fingerprint = format!("source:sha256:{}:{store_dir}:{name}", hex(nar));
     let digest = compress(&Sha256::digest(fingerprint.as_bytes()));
     Ok(format!("{store_dir}/{}-{name}", nix32(&digest)))
 }
@@ -69,38 +70,20 @@ pub fn io_error(e: std::io::Error, p: &Path) -> Error {
     }
 }
 
-/// The names in directory `p`, sorted bytewise as C++ Nix lists them.
-pub fn sorted_entries(p: &Path) -> Result<Vec<std::ffi::OsString>, Error> {
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(p).map_err(|e| io_error(e, p))? {
-        names.push(entry.map_err(|e| io_error(e, p))?.file_name());
-    }
-    names.sort();
-    Ok(names)
-}
-
-/// The type of a file as path filters see it: `regular`, `directory`, `symlink` or `unknown`.
-pub fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
-    let ft = meta.file_type();
-    if ft.is_symlink() {
-        "symlink"
-    } else if ft.is_dir() {
-        "directory"
-    } else if ft.is_file() {
-        "regular"
-    } else {
-        "unknown"
-    }
-}
-
-/// SHA-256 of the NAR serialisation of `path`, walked with an explicit stack.
-fn nar_hash(path: &Path) -> Result<[u8; 32], Error> {
-    nar_hash_filtered(path, &|_| true)
+/// The entries of directory `p` with their types, sorted bytewise as C++ Nix lists them.
+pub fn sorted_entries(fs: &dyn EvalIo, p: &Path) -> Result<Vec<(String, FileType)>, Error> {
+    let mut entries = fs.read_dir(p).map_err(|e| io_error(e, p))?;
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(entries)
 }
 
 /// SHA-256 of the NAR serialisation of `path` without the entries below it for which `keep`
 /// is false (an excluded directory is left out whole), walked with an explicit stack.
-pub fn nar_hash_filtered(path: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<[u8; 32], Error> {
+pub fn nar_hash_filtered(
+    fs: &dyn EvalIo,
+    path: &Path,
+    keep: &dyn Fn(&Path) -> bool,
+) -> Result<[u8; 32], Error> {
     let io = io_error;
     let mut nar = Nar(Sha256::new());
     nar.str(b"nix-archive-1");
@@ -119,37 +102,36 @@ pub fn nar_hash_filtered(path: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<[u
             }
             Step::Node(p) => p,
         };
-        let meta = std::fs::symlink_metadata(&p).map_err(|e| io(e, &p))?;
-        let ft = meta.file_type();
+        let ft = fs.file_type(&p).map_err(|e| io(e, &p))?;
         nar.str(b"(");
         nar.str(b"type");
-        if ft.is_symlink() {
-            let target = std::fs::read_link(&p).map_err(|e| io(e, &p))?;
+        if ft == FileType::Symlink {
+            let target = fs.read_link(&p).map_err(|e| io(e, &p))?;
             nar.str(b"symlink");
             nar.str(b"target");
             nar.str(target.as_os_str().as_encoded_bytes());
             nar.str(b")");
-        } else if ft.is_dir() {
+        } else if ft == FileType::Directory {
             nar.str(b"directory");
-            let names = sorted_entries(&p)?;
+            let entries = sorted_entries(fs, &p)?;
             // Popped in order: each entry, its node, its `)`, and last the directory's `)`.
             stack.push(Step::Close);
-            for n in names.iter().rev() {
+            for (n, _) in entries.iter().rev() {
                 let child = p.join(n);
                 if !keep(&child) {
                     continue;
                 }
                 stack.push(Step::Close);
                 stack.push(Step::Node(child));
-                stack.push(Step::Entry(n.as_encoded_bytes().to_vec()));
+                stack.push(Step::Entry(n.as_bytes().to_vec()));
             }
-        } else if ft.is_file() {
+        } else if ft == FileType::Regular {
             nar.str(b"regular");
-            if is_executable(&meta) {
+            if fs.is_executable(&p).map_err(|e| io(e, &p))? {
                 nar.str(b"executable");
                 nar.str(b"");
             }
-            let contents = std::fs::read(&p).map_err(|e| io(e, &p))?;
+            let contents = fs.read_file(&p).map_err(|e| io(e, &p))?;
             nar.str(b"contents");
             nar.str(&contents);
             nar.str(b")");
@@ -164,21 +146,20 @@ pub fn nar_hash_filtered(path: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<[u
 }
 
 /// SHA-256 of the contents of the regular file `path` (flat ingestion).
-pub fn flat_hash(path: &Path) -> Result<[u8; 32], Error> {
-    let meta = std::fs::symlink_metadata(path).map_err(|e| io_error(e, path))?;
-    if !meta.file_type().is_file() {
+pub fn flat_hash(fs: &dyn EvalIo, path: &Path) -> Result<[u8; 32], Error> {
+    if fs.file_type(path).map_err(|e| io_error(e, path))? != FileType::Regular {
         return Err(Error::new(format!(
             "file '{}' is not a regular file",
             path.display()
         )));
     }
-    let contents = std::fs::read(path).map_err(|e| io_error(e, path))?;
+    let contents = fs.read_file(path).map_err(|e| io_error(e, path))?;
     Ok(sha256(&contents))
 }
 
 /// C++ Nix's `SourceAccessor::resolveSymlinks` (full resolution): every symlink in `path` is
 /// replaced by its target, components that do not exist are kept as they are.
-pub fn resolve_symlinks(path: &Path) -> Result<PathBuf, Error> {
+pub fn resolve_symlinks(fs: &dyn EvalIo, path: &Path) -> Result<PathBuf, Error> {
     use std::collections::VecDeque;
     use std::ffi::OsString;
     let mut todo: VecDeque<OsString> = path
@@ -206,7 +187,7 @@ pub fn resolve_symlinks(path: &Path) -> Result<PathBuf, Error> {
         }
         res.push(c);
         let current = join(&res);
-        let is_link = std::fs::symlink_metadata(&current).is_ok_and(|m| m.file_type().is_symlink());
+        let is_link = fs.file_type(&current).is_ok_and(|t| t == FileType::Symlink);
         if !is_link {
             continue;
         }
@@ -217,7 +198,7 @@ pub fn resolve_symlinks(path: &Path) -> Result<PathBuf, Error> {
             )));
         }
         links_allowed -= 1;
-        let target = std::fs::read_link(&current).map_err(|e| io_error(e, &current))?;
+        let target = fs.read_link(&current).map_err(|e| io_error(e, &current))?;
         let target = target.as_os_str().as_encoded_bytes();
         if target.starts_with(b"/") {
             res.clear();
@@ -240,17 +221,6 @@ fn bytes_to_os(b: &[u8]) -> std::ffi::OsString {
 #[cfg(not(unix))]
 fn bytes_to_os(b: &[u8]) -> std::ffi::OsString {
     String::from_utf8_lossy(b).into_owned().into()
-}
-
-#[cfg(unix)]
-fn is_executable(meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o100 != 0
-}
-
-#[cfg(not(unix))]
-fn is_executable(_meta: &std::fs::Metadata) -> bool {
-    false
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -731,7 +701,7 @@ mod tests {
     #[test]
     fn symlinks_resolve_without_the_path_existing() {
         assert_eq!(
-            resolve_symlinks(Path::new("/nonexistent/../a/./b")).ok(),
+            resolve_symlinks(&crate::io::StdIo, Path::new("/nonexistent/../a/./b")).ok(),
             Some(PathBuf::from("/a/b"))
         );
     }

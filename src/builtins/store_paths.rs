@@ -6,15 +6,18 @@
 //! the filter is called for every entry below the root in NAR order (an excluded directory is
 //! not descended into), then the kept tree is hashed.
 
+use super::paths;
 use super::{
     arg, def, derivation, files, flake, force_attrs, force_bool, force_function,
     force_string_no_ctx,
 };
 use crate::errors::Error;
+use crate::io::FileType;
 use crate::store::{self, HashFormat};
 use crate::value::{Builtin, NixContext, NixString, Value};
 use crate::vm::ops::type_error;
 use crate::vm::request::{self, Co, force};
+use crate::vm::request::{IoRequest, IoResponse};
 use crate::vm::walk::{self, Coercion};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -229,16 +232,12 @@ async fn add_path_inner(co: &Co, job: &AddPath) -> Result<String, Error> {
         }
         None => None,
     };
-    let root = store::resolve_symlinks(&job.path)?;
-    let hash = if job.recursive {
-        let excluded = match &job.filter {
-            Some(f) => filtered_out(co, &root, f).await?,
-            None => HashSet::new(),
-        };
-        store::nar_hash_filtered(&root, &|p| !excluded.contains(p))?
-    } else {
-        store::flat_hash(&root)?
+    let root = request::resolve_symlinks(co, job.path.clone()).await;
+    let excluded = match (&job.filter, job.recursive) {
+        (Some(f), true) => filtered_out(co, &root, f).await?,
+        _ => HashSet::new(),
     };
+    let hash = request::store_hash(co, root, job.recursive, excluded).await;
     let actual =
         store::make_fixed_output_path(&store_dir, &job.name, job.recursive, "sha256", &hash);
     store::check_store_path_name(&actual, &job.name)?;
@@ -253,29 +252,35 @@ async fn add_path_inner(co: &Co, job: &AddPath) -> Result<String, Error> {
     Ok(actual)
 }
 
+/// The entries of a directory with their types, sorted, reversed for popping in order.
+async fn children(co: &Co, dir: &Path) -> Result<Vec<(PathBuf, FileType)>, Error> {
+    let mut entries = match request::io(co, IoRequest::ReadDir(dir.to_path_buf())).await {
+        Ok(IoResponse::Entries(e)) => e,
+        Ok(_) => Vec::new(),
+        Err(e) => return Err(store::io_error(e, dir)),
+    };
+    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    Ok(entries.into_iter().map(|(n, t)| (dir.join(n), t)).collect())
+}
+
 /// Calls the filter on every entry below `root` in the order C++ Nix does (NAR order, a
 /// directory's entries right after it is kept) and returns the entries it rejected. Walked
 /// with an explicit stack.
 async fn filtered_out(co: &Co, root: &Path, filter: &Value) -> Result<HashSet<PathBuf>, Error> {
     let mut excluded = HashSet::new();
     // A missing root is reported by the hashing that follows.
-    let Ok(meta) = std::fs::symlink_metadata(root) else {
-        return Ok(excluded);
-    };
-    if !meta.file_type().is_dir() {
+    if paths::file_type(co, root.to_path_buf()).await.ok() != Some(FileType::Directory) {
         return Ok(excluded);
     }
-    let children = |dir: &Path| -> Result<Vec<PathBuf>, Error> {
-        let names = store::sorted_entries(dir)?;
-        Ok(names.iter().rev().map(|n| dir.join(n)).collect())
-    };
-    let mut stack = children(root)?;
-    while let Some(p) = stack.pop() {
-        let meta = std::fs::symlink_metadata(&p).map_err(|e| store::io_error(e, &p))?;
-        let kind = store::file_type_name(&meta);
+    let mut stack = children(co, root).await?;
+    while let Some((p, kind)) = stack.pop() {
         let path_arg = Value::String(NixString::from(p.as_os_str().as_encoded_bytes()));
-        let verdict =
-            request::call_many(co, filter.clone(), vec![path_arg, Value::string(kind)]).await;
+        let verdict = request::call_many(
+            co,
+            filter.clone(),
+            vec![path_arg, Value::string(kind.as_str())],
+        )
+        .await;
         let keep = match force(co, verdict).await {
             Value::Bool(b) => b,
             other => {
@@ -287,8 +292,8 @@ async fn filtered_out(co: &Co, root: &Path, filter: &Value) -> Result<HashSet<Pa
         };
         if !keep {
             excluded.insert(p);
-        } else if meta.file_type().is_dir() {
-            stack.extend(children(&p)?);
+        } else if kind == FileType::Directory {
+            stack.extend(children(co, &p).await?);
         }
     }
     Ok(excluded)
@@ -315,7 +320,7 @@ async fn store_path(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let resolved = if is_store_path {
         text
     } else {
-        path_string(&store::resolve_symlinks(&path)?)
+        path_string(&request::resolve_symlinks(&co, path.clone()).await)
     };
     let top = store::to_store_path(&store_dir, &resolved)?;
     let mut ctx = s.and_then(|s| s.context().cloned()).unwrap_or_default();

@@ -270,6 +270,10 @@ impl<'s> Vm<'s> {
             }
             Request::Position(span) => Step::Resume(Response::Value(self.position_value(span))),
             Request::Io(req) => Step::Resume(Response::Io(self.state.io_request(req))),
+            Request::Store(req) => match self.state.store_request(req) {
+                Ok(answer) => Step::Resume(Response::Store(answer)),
+                Err(e) => Step::Unwind(e),
+            },
             Request::RegisterDerivation(path, known) => {
                 self.state.derivations.insert(path, known);
                 Step::Resume(Response::Done)

@@ -40,6 +40,8 @@ pub enum Request {
     StoreDir,
     /// Ask the host's `EvalIo` (files, environment).
     Io(IoRequest),
+    /// Hash a file tree for its store path (through the host's `EvalIo`).
+    Store(StoreRequest),
     /// Remember a derivation made in this evaluation (for derivations that depend on it).
     RegisterDerivation(String, KnownDrv),
     /// A derivation made earlier in this evaluation, by `.drv` path.
@@ -53,6 +55,24 @@ pub enum IoRequest {
     FileType(PathBuf),
     ReadDir(PathBuf),
     GetEnv(String),
+}
+
+/// A question about a file tree's store path.
+pub enum StoreRequest {
+    /// SHA-256 of the NAR serialisation (`recursive`) or of the contents (flat) of `path`,
+    /// leaving out `exclude` (entries a path filter rejected).
+    Hash {
+        path: PathBuf,
+        recursive: bool,
+        exclude: std::collections::HashSet<PathBuf>,
+    },
+    /// The path with every symlink in it resolved.
+    ResolveSymlinks(PathBuf),
+}
+
+pub enum StoreAnswer {
+    Hash([u8; 32]),
+    Path(PathBuf),
 }
 
 /// The host's answer.
@@ -80,6 +100,7 @@ pub enum Response {
     Error(Error),
     Derivation(Option<KnownDrv>),
     Io(std::io::Result<IoResponse>),
+    Store(StoreAnswer),
     Done,
 }
 
@@ -164,6 +185,42 @@ pub async fn io(co: &Co, req: IoRequest) -> std::io::Result<IoResponse> {
     match co.yield_(Request::Io(req)).await {
         Response::Io(r) => r,
         _ => Err(std::io::Error::other("no answer")),
+    }
+}
+
+/// A store hash or resolved path; failures unwind the asking generator.
+pub async fn store(co: &Co, req: StoreRequest) -> StoreAnswer {
+    match co.yield_(Request::Store(req)).await {
+        Response::Store(a) => a,
+        _ => StoreAnswer::Path(PathBuf::new()),
+    }
+}
+
+pub async fn store_hash(
+    co: &Co,
+    path: PathBuf,
+    recursive: bool,
+    exclude: std::collections::HashSet<PathBuf>,
+) -> [u8; 32] {
+    match store(
+        co,
+        StoreRequest::Hash {
+            path,
+            recursive,
+            exclude,
+        },
+    )
+    .await
+    {
+        StoreAnswer::Hash(h) => h,
+        StoreAnswer::Path(_) => [0; 32],
+    }
+}
+
+pub async fn resolve_symlinks(co: &Co, path: PathBuf) -> PathBuf {
+    match store(co, StoreRequest::ResolveSymlinks(path)).await {
+        StoreAnswer::Path(p) => p,
+        StoreAnswer::Hash(_) => PathBuf::new(),
     }
 }
 

@@ -206,7 +206,8 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
                 }
             }
             Value::Path(p) if how.copy_to_store => {
-                let store_path = crate::store::path_to_store(&store_dir(co).await, p)?;
+                let hash = request::store_hash(co, p.to_path_buf(), true, Default::default()).await;
+                let store_path = crate::store::path_to_store(&store_dir(co).await, p, &hash)?;
                 out.extend_from_slice(store_path.as_bytes());
                 context
                     .get_or_insert_with(Default::default)
