@@ -35,6 +35,10 @@ pub struct Settings {
     pub store_dir: String,
     /// Pure evaluation: no access to files outside the store, an empty environment.
     pub pure: bool,
+    /// `--trace-verbose`.
+    pub trace_verbose: bool,
+    /// `--abort-on-warn`: `builtins.warn` fails after printing its warning.
+    pub abort_on_warn: bool,
 }
 
 impl Settings {
@@ -55,6 +59,8 @@ impl Default for Settings {
             experimental_features: Vec::new(),
             store_dir: std::env::var("NIX_STORE_DIR").unwrap_or_else(|_| "/nix/store".into()),
             pure: false,
+            trace_verbose: false,
+            abort_on_warn: false,
         }
     }
 }

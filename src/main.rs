@@ -24,6 +24,8 @@ struct Options {
     xml: bool,
     no_location: bool,
     pure: bool,
+    trace_verbose: bool,
+    abort_on_warn: bool,
 }
 
 fn usage_error(msg: &str) -> ExitCode {
@@ -57,6 +59,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 .extend(value(a)?.split_whitespace().map(String::from)),
             "--xml" => o.xml = true,
             "--pure-eval" => o.pure = true,
+            "--trace-verbose" => o.trace_verbose = true,
+            "--abort-on-warn" => o.abort_on_warn = true,
             "--no-location" => o.no_location = true,
             "--lint-short-path-literals" => o.lints.short_path_literals = value(a)?.parse()?,
             "--lint-absolute-path-literals" => {
@@ -135,6 +139,9 @@ fn settings(opts: &Options) -> Settings {
     s.driver = opts.driver;
     s.experimental_features = opts.features.clone();
     s.pure = opts.pure;
+    s.trace_verbose = opts.trace_verbose;
+    s.abort_on_warn =
+        opts.abort_on_warn || std::env::var("NIX_ABORT_ON_WARN").is_ok_and(|v| v == "1");
     if let Ok(p) = std::env::var("NIX_PATH") {
         s.search_path
             .extend(p.split(':').filter(|e| !e.is_empty()).map(String::from));

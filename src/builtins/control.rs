@@ -68,10 +68,23 @@ async fn warn(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         )
     };
     request::trace(&co, line).await;
+    if request::flag(&co, request::Flag::AbortOnWarn).await {
+        return Err(Error::new(
+            "aborting to reveal stack trace of warning, as abort-on-warn is set",
+        ));
+    }
     Ok(arg(&args, 1))
 }
 
-/// `break` outside the debugger, and `traceVerbose` without `--trace-verbose`, return a value.
+/// `traceVerbose` traces only with `--trace-verbose`.
+async fn trace_verbose(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+    if request::flag(&co, request::Flag::TraceVerbose).await {
+        return trace(co, args).await;
+    }
+    Ok(arg(&args, 1))
+}
+
+/// `break` outside the debugger returns its argument.
 async fn identity(_co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(arg(&args, 0))
 }
@@ -90,7 +103,7 @@ pub fn builtins() -> Vec<Builtin> {
         def("trace", 2, trace),
         def("warn", 2, warn),
         def("break", 1, identity),
-        def("traceVerbose", 2, second),
+        def("traceVerbose", 2, trace_verbose),
         def("addErrorContext", 2, second),
     ]
 }

@@ -282,6 +282,13 @@ impl<'s> Vm<'s> {
                 let known = self.state.derivations.get(&path).cloned();
                 Step::Resume(Response::Derivation(known))
             }
+            Request::Flag(flag) => {
+                let on = match flag {
+                    request::Flag::TraceVerbose => self.state.settings.trace_verbose,
+                    request::Flag::AbortOnWarn => self.state.settings.abort_on_warn,
+                };
+                Step::Resume(Response::Value(Value::Bool(on)))
+            }
             Request::StoreDir => {
                 let dir = Value::string(self.state.settings.store_dir.as_str());
                 Step::Resume(Response::Value(dir))

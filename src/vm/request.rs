@@ -34,6 +34,8 @@ pub enum Request {
     Depth(u32),
     /// Write a line to stderr (`trace`, `warn`).
     Trace(String),
+    /// The value of an evaluation setting builtins depend on.
+    Flag(Flag),
     /// `{ file; line; column; }` of a source position (`unsafeGetAttrPos`, `__curPos`).
     Position(Span),
     /// The store directory (`builtins.storeDir`), for store paths of interpolated paths.
@@ -46,6 +48,21 @@ pub enum Request {
     RegisterDerivation(String, KnownDrv),
     /// A derivation made earlier in this evaluation, by `.drv` path.
     LookupDerivation(String),
+}
+
+/// Settings that change what builtins do.
+pub enum Flag {
+    /// `--trace-verbose`: `traceVerbose` traces.
+    TraceVerbose,
+    /// `--abort-on-warn` (or `NIX_ABORT_ON_WARN`): `warn` fails after warning.
+    AbortOnWarn,
+}
+
+pub async fn flag(co: &Co, flag: Flag) -> bool {
+    matches!(
+        co.yield_(Request::Flag(flag)).await,
+        Response::Value(Value::Bool(true))
+    )
 }
 
 /// A question for the host's `EvalIo`.
