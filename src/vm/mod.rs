@@ -162,7 +162,7 @@ impl<'s> Vm<'s> {
     fn drive(&mut self, floor: usize, mut step: Step) -> Result<Value, Error> {
         loop {
             step = match step {
-                Step::Run => self.execute(),
+                Step::Run => self.execute(floor),
                 Step::Return(v) => {
                     if self.frames.len() <= floor {
                         return Ok(v);

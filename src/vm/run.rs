@@ -11,13 +11,41 @@ use crate::value::{Attrs, Closure, NixString, Thunk, Value};
 use std::rc::Rc;
 
 impl Vm<'_> {
-    pub(super) fn execute(&mut self) -> Step {
+    /// Runs bytecode frames: the one on top, and those it calls, forces or returns to without
+    /// leaving this loop as long as they stay above `floor` (the scheduler's own stop).
+    pub(super) fn execute(&mut self, floor: usize) -> Step {
         let Some(Frame::Code(frame)) = self.frames.last() else {
             return Step::Unwind(Error::new("internal error: no code frame"));
         };
-        let chunk = frame.chunk.clone();
+        let mut chunk = frame.chunk.clone();
         let mut env = frame.env.clone();
         let mut ip = frame.ip;
+
+        // Takes over the registers of the code frame now on top.
+        macro_rules! reload {
+            () => {
+                match self.frames.last() {
+                    Some(Frame::Code(f)) => {
+                        chunk = f.chunk.clone();
+                        env = f.env.clone();
+                        ip = f.ip;
+                    }
+                    _ => return Step::Run,
+                }
+            };
+        }
+        // Continues here if `step` only pushed a code frame; otherwise hands it to the scheduler.
+        macro_rules! switch {
+            ($step:expr) => {{
+                match $step {
+                    Step::Run => {
+                        reload!();
+                        continue;
+                    }
+                    other => return other,
+                }
+            }};
+        }
 
         // Writes the frame's registers back before the scheduler takes over.
         macro_rules! save {
@@ -105,7 +133,7 @@ impl Vm<'_> {
                                     }
                                     continue;
                                 }
-                                return self.force_thunk(t, span);
+                                switch!(self.force_thunk(t, span));
                             }
                         }
                     }
@@ -141,13 +169,13 @@ impl Vm<'_> {
                         return Step::Unwind(Error::new("internal error: tail call outside code"));
                     };
                     self.stack.truncate(frame.base);
-                    return self.call_inheriting(f, arg, Some(span!()), frame.calls);
+                    switch!(self.call_inheriting(f, arg, Some(span!()), frame.calls));
                 }
                 Op::Call => {
                     let arg = pop!();
                     let f = pop!();
                     save!();
-                    return self.call(f, arg, Some(span!()));
+                    switch!(self.call(f, arg, Some(span!())));
                 }
                 Op::Return => {
                     let v = pop!();
@@ -155,7 +183,23 @@ impl Vm<'_> {
                         self.stack.truncate(f.base);
                         self.call_depth -= f.calls;
                     }
-                    return Step::Return(v);
+                    // Deliver straight into the code frame below (through thunk updates).
+                    loop {
+                        if self.frames.len() <= floor {
+                            return Step::Return(v);
+                        }
+                        match self.frames.last() {
+                            Some(Frame::Code(_)) => break,
+                            Some(Frame::Thunk(_)) => {
+                                if let Some(Frame::Thunk(t)) = self.frames.pop() {
+                                    t.thunk.finish(v.clone());
+                                }
+                            }
+                            _ => return Step::Return(v),
+                        }
+                    }
+                    self.stack.push(v);
+                    reload!();
                 }
                 Op::Jump(t) => ip = t as usize,
                 Op::JumpIfFalse(t) => match pop!() {
