@@ -70,6 +70,7 @@ impl Thunk {
 
     /// Takes the suspended computation out, leaving a blackhole. `None` if the thunk is already
     /// evaluated or being evaluated.
+    #[inline]
     pub fn begin(&self) -> Option<ThunkState> {
         let mut state = self.0.0.borrow_mut();
         match &*state {
@@ -85,6 +86,7 @@ impl Thunk {
         *self.0.0.borrow_mut() = suspended;
     }
 
+    #[inline]
     pub fn finish(&self, value: Value) {
         *self.0.0.borrow_mut() = ThunkState::Done(value);
     }

@@ -23,6 +23,7 @@ pub fn describe_value(v: &Value) -> String {
 }
 
 /// `a + b` when no coercion that needs evaluation is involved; `Ok(None)` asks for the generator.
+#[inline]
 pub fn add(a: &Value, b: &Value) -> Result<Option<Value>, Error> {
     Ok(Some(match (a, b) {
         (Value::Int(x), Value::Int(y)) => match x.checked_add(*y) {
@@ -61,6 +62,7 @@ pub fn append_to_path(p: &std::path::Path, s: &NixString) -> Result<Value, Error
 }
 
 /// `-`, `*`, `/` (and unary minus as `0 - x`).
+#[inline]
 pub fn arith(op: Op, a: &Value, b: &Value) -> Result<Value, Error> {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => int_arith(op, *x, *y),
@@ -78,6 +80,7 @@ pub fn arith(op: Op, a: &Value, b: &Value) -> Result<Value, Error> {
     }
 }
 
+#[inline]
 fn as_float(v: &Value) -> Result<f64, Error> {
     match v {
         Value::Int(i) => Ok(*i as f64),
@@ -86,6 +89,7 @@ fn as_float(v: &Value) -> Result<f64, Error> {
     }
 }
 
+#[inline]
 fn int_arith(op: Op, x: i64, y: i64) -> Result<Value, Error> {
     let (r, verb, sym) = match op {
         Op::Sub => (x.checked_sub(y), "subtracting", "-"),
@@ -102,6 +106,7 @@ fn int_arith(op: Op, x: i64, y: i64) -> Result<Value, Error> {
 }
 
 /// `==` when the answer needs no further evaluation; `None` for lists and sets.
+#[inline]
 pub fn eq_shallow(a: &Value, b: &Value) -> Option<bool> {
     Some(match (a, b) {
         (Value::Null, Value::Null) => true,
@@ -131,6 +136,7 @@ pub fn eq_shallow(a: &Value, b: &Value) -> Option<bool> {
 }
 
 /// `<` when the answer needs no further evaluation; `Ok(None)` for lists.
+#[inline]
 pub fn less_shallow(a: &Value, b: &Value) -> Result<Option<bool>, Error> {
     Ok(Some(match (a, b) {
         (Value::Int(x), Value::Int(y)) => x < y,

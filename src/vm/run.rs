@@ -344,17 +344,17 @@ impl Vm<'_> {
                 }
                 Op::Select(k) => {
                     let v = pop!();
-                    let name = const_name(&chunk.consts[k as usize]);
-                    match select(&v, name.as_bytes()) {
+                    let name = const_bytes(&chunk.consts[k as usize]);
+                    match select(&v, name) {
                         Ok(x) => self.stack.push(x),
                         Err(e) => fail!(e),
                     }
                 }
                 Op::SelectOrJump(k, t) => {
                     let v = pop!();
-                    let name = const_name(&chunk.consts[k as usize]);
+                    let name = const_bytes(&chunk.consts[k as usize]);
                     match &v {
-                        Value::Attrs(a) => match a.get(name.as_bytes()) {
+                        Value::Attrs(a) => match a.get(name) {
                             Some(x) => self.stack.push(x.clone()),
                             None => ip = t as usize,
                         },
@@ -390,8 +390,8 @@ impl Vm<'_> {
                 }
                 Op::HasAttr(k) => {
                     let v = pop!();
-                    let name = const_name(&chunk.consts[k as usize]);
-                    let has = matches!(&v, Value::Attrs(a) if a.contains(name.as_bytes()));
+                    let name = const_bytes(&chunk.consts[k as usize]);
+                    let has = matches!(&v, Value::Attrs(a) if a.contains(name));
                     self.stack.push(Value::Bool(has));
                 }
                 Op::DynHasAttr => {
@@ -406,10 +406,10 @@ impl Vm<'_> {
                 }
                 Op::WithLookup(k, t) => {
                     let v = pop!();
-                    let name = const_name(&chunk.consts[k as usize]);
+                    let name = const_bytes(&chunk.consts[k as usize]);
                     match &v {
                         Value::Attrs(a) => {
-                            if let Some(x) = a.get(name.as_bytes()) {
+                            if let Some(x) = a.get(name) {
                                 self.stack.push(x.clone());
                                 ip = t as usize;
                             }
@@ -418,7 +418,7 @@ impl Vm<'_> {
                     }
                 }
                 Op::UndefinedVar(k) => {
-                    let name = const_name(&chunk.consts[k as usize]);
+                    let name = const_text(&chunk.consts[k as usize]);
                     fail!(Error::new(format!("undefined variable '{name}'")))
                 }
                 Op::CoerceInterp => {
@@ -467,7 +467,7 @@ impl Vm<'_> {
                 Op::Assert(k) => match pop!() {
                     Value::Bool(true) => {}
                     Value::Bool(false) => {
-                        let text = const_name(&chunk.consts[k as usize]);
+                        let text = const_text(&chunk.consts[k as usize]);
                         fail!(
                             Error::new(format!("assertion '{text}' failed"))
                                 .with_class(ErrorClass::Assert)
@@ -484,7 +484,7 @@ impl Vm<'_> {
                 Op::AssertEqFail(k) => {
                     let b = pop!();
                     let a = pop!();
-                    let text = const_name(&chunk.consts[k as usize]).to_string();
+                    let text = const_text(&chunk.consts[k as usize]);
                     spawn!(
                         "assert",
                         request::generator(move |co| async move {
@@ -495,7 +495,7 @@ impl Vm<'_> {
                     )
                 }
                 Op::Fail(k) => {
-                    let msg = const_name(&chunk.consts[k as usize]);
+                    let msg = const_text(&chunk.consts[k as usize]);
                     fail!(Error::new(msg.to_string()))
                 }
             }
@@ -545,11 +545,18 @@ impl Vm<'_> {
     }
 }
 
-fn const_name(v: &Value) -> NixString {
+/// The bytes of a string constant (names and messages), without copying them.
+#[inline]
+fn const_bytes(v: &Value) -> &[u8] {
     match v {
-        Value::String(s) => s.clone(),
-        _ => NixString::from(""),
+        Value::String(s) => s.as_bytes(),
+        _ => b"",
     }
+}
+
+/// A string constant as text, for messages.
+fn const_text(v: &Value) -> String {
+    String::from_utf8_lossy(const_bytes(v)).into_owned()
 }
 
 /// `v.name` on a forced value.
