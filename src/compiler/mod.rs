@@ -822,8 +822,14 @@ impl<'a> Compiler<'a> {
                 .and_then(|b| b.ident())
                 .map(|id| ident_name(&id)),
         };
+        // `x: y: ...`: the body only makes the inner lambda, so a call can build it directly.
+        let curried = match (&chunk.ops[..], chunk.formals.is_none()) {
+            ([Op::Closure(0), Op::Force, Op::Return], true) => chunk.lambdas.first().cloned(),
+            _ => None,
+        };
         let lambda = Lambda {
             arg,
+            curried,
             formals: chunk.formals.clone(),
             chunk: Rc::new(chunk),
             name,

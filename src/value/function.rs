@@ -92,11 +92,25 @@ pub struct Lambda {
     pub span: Span,
     /// `file:line:column`, for `«lambda @ ...»` in messages.
     pub position: String,
+    /// For `x: <lambda>`: the inner lambda, which a call builds without running any code.
+    pub curried: Option<Rc<Lambda>>,
 }
 
 pub struct Closure {
     pub lambda: Rc<Lambda>,
     pub env: Env,
+}
+
+impl Closure {
+    /// Applies a curried lambda (`x: y: ...`) to its first argument: the inner closure, made
+    /// directly, as running the body would. `None` for any other lambda.
+    #[inline]
+    pub fn apply_curried(&self, arg: Value) -> Option<Value> {
+        let inner = self.lambda.curried.as_ref()?;
+        let env = Env::new(Some(self.env.clone()), self.lambda.nslots);
+        env.set(self.lambda.nslots - 1, arg);
+        Some(Value::Closure(Rc::new(Closure { lambda: inner.clone(), env })))
+    }
 }
 
 pub type BuiltinFn = dyn Fn(Vec<Value>) -> BuiltinGen;

@@ -403,6 +403,13 @@ impl<'s> Vm<'s> {
             return self.call_inheriting(f, arg, span, 0);
         }
         match f {
+            Value::Closure(c) if c.lambda.curried.is_some() => {
+                self.call_depth -= inherited;
+                match c.apply_curried(arg) {
+                    Some(v) => Step::Return(v),
+                    None => Step::Unwind(Error::new("internal error: curried lambda")),
+                }
+            }
             Value::Closure(c) => {
                 self.call_depth += 1;
                 if let Some(e) = self.check_depth() {
