@@ -7,7 +7,7 @@ use super::{
 };
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, NixString, Thunk, Value};
-use crate::vm::request::{Co, call, call_many, force};
+use crate::vm::request::{Co, call, call2, force};
 use crate::vm::walk;
 use std::collections::BTreeMap;
 
@@ -75,7 +75,7 @@ async fn foldl(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let mut acc = arg(&args, 1);
     let l = force_list(&co, arg(&args, 2)).await?;
     for x in l.iter() {
-        acc = call_many(&co, f.clone(), vec![acc, x.clone()]).await;
+        acc = call2(&co, f.clone(), acc, x.clone()).await;
         acc = force(&co, acc).await;
     }
     Ok(force(&co, acc).await)

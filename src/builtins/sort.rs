@@ -11,7 +11,7 @@ use crate::errors::Error;
 use crate::print::print_error_value;
 use crate::value::{Builtin, Value};
 use crate::vm::ops;
-use crate::vm::request::{Co, call, call_many, force};
+use crate::vm::request::{Co, call, call2, force};
 use crate::vm::walk;
 use std::collections::VecDeque;
 
@@ -61,7 +61,7 @@ impl Sorter<'_> {
         if self.is_less_than {
             return less(self.co, a, b).await;
         }
-        let r = call_many(self.co, self.comparator.clone(), vec![a.clone(), b.clone()]).await;
+        let r = call2(self.co, self.comparator.clone(), a.clone(), b.clone()).await;
         force_bool(self.co, r).await
     }
 

@@ -109,7 +109,10 @@ impl Closure {
         let inner = self.lambda.curried.as_ref()?;
         let env = Env::new(Some(self.env.clone()), self.lambda.nslots);
         env.set(self.lambda.nslots - 1, arg);
-        Some(Value::Closure(Rc::new(Closure { lambda: inner.clone(), env })))
+        Some(Value::Closure(Rc::new(Closure {
+            lambda: inner.clone(),
+            env,
+        })))
     }
 }
 

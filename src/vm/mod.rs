@@ -365,7 +365,18 @@ impl<'s> Vm<'s> {
     }
 
     /// Applies a (possibly unevaluated) function to arguments, for `Apply` thunks.
-    fn apply_lazy(&mut self, func: Value, args: Vec<Value>, span: Option<Span>) -> Step {
+    fn apply_lazy(&mut self, func: Value, mut args: Vec<Value>, span: Option<Span>) -> Step {
+        // Leading arguments of curried lambdas (`mapAttrs (name: value: ...)`) need no frame.
+        let mut func = func;
+        while args.len() > 1 {
+            match func.whnf() {
+                Some(Value::Closure(c)) if c.lambda.curried.is_some() => {
+                    let first = args.remove(0);
+                    func = c.apply_curried(first).unwrap_or(Value::Null);
+                }
+                _ => break,
+            }
+        }
         if let (Some(f), [arg]) = (func.whnf(), args.as_slice()) {
             return self.call(f, arg.clone(), span);
         }

@@ -167,6 +167,12 @@ pub async fn call(co: &Co, f: Value, arg: Value) -> Value {
     }
 }
 
+/// Applies `f` to two arguments (`foldl'`, `sort` comparators) without building a list.
+pub async fn call2(co: &Co, f: Value, a: Value, b: Value) -> Value {
+    let g = call(co, f, a).await;
+    call(co, g, b).await
+}
+
 /// Applies `f` to several arguments in turn.
 pub async fn call_many(co: &Co, f: Value, args: Vec<Value>) -> Value {
     let mut f = f;
