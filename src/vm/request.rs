@@ -156,10 +156,10 @@ pub async fn try_force(co: &Co, v: Value) -> Result<Value, Error> {
 pub async fn call(co: &Co, f: Value, arg: Value) -> Value {
     let f = force(co, f).await;
     // A curried lambda's first application runs no code: answer it without a round trip.
-    if let Value::Closure(c) = &f {
-        if c.lambda.curried.is_some() {
-            return c.apply_curried(arg).unwrap_or(Value::Null);
-        }
+    if let Value::Closure(c) = &f
+        && c.lambda.curried.is_some()
+    {
+        return c.apply_curried(arg).unwrap_or(Value::Null);
     }
     match co.yield_(Request::Call(f, arg)).await {
         Response::Value(v) => v,
