@@ -14,6 +14,25 @@ pub struct Attrs {
     entries: Vec<(NixString, Value)>,
     /// Definition site of entry `i`, `Span::UNKNOWN` where there is none.
     positions: Option<Rc<[Span]>>,
+    /// For large sets: the first eight bytes of every name, so a lookup's binary search runs
+    /// over one contiguous array instead of chasing each name's allocation.
+    prefixes: Option<Box<[u64]>>,
+}
+
+/// Sets at least this large get a prefix index.
+const INDEXED: usize = 32;
+
+/// A name's first eight bytes, big-endian, zero-padded: ordered as the names are.
+#[inline]
+fn prefix(name: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = name.len().min(8);
+    b[..n].copy_from_slice(&name[..n]);
+    u64::from_be_bytes(b)
+}
+
+fn index(entries: &[(NixString, Value)]) -> Option<Box<[u64]>> {
+    (entries.len() >= INDEXED).then(|| entries.iter().map(|(k, _)| prefix(k.as_bytes())).collect())
 }
 
 impl Attrs {
@@ -21,21 +40,24 @@ impl Attrs {
         Attrs {
             entries: Vec::new(),
             positions: None,
+            prefixes: None,
         }
     }
 
     /// Builds a set from pairs sorted by name with no duplicates, and their definition sites.
     pub fn with_positions(entries: Vec<(NixString, Value)>, positions: Rc<[Span]>) -> Self {
         let positions = (positions.len() == entries.len()).then_some(positions);
-        Attrs { entries, positions }
+        let prefixes = index(&entries);
+        Attrs {
+            entries,
+            positions,
+            prefixes,
+        }
     }
 
     /// Where attribute `name` was defined, if known.
     pub fn position(&self, name: &[u8]) -> Option<Span> {
-        let i = self
-            .entries
-            .binary_search_by(|(k, _)| k.as_bytes().cmp(name))
-            .ok()?;
+        let i = self.index_of(name)?;
         let span = *self.positions.as_ref()?.get(i)?;
         (span != Span::UNKNOWN).then_some(span)
     }
@@ -52,18 +74,22 @@ impl Attrs {
     pub fn from_unsorted(mut entries: Vec<(NixString, Value)>) -> Self {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         entries.dedup_by(|later, earlier| later.0 == earlier.0);
+        let prefixes = index(&entries);
         Attrs {
             entries,
             positions: None,
+            prefixes,
         }
     }
 
     /// Builds a set from pairs already sorted by name with no duplicates.
     pub fn from_sorted(entries: Vec<(NixString, Value)>) -> Self {
         debug_assert!(entries.windows(2).all(|w| w[0].0 < w[1].0));
+        let prefixes = index(&entries);
         Attrs {
             entries,
             positions: None,
+            prefixes,
         }
     }
 
@@ -75,12 +101,26 @@ impl Attrs {
         self.entries.is_empty()
     }
 
+    /// The index of `name` in the sorted entries.
+    #[inline]
+    fn index_of(&self, name: &[u8]) -> Option<usize> {
+        let (lo, hi) = match &self.prefixes {
+            Some(p) => {
+                let key = prefix(name);
+                let lo = p.partition_point(|&x| x < key);
+                (lo, lo + p[lo..].partition_point(|&x| x == key))
+            }
+            None => (0, self.entries.len()),
+        };
+        let run = self.entries.get(lo..hi)?;
+        run.binary_search_by(|(k, _)| k.as_bytes().cmp(name))
+            .ok()
+            .map(|i| lo + i)
+    }
+
     #[inline]
     pub fn get(&self, name: &[u8]) -> Option<&Value> {
-        self.entries
-            .binary_search_by(|(k, _)| k.as_bytes().cmp(name))
-            .ok()
-            .map(|i| &self.entries[i].1)
+        self.index_of(name).map(|i| &self.entries[i].1)
     }
 
     pub fn contains(&self, name: &[u8]) -> bool {
@@ -124,9 +164,11 @@ impl Attrs {
             }
         }
         let positions = track.then(|| Rc::from(pos));
+        let prefixes = index(&out);
         Attrs {
             entries: out,
             positions,
+            prefixes,
         }
     }
 
@@ -135,12 +177,15 @@ impl Attrs {
         let keep: Vec<usize> = (0..self.entries.len())
             .filter(|&i| !names.contains(&self.entries[i].0))
             .collect();
+        let entries: Vec<_> = keep.iter().map(|&i| self.entries[i].clone()).collect();
+        let prefixes = index(&entries);
         Attrs {
-            entries: keep.iter().map(|&i| self.entries[i].clone()).collect(),
+            entries,
             positions: self
                 .positions
                 .as_ref()
                 .map(|_| keep.iter().map(|&i| self.position_at(i)).collect()),
+            prefixes,
         }
     }
 }
