@@ -35,11 +35,11 @@ impl Drop for EnvInner {
 }
 
 impl Env {
+    #[inline]
     pub fn new(parent: Option<Env>, size: usize) -> Env {
-        Env(Rc::new(EnvInner {
-            parent,
-            slots: (0..size).map(|_| OnceCell::new()).collect(),
-        }))
+        let mut slots = SmallVec::new();
+        slots.resize_with(size, OnceCell::new);
+        Env(Rc::new(EnvInner { parent, slots }))
     }
 
     /// The environment `depth` scopes up (the compiler only asks for scopes that exist).
