@@ -63,8 +63,14 @@ def main():
         f"Geometric mean of time ratios: {geo:.2f}",
         "",
     ])
+    # Sections written by hand after the table (driver comparison, ...) are kept.
+    kept = ""
+    if os.path.exists(a.out):
+        old = open(a.out).read()
+        marker = old.find("\n## ")
+        kept = old[marker:] if marker >= 0 else ""
     with open(a.out, "w") as f:
-        f.write(text)
+        f.write(text.rstrip("\n") + "\n" + kept)
     print(text)
 
 
