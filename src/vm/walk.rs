@@ -8,7 +8,7 @@ use super::ops;
 use super::request::{self, Co, force};
 use crate::errors::Error;
 use crate::print::print_error_value;
-use crate::value::{NixContext, NixString, Value};
+use crate::value::{Attrs, NixContext, NixString, Value};
 use std::collections::HashSet;
 use std::rc::Rc;
 
@@ -81,16 +81,9 @@ pub async fn equal(co: &Co, a: Value, b: Value, identity_at_top: bool) -> Result
                 }
             }
             (Value::Attrs(x), Value::Attrs(y)) => {
-                if let (Some(tx), Some(ty)) = (x.get(b"type"), y.get(b"type")) {
-                    let tx = force(co, tx.clone()).await;
-                    let ty = force(co, ty.clone()).await;
-                    if is_derivation_type(&tx)
-                        && is_derivation_type(&ty)
-                        && let (Some(ox), Some(oy)) = (x.get(b"outPath"), y.get(b"outPath"))
-                    {
-                        stack.push((ox.clone(), oy.clone(), depth + 1));
-                        continue;
-                    }
+                if let Some((ox, oy)) = derivation_out_paths(co, x, y).await {
+                    stack.push((ox, oy, depth + 1));
+                    continue;
                 }
                 if x.len() != y.len() || !x.keys().eq(y.keys()) {
                     return Ok(false);
@@ -103,6 +96,17 @@ pub async fn equal(co: &Co, a: Value, b: Value, identity_at_top: bool) -> Result
         }
     }
     Ok(true)
+}
+
+/// Two derivations (`type = "derivation"`) compare by their `outPath`s: those, if both are.
+async fn derivation_out_paths(co: &Co, x: &Attrs, y: &Attrs) -> Option<(Value, Value)> {
+    let (tx, ty) = (x.get(b"type")?, y.get(b"type")?);
+    let tx = force(co, tx.clone()).await;
+    let ty = force(co, ty.clone()).await;
+    if !(is_derivation_type(&tx) && is_derivation_type(&ty)) {
+        return None;
+    }
+    Some((x.get(b"outPath")?.clone(), y.get(b"outPath")?.clone()))
 }
 
 fn is_derivation_type(v: &Value) -> bool {
@@ -341,16 +345,9 @@ pub async fn assert_equal(co: &Co, a: Value, b: Value) -> Result<(), Error> {
                 }
             }
             (Value::Attrs(x), Value::Attrs(y)) => {
-                if let (Some(tx), Some(ty)) = (x.get(b"type"), y.get(b"type")) {
-                    let tx = force(co, tx.clone()).await;
-                    let ty = force(co, ty.clone()).await;
-                    if is_derivation_type(&tx)
-                        && is_derivation_type(&ty)
-                        && let (Some(ox), Some(oy)) = (x.get(b"outPath"), y.get(b"outPath"))
-                    {
-                        stack.push((ox.clone(), oy.clone(), depth + 1));
-                        continue;
-                    }
+                if let Some((ox, oy)) = derivation_out_paths(co, x, y).await {
+                    stack.push((ox, oy, depth + 1));
+                    continue;
                 }
                 if x.len() != y.len() || !x.keys().eq(y.keys()) {
                     return unequal(format!(
