@@ -227,7 +227,14 @@ fn evaluate(ev: &mut Evaluator, opts: &Options, cwd: &std::path::Path) -> Result
 fn stats_json(ev: &Evaluator) -> String {
     let s = &ev.stats;
     format!(
-        "{{\"ops\": {}, \"nrThunksForced\": {}, \"nrFunctionCalls\": {}, \"framesPushed\": {}, \"generatorResumes\": {}, \"maxFrames\": {}}}",
-        s.ops, s.thunks_forced, s.calls, s.frames_pushed, s.generator_resumes, s.max_frames
+        "{{\"nrOps\": {}, \"nrThunks\": {}, \"nrThunksForced\": {}, \"nrFunctionCalls\": {}, \"nrBuiltinGenerators\": {}, \"nrFramesPushed\": {}, \"nrGeneratorResumes\": {}, \"maxFrames\": {}}}",
+        s.ops,
+        s.thunks_created,
+        s.thunks_forced,
+        s.calls,
+        s.builtin_generators,
+        s.frames_pushed,
+        s.generator_resumes,
+        s.max_frames
     )
 }

@@ -54,8 +54,13 @@ enum Step {
 #[derive(Default, Clone, Debug)]
 pub struct Stats {
     pub ops: u64,
+    /// Thunks made by bytecode (`nrThunks` in C++ Nix's statistics).
+    pub thunks_created: u64,
     pub thunks_forced: u64,
+    /// Applications of functions and builtins (`nrFunctionCalls`).
     pub calls: u64,
+    /// Builtin calls that ran as generators (the rest took a fast path).
+    pub builtin_generators: u64,
     pub frames_pushed: u64,
     pub generator_resumes: u64,
     pub max_frames: u64,
@@ -65,6 +70,8 @@ impl Stats {
     /// Adds the counters of another run.
     pub fn add(&mut self, other: &Stats) {
         self.ops += other.ops;
+        self.thunks_created += other.thunks_created;
+        self.builtin_generators += other.builtin_generators;
         self.thunks_forced += other.thunks_forced;
         self.calls += other.calls;
         self.frames_pushed += other.frames_pushed;
@@ -461,6 +468,7 @@ impl<'s> Vm<'s> {
                     self.call_depth -= 1 + inherited;
                     return Step::Unwind(at(e, span));
                 }
+                self.stats.builtin_generators += 1;
                 let g = (p.builtin.func)(args);
                 self.push_gen(p.builtin.name, span, g, 1 + inherited);
                 Step::Resume(Response::Start)

@@ -103,6 +103,7 @@ impl Vm<'_> {
                     )),
                 },
                 Op::Thunk(i) => {
+                    self.stats.thunks_created += 1;
                     let t = Thunk::code(chunk.thunks[i as usize].clone(), env.clone());
                     self.stack.push(Value::Thunk(t));
                 }
