@@ -120,42 +120,18 @@ async fn get_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::attrs(Attrs::from_sorted(entries)))
 }
 
-/// The store directory paths must be in.
-fn store_dir() -> String {
-    std::env::var("NIX_STORE_DIR").unwrap_or_else(|_| "/nix/store".into())
-}
-
-/// Whether `path` is a store path: `<store>/<32 base-32 chars>-<name>`.
-fn is_store_path(path: &str) -> bool {
-    let Some(rest) = path
-        .strip_prefix(store_dir().as_str())
-        .and_then(|r| r.strip_prefix('/'))
-    else {
-        return false;
-    };
-    let bytes = rest.as_bytes();
-    if bytes.len() < 34 || bytes[32] != b'-' {
-        return false;
-    }
-    let hash_ok = bytes[..32]
-        .iter()
-        .all(|c| b"0123456789abcdfghijklmnpqrsvwxyz".contains(c));
-    let name = &bytes[33..];
-    let name_ok = name.len() <= 211
-        && !name.starts_with(b".")
-        && name
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || b"+-._?=".contains(&c));
-    hash_ok && name_ok
-}
-
 async fn append_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let s = force_string(&co, arg(&args, 0)).await?;
     let extra = force_attrs(&co, arg(&args, 1)).await?;
     let mut context: NixContext = s.context().cloned().unwrap_or_default();
+    let store_dir = crate::vm::request::store_dir(&co).await;
     for (name, value) in extra.iter() {
         let name = name.to_str_lossy().into_owned();
-        if !is_store_path(&name) {
+        if crate::store::to_store_path(&store_dir, &name)
+            .ok()
+            .as_deref()
+            != Some(name.as_str())
+        {
             return Err(Error::new(format!(
                 "context key '{name}' is not a store path"
             )));

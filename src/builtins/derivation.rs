@@ -211,7 +211,7 @@ async fn derivation_strict(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         return Err(Error::new("attribute 'system' missing"));
     }
     inputs_from_context(&co, &ctx, &mut drv).await?;
-    let store_dir = store_dir(&co).await;
+    let store_dir = request::store_dir(&co).await;
     let hash_modulo = match hash {
         Some(h) => fixed_output(
             &mut drv, &store_dir, &name, &outputs, &h, hash_algo, &hash_mode,
@@ -356,13 +356,6 @@ async fn input_addressed(
     Ok(store::sha256(drv.aterm(&masked).as_bytes()))
 }
 
-pub(super) async fn store_dir(co: &Co) -> String {
-    match request::store_dir(co).await {
-        Value::String(s) => s.to_str_lossy().into_owned(),
-        _ => "/nix/store".into(),
-    }
-}
-
 async fn placeholder(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let output = force_string(&co, arg(&args, 0)).await?;
     Ok(Value::string(store::placeholder(&output.to_str_lossy())))
@@ -388,7 +381,12 @@ async fn to_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             "in 'toFile': the file named '{name}' must not contain a reference to a derivation but contains ({r})"
         )));
     }
-    let path = store::make_text_path(&store_dir(&co).await, &name, contents.as_bytes(), &refs);
+    let path = store::make_text_path(
+        &request::store_dir(&co).await,
+        &name,
+        contents.as_bytes(),
+        &refs,
+    );
     let ctx: NixContext = [path.clone()].into();
     Ok(Value::String(NixString::new(path.as_bytes(), Some(ctx))))
 }

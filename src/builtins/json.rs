@@ -224,18 +224,15 @@ pub async fn to_json_string(co: &Co, v: Value) -> Result<NixString, Error> {
             Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
             Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
             Value::Float(f) => out.extend_from_slice(json_float(*f).as_bytes()),
-            Value::String(s) => {
-                if let Some(c) = s.context() {
-                    context
-                        .get_or_insert_with(Default::default)
-                        .extend(c.iter().cloned());
-                }
-                json_string(&mut out, s.as_bytes(), &mut bad_utf8);
-            }
-            Value::Path(_) => {
+            Value::String(_) | Value::Path(_) => {
                 // Paths are copied to the store, as in string interpolation.
-                let how = crate::vm::walk::Coercion::INTERPOLATION;
-                let s = crate::vm::walk::coerce_to_string(co, v.clone(), how).await?;
+                let s = match &v {
+                    Value::String(s) => s.clone(),
+                    _ => {
+                        let how = crate::vm::walk::Coercion::INTERPOLATION;
+                        crate::vm::walk::coerce_to_string(co, v.clone(), how).await?
+                    }
+                };
                 if let Some(c) = s.context() {
                     context
                         .get_or_insert_with(Default::default)

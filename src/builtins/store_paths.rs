@@ -7,10 +7,7 @@
 //! not descended into), then the kept tree is hashed.
 
 use super::paths;
-use super::{
-    arg, def, derivation, files, flake, force_attrs, force_bool, force_function,
-    force_string_no_ctx,
-};
+use super::{arg, def, files, flake, force_attrs, force_bool, force_function, force_string_no_ctx};
 use crate::errors::Error;
 use crate::io::FileType;
 use crate::store::{self, HashFormat};
@@ -217,7 +214,7 @@ async fn add_path(co: &Co, job: AddPath) -> Result<Value, Error> {
 }
 
 async fn add_path_inner(co: &Co, job: &AddPath) -> Result<String, Error> {
-    let store_dir = derivation::store_dir(co).await;
+    let store_dir = request::store_dir(co).await;
     let expected_path = match &job.expected {
         Some(h) => {
             let p = store::make_fixed_output_path(
@@ -310,7 +307,7 @@ async fn store_path(co: Co, args: Vec<Value>) -> Result<Value, Error> {
                 "while evaluating the first argument passed to 'builtins.storePath'",
             )
         })?;
-    let store_dir = derivation::store_dir(&co).await;
+    let store_dir = request::store_dir(&co).await;
     let text = path_string(&path);
     // Symlinks are resolved, unless the path itself names a store path (a symlink in the store).
     let is_store_path = Path::new(&text).parent() == Some(Path::new(&store_dir))
@@ -672,7 +669,7 @@ async fn coerce_to_store_path(co: &Co, v: Value, what: &str) -> Result<String, E
     .await
     .map_err(|e| context(e, what))?;
     let s = s.to_str_lossy().into_owned();
-    let store_dir = derivation::store_dir(co).await;
+    let store_dir = request::store_dir(co).await;
     let p = Path::new(&s);
     let valid = p.parent() == Some(Path::new(&store_dir))
         && p.file_name()

@@ -202,10 +202,11 @@ pub async fn position(co: &Co, span: Span) -> Value {
     }
 }
 
-pub async fn store_dir(co: &Co) -> Value {
+/// `builtins.storeDir`.
+pub async fn store_dir(co: &Co) -> String {
     match co.yield_(Request::StoreDir).await {
-        Response::Value(v) => v,
-        _ => Value::Null,
+        Response::Value(Value::String(s)) => s.to_str_lossy().into_owned(),
+        _ => "/nix/store".to_string(),
     }
 }
 

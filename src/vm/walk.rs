@@ -211,7 +211,8 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
             }
             Value::Path(p) if how.copy_to_store => {
                 let hash = request::store_hash(co, p.to_path_buf(), true, Default::default()).await;
-                let store_path = crate::store::path_to_store(&store_dir(co).await, p, &hash)?;
+                let store_path =
+                    crate::store::path_to_store(&request::store_dir(co).await, p, &hash)?;
                 out.extend_from_slice(store_path.as_bytes());
                 context
                     .get_or_insert_with(Default::default)
@@ -378,12 +379,4 @@ pub async fn assert_equal(co: &Co, a: Value, b: Value) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-/// `builtins.storeDir`.
-async fn store_dir(co: &Co) -> String {
-    match request::store_dir(co).await {
-        Value::String(s) => s.to_str_lossy().into_owned(),
-        _ => "/nix/store".to_string(),
-    }
 }
