@@ -378,8 +378,9 @@ impl Compiler<'_> {
         let r = body(self);
         self.emit(Op::Force, span);
         self.emit(Op::Return, span);
-        let chunk = self.chunks.pop().unwrap_or_default();
+        let mut chunk = self.chunks.pop().unwrap_or_default();
         r?;
+        chunk.speculable = crate::vm::speculate::is_speculable(&chunk.ops);
         let parent = self.chunk();
         parent.thunks.push(std::rc::Rc::new(chunk));
         let i = (parent.thunks.len() - 1) as u32;

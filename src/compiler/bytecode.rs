@@ -104,6 +104,9 @@ pub struct Chunk {
     pub attr_positions: Vec<Rc<[Span]>>,
     /// The span of the whole expression this chunk computes.
     pub span: Option<Span>,
+    /// A thunk body short and simple enough for the VM to try computing it in place of
+    /// making the thunk (`vm::speculate`).
+    pub speculable: bool,
 }
 
 impl Chunk {

@@ -281,8 +281,9 @@ impl<'a> Compiler<'a> {
         });
         let body = self.forced(expr);
         self.emit(Op::Return, span);
-        let chunk = self.chunks.pop().unwrap_or_default();
+        let mut chunk = self.chunks.pop().unwrap_or_default();
         body?;
+        chunk.speculable = crate::vm::speculate::is_speculable(&chunk.ops);
         let parent = self.chunk();
         parent.thunks.push(Rc::new(chunk));
         let i = (parent.thunks.len() - 1) as u32;

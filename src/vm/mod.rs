@@ -12,6 +12,7 @@ pub mod ops;
 mod recursive;
 pub mod request;
 mod run;
+pub mod speculate;
 pub mod walk;
 
 pub use request::{BuiltinGen, Co, Request, Response};

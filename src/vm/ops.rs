@@ -80,6 +80,19 @@ pub fn arith(op: Op, a: &Value, b: &Value) -> Result<Value, Error> {
     }
 }
 
+/// `+`, `-`, `*`, `/` on numbers of which at least one is a float; `None` for anything else
+/// and for division by zero.
+pub fn float_arith(op: Op, a: &Value, b: &Value) -> Option<Value> {
+    let (x, y) = (as_float(a).ok()?, as_float(b).ok()?);
+    Some(Value::Float(match op {
+        Op::Add => x + y,
+        Op::Sub => x - y,
+        Op::Mul => x * y,
+        Op::Div if y != 0.0 => x / y,
+        _ => return None,
+    }))
+}
+
 #[inline]
 fn as_float(v: &Value) -> Result<f64, Error> {
     match v {

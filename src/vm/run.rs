@@ -103,9 +103,16 @@ impl Vm<'_> {
                     )),
                 },
                 Op::Thunk(i) => {
-                    self.stats.thunks_created += 1;
-                    let t = Thunk::code(chunk.thunks[i as usize].clone(), env.clone());
-                    self.stack.push(Value::Thunk(t));
+                    let body = &chunk.thunks[i as usize];
+                    let known = match body.speculable {
+                        true => super::speculate::speculate(body, &env),
+                        false => None,
+                    };
+                    let v = known.unwrap_or_else(|| {
+                        self.stats.thunks_created += 1;
+                        Value::Thunk(Thunk::code(body.clone(), env.clone()))
+                    });
+                    self.stack.push(v);
                 }
                 Op::Closure(i) => {
                     let c = Closure {

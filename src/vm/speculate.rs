@@ -1,0 +1,139 @@
+//! Speculative evaluation of small thunks.
+//!
+//! Most thunks the bytecode creates are tiny and their inputs are often already evaluated:
+//! the `n - 1` in `f (n - 1)`, the `cfg.enable` passed along, `i + 1` in a loop. Allocating a
+//! thunk, and later a frame to force it, costs far more than computing the value. When a thunk
+//! body is *speculable* (the compiler checked it is a short, jump-free sequence of the ops
+//! below) the VM first tries to run it right where the thunk would be created, on values that
+//! are already in weak head normal form. Anything that would need evaluation (an unforced
+//! thunk), could fail (overflow, division by zero, a type error, a missing attribute) or is not
+//! in the short list gives up, and the thunk is made as usual: the laziness and the errors the
+//! program sees are exactly those of the thunk.
+
+use crate::compiler::{Chunk, Op};
+use crate::value::{Env, Value};
+use smallvec::SmallVec;
+
+/// The longest thunk body worth trying (longer ones rarely succeed and cost more to abandon).
+pub const MAX_SPECULABLE_OPS: usize = 12;
+
+/// Whether the compiler may mark a thunk body for speculation.
+pub fn is_speculable(ops: &[Op]) -> bool {
+    ops.len() <= MAX_SPECULABLE_OPS
+        && ops.iter().all(|op| {
+            matches!(
+                op,
+                Op::Const(_)
+                    | Op::Local(..)
+                    | Op::Force
+                    | Op::Add
+                    | Op::Sub
+                    | Op::Mul
+                    | Op::Div
+                    | Op::Eq
+                    | Op::NotEq
+                    | Op::Less
+                    | Op::LessEq
+                    | Op::Greater
+                    | Op::GreaterEq
+                    | Op::Not
+                    | Op::Negate
+                    | Op::Select(_)
+                    | Op::HasAttr(_)
+                    | Op::Return
+            )
+        })
+}
+
+/// Runs a speculable thunk body in `env`; `None` if the thunk has to be made after all.
+pub fn speculate(chunk: &Chunk, env: &Env) -> Option<Value> {
+    let mut stack: SmallVec<[Value; 4]> = SmallVec::new();
+    let mut ops = chunk.ops.iter().peekable();
+    while let Some(op) = ops.next() {
+        match *op {
+            Op::Const(i) => stack.push(chunk.consts.get(i as usize)?.clone()),
+            Op::Local(depth, slot) => {
+                stack.push(env.ancestor(depth as usize)?.get(slot as usize)?.clone())
+            }
+            Op::Force => {
+                // A thunk returned as the result stands for its own value.
+                if ops.peek() == Some(&&Op::Return) {
+                    continue;
+                }
+                let top = stack.last_mut()?;
+                if let Value::Thunk(t) = top {
+                    *top = t.value()?;
+                }
+            }
+            Op::Return => return stack.pop(),
+            Op::Not => match stack.pop()? {
+                Value::Bool(b) => stack.push(Value::Bool(!b)),
+                _ => return None,
+            },
+            Op::Negate => {
+                let v = match stack.pop()? {
+                    Value::Int(i) => Value::Int(i.checked_neg()?),
+                    // As `0 - x`, the way Nix negates: `-0.0` is `0`.
+                    Value::Float(f) => Value::Float(0.0 - f),
+                    _ => return None,
+                };
+                stack.push(v);
+            }
+            Op::Select(k) => {
+                let Value::Attrs(a) = stack.pop()? else {
+                    return None;
+                };
+                let Value::String(name) = chunk.consts.get(k as usize)? else {
+                    return None;
+                };
+                stack.push(a.get(name.as_bytes())?.clone());
+            }
+            Op::HasAttr(k) => {
+                let Value::String(name) = chunk.consts.get(k as usize)? else {
+                    return None;
+                };
+                let has = matches!(stack.pop()?, Value::Attrs(a) if a.contains(name.as_bytes()));
+                stack.push(Value::Bool(has));
+            }
+            op => {
+                let b = stack.pop()?;
+                let a = stack.pop()?;
+                stack.push(binary(op, &a, &b)?);
+            }
+        }
+    }
+    None
+}
+
+/// A binary operator on two evaluated scalars, or `None` where it could fail or needs more.
+fn binary(op: Op, a: &Value, b: &Value) -> Option<Value> {
+    use Value::{Float, Int};
+    Some(match (op, a, b) {
+        (Op::Add, Int(x), Int(y)) => Int(x.checked_add(*y)?),
+        (Op::Sub, Int(x), Int(y)) => Int(x.checked_sub(*y)?),
+        (Op::Mul, Int(x), Int(y)) => Int(x.checked_mul(*y)?),
+        (Op::Div, Int(x), Int(y)) if *y != 0 => Int(x.checked_div(*y)?),
+        (Op::Add | Op::Sub | Op::Mul | Op::Div, Float(_) | Int(_), Float(_) | Int(_)) => {
+            super::ops::float_arith(op, a, b)?
+        }
+        (Op::Eq | Op::NotEq, _, _) => {
+            Value::Bool(super::ops::eq_shallow(a, b)? != (op == Op::NotEq))
+        }
+        (Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq, _, _) => {
+            let (x, y, negate) = match op {
+                Op::Less => (a, b, false),
+                Op::Greater => (b, a, false),
+                Op::LessEq => (b, a, true),
+                _ => (a, b, true),
+            };
+            if !matches!(
+                (x, y),
+                (Int(_) | Float(_), Int(_) | Float(_)) | (Value::String(_), Value::String(_))
+            ) {
+                return None;
+            }
+            Value::Bool(super::ops::less_shallow(x, y).ok()?? != negate)
+        }
+        _ => return None,
+    })
+}
