@@ -64,7 +64,7 @@ async fn map_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let entries = a
         .iter()
         .map(|(k, v)| {
-            let t = Thunk::apply(f.clone(), vec![Value::String(k.clone()), v.clone()]);
+            let t = Thunk::apply(f.clone(), smallvec::smallvec![Value::String(k.clone()), v.clone()]);
             (k.clone(), Value::Thunk(t))
         })
         .collect();
@@ -135,7 +135,10 @@ async fn zip_attrs_with(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let entries = values
         .into_iter()
         .map(|(k, vs)| {
-            let t = Thunk::apply(f.clone(), vec![Value::String(k.clone()), Value::list(vs)]);
+            let t = Thunk::apply(
+                f.clone(),
+                smallvec::smallvec![Value::String(k.clone()), Value::list(vs)],
+            );
             (k, Value::Thunk(t))
         })
         .collect();

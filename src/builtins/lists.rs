@@ -53,7 +53,7 @@ async fn map(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let f = force_function(&co, arg(&args, 0)).await?;
     let out = l
         .iter()
-        .map(|x| Value::Thunk(Thunk::apply(f.clone(), vec![x.clone()])))
+        .map(|x| Value::Thunk(Thunk::apply(f.clone(), smallvec::smallvec![x.clone()])))
         .collect();
     Ok(Value::list(out))
 }
@@ -88,7 +88,7 @@ async fn gen_list(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         return Err(Error::new(format!("cannot create list of size {n}")));
     }
     let out = (0..n)
-        .map(|i| Value::Thunk(Thunk::apply(f.clone(), vec![Value::Int(i)])))
+        .map(|i| Value::Thunk(Thunk::apply(f.clone(), smallvec::smallvec![Value::Int(i)])))
         .collect();
     Ok(Value::list(out))
 }

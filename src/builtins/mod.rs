@@ -142,7 +142,7 @@ pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> 
         let name = b.name;
         let v = Value::Builtin(Rc::new(PartialApp {
             builtin: Rc::new(b),
-            args: Vec::new(),
+            args: Default::default(),
         }));
         entries.push((name.into(), v));
     }

@@ -275,7 +275,7 @@ async fn filtered_out(co: &Co, root: &Path, filter: &Value) -> Result<HashSet<Pa
         let verdict = request::call_many(
             co,
             filter.clone(),
-            vec![path_arg, Value::string(kind.as_str())],
+            [path_arg, Value::string(kind.as_str())],
         )
         .await;
         let keep = match force(co, verdict).await {

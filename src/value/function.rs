@@ -1,7 +1,7 @@
 //! Functions and their environments: lambdas (compiled code plus captured environment) and
 //! builtins (a generator factory plus the arguments applied so far).
 
-use super::{NixString, Value};
+use super::{Args, NixString, Value};
 use crate::compiler::Chunk;
 use crate::errors::Span;
 use crate::vm::BuiltinGen;
@@ -135,7 +135,7 @@ pub type FastFn = fn(&[Value]) -> Option<Result<Value, crate::errors::Error>>;
 /// A builtin with some (possibly zero) of its arguments applied.
 pub struct PartialApp {
     pub builtin: Rc<Builtin>,
-    pub args: Vec<Value>,
+    pub args: Args,
 }
 
 impl Drop for PartialApp {

@@ -19,6 +19,10 @@ pub use function::{Builtin, BuiltinFn, Closure, Env, FastFn, Formals, Lambda, Pa
 pub use string::{NixContext, NixString};
 pub use thunk::{Thunk, ThunkState};
 
+/// Arguments held by a partial application or a lazy application: up to two inline, which is
+/// every builtin's partial application but those of arity four or more.
+pub type Args = smallvec::SmallVec<[Value; 2]>;
+
 /// A Nix value. Thunks are values too; `Value::Thunk` appears wherever laziness allows.
 #[derive(Clone)]
 pub enum Value {

@@ -5,7 +5,7 @@
 //! unwinds through that frame, so a thunk whose evaluation failed can be forced again (and fails
 //! again the same way), never a stale blackhole.
 
-use super::{Env, Value};
+use super::{Args, Env, Value};
 use crate::compiler::Chunk;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -15,7 +15,7 @@ pub enum ThunkState {
     /// Run `chunk` in `env`.
     Code { chunk: Rc<Chunk>, env: Env },
     /// Apply a function to arguments (lazy results of builtins such as `map`).
-    Apply { func: Value, args: Vec<Value> },
+    Apply { func: Value, args: Args },
     /// Being evaluated right now; forcing it again is infinite recursion.
     Blackhole,
     /// Evaluated, in weak head normal form.
@@ -51,7 +51,7 @@ impl Thunk {
         Thunk::new(ThunkState::Code { chunk, env })
     }
 
-    pub fn apply(func: Value, args: Vec<Value>) -> Self {
+    pub fn apply(func: Value, args: Args) -> Self {
         Thunk::new(ThunkState::Apply { func, args })
     }
 

@@ -373,7 +373,7 @@ impl<'s> Vm<'s> {
     }
 
     /// Applies a (possibly unevaluated) function to arguments, for `Apply` thunks.
-    fn apply_lazy(&mut self, func: Value, mut args: Vec<Value>, span: Option<Span>) -> Step {
+    fn apply_lazy(&mut self, func: Value, mut args: crate::value::Args, span: Option<Span>) -> Step {
         // Leading arguments of curried lambdas (`mapAttrs (name: value: ...)`) need no frame.
         let mut func = func;
         while args.len() > 1 {
@@ -442,13 +442,13 @@ impl<'s> Vm<'s> {
                 Step::Run
             }
             Value::Builtin(p) => {
-                let mut args = Vec::with_capacity(p.args.len() + 1);
-                args.extend(p.args.iter().cloned());
+                // Collected inline: a call that takes the fast path allocates nothing.
+                let mut args: smallvec::SmallVec<[Value; 4]> = p.args.iter().cloned().collect();
                 args.push(arg);
                 if args.len() < p.builtin.arity {
                     let partial = crate::value::PartialApp {
                         builtin: p.builtin.clone(),
-                        args,
+                        args: args.into_iter().collect(),
                     };
                     return Step::Return(Value::Builtin(Rc::new(partial)));
                 }
@@ -470,7 +470,7 @@ impl<'s> Vm<'s> {
                     return Step::Unwind(at(e, span));
                 }
                 self.stats.builtin_generators += 1;
-                let g = (p.builtin.func)(args);
+                let g = (p.builtin.func)(args.into_vec());
                 self.push_gen(p.builtin.name, span, g, 1 + inherited);
                 Step::Resume(Response::Start)
             }

@@ -174,7 +174,7 @@ pub async fn call2(co: &Co, f: Value, a: Value, b: Value) -> Value {
 }
 
 /// Applies `f` to several arguments in turn.
-pub async fn call_many(co: &Co, f: Value, args: Vec<Value>) -> Value {
+pub async fn call_many(co: &Co, f: Value, args: impl IntoIterator<Item = Value>) -> Value {
     let mut f = f;
     for a in args {
         f = call(co, f, a).await;

@@ -333,10 +333,8 @@ impl Vm<'_> {
                     }
                 }
                 Op::MakeAttrs(n, table) => {
-                    let at = self.stack.len().saturating_sub(2 * n as usize);
-                    let items = self.stack.split_off(at);
                     let positions = &chunk.attr_positions[table as usize];
-                    match make_attrs(items, positions) {
+                    match make_attrs(&mut self.stack, n as usize, positions) {
                         Ok(v) => self.stack.push(v),
                         Err(MakeAttrsError::BadName(v)) => fail!(ops::type_error("a string", &v)),
                         Err(MakeAttrsError::Duplicate(name, first)) => fail!(Error::new(format!(
@@ -580,7 +578,6 @@ fn select(v: &Value, name: &[u8]) -> Result<Value, Error> {
     }
 }
 
-/// Builds a set from (name, value) pairs; null names are dropped, duplicates are errors.
 /// Why a set could not be built.
 enum MakeAttrsError {
     /// A dynamic name that is neither a string nor null.
@@ -589,34 +586,51 @@ enum MakeAttrsError {
     Duplicate(NixString, Span),
 }
 
-/// Builds a set from (name, value) pairs pushed with their definition sites; null names are
-/// dropped.
-fn make_attrs(items: Vec<Value>, positions: &Rc<[Span]>) -> Result<Value, MakeAttrsError> {
-    let mut entries = Vec::with_capacity(items.len() / 2);
-    let mut dropped = false;
-    let mut it = items.into_iter();
+/// Builds a set from the `n` (name, value) pairs on top of `stack`, pushed in the order of
+/// their definition sites `positions`; null names are dropped. Sets written with static names
+/// arrive sorted and become a set with one allocation besides its `Rc`.
+fn make_attrs(
+    stack: &mut Vec<Value>,
+    n: usize,
+    positions: &Rc<[Span]>,
+) -> Result<Value, MakeAttrsError> {
+    let at = stack.len().saturating_sub(2 * n);
+    let mut entries = Vec::with_capacity(n);
+    // Indices (in push order) of the pairs kept, once a null name has dropped one.
+    let mut kept: Option<Vec<usize>> = None;
+    let mut pairs = stack.drain(at..);
     let mut index = 0;
-    while let (Some(k), Some(v)) = (it.next(), it.next()) {
-        let at = positions.get(index).copied().unwrap_or(Span::UNKNOWN);
-        index += 1;
+    while let (Some(k), Some(v)) = (pairs.next(), pairs.next()) {
         match k {
-            Value::String(s) => entries.push((s, v, at)),
-            Value::Null => dropped = true,
+            Value::String(s) => {
+                entries.push((s, v));
+                if let Some(kept) = &mut kept {
+                    kept.push(index);
+                }
+            }
+            Value::Null => {
+                kept.get_or_insert_with(|| (0..index).collect());
+            }
             other => return Err(MakeAttrsError::BadName(other)),
         }
+        index += 1;
     }
-    if !dropped && entries.windows(2).all(|w| w[0].0 < w[1].0) {
-        let entries = entries.into_iter().map(|(k, v, _)| (k, v)).collect();
+    drop(pairs);
+    if kept.is_none() && entries.windows(2).all(|w| w[0].0 < w[1].0) {
         return Ok(Value::attrs(Attrs::with_positions(
             entries,
             positions.clone(),
         )));
     }
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
-        return Err(MakeAttrsError::Duplicate(w[0].0.clone(), w[0].2));
+    let span_of = |i: usize| positions.get(i).copied().unwrap_or(Span::UNKNOWN);
+    let mut spanned: Vec<_> = match kept {
+        Some(kept) => entries.into_iter().zip(kept.into_iter().map(span_of)).collect(),
+        None => entries.into_iter().zip((0..).map(span_of)).collect(),
+    };
+    spanned.sort_by(|a, b| a.0.0.cmp(&b.0.0));
+    if let Some(w) = spanned.windows(2).find(|w| w[0].0.0 == w[1].0.0) {
+        return Err(MakeAttrsError::Duplicate(w[0].0.0.clone(), w[0].1));
     }
-    let spans: Rc<[Span]> = entries.iter().map(|e| e.2).collect();
-    let entries = entries.into_iter().map(|(k, v, _)| (k, v)).collect();
-    Ok(Value::attrs(Attrs::with_positions(entries, spans)))
+    let (entries, spans): (Vec<_>, Vec<_>) = spanned.into_iter().unzip();
+    Ok(Value::attrs(Attrs::with_positions(entries, spans.into())))
 }
