@@ -1,6 +1,8 @@
 //! Attribute set builtins.
 
-use super::{arg, attrs_of, def, force_attrs, force_function, force_list, force_string, string_of};
+use super::{
+    arg, attrs_of, def, evaluated, force_attrs, force_function, force_list, force_string, string_of,
+};
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, NixString, Thunk, Value};
 use crate::vm::request::{Co, force};
@@ -59,16 +61,28 @@ async fn list_to_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 }
 
 async fn map_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let f = arg(&args, 0);
     let a = force_attrs(&co, arg(&args, 1)).await?;
+    Ok(map_attrs_with(&arg(&args, 0), &a))
+}
+
+fn map_attrs_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    let a = evaluated(args, 1)?;
+    Some(attrs_of(&a).map(|a| map_attrs_with(&arg(args, 0), a)))
+}
+
+/// The set of lazy applications of `f` to each name and value.
+fn map_attrs_with(f: &Value, a: &Attrs) -> Value {
     let entries = a
         .iter()
         .map(|(k, v)| {
-            let t = Thunk::apply(f.clone(), smallvec::smallvec![Value::String(k.clone()), v.clone()]);
+            let t = Thunk::apply(
+                f.clone(),
+                smallvec::smallvec![Value::String(k.clone()), v.clone()],
+            );
             (k.clone(), Value::Thunk(t))
         })
         .collect();
-    Ok(Value::attrs(Attrs::from_sorted(entries)))
+    Value::attrs(Attrs::from_sorted(entries))
 }
 
 async fn intersect_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -163,7 +177,7 @@ pub fn builtins() -> Vec<Builtin> {
         strict!("getAttr", 2, get_attr),
         def("removeAttrs", 2, remove_attrs),
         def("listToAttrs", 1, list_to_attrs),
-        def("mapAttrs", 2, map_attrs),
+        super::def_fast("mapAttrs", 2, 0b10, map_attrs, map_attrs_fast),
         def("intersectAttrs", 2, intersect_attrs),
         def("catAttrs", 2, cat_attrs),
         def("functionArgs", 1, function_args),

@@ -29,6 +29,12 @@ async fn seq(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(arg(&args, 1))
 }
 
+/// `seq` (once its first argument is evaluated) and `addErrorContext`: the second argument,
+/// which the scheduler then forces.
+fn second_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    Some(Ok(arg(args, 1)))
+}
+
 async fn deep_seq(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     walk::deep_force(&co, arg(&args, 0)).await?;
     Ok(arg(&args, 1))
@@ -97,13 +103,13 @@ pub fn builtins() -> Vec<Builtin> {
     vec![
         def("throw", 1, throw),
         def("abort", 1, abort),
-        def("seq", 2, seq),
+        super::def_fast("seq", 2, 0b01, seq, second_fast),
         def("deepSeq", 2, deep_seq),
         def("tryEval", 1, try_eval),
         def("trace", 2, trace),
         def("warn", 2, warn),
         def("break", 1, identity),
         def("traceVerbose", 2, trace_verbose),
-        def("addErrorContext", 2, second),
+        super::def_fast("addErrorContext", 2, 0, second, second_fast),
     ]
 }

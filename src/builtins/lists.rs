@@ -2,11 +2,11 @@
 //! nothing is called until an element is needed.
 
 use super::{
-    arg, def, force_bool, force_function, force_int, force_list, force_string_no_ctx, int_of,
-    list_of,
+    arg, def, def_fast, evaluated, force_bool, force_function, force_int, force_list,
+    force_string_no_ctx, int_of, is_callable, list_of,
 };
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, NixString, Thunk, Value};
+use crate::value::{Attrs, Builtin, NixList, NixString, Thunk, Value};
 use crate::vm::request::{Co, call, call2, force};
 use crate::vm::walk;
 use std::collections::BTreeMap;
@@ -51,11 +51,26 @@ async fn map(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     }
     // C++ Nix checks the function once the list is known not to be empty.
     let f = force_function(&co, arg(&args, 0)).await?;
+    Ok(map_with(&f, &l))
+}
+
+fn map_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    let l = match list_of(&evaluated(args, 1)?) {
+        Ok(l) if l.is_empty() => return Some(Ok(Value::List(l.clone()))),
+        Ok(l) => l.clone(),
+        Err(e) => return Some(Err(e)),
+    };
+    let f = evaluated(args, 0).filter(is_callable)?;
+    Some(Ok(map_with(&f, &l)))
+}
+
+/// The lazy applications of `f` to each element.
+fn map_with(f: &Value, l: &NixList) -> Value {
     let out = l
         .iter()
         .map(|x| Value::Thunk(Thunk::apply(f.clone(), smallvec::smallvec![x.clone()])))
         .collect();
-    Ok(Value::list(out))
+    Value::list(out)
 }
 
 async fn filter(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -82,8 +97,15 @@ async fn foldl(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 }
 
 async fn gen_list(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let f = arg(&args, 0);
     let n = force_int(&co, arg(&args, 1)).await?;
+    gen_list_of(&arg(&args, 0), n)
+}
+
+fn gen_list_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    Some(int_of(&evaluated(args, 1)?).and_then(|n| gen_list_of(&arg(args, 0), n)))
+}
+
+fn gen_list_of(f: &Value, n: i64) -> Result<Value, Error> {
     if n < 0 {
         return Err(Error::new(format!("cannot create list of size {n}")));
     }
@@ -100,6 +122,23 @@ async fn concat_lists(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         out.extend(force_list(&co, l.clone()).await?.iter().cloned());
     }
     Ok(Value::list(out))
+}
+
+/// `concatLists` when every inner list is evaluated.
+fn concat_lists_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    let outer = evaluated(args, 0)?;
+    let ls = match list_of(&outer) {
+        Ok(ls) => ls,
+        Err(e) => return Some(Err(e)),
+    };
+    let mut out = Vec::new();
+    for l in ls.iter() {
+        match l.whnf()? {
+            Value::List(l) => out.extend(l.iter().cloned()),
+            _ => return None,
+        }
+    }
+    Some(Ok(Value::list(out)))
 }
 
 async fn concat_map(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -182,11 +221,11 @@ pub fn builtins() -> Vec<Builtin> {
         strict!("head", 1, head),
         strict!("tail", 1, tail),
         strict!("elemAt", 2, elem_at),
-        def("map", 2, map),
+        def_fast("map", 2, 0b10, map, map_fast),
         def("filter", 2, filter),
         def("foldl'", 3, foldl),
-        def("genList", 2, gen_list),
-        def("concatLists", 1, concat_lists),
+        def_fast("genList", 2, 0b10, gen_list, gen_list_fast),
+        def_fast("concatLists", 1, 0b1, concat_lists, concat_lists_fast),
         def("concatMap", 2, concat_map),
         def("elem", 2, elem),
         def("any", 2, any),

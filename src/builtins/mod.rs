@@ -22,7 +22,7 @@ macro_rules! strict {
                 args.iter().map(Value::whnf).collect::<Option<_>>()?;
             Some($pure(&forced))
         }
-        $crate::builtins::def_fast($name, $arity, slow, fast)
+        $crate::builtins::def_fast($name, $arity, (1u8 << $arity) - 1, slow, fast)
     }};
 }
 
@@ -72,17 +72,20 @@ where
         arity,
         func: Box::new(move |args| generator(move |co| f(co, args))),
         fast: None,
+        strict: 0,
     }
 }
 
-/// `def` with a synchronous path for arguments already evaluated.
-pub fn def_fast<F, Fut>(name: &'static str, arity: usize, f: F, fast: FastFn) -> Builtin
+/// `def` with a synchronous path, tried once the arguments in `strict` (a bit per argument,
+/// see `Builtin::strict`) are evaluated.
+pub fn def_fast<F, Fut>(name: &'static str, arity: usize, strict: u8, f: F, fast: FastFn) -> Builtin
 where
     F: Fn(Co, Vec<Value>) -> Fut + Copy + 'static,
     Fut: Future<Output = Result<Value, Error>> + 'static,
 {
     Builtin {
         fast: Some(fast),
+        strict,
         ..def(name, arity, f)
     }
 }
@@ -235,6 +238,21 @@ pub async fn force_function(co: &Co, v: Value) -> Result<Value, Error> {
         f @ (Value::Closure(_) | Value::Builtin(_)) => Ok(f),
         Value::Attrs(a) if a.contains(b"__functor") => Ok(Value::Attrs(a)),
         other => Err(type_error("a function", &other)),
+    }
+}
+
+/// Argument `i` of a fast path, if it is evaluated (`None` sends the call to the generator).
+#[inline]
+pub fn evaluated(args: &[Value], i: usize) -> Option<Value> {
+    args.get(i)?.whnf()
+}
+
+/// Whether `f` can be applied without forcing anything first.
+pub fn is_callable(f: &Value) -> bool {
+    match f {
+        Value::Closure(_) | Value::Builtin(_) => true,
+        Value::Attrs(a) => a.contains(b"__functor"),
+        _ => false,
     }
 }
 

@@ -272,12 +272,8 @@ async fn filtered_out(co: &Co, root: &Path, filter: &Value) -> Result<HashSet<Pa
     let mut stack = children(co, root).await?;
     while let Some((p, kind)) = stack.pop() {
         let path_arg = Value::String(NixString::from(p.as_os_str().as_encoded_bytes()));
-        let verdict = request::call_many(
-            co,
-            filter.clone(),
-            [path_arg, Value::string(kind.as_str())],
-        )
-        .await;
+        let verdict =
+            request::call_many(co, filter.clone(), [path_arg, Value::string(kind.as_str())]).await;
         let keep = match force(co, verdict).await {
             Value::Bool(b) => b,
             other => {

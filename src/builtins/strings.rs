@@ -1,6 +1,6 @@
 //! String builtins.
 
-use super::{arg, def, force_int, force_list, force_string};
+use super::{arg, def, evaluated, force_int, force_list, force_string};
 use crate::errors::Error;
 use crate::value::{Builtin, NixString, Value};
 use crate::vm::request::Co;
@@ -31,10 +31,33 @@ async fn string_length(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::Int(s.len() as i64))
 }
 
+fn string_length_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    match evaluated(args, 0)? {
+        Value::String(s) => Some(Ok(Value::Int(s.len() as i64))),
+        _ => None,
+    }
+}
+
 async fn substring(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let start = force_int(&co, arg(&args, 0)).await?;
     let len = force_int(&co, arg(&args, 1)).await?;
     let s = walk::coerce_to_string(&co, arg(&args, 2), Coercion::INTERPOLATION).await?;
+    substring_of(start, len, &s)
+}
+
+/// `substring` of a string argument (others need coercing: the generator).
+fn substring_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    let (Value::Int(start), Value::Int(len), Value::String(s)) = (
+        evaluated(args, 0)?,
+        evaluated(args, 1)?,
+        evaluated(args, 2)?,
+    ) else {
+        return None;
+    };
+    Some(substring_of(start, len, &s))
+}
+
+fn substring_of(start: i64, len: i64, s: &NixString) -> Result<Value, Error> {
     if start < 0 {
         return Err(Error::new("negative start position in 'substring'"));
     }
@@ -124,9 +147,9 @@ async fn replace_strings(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        super::def_fast("toString", 1, to_string, to_string_fast),
-        def("stringLength", 1, string_length),
-        def("substring", 3, substring),
+        super::def_fast("toString", 1, 1, to_string, to_string_fast),
+        super::def_fast("stringLength", 1, 0b1, string_length, string_length_fast),
+        super::def_fast("substring", 3, 0b111, substring, substring_fast),
         def("concatStringsSep", 2, concat_strings_sep),
         def("replaceStrings", 3, replace_strings),
     ]

@@ -127,6 +127,9 @@ pub struct Builtin {
     /// The same operation for arguments that need no evaluation: `None` from it means "needs
     /// the generator". Calls that take it create no generator and push no frame.
     pub fast: Option<FastFn>,
+    /// Bit `i` set: the builtin forces argument `i` before anything else it does (in
+    /// increasing `i`). The scheduler forces those itself before trying `fast`.
+    pub strict: u8,
 }
 
 /// A builtin's synchronous path (see `Builtin::fast`).

@@ -3,13 +3,15 @@
 use super::BuiltinGen;
 use crate::compiler::Chunk;
 use crate::errors::Span;
-use crate::value::{Env, Thunk, ThunkState};
+use crate::value::{Builtin, Env, Thunk, ThunkState, Value};
 use std::rc::Rc;
 
 pub(super) enum Frame {
     Code(CodeFrame),
     Thunk(ThunkFrame),
     Gen(GenFrame),
+    /// Boxed: rare next to the others, and large.
+    Args(Box<ArgsFrame>),
 }
 
 /// Bytecode being run: a file, a thunk body or a lambda body.
@@ -54,3 +56,18 @@ pub(super) struct GenFrame {
     /// Extra logical depth it declared (deep forcing, comparison).
     pub depth: u32,
 }
+
+/// A builtin call waiting for the scheduler to force the arguments the builtin is strict in
+/// (`Builtin::strict`) before it runs, usually without ever needing a generator.
+pub(super) struct ArgsFrame {
+    pub builtin: Rc<Builtin>,
+    pub args: BuiltinArgs,
+    /// The argument being forced.
+    pub next: usize,
+    pub span: Option<Span>,
+    /// Logical calls this frame stands for: 1 plus those of tail-called frames.
+    pub calls: u32,
+}
+
+/// A saturated builtin call's arguments, inline.
+pub(super) type BuiltinArgs = smallvec::SmallVec<[Value; 4]>;

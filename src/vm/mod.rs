@@ -20,8 +20,9 @@ pub use request::{BuiltinGen, Co, Request, Response};
 use crate::compiler::Chunk;
 use crate::errors::{Error, Span};
 use crate::eval::EvalState;
+use crate::value::Builtin;
 use crate::value::{Env, Thunk, ThunkState, Value};
-use frames::{CodeFrame, Frame, GenFrame};
+use frames::{ArgsFrame, BuiltinArgs, CodeFrame, Frame, GenFrame};
 use genawaiter::GeneratorState;
 use std::rc::Rc;
 
@@ -197,6 +198,18 @@ impl<'s> Vm<'s> {
                 Step::Return(v)
             }
             Some(Frame::Gen(_)) => Step::Resume(Response::Value(v)),
+            Some(Frame::Args(_)) => {
+                let Some(Frame::Args(mut f)) = self.frames.pop() else {
+                    return Step::Unwind(Error::new("internal error: argument frame vanished"));
+                };
+                if let Some(slot) = f.args.get_mut(f.next) {
+                    *slot = v;
+                }
+                // The builtin's own call is counted again if it pushes a frame.
+                self.call_depth -= 1;
+                let f = *f;
+                self.call_builtin(f.builtin, f.args, f.span, f.calls - 1)
+            }
             None => Step::Return(v),
         }
     }
@@ -247,6 +260,7 @@ impl<'s> Vm<'s> {
             Frame::Gen(g) => g.span,
             Frame::Code(c) => c.current_span(),
             Frame::Thunk(_) => None,
+            Frame::Args(a) => a.span,
         })
     }
 
@@ -373,7 +387,12 @@ impl<'s> Vm<'s> {
     }
 
     /// Applies a (possibly unevaluated) function to arguments, for `Apply` thunks.
-    fn apply_lazy(&mut self, func: Value, mut args: crate::value::Args, span: Option<Span>) -> Step {
+    fn apply_lazy(
+        &mut self,
+        func: Value,
+        mut args: crate::value::Args,
+        span: Option<Span>,
+    ) -> Step {
         // Leading arguments of curried lambdas (`mapAttrs (name: value: ...)`) need no frame.
         let mut func = func;
         while args.len() > 1 {
@@ -443,7 +462,7 @@ impl<'s> Vm<'s> {
             }
             Value::Builtin(p) => {
                 // Collected inline: a call that takes the fast path allocates nothing.
-                let mut args: smallvec::SmallVec<[Value; 4]> = p.args.iter().cloned().collect();
+                let mut args: BuiltinArgs = p.args.iter().cloned().collect();
                 args.push(arg);
                 if args.len() < p.builtin.arity {
                     let partial = crate::value::PartialApp {
@@ -452,27 +471,7 @@ impl<'s> Vm<'s> {
                     };
                     return Step::Return(Value::Builtin(Rc::new(partial)));
                 }
-                if let Some(result) = p.builtin.fast.and_then(|fast| fast(&args)) {
-                    self.call_depth -= inherited;
-                    return match result {
-                        Ok(Value::Thunk(t)) => self.force_thunk(t, span),
-                        Ok(v) => Step::Return(v),
-                        Err(mut e) => {
-                            let what = format!("while calling the '{}' builtin", p.builtin.name);
-                            e.trace.push((span, what));
-                            Step::Unwind(at(e, span))
-                        }
-                    };
-                }
-                self.call_depth += 1;
-                if let Some(e) = self.check_depth() {
-                    self.call_depth -= 1 + inherited;
-                    return Step::Unwind(at(e, span));
-                }
-                self.stats.builtin_generators += 1;
-                let g = (p.builtin.func)(args.into_vec());
-                self.push_gen(p.builtin.name, span, g, 1 + inherited);
-                Step::Resume(Response::Start)
+                self.call_builtin(p.builtin.clone(), args, span, inherited)
             }
             Value::Attrs(a) if a.contains(b"__functor") => {
                 let functor = a.get(b"__functor").cloned().unwrap_or(Value::Null);
@@ -498,6 +497,82 @@ impl<'s> Vm<'s> {
         }
     }
 
+    /// Runs a builtin with all its arguments: first the scheduler forces the arguments it is
+    /// strict in (an `Args` frame waits meanwhile), then its synchronous path runs, and only
+    /// if that cannot finish does it become a generator.
+    fn call_builtin(
+        &mut self,
+        builtin: Rc<Builtin>,
+        mut args: BuiltinArgs,
+        span: Option<Span>,
+        inherited: u32,
+    ) -> Step {
+        let Some(fast) = builtin.fast else {
+            return self.spawn_builtin(builtin, args, span, inherited);
+        };
+        for next in 0..args.len() {
+            if builtin.strict & (1 << next) == 0 {
+                continue;
+            }
+            let Value::Thunk(t) = &args[next] else {
+                continue;
+            };
+            if let Some(v) = t.value() {
+                args[next] = v;
+                continue;
+            }
+            let t = t.clone();
+            self.call_depth += 1;
+            if let Some(e) = self.check_depth() {
+                self.call_depth -= 1 + inherited;
+                return Step::Unwind(at(e, span));
+            }
+            self.stats.frames_pushed += 1;
+            self.frames.push(Frame::Args(Box::new(ArgsFrame {
+                builtin,
+                args,
+                next,
+                span,
+                calls: 1 + inherited,
+            })));
+            return self.force_thunk(t, span);
+        }
+        match fast(&args) {
+            Some(result) => {
+                self.call_depth -= inherited;
+                match result {
+                    Ok(Value::Thunk(t)) => self.force_thunk(t, span),
+                    Ok(v) => Step::Return(v),
+                    Err(mut e) => {
+                        let what = format!("while calling the '{}' builtin", builtin.name);
+                        e.trace.push((span, what));
+                        Step::Unwind(at(e, span))
+                    }
+                }
+            }
+            None => self.spawn_builtin(builtin, args, span, inherited),
+        }
+    }
+
+    /// Runs a builtin as a generator on a new frame.
+    fn spawn_builtin(
+        &mut self,
+        builtin: Rc<Builtin>,
+        args: BuiltinArgs,
+        span: Option<Span>,
+        inherited: u32,
+    ) -> Step {
+        self.call_depth += 1;
+        if let Some(e) = self.check_depth() {
+            self.call_depth -= 1 + inherited;
+            return Step::Unwind(at(e, span));
+        }
+        self.stats.builtin_generators += 1;
+        let g = (builtin.func)(args.into_vec());
+        self.push_gen(builtin.name, span, g, 1 + inherited);
+        Step::Resume(Response::Start)
+    }
+
     /// Pops frames until one can take the error: a `tryEval` generator for catchable errors,
     /// or the floor. Every thunk being forced is put back as it was.
     fn unwind(&mut self, mut err: Error, floor: usize) -> Result<Step, Error> {
@@ -508,6 +583,11 @@ impl<'s> Vm<'s> {
                     self.call_depth -= f.calls;
                 }
                 Some(Frame::Thunk(t)) => t.thunk.restore(t.saved),
+                Some(Frame::Args(a)) => {
+                    self.call_depth -= a.calls;
+                    let what = format!("while calling the '{}' builtin", a.builtin.name);
+                    err.trace.push((a.span, what));
+                }
                 Some(Frame::Gen(g)) => {
                     if g.catching && err.is_catchable() {
                         self.frames.push(Frame::Gen(g));

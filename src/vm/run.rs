@@ -624,7 +624,10 @@ fn make_attrs(
     }
     let span_of = |i: usize| positions.get(i).copied().unwrap_or(Span::UNKNOWN);
     let mut spanned: Vec<_> = match kept {
-        Some(kept) => entries.into_iter().zip(kept.into_iter().map(span_of)).collect(),
+        Some(kept) => entries
+            .into_iter()
+            .zip(kept.into_iter().map(span_of))
+            .collect(),
         None => entries.into_iter().zip((0..).map(span_of)).collect(),
     };
     spanned.sort_by(|a, b| a.0.0.cmp(&b.0.0));
