@@ -7,7 +7,7 @@ use super::{
 };
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, NixList, NixString, Thunk, Value};
-use crate::vm::request::{Co, call, call2, force};
+use crate::vm::request::{Co, Expect, call, call_each, fold, force};
 use crate::vm::walk;
 use std::collections::BTreeMap;
 
@@ -76,24 +76,21 @@ fn map_with(f: &Value, l: &NixList) -> Value {
 async fn filter(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let f = force_function(&co, arg(&args, 0)).await?;
     let l = force_list(&co, arg(&args, 1)).await?;
-    let mut out = Vec::new();
-    for x in l.iter() {
-        if force_bool(&co, call(&co, f.clone(), x.clone()).await).await? {
-            out.push(x.clone());
-        }
-    }
+    let keep = call_each(&co, f, l.clone(), Expect::Bool, None).await;
+    let out = l
+        .iter()
+        .zip(keep.iter())
+        .filter(|(_, k)| matches!(k, Value::Bool(true)))
+        .map(|(x, _)| x.clone())
+        .collect();
     Ok(Value::list(out))
 }
 
 async fn foldl(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let f = force_function(&co, arg(&args, 0)).await?;
-    let mut acc = arg(&args, 1);
+    let acc = arg(&args, 1);
     let l = force_list(&co, arg(&args, 2)).await?;
-    for x in l.iter() {
-        acc = call2(&co, f.clone(), acc, x.clone()).await;
-        acc = force(&co, acc).await;
-    }
-    Ok(force(&co, acc).await)
+    Ok(fold(&co, f, acc, l).await)
 }
 
 async fn gen_list(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -144,10 +141,12 @@ fn concat_lists_fast(args: &[Value]) -> Option<Result<Value, Error>> {
 async fn concat_map(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let f = force_function(&co, arg(&args, 0)).await?;
     let ls = force_list(&co, arg(&args, 1)).await?;
+    let results = call_each(&co, f, ls, Expect::List, None).await;
     let mut out = Vec::new();
-    for x in ls.iter() {
-        let r = call(&co, f.clone(), x.clone()).await;
-        out.extend(force_list(&co, r).await?.iter().cloned());
+    for r in results.iter() {
+        if let Value::List(l) = r {
+            out.extend(l.iter().cloned());
+        }
     }
     Ok(Value::list(out))
 }
@@ -166,12 +165,9 @@ async fn elem(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 async fn any_all(co: &Co, args: &[Value], want: bool) -> Result<Value, Error> {
     let f = force_function(co, arg(args, 0)).await?;
     let l = force_list(co, arg(args, 1)).await?;
-    for x in l.iter() {
-        if force_bool(co, call(co, f.clone(), x.clone()).await).await? == want {
-            return Ok(Value::Bool(want));
-        }
-    }
-    Ok(Value::Bool(!want))
+    let results = call_each(co, f, l, Expect::Bool, Some(want)).await;
+    let found = results.last().is_some_and(|r| matches!(r, Value::Bool(b) if *b == want));
+    Ok(Value::Bool(found == want))
 }
 
 async fn any(co: Co, args: Vec<Value>) -> Result<Value, Error> {

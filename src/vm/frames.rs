@@ -12,6 +12,7 @@ pub(super) enum Frame {
     Gen(GenFrame),
     /// Boxed: rare next to the others, and large.
     Args(Box<ArgsFrame>),
+    Loop(Box<super::loops::LoopFrame>),
 }
 
 /// Bytecode being run: a file, a thunk body or a lambda body.

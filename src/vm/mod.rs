@@ -8,6 +8,7 @@
 //! `design/vm.md`.
 
 mod frames;
+mod loops;
 pub mod ops;
 mod recursive;
 pub mod request;
@@ -198,6 +199,7 @@ impl<'s> Vm<'s> {
                 Step::Return(v)
             }
             Some(Frame::Gen(_)) => Step::Resume(Response::Value(v)),
+            Some(Frame::Loop(_)) => self.loop_deliver(v),
             Some(Frame::Args(_)) => {
                 let Some(Frame::Args(mut f)) = self.frames.pop() else {
                     return Step::Unwind(Error::new("internal error: argument frame vanished"));
@@ -261,6 +263,7 @@ impl<'s> Vm<'s> {
             Frame::Code(c) => c.current_span(),
             Frame::Thunk(_) => None,
             Frame::Args(a) => a.span,
+            Frame::Loop(l) => l.span,
         })
     }
 
@@ -276,6 +279,8 @@ impl<'s> Vm<'s> {
                 self.force_value(v, span)
             }
             Request::Call(f, arg) => self.call(f, arg, span),
+            Request::CallEach(each) => self.start_each(*each, span),
+            Request::Fold { f, acc, list } => self.start_fold(f, acc, list, span),
             Request::Import(path, scope) => match self.state.import(&path, scope) {
                 Ok(v) => self.force_value(v, span),
                 Err(e) => Step::Unwind(e),
@@ -583,6 +588,7 @@ impl<'s> Vm<'s> {
                     self.call_depth -= f.calls;
                 }
                 Some(Frame::Thunk(t)) => t.thunk.restore(t.saved),
+                Some(Frame::Loop(_)) => {}
                 Some(Frame::Args(a)) => {
                     self.call_depth -= a.calls;
                     let what = format!("while calling the '{}' builtin", a.builtin.name);

@@ -6,10 +6,11 @@
 //! find their value already evaluated answer without yielding, so the common case costs nothing.
 
 use crate::errors::{Error, Span};
-use crate::value::{NixString, Value};
+use crate::value::{NixList, NixString, Value};
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
+use std::rc::Rc;
 
 pub type GenFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
 /// A suspended builtin (or other generator) on the frame stack.
@@ -26,6 +27,17 @@ pub enum Request {
     TryForce(Value),
     /// Apply a (forced) function to one argument; the answer is in weak head normal form.
     Call(Value, Value),
+    /// Apply a (forced) function to each element of a list in turn, checking each result: the
+    /// whole loop of `filter`, `any`, `concatMap`, ... in one request, answered with the list
+    /// of results (shorter than the input if it stopped early).
+    CallEach(Box<CallEach>),
+    /// `foldl'`: apply `f` to the accumulator and each element in turn, evaluating each new
+    /// accumulator; answered with the last one.
+    Fold {
+        f: Value,
+        acc: Value,
+        list: Rc<NixList>,
+    },
     /// Evaluate a file (cached per evaluation by path), optionally with an extra scope
     /// (`scopedImport`).
     Import(PathBuf, Option<Value>),
@@ -48,6 +60,35 @@ pub enum Request {
     RegisterDerivation(String, KnownDrv),
     /// A derivation made earlier in this evaluation, by `.drv` path.
     LookupDerivation(String),
+}
+
+/// The loop a `Request::CallEach` asks for.
+pub struct CallEach {
+    pub f: Value,
+    pub list: Rc<NixList>,
+    /// What every result must be.
+    pub expect: Expect,
+    /// Stop after the first result that is this Boolean (`any`, `all`).
+    pub stop: Option<bool>,
+}
+
+/// The type a callback's results must have; a result of another type fails the loop with the
+/// error the builtin would give.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    Bool,
+    List,
+}
+
+impl Expect {
+    /// The type error for `v`, if it is not what is expected.
+    pub fn check(self, v: &Value) -> Result<(), Error> {
+        match (self, v) {
+            (Expect::Bool, Value::Bool(_)) | (Expect::List, Value::List(_)) => Ok(()),
+            (Expect::Bool, other) => Err(crate::vm::ops::type_error("a Boolean", other)),
+            (Expect::List, other) => Err(crate::vm::ops::type_error("a list", other)),
+        }
+    }
 }
 
 /// Settings that change what builtins do.
@@ -171,6 +212,41 @@ pub async fn call(co: &Co, f: Value, arg: Value) -> Value {
 pub async fn call2(co: &Co, f: Value, a: Value, b: Value) -> Value {
     let g = call(co, f, a).await;
     call(co, g, b).await
+}
+
+/// Applies `f` to each element of `list`, every result checked against `expect`, stopping
+/// after a result equal to `stop`: one suspension for the whole loop.
+pub async fn call_each(
+    co: &Co,
+    f: Value,
+    list: Rc<NixList>,
+    expect: Expect,
+    stop: Option<bool>,
+) -> Rc<NixList> {
+    if list.is_empty() {
+        return list;
+    }
+    let each = CallEach {
+        f,
+        list,
+        expect,
+        stop,
+    };
+    match co.yield_(Request::CallEach(Box::new(each))).await {
+        Response::Value(Value::List(results)) => results,
+        _ => Rc::default(),
+    }
+}
+
+/// `foldl'`'s loop: `f (... (f acc x0) ...) xn`, each accumulator evaluated.
+pub async fn fold(co: &Co, f: Value, acc: Value, list: Rc<NixList>) -> Value {
+    if list.is_empty() {
+        return force(co, acc).await;
+    }
+    match co.yield_(Request::Fold { f, acc, list }).await {
+        Response::Value(v) => v,
+        _ => Value::Null,
+    }
 }
 
 /// Applies `f` to several arguments in turn.
