@@ -50,7 +50,7 @@ pub(super) fn state_holds_structure(state: &super::ThunkState) -> bool {
     match state {
         super::ThunkState::Done(v) => owns_structure(v),
         super::ThunkState::Code { env, .. } => env_is_unique(env),
-        super::ThunkState::Apply { .. } => true,
+        super::ThunkState::Apply { .. } | super::ThunkState::ApplyMany { .. } => true,
         super::ThunkState::Blackhole => false,
     }
 }

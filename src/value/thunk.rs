@@ -14,8 +14,10 @@ use std::rc::Rc;
 pub enum ThunkState {
     /// Run `chunk` in `env`.
     Code { chunk: Rc<Chunk>, env: Env },
-    /// Apply a function to arguments (lazy results of builtins such as `map`).
-    Apply { func: Value, args: Args },
+    /// Apply a function to an argument (lazy results of builtins such as `map`).
+    Apply { func: Value, arg: Value },
+    /// Apply a function to several arguments (`mapAttrs`); boxed to keep every thunk small.
+    ApplyMany { func: Value, args: Box<[Value]> },
     /// Being evaluated right now; forcing it again is infinite recursion.
     Blackhole,
     /// Evaluated, in weak head normal form.
@@ -30,9 +32,13 @@ impl Drop for ThunkCell {
         match std::mem::replace(self.0.get_mut(), ThunkState::Blackhole) {
             ThunkState::Done(v) => super::drop::release(v),
             ThunkState::Code { env, .. } => super::drop::release_env(env),
-            ThunkState::Apply { func, args } => {
+            ThunkState::Apply { func, arg } => {
                 super::drop::release(func);
-                args.into_iter().for_each(super::drop::release);
+                super::drop::release(arg);
+            }
+            ThunkState::ApplyMany { func, args } => {
+                super::drop::release(func);
+                args.into_vec().into_iter().for_each(super::drop::release);
             }
             ThunkState::Blackhole => {}
         }
@@ -52,7 +58,16 @@ impl Thunk {
     }
 
     pub fn apply(func: Value, args: Args) -> Self {
-        Thunk::new(ThunkState::Apply { func, args })
+        Thunk::new(match args.len() {
+            1 => ThunkState::Apply {
+                func,
+                arg: args.into_iter().next().unwrap_or(Value::Null),
+            },
+            _ => ThunkState::ApplyMany {
+                func,
+                args: args.into_vec().into_boxed_slice(),
+            },
+        })
     }
 
     /// The value if the thunk has been evaluated.
@@ -74,7 +89,7 @@ impl Thunk {
     pub fn begin(&self) -> Option<ThunkState> {
         let mut state = self.0.0.borrow_mut();
         match &*state {
-            ThunkState::Code { .. } | ThunkState::Apply { .. } => {
+            ThunkState::Code { .. } | ThunkState::Apply { .. } | ThunkState::ApplyMany { .. } => {
                 Some(std::mem::replace(&mut *state, ThunkState::Blackhole))
             }
             _ => None,
@@ -110,5 +125,14 @@ impl Thunk {
 
     pub fn ptr_eq(&self, other: &Thunk) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_thunk_is_one_small_allocation() {
+        // Reference counts, the borrow flag and the state: every thunk costs 64 bytes.
+        assert!(std::mem::size_of::<super::ThunkCell>() <= 48);
     }
 }

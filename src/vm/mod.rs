@@ -376,14 +376,23 @@ impl<'s> Vm<'s> {
                 self.push_code(chunk, env, 0);
                 Step::Run
             }
-            ThunkState::Apply { func, args } => {
+            ThunkState::Apply { func, arg } => {
                 let saved = ThunkState::Apply {
+                    func: func.clone(),
+                    arg: arg.clone(),
+                };
+                self.frames
+                    .push(Frame::Thunk(frames::ThunkFrame { thunk: t, saved }));
+                self.apply_lazy(func, smallvec::smallvec![arg], span)
+            }
+            ThunkState::ApplyMany { func, args } => {
+                let saved = ThunkState::ApplyMany {
                     func: func.clone(),
                     args: args.clone(),
                 };
                 self.frames
                     .push(Frame::Thunk(frames::ThunkFrame { thunk: t, saved }));
-                self.apply_lazy(func, args, span)
+                self.apply_lazy(func, args.into_vec().into(), span)
             }
             ThunkState::Blackhole | ThunkState::Done(_) => {
                 Step::Unwind(Error::new("internal error: thunk state"))
