@@ -26,8 +26,8 @@ impl Drop for EnvInner {
         if let Some(parent) = self.parent.take() {
             super::drop::release_env(parent);
         }
-        for slot in std::mem::take(&mut self.slots) {
-            if let Some(v) = slot.into_inner() {
+        for slot in self.slots.iter_mut() {
+            if let Some(v) = slot.take() {
                 super::drop::release(v);
             }
         }
@@ -37,8 +37,11 @@ impl Drop for EnvInner {
 impl Env {
     #[inline]
     pub fn new(parent: Option<Env>, size: usize) -> Env {
-        let mut slots = SmallVec::new();
-        slots.resize_with(size, OnceCell::new);
+        let slots = if size <= 2 {
+            SmallVec::from_buf_and_len([OnceCell::new(), OnceCell::new()], size)
+        } else {
+            (0..size).map(|_| OnceCell::new()).collect()
+        };
         Env(Rc::new(EnvInner { parent, slots }))
     }
 
