@@ -1,9 +1,14 @@
 //! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`.
 
+mod alloc_count;
+
 use gnix::eval::absolute;
 use gnix::{Error, Evaluator, Settings, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+#[global_allocator]
+static ALLOCATOR: alloc_count::Counting = alloc_count::Counting;
 
 const USAGE: &str = "usage: gnix eval [--strict] [--json] [--max-call-depth N] [--show-trace] [-I PATH] (-E EXPR | FILE)";
 
@@ -150,6 +155,7 @@ fn settings(opts: &Options) -> Settings {
 }
 
 fn run(opts: Options) -> ExitCode {
+    let allocations_before = alloc_count::allocations();
     let mut ev = Evaluator::new(settings(&opts));
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let result = if opts.parse_only {
@@ -158,7 +164,8 @@ fn run(opts: Options) -> ExitCode {
         evaluate(&mut ev, &opts, &cwd).map(Some)
     };
     if opts.stats {
-        eprintln!("{}", stats_json(&ev));
+        let allocations = alloc_count::allocations() - allocations_before;
+        eprintln!("{}", stats_json(&ev, allocations));
     }
     let errors = result
         .as_ref()
@@ -224,10 +231,12 @@ fn evaluate(ev: &mut Evaluator, opts: &Options, cwd: &std::path::Path) -> Result
     Ok(gnix::print::print_value(&v))
 }
 
-fn stats_json(ev: &Evaluator) -> String {
+/// `--stats`: the VM's counters (C++ Nix's `NIX_SHOW_STATS` names where it has the same
+/// counter) and the heap allocations made from setting up the evaluator to the result.
+fn stats_json(ev: &Evaluator, allocations: u64) -> String {
     let s = &ev.stats;
     format!(
-        "{{\"nrOps\": {}, \"nrThunks\": {}, \"nrThunksForced\": {}, \"nrFunctionCalls\": {}, \"nrBuiltinGenerators\": {}, \"nrFramesPushed\": {}, \"nrGeneratorResumes\": {}, \"maxFrames\": {}}}",
+        "{{\"nrOps\": {}, \"nrThunks\": {}, \"nrThunksForced\": {}, \"nrFunctionCalls\": {}, \"nrBuiltinGenerators\": {}, \"nrFramesPushed\": {}, \"nrGeneratorResumes\": {}, \"maxFrames\": {}, \"nrAllocations\": {}}}",
         s.ops,
         s.thunks_created,
         s.thunks_forced,
@@ -235,6 +244,7 @@ fn stats_json(ev: &Evaluator) -> String {
         s.builtin_generators,
         s.frames_pushed,
         s.generator_resumes,
-        s.max_frames
+        s.max_frames,
+        allocations
     )
 }

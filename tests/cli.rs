@@ -183,3 +183,29 @@ fn deeply_nested_parentheses_are_an_error() {
 fn deeply_nested_lists_are_an_error() {
     assert_deep_nesting_is_an_error("nested-lists.nix", "[", "", "]");
 }
+
+/// The value of `"key": N` in `--stats` output.
+fn stat(stats: &str, key: &str) -> u64 {
+    let at = stats.find(&format!("\"{key}\": ")).map(|i| i + key.len() + 4);
+    let digits: String = stats[at.unwrap_or(stats.len())..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no {key} in {stats}"))
+}
+
+#[test]
+fn stats_count_calls_thunks_and_allocations() {
+    let expr = "let f = n: if n == 0 then 0 else f (n - 1); in f 1000";
+    let out = gnix(&["eval", "--stats", "-E", expr]);
+    assert_eq!(expect_status(&out, 0), "0");
+    let stats = stderr(&out);
+    assert_eq!(stat(&stats, "nrFunctionCalls"), 1001, "{stats}");
+    // `n - 1` is computed where its thunk would be made (vm::speculate).
+    assert_eq!(stat(&stats, "nrThunks"), 0, "{stats}");
+    // One environment per call, and no more than a few per call altogether.
+    let allocations = stat(&stats, "nrAllocations");
+    assert!((1001..5000).contains(&allocations), "{stats}");
+}
