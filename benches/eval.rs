@@ -11,6 +11,16 @@ use std::path::{Path, PathBuf};
 
 const WORKLOADS: &[&str] = &["fib", "attrs", "lists", "strings", "lazy", "fixpoint"];
 
+/// Workloads over nixpkgs' lib, which they import from `../shared/nixpkgs-lib` beside the
+/// repository: its test suite and a `lib.evalModules` configuration.
+const NIXPKGS_WORKLOADS: &[&str] = &["modules", "libtests"];
+
+fn nixpkgs_lib_present() -> bool {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/nixpkgs-lib/lib/default.nix")
+        .exists()
+}
+
 fn workload(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("benches/workloads")
@@ -31,9 +41,15 @@ fn evaluate(path: &Path, driver: Driver) -> String {
 }
 
 fn drivers(c: &mut Criterion) {
-    for name in WORKLOADS {
+    let mut names: Vec<&str> = WORKLOADS.to_vec();
+    if nixpkgs_lib_present() {
+        names.extend(NIXPKGS_WORKLOADS);
+    } else {
+        eprintln!("../shared/nixpkgs-lib is missing: skipping {NIXPKGS_WORKLOADS:?}");
+    }
+    for name in names {
         let path = workload(name);
-        let mut group = c.benchmark_group(*name);
+        let mut group = c.benchmark_group(name);
         group.sample_size(10);
         for (label, driver) in [
             ("generator", Driver::Generator),
