@@ -186,7 +186,9 @@ fn deeply_nested_lists_are_an_error() {
 
 /// The value of `"key": N` in `--stats` output.
 fn stat(stats: &str, key: &str) -> u64 {
-    let at = stats.find(&format!("\"{key}\": ")).map(|i| i + key.len() + 4);
+    let at = stats
+        .find(&format!("\"{key}\": "))
+        .map(|i| i + key.len() + 4);
     let digits: String = stats[at.unwrap_or(stats.len())..]
         .chars()
         .take_while(char::is_ascii_digit)
@@ -208,4 +210,17 @@ fn stats_count_calls_thunks_and_allocations() {
     // One environment per call, and no more than a few per call altogether.
     let allocations = stat(&stats, "nrAllocations");
     assert!((1001..5000).contains(&allocations), "{stats}");
+}
+
+#[test]
+fn curried_lambdas_and_loops_push_no_extra_frames() {
+    // `a: b: ...` applied to the accumulator makes the inner closure without a frame; the
+    // foldl' loop runs in one Loop frame: one frame per element for the call, one per element
+    // for forcing the genList thunk.
+    let expr = "builtins.foldl' (a: b: a + b) 0 (builtins.genList (x: x) 1000)";
+    let out = gnix(&["eval", "--stats", "-E", expr]);
+    assert_eq!(expect_status(&out, 0), "499500");
+    let stats = stderr(&out);
+    assert!(stat(&stats, "nrFramesPushed") <= 2010, "{stats}");
+    assert!(stat(&stats, "nrGeneratorResumes") <= 10, "{stats}");
 }

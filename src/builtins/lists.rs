@@ -166,7 +166,9 @@ async fn any_all(co: &Co, args: &[Value], want: bool) -> Result<Value, Error> {
     let f = force_function(co, arg(args, 0)).await?;
     let l = force_list(co, arg(args, 1)).await?;
     let results = call_each(co, f, l, Expect::Bool, Some(want)).await;
-    let found = results.last().is_some_and(|r| matches!(r, Value::Bool(b) if *b == want));
+    let found = results
+        .last()
+        .is_some_and(|r| matches!(r, Value::Bool(b) if *b == want));
     Ok(Value::Bool(found == want))
 }
 

@@ -14,6 +14,8 @@ pub enum Op {
     Const(u32),
     /// Push the variable in scope `depth` levels up, slot `slot` (not forced).
     Local(u16, u32),
+    /// `Local` then `Force`, in one dispatch (the commonest pair by far).
+    LocalForce(u16, u32),
     /// Push a thunk of `thunks[i]` closing over the current scope.
     Thunk(u32),
     /// Push a closure of `lambdas[i]` closing over the current scope.
@@ -107,10 +109,29 @@ pub struct Chunk {
     /// A thunk body short and simple enough for the VM to try computing it in place of
     /// making the thunk (`vm::speculate`).
     pub speculable: bool,
+    /// The latest position a jump was pointed at: the op emitted there has more than one
+    /// predecessor, so `emit` does not merge it with the op before it.
+    pub jump_target: Option<usize>,
 }
 
 impl Chunk {
+    /// Appends an op, with two peepholes: a `Force` of something already in weak head normal
+    /// form is left out (`Local; Force` becomes `LocalForce`), and `Call; Return` (or
+    /// `Call; Force; Return`) becomes a tail call. Neither applies where a jump lands.
     pub fn emit(&mut self, op: Op, span: Span) -> usize {
+        let here = self.ops.len();
+        if self.jump_target != Some(here) {
+            match (op, self.ops.last().copied()) {
+                (Op::Force, Some(Op::Local(depth, slot))) => {
+                    self.ops[here - 1] = Op::LocalForce(depth, slot);
+                    self.spans[here - 1] = span;
+                    return here - 1;
+                }
+                (Op::Force, Some(prev)) if self.yields_value(prev) => return here - 1,
+                (Op::Return, Some(Op::Call)) => self.ops[here - 1] = Op::TailCall,
+                _ => {}
+            }
+        }
         // `Call; Force; Return` is a tail call (calls already return forced values).
         if op == Op::Return
             && let [.., call @ Op::Call, Op::Force] = self.ops.as_mut_slice()
@@ -119,7 +140,37 @@ impl Chunk {
         }
         self.ops.push(op);
         self.spans.push(span);
-        self.ops.len() - 1
+        here
+    }
+
+    /// Whether `op` always leaves a value in weak head normal form (never a thunk).
+    fn yields_value(&self, op: Op) -> bool {
+        match op {
+            Op::Const(i) => !matches!(self.consts.get(i as usize), Some(Value::Thunk(_)) | None),
+            Op::Closure(_)
+            | Op::Call
+            | Op::Add
+            | Op::Sub
+            | Op::Mul
+            | Op::Div
+            | Op::Eq
+            | Op::NotEq
+            | Op::Less
+            | Op::LessEq
+            | Op::Greater
+            | Op::GreaterEq
+            | Op::Concat
+            | Op::Update
+            | Op::Not
+            | Op::Negate
+            | Op::MakeAttrs(..)
+            | Op::MakeList(_)
+            | Op::HasAttr(_)
+            | Op::DynHasAttr
+            | Op::Interpolate(_)
+            | Op::ToPath => true,
+            _ => false,
+        }
     }
 
     pub fn add_const(&mut self, v: Value) -> u32 {
@@ -130,6 +181,7 @@ impl Chunk {
     /// Points the jump at `at` to the next op to be emitted.
     pub fn patch_jump(&mut self, at: usize) {
         let target = self.ops.len() as u32;
+        self.jump_target = Some(target as usize);
         match &mut self.ops[at] {
             Op::Jump(t)
             | Op::JumpIfFalse(t)

@@ -825,7 +825,7 @@ impl<'a> Compiler<'a> {
         };
         // `x: y: ...`: the body only makes the inner lambda, so a call can build it directly.
         let curried = match (&chunk.ops[..], chunk.formals.is_none()) {
-            ([Op::Closure(0), Op::Force, Op::Return], true) => chunk.lambdas.first().cloned(),
+            ([Op::Closure(0), Op::Return], true) => chunk.lambdas.first().cloned(),
             _ => None,
         };
         let lambda = Lambda {

@@ -60,7 +60,13 @@ impl Vm<'_> {
         self.start_loop(f, list, kind, span)
     }
 
-    fn start_loop(&mut self, f: Value, list: Rc<NixList>, kind: LoopKind, span: Option<Span>) -> Step {
+    fn start_loop(
+        &mut self,
+        f: Value,
+        list: Rc<NixList>,
+        kind: LoopKind,
+        span: Option<Span>,
+    ) -> Step {
         self.stats.frames_pushed += 1;
         self.frames.push(Frame::Loop(Box::new(LoopFrame {
             f,

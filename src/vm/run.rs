@@ -75,6 +75,22 @@ impl Vm<'_> {
                 }
             };
         }
+        // Forces thunk `t`, taken off the operand stack, and continues with its value there.
+        macro_rules! force_slow {
+            ($t:expr) => {{
+                let t = $t;
+                save!();
+                let span = Some(span!());
+                if self.driver == Driver::Recursive {
+                    match self.nested(|vm| vm.force_thunk(t, span)) {
+                        Ok(v) => self.stack.push(v),
+                        Err(e) => return Step::Unwind(e),
+                    }
+                    continue;
+                }
+                switch!(self.force_thunk(t, span));
+            }};
+        }
         macro_rules! spawn {
             ($name:expr, $gen:expr) => {{
                 save!();
@@ -102,6 +118,24 @@ impl Vm<'_> {
                         "internal error: variable read before it was set"
                     )),
                 },
+                Op::LocalForce(depth, slot) => {
+                    let v = match env
+                        .ancestor(depth as usize)
+                        .and_then(|e| e.get(slot as usize))
+                    {
+                        Some(v) => v,
+                        None => fail!(Error::new(
+                            "internal error: variable read before it was set"
+                        )),
+                    };
+                    match v {
+                        Value::Thunk(t) => match t.value() {
+                            Some(v) => self.stack.push(v),
+                            None => force_slow!(t.clone()),
+                        },
+                        v => self.stack.push(v.clone()),
+                    }
+                }
                 Op::Thunk(i) => {
                     let body = &chunk.thunks[i as usize];
                     let known = match body.speculable {
@@ -132,16 +166,7 @@ impl Vm<'_> {
                             None => {
                                 let t = t.clone();
                                 self.stack.pop();
-                                save!();
-                                let span = Some(span!());
-                                if self.driver == Driver::Recursive {
-                                    match self.nested(|vm| vm.force_thunk(t, span)) {
-                                        Ok(v) => self.stack.push(v),
-                                        Err(e) => return Step::Unwind(e),
-                                    }
-                                    continue;
-                                }
-                                switch!(self.force_thunk(t, span));
+                                force_slow!(t);
                             }
                         }
                     }

@@ -25,6 +25,7 @@ pub fn is_speculable(ops: &[Op]) -> bool {
                 op,
                 Op::Const(_)
                     | Op::Local(..)
+                    | Op::LocalForce(..)
                     | Op::Force
                     | Op::Add
                     | Op::Sub
@@ -54,6 +55,13 @@ pub fn speculate(chunk: &Chunk, env: &Env) -> Option<Value> {
             Op::Const(i) => stack.push(chunk.consts.get(i as usize)?.clone()),
             Op::Local(depth, slot) => {
                 stack.push(env.ancestor(depth as usize)?.get(slot as usize)?.clone())
+            }
+            Op::LocalForce(depth, slot) => {
+                let v = env.ancestor(depth as usize)?.get(slot as usize)?;
+                stack.push(match v {
+                    Value::Thunk(t) => t.value()?,
+                    v => v.clone(),
+                });
             }
             Op::Force => {
                 // A thunk returned as the result stands for its own value.
