@@ -3,13 +3,14 @@
 
 use super::{
     arg, def, def_fast, evaluated, force_bool, force_function, force_int, force_list,
-    force_string_no_ctx, int_of, is_callable, list_of,
+    force_string_no_ctx, int_of, is_callable, list_of, looping,
 };
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, NixList, NixString, Thunk, Value};
-use crate::vm::request::{Co, Expect, call, call_each, fold, force};
+use crate::vm::request::{CallEach, Co, Expect, Finish, LoopStart, call, call_each, fold, force};
 use crate::vm::walk;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 fn length(args: &[Value]) -> Result<Value, Error> {
     Ok(Value::Int(list_of(&args[0])?.len() as i64))
@@ -76,7 +77,13 @@ fn map_with(f: &Value, l: &NixList) -> Value {
 async fn filter(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let f = force_function(&co, arg(&args, 0)).await?;
     let l = force_list(&co, arg(&args, 1)).await?;
-    let keep = call_each(&co, f, l.clone(), Expect::Bool, None).await;
+    let keep = call_each(&co, f, l, Expect::Bool, None).await;
+    filter_finish(&args, &keep)
+}
+
+/// The elements of `args[1]` whose result is `true`.
+fn filter_finish(args: &[Value], keep: &[Value]) -> Result<Value, Error> {
+    let l = list_of(&evaluated(args, 1).unwrap_or(Value::Null))?.clone();
     let out = l
         .iter()
         .zip(keep.iter())
@@ -86,11 +93,50 @@ async fn filter(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::list(out))
 }
 
+/// The function and list of `f list`-shaped builtins, when both are ready for a loop frame.
+fn function_and_list(args: &[Value], list: usize) -> Option<(Value, Rc<NixList>)> {
+    let f = evaluated(args, 0).filter(is_callable)?;
+    match evaluated(args, list)? {
+        Value::List(l) => Some((f, l)),
+        _ => None,
+    }
+}
+
+/// `filter`, `any`, `all`, `concatMap` as loop frames.
+fn each_loop(
+    args: &[Value],
+    expect: Expect,
+    stop: Option<bool>,
+    finish: Finish,
+) -> Option<LoopStart> {
+    let (f, list) = function_and_list(args, 1)?;
+    let each = CallEach {
+        f,
+        list,
+        expect,
+        stop,
+    };
+    Some(LoopStart::Each(each, finish))
+}
+
+fn filter_loop(args: &[Value]) -> Option<LoopStart> {
+    each_loop(args, Expect::Bool, None, filter_finish)
+}
+
 async fn foldl(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let f = force_function(&co, arg(&args, 0)).await?;
     let acc = arg(&args, 1);
     let l = force_list(&co, arg(&args, 2)).await?;
     Ok(fold(&co, f, acc, l).await)
+}
+
+fn foldl_loop(args: &[Value]) -> Option<LoopStart> {
+    let (f, list) = function_and_list(args, 2)?;
+    Some(LoopStart::Fold {
+        f,
+        acc: arg(args, 1),
+        list,
+    })
 }
 
 async fn gen_list(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -142,13 +188,21 @@ async fn concat_map(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let f = force_function(&co, arg(&args, 0)).await?;
     let ls = force_list(&co, arg(&args, 1)).await?;
     let results = call_each(&co, f, ls, Expect::List, None).await;
+    concat_map_finish(&args, &results)
+}
+
+fn concat_map_finish(_: &[Value], results: &[Value]) -> Result<Value, Error> {
     let mut out = Vec::new();
-    for r in results.iter() {
+    for r in results {
         if let Value::List(l) = r {
             out.extend(l.iter().cloned());
         }
     }
     Ok(Value::list(out))
+}
+
+fn concat_map_loop(args: &[Value]) -> Option<LoopStart> {
+    each_loop(args, Expect::List, None, concat_map_finish)
 }
 
 async fn elem(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -166,10 +220,27 @@ async fn any_all(co: &Co, args: &[Value], want: bool) -> Result<Value, Error> {
     let f = force_function(co, arg(args, 0)).await?;
     let l = force_list(co, arg(args, 1)).await?;
     let results = call_each(co, f, l, Expect::Bool, Some(want)).await;
+    Ok(any_all_finish(&results, want))
+}
+
+/// `any`/`all` from results that stopped at the first `want`.
+fn any_all_finish(results: &[Value], want: bool) -> Value {
     let found = results
         .last()
         .is_some_and(|r| matches!(r, Value::Bool(b) if *b == want));
-    Ok(Value::Bool(found == want))
+    Value::Bool(found == want)
+}
+
+fn any_loop(args: &[Value]) -> Option<LoopStart> {
+    each_loop(args, Expect::Bool, Some(true), |_, r| {
+        Ok(any_all_finish(r, true))
+    })
+}
+
+fn all_loop(args: &[Value]) -> Option<LoopStart> {
+    each_loop(args, Expect::Bool, Some(false), |_, r| {
+        Ok(any_all_finish(r, false))
+    })
 }
 
 async fn any(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -220,14 +291,14 @@ pub fn builtins() -> Vec<Builtin> {
         strict!("tail", 1, tail),
         strict!("elemAt", 2, elem_at),
         def_fast("map", 2, 0b10, map, map_fast),
-        def("filter", 2, filter),
-        def("foldl'", 3, foldl),
+        looping("filter", 2, 0b11, filter, filter_loop),
+        looping("foldl'", 3, 0b101, foldl, foldl_loop),
         def_fast("genList", 2, 0b10, gen_list, gen_list_fast),
         def_fast("concatLists", 1, 0b1, concat_lists, concat_lists_fast),
-        def("concatMap", 2, concat_map),
+        looping("concatMap", 2, 0b11, concat_map, concat_map_loop),
         def("elem", 2, elem),
-        def("any", 2, any),
-        def("all", 2, all),
+        looping("any", 2, 0b11, any, any_loop),
+        looping("all", 2, 0b11, all, all_loop),
         def("partition", 2, partition),
         def("groupBy", 2, group_by),
     ]

@@ -55,7 +55,7 @@ use crate::eval::Settings;
 use crate::io::EvalIo;
 use crate::value::{Attrs, Builtin, FastFn, NixString, PartialApp, Thunk, ThunkState, Value};
 use crate::vm::ops::type_error;
-use crate::vm::request::{Co, force, generator};
+use crate::vm::request::{Co, LoopFn, force, generator};
 use smol_str::SmolStr;
 use std::collections::HashMap;
 use std::future::Future;
@@ -73,6 +73,7 @@ where
         func: Box::new(move |args| generator(move |co| f(co, args))),
         fast: None,
         strict: 0,
+        looping: None,
     }
 }
 
@@ -85,6 +86,26 @@ where
 {
     Builtin {
         fast: Some(fast),
+        strict,
+        ..def(name, arity, f)
+    }
+}
+
+/// `def` for a builtin that calls a function per list element: once the arguments in `strict`
+/// are evaluated, `looping` runs the call as a loop frame (`vm::loops`) instead of `f`.
+pub fn looping<F, Fut>(
+    name: &'static str,
+    arity: usize,
+    strict: u8,
+    f: F,
+    looping: LoopFn,
+) -> Builtin
+where
+    F: Fn(Co, Vec<Value>) -> Fut + Copy + 'static,
+    Fut: Future<Output = Result<Value, Error>> + 'static,
+{
+    Builtin {
+        looping: Some(looping),
         strict,
         ..def(name, arity, f)
     }

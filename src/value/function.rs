@@ -133,6 +133,9 @@ pub struct Builtin {
     /// Bit `i` set: the builtin forces argument `i` before anything else it does (in
     /// increasing `i`). The scheduler forces those itself before trying `fast`.
     pub strict: u8,
+    /// For builtins that call a function per element (`filter`, `foldl'`, ...): how to run the
+    /// call as a loop frame instead of a generator (`vm::loops`).
+    pub looping: Option<crate::vm::request::LoopFn>,
 }
 
 /// A builtin's synchronous path (see `Builtin::fast`).

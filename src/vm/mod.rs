@@ -521,9 +521,9 @@ impl<'s> Vm<'s> {
         span: Option<Span>,
         inherited: u32,
     ) -> Step {
-        let Some(fast) = builtin.fast else {
+        if builtin.fast.is_none() && builtin.looping.is_none() {
             return self.spawn_builtin(builtin, args, span, inherited);
-        };
+        }
         for next in 0..args.len() {
             if builtin.strict & (1 << next) == 0 {
                 continue;
@@ -551,20 +551,35 @@ impl<'s> Vm<'s> {
             })));
             return self.force_thunk(t, span);
         }
-        match fast(&args) {
-            Some(result) => {
-                self.call_depth -= inherited;
-                match result {
-                    Ok(Value::Thunk(t)) => self.force_thunk(t, span),
-                    Ok(v) => Step::Return(v),
-                    Err(mut e) => {
-                        let what = format!("while calling the '{}' builtin", builtin.name);
-                        e.trace.push((span, what));
-                        Step::Unwind(at(e, span))
-                    }
-                }
-            }
+        if let Some(fast) = builtin.fast {
+            return match fast(&args) {
+                Some(result) => self.builtin_result(&builtin, result, span, inherited),
+                None => self.spawn_builtin(builtin, args, span, inherited),
+            };
+        }
+        match builtin.looping.and_then(|looping| looping(&args)) {
+            Some(start) => self.start_builtin_loop(builtin.name, args, start, span, inherited),
             None => self.spawn_builtin(builtin, args, span, inherited),
+        }
+    }
+
+    /// Hands on what a builtin's synchronous path computed.
+    fn builtin_result(
+        &mut self,
+        builtin: &Builtin,
+        result: Result<Value, Error>,
+        span: Option<Span>,
+        inherited: u32,
+    ) -> Step {
+        self.call_depth -= inherited;
+        match result {
+            Ok(Value::Thunk(t)) => self.force_thunk(t, span),
+            Ok(v) => Step::Return(v),
+            Err(mut e) => {
+                let what = format!("while calling the '{}' builtin", builtin.name);
+                e.trace.push((span, what));
+                Step::Unwind(at(e, span))
+            }
         }
     }
 
@@ -597,7 +612,12 @@ impl<'s> Vm<'s> {
                     self.call_depth -= f.calls;
                 }
                 Some(Frame::Thunk(t)) => t.thunk.restore(t.saved),
-                Some(Frame::Loop(_)) => {}
+                Some(Frame::Loop(l)) => {
+                    if let Some(owner) = &l.owner {
+                        self.call_depth -= owner.calls;
+                        err.trace.push((l.span, owner.trace()));
+                    }
+                }
                 Some(Frame::Args(a)) => {
                     self.call_depth -= a.calls;
                     let what = format!("while calling the '{}' builtin", a.builtin.name);

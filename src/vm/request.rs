@@ -72,6 +72,25 @@ pub struct CallEach {
     pub stop: Option<bool>,
 }
 
+/// How a builtin that loops over a list runs without a generator (`Builtin::looping`), once
+/// its strict arguments are evaluated.
+pub enum LoopStart {
+    /// Call the function on each element; the builtin's value is `Finish` of the results.
+    Each(CallEach, Finish),
+    /// `foldl'`: the value is the last accumulator.
+    Fold {
+        f: Value,
+        acc: Value,
+        list: Rc<NixList>,
+    },
+}
+
+/// Makes a looping builtin's value from its arguments and the results of its calls.
+pub type Finish = fn(&[Value], &[Value]) -> Result<Value, Error>;
+
+/// A builtin's looping path: `None` sends the call to its generator.
+pub type LoopFn = fn(&[Value]) -> Option<LoopStart>;
+
 /// The type a callback's results must have; a result of another type fails the loop with the
 /// error the builtin would give.
 #[derive(Clone, Copy, PartialEq, Eq)]
