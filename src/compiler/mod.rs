@@ -951,7 +951,10 @@ fn static_str(s: &ast::Str) -> Option<SmolStr> {
 }
 
 pub(crate) fn ident_name(id: &ast::Ident) -> SmolStr {
-    SmolStr::new(id.syntax().text().to_string())
+    match id.ident_token() {
+        Some(token) => SmolStr::new(token.text()),
+        None => SmolStr::new(id.syntax().text().to_string()),
+    }
 }
 
 /// 1-based line and character column of a byte offset.
