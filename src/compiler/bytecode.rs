@@ -33,6 +33,13 @@ pub enum Op {
     Call,
     /// `Call` in tail position: the callee's frame replaces this one.
     TailCall,
+    /// Pop two arguments and a (forced) function: `f a b`. Always followed by `Swap; Call`
+    /// (or `Swap; TailCall`): a curried lambda or a builtin taking both arguments is called
+    /// with both at once and those two ops are skipped; any other function is applied to `a`
+    /// with `b` left below, and they apply the result to `b`.
+    Call2,
+    /// Exchange the two values on top of the stack.
+    Swap,
     /// Pop the result and return it to the frame below.
     Return,
     Jump(u32),

@@ -419,6 +419,19 @@ impl<'a> Compiler<'a> {
     fn apply(&mut self, a: &ast::Apply, span: Span) -> CResult {
         let f = self.child(a.lambda(), a.syntax())?;
         let arg = self.child(a.argument(), a.syntax())?;
+        // `g x y`: both arguments in one call where the function allows it (`Op::Call2`).
+        if let ast::Expr::Apply(inner) = &f {
+            let g = self.child(inner.lambda(), inner.syntax())?;
+            let first = self.child(inner.argument(), inner.syntax())?;
+            let inner_span = self.span(inner.syntax());
+            self.forced(&g)?;
+            self.lazy(&first)?;
+            self.lazy(&arg)?;
+            self.emit(Op::Call2, inner_span);
+            self.emit(Op::Swap, span);
+            self.emit(Op::Call, span);
+            return Ok(());
+        }
         self.forced(&f)?;
         self.lazy(&arg)?;
         self.emit(Op::Call, span);

@@ -155,9 +155,10 @@ impl Vm<'_> {
             LoopKind::Fold { acc, partial } => {
                 let acc = std::mem::replace(acc, Value::Null);
                 match &l.f {
-                    // `a: b: ...` applied to the accumulator makes a closure and runs nothing.
+                    // `a: b: ...`: both arguments at once, no closure in between.
                     Value::Closure(c) if c.lambda.curried.is_some() => {
-                        (c.apply_curried(acc).unwrap_or(Value::Null), x)
+                        let c = c.clone();
+                        return self.call_curried2(&c, acc, x, span, 0);
                     }
                     f => {
                         *partial = true;

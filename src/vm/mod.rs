@@ -21,7 +21,7 @@ pub use request::{BuiltinGen, Co, Request, Response};
 use crate::compiler::Chunk;
 use crate::errors::{Error, Span};
 use crate::eval::EvalState;
-use crate::value::Builtin;
+use crate::value::{Builtin, Closure, Lambda};
 use crate::value::{Env, Thunk, ThunkState, Value};
 use frames::{ArgsFrame, BuiltinArgs, CodeFrame, Frame, GenFrame};
 use genawaiter::GeneratorState;
@@ -455,25 +455,7 @@ impl<'s> Vm<'s> {
             return self.call_inheriting(f, arg, span, 0);
         }
         match f {
-            Value::Closure(c) if c.lambda.curried.is_some() => {
-                self.call_depth -= inherited;
-                match c.apply_curried(arg) {
-                    Some(v) => Step::Return(v),
-                    None => Step::Unwind(Error::new("internal error: curried lambda")),
-                }
-            }
-            Value::Closure(c) => {
-                self.call_depth += 1;
-                if let Some(e) = self.check_depth() {
-                    self.call_depth -= 1 + inherited;
-                    return Step::Unwind(at(e, span));
-                }
-                let n = c.lambda.nslots;
-                let env = Env::new(Some(c.env.clone()), n);
-                env.set(n - 1, arg);
-                self.push_code(c.lambda.chunk.clone(), env, 1 + inherited);
-                Step::Run
-            }
+            Value::Closure(c) => self.call_lambda(&c.lambda, &c.env, arg, span, inherited),
             Value::Builtin(p) => {
                 // Collected inline: a call that takes the fast path allocates nothing.
                 let mut args: BuiltinArgs = p.args.iter().cloned().collect();
@@ -507,6 +489,79 @@ impl<'s> Vm<'s> {
                     ops::describe_value(&other)
                 )),
                 span,
+            )),
+        }
+    }
+
+    /// Applies `lambda`, closed over `captured`, to `arg`: a frame for its body, or for a
+    /// curried lambda (`x: y: ...`) the inner closure, made without running any code.
+    fn call_lambda(
+        &mut self,
+        lambda: &Lambda,
+        captured: &Env,
+        arg: Value,
+        span: Option<Span>,
+        inherited: u32,
+    ) -> Step {
+        let n = lambda.nslots;
+        let env = Env::new(Some(captured.clone()), n);
+        env.set(n - 1, arg);
+        if let Some(inner) = &lambda.curried {
+            self.call_depth -= inherited;
+            let lambda = inner.clone();
+            return Step::Return(Value::Closure(Rc::new(Closure { lambda, env })));
+        }
+        self.call_depth += 1;
+        if let Some(e) = self.check_depth() {
+            self.call_depth -= 1 + inherited;
+            return Step::Unwind(at(e, span));
+        }
+        self.push_code(lambda.chunk.clone(), env, 1 + inherited);
+        Step::Run
+    }
+
+    /// `f a b` for a curried lambda `f` (`a: b: ...`): the inner lambda is applied straight
+    /// to the scope that binds `a`, with no closure made in between.
+    fn call_curried2(
+        &mut self,
+        f: &Closure,
+        a: Value,
+        b: Value,
+        span: Option<Span>,
+        inherited: u32,
+    ) -> Step {
+        let Some(inner) = &f.lambda.curried else {
+            return Step::Unwind(Error::new("internal error: not a curried lambda"));
+        };
+        self.stats.calls += 2;
+        let n = f.lambda.nslots;
+        let outer = Env::new(Some(f.env.clone()), n);
+        outer.set(n - 1, a);
+        self.call_lambda(inner, &outer, b, span, inherited)
+    }
+
+    /// `f a b` where `f` takes both at once (`run::takes_two`): a curried lambda, or a builtin
+    /// still missing at least two arguments (no partial application made in between).
+    fn call2(&mut self, f: Value, a: Value, b: Value, span: Option<Span>, inherited: u32) -> Step {
+        match f {
+            Value::Closure(c) => self.call_curried2(&c, a, b, span, inherited),
+            Value::Builtin(p) => {
+                self.stats.calls += 2;
+                let mut args: BuiltinArgs = p.args.iter().cloned().collect();
+                args.push(a);
+                args.push(b);
+                if args.len() < p.builtin.arity {
+                    self.call_depth -= inherited;
+                    let partial = crate::value::PartialApp {
+                        builtin: p.builtin.clone(),
+                        args: args.into_iter().collect(),
+                    };
+                    return Step::Return(Value::Builtin(Rc::new(partial)));
+                }
+                self.call_builtin(p.builtin.clone(), args, span, inherited)
+            }
+            _ => Step::Unwind(Error::new(
+                "internal error: Call2 on a one-argument function",
             )),
         }
     }

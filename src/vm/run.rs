@@ -210,6 +210,52 @@ impl Vm<'_> {
                     save!();
                     switch!(self.call(f, arg, Some(span!())));
                 }
+                Op::Call2 => {
+                    let b = pop!();
+                    let a = pop!();
+                    let f = pop!();
+                    let span = Some(span!());
+                    if !takes_two(&f) {
+                        // `f a` now; the `Swap; Call` that follow apply its result to `b`.
+                        self.stack.push(b);
+                        save!();
+                        if self.driver == Driver::Recursive {
+                            match self.nested(|vm| vm.call(f, a, span)) {
+                                Ok(v) => self.stack.push(v),
+                                Err(e) => return Step::Unwind(e),
+                            }
+                            continue;
+                        }
+                        switch!(self.call(f, a, span));
+                    }
+                    let tail = matches!(chunk.ops.get(ip + 1), Some(Op::TailCall));
+                    ip += 2;
+                    if self.driver == Driver::Recursive {
+                        save!();
+                        match self.nested(|vm| vm.call2(f, a, b, span, 0)) {
+                            Ok(v) => self.stack.push(v),
+                            Err(e) => return Step::Unwind(e),
+                        }
+                        continue;
+                    }
+                    if tail {
+                        let Some(Frame::Code(frame)) = self.frames.pop() else {
+                            return Step::Unwind(Error::new(
+                                "internal error: tail call outside code",
+                            ));
+                        };
+                        self.stack.truncate(frame.base);
+                        switch!(self.call2(f, a, b, span, frame.calls));
+                    }
+                    save!();
+                    switch!(self.call2(f, a, b, span, 0));
+                }
+                Op::Swap => {
+                    let n = self.stack.len();
+                    if n >= 2 {
+                        self.stack.swap(n - 1, n - 2);
+                    }
+                }
                 Op::Return => {
                     let v = pop!();
                     if let Some(Frame::Code(f)) = self.frames.pop() {
@@ -573,6 +619,15 @@ impl Vm<'_> {
             env.set(slot, arg.clone());
         }
         Ok(())
+    }
+}
+
+/// Whether `Op::Call2` can apply `f` to both its arguments at once.
+fn takes_two(f: &Value) -> bool {
+    match f {
+        Value::Closure(c) => c.lambda.curried.is_some(),
+        Value::Builtin(p) => p.args.len() + 2 <= p.builtin.arity,
+        _ => false,
     }
 }
 
