@@ -1,6 +1,6 @@
 //! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`.
 
-mod alloc_count;
+mod allocator;
 
 use gnix::eval::absolute;
 use gnix::{Error, Evaluator, Settings, Value};
@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[global_allocator]
-static ALLOCATOR: alloc_count::Counting = alloc_count::Counting;
+static ALLOCATOR: allocator::Allocator = allocator::Allocator;
 
 const USAGE: &str = "usage: gnix eval [--strict] [--json] [--max-call-depth N] [--show-trace] [-I PATH] (-E EXPR | FILE)";
 
@@ -155,7 +155,7 @@ fn settings(opts: &Options) -> Settings {
 }
 
 fn run(opts: Options) -> ExitCode {
-    let allocations_before = alloc_count::allocations();
+    let allocations_before = allocator::allocations();
     let mut ev = Evaluator::new(settings(&opts));
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let result = if opts.parse_only {
@@ -164,7 +164,7 @@ fn run(opts: Options) -> ExitCode {
         evaluate(&mut ev, &opts, &cwd).map(Some)
     };
     if opts.stats {
-        let allocations = alloc_count::allocations() - allocations_before;
+        let allocations = allocator::allocations() - allocations_before;
         eprintln!("{}", stats_json(&ev, allocations));
     }
     let errors = result

@@ -1,0 +1,149 @@
+//! The `gnix` binary's allocator: the system allocator, with per-thread free lists for small
+//! blocks in front of it and a count of allocations for `--stats` (`nrAllocations`).
+//!
+//! Evaluation allocates and frees small objects at a high rate: every environment and thunk is
+//! one 64-byte block, closures and partial applications a few more. glibc's per-thread cache
+//! holds only seven blocks of a size, so runs of allocations (a `genList`, a module system's
+//! option tree) fall through to its slower paths. Here a freed block of up to 128 bytes goes
+//! on a list for its size class (multiples of 16) and the next allocation of that class takes
+//! it back: a push and a pop. Blocks are never handed back to the system, so memory that held
+//! small objects is kept for small objects of the same class; the peak is that of the largest
+//! live set. The library sets no allocator: hosts that embed gnix choose their own.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::ptr::null_mut;
+
+/// Size classes: 16, 32, ..., 128 bytes.
+const CLASS: usize = 16;
+const CLASSES: usize = 8;
+
+pub struct Allocator;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    /// Head of each class's list of free blocks; a free block's first word points to the next.
+    static FREE: [Cell<*mut u8>; CLASSES] = const { [const { Cell::new(null_mut()) }; CLASSES] };
+}
+
+/// Allocations made so far by the calling thread.
+pub fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+/// The class index of a layout, if it is small enough to be cached.
+#[inline]
+fn class_of(layout: &Layout) -> Option<usize> {
+    let size = layout.size().max(1);
+    (size <= CLASS * CLASSES && layout.align() <= CLASS).then(|| (size - 1) / CLASS)
+}
+
+/// The layout every block of class `c` is allocated from the system with.
+#[inline]
+fn class_layout(c: usize) -> Layout {
+    // A multiple of 16 up to 128 with alignment 16 is always a valid layout.
+    Layout::from_size_align((c + 1) * CLASS, CLASS).unwrap_or(Layout::new::<[u128; 8]>())
+}
+
+// SAFETY: every block handed out is either fresh from `System` or a block of the same class
+// that was freed and not handed out since, so it is valid for the requested layout (its size
+// and alignment are the class's, which are at least the request's). A free block is only
+// touched through its first word, which holds the list link while no one else owns it; it
+// was allocated with a size of at least 16 bytes, so the word fits. Blocks of other sizes go
+// to `System` unchanged, with their original layout. The lists are thread-local `Cell`s with
+// const initialisers and no destructors: touching them never allocates or re-enters this
+// allocator.
+unsafe impl GlobalAlloc for Allocator {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        let Some(c) = class_of(&layout) else {
+            // SAFETY: same contract as ours.
+            return unsafe { System.alloc(layout) };
+        };
+        let head = FREE.with(|free| {
+            let head = free[c].get();
+            if !head.is_null() {
+                // SAFETY: `head` is a free block of this class; its first word is the link.
+                free[c].set(unsafe { head.cast::<*mut u8>().read() });
+            }
+            head
+        });
+        if head.is_null() {
+            // SAFETY: a valid, non-zero-sized layout.
+            unsafe { System.alloc(class_layout(c)) }
+        } else {
+            head
+        }
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        match class_of(&layout) {
+            Some(c) => FREE.with(|free| {
+                // SAFETY: `ptr` came from `alloc` with a layout of this class and is no longer
+                // in use; it is at least 16 bytes and 16-aligned, so it can hold the link.
+                unsafe { ptr.cast::<*mut u8>().write(free[c].get()) };
+                free[c].set(ptr);
+            }),
+            // SAFETY: same contract as ours; such blocks came from `System` with `layout`.
+            None => unsafe { System.dealloc(ptr, layout) },
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let Ok(new_layout) = Layout::from_size_align(new_size, layout.align()) else {
+            return null_mut();
+        };
+        match (class_of(&layout), class_of(&new_layout)) {
+            (Some(a), Some(b)) if a == b => ptr,
+            (None, None) => {
+                ALLOCATIONS.with(|n| n.set(n.get() + 1));
+                // SAFETY: both layouts are uncached, so `ptr` came from `System` with `layout`.
+                unsafe { System.realloc(ptr, layout, new_size) }
+            }
+            _ => {
+                // SAFETY: moving between a cached class and anything else: a new block, the
+                // common prefix copied, the old block freed, each through our own contract.
+                unsafe {
+                    let new = self.alloc(new_layout);
+                    if !new.is_null() {
+                        std::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                        self.dealloc(ptr, layout);
+                    }
+                    new
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::allocations;
+
+    #[test]
+    fn blocks_are_reused_and_keep_their_contents_across_classes() {
+        // Vectors growing through every class and beyond move their contents each time.
+        let mut v: Vec<u8> = Vec::new();
+        for i in 0..1000u32 {
+            v.push(i as u8);
+        }
+        assert!(v.iter().enumerate().all(|(i, b)| *b == i as u8));
+        // A freed block of a class is what the next allocation of that class gets.
+        let a = Box::new([7u64; 8]);
+        let addr = &*a as *const [u64; 8] as usize;
+        drop(a);
+        let b = Box::new([9u64; 8]);
+        assert_eq!(&*b as *const [u64; 8] as usize, addr);
+        assert_eq!(*b, [9u64; 8]);
+    }
+
+    #[test]
+    fn allocations_are_counted() {
+        let before = allocations();
+        let boxes: Vec<Box<u32>> = (0..100).map(Box::new).collect();
+        assert!(allocations() - before >= 100);
+        assert_eq!(boxes.iter().map(|b| **b).sum::<u32>(), 4950);
+    }
+}
