@@ -3,12 +3,15 @@
 //!
 //! Evaluation allocates and frees small objects at a high rate: every environment and thunk is
 //! one 64-byte block, closures and partial applications a few more. glibc's per-thread cache
-//! holds only seven blocks of a size, so runs of allocations (a `genList`, a module system's
-//! option tree) fall through to its slower paths. Here a freed block of up to 128 bytes goes
-//! on a list for its size class (multiples of 16) and the next allocation of that class takes
-//! it back: a push and a pop. Blocks are never handed back to the system, so memory that held
-//! small objects is kept for small objects of the same class; the peak is that of the largest
-//! live set. The library sets no allocator: hosts that embed gnix choose their own.
+//! holds only seven blocks of a size, and a fresh block costs a walk through its general
+//! allocator, so runs of allocations (a `genList`, a module system's option tree) fall through
+//! to its slower paths. Here blocks of up to 128 bytes come in size classes (multiples of 16):
+//! a freed block goes on its class's list and the next allocation of the class takes it back
+//! (a push and a pop); when the list is empty, the block is cut from the class's current
+//! 64 KiB slab (a pointer bump). Slabs are never handed back to the system, so memory that
+//! held small objects is kept for small objects of the same class; the peak is that of the
+//! largest live set plus at most one partly used slab per class. The library sets no
+//! allocator: hosts that embed gnix choose their own.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -17,6 +20,8 @@ use std::ptr::null_mut;
 /// Size classes: 16, 32, ..., 128 bytes.
 const CLASS: usize = 16;
 const CLASSES: usize = 8;
+/// Bytes the system is asked for at a time to cut a class's blocks from.
+const SLAB: usize = 64 * 1024;
 
 pub struct Allocator;
 
@@ -24,6 +29,8 @@ thread_local! {
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
     /// Head of each class's list of free blocks; a free block's first word points to the next.
     static FREE: [Cell<*mut u8>; CLASSES] = const { [const { Cell::new(null_mut()) }; CLASSES] };
+    /// The unused part of each class's current slab, as (next, end) addresses.
+    static SLABS: [Cell<(usize, usize)>; CLASSES] = const { [const { Cell::new((0, 0)) }; CLASSES] };
 }
 
 /// Allocations made so far by the calling thread.
@@ -38,16 +45,34 @@ fn class_of(layout: &Layout) -> Option<usize> {
     (size <= CLASS * CLASSES && layout.align() <= CLASS).then(|| (size - 1) / CLASS)
 }
 
-/// The layout every block of class `c` is allocated from the system with.
-#[inline]
-fn class_layout(c: usize) -> Layout {
-    // A multiple of 16 up to 128 with alignment 16 is always a valid layout.
-    Layout::from_size_align((c + 1) * CLASS, CLASS).unwrap_or(Layout::new::<[u128; 8]>())
+/// A new block of class `c`, cut from the class's slab (a new slab when it is used up).
+#[cold]
+fn fresh_block(c: usize) -> *mut u8 {
+    let size = (c + 1) * CLASS;
+    SLABS.with(|slabs| {
+        let (mut next, mut end) = slabs[c].get();
+        if next + size > end {
+            // 64 KiB with alignment 16 is always a valid layout.
+            let Ok(layout) = Layout::from_size_align(SLAB, CLASS) else {
+                return null_mut();
+            };
+            // SAFETY: a valid, non-zero-sized layout.
+            let slab = unsafe { System.alloc(layout) };
+            if slab.is_null() {
+                return null_mut();
+            }
+            (next, end) = (slab as usize, slab as usize + SLAB);
+        }
+        slabs[c].set((next + size, end));
+        // The address came from the slab's pointer: a multiple of 16 inside the slab.
+        std::ptr::with_exposed_provenance_mut(next)
+    })
 }
 
-// SAFETY: every block handed out is either fresh from `System` or a block of the same class
-// that was freed and not handed out since, so it is valid for the requested layout (its size
-// and alignment are the class's, which are at least the request's). A free block is only
+// SAFETY: every block handed out is either cut fresh from a slab (a 16-aligned, class-sized
+// part of a `System` allocation no other block overlaps, never freed) or a block of the same
+// class that was freed and not handed out since, so it is valid for the requested layout (its
+// size and alignment are the class's, which are at least the request's). A free block is only
 // touched through its first word, which holds the list link while no one else owns it; it
 // was allocated with a size of at least 16 bytes, so the word fits. Blocks of other sizes go
 // to `System` unchanged, with their original layout. The lists are thread-local `Cell`s with
@@ -69,12 +94,7 @@ unsafe impl GlobalAlloc for Allocator {
             }
             head
         });
-        if head.is_null() {
-            // SAFETY: a valid, non-zero-sized layout.
-            unsafe { System.alloc(class_layout(c)) }
-        } else {
-            head
-        }
+        if head.is_null() { fresh_block(c) } else { head }
     }
 
     #[inline]
