@@ -61,8 +61,11 @@ impl Sorter<'_> {
         if self.is_less_than {
             return less(self.co, a, b).await;
         }
-        let r = call2(self.co, self.comparator.clone(), a.clone(), b.clone()).await;
-        force_bool(self.co, r).await
+        match call2(self.co, self.comparator.clone(), a.clone(), b.clone()).await {
+            // Calls answer in weak head normal form: the common case needs no further await.
+            Value::Bool(b) => Ok(b),
+            r => force_bool(self.co, r).await,
+        }
     }
 
     /// `lt`, or its negation: the weakly increasing runs are the strictly decreasing runs of

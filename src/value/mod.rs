@@ -111,6 +111,16 @@ impl Value {
         }
     }
 
+    /// `whnf` by value: the value itself (no reference count touched) if it needs no
+    /// evaluation, or back as `Err` if it is a thunk still to be forced.
+    #[inline]
+    pub fn into_whnf(self) -> Result<Value, Value> {
+        match self {
+            Value::Thunk(t) => t.value().ok_or(Value::Thunk(t)),
+            v => Ok(v),
+        }
+    }
+
     pub fn is_function(&self) -> bool {
         matches!(self, Value::Closure(_) | Value::Builtin(_))
     }

@@ -279,6 +279,7 @@ impl<'s> Vm<'s> {
                 self.force_value(v, span)
             }
             Request::Call(f, arg) => self.call(f, arg, span),
+            Request::Call2(f, a, b) => self.call2(f, a, b, span, 0),
             Request::CallEach(each) => self.start_each(*each, span),
             Request::Fold { f, acc, list } => self.start_fold(f, acc, list, span),
             Request::Import(path, scope) => match self.state.import(&path, scope) {
@@ -693,6 +694,16 @@ impl<'s> Vm<'s> {
             }
         }
         Err(err)
+    }
+}
+
+/// Whether `f` can be applied to two arguments at once (`Op::Call2`, `Request::Call2`): a
+/// curried lambda, or a builtin still missing at least two arguments.
+pub(crate) fn takes_two(f: &Value) -> bool {
+    match f {
+        Value::Closure(c) => c.lambda.curried.is_some(),
+        Value::Builtin(p) => p.args.len() + 2 <= p.builtin.arity,
+        _ => false,
     }
 }
 

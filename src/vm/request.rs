@@ -27,6 +27,8 @@ pub enum Request {
     TryForce(Value),
     /// Apply a (forced) function to one argument; the answer is in weak head normal form.
     Call(Value, Value),
+    /// Apply a function that takes two arguments at once (`run::takes_two`) to both.
+    Call2(Value, Value, Value),
     /// Apply a (forced) function to each element of a list in turn, checking each result: the
     /// whole loop of `filter`, `any`, `concatMap`, ... in one request, answered with the list
     /// of results (shorter than the input if it stopped early).
@@ -191,9 +193,10 @@ where
 
 /// Evaluates `v` to weak head normal form.
 pub async fn force(co: &Co, v: Value) -> Value {
-    if let Some(v) = v.whnf() {
-        return v;
-    }
+    let v = match v.into_whnf() {
+        Ok(v) => return v,
+        Err(thunk) => thunk,
+    };
     match co.yield_(Request::Force(v)).await {
         Response::Value(v) => v,
         _ => Value::Null,
@@ -202,9 +205,10 @@ pub async fn force(co: &Co, v: Value) -> Value {
 
 /// Evaluates `v`, catching `throw` and `assert` failures.
 pub async fn try_force(co: &Co, v: Value) -> Result<Value, Error> {
-    if let Some(v) = v.whnf() {
-        return Ok(v);
-    }
+    let v = match v.into_whnf() {
+        Ok(v) => return Ok(v),
+        Err(thunk) => thunk,
+    };
     match co.yield_(Request::TryForce(v)).await {
         Response::Value(v) => Ok(v),
         Response::Error(e) => Err(e),
@@ -214,7 +218,10 @@ pub async fn try_force(co: &Co, v: Value) -> Result<Value, Error> {
 
 /// Applies `f` to `arg`; the result is in weak head normal form.
 pub async fn call(co: &Co, f: Value, arg: Value) -> Value {
-    let f = force(co, f).await;
+    let f = match f.into_whnf() {
+        Ok(f) => f,
+        Err(thunk) => force(co, thunk).await,
+    };
     // A curried lambda's first application runs no code: answer it without a round trip.
     if let Value::Closure(c) = &f
         && c.lambda.curried.is_some()
@@ -227,8 +234,15 @@ pub async fn call(co: &Co, f: Value, arg: Value) -> Value {
     }
 }
 
-/// Applies `f` to two arguments (`foldl'`, `sort` comparators) without building a list.
+/// Applies `f` to two arguments (`sort` comparators): in one request when `f` takes both at
+/// once (a curried lambda, a builtin missing two arguments), otherwise one at a time.
 pub async fn call2(co: &Co, f: Value, a: Value, b: Value) -> Value {
+    if crate::vm::takes_two(&f) {
+        return match co.yield_(Request::Call2(f, a, b)).await {
+            Response::Value(v) => v,
+            _ => Value::Null,
+        };
+    }
     let g = call(co, f, a).await;
     call(co, g, b).await
 }

@@ -4,7 +4,7 @@
 //! structure (`==` on lists, coercing a set with `__toString`, ...) hands over to a generator.
 
 use super::frames::Frame;
-use super::{Driver, Step, Vm, ops, request, walk};
+use super::{Driver, Step, Vm, ops, request, takes_two, walk};
 use crate::compiler::{Op, canon_path};
 use crate::errors::{Error, ErrorClass, Span};
 use crate::value::{Attrs, Closure, NixString, Thunk, Value};
@@ -619,15 +619,6 @@ impl Vm<'_> {
             env.set(slot, arg.clone());
         }
         Ok(())
-    }
-}
-
-/// Whether `Op::Call2` can apply `f` to both its arguments at once.
-fn takes_two(f: &Value) -> bool {
-    match f {
-        Value::Closure(c) => c.lambda.curried.is_some(),
-        Value::Builtin(p) => p.args.len() + 2 <= p.builtin.arity,
-        _ => false,
     }
 }
 
