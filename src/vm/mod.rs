@@ -384,7 +384,10 @@ impl<'s> Vm<'s> {
                 };
                 self.frames
                     .push(Frame::Thunk(frames::ThunkFrame { thunk: t, saved }));
-                self.apply_lazy(func, smallvec::smallvec![arg], span)
+                match func.into_whnf() {
+                    Ok(f) => self.call(f, arg, span),
+                    Err(func) => self.apply_lazy(func, smallvec::smallvec![arg], span),
+                }
             }
             ThunkState::ApplyMany { func, args } => {
                 let saved = ThunkState::ApplyMany {
@@ -408,7 +411,13 @@ impl<'s> Vm<'s> {
         mut args: crate::value::Args,
         span: Option<Span>,
     ) -> Step {
-        // Leading arguments of curried lambdas (`mapAttrs (name: value: ...)`) need no frame.
+        // `mapAttrs (name: value: ...)`: both arguments at once.
+        if let (Some(f), [a, b]) = (func.whnf(), args.as_slice())
+            && takes_two(&f)
+        {
+            return self.call2(f, a.clone(), b.clone(), span, 0);
+        }
+        // Leading arguments of curried lambdas need no frame.
         let mut func = func;
         while args.len() > 1 {
             match func.whnf() {
