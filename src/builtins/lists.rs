@@ -216,6 +216,36 @@ async fn elem(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::Bool(false))
 }
 
+/// `elem` when the answer needs no evaluation: `x` and the elements up to a match are
+/// evaluated and compare without walking (scalars, strings, paths).
+fn elem_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    let l = match evaluated(args, 1)? {
+        Value::List(l) => l,
+        other => return Some(Err(crate::vm::ops::type_error("a list", &other))),
+    };
+    if l.is_empty() {
+        return Some(Ok(Value::Bool(false)));
+    }
+    let x = evaluated(args, 0)?;
+    // Functions, lists and sets compare by identity or by walking: the generator's job.
+    if matches!(
+        x,
+        Value::Closure(_) | Value::Builtin(_) | Value::List(_) | Value::Attrs(_)
+    ) {
+        return None;
+    }
+    for y in l.iter() {
+        let y = match y {
+            Value::Thunk(t) => t.value()?,
+            y => y.clone(),
+        };
+        if crate::vm::ops::eq_shallow(&x, &y)? {
+            return Some(Ok(Value::Bool(true)));
+        }
+    }
+    Some(Ok(Value::Bool(false)))
+}
+
 async fn any_all(co: &Co, args: &[Value], want: bool) -> Result<Value, Error> {
     let f = force_function(co, arg(args, 0)).await?;
     let l = force_list(co, arg(args, 1)).await?;
@@ -296,7 +326,7 @@ pub fn builtins() -> Vec<Builtin> {
         def_fast("genList", 2, 0b10, gen_list, gen_list_fast),
         def_fast("concatLists", 1, 0b1, concat_lists, concat_lists_fast),
         looping("concatMap", 2, 0b11, concat_map, concat_map_loop),
-        def("elem", 2, elem),
+        def_fast("elem", 2, 0b10, elem, elem_fast),
         looping("any", 2, 0b11, any, any_loop),
         looping("all", 2, 0b11, all, all_loop),
         def("partition", 2, partition),

@@ -18,6 +18,10 @@ macro_rules! strict {
             $pure(&forced)
         }
         fn fast(args: &[Value]) -> Option<Result<Value, $crate::errors::Error>> {
+            // The scheduler has evaluated the arguments already (they are all strict).
+            if !args.iter().any(|a| matches!(a, Value::Thunk(_))) {
+                return Some($pure(args));
+            }
             let forced: smallvec::SmallVec<[Value; 3]> =
                 args.iter().map(Value::whnf).collect::<Option<_>>()?;
             Some($pure(&forced))
