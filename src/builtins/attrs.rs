@@ -41,6 +41,26 @@ async fn remove_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::attrs(a.without(&remove)))
 }
 
+/// The evaluated elements of a list, or `None` if one is still a thunk.
+fn evaluated_items(l: &crate::value::NixList) -> Option<Vec<Value>> {
+    l.iter().map(Value::whnf).collect()
+}
+
+/// `removeAttrs` once the set and every name are evaluated strings.
+fn remove_attrs_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    let (Value::Attrs(a), Value::List(l)) = (evaluated(args, 0)?, evaluated(args, 1)?) else {
+        return None;
+    };
+    let names = evaluated_items(&l)?
+        .into_iter()
+        .map(|n| match n {
+            Value::String(s) => Some(s),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Ok(Value::attrs(a.without(&names))))
+}
+
 async fn list_to_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let l = force_list(&co, arg(&args, 0)).await?;
     let mut entries: Vec<(NixString, Value)> = Vec::with_capacity(l.len());
@@ -88,12 +108,24 @@ fn map_attrs_with(f: &Value, a: &Attrs) -> Value {
 async fn intersect_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let a = force_attrs(&co, arg(&args, 0)).await?;
     let b = force_attrs(&co, arg(&args, 1)).await?;
+    Ok(intersect(&a, &b))
+}
+
+fn intersect_attrs_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    match (evaluated(args, 0)?, evaluated(args, 1)?) {
+        (Value::Attrs(a), Value::Attrs(b)) => Some(Ok(intersect(&a, &b))),
+        _ => None,
+    }
+}
+
+/// The entries of `b` whose names `a` has.
+fn intersect(a: &Attrs, b: &Attrs) -> Value {
     let entries = b
         .iter()
         .filter(|(k, _)| a.contains(k.as_bytes()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    Ok(Value::attrs(Attrs::from_sorted(entries)))
+    Value::attrs(Attrs::from_sorted(entries))
 }
 
 async fn cat_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -109,8 +141,34 @@ async fn cat_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::list(out))
 }
 
+/// `catAttrs` once the name and every element are evaluated.
+fn cat_attrs_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    let (Value::String(name), Value::List(l)) = (evaluated(args, 0)?, evaluated(args, 1)?) else {
+        return None;
+    };
+    let mut out = Vec::new();
+    for item in l.iter() {
+        let Value::Attrs(a) = item.whnf()? else {
+            return None;
+        };
+        if let Some(v) = a.get(name.as_bytes()) {
+            out.push(v.clone());
+        }
+    }
+    Some(Ok(Value::list(out)))
+}
+
 async fn function_args(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    match force(&co, arg(&args, 0)).await {
+    function_args_of(force(&co, arg(&args, 0)).await)
+}
+
+fn function_args_fast(args: &[Value]) -> Option<Result<Value, Error>> {
+    Some(function_args_of(evaluated(args, 0)?))
+}
+
+/// `functionArgs` of an evaluated value.
+fn function_args_of(f: Value) -> Result<Value, Error> {
+    match f {
         Value::Closure(c) => {
             let Some(f) = &c.lambda.formals else {
                 return Ok(Value::attrs(Attrs::new()));
@@ -175,12 +233,18 @@ pub fn builtins() -> Vec<Builtin> {
         strict!("attrValues", 1, attr_values),
         strict!("hasAttr", 2, has_attr),
         strict!("getAttr", 2, get_attr),
-        def("removeAttrs", 2, remove_attrs),
+        super::def_fast("removeAttrs", 2, 0b11, remove_attrs, remove_attrs_fast),
         def("listToAttrs", 1, list_to_attrs),
         super::def_fast("mapAttrs", 2, 0b10, map_attrs, map_attrs_fast),
-        def("intersectAttrs", 2, intersect_attrs),
-        def("catAttrs", 2, cat_attrs),
-        def("functionArgs", 1, function_args),
+        super::def_fast(
+            "intersectAttrs",
+            2,
+            0b11,
+            intersect_attrs,
+            intersect_attrs_fast,
+        ),
+        super::def_fast("catAttrs", 2, 0b11, cat_attrs, cat_attrs_fast),
+        super::def_fast("functionArgs", 1, 0b1, function_args, function_args_fast),
         def("zipAttrsWith", 2, zip_attrs_with),
         def("unsafeGetAttrPos", 2, unsafe_get_attr_pos),
     ]
