@@ -26,6 +26,15 @@ pub fn parse(text: &str, file: FileId) -> Result<ast::Root, Error> {
 /// operators (`!!!!x`, `----1`), counted on the token stream before parsing.
 fn check_nesting(text: &str, file: FileId) -> Result<(), Error> {
     use rnix::SyntaxKind as K;
+    // Nesting needs an opening character per level: text with fewer of them in all (nearly
+    // every file) cannot be too deep, and needs no second pass of the tokenizer.
+    let openers = text
+        .bytes()
+        .filter(|b| matches!(b, b'(' | b'[' | b'{' | b'!' | b'-'))
+        .count();
+    if openers <= MAX_NESTING {
+        return Ok(());
+    }
     let mut depth = 0usize;
     let mut run = 0usize;
     let mut offset = 0usize;
