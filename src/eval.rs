@@ -74,7 +74,7 @@ fn default_system() -> String {
 /// Everything an evaluation owns besides its frames.
 pub struct EvalState {
     pub sources: SourceMap,
-    pub globals: Rc<HashMap<SmolStr, Value>>,
+    pub globals: Rc<rustc_hash::FxHashMap<SmolStr, Value>>,
     /// Imported files by path, each a thunk evaluated at most once.
     pub imports: HashMap<PathBuf, Value>,
     pub settings: Settings,

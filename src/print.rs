@@ -3,7 +3,7 @@
 //! walks the value with an explicit stack, so any depth prints.
 
 use crate::value::Value;
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 /// Limits for values shown inside error messages.
 #[derive(Clone, Copy)]
@@ -53,7 +53,7 @@ pub fn print_error_value(v: &Value) -> String {
 
 pub fn print_with(v: &Value, opts: PrintOptions) -> String {
     let mut out: Vec<u8> = Vec::new();
-    let mut seen: HashSet<usize> = HashSet::new();
+    let mut seen: HashSet<usize> = HashSet::default();
     let mut stack = vec![Item::Value(v.clone(), 0)];
     while let Some(item) = stack.pop() {
         let (v, depth) = match item {

@@ -60,8 +60,8 @@ use crate::io::EvalIo;
 use crate::value::{Attrs, Builtin, FastFn, NixString, PartialApp, Thunk, ThunkState, Value};
 use crate::vm::ops::type_error;
 use crate::vm::request::{Co, LoopFn, force, generator};
+use rustc_hash::FxHashMap as HashMap;
 use smol_str::SmolStr;
-use std::collections::HashMap;
 use std::future::Future;
 use std::rc::Rc;
 
@@ -185,7 +185,7 @@ pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> 
     let set = Value::attrs(Attrs::from_unsorted(entries.clone()));
     builtins_thunk.finish(set.clone());
 
-    let mut globals = HashMap::new();
+    let mut globals = HashMap::default();
     for (name, v) in &entries {
         let name = name.to_str_lossy();
         if TOP_LEVEL.contains(&name.as_ref()) {

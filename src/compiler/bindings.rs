@@ -11,8 +11,8 @@ use crate::errors::{Error, Span};
 use crate::value::Value;
 use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
+use rustc_hash::FxHashMap as HashMap;
 use smol_str::SmolStr;
-use std::collections::HashMap;
 
 enum BValue {
     Expr(ast::Expr),

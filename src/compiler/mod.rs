@@ -16,9 +16,9 @@ use crate::errors::{Error, ErrorClass, FileId, Span};
 use crate::value::{Attrs, Formals, Lambda, NixString, Value};
 use rnix::ast::{self, AstToken, InterpolPart};
 use rowan::ast::AstNode;
+use rustc_hash::FxHashMap as HashMap;
 use scope::{Resolved, Scope, ScopeKind};
 use smol_str::SmolStr;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 

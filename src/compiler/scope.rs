@@ -1,8 +1,8 @@
 //! Compile-time scopes. Each one becomes one run-time environment, so the position of a name in
 //! this stack is its (depth, slot) address.
 
+use rustc_hash::FxHashMap as HashMap;
 use smol_str::SmolStr;
-use std::collections::HashMap;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum ScopeKind {
@@ -25,7 +25,7 @@ impl Scope {
     pub fn new(kind: ScopeKind) -> Scope {
         Scope {
             kind,
-            names: HashMap::new(),
+            names: HashMap::default(),
             len: usize::from(kind == ScopeKind::With),
             initializing: false,
         }

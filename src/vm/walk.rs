@@ -9,7 +9,7 @@ use super::request::{self, Co, force};
 use crate::errors::Error;
 use crate::print::print_error_value;
 use crate::value::{Attrs, NixContext, NixString, Value};
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::rc::Rc;
 
 /// Reports depth to the scheduler when it has grown, or shrunk a lot.
@@ -33,7 +33,7 @@ impl DepthTracker {
 /// Forces `v` and everything inside it. Shared substructures are visited once.
 pub async fn deep_force(co: &Co, v: Value) -> Result<Value, Error> {
     let root = force(co, v).await;
-    let mut seen: HashSet<usize> = HashSet::new();
+    let mut seen: HashSet<usize> = HashSet::default();
     let mut stack: Vec<(Value, u32)> = vec![(root.clone(), 1)];
     let mut tracker = DepthTracker::new();
     while let Some((v, depth)) = stack.pop() {
