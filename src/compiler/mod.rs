@@ -508,11 +508,22 @@ impl<'a> Compiler<'a> {
     fn select(&mut self, s: &ast::Select, span: Span) -> CResult {
         let e = self.child(s.expr(), s.syntax())?;
         let path = self.child(s.attrpath(), s.syntax())?;
-        self.forced(&e)?;
         let attrs: Vec<ast::Attr> = path.attrs().collect();
+        // `builtins.length` and the like: the global set never changes, so the attribute is a
+        // constant.
+        let skip = match self.global_attr(&e, attrs.first()) {
+            Some(v) => {
+                self.constant(v, span);
+                1
+            }
+            None => {
+                self.forced(&e)?;
+                0
+            }
+        };
         let default = s.default_expr();
         let mut fallbacks = Vec::new();
-        for (i, attr) in attrs.iter().enumerate() {
+        for (i, attr) in attrs.iter().enumerate().skip(skip) {
             let aspan = self.span(attr.syntax());
             if i > 0 {
                 self.emit(Op::Force, aspan);
@@ -546,6 +557,24 @@ impl<'a> Compiler<'a> {
             self.patch(to_end);
         }
         Ok(())
+    }
+
+    /// The value of `g.name` when `g` is a global set (`builtins`) that has `name`.
+    fn global_attr(&self, e: &ast::Expr, first: Option<&ast::Attr>) -> Option<Value> {
+        let ast::Expr::Ident(id) = e else {
+            return None;
+        };
+        let name = ident_name(id);
+        if !matches!(scope::resolve(&self.scopes, &name), Resolved::Dynamic) {
+            return None;
+        }
+        let Some(Value::Attrs(set)) = self.ctx.globals.get(name.as_str()) else {
+            return None;
+        };
+        let Some(ast::Attr::Ident(attr)) = first else {
+            return None;
+        };
+        set.get(ident_name(attr).as_bytes()).cloned()
     }
 
     /// `e ? a.b`.
