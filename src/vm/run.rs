@@ -139,7 +139,7 @@ impl Vm<'_> {
                 Op::Thunk(i) => {
                     let body = &chunk.thunks[i as usize];
                     let known = match body.speculable {
-                        true => super::speculate::speculate(body, &env),
+                        true => super::speculate::speculate(body, &env, &mut self.stack),
                         false => None,
                     };
                     let v = known.unwrap_or_else(|| {

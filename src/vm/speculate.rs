@@ -12,7 +12,6 @@
 
 use crate::compiler::{Chunk, Op};
 use crate::value::{Env, Value};
-use smallvec::SmallVec;
 
 /// The longest thunk body worth trying (longer ones rarely succeed and cost more to abandon).
 pub const MAX_SPECULABLE_OPS: usize = 12;
@@ -46,9 +45,47 @@ pub fn is_speculable(ops: &[Op]) -> bool {
         })
 }
 
-/// Runs a speculable thunk body in `env`; `None` if the thunk has to be made after all.
-pub fn speculate(chunk: &Chunk, env: &Env) -> Option<Value> {
-    let mut stack: SmallVec<[Value; 4]> = SmallVec::new();
+/// Runs a speculable thunk body in `env`; `None` if the thunk has to be made after all. It
+/// works on top of the VM's operand stack (`stack`), which it leaves as it found it.
+pub fn speculate(chunk: &Chunk, env: &Env, stack: &mut Vec<Value>) -> Option<Value> {
+    let base = stack.len();
+    let result = run(chunk, env, &mut Stack { values: stack, base });
+    stack.truncate(base);
+    result
+}
+
+/// The part of the operand stack above `base`.
+struct Stack<'a> {
+    values: &'a mut Vec<Value>,
+    base: usize,
+}
+
+impl Stack<'_> {
+    #[inline]
+    fn push(&mut self, v: Value) {
+        self.values.push(v);
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<Value> {
+        if self.values.len() > self.base {
+            self.values.pop()
+        } else {
+            None
+        }
+    }
+
+    #[inline]
+    fn last_mut(&mut self) -> Option<&mut Value> {
+        if self.values.len() > self.base {
+            self.values.last_mut()
+        } else {
+            None
+        }
+    }
+}
+
+fn run(chunk: &Chunk, env: &Env, stack: &mut Stack) -> Option<Value> {
     let mut ops = chunk.ops.iter().peekable();
     while let Some(op) = ops.next() {
         match *op {
