@@ -297,9 +297,9 @@ impl<'s> Vm<'s> {
                 }
             }
             Request::Position(span) => Step::Resume(Response::Value(self.position_value(span))),
-            Request::Io(req) => Step::Resume(Response::Io(self.state.io_request(req))),
+            Request::Io(req) => Step::Resume(Response::Io(Box::new(self.state.io_request(req)))),
             Request::Store(req) => match self.state.store_request(req) {
-                Ok(answer) => Step::Resume(Response::Store(answer)),
+                Ok(answer) => Step::Resume(Response::Store(Box::new(answer))),
                 Err(e) => Step::Unwind(e),
             },
             Request::RegisterDerivation(path, known) => {
@@ -308,7 +308,7 @@ impl<'s> Vm<'s> {
             }
             Request::LookupDerivation(path) => {
                 let known = self.state.derivations.get(&path).cloned();
-                Step::Resume(Response::Derivation(known))
+                Step::Resume(Response::Derivation(known.map(Box::new)))
             }
             Request::Flag(flag) => {
                 let on = match flag {

@@ -177,9 +177,10 @@ pub enum Response {
     Value(Value),
     /// A caught error (only for `TryForce`).
     Error(Error),
-    Derivation(Option<KnownDrv>),
-    Io(std::io::Result<IoResponse>),
-    Store(StoreAnswer),
+    // The rare, large answers are boxed: every scheduler step carries a `Response`.
+    Derivation(Option<Box<KnownDrv>>),
+    Io(Box<std::io::Result<IoResponse>>),
+    Store(Box<StoreAnswer>),
     Done,
 }
 
@@ -322,7 +323,7 @@ pub async fn store_dir(co: &Co) -> String {
 /// Asks the host's `EvalIo`; in pure evaluation mode file access fails.
 pub async fn io(co: &Co, req: IoRequest) -> std::io::Result<IoResponse> {
     match co.yield_(Request::Io(req)).await {
-        Response::Io(r) => r,
+        Response::Io(r) => *r,
         _ => Err(std::io::Error::other("no answer")),
     }
 }
@@ -330,7 +331,7 @@ pub async fn io(co: &Co, req: IoRequest) -> std::io::Result<IoResponse> {
 /// A store hash or resolved path; failures unwind the asking generator.
 pub async fn store(co: &Co, req: StoreRequest) -> StoreAnswer {
     match co.yield_(Request::Store(req)).await {
-        Response::Store(a) => a,
+        Response::Store(a) => *a,
         _ => StoreAnswer::Path(PathBuf::new()),
     }
 }
@@ -370,7 +371,7 @@ pub async fn register_derivation(co: &Co, drv_path: String, known: KnownDrv) {
 
 pub async fn lookup_derivation(co: &Co, drv_path: String) -> Option<KnownDrv> {
     match co.yield_(Request::LookupDerivation(drv_path)).await {
-        Response::Derivation(d) => d,
+        Response::Derivation(d) => d.map(|d| *d),
         _ => None,
     }
 }

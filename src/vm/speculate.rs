@@ -49,7 +49,14 @@ pub fn is_speculable(ops: &[Op]) -> bool {
 /// works on top of the VM's operand stack (`stack`), which it leaves as it found it.
 pub fn speculate(chunk: &Chunk, env: &Env, stack: &mut Vec<Value>) -> Option<Value> {
     let base = stack.len();
-    let result = run(chunk, env, &mut Stack { values: stack, base });
+    let result = run(
+        chunk,
+        env,
+        &mut Stack {
+            values: stack,
+            base,
+        },
+    );
     stack.truncate(base);
     result
 }
