@@ -298,11 +298,12 @@ impl<'s> Vm<'s> {
             }
             Request::Position(span) => Step::Resume(Response::Value(self.position_value(span))),
             Request::Io(req) => Step::Resume(Response::Io(Box::new(self.state.io_request(req)))),
-            Request::Store(req) => match self.state.store_request(req) {
+            Request::Store(req) => match self.state.store_request(*req) {
                 Ok(answer) => Step::Resume(Response::Store(Box::new(answer))),
                 Err(e) => Step::Unwind(e),
             },
-            Request::RegisterDerivation(path, known) => {
+            Request::RegisterDerivation(drv) => {
+                let (path, known) = *drv;
                 self.state.derivations.insert(path, known);
                 Step::Resume(Response::Done)
             }

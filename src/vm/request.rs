@@ -57,9 +57,9 @@ pub enum Request {
     /// Ask the host's `EvalIo` (files, environment).
     Io(IoRequest),
     /// Hash a file tree for its store path (through the host's `EvalIo`).
-    Store(StoreRequest),
+    Store(Box<StoreRequest>),
     /// Remember a derivation made in this evaluation (for derivations that depend on it).
-    RegisterDerivation(String, KnownDrv),
+    RegisterDerivation(Box<(String, KnownDrv)>),
     /// A derivation made earlier in this evaluation, by `.drv` path.
     LookupDerivation(String),
 }
@@ -330,7 +330,7 @@ pub async fn io(co: &Co, req: IoRequest) -> std::io::Result<IoResponse> {
 
 /// A store hash or resolved path; failures unwind the asking generator.
 pub async fn store(co: &Co, req: StoreRequest) -> StoreAnswer {
-    match co.yield_(Request::Store(req)).await {
+    match co.yield_(Request::Store(Box::new(req))).await {
         Response::Store(a) => *a,
         _ => StoreAnswer::Path(PathBuf::new()),
     }
@@ -365,7 +365,7 @@ pub async fn resolve_symlinks(co: &Co, path: PathBuf) -> PathBuf {
 }
 
 pub async fn register_derivation(co: &Co, drv_path: String, known: KnownDrv) {
-    co.yield_(Request::RegisterDerivation(drv_path, known))
+    co.yield_(Request::RegisterDerivation(Box::new((drv_path, known))))
         .await;
 }
 
