@@ -297,10 +297,17 @@ impl Compiler<'_> {
         let mut order: Vec<usize> = (0..set.statics.len()).collect();
         order.sort_by(|&x, &y| set.statics[x].0.as_bytes().cmp(set.statics[y].0.as_bytes()));
         let mut positions = Vec::with_capacity(set.statics.len() + set.dynamics.len());
+        // Without dynamic names, the names are the table's and only the values are pushed.
+        let all_static = set.dynamics.is_empty();
+        let mut names = Vec::new();
         for i in order {
             let (name, b) = &set.statics[i];
             positions.push(b.span);
-            self.constant(Value::string(name.as_str()), b.span);
+            if all_static {
+                names.push(crate::value::NixString::from(name.as_str()));
+            } else {
+                self.constant(Value::string(name.as_str()), b.span);
+            }
             match slots {
                 Some(()) => {
                     self.emit(Op::Local(0, i as u32), b.span);
@@ -318,7 +325,13 @@ impl Compiler<'_> {
         let chunk = self.chunk();
         chunk.attr_positions.push(positions.into());
         let table = (chunk.attr_positions.len() - 1) as u32;
-        self.emit(Op::MakeAttrs(n, table), span);
+        if all_static {
+            chunk.attr_names.push(names.into());
+            let names = (chunk.attr_names.len() - 1) as u32;
+            self.emit(Op::MakeStaticAttrs(table, names), span);
+        } else {
+            self.emit(Op::MakeAttrs(n, table), span);
+        }
         Ok(())
     }
 

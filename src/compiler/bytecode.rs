@@ -66,6 +66,9 @@ pub enum Op {
     /// Pop `n` (name, value) pairs (names forced; null names dropped) and push a set.
     /// (`attr_positions[table]` holds each pair's definition site, in push order.)
     MakeAttrs(u32, u32),
+    /// Pop one value per name of `attr_names[names]` (sorted, distinct) and push the set
+    /// (`attr_positions[table]` holds the definition sites).
+    MakeStaticAttrs(u32, u32),
     /// Pop `n` values and push a list.
     MakeList(u32),
     /// Pop a forced set, push attribute `consts[name]`.
@@ -109,6 +112,8 @@ pub struct Chunk {
     pub lambdas: Vec<Rc<Lambda>>,
     /// Set on lambda bodies with an attribute-set pattern.
     pub formals: Option<Rc<Formals>>,
+    /// The names of the sets `MakeStaticAttrs` builds.
+    pub attr_names: Vec<Rc<[crate::value::NixString]>>,
     /// Definition sites of the attributes each `MakeAttrs` builds.
     pub attr_positions: Vec<Rc<[Span]>>,
     /// The span of the whole expression this chunk computes.
@@ -171,6 +176,7 @@ impl Chunk {
             | Op::Not
             | Op::Negate
             | Op::MakeAttrs(..)
+            | Op::MakeStaticAttrs(..)
             | Op::MakeList(_)
             | Op::HasAttr(_)
             | Op::DynHasAttr

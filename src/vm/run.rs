@@ -414,6 +414,14 @@ impl Vm<'_> {
                         ))),
                     }
                 }
+                Op::MakeStaticAttrs(table, names) => {
+                    let names = &chunk.attr_names[names as usize];
+                    let at = self.stack.len().saturating_sub(names.len());
+                    let entries = names.iter().cloned().zip(self.stack.drain(at..)).collect();
+                    let positions = chunk.attr_positions[table as usize].clone();
+                    self.stack
+                        .push(Value::attrs(Attrs::with_positions(entries, positions)));
+                }
                 Op::MakeList(n) => {
                     let at = self.stack.len().saturating_sub(n as usize);
                     let items = self.stack.split_off(at);
