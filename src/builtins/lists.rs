@@ -65,13 +65,23 @@ fn map_fast(args: &[Value]) -> Option<Result<Value, Error>> {
     Some(Ok(map_with(&f, &l)))
 }
 
-/// The lazy applications of `f` to each element.
+/// The lazy applications of `f` to each element (computed at once where that is certain to
+/// be cheap and safe: `vm::speculate::apply`).
 fn map_with(f: &Value, l: &NixList) -> Value {
+    let mut scratch = Vec::new();
     let out = l
         .iter()
-        .map(|x| Value::Thunk(Thunk::apply(f.clone(), smallvec::smallvec![x.clone()])))
+        .map(|x| lazy_apply(f, x.clone(), &mut scratch))
         .collect();
     Value::list(out)
+}
+
+/// `f x` as a thunk, or its value if speculating it succeeds.
+fn lazy_apply(f: &Value, x: Value, scratch: &mut Vec<Value>) -> Value {
+    match crate::vm::speculate::apply(f, &x, scratch) {
+        Some(v) => v,
+        None => Value::Thunk(Thunk::apply(f.clone(), smallvec::smallvec![x])),
+    }
 }
 
 async fn filter(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -152,8 +162,9 @@ fn gen_list_of(f: &Value, n: i64) -> Result<Value, Error> {
     if n < 0 {
         return Err(Error::new(format!("cannot create list of size {n}")));
     }
+    let mut scratch = Vec::new();
     let out = (0..n)
-        .map(|i| Value::Thunk(Thunk::apply(f.clone(), smallvec::smallvec![Value::Int(i)])))
+        .map(|i| lazy_apply(f, Value::Int(i), &mut scratch))
         .collect();
     Ok(Value::list(out))
 }

@@ -854,7 +854,11 @@ impl<'a> Compiler<'a> {
             .as_ref()
             .map_or("anonymous lambda".to_string(), |n| n.to_string());
         let result = self.lambda_body(&body, formals, defaults, nslots, span, fname);
-        let chunk = self.chunks.pop().unwrap_or_default();
+        let mut chunk = self.chunks.pop().unwrap_or_default();
+        // `x: x * 2` and the like can be applied speculatively (`map`, `genList`).
+        chunk.speculable = nslots == 1
+            && chunk.formals.is_none()
+            && crate::vm::speculate::is_speculable(&chunk.ops);
         self.scopes.pop();
         result?;
         let position = self.position(span);

@@ -51,7 +51,7 @@ pub fn speculate(chunk: &Chunk, env: &Env, stack: &mut Vec<Value>) -> Option<Val
     let base = stack.len();
     let result = run(
         chunk,
-        env,
+        &Scope::Env(env),
         &mut Stack {
             values: stack,
             base,
@@ -92,16 +92,68 @@ impl Stack<'_> {
     }
 }
 
-fn run(chunk: &Chunk, env: &Env, stack: &mut Stack) -> Option<Value> {
+/// Applies `f` to `arg` speculatively, for the lazy applications `map` and `genList` make:
+/// `Some` when `f` is a one-argument lambda with a speculable body (`x: x * 2`, `i: first + i`)
+/// that finishes on values already evaluated, with no scope allocated; `None` leaves the
+/// application lazy.
+pub fn apply(f: &Value, arg: &Value, stack: &mut Vec<Value>) -> Option<Value> {
+    let c = match f {
+        Value::Closure(c) => c.clone(),
+        Value::Thunk(t) => match t.value()? {
+            Value::Closure(c) => c,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let body = &c.lambda.chunk;
+    if !body.speculable || c.lambda.curried.is_some() {
+        return None;
+    }
+    let base = stack.len();
+    let scope = Scope::Arg {
+        arg,
+        parent: &c.env,
+    };
+    let result = run(
+        body,
+        &scope,
+        &mut Stack {
+            values: stack,
+            base,
+        },
+    );
+    stack.truncate(base);
+    result
+}
+
+/// Where a speculated body's variables live.
+enum Scope<'a> {
+    /// A thunk body: the scope it was made in.
+    Env(&'a Env),
+    /// A one-argument lambda body being applied: the argument is slot 0 of scope 0, which is
+    /// never allocated; the lambda's captured scope is scope 1.
+    Arg { arg: &'a Value, parent: &'a Env },
+}
+
+impl Scope<'_> {
+    #[inline]
+    fn get(&self, depth: usize, slot: usize) -> Option<&Value> {
+        match self {
+            Scope::Env(env) => env.ancestor(depth)?.get(slot),
+            Scope::Arg { arg, .. } if depth == 0 => (slot == 0).then_some(*arg),
+            Scope::Arg { parent, .. } => parent.ancestor(depth - 1)?.get(slot),
+        }
+    }
+}
+
+fn run(chunk: &Chunk, scope: &Scope, stack: &mut Stack) -> Option<Value> {
     let mut ops = chunk.ops.iter().peekable();
     while let Some(op) = ops.next() {
         match *op {
             Op::Const(i) => stack.push(chunk.consts.get(i as usize)?.clone()),
-            Op::Local(depth, slot) => {
-                stack.push(env.ancestor(depth as usize)?.get(slot as usize)?.clone())
-            }
+            Op::Local(depth, slot) => stack.push(scope.get(depth as usize, slot as usize)?.clone()),
             Op::LocalForce(depth, slot) => {
-                let v = env.ancestor(depth as usize)?.get(slot as usize)?;
+                let v = scope.get(depth as usize, slot as usize)?;
                 stack.push(match v {
                     Value::Thunk(t) => t.value()?,
                     v => v.clone(),
