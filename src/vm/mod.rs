@@ -514,6 +514,17 @@ impl<'s> Vm<'s> {
         span: Option<Span>,
         inherited: u32,
     ) -> Step {
+        // A small body on evaluated values (`x: x == 0`, `n: n + 1`) is computed on the spot:
+        // no scope, no frame. The call still counts, and respects max-call-depth.
+        if lambda.chunk.speculable
+            && (self.max_call_depth == 0 || self.call_depth < self.max_call_depth)
+            && let Some(v) = speculate::apply_lambda(lambda, captured, &arg, &mut self.stack)
+        {
+            self.call_depth -= inherited;
+            // A body ending in an attribute of its argument may leave that attribute's thunk:
+            // calls answer in weak head normal form.
+            return self.force_value(v, span);
+        }
         let n = lambda.nslots;
         let env = Env::new(Some(captured.clone()), n);
         env.set(n - 1, arg);

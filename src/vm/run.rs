@@ -34,11 +34,21 @@ impl Vm<'_> {
                 }
             };
         }
-        // Continues here if `step` only pushed a code frame; otherwise hands it to the scheduler.
+        // Continues here if `step` only pushed a code frame, or answered at once with a value
+        // for the code frame on top (a fast builtin, a speculated call); otherwise hands it to
+        // the scheduler.
         macro_rules! switch {
             ($step:expr) => {{
                 match $step {
                     Step::Run => {
+                        reload!();
+                        continue;
+                    }
+                    Step::Return(v)
+                        if self.frames.len() > floor
+                            && matches!(self.frames.last(), Some(Frame::Code(_))) =>
+                    {
+                        self.stack.push(v);
                         reload!();
                         continue;
                     }

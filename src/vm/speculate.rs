@@ -11,7 +11,7 @@
 //! program sees are exactly those of the thunk.
 
 use crate::compiler::{Chunk, Op};
-use crate::value::{Env, Value};
+use crate::value::{Env, Lambda, Value};
 
 /// The longest thunk body worth trying (longer ones rarely succeed and cost more to abandon).
 pub const MAX_SPECULABLE_OPS: usize = 12;
@@ -105,14 +105,26 @@ pub fn apply(f: &Value, arg: &Value, stack: &mut Vec<Value>) -> Option<Value> {
         },
         _ => return None,
     };
-    let body = &c.lambda.chunk;
-    if !body.speculable || c.lambda.curried.is_some() {
+    apply_lambda(&c.lambda, &c.env, arg, stack)
+}
+
+/// Runs `lambda` (closed over `captured`) on `arg` speculatively: its value if its body is
+/// speculable and finishes on evaluated values, with no scope or frame made.
+#[inline]
+pub fn apply_lambda(
+    lambda: &Lambda,
+    captured: &Env,
+    arg: &Value,
+    stack: &mut Vec<Value>,
+) -> Option<Value> {
+    let body = &lambda.chunk;
+    if !body.speculable || lambda.curried.is_some() {
         return None;
     }
     let base = stack.len();
     let scope = Scope::Arg {
         arg,
-        parent: &c.env,
+        parent: captured,
     };
     let result = run(
         body,
