@@ -556,6 +556,15 @@ impl<'s> Vm<'s> {
             return Step::Unwind(Error::new("internal error: not a curried lambda"));
         };
         self.stats.calls += 2;
+        // `a: b: a < b` and the like on evaluated values: no scopes, no frame.
+        if inner.chunk.speculable
+            && f.lambda.nslots == 1
+            && (self.max_call_depth == 0 || self.call_depth < self.max_call_depth)
+            && let Some(v) = speculate::apply_lambda2(inner, &f.env, &a, &b, &mut self.stack)
+        {
+            self.call_depth -= inherited;
+            return self.force_value(v, span);
+        }
         let n = f.lambda.nslots;
         let outer = Env::new(Some(f.env.clone()), n);
         outer.set(n - 1, a);

@@ -138,6 +138,34 @@ pub fn apply_lambda(
     result
 }
 
+/// `apply_lambda` for the inner lambda of a curried `a: b: ...` applied to both arguments: `a`
+/// stands for the outer lambda's scope, `b` for the inner's.
+#[inline]
+pub fn apply_lambda2(
+    inner: &Lambda,
+    captured: &Env,
+    a: &Value,
+    b: &Value,
+    stack: &mut Vec<Value>,
+) -> Option<Value> {
+    let base = stack.len();
+    let scope = Scope::Args2 {
+        a,
+        b,
+        parent: captured,
+    };
+    let result = run(
+        &inner.chunk,
+        &scope,
+        &mut Stack {
+            values: stack,
+            base,
+        },
+    );
+    stack.truncate(base);
+    result
+}
+
 /// Where a speculated body's variables live.
 enum Scope<'a> {
     /// A thunk body: the scope it was made in.
@@ -145,6 +173,13 @@ enum Scope<'a> {
     /// A one-argument lambda body being applied: the argument is slot 0 of scope 0, which is
     /// never allocated; the lambda's captured scope is scope 1.
     Arg { arg: &'a Value, parent: &'a Env },
+    /// The inner body of `a: b: ...` applied to both: `b` is scope 0, `a` scope 1, and the
+    /// outer lambda's captured scope is scope 2.
+    Args2 {
+        a: &'a Value,
+        b: &'a Value,
+        parent: &'a Env,
+    },
 }
 
 impl Scope<'_> {
@@ -154,6 +189,9 @@ impl Scope<'_> {
             Scope::Env(env) => env.ancestor(depth)?.get(slot),
             Scope::Arg { arg, .. } if depth == 0 => (slot == 0).then_some(*arg),
             Scope::Arg { parent, .. } => parent.ancestor(depth - 1)?.get(slot),
+            Scope::Args2 { b, .. } if depth == 0 => (slot == 0).then_some(*b),
+            Scope::Args2 { a, .. } if depth == 1 => (slot == 0).then_some(*a),
+            Scope::Args2 { parent, .. } => parent.ancestor(depth - 2)?.get(slot),
         }
     }
 }

@@ -13,4 +13,10 @@ in
   (inc (inc 1))
   (builtins.typeOf (get { a = x: x; }))
   (let f = x: x / 0; in builtins.length [ (f 1) ])
+  (builtins.sort (a: b: a < b) [ 3 1 2 ])
+  (builtins.foldl' (a: b: a + b) 0 [ 1 2 3 ])
+  ((a: b: b.x) 1 { x = 5; })
+  ((a: b: a.x) { x = builtins.add 1 1; } 0)
+  (builtins.tryEval ((a: b: a.x) { x = throw "forced"; } 0)).success
+  (let sub = a: b: a - b; in sub 10 (sub 5 1))
 ]
