@@ -3,7 +3,7 @@
 //! Most thunks the bytecode creates are tiny and their inputs are often already evaluated:
 //! the `n - 1` in `f (n - 1)`, the `cfg.enable` passed along, `i + 1` in a loop. Allocating a
 //! thunk, and later a frame to force it, costs far more than computing the value. When a thunk
-//! body is *speculable* (the compiler checked it is a short, jump-free sequence of the ops
+//! body is *speculable* (the compiler checked it is a short sequence, jumping only forward, of the ops
 //! below) the VM first tries to run it right where the thunk would be created, on values that
 //! are already in weak head normal form. Anything that would need evaluation (an unforced
 //! thunk), could fail (overflow, division by zero, a type error, a missing attribute) or is not
@@ -19,10 +19,15 @@ pub const MAX_SPECULABLE_OPS: usize = 12;
 /// Whether the compiler may mark a thunk body for speculation.
 pub fn is_speculable(ops: &[Op]) -> bool {
     ops.len() <= MAX_SPECULABLE_OPS
-        && ops.iter().all(|op| {
+        && ops.iter().enumerate().all(|(at, op)| {
+            // `if`, `&&`, `||`: jumps, forward only, so a body runs at most once through.
+            if let Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfTrue(t) = op {
+                return *t as usize > at;
+            }
             matches!(
                 op,
-                Op::Const(_)
+                Op::AssertBool
+                    | Op::Const(_)
                     | Op::Local(..)
                     | Op::LocalForce(..)
                     | Op::Force
@@ -197,9 +202,24 @@ impl Scope<'_> {
 }
 
 fn run(chunk: &Chunk, scope: &Scope, stack: &mut Stack) -> Option<Value> {
-    let mut ops = chunk.ops.iter().peekable();
-    while let Some(op) = ops.next() {
-        match *op {
+    let mut ip = 0;
+    while let Some(&op) = chunk.ops.get(ip) {
+        ip += 1;
+        match op {
+            Op::Jump(t) => ip = t as usize,
+            Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => match stack.pop()? {
+                Value::Bool(b) => {
+                    if b == matches!(op, Op::JumpIfTrue(_)) {
+                        ip = t as usize;
+                    }
+                }
+                _ => return None,
+            },
+            Op::AssertBool => {
+                if !matches!(stack.last_mut()?, Value::Bool(_)) {
+                    return None;
+                }
+            }
             Op::Const(i) => stack.push(chunk.consts.get(i as usize)?.clone()),
             Op::Local(depth, slot) => stack.push(scope.get(depth as usize, slot as usize)?.clone()),
             Op::LocalForce(depth, slot) => {
@@ -211,7 +231,7 @@ fn run(chunk: &Chunk, scope: &Scope, stack: &mut Stack) -> Option<Value> {
             }
             Op::Force => {
                 // A thunk returned as the result stands for its own value.
-                if ops.peek() == Some(&&Op::Return) {
+                if chunk.ops.get(ip) == Some(&Op::Return) {
                     continue;
                 }
                 let top = stack.last_mut()?;

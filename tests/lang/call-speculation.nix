@@ -19,4 +19,8 @@ in
   ((a: b: a.x) { x = builtins.add 1 1; } 0)
   (builtins.tryEval ((a: b: a.x) { x = throw "forced"; } 0)).success
   (let sub = a: b: a - b; in sub 10 (sub 5 1))
+  (map (x: if x > 1 then x else 0) [ 1 2 3 ])
+  ((x: x > 0 && x < 10) 5)
+  ((x: x < 0 || x > 10) 5)
+  (builtins.tryEval ((x: x && 1) false)).success
 ]
