@@ -1,14 +1,19 @@
-//! Speculative evaluation of small thunks.
+//! Speculative evaluation of small thunks and small function bodies.
 //!
 //! Most thunks the bytecode creates are tiny and their inputs are often already evaluated:
 //! the `n - 1` in `f (n - 1)`, the `cfg.enable` passed along, `i + 1` in a loop. Allocating a
 //! thunk, and later a frame to force it, costs far more than computing the value. When a thunk
-//! body is *speculable* (the compiler checked it is a short sequence, jumping only forward, of the ops
-//! below) the VM first tries to run it right where the thunk would be created, on values that
-//! are already in weak head normal form. Anything that would need evaluation (an unforced
+//! body is *speculable* (the compiler checked it is a short sequence of the ops below, jumping
+//! only forward) the VM first tries to run it right where the thunk would be created, on values
+//! that are already in weak head normal form. Anything that would need evaluation (an unforced
 //! thunk), could fail (overflow, division by zero, a type error, a missing attribute) or is not
 //! in the short list gives up, and the thunk is made as usual: the laziness and the errors the
 //! program sees are exactly those of the thunk.
+//!
+//! One-argument lambda bodies get the same flag, and the same treatment where they are applied:
+//! a call (`x: x == 3` as a predicate, `a: b: a < b` as a comparator) or a lazy application made
+//! by `map` or `genList` runs the body with the arguments standing in for the scopes a call would
+//! allocate. A call's result is then forced like any call's.
 
 use crate::compiler::{Chunk, Op};
 use crate::value::{Env, Lambda, Value};
@@ -53,17 +58,7 @@ pub fn is_speculable(ops: &[Op]) -> bool {
 /// Runs a speculable thunk body in `env`; `None` if the thunk has to be made after all. It
 /// works on top of the VM's operand stack (`stack`), which it leaves as it found it.
 pub fn speculate(chunk: &Chunk, env: &Env, stack: &mut Vec<Value>) -> Option<Value> {
-    let base = stack.len();
-    let result = run(
-        chunk,
-        &Scope::Env(env),
-        &mut Stack {
-            values: stack,
-            base,
-        },
-    );
-    stack.truncate(base);
-    result
+    run_on(chunk, &Scope::Env(env), stack)
 }
 
 /// The part of the operand stack above `base`.
@@ -126,21 +121,11 @@ pub fn apply_lambda(
     if !body.speculable || lambda.curried.is_some() {
         return None;
     }
-    let base = stack.len();
     let scope = Scope::Arg {
         arg,
         parent: captured,
     };
-    let result = run(
-        body,
-        &scope,
-        &mut Stack {
-            values: stack,
-            base,
-        },
-    );
-    stack.truncate(base);
-    result
+    run_on(body, &scope, stack)
 }
 
 /// `apply_lambda` for the inner lambda of a curried `a: b: ...` applied to both arguments: `a`
@@ -153,15 +138,20 @@ pub fn apply_lambda2(
     b: &Value,
     stack: &mut Vec<Value>,
 ) -> Option<Value> {
-    let base = stack.len();
     let scope = Scope::Args2 {
         a,
         b,
         parent: captured,
     };
+    run_on(&inner.chunk, &scope, stack)
+}
+
+/// Runs `chunk` on top of `stack` (the VM's operand stack), leaving it as it found it.
+fn run_on(chunk: &Chunk, scope: &Scope, stack: &mut Vec<Value>) -> Option<Value> {
+    let base = stack.len();
     let result = run(
-        &inner.chunk,
-        &scope,
+        chunk,
+        scope,
         &mut Stack {
             values: stack,
             base,
