@@ -85,8 +85,12 @@ fn lazy_apply(f: &Value, x: Value, scratch: &mut Vec<Value>) -> Value {
 }
 
 async fn filter(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let f = force_function(&co, arg(&args, 0)).await?;
+    // As C++ Nix: the list first, and the function only for a list that is not empty.
     let l = force_list(&co, arg(&args, 1)).await?;
+    if l.is_empty() {
+        return Ok(Value::List(l));
+    }
+    let f = force_function(&co, arg(&args, 0)).await?;
     let keep = call_each(&co, f, l, Expect::Bool, None).await;
     filter_finish(&args, &keep)
 }
@@ -150,23 +154,34 @@ fn foldl_loop(args: &[Value]) -> Option<LoopStart> {
 }
 
 async fn gen_list(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let n = force_int(&co, arg(&args, 1)).await?;
-    gen_list_of(&arg(&args, 0), n)
+    // The function stays lazy (the corpus's `genList-function-strictness`; C++ Nix 2.30 forces
+    // it).
+    let n = checked_length(force_int(&co, arg(&args, 1)).await?)?;
+    Ok(gen_list_of(&arg(&args, 0), n))
 }
 
 fn gen_list_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    Some(int_of(&evaluated(args, 1)?).and_then(|n| gen_list_of(&arg(args, 0), n)))
+    Some(
+        int_of(&evaluated(args, 1)?)
+            .and_then(checked_length)
+            .map(|n| gen_list_of(&arg(args, 0), n)),
+    )
 }
 
-fn gen_list_of(f: &Value, n: i64) -> Result<Value, Error> {
+/// A list length that is not negative.
+fn checked_length(n: i64) -> Result<i64, Error> {
     if n < 0 {
         return Err(Error::new(format!("cannot create list of size {n}")));
     }
+    Ok(n)
+}
+
+fn gen_list_of(f: &Value, n: i64) -> Value {
     let mut scratch = Vec::new();
     let out = (0..n)
         .map(|i| lazy_apply(f, Value::Int(i), &mut scratch))
         .collect();
-    Ok(Value::list(out))
+    Value::list(out)
 }
 
 async fn concat_lists(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -332,7 +347,7 @@ pub fn builtins() -> Vec<Builtin> {
         strict!("tail", 1, tail),
         strict!("elemAt", 2, elem_at),
         def_fast("map", 2, 0b10, map, map_fast),
-        looping("filter", 2, 0b11, filter, filter_loop),
+        looping("filter", 2, 0b10, filter, filter_loop),
         looping("foldl'", 3, 0b101, foldl, foldl_loop),
         def_fast("genList", 2, 0b10, gen_list, gen_list_fast),
         def_fast("concatLists", 1, 0b1, concat_lists, concat_lists_fast),

@@ -16,4 +16,7 @@ in
   (builtins.length lazyArg)
   (builtins.filter (builtins.elem 2) [ [ 1 ] [ 2 ] [ 2 3 ] ])
   (let f = builtins.filter (x: x > 1); in [ (f [ 1 2 ]) (f [ 3 0 ]) ])
+  # As current C++ Nix: filter looks at the list first, and at the function only if it is not
+  # empty.
+  (builtins.filter 1 [ ])
 ]
