@@ -2,7 +2,7 @@
 //! use. The printer never forces anything (thunks print as `<CODE>`) and never recurses: it
 //! walks the value with an explicit stack, so any depth prints.
 
-use crate::value::Value;
+use crate::value::{NixString, Value};
 use rustc_hash::FxHashSet as HashSet;
 
 /// Limits for values shown inside error messages.
@@ -11,8 +11,12 @@ pub struct PrintOptions {
     /// Print `«repeated»` for a set or list printed before (nix-instantiate's output).
     pub track_repeated: bool,
     pub max_depth: usize,
+    /// Attributes printed in all (C++ Nix counts across the whole value, not per set).
     pub max_attrs: usize,
+    /// List items printed in all.
     pub max_items: usize,
+    /// Bytes of a string shown before the rest is elided.
+    pub max_string: usize,
     /// How an unevaluated thunk prints.
     pub thunk: &'static str,
 }
@@ -23,13 +27,16 @@ impl PrintOptions {
         max_depth: usize::MAX,
         max_attrs: usize::MAX,
         max_items: usize::MAX,
+        max_string: usize::MAX,
         thunk: "<CODE>",
     };
+    /// C++ Nix's `errorPrintOptions`.
     pub const ERROR: PrintOptions = PrintOptions {
         track_repeated: false,
-        max_depth: 3,
+        max_depth: 10,
         max_attrs: 10,
         max_items: 10,
+        max_string: 1024,
         thunk: "«thunk»",
     };
 }
@@ -37,8 +44,13 @@ impl PrintOptions {
 enum Item {
     Value(Value, usize),
     Text(&'static str),
-    Key(Vec<u8>),
-    Owned(String),
+    /// An attribute still to print, with how many of its set's attributes are left from it on.
+    Attr(NixString, Value, usize, usize),
+    /// A list item still to print, with how many of its list's items are left from it on.
+    ListItem(Value, usize, usize),
+    /// One attribute or list item has been printed (the limits count them afterwards).
+    CountAttr,
+    CountItem,
 }
 
 /// Prints a value as `nix-instantiate --eval` does.
@@ -51,9 +63,16 @@ pub fn print_error_value(v: &Value) -> String {
     print_with(v, PrintOptions::ERROR)
 }
 
+/// Counts of what has been printed, against the limits.
+struct Printed {
+    attrs: usize,
+    items: usize,
+}
+
 pub fn print_with(v: &Value, opts: PrintOptions) -> String {
     let mut out: Vec<u8> = Vec::new();
     let mut seen: HashSet<usize> = HashSet::default();
+    let mut printed = Printed { attrs: 0, items: 0 };
     let mut stack = vec![Item::Value(v.clone(), 0)];
     while let Some(item) = stack.pop() {
         let (v, depth) = match item {
@@ -61,13 +80,33 @@ pub fn print_with(v: &Value, opts: PrintOptions) -> String {
                 out.extend_from_slice(t.as_bytes());
                 continue;
             }
-            Item::Owned(t) => {
-                out.extend_from_slice(t.as_bytes());
+            Item::CountAttr => {
+                printed.attrs += 1;
                 continue;
             }
-            Item::Key(k) => {
-                print_attr_name(&mut out, &k);
+            Item::CountItem => {
+                printed.items += 1;
                 continue;
+            }
+            Item::Attr(k, val, left, depth) => {
+                if printed.attrs >= opts.max_attrs {
+                    elide(&mut out, &mut stack, left, "attribute");
+                    continue;
+                }
+                print_attr_name(&mut out, k.as_bytes());
+                out.extend_from_slice(b" = ");
+                stack.push(Item::CountAttr);
+                stack.push(Item::Text("; "));
+                (val, depth)
+            }
+            Item::ListItem(val, left, depth) => {
+                if printed.items >= opts.max_items {
+                    elide(&mut out, &mut stack, left, "item");
+                    continue;
+                }
+                stack.push(Item::CountItem);
+                stack.push(Item::Text(" "));
+                (val, depth)
             }
             Item::Value(v, d) => (v, d),
         };
@@ -97,20 +136,14 @@ pub fn print_with(v: &Value, opts: PrintOptions) -> String {
                 }
                 out.extend_from_slice(b"{ ");
                 stack.push(Item::Text("}"));
-                let n = a.len();
-                if n > opts.max_attrs {
-                    let hidden = n - opts.max_attrs;
-                    stack.push(Item::Owned(format!(
-                        "«{hidden} attribute{} elided» ",
-                        if hidden == 1 { "" } else { "s" }
-                    )));
+                let mut entries: Vec<_> = a.iter().collect();
+                if opts.max_attrs != usize::MAX {
+                    // With a limit, `type` and `_type` come first (C++ Nix's order).
+                    entries.sort_by_key(|(k, _)| !matches!(k.as_bytes(), b"type" | b"_type"));
                 }
-                let shown: Vec<_> = a.iter().take(opts.max_attrs).collect();
-                for (k, val) in shown.into_iter().rev() {
-                    stack.push(Item::Text("; "));
-                    stack.push(Item::Value(val.clone(), depth + 1));
-                    stack.push(Item::Text(" = "));
-                    stack.push(Item::Key(k.as_bytes().to_vec()));
+                let n = entries.len();
+                for (i, (k, val)) in entries.into_iter().enumerate().rev() {
+                    stack.push(Item::Attr(k.clone(), val.clone(), n - i, depth + 1));
                 }
             }
             Value::List(l) => {
@@ -128,22 +161,34 @@ pub fn print_with(v: &Value, opts: PrintOptions) -> String {
                 }
                 out.extend_from_slice(b"[ ");
                 stack.push(Item::Text("]"));
-                if l.len() > opts.max_items {
-                    let hidden = l.len() - opts.max_items;
-                    stack.push(Item::Owned(format!(
-                        "«{hidden} item{} elided» ",
-                        if hidden == 1 { "" } else { "s" }
-                    )));
+                let n = l.len();
+                for (i, item) in l.iter().enumerate().rev() {
+                    stack.push(Item::ListItem(item.clone(), n - i, depth + 1));
                 }
-                for item in l.iter().take(opts.max_items).rev() {
-                    stack.push(Item::Text(" "));
-                    stack.push(Item::Value(item.clone(), depth + 1));
-                }
+            }
+            Value::String(s) if s.len() > opts.max_string => {
+                print_string(&mut out, &s.as_bytes()[..opts.max_string]);
+                let hidden = s.len() - opts.max_string;
+                let unit = if hidden == 1 { "byte" } else { "bytes" };
+                out.extend_from_slice(format!(" «{hidden} {unit} elided»").as_bytes());
             }
             other => print_scalar(&mut out, other, !opts.track_repeated),
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Ends a set or list whose limit is reached: `«N attributes elided» ` and none of its remaining
+/// entries (they are on `stack` down to its closing bracket).
+fn elide(out: &mut Vec<u8>, stack: &mut Vec<Item>, left: usize, what: &str) {
+    let plural = if left == 1 { "" } else { "s" };
+    out.extend_from_slice(format!("«{left} {what}{plural} elided» ").as_bytes());
+    while let Some(item) = stack.last() {
+        if matches!(item, Item::Text(_)) {
+            break;
+        }
+        stack.pop();
+    }
 }
 
 fn print_scalar(out: &mut Vec<u8>, v: &Value, errors: bool) {
