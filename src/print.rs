@@ -47,10 +47,10 @@ enum Item {
     /// An attribute still to print, with how many of its set's attributes are left from it on.
     Attr(NixString, Value, usize, usize),
     /// A list item still to print, with how many of its list's items are left from it on.
-    ListItem(Value, usize, usize),
+    Element(Value, usize, usize),
     /// One attribute or list item has been printed (the limits count them afterwards).
     CountAttr,
-    CountItem,
+    CountElement,
 }
 
 /// Prints a value as `nix-instantiate --eval` does.
@@ -84,7 +84,7 @@ pub fn print_with(v: &Value, opts: PrintOptions) -> String {
                 printed.attrs += 1;
                 continue;
             }
-            Item::CountItem => {
+            Item::CountElement => {
                 printed.items += 1;
                 continue;
             }
@@ -99,12 +99,12 @@ pub fn print_with(v: &Value, opts: PrintOptions) -> String {
                 stack.push(Item::Text("; "));
                 (val, depth)
             }
-            Item::ListItem(val, left, depth) => {
+            Item::Element(val, left, depth) => {
                 if printed.items >= opts.max_items {
                     elide(&mut out, &mut stack, left, "item");
                     continue;
                 }
-                stack.push(Item::CountItem);
+                stack.push(Item::CountElement);
                 stack.push(Item::Text(" "));
                 (val, depth)
             }
@@ -163,7 +163,7 @@ pub fn print_with(v: &Value, opts: PrintOptions) -> String {
                 stack.push(Item::Text("]"));
                 let n = l.len();
                 for (i, item) in l.iter().enumerate().rev() {
-                    stack.push(Item::ListItem(item.clone(), n - i, depth + 1));
+                    stack.push(Item::Element(item.clone(), n - i, depth + 1));
                 }
             }
             Value::String(s) if s.len() > opts.max_string => {
