@@ -131,6 +131,25 @@ async fn attr_string(co: &Co, v: Value, ctx: &mut NixContext) -> Result<String, 
     Ok(s.to_str_lossy().into_owned())
 }
 
+/// The output names of an `outputs` attribute coerced to a string: its words, distinct, not
+/// `drvPath`, at least one.
+fn output_names(s: &str) -> Result<Vec<String>, Error> {
+    let mut outputs: Vec<String> = Vec::new();
+    for o in s.split_whitespace() {
+        if o == "drvPath" {
+            return Err(Error::new("invalid derivation output name 'drvPath'"));
+        }
+        if outputs.iter().any(|x| x == o) {
+            return Err(Error::new(format!("duplicate derivation output '{o}'")));
+        }
+        outputs.push(o.to_string());
+    }
+    if outputs.is_empty() {
+        return Err(Error::new("derivation cannot have an empty set of outputs"));
+    }
+    Ok(outputs)
+}
+
 async fn derivation_strict(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let attrs = force_attrs(&co, arg(&args, 0)).await?;
     let name = match attrs.get(b"name") {
@@ -145,6 +164,11 @@ async fn derivation_strict(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             "invalid derivation name: name '{name}' contains illegal character '{c}'. Please pass a different 'name'."
         )));
     }
+    // As C++ Nix: these two are read before the attributes are processed.
+    let structured = match attrs.get(b"__structuredAttrs") {
+        Some(v) => super::force_bool(&co, v.clone()).await?,
+        None => false,
+    };
     let ignore_nulls = match attrs.get(b"__ignoreNulls") {
         Some(v) => super::force_bool(&co, v.clone()).await?,
         None => false,
@@ -163,33 +187,33 @@ async fn derivation_strict(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             continue;
         }
         match key.as_str() {
+            "__contentAddressed" | "__impure" => {
+                if super::force_bool(&co, value.clone()).await? {
+                    let feature = match key.as_str() {
+                        "__impure" => "impure-derivations",
+                        _ => "ca-derivations",
+                    };
+                    return Err(Error::new(format!(
+                        "experimental Nix feature '{feature}' is disabled; add '--extra-experimental-features {feature}' to enable it"
+                    )));
+                }
+                // Not passed to the builder.
+                continue;
+            }
             "args" => {
                 for a in force_list(&co, value).await?.iter() {
                     drv.args.push(attr_string(&co, a.clone(), &mut ctx).await?);
                 }
                 continue;
             }
-            "__structuredAttrs" if !matches!(value, Value::Bool(false)) => {
-                return Err(Error::new("__structuredAttrs is not supported by gnix yet"));
-            }
-            "outputs" => {
-                outputs.clear();
-                for o in force_list(&co, value.clone()).await?.iter() {
-                    let o = force_string(&co, o.clone())
-                        .await?
-                        .to_str_lossy()
-                        .into_owned();
-                    if o == "drvPath" {
-                        return Err(Error::new("invalid derivation output name 'drvPath'"));
-                    }
-                    if outputs.contains(&o) {
-                        return Err(Error::new(format!("duplicate derivation output '{o}'")));
-                    }
-                    outputs.push(o);
+            "__structuredAttrs" if structured => continue,
+            // With structured attributes `outputs` is a list of strings; it is checked, and the
+            // derivation refused at the end.
+            "outputs" if structured => {
+                for o in force_list(&co, value).await?.iter() {
+                    force_string(&co, o.clone()).await?;
                 }
-                if outputs.is_empty() {
-                    return Err(Error::new("derivation cannot have an empty set of outputs"));
-                }
+                continue;
             }
             _ => {}
         }
@@ -199,10 +223,21 @@ async fn derivation_strict(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             "system" => drv.platform = s.clone(),
             "outputHash" => hash = Some(s.clone()),
             "outputHashAlgo" => hash_algo = Some(s.clone()),
-            "outputHashMode" => hash_mode = s.clone(),
+            "outputHashMode" => {
+                if !matches!(s.as_str(), "flat" | "recursive" | "nar" | "text" | "git") {
+                    return Err(Error::new(format!(
+                        "invalid value '{s}' for 'outputHashMode' attribute"
+                    )));
+                }
+                hash_mode = s.clone();
+            }
+            "outputs" => outputs = output_names(&s)?,
             _ => {}
         }
         drv.env.insert(key, s);
+    }
+    if structured {
+        return Err(Error::new("__structuredAttrs is not supported by gnix yet"));
     }
     if !drv.env.contains_key("builder") {
         return Err(Error::new("attribute 'builder' missing"));
