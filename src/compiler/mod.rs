@@ -328,8 +328,50 @@ impl<'a> Compiler<'a> {
     }
 
     fn string(&mut self, s: &ast::Str, span: Span) -> CResult {
+        if let Some(e) = self.nul_in_indented_string(s) {
+            return Err(e);
+        }
         let parts = crate::syntax::string_parts(s);
         self.interpolation(parts, span)
+    }
+
+    /// C++ Nix rejects a NUL byte in an indented string with the text as written (before the
+    /// indentation is stripped), from the line after the opening `''`.
+    fn nul_in_indented_string(&self, s: &ast::Str) -> Option<Error> {
+        if !s.syntax().text().to_string().starts_with("''") {
+            return None;
+        }
+        let token = s
+            .syntax()
+            .children_with_tokens()
+            .filter_map(|t| t.into_token())
+            .find(|t| {
+                t.kind() == rnix::SyntaxKind::TOKEN_STRING_CONTENT && t.text().contains('\0')
+            })?;
+        let text = token.text();
+        // The opening `''` takes the spaces and line break right after it.
+        let skip = match text.find('\n') {
+            Some(i)
+                if text[..i].bytes().all(|b| b == b' ')
+                    && token.text_range().start()
+                        == s.syntax().text_range().start() + rowan::TextSize::from(2) =>
+            {
+                i + 1
+            }
+            _ => 0,
+        };
+        let shown = text[skip..].replace('\0', "␀");
+        let start = u32::from(token.text_range().start()) + skip as u32;
+        Some(
+            Error::new(format!(
+                "input string '{shown}' cannot be represented as Nix string because it contains null bytes"
+            ))
+            .at(Span {
+                file: self.ctx.file,
+                start,
+                end: start,
+            }),
+        )
     }
 
     /// Literal parts and `${}` parts, concatenated.
