@@ -467,19 +467,7 @@ impl<'s> Vm<'s> {
         }
         match f {
             Value::Closure(c) => self.call_lambda(&c.lambda, &c.env, arg, span, inherited),
-            Value::Builtin(p) => {
-                // Collected inline: a call that takes the fast path allocates nothing.
-                let mut args: BuiltinArgs = p.args.iter().cloned().collect();
-                args.push(arg);
-                if args.len() < p.builtin.arity {
-                    let partial = crate::value::PartialApp {
-                        builtin: p.builtin.clone(),
-                        args: args.into_iter().collect(),
-                    };
-                    return Step::Return(Value::Builtin(Rc::new(partial)));
-                }
-                self.call_builtin(p.builtin.clone(), args, span, inherited)
-            }
+            Value::Builtin(p) => self.apply_builtin(&p, [arg], span, inherited),
             Value::Attrs(a) if a.contains(b"__functor") => {
                 let functor = a.get(b"__functor").cloned().unwrap_or(Value::Null);
                 let this = Value::Attrs(a);
@@ -578,23 +566,35 @@ impl<'s> Vm<'s> {
             Value::Closure(c) => self.call_curried2(&c, a, b, span, inherited),
             Value::Builtin(p) => {
                 self.stats.calls += 2;
-                let mut args: BuiltinArgs = p.args.iter().cloned().collect();
-                args.push(a);
-                args.push(b);
-                if args.len() < p.builtin.arity {
-                    self.call_depth -= inherited;
-                    let partial = crate::value::PartialApp {
-                        builtin: p.builtin.clone(),
-                        args: args.into_iter().collect(),
-                    };
-                    return Step::Return(Value::Builtin(Rc::new(partial)));
-                }
-                self.call_builtin(p.builtin.clone(), args, span, inherited)
+                self.apply_builtin(&p, [a, b], span, inherited)
             }
             _ => Step::Unwind(Error::new(
                 "internal error: Call2 on a one-argument function",
             )),
         }
+    }
+
+    /// Applies a builtin, with the arguments it has, to `more`: a partial application while some
+    /// are still missing, otherwise the call.
+    fn apply_builtin<const N: usize>(
+        &mut self,
+        p: &crate::value::PartialApp,
+        more: [Value; N],
+        span: Option<Span>,
+        inherited: u32,
+    ) -> Step {
+        // Collected inline: a call that takes the fast path allocates nothing.
+        let mut args: BuiltinArgs = p.args.iter().cloned().collect();
+        args.extend(more);
+        if args.len() < p.builtin.arity {
+            self.call_depth -= inherited;
+            let partial = crate::value::PartialApp {
+                builtin: p.builtin.clone(),
+                args: args.into_iter().collect(),
+            };
+            return Step::Return(Value::Builtin(Rc::new(partial)));
+        }
+        self.call_builtin(p.builtin.clone(), args, span, inherited)
     }
 
     /// Runs a builtin with all its arguments: first the scheduler forces the arguments it is
