@@ -6,8 +6,9 @@ use super::{
     force_string_no_ctx, int_of, is_callable, list_of, looping,
 };
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, NixList, NixString, Thunk, Value};
+use crate::value::{Attrs, Builtin, Closure, NixList, NixString, Thunk, Value};
 use crate::vm::request::{CallEach, Co, Expect, Finish, LoopStart, call, call_each, fold, force};
+use crate::vm::speculate;
 use crate::vm::walk;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -65,22 +66,36 @@ fn map_fast(args: &[Value]) -> Option<Result<Value, Error>> {
     Some(Ok(map_with(&f, &l)))
 }
 
-/// The lazy applications of `f` to each element (computed at once where that is certain to
-/// be cheap and safe: `vm::speculate::apply`).
+/// The lazy applications of `f` to each element.
 fn map_with(f: &Value, l: &NixList) -> Value {
-    let mut scratch = Vec::new();
-    let out = l
-        .iter()
-        .map(|x| lazy_apply(f, x.clone(), &mut scratch))
-        .collect();
-    Value::list(out)
+    let mut lazy = LazyApply::new(f);
+    Value::list(l.iter().map(|x| lazy.apply(x.clone())).collect())
 }
 
-/// `f x` as a thunk, or its value if speculating it succeeds.
-fn lazy_apply(f: &Value, x: Value, scratch: &mut Vec<Value>) -> Value {
-    match crate::vm::speculate::apply(f, &x, scratch) {
-        Some(v) => v,
-        None => Value::Thunk(Thunk::apply(f.clone(), smallvec::smallvec![x])),
+/// Lazy applications of one function (`map`, `genList`): each `f x` is a thunk, or its value
+/// where computing it at once is certain to be cheap and safe (`vm::speculate`).
+struct LazyApply<'a> {
+    f: &'a Value,
+    speculable: Option<Rc<Closure>>,
+    scratch: Vec<Value>,
+}
+
+impl<'a> LazyApply<'a> {
+    fn new(f: &'a Value) -> Self {
+        LazyApply {
+            f,
+            speculable: speculate::speculable_closure(f),
+            scratch: Vec::new(),
+        }
+    }
+
+    fn apply(&mut self, x: Value) -> Value {
+        if let Some(c) = &self.speculable
+            && let Some(v) = speculate::apply_lambda(&c.lambda, &c.env, &x, &mut self.scratch)
+        {
+            return v;
+        }
+        Value::Thunk(Thunk::apply(self.f.clone(), smallvec::smallvec![x]))
     }
 }
 
@@ -177,11 +192,8 @@ fn checked_length(n: i64) -> Result<i64, Error> {
 }
 
 fn gen_list_of(f: &Value, n: i64) -> Value {
-    let mut scratch = Vec::new();
-    let out = (0..n)
-        .map(|i| lazy_apply(f, Value::Int(i), &mut scratch))
-        .collect();
-    Value::list(out)
+    let mut lazy = LazyApply::new(f);
+    Value::list((0..n).map(|i| lazy.apply(Value::Int(i))).collect())
 }
 
 async fn concat_lists(co: Co, args: Vec<Value>) -> Result<Value, Error> {

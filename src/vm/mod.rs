@@ -341,6 +341,12 @@ impl<'s> Vm<'s> {
         ]))
     }
 
+    /// Whether one more logical call stays within max-call-depth (speculated calls make none
+    /// of their own, so they are only tried where a real one would be allowed).
+    fn one_more_call_fits(&self) -> bool {
+        self.max_call_depth == 0 || self.call_depth < self.max_call_depth
+    }
+
     fn check_depth(&self) -> Option<Error> {
         (self.max_call_depth != 0 && self.call_depth > self.max_call_depth)
             .then(|| Error::new("stack overflow; max-call-depth exceeded"))
@@ -505,7 +511,7 @@ impl<'s> Vm<'s> {
         // A small body on evaluated values (`x: x == 0`, `n: n + 1`) is computed on the spot:
         // no scope, no frame. The call still counts, and respects max-call-depth.
         if lambda.chunk.speculable
-            && (self.max_call_depth == 0 || self.call_depth < self.max_call_depth)
+            && self.one_more_call_fits()
             && let Some(v) = speculate::apply_lambda(lambda, captured, &arg, &mut self.stack)
         {
             self.call_depth -= inherited;
@@ -547,7 +553,7 @@ impl<'s> Vm<'s> {
         // `a: b: a < b` and the like on evaluated values: no scopes, no frame.
         if inner.chunk.speculable
             && f.lambda.nslots == 1
-            && (self.max_call_depth == 0 || self.call_depth < self.max_call_depth)
+            && self.one_more_call_fits()
             && let Some(v) = speculate::apply_lambda2(inner, &f.env, &a, &b, &mut self.stack)
         {
             self.call_depth -= inherited;

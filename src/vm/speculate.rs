@@ -16,7 +16,8 @@
 //! allocate. A call's result is then forced like any call's.
 
 use crate::compiler::{Chunk, Op};
-use crate::value::{Env, Lambda, Value};
+use crate::value::{Closure, Env, Lambda, Value};
+use std::rc::Rc;
 
 /// The longest thunk body worth trying (longer ones rarely succeed and cost more to abandon).
 pub const MAX_SPECULABLE_OPS: usize = 12;
@@ -92,20 +93,13 @@ impl Stack<'_> {
     }
 }
 
-/// Applies `f` to `arg` speculatively, for the lazy applications `map` and `genList` make:
-/// `Some` when `f` is a one-argument lambda with a speculable body (`x: x * 2`, `i: first + i`)
-/// that finishes on values already evaluated, with no scope allocated; `None` leaves the
-/// application lazy.
-pub fn apply(f: &Value, arg: &Value, stack: &mut Vec<Value>) -> Option<Value> {
-    let c = match f {
-        Value::Closure(c) => c.clone(),
-        Value::Thunk(t) => match t.value()? {
-            Value::Closure(c) => c,
-            _ => return None,
-        },
-        _ => return None,
-    };
-    apply_lambda(&c.lambda, &c.env, arg, stack)
+/// `f` itself if applying it can be speculated (`apply_lambda`): an evaluated one-argument
+/// lambda with a speculable body. `map` and `genList` look once, then speculate each element.
+pub fn speculable_closure(f: &Value) -> Option<Rc<Closure>> {
+    match f.whnf()? {
+        Value::Closure(c) if c.lambda.chunk.speculable => Some(c),
+        _ => None,
+    }
 }
 
 /// Runs `lambda` (closed over `captured`) on `arg` speculatively: its value if its body is
@@ -118,7 +112,8 @@ pub fn apply_lambda(
     stack: &mut Vec<Value>,
 ) -> Option<Value> {
     let body = &lambda.chunk;
-    if !body.speculable || lambda.curried.is_some() {
+    // (A curried lambda's body only makes a closure: never speculable.)
+    if !body.speculable {
         return None;
     }
     let scope = Scope::Arg {
