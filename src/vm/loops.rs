@@ -53,7 +53,7 @@ pub(super) struct Owner {
 impl Owner {
     /// The trace line an error leaving this call gets.
     pub fn trace(&self) -> String {
-        format!("while calling the '{}' builtin", self.name)
+        super::builtin_trace(self.name)
     }
 }
 

@@ -249,8 +249,7 @@ impl<'s> Vm<'s> {
             Ok(v) => Step::Return(v),
             Err(mut e) => {
                 if g.calls > 0 {
-                    e.trace
-                        .push((g.span, format!("while calling the '{}' builtin", g.name)));
+                    e.trace.push((g.span, builtin_trace(g.name)));
                 }
                 Step::Unwind(at(e, g.span))
             }
@@ -668,7 +667,7 @@ impl<'s> Vm<'s> {
             Ok(Value::Thunk(t)) => self.force_thunk(t, span),
             Ok(v) => Step::Return(v),
             Err(mut e) => {
-                let what = format!("while calling the '{}' builtin", builtin.name);
+                let what = builtin_trace(builtin.name);
                 e.trace.push((span, what));
                 Step::Unwind(at(e, span))
             }
@@ -712,7 +711,7 @@ impl<'s> Vm<'s> {
                 }
                 Some(Frame::Args(a)) => {
                     self.call_depth -= a.calls;
-                    let what = format!("while calling the '{}' builtin", a.builtin.name);
+                    let what = builtin_trace(a.builtin.name);
                     err.trace.push((a.span, what));
                 }
                 Some(Frame::Gen(g)) => {
@@ -722,7 +721,7 @@ impl<'s> Vm<'s> {
                     }
                     self.call_depth -= g.depth + g.calls;
                     if g.calls > 0 {
-                        let what = format!("while calling the '{}' builtin", g.name);
+                        let what = builtin_trace(g.name);
                         err.trace.push((g.span, what));
                     }
                 }
@@ -741,6 +740,11 @@ pub(crate) fn takes_two(f: &Value) -> bool {
         Value::Builtin(p) => p.args.len() + 2 <= p.builtin.arity,
         _ => false,
     }
+}
+
+/// The trace line an error leaving a builtin call gets.
+fn builtin_trace(name: &str) -> String {
+    format!("while calling the '{name}' builtin")
 }
 
 fn at(e: Error, span: Option<Span>) -> Error {
