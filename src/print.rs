@@ -2,7 +2,7 @@
 //! use. The printer never forces anything (thunks print as `<CODE>`) and never recurses: it
 //! walks the value with an explicit stack, so any depth prints.
 
-use crate::value::{NixString, Value};
+use crate::value::{Symbol, Value};
 use rustc_hash::FxHashSet as HashSet;
 
 /// Limits for values shown inside error messages.
@@ -45,7 +45,7 @@ enum Item {
     Value(Value, usize),
     Text(&'static str),
     /// An attribute still to print, with how many of its set's attributes are left from it on.
-    Attr(NixString, Value, usize, usize),
+    Attr(Symbol, Value, usize, usize),
     /// A list item still to print, with how many of its list's items are left from it on.
     Element(Value, usize, usize),
     /// One attribute or list item has been printed (the limits count them afterwards).
@@ -143,7 +143,7 @@ pub fn print_with(v: &Value, opts: PrintOptions) -> String {
                 }
                 let n = entries.len();
                 for (i, (k, val)) in entries.into_iter().enumerate().rev() {
-                    stack.push(Item::Attr(k.clone(), val.clone(), n - i, depth + 1));
+                    stack.push(Item::Attr(k, val.clone(), n - i, depth + 1));
                 }
             }
             Value::List(l) => {

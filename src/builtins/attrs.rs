@@ -4,13 +4,13 @@ use super::{
     arg, attrs_of, def, evaluated, force_attrs, force_function, force_list, force_string, string_of,
 };
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, NixString, Thunk, Value};
+use crate::value::{Attrs, Builtin, Symbol, Thunk, Value};
 use crate::vm::request::{Co, force};
 
 fn attr_names(args: &[Value]) -> Result<Value, Error> {
     let a = attrs_of(&args[0])?;
     Ok(Value::list(
-        a.keys().map(|k| Value::String(k.clone())).collect(),
+        a.keys().map(|k| Value::String(k.to_nix_string())).collect(),
     ))
 }
 
@@ -20,13 +20,15 @@ fn attr_values(args: &[Value]) -> Result<Value, Error> {
 
 fn has_attr(args: &[Value]) -> Result<Value, Error> {
     let name = string_of(&args[0])?;
-    Ok(Value::Bool(attrs_of(&args[1])?.contains(name.as_bytes())))
+    Ok(Value::Bool(
+        attrs_of(&args[1])?.contains_bytes(name.as_bytes()),
+    ))
 }
 
 fn get_attr(args: &[Value]) -> Result<Value, Error> {
     let name = string_of(&args[0])?;
     attrs_of(&args[1])?
-        .get(name.as_bytes())
+        .get_bytes(name.as_bytes())
         .cloned()
         .ok_or_else(|| Error::new(format!("attribute '{name}' missing")))
 }
@@ -36,7 +38,9 @@ async fn remove_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let names = force_list(&co, arg(&args, 1)).await?;
     let mut remove = Vec::with_capacity(names.len());
     for n in names.iter() {
-        remove.push(force_string(&co, n.clone()).await?);
+        let name = force_string(&co, n.clone()).await?;
+        // A name never interned is in no set.
+        remove.extend(Symbol::existing(name.as_bytes()));
     }
     Ok(Value::attrs(a.without(&remove)))
 }
@@ -54,28 +58,29 @@ fn remove_attrs_fast(args: &[Value]) -> Option<Result<Value, Error>> {
     let names = evaluated_items(&l)?
         .into_iter()
         .map(|n| match n {
-            Value::String(s) => Some(s),
+            Value::String(s) => Some(Symbol::existing(s.as_bytes())),
             _ => None,
         })
         .collect::<Option<Vec<_>>>()?;
+    let names: Vec<Symbol> = names.into_iter().flatten().collect();
     Some(Ok(Value::attrs(a.without(&names))))
 }
 
 async fn list_to_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let l = force_list(&co, arg(&args, 0)).await?;
-    let mut entries: Vec<(NixString, Value)> = Vec::with_capacity(l.len());
+    let mut entries: Vec<(Symbol, Value)> = Vec::with_capacity(l.len());
     for item in l.iter() {
         let item = force_attrs(&co, item.clone()).await?;
         let name = item
-            .get(b"name")
+            .get_bytes(b"name")
             .cloned()
             .ok_or_else(|| Error::new("attribute 'name' missing"))?;
         let name = force_string(&co, name).await?;
         let value = item
-            .get(b"value")
+            .get_bytes(b"value")
             .cloned()
             .ok_or_else(|| Error::new("attribute 'value' missing"))?;
-        entries.push((name.without_context(), value));
+        entries.push((Symbol::from_string(&name), value));
     }
     Ok(Value::attrs(Attrs::from_unsorted(entries)))
 }
@@ -97,9 +102,9 @@ fn map_attrs_with(f: &Value, a: &Attrs) -> Value {
         .map(|(k, v)| {
             let t = Thunk::apply(
                 f.clone(),
-                smallvec::smallvec![Value::String(k.clone()), v.clone()],
+                smallvec::smallvec![Value::String(k.to_nix_string()), v.clone()],
             );
-            (k.clone(), Value::Thunk(t))
+            (k, Value::Thunk(t))
         })
         .collect();
     Value::attrs(Attrs::from_sorted(entries))
@@ -122,8 +127,8 @@ fn intersect_attrs_fast(args: &[Value]) -> Option<Result<Value, Error>> {
 fn intersect(a: &Attrs, b: &Attrs) -> Value {
     let entries = b
         .iter()
-        .filter(|(k, _)| a.contains(k.as_bytes()))
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .filter(|(k, _)| a.contains(*k))
+        .map(|(k, v)| (k, v.clone()))
         .collect();
     Value::attrs(Attrs::from_sorted(entries))
 }
@@ -131,10 +136,11 @@ fn intersect(a: &Attrs, b: &Attrs) -> Value {
 async fn cat_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let name = force_string(&co, arg(&args, 0)).await?;
     let l = force_list(&co, arg(&args, 1)).await?;
+    let name = Symbol::existing(name.as_bytes());
     let mut out = Vec::new();
     for item in l.iter() {
         let a = force_attrs(&co, item.clone()).await?;
-        if let Some(v) = a.get(name.as_bytes()) {
+        if let Some(v) = name.and_then(|n| a.get(n)) {
             out.push(v.clone());
         }
     }
@@ -146,12 +152,13 @@ fn cat_attrs_fast(args: &[Value]) -> Option<Result<Value, Error>> {
     let (Value::String(name), Value::List(l)) = (evaluated(args, 0)?, evaluated(args, 1)?) else {
         return None;
     };
+    let name = Symbol::existing(name.as_bytes());
     let mut out = Vec::new();
     for item in l.iter() {
         let Value::Attrs(a) = item.whnf()? else {
             return None;
         };
-        if let Some(v) = a.get(name.as_bytes()) {
+        if let Some(v) = name.and_then(|n| a.get(n)) {
             out.push(v.clone());
         }
     }
@@ -177,12 +184,7 @@ fn function_args_of(f: Value) -> Result<Value, Error> {
             order.sort_by(|&a, &b| f.entries[a].0.cmp(&f.entries[b].0));
             let entries = order
                 .iter()
-                .map(|&i| {
-                    (
-                        f.entries[i].0.clone(),
-                        Value::Bool(f.entries[i].1.is_some()),
-                    )
-                })
+                .map(|&i| (f.entries[i].0, Value::Bool(f.entries[i].1.is_some())))
                 .collect();
             let positions = order
                 .iter()
@@ -198,10 +200,10 @@ fn function_args_of(f: Value) -> Result<Value, Error> {
 async fn zip_attrs_with(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let f = force_function(&co, arg(&args, 0)).await?;
     let l = force_list(&co, arg(&args, 1)).await?;
-    let mut values: std::collections::BTreeMap<NixString, Vec<Value>> = Default::default();
+    let mut values: std::collections::BTreeMap<Symbol, Vec<Value>> = Default::default();
     for item in l.iter() {
         for (k, v) in force_attrs(&co, item.clone()).await?.iter() {
-            values.entry(k.clone()).or_default().push(v.clone());
+            values.entry(k).or_default().push(v.clone());
         }
     }
     let entries = values
@@ -209,7 +211,7 @@ async fn zip_attrs_with(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         .map(|(k, vs)| {
             let t = Thunk::apply(
                 f.clone(),
-                smallvec::smallvec![Value::String(k.clone()), Value::list(vs)],
+                smallvec::smallvec![Value::String(k.to_nix_string()), Value::list(vs)],
             );
             (k, Value::Thunk(t))
         })
@@ -221,7 +223,7 @@ async fn zip_attrs_with(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 async fn unsafe_get_attr_pos(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let name = force_string(&co, arg(&args, 0)).await?;
     let a = force_attrs(&co, arg(&args, 1)).await?;
-    match a.position(name.as_bytes()) {
+    match Symbol::existing(name.as_bytes()).and_then(|n| a.position(n)) {
         Some(span) => Ok(crate::vm::request::position(&co, span).await),
         None => Ok(Value::Null),
     }

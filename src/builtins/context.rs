@@ -6,7 +6,7 @@
 
 use super::{arg, def, force_attrs, force_bool, force_list, force_string, force_string_no_ctx};
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, NixContext, NixString, Value};
+use crate::value::{Attrs, Builtin, NixContext, Symbol, Value};
 use crate::vm::request::Co;
 use crate::vm::walk::{self, Coercion};
 use std::collections::BTreeMap;
@@ -100,7 +100,7 @@ async fn get_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let entries = infos
         .into_iter()
         .map(|(path, info)| {
-            let mut fields: Vec<(NixString, Value)> = Vec::new();
+            let mut fields: Vec<(Symbol, Value)> = Vec::new();
             if info.all_outputs {
                 fields.push(("allOutputs".into(), Value::Bool(true)));
             }
@@ -111,10 +111,7 @@ async fn get_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             if info.path {
                 fields.push(("path".into(), Value::Bool(true)));
             }
-            (
-                NixString::from(path),
-                Value::attrs(Attrs::from_sorted(fields)),
-            )
+            (Symbol::from(path), Value::attrs(Attrs::from_sorted(fields)))
         })
         .collect();
     Ok(Value::attrs(Attrs::from_sorted(entries)))
@@ -137,12 +134,12 @@ async fn append_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             )));
         }
         let info = force_attrs(&co, value.clone()).await?;
-        if let Some(p) = info.get(b"path")
+        if let Some(p) = info.get_bytes(b"path")
             && force_bool(&co, p.clone()).await?
         {
             context.insert(name.clone());
         }
-        if let Some(a) = info.get(b"allOutputs")
+        if let Some(a) = info.get_bytes(b"allOutputs")
             && force_bool(&co, a.clone()).await?
         {
             if !name.ends_with(".drv") {
@@ -152,7 +149,7 @@ async fn append_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             }
             context.insert(format!("={name}"));
         }
-        if let Some(o) = info.get(b"outputs") {
+        if let Some(o) = info.get_bytes(b"outputs") {
             let outputs = force_list(&co, o.clone()).await?;
             if !outputs.is_empty() && !name.ends_with(".drv") {
                 return Err(Error::new(format!(

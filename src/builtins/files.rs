@@ -4,7 +4,7 @@
 use super::paths;
 use super::{arg, def};
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, NixString, Value};
+use crate::value::{Attrs, Builtin, NixString, Symbol, Value};
 use crate::vm::request::{self, Co, IoRequest, IoResponse, force};
 use crate::vm::walk::{self, Coercion};
 use std::os::unix::ffi::OsStrExt;
@@ -76,7 +76,7 @@ async fn read_dir(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     };
     let out = entries
         .into_iter()
-        .map(|(name, t)| (NixString::from(name), Value::string(t.as_str())))
+        .map(|(name, t)| (Symbol::from(name), Value::string(t.as_str())))
         .collect();
     Ok(Value::attrs(Attrs::from_unsorted(out)))
 }

@@ -8,7 +8,7 @@
 
 use super::{arg, def, force_attrs, force_string_no_ctx};
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, NixString, Value};
+use crate::value::{Attrs, Builtin, Symbol, Value};
 use crate::vm::request::{Co, force};
 use std::collections::BTreeMap;
 
@@ -30,7 +30,7 @@ async fn parse_flake_ref(co: Co, args: Vec<Value>) -> Result<Value, Error> {
                 Attr::Int(i) => Value::Int(i as i64),
                 Attr::Bool(b) => Value::Bool(b),
             };
-            (NixString::from(k), v)
+            (Symbol::from(k), v)
         })
         .collect();
     Ok(Value::attrs(Attrs::from_sorted(entries)))

@@ -8,7 +8,7 @@
 use super::{arg, def, force_string_no_ctx};
 use crate::errors::Error;
 use crate::print::print_error_value;
-use crate::value::{Attrs, Builtin, NixContext, NixString, Value};
+use crate::value::{Attrs, Builtin, NixContext, NixString, Symbol, Value};
 use crate::vm::request::{self, Co, call, force};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 enum Item {
     Value(Value, u32),
     Text(&'static str),
-    Key(NixString),
+    Key(Symbol),
 }
 
 /// Appends `s` as a JSON string. The first invalid UTF-8 found is reported as nlohmann's
@@ -171,11 +171,11 @@ async fn peel(co: &Co, v: Value, depth: &mut u32) -> Result<Value, Error> {
             }
             return Ok(v);
         };
-        if let Some(f) = a.get(b"__toString") {
+        if let Some(f) = a.get_bytes(b"__toString") {
             let f = f.clone();
             v = force(co, call(co, f, v.clone()).await).await;
             through_to_string = true;
-        } else if let Some(p) = a.get(b"outPath") {
+        } else if let Some(p) = a.get_bytes(b"outPath") {
             v = force(co, p.clone()).await;
         } else if through_to_string {
             return Err(Error::new(format!(
@@ -255,7 +255,7 @@ pub async fn to_json_string(co: &Co, v: Value) -> Result<NixString, Error> {
                 stack.push(Item::Text("}"));
                 for (i, (k, x)) in a.iter().enumerate().rev() {
                     stack.push(Item::Value(x.clone(), depth + 1));
-                    stack.push(Item::Key(k.clone()));
+                    stack.push(Item::Key(k));
                     if i > 0 {
                         stack.push(Item::Text(","));
                     }
@@ -671,7 +671,7 @@ fn control_message(c: u8) -> &'static str {
 enum Open {
     List(Vec<Value>),
     /// Entries so far (a later duplicate key replaces an earlier one) and the pending key.
-    Object(BTreeMap<NixString, Value>, NixString),
+    Object(BTreeMap<Symbol, Value>, Symbol),
 }
 
 struct Parser<'a> {
@@ -746,7 +746,7 @@ impl Parser<'_> {
                         Value::attrs(Attrs::new())
                     } else {
                         let key = self.key()?;
-                        stack.push(Open::Object(BTreeMap::new(), key));
+                        stack.push(Open::Object(BTreeMap::new(), Symbol::from(&key)));
                         self.next_token();
                         continue;
                     }
@@ -814,7 +814,7 @@ impl Parser<'_> {
                         match self.next_token() {
                             Token::ValueSeparator => {
                                 self.next_token();
-                                *key = self.key()?;
+                                *key = Symbol::from(&self.key()?);
                                 self.next_token();
                                 break;
                             }

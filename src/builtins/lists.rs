@@ -6,7 +6,7 @@ use super::{
     force_string_no_ctx, int_of, is_callable, list_of, looping,
 };
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, Closure, NixList, NixString, Thunk, Value};
+use crate::value::{Attrs, Builtin, Closure, NixList, Symbol, Thunk, Value};
 use crate::vm::request::{CallEach, Co, Expect, Finish, LoopStart, call, call_each, fold, force};
 use crate::vm::speculate;
 use crate::vm::walk;
@@ -340,10 +340,13 @@ async fn partition(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 async fn group_by(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let f = force_function(&co, arg(&args, 0)).await?;
     let l = force_list(&co, arg(&args, 1)).await?;
-    let mut groups: BTreeMap<NixString, Vec<Value>> = BTreeMap::new();
+    let mut groups: BTreeMap<Symbol, Vec<Value>> = BTreeMap::new();
     for x in l.iter() {
         let name = force_string_no_ctx(&co, call(&co, f.clone(), x.clone()).await).await?;
-        groups.entry(name).or_default().push(x.clone());
+        groups
+            .entry(Symbol::from(&name))
+            .or_default()
+            .push(x.clone());
     }
     let entries = groups
         .into_iter()

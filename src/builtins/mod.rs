@@ -57,7 +57,9 @@ pub use xml::to_xml;
 use crate::errors::Error;
 use crate::eval::Settings;
 use crate::io::EvalIo;
-use crate::value::{Attrs, Builtin, FastFn, NixString, PartialApp, Thunk, ThunkState, Value};
+use crate::value::{
+    Attrs, Builtin, FastFn, NixString, PartialApp, Symbol, Thunk, ThunkState, Value,
+};
 use crate::vm::ops::type_error;
 use crate::vm::request::{Co, LoopFn, force, generator};
 use rustc_hash::FxHashMap as HashMap;
@@ -165,7 +167,7 @@ fn functions(settings: &Settings) -> Vec<Builtin> {
 
 /// The global scope: every name a Nix file can use without defining it.
 pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> {
-    let mut entries: Vec<(NixString, Value)> = Vec::new();
+    let mut entries: Vec<(Symbol, Value)> = Vec::new();
     for b in functions(settings) {
         let name = b.name;
         let v = Value::Builtin(Rc::new(PartialApp {
@@ -200,7 +202,7 @@ pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> 
     globals
 }
 
-fn constants(settings: &Settings, io: &dyn EvalIo) -> Vec<(NixString, Value)> {
+fn constants(settings: &Settings, io: &dyn EvalIo) -> Vec<(Symbol, Value)> {
     vec![
         ("langVersion".into(), Value::Int(6)),
         ("currentTime".into(), Value::Int(now())),
@@ -261,7 +263,7 @@ pub async fn force_string(co: &Co, v: Value) -> Result<NixString, Error> {
 pub async fn force_function(co: &Co, v: Value) -> Result<Value, Error> {
     match force(co, v).await {
         f @ (Value::Closure(_) | Value::Builtin(_)) => Ok(f),
-        Value::Attrs(a) if a.contains(b"__functor") => Ok(Value::Attrs(a)),
+        Value::Attrs(a) if a.contains_bytes(b"__functor") => Ok(Value::Attrs(a)),
         other => Err(type_error("a function", &other)),
     }
 }
@@ -276,7 +278,7 @@ pub fn evaluated(args: &[Value], i: usize) -> Option<Value> {
 pub fn is_callable(f: &Value) -> bool {
     match f {
         Value::Closure(_) | Value::Builtin(_) => true,
-        Value::Attrs(a) => a.contains(b"__functor"),
+        Value::Attrs(a) => a.contains_bytes(b"__functor"),
         _ => false,
     }
 }

@@ -29,14 +29,14 @@ async fn find_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let name = name.to_str_lossy().into_owned();
     for entry in entries.iter() {
         let entry = force_attrs(&co, entry.clone()).await?;
-        let prefix = match entry.get(b"prefix") {
+        let prefix = match entry.get_bytes(b"prefix") {
             Some(p) => force_string(&co, p.clone())
                 .await?
                 .to_str_lossy()
                 .into_owned(),
             None => String::new(),
         };
-        let Some(path) = entry.get(b"path") else {
+        let Some(path) = entry.get_bytes(b"path") else {
             return Err(Error::new("attribute 'path' missing"));
         };
         let path = walk::coerce_to_string(

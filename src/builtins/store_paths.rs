@@ -339,11 +339,11 @@ async fn convert_hash(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             format!("while locating the attribute '{name}'"),
         )
     };
-    let hash = attrs.get(b"hash").ok_or_else(|| missing("hash"))?;
+    let hash = attrs.get_bytes(b"hash").ok_or_else(|| missing("hash"))?;
     let hash = force_string_no_ctx(&co, hash.clone())
         .await
         .map_err(|e| context(e, "while evaluating the attribute 'hash'"))?;
-    let algo = match attrs.get(b"hashAlgo") {
+    let algo = match attrs.get_bytes(b"hashAlgo") {
         Some(a) => {
             let a = force_string_no_ctx(&co, a.clone())
                 .await
@@ -353,7 +353,7 @@ async fn convert_hash(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         None => None,
     };
     let format = attrs
-        .get(b"toHashFormat")
+        .get_bytes(b"toHashFormat")
         .ok_or_else(|| missing("toHashFormat"))?;
     let format = force_string_no_ctx(&co, format.clone())
         .await
@@ -503,7 +503,7 @@ async fn fetch_tree_like(co: Co, args: Vec<Value>, fetcher: &str) -> Result<Valu
         copy_to_store: false,
     };
     if let Value::Attrs(attrs) = &v {
-        match attrs.get(b"type") {
+        match attrs.get_bytes(b"type") {
             Some(_) if is_git => return Err(Error::new("unexpected argument 'type'")),
             Some(t) => {
                 force_string_no_ctx(&co, t.clone()).await.map_err(|e| {
@@ -548,7 +548,7 @@ async fn fetch_tree_like(co: Co, args: Vec<Value>, fetcher: &str) -> Result<Valu
                 }
             }
         }
-        if !is_git && attrs.get(b"name").is_some() {
+        if !is_git && attrs.get_bytes(b"name").is_some() {
             return Err(Error::new(format!(
                 "argument 'name' isn\u{2019}t supported in call to '{fetcher}'"
             )));

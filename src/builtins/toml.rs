@@ -11,7 +11,7 @@
 use super::{arg, def, force_string_no_ctx};
 use crate::errors::Error;
 use crate::eval::Settings;
-use crate::value::{Attrs, Builtin, NixString, Value};
+use crate::value::{Attrs, Builtin, Symbol, Value};
 use crate::vm::request::Co;
 use std::collections::BTreeMap;
 
@@ -1149,7 +1149,7 @@ fn to_nix(nodes: Vec<Node>, timestamps: bool) -> Result<Value, String> {
                 for (k, &j) in entries {
                     no_null_byte(k)?;
                     let v = done[j].take().unwrap_or(Value::Null);
-                    out.push((NixString::from(k.as_str()), v));
+                    out.push((Symbol::from(k.as_str()), v));
                 }
                 Value::attrs(Attrs::from_sorted(out))
             }

@@ -8,7 +8,7 @@
 use super::{arg, def};
 use crate::errors::Error;
 use crate::print::format_float_g;
-use crate::value::{Attrs, Builtin, Closure, NixContext, NixString, Value};
+use crate::value::{Attrs, Builtin, Closure, NixContext, NixString, Symbol, Value};
 use crate::vm::request::{self, Co, force};
 use std::collections::HashSet;
 
@@ -71,7 +71,7 @@ pub async fn to_xml_bytes(
 enum Item {
     Value(Value, usize, u32),
     /// An attribute of a set: `<attr name="...">`, its value, `</attr>`.
-    Attr(NixString, Value, usize, u32),
+    Attr(Symbol, Value, usize, u32),
     Close(&'static str, usize),
 }
 
@@ -203,7 +203,7 @@ impl Writer {
 
     /// C++ Nix's `isDerivation`: a `type` attribute that is the string `"derivation"`.
     async fn is_derivation(&self, co: &Co, a: &Attrs) -> bool {
-        let Some(t) = a.get(b"type") else {
+        let Some(t) = a.get_bytes(b"type") else {
             return false;
         };
         let t = force(co, t.clone()).await;
@@ -212,7 +212,7 @@ impl Writer {
 
     /// A derivation's `drvPath` or `outPath`, if it is a string (forced when strict).
     async fn string_attr(&self, co: &Co, a: &Attrs, name: &[u8]) -> Option<NixString> {
-        let v = a.get(name)?.clone();
+        let v = a.get_bytes(name)?.clone();
         let v = if self.strict {
             force(co, v).await
         } else {
@@ -244,7 +244,7 @@ impl Writer {
                     attrs.push(("name", name.as_bytes()));
                 }
                 self.open("attrspat", &attrs, indent + 1);
-                let mut names: Vec<&NixString> = formals.entries.iter().map(|(n, _)| n).collect();
+                let mut names: Vec<Symbol> = formals.entries.iter().map(|(n, _)| *n).collect();
                 names.sort();
                 for n in names {
                     self.empty("attr", &[("name", n.as_bytes())], indent + 2);
@@ -263,7 +263,7 @@ impl Writer {
 /// Schedules a set's attributes, in name order.
 fn push_attrs(a: &Attrs, indent: usize, depth: u32, stack: &mut Vec<Item>) {
     for (name, v) in a.iter().rev() {
-        stack.push(Item::Attr(name.clone(), v.clone(), indent + 1, depth + 1));
+        stack.push(Item::Attr(name, v.clone(), indent + 1, depth + 1));
     }
 }
 

@@ -304,7 +304,7 @@ impl Compiler<'_> {
             let (name, b) = &set.statics[i];
             positions.push(b.span);
             if all_static {
-                names.push(crate::value::NixString::from(name.as_str()));
+                names.push(crate::value::Symbol::from(name.as_str()));
             } else {
                 self.constant(Value::string(name.as_str()), b.span);
             }
@@ -368,7 +368,7 @@ impl Compiler<'_> {
                 self.thunk_with(b.span, |c| {
                     c.emit(Op::Local(0, slot), b.span);
                     c.emit(Op::Force, b.span);
-                    let k = c.name_const(attr);
+                    let k = c.symbol(attr);
                     c.emit(Op::Select(k), b.span);
                     c.emit(Op::Force, b.span);
                     Ok(())
@@ -439,7 +439,7 @@ impl Compiler<'_> {
         self.thunk_with(b.span, |c| {
             c.emit(Op::Local(0, ov as u32), b.span);
             c.emit(Op::Force, b.span);
-            let k = c.name_const(name);
+            let k = c.symbol(name);
             let fallback = c.emit(Op::SelectOrJump(k, 0), b.span);
             let end = c.emit(Op::Jump(0), b.span);
             c.patch(fallback);
@@ -483,7 +483,7 @@ impl Compiler<'_> {
         let set = self.gather(l, true)?;
         self.compile_rec_set(&set, span)?;
         self.emit(Op::Force, span);
-        let k = self.name_const("body");
+        let k = self.symbol("body");
         self.emit(Op::Select(k), span);
         Ok(())
     }

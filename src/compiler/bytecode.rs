@@ -5,7 +5,7 @@
 //! before them; `Force` is the only op that can start evaluating a thunk.
 
 use crate::errors::Span;
-use crate::value::{Formals, Lambda, Value};
+use crate::value::{Formals, Lambda, Symbol, Value};
 use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -71,20 +71,20 @@ pub enum Op {
     MakeStaticAttrs(u32, u32),
     /// Pop `n` values and push a list.
     MakeList(u32),
-    /// Pop a forced set, push attribute `consts[name]`.
+    /// Pop a forced set, push attribute `symbols[name]`.
     Select(u32),
-    /// Pop a forced value; push its attribute `consts[name]`, or jump if it has none.
+    /// Pop a forced value; push its attribute `symbols[name]`, or jump if it has none.
     SelectOrJump(u32, u32),
     /// Pop a forced name and a forced set; push the attribute.
     DynSelect,
     /// Like `SelectOrJump` with the name on the stack.
     DynSelectOrJump(u32),
-    /// Pop a forced value; push whether it has attribute `consts[name]`.
+    /// Pop a forced value; push whether it has attribute `symbols[name]`.
     HasAttr(u32),
     DynHasAttr,
-    /// Pop a forced `with` set; if it has `consts[name]`, push it and jump.
+    /// Pop a forced `with` set; if it has `symbols[name]`, push it and jump.
     WithLookup(u32, u32),
-    /// No `with` scope had the variable `consts[name]`.
+    /// No `with` scope had the variable `symbols[name]`.
     UndefinedVar(u32),
     /// Coerce the (forced) top of the stack to a string for interpolation.
     CoerceInterp,
@@ -112,8 +112,11 @@ pub struct Chunk {
     pub lambdas: Vec<Rc<Lambda>>,
     /// Set on lambda bodies with an attribute-set pattern.
     pub formals: Option<Rc<Formals>>,
+    /// Attribute names that `Select`, `SelectOrJump`, `HasAttr`, `WithLookup` and
+    /// `UndefinedVar` refer to.
+    pub symbols: Vec<Symbol>,
     /// The names of the sets `MakeStaticAttrs` builds.
-    pub attr_names: Vec<Rc<[crate::value::NixString]>>,
+    pub attr_names: Vec<Rc<[Symbol]>>,
     /// Definition sites of the attributes each `MakeAttrs` builds.
     pub attr_positions: Vec<Rc<[Span]>>,
     /// The span of the whole expression this chunk computes.

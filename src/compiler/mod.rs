@@ -13,7 +13,7 @@ mod scope;
 pub use bytecode::{Chunk, Op};
 
 use crate::errors::{Error, ErrorClass, FileId, Span};
-use crate::value::{Attrs, Formals, Lambda, NixString, Value};
+use crate::value::{Attrs, Formals, Lambda, Symbol, Value};
 use rnix::ast::{self, AstToken, InterpolPart};
 use rowan::ast::AstNode;
 use rustc_hash::FxHashMap as HashMap;
@@ -138,6 +138,24 @@ impl<'a> Compiler<'a> {
 
     fn name_const(&mut self, name: &str) -> u32 {
         self.chunk().add_const(Value::string(name))
+    }
+
+    /// The index in this chunk's symbol table of attribute name `name`.
+    fn symbol(&mut self, name: &str) -> u32 {
+        let sym = Symbol::from(name);
+        let symbols = &mut self.chunk().symbols;
+        // Repeats are shared while the table is short; a huge chunk just gets more entries.
+        let known = match symbols.len() <= 64 {
+            true => symbols.iter().position(|&s| s == sym),
+            false => None,
+        };
+        match known {
+            Some(i) => i as u32,
+            None => {
+                symbols.push(sym);
+                (symbols.len() - 1) as u32
+            }
+        }
     }
 
     fn span(&self, node: &rnix::SyntaxNode) -> Span {
@@ -442,7 +460,7 @@ impl<'a> Compiler<'a> {
                 if withs.is_empty() {
                     return Err(self.error(node, format!("undefined variable '{name}'")));
                 }
-                let name_c = self.name_const(name);
+                let name_c = self.symbol(name);
                 let mut exits = Vec::new();
                 for (depth, slot) in withs {
                     self.emit(Op::Local(depth as u16, slot as u32), span);
@@ -573,11 +591,11 @@ impl<'a> Compiler<'a> {
             let name = self.attr_name(attr)?;
             match (name, default.is_some()) {
                 (AttrName::Static(n), false) => {
-                    let c = self.name_const(&n);
+                    let c = self.symbol(&n);
                     self.emit(Op::Select(c), aspan);
                 }
                 (AttrName::Static(n), true) => {
-                    let c = self.name_const(&n);
+                    let c = self.symbol(&n);
                     fallbacks.push(self.emit(Op::SelectOrJump(c, 0), aspan));
                 }
                 (AttrName::Dynamic(e), false) => {
@@ -616,7 +634,7 @@ impl<'a> Compiler<'a> {
         let Some(ast::Attr::Ident(attr)) = first else {
             return None;
         };
-        set.get(ident_name(attr).as_bytes()).cloned()
+        set.get_bytes(ident_name(attr).as_bytes()).cloned()
     }
 
     /// `e ? a.b`.
@@ -631,7 +649,7 @@ impl<'a> Compiler<'a> {
             let last = i + 1 == attrs.len();
             match (self.attr_name(attr)?, last) {
                 (AttrName::Static(n), true) => {
-                    let c = self.name_const(&n);
+                    let c = self.symbol(&n);
                     self.emit(Op::HasAttr(c), aspan);
                 }
                 (AttrName::Dynamic(e), true) => {
@@ -639,7 +657,7 @@ impl<'a> Compiler<'a> {
                     self.emit(Op::DynHasAttr, aspan);
                 }
                 (AttrName::Static(n), false) => {
-                    let c = self.name_const(&n);
+                    let c = self.symbol(&n);
                     fallbacks.push(self.emit(Op::SelectOrJump(c, 0), aspan));
                     self.emit(Op::Force, aspan);
                 }
@@ -866,7 +884,7 @@ impl<'a> Compiler<'a> {
                         ));
                     }
                     scope.declare(n.clone());
-                    entries.push((NixString::from(n.as_str()), self.span(id.syntax())));
+                    entries.push((Symbol::from(n.as_str()), self.span(id.syntax())));
                     defaults.push(entry.default());
                 }
                 let bind_slot = match p.pat_bind().and_then(|b| b.ident()) {
@@ -988,7 +1006,7 @@ fn ctx_text_newlines<'t>(ctx: &'t CompileContext) -> impl Iterator<Item = usize>
 }
 
 /// A pattern lambda's formals (name and where it is written), `...`, and `@` slot.
-type PatternInfo = (Vec<(NixString, Span)>, bool, Option<usize>);
+type PatternInfo = (Vec<(Symbol, Span)>, bool, Option<usize>);
 
 /// An attribute name in a path: known at compile time, or computed.
 pub(crate) enum AttrName {

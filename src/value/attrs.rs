@@ -1,65 +1,42 @@
 //! Attribute sets: a vector of `(name, value)` pairs sorted by name bytes.
 //!
-//! Sorted order is what Nix iterates in (`attrNames`, printing, `mapAttrs`), lookup is a binary
-//! search, and `//` is a linear merge of two sorted runs. Sets written in source also know
-//! where each attribute was defined (`unsafeGetAttrPos`, messages): a table of spans aligned
-//! with the entries, shared by every set one `{ ... }` expression builds.
+//! Sorted order is what Nix iterates in (`attrNames`, printing, `mapAttrs`), and `//` is a
+//! linear merge of two sorted runs. Names are interned `Symbol`s: small sets are searched by
+//! comparing pointers, larger ones by a binary search whose steps mostly compare the names'
+//! eight-byte prefixes. Sets written in source also know where each attribute was defined
+//! (`unsafeGetAttrPos`, messages): a table of spans aligned with the entries, shared by every
+//! set one `{ ... }` expression builds.
 
-use super::{NixString, Value};
+use super::{Symbol, Value};
 use crate::errors::Span;
 use std::rc::Rc;
 
 #[derive(Clone, Default)]
 pub struct Attrs {
-    entries: Vec<(NixString, Value)>,
+    entries: Vec<(Symbol, Value)>,
     /// Definition site of entry `i`, `Span::UNKNOWN` where there is none.
     positions: Option<Rc<[Span]>>,
-    /// For large sets: the first eight bytes of every name, so a lookup's binary search runs
-    /// over one contiguous array instead of chasing each name's allocation.
-    prefixes: Option<Box<[u64]>>,
 }
 
-/// Sets at most this large are searched by a linear scan.
-const SCAN: usize = 8;
-
-/// Sets at least this large get a prefix index.
-const INDEXED: usize = 32;
-
-/// A name's first eight bytes, big-endian, zero-padded: ordered as the names are.
-#[inline]
-fn prefix(name: &[u8]) -> u64 {
-    let mut b = [0u8; 8];
-    let n = name.len().min(8);
-    b[..n].copy_from_slice(&name[..n]);
-    u64::from_be_bytes(b)
-}
-
-fn index(entries: &[(NixString, Value)]) -> Option<Box<[u64]>> {
-    (entries.len() >= INDEXED).then(|| entries.iter().map(|(k, _)| prefix(k.as_bytes())).collect())
-}
+/// Sets at most this large are searched by a linear scan of pointers.
+const SCAN: usize = 16;
 
 impl Attrs {
     pub fn new() -> Self {
         Attrs {
             entries: Vec::new(),
             positions: None,
-            prefixes: None,
         }
     }
 
     /// Builds a set from pairs sorted by name with no duplicates, and their definition sites.
-    pub fn with_positions(entries: Vec<(NixString, Value)>, positions: Rc<[Span]>) -> Self {
+    pub fn with_positions(entries: Vec<(Symbol, Value)>, positions: Rc<[Span]>) -> Self {
         let positions = (positions.len() == entries.len()).then_some(positions);
-        let prefixes = index(&entries);
-        Attrs {
-            entries,
-            positions,
-            prefixes,
-        }
+        Attrs { entries, positions }
     }
 
     /// Where attribute `name` was defined, if known.
-    pub fn position(&self, name: &[u8]) -> Option<Span> {
+    pub fn position(&self, name: Symbol) -> Option<Span> {
         let i = self.index_of(name)?;
         let span = *self.positions.as_ref()?.get(i)?;
         (span != Span::UNKNOWN).then_some(span)
@@ -74,25 +51,21 @@ impl Attrs {
 
     /// Builds a set from pairs in any order. On duplicate names the first one wins (as
     /// `listToAttrs` wants); callers that must reject duplicates check `find_duplicate` first.
-    pub fn from_unsorted(mut entries: Vec<(NixString, Value)>) -> Self {
+    pub fn from_unsorted(mut entries: Vec<(Symbol, Value)>) -> Self {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         entries.dedup_by(|later, earlier| later.0 == earlier.0);
-        let prefixes = index(&entries);
         Attrs {
             entries,
             positions: None,
-            prefixes,
         }
     }
 
     /// Builds a set from pairs already sorted by name with no duplicates.
-    pub fn from_sorted(entries: Vec<(NixString, Value)>) -> Self {
+    pub fn from_sorted(entries: Vec<(Symbol, Value)>) -> Self {
         debug_assert!(entries.windows(2).all(|w| w[0].0 < w[1].0));
-        let prefixes = index(&entries);
         Attrs {
             entries,
             positions: None,
-            prefixes,
         }
     }
 
@@ -106,43 +79,37 @@ impl Attrs {
 
     /// The index of `name` in the sorted entries.
     #[inline]
-    fn index_of(&self, name: &[u8]) -> Option<usize> {
-        // Small sets (most sets): a scan whose length checks skip nearly every comparison of
-        // bytes, where a binary search would compare bytes at every step.
+    fn index_of(&self, name: Symbol) -> Option<usize> {
         if self.entries.len() <= SCAN {
-            return self.entries.iter().position(|(k, _)| k.as_bytes() == name);
+            return self.entries.iter().position(|(k, _)| *k == name);
         }
-        let (lo, hi) = match &self.prefixes {
-            Some(p) => {
-                let key = prefix(name);
-                let lo = p.partition_point(|&x| x < key);
-                (lo, lo + p[lo..].partition_point(|&x| x == key))
-            }
-            None => (0, self.entries.len()),
-        };
-        let run = self.entries.get(lo..hi)?;
-        run.binary_search_by(|(k, _)| k.as_bytes().cmp(name))
-            .ok()
-            .map(|i| lo + i)
+        self.entries.binary_search_by(|(k, _)| k.cmp(&name)).ok()
     }
 
     #[inline]
-    pub fn get(&self, name: &[u8]) -> Option<&Value> {
+    pub fn get(&self, name: Symbol) -> Option<&Value> {
         self.index_of(name).map(|i| &self.entries[i].1)
     }
 
-    pub fn contains(&self, name: &[u8]) -> bool {
-        self.get(name).is_some()
+    /// The attribute named by `name`'s bytes (which need not be interned).
+    pub fn get_bytes(&self, name: &[u8]) -> Option<&Value> {
+        self.get(Symbol::existing(name)?)
     }
 
-    pub fn iter(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = (&NixString, &Value)> + ExactSizeIterator {
-        self.entries.iter().map(|(k, v)| (k, v))
+    pub fn contains(&self, name: Symbol) -> bool {
+        self.index_of(name).is_some()
     }
 
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &NixString> + ExactSizeIterator {
-        self.entries.iter().map(|(k, _)| k)
+    pub fn contains_bytes(&self, name: &[u8]) -> bool {
+        self.get_bytes(name).is_some()
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (Symbol, &Value)> + ExactSizeIterator {
+        self.entries.iter().map(|(k, v)| (*k, v))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = Symbol> + ExactSizeIterator {
+        self.entries.iter().map(|(k, _)| *k)
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
@@ -172,28 +139,24 @@ impl Attrs {
             }
         }
         let positions = track.then(|| Rc::from(pos));
-        let prefixes = index(&out);
         Attrs {
             entries: out,
             positions,
-            prefixes,
         }
     }
 
     /// A copy with the given names left out.
-    pub fn without(&self, names: &[NixString]) -> Attrs {
+    pub fn without(&self, names: &[Symbol]) -> Attrs {
         let keep: Vec<usize> = (0..self.entries.len())
             .filter(|&i| !names.contains(&self.entries[i].0))
             .collect();
         let entries: Vec<_> = keep.iter().map(|&i| self.entries[i].clone()).collect();
-        let prefixes = index(&entries);
         Attrs {
             entries,
             positions: self
                 .positions
                 .as_ref()
                 .map(|_| keep.iter().map(|&i| self.position_at(i)).collect()),
-            prefixes,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Functions and their environments: lambdas (compiled code plus captured environment) and
 //! builtins (a generator factory plus the arguments applied so far).
 
-use super::{Args, NixString, Value};
+use super::{Args, Symbol, Value};
 use crate::compiler::Chunk;
 use crate::errors::Span;
 use crate::vm::BuiltinGen;
@@ -72,7 +72,7 @@ impl Env {
 /// A lambda's formal parameters when it takes an attribute set pattern.
 pub struct Formals {
     /// Names in source order, with the default's code if there is one; slot `i` holds entry `i`.
-    pub entries: Vec<(NixString, Option<Rc<Chunk>>)>,
+    pub entries: Vec<(Symbol, Option<Rc<Chunk>>)>,
     /// Where each formal is written (`unsafeGetAttrPos` on `functionArgs`).
     pub positions: Vec<Span>,
     pub ellipsis: bool,

@@ -9,6 +9,7 @@ mod attrs;
 mod drop;
 mod function;
 mod string;
+mod symbol;
 mod thunk;
 
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ use std::rc::Rc;
 pub use attrs::Attrs;
 pub use function::{Builtin, BuiltinFn, Closure, Env, FastFn, Formals, Lambda, PartialApp};
 pub use string::{NixContext, NixString};
+pub use symbol::Symbol;
 pub use thunk::{Thunk, ThunkState};
 
 /// Arguments held by a partial application or a lazy application: up to two inline, which is

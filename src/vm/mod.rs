@@ -473,8 +473,8 @@ impl<'s> Vm<'s> {
         match f {
             Value::Closure(c) => self.call_lambda(&c.lambda, &c.env, arg, span, inherited),
             Value::Builtin(p) => self.apply_builtin(&p, [arg], span, inherited),
-            Value::Attrs(a) if a.contains(b"__functor") => {
-                let functor = a.get(b"__functor").cloned().unwrap_or(Value::Null);
+            Value::Attrs(a) if a.contains_bytes(b"__functor") => {
+                let functor = a.get_bytes(b"__functor").cloned().unwrap_or(Value::Null);
                 let this = Value::Attrs(a);
                 self.push_gen(
                     "__functor",

@@ -7,7 +7,7 @@ use super::frames::Frame;
 use super::{Driver, Step, Vm, ops, request, takes_two, walk};
 use crate::compiler::{Op, canon_path};
 use crate::errors::{Error, ErrorClass, Span};
-use crate::value::{Attrs, Closure, NixString, Thunk, Value};
+use crate::value::{Attrs, Closure, NixString, Symbol, Thunk, Value};
 use std::rc::Rc;
 
 impl Vm<'_> {
@@ -439,7 +439,7 @@ impl Vm<'_> {
                 }
                 Op::Select(k) => {
                     let v = pop!();
-                    let name = const_bytes(&chunk.consts[k as usize]);
+                    let name = chunk.symbols[k as usize];
                     match select(&v, name) {
                         Ok(x) => self.stack.push(x),
                         Err(e) => fail!(e),
@@ -447,7 +447,7 @@ impl Vm<'_> {
                 }
                 Op::SelectOrJump(k, t) => {
                     let v = pop!();
-                    let name = const_bytes(&chunk.consts[k as usize]);
+                    let name = chunk.symbols[k as usize];
                     match &v {
                         Value::Attrs(a) => match a.get(name) {
                             Some(x) => self.stack.push(x.clone()),
@@ -463,7 +463,7 @@ impl Vm<'_> {
                         Ok(n) => n,
                         Err(e) => fail!(e),
                     };
-                    match select(&v, name.as_bytes()) {
+                    match select_bytes(&v, name.as_bytes()) {
                         Ok(x) => self.stack.push(x),
                         Err(e) => fail!(e),
                     }
@@ -476,7 +476,7 @@ impl Vm<'_> {
                         Err(e) => fail!(e),
                     };
                     match &v {
-                        Value::Attrs(a) => match a.get(name.as_bytes()) {
+                        Value::Attrs(a) => match a.get_bytes(name.as_bytes()) {
                             Some(x) => self.stack.push(x.clone()),
                             None => ip = t as usize,
                         },
@@ -485,7 +485,7 @@ impl Vm<'_> {
                 }
                 Op::HasAttr(k) => {
                     let v = pop!();
-                    let name = const_bytes(&chunk.consts[k as usize]);
+                    let name = chunk.symbols[k as usize];
                     let has = matches!(&v, Value::Attrs(a) if a.contains(name));
                     self.stack.push(Value::Bool(has));
                 }
@@ -496,12 +496,12 @@ impl Vm<'_> {
                         Ok(n) => n,
                         Err(e) => fail!(e),
                     };
-                    let has = matches!(&v, Value::Attrs(a) if a.contains(name.as_bytes()));
+                    let has = matches!(&v, Value::Attrs(a) if a.contains_bytes(name.as_bytes()));
                     self.stack.push(Value::Bool(has));
                 }
                 Op::WithLookup(k, t) => {
                     let v = pop!();
-                    let name = const_bytes(&chunk.consts[k as usize]);
+                    let name = chunk.symbols[k as usize];
                     match &v {
                         Value::Attrs(a) => {
                             if let Some(x) = a.get(name) {
@@ -513,7 +513,7 @@ impl Vm<'_> {
                     }
                 }
                 Op::UndefinedVar(k) => {
-                    let name = const_text(&chunk.consts[k as usize]);
+                    let name = chunk.symbols[k as usize];
                     fail!(Error::new(format!("undefined variable '{name}'")))
                 }
                 Op::CoerceInterp => {
@@ -612,7 +612,7 @@ impl Vm<'_> {
         };
         let fname = &formals.name;
         for (i, (name, default)) in formals.entries.iter().enumerate() {
-            match (attrs.get(name.as_bytes()), default) {
+            match (attrs.get(*name), default) {
                 (Some(v), _) => env.set(i, v.clone()),
                 (None, Some(code)) => {
                     env.set(i, Value::Thunk(Thunk::code(code.clone(), env.clone())))
@@ -626,7 +626,7 @@ impl Vm<'_> {
         }
         if !formals.ellipsis {
             for key in attrs.keys() {
-                if !formals.entries.iter().any(|(n, _)| n == key) {
+                if !formals.entries.iter().any(|(n, _)| *n == key) {
                     return Err(Error::new(format!(
                         "function '{fname}' called with unexpected argument '{key}'"
                     )));
@@ -655,15 +655,25 @@ fn const_text(v: &Value) -> String {
 }
 
 /// `v.name` on a forced value.
-fn select(v: &Value, name: &[u8]) -> Result<Value, Error> {
+fn select(v: &Value, name: Symbol) -> Result<Value, Error> {
     match v {
-        Value::Attrs(a) => a.get(name).cloned().ok_or_else(|| {
-            Error::new(format!(
-                "attribute '{}' missing",
-                String::from_utf8_lossy(name)
-            ))
-        }),
+        Value::Attrs(a) => a
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Error::new(format!("attribute '{name}' missing"))),
         other => Err(ops::type_error("a set", other)),
+    }
+}
+
+/// `v.${name}` on a forced value.
+fn select_bytes(v: &Value, name: &[u8]) -> Result<Value, Error> {
+    match (v, Symbol::existing(name)) {
+        (Value::Attrs(_), Some(sym)) => select(v, sym),
+        (Value::Attrs(_), None) => Err(Error::new(format!(
+            "attribute '{}' missing",
+            String::from_utf8_lossy(name)
+        ))),
+        (other, _) => Err(ops::type_error("a set", other)),
     }
 }
 
@@ -672,7 +682,7 @@ enum MakeAttrsError {
     /// A dynamic name that is neither a string nor null.
     BadName(Value),
     /// A name defined twice, with the span of its first definition.
-    Duplicate(NixString, Span),
+    Duplicate(Symbol, Span),
 }
 
 /// Builds a set from the `n` (name, value) pairs on top of `stack`, pushed in the order of
@@ -692,7 +702,7 @@ fn make_attrs(
     while let (Some(k), Some(v)) = (pairs.next(), pairs.next()) {
         match k {
             Value::String(s) => {
-                entries.push((s, v));
+                entries.push((Symbol::from_string(&s), v));
                 if let Some(kept) = &mut kept {
                     kept.push(index);
                 }

@@ -242,16 +242,12 @@ fn run(chunk: &Chunk, scope: &Scope, stack: &mut Stack) -> Option<Value> {
                 let Value::Attrs(a) = stack.pop()? else {
                     return None;
                 };
-                let Value::String(name) = chunk.consts.get(k as usize)? else {
-                    return None;
-                };
-                stack.push(a.get(name.as_bytes())?.clone());
+                let name = *chunk.symbols.get(k as usize)?;
+                stack.push(a.get(name)?.clone());
             }
             Op::HasAttr(k) => {
-                let Value::String(name) = chunk.consts.get(k as usize)? else {
-                    return None;
-                };
-                let has = matches!(stack.pop()?, Value::Attrs(a) if a.contains(name.as_bytes()));
+                let name = *chunk.symbols.get(k as usize)?;
+                let has = matches!(stack.pop()?, Value::Attrs(a) if a.contains(name));
                 stack.push(Value::Bool(has));
             }
             op => {

@@ -100,13 +100,16 @@ pub async fn equal(co: &Co, a: Value, b: Value, identity_at_top: bool) -> Result
 
 /// Two derivations (`type = "derivation"`) compare by their `outPath`s: those, if both are.
 async fn derivation_out_paths(co: &Co, x: &Attrs, y: &Attrs) -> Option<(Value, Value)> {
-    let (tx, ty) = (x.get(b"type")?, y.get(b"type")?);
+    let (tx, ty) = (x.get_bytes(b"type")?, y.get_bytes(b"type")?);
     let tx = force(co, tx.clone()).await;
     let ty = force(co, ty.clone()).await;
     if !(is_derivation_type(&tx) && is_derivation_type(&ty)) {
         return None;
     }
-    Some((x.get(b"outPath")?.clone(), y.get(b"outPath")?.clone()))
+    Some((
+        x.get_bytes(b"outPath")?.clone(),
+        y.get_bytes(b"outPath")?.clone(),
+    ))
 }
 
 fn is_derivation_type(v: &Value) -> bool {
@@ -220,11 +223,11 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
             }
             Value::Path(p) => out.extend_from_slice(p.as_os_str().as_encoded_bytes()),
             Value::Attrs(a) => {
-                if let Some(f) = a.get(b"__toString") {
+                if let Some(f) = a.get_bytes(b"__toString") {
                     // The result is coerced in turn, with the same rules.
                     let r = request::call(co, f.clone(), v.clone()).await;
                     stack.push(Piece::Value(r, false));
-                } else if let Some(p) = a.get(b"outPath") {
+                } else if let Some(p) = a.get_bytes(b"outPath") {
                     stack.push(Piece::Value(p.clone(), false));
                 } else {
                     return Err(cannot_coerce(&v));
