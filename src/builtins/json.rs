@@ -810,7 +810,7 @@ impl Parser<'_> {
                         }
                     }
                     Some(Open::Object(entries, key)) => {
-                        entries.insert(key.clone(), value);
+                        entries.insert(*key, value);
                         match self.next_token() {
                             Token::ValueSeparator => {
                                 self.next_token();

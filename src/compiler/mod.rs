@@ -995,7 +995,9 @@ impl<'a> Compiler<'a> {
         });
         let r = self.forced(d);
         self.emit(Op::Return, span);
-        let chunk = self.chunks.pop().unwrap_or_default();
+        let mut chunk = self.chunks.pop().unwrap_or_default();
+        // `b ? 2`, `x ? y + 1`: computed on the spot when the call binds it (`bind_formals`).
+        chunk.speculable = crate::vm::speculate::is_speculable(&chunk.ops);
         r?;
         Ok(Rc::new(chunk))
     }

@@ -52,7 +52,7 @@ impl Attrs {
     /// Builds a set from pairs in any order. On duplicate names the first one wins (as
     /// `listToAttrs` wants); callers that must reject duplicates check `find_duplicate` first.
     pub fn from_unsorted(mut entries: Vec<(Symbol, Value)>) -> Self {
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_by_key(|e| e.0);
         entries.dedup_by(|later, earlier| later.0 == earlier.0);
         Attrs {
             entries,

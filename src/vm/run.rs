@@ -599,7 +599,7 @@ impl Vm<'_> {
 
     /// Fills a pattern lambda's slots from its (forced) argument set.
     fn bind_formals(
-        &self,
+        &mut self,
         chunk: &crate::compiler::Chunk,
         env: &crate::value::Env,
         arg: Value,
@@ -615,7 +615,15 @@ impl Vm<'_> {
             match (attrs.get(*name), default) {
                 (Some(v), _) => env.set(i, v.clone()),
                 (None, Some(code)) => {
-                    env.set(i, Value::Thunk(Thunk::code(code.clone(), env.clone())))
+                    let known = match code.speculable {
+                        true => super::speculate::speculate(code, env, &mut self.stack),
+                        false => None,
+                    };
+                    let v = known.unwrap_or_else(|| {
+                        self.stats.thunks_created += 1;
+                        Value::Thunk(Thunk::code(code.clone(), env.clone()))
+                    });
+                    env.set(i, v);
                 }
                 (None, None) => {
                     return Err(Error::new(format!(
@@ -729,9 +737,9 @@ fn make_attrs(
             .collect(),
         None => entries.into_iter().zip((0..).map(span_of)).collect(),
     };
-    spanned.sort_by(|a, b| a.0.0.cmp(&b.0.0));
+    spanned.sort_by_key(|e| e.0.0);
     if let Some(w) = spanned.windows(2).find(|w| w[0].0.0 == w[1].0.0) {
-        return Err(MakeAttrsError::Duplicate(w[0].0.0.clone(), w[0].1));
+        return Err(MakeAttrsError::Duplicate(w[0].0.0, w[0].1));
     }
     let (entries, spans): (Vec<_>, Vec<_>) = spanned.into_iter().unzip();
     Ok(Value::attrs(Attrs::with_positions(entries, spans.into())))
