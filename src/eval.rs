@@ -270,7 +270,9 @@ impl EvalState {
                     Error::new(format!("cannot read '{}': {e}", path.display()))
                 }
             })?;
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        // Valid UTF-8 (nearly every file) is taken as it is, without a copy.
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         let dir = path
             .parent()
             .map(Path::to_path_buf)

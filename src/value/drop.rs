@@ -109,4 +109,14 @@ mod tests {
         }
         drop(v);
     }
+
+    #[test]
+    fn a_million_deep_chain_of_applications_is_freed_without_recursion() {
+        let mut v = Value::Null;
+        for _ in 0..1_000_000 {
+            let args = smallvec::smallvec![Value::Null, v];
+            v = Value::Thunk(super::super::Thunk::apply(Value::Null, args));
+        }
+        drop(v);
+    }
 }

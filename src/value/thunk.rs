@@ -16,8 +16,9 @@ pub enum ThunkState {
     Code { chunk: Rc<Chunk>, env: Env },
     /// Apply a function to an argument (lazy results of builtins such as `map`).
     Apply { func: Value, arg: Value },
-    /// Apply a function to several arguments (`mapAttrs`); boxed to keep every thunk small.
-    ApplyMany { func: Value, args: Box<[Value]> },
+    /// Apply a function to several arguments (`mapAttrs`); behind an `Rc` to keep every thunk
+    /// small, and shared with the frame that forces it.
+    ApplyMany { func: Value, args: Rc<[Value]> },
     /// Being evaluated right now; forcing it again is infinite recursion.
     Blackhole,
     /// Evaluated, in weak head normal form.
@@ -36,9 +37,15 @@ impl Drop for ThunkCell {
                 super::drop::release(func);
                 super::drop::release(arg);
             }
-            ThunkState::ApplyMany { func, args } => {
+            ThunkState::ApplyMany { func, mut args } => {
                 super::drop::release(func);
-                args.into_vec().into_iter().for_each(super::drop::release);
+                // Taken out one by one: dropped in place, a chain of such thunks (each an
+                // argument of the next) would be freed by recursion.
+                if let Some(args) = Rc::get_mut(&mut args) {
+                    for v in args {
+                        super::drop::release(std::mem::replace(v, Value::Null));
+                    }
+                }
             }
             ThunkState::Blackhole => {}
         }
@@ -65,7 +72,7 @@ impl Thunk {
             },
             _ => ThunkState::ApplyMany {
                 func,
-                args: args.into_vec().into_boxed_slice(),
+                args: args.into_vec().into(),
             },
         })
     }

@@ -402,7 +402,7 @@ impl<'s> Vm<'s> {
                 };
                 self.frames
                     .push(Frame::Thunk(frames::ThunkFrame { thunk: t, saved }));
-                self.apply_lazy(func, args.into_vec().into(), span)
+                self.apply_lazy(func, args.iter().cloned().collect(), span)
             }
             ThunkState::Blackhole | ThunkState::Done(_) => {
                 Step::Unwind(Error::new("internal error: thunk state"))
