@@ -518,6 +518,18 @@ impl<'s> Vm<'s> {
             // calls answer in weak head normal form.
             return self.force_value(v, span);
         }
+        self.enter_lambda(lambda, captured, arg, span, inherited)
+    }
+
+    /// `call_lambda` without trying to speculate the body.
+    fn enter_lambda(
+        &mut self,
+        lambda: &Lambda,
+        captured: &Env,
+        arg: Value,
+        span: Option<Span>,
+        inherited: u32,
+    ) -> Step {
         let n = lambda.nslots;
         let env = Env::new(Some(captured.clone()), n);
         env.set(n - 1, arg);
@@ -550,18 +562,19 @@ impl<'s> Vm<'s> {
         };
         self.stats.calls += 2;
         // `a: b: a < b` and the like on evaluated values: no scopes, no frame.
-        if inner.chunk.speculable
-            && f.lambda.nslots == 1
-            && self.one_more_call_fits()
-            && let Some(v) = speculate::apply_lambda2(inner, &f.env, &a, &b, &mut self.stack)
-        {
+        let tried = inner.chunk.speculable && f.lambda.nslots == 1 && self.one_more_call_fits();
+        if tried && let Some(v) = speculate::apply_lambda2(inner, &f.env, &a, &b, &mut self.stack) {
             self.call_depth -= inherited;
             return self.force_value(v, span);
         }
         let n = f.lambda.nslots;
         let outer = Env::new(Some(f.env.clone()), n);
         outer.set(n - 1, a);
-        self.call_lambda(inner, &outer, b, span, inherited)
+        // Speculating the inner body again, over the same values, would fail the same way.
+        match tried {
+            true => self.enter_lambda(inner, &outer, b, span, inherited),
+            false => self.call_lambda(inner, &outer, b, span, inherited),
+        }
     }
 
     /// `f a b` where `f` takes both at once (`run::takes_two`): a curried lambda, or a builtin

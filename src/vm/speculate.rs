@@ -210,6 +210,9 @@ fn run(chunk: &Chunk, scope: &Scope, stack: &mut Stack) -> Option<Value> {
             Op::LocalForce(depth, slot) => {
                 let v = scope.get(depth as usize, slot as usize)?;
                 stack.push(match v {
+                    // A variable returned as the result (`x: x`, `{ inherit a; }`'s thunk)
+                    // stands for its own value, evaluated or not.
+                    Value::Thunk(_) if chunk.ops.get(ip) == Some(&Op::Return) => v.clone(),
                     Value::Thunk(t) => t.value()?,
                     v => v.clone(),
                 });
