@@ -323,6 +323,16 @@ impl Compiler<'_> {
             n += 1;
         }
         let chunk = self.chunk();
+        if all_static
+            && slots.is_none()
+            && let Some(values) = chunk.trailing_data(n as usize)
+        {
+            // A set of constant data is a constant, built once.
+            let entries = names.into_iter().zip(values).collect();
+            let set = crate::value::Attrs::with_positions(entries, positions.into());
+            chunk.fold_tail(n as usize, Value::attrs(set), span);
+            return Ok(());
+        }
         chunk.attr_positions.push(positions.into());
         let table = (chunk.attr_positions.len() - 1) as u32;
         if all_static {
@@ -393,6 +403,10 @@ impl Compiler<'_> {
         self.emit(Op::Return, span);
         let mut chunk = self.chunks.pop().unwrap_or_default();
         r?;
+        if let Some(v) = chunk.constant_result() {
+            self.constant(v, span);
+            return Ok(());
+        }
         chunk.speculable = crate::vm::speculate::is_speculable(&chunk.ops);
         let parent = self.chunk();
         parent.thunks.push(std::rc::Rc::new(chunk));

@@ -129,6 +129,23 @@ pub struct Chunk {
     pub jump_target: Option<usize>,
 }
 
+/// Whether `v` is plain data: no function (a list holding one compares equal to itself in C++
+/// Nix, so sharing it would be visible) and nothing left to evaluate. Nesting is looked at to a
+/// bounded depth, so that folding absurdly nested literals stays linear.
+fn is_data(v: &Value, depth: usize) -> bool {
+    match v {
+        Value::Null
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Float(_)
+        | Value::String(_)
+        | Value::Path(_) => true,
+        Value::List(l) => depth < 16 && l.iter().all(|x| is_data(x, depth + 1)),
+        Value::Attrs(a) => depth < 16 && a.values().all(|x| is_data(x, depth + 1)),
+        _ => false,
+    }
+}
+
 impl Chunk {
     /// Appends an op, with two peepholes: a `Force` of something already in weak head normal
     /// form is left out (`Local; Force` becomes `LocalForce`), and `Call; Return` (or
@@ -156,6 +173,44 @@ impl Chunk {
         self.ops.push(op);
         self.spans.push(span);
         here
+    }
+
+    /// The values of the last `n` ops if they are all constants made only of data (no
+    /// functions, no thunks): a list or set literal of them is a constant too.
+    pub fn trailing_data(&self, n: usize) -> Option<Vec<Value>> {
+        let start = self.ops.len().checked_sub(n)?;
+        self.ops[start..]
+            .iter()
+            .map(|op| match op {
+                Op::Const(i) => self
+                    .consts
+                    .get(*i as usize)
+                    .filter(|v| is_data(v, 0))
+                    .cloned(),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Replaces the last `n` ops (constants, see `trailing_data`) by the one constant `v`.
+    pub fn fold_tail(&mut self, n: usize, v: Value, span: Span) {
+        let start = self.ops.len().saturating_sub(n);
+        self.ops.truncate(start);
+        self.spans.truncate(start);
+        let i = self.add_const(v);
+        self.emit(Op::Const(i), span);
+    }
+
+    /// The constant a thunk body computes, if it is one (`[Const, Return]` of data).
+    pub fn constant_result(&self) -> Option<Value> {
+        match self.ops[..] {
+            [Op::Const(i), Op::Return] => self
+                .consts
+                .get(i as usize)
+                .filter(|v| is_data(v, 0))
+                .cloned(),
+            _ => None,
+        }
     }
 
     /// Whether `op` always leaves a value in weak head normal form (never a thunk).

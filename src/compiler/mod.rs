@@ -301,6 +301,11 @@ impl<'a> Compiler<'a> {
         self.emit(Op::Return, span);
         let mut chunk = self.chunks.pop().unwrap_or_default();
         body?;
+        // `[ 1 2 ]`, `{ a = "x"; }`: constant data needs no thunk.
+        if let Some(v) = chunk.constant_result() {
+            self.constant(v, span);
+            return Ok(());
+        }
         chunk.speculable = crate::vm::speculate::is_speculable(&chunk.ops);
         let parent = self.chunk();
         parent.thunks.push(Rc::new(chunk));
@@ -545,6 +550,11 @@ impl<'a> Compiler<'a> {
         for item in l.items() {
             self.lazy(&item)?;
             n += 1;
+        }
+        // A list of constant data is a constant, built once.
+        if let Some(items) = self.chunk().trailing_data(n as usize) {
+            self.chunk().fold_tail(n as usize, Value::list(items), span);
+            return Ok(());
         }
         self.emit(Op::MakeList(n), span);
         Ok(())
