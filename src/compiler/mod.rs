@@ -286,8 +286,23 @@ impl<'a> Compiler<'a> {
                     && self.ctx.globals.contains_key(name.as_str()))
             }
             ast::Expr::Paren(p) => p.expr().is_some_and(|e| self.is_cheap(&e)),
+            // Building a list, or a set whose names are all static, evaluates nothing and
+            // cannot fail (its elements stay lazy): it needs no thunk around it.
+            ast::Expr::List(_) => true,
+            ast::Expr::AttrSet(s) => s.rec_token().is_none() && self.static_names(s),
             _ => false,
         }
+    }
+
+    /// Whether every attribute path of a set literal is made of static names.
+    fn static_names(&self, s: &ast::AttrSet) -> bool {
+        use rnix::ast::HasEntry;
+        s.attrpath_values().all(|kv| {
+            kv.attrpath().is_some_and(|path| {
+                path.attrs()
+                    .all(|a| matches!(self.attr_name(&a), Ok(AttrName::Static(_))))
+            })
+        })
     }
 
     /// Compiles `expr` into a separate chunk and pushes a thunk of it.
