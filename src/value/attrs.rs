@@ -3,12 +3,16 @@
 //! Sorted order is what Nix iterates in (`attrNames`, printing, `mapAttrs`), and `//` is a
 //! linear merge of two sorted runs. Names are interned `Symbol`s: small sets are searched by
 //! comparing pointers, larger ones by a binary search whose steps mostly compare the names'
-//! eight-byte prefixes. Sets written in source also know where each attribute was defined
+//! eight-byte prefixes. A large set makes an array of those prefixes the first time it is
+//! searched: later searches read that one contiguous array, and a name computed at run time
+//! (`x.${n}`) is found by its bytes without asking the symbol table (a hash probe into a table
+//! of every name, which costs more than the search when the table is large). Sets written in source also know where each attribute was defined
 //! (`unsafeGetAttrPos`, messages): a table of spans aligned with the entries, shared by every
 //! set one `{ ... }` expression builds.
 
 use super::{Symbol, Value};
 use crate::errors::Span;
+use std::cell::OnceCell;
 use std::rc::Rc;
 
 #[derive(Clone, Default)]
@@ -16,23 +20,33 @@ pub struct Attrs {
     entries: Vec<(Symbol, Value)>,
     /// Definition site of entry `i`, `Span::UNKNOWN` where there is none.
     positions: Option<Rc<[Span]>>,
+    /// For sets of `INDEXED` names or more, once searched: every name's prefix, in order.
+    prefixes: OnceCell<Box<[u64]>>,
 }
 
 /// Sets at most this large are searched by a linear scan of pointers.
 const SCAN: usize = 16;
+
+/// Sets at least this large get a prefix index when first searched.
+const INDEXED: usize = 64;
 
 impl Attrs {
     pub fn new() -> Self {
         Attrs {
             entries: Vec::new(),
             positions: None,
+            prefixes: OnceCell::new(),
         }
     }
 
     /// Builds a set from pairs sorted by name with no duplicates, and their definition sites.
     pub fn with_positions(entries: Vec<(Symbol, Value)>, positions: Rc<[Span]>) -> Self {
         let positions = (positions.len() == entries.len()).then_some(positions);
-        Attrs { entries, positions }
+        Attrs {
+            entries,
+            positions,
+            prefixes: OnceCell::new(),
+        }
     }
 
     /// Where attribute `name` was defined, if known.
@@ -57,6 +71,7 @@ impl Attrs {
         Attrs {
             entries,
             positions: None,
+            prefixes: OnceCell::new(),
         }
     }
 
@@ -66,6 +81,7 @@ impl Attrs {
         Attrs {
             entries,
             positions: None,
+            prefixes: OnceCell::new(),
         }
     }
 
@@ -77,11 +93,34 @@ impl Attrs {
         self.entries.is_empty()
     }
 
+    /// The prefix index of a large set (made on first use), or `None` for a smaller one.
+    fn prefixes(&self) -> Option<&[u64]> {
+        (self.entries.len() >= INDEXED).then(|| {
+            &**self
+                .prefixes
+                .get_or_init(|| self.entries.iter().map(|(k, _)| k.prefix()).collect())
+        })
+    }
+
+    /// The entries whose names start with the eight bytes `prefix` stands for, and where.
+    fn run_of(&self, p: &[u64], prefix: u64) -> (usize, &[(Symbol, Value)]) {
+        let lo = p.partition_point(|&x| x < prefix);
+        let hi = lo + p[lo..].partition_point(|&x| x == prefix);
+        (lo, &self.entries[lo..hi])
+    }
+
     /// The index of `name` in the sorted entries.
     #[inline]
     fn index_of(&self, name: Symbol) -> Option<usize> {
         if self.entries.len() <= SCAN {
             return self.entries.iter().position(|(k, _)| *k == name);
+        }
+        if let Some(p) = self.prefixes() {
+            let (lo, run) = self.run_of(p, name.prefix());
+            return run
+                .binary_search_by(|(k, _)| k.cmp(&name))
+                .ok()
+                .map(|i| lo + i);
         }
         self.entries.binary_search_by(|(k, _)| k.cmp(&name)).ok()
     }
@@ -93,6 +132,11 @@ impl Attrs {
 
     /// The attribute named by `name`'s bytes (which need not be interned).
     pub fn get_bytes(&self, name: &[u8]) -> Option<&Value> {
+        if let Some(p) = self.prefixes() {
+            let (_, run) = self.run_of(p, super::symbol::prefix(name));
+            let i = run.binary_search_by(|(k, _)| k.as_bytes().cmp(name)).ok()?;
+            return Some(&run[i].1);
+        }
         self.get(Symbol::existing(name)?)
     }
 
@@ -142,6 +186,7 @@ impl Attrs {
         Attrs {
             entries: out,
             positions,
+            prefixes: OnceCell::new(),
         }
     }
 
@@ -157,6 +202,7 @@ impl Attrs {
                 .positions
                 .as_ref()
                 .map(|_| keep.iter().map(|&i| self.position_at(i)).collect()),
+            prefixes: OnceCell::new(),
         }
     }
 }

@@ -32,7 +32,8 @@ thread_local! {
     static TABLE: RefCell<FxHashMap<&'static [u8], Symbol>> = RefCell::new(FxHashMap::default());
 }
 
-fn prefix(name: &[u8]) -> u64 {
+/// A name's first eight bytes, big-endian, zero-padded: ordered as the names are.
+pub(super) fn prefix(name: &[u8]) -> u64 {
     let mut b = [0u8; 8];
     let n = name.len().min(8);
     b[..n].copy_from_slice(&name[..n]);
@@ -69,6 +70,12 @@ impl Symbol {
         let sym = Symbol(record);
         TABLE.with(|t| t.borrow_mut().insert(record.name.as_bytes(), sym));
         sym
+    }
+
+    /// The name's first eight bytes, big-endian, zero-padded: ordered as the names are.
+    #[inline]
+    pub fn prefix(self) -> u64 {
+        self.0.prefix
     }
 
     pub fn as_bytes(self) -> &'static [u8] {

@@ -675,13 +675,14 @@ fn select(v: &Value, name: Symbol) -> Result<Value, Error> {
 
 /// `v.${name}` on a forced value.
 fn select_bytes(v: &Value, name: &[u8]) -> Result<Value, Error> {
-    match (v, Symbol::existing(name)) {
-        (Value::Attrs(_), Some(sym)) => select(v, sym),
-        (Value::Attrs(_), None) => Err(Error::new(format!(
-            "attribute '{}' missing",
-            String::from_utf8_lossy(name)
-        ))),
-        (other, _) => Err(ops::type_error("a set", other)),
+    match v {
+        Value::Attrs(a) => a.get_bytes(name).cloned().ok_or_else(|| {
+            Error::new(format!(
+                "attribute '{}' missing",
+                String::from_utf8_lossy(name)
+            ))
+        }),
+        other => Err(ops::type_error("a set", other)),
     }
 }
 

@@ -1,9 +1,10 @@
 # Attribute names are interned: lookups of names made at run time, names never seen before,
 # names sharing long prefixes (ordered past their first eight bytes), and sets large enough to
-# be binary-searched behave as byte-string comparisons would.
+# be binary-searched (and large enough for a prefix index, here all one run of equal prefixes)
+# behave as byte-string comparisons would.
 let
   long = i: "a-very-long-common-prefix-${toString i}";
-  big = builtins.listToAttrs (map (i: { name = long i; value = i; }) (builtins.genList (x: 40 - x) 40));
+  big = builtins.listToAttrs (map (i: { name = long i; value = i; }) (builtins.genList (x: 200 - x) 200));
   small = { b = 2; a = 1; "a\tb" = 3; "" = 0; ab = 4; abcdefgh = 5; "abcdefgh!" = 6; abcdefg = 7; };
   fresh = "never-written-in-source-" + toString 42;
 in
@@ -14,6 +15,8 @@ in
   (builtins.head (builtins.attrNames big))
   big.${long 17}
   (big ? ${long 17})
+  (builtins.map (i: big.${long i}) [ 1 99 100 150 200 ])
+  (builtins.map (i: big ? ${long i}) [ 0 201 ])
   (big ? ${fresh})
   (small ? ${fresh})
   (big.${fresh} or "missing")
