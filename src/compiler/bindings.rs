@@ -478,17 +478,23 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    pub(super) fn let_in(&mut self, l: &ast::LetIn, span: Span) -> CResult {
+    /// `let ... in body`; in tail position (`ret`), the body returns from inside the scope.
+    pub(super) fn let_in(&mut self, l: &ast::LetIn, span: Span, ret: Option<Span>) -> CResult {
         let set = self.gather(l, true)?;
         if let Some((key, _)) = set.dynamics.first() {
             return Err(self.error(key.syntax(), "dynamic attributes not allowed in let"));
         }
         let body = self.child(l.body(), l.syntax())?;
         self.open_group(&set, span, false)?;
-        let r = self.expr(&body);
+        let r = match ret {
+            Some(ret) => self.tail(&body, ret),
+            None => self.expr(&body),
+        };
         self.scopes.pop();
         r?;
-        self.emit(Op::PopEnv, span);
+        if ret.is_none() {
+            self.emit(Op::PopEnv, span);
+        }
         Ok(())
     }
 

@@ -109,9 +109,7 @@ pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Compiled, Error>
     }
     let span = c.span(expr.syntax());
     c.chunk().span = Some(span);
-    c.expr(&expr)?;
-    c.emit(Op::Force, span);
-    c.emit(Op::Return, span);
+    c.tail(&expr, span)?;
     Ok(Compiled {
         chunk: Rc::new(c.chunks.pop().unwrap_or_default()),
         warnings: c.warnings,
@@ -226,9 +224,9 @@ impl<'a> Compiler<'a> {
             ast::Expr::Assert(a) => self.assert(a, span),
             ast::Expr::List(l) => self.list(l, span),
             ast::Expr::AttrSet(s) => self.attrset(s, span),
-            ast::Expr::LetIn(l) => self.let_in(l, span),
+            ast::Expr::LetIn(l) => self.let_in(l, span, None),
             ast::Expr::LegacyLet(l) => self.legacy_let(l, span),
-            ast::Expr::With(w) => self.with(w, span),
+            ast::Expr::With(w) => self.with(w, span, None),
             ast::Expr::Select(s) => self.select(s, span),
             ast::Expr::HasAttr(h) => self.has_attr(h, span),
             ast::Expr::BinOp(b) => self.binop(b, span),
@@ -247,6 +245,32 @@ impl<'a> Compiler<'a> {
     }
 
     /// Compiles `expr` and forces it.
+    /// Compiles `expr` as what its chunk returns: forced, then `Return` (with span `ret`). The
+    /// branches of an `if` and the body of a `let` or `with` are in that position too, so
+    /// each returns by itself: no jump to a shared end, no scope to leave, and a call there is
+    /// a tail call.
+    fn tail(&mut self, expr: &ast::Expr, ret: Span) -> CResult {
+        let span = self.span(expr.syntax());
+        match expr {
+            ast::Expr::Paren(p) => self.tail(&self.child(p.expr(), p.syntax())?, ret),
+            ast::Expr::IfElse(i) => {
+                let cond = self.child(i.condition(), i.syntax())?;
+                self.forced(&cond)?;
+                let to_else = self.emit(Op::JumpIfFalse(0), self.span(cond.syntax()));
+                self.tail(&self.child(i.body(), i.syntax())?, ret)?;
+                self.patch(to_else);
+                self.tail(&self.child(i.else_body(), i.syntax())?, ret)
+            }
+            ast::Expr::LetIn(l) => self.let_in(l, span, Some(ret)),
+            ast::Expr::With(w) => self.with(w, span, Some(ret)),
+            _ => {
+                self.forced(expr)?;
+                self.emit(Op::Return, ret);
+                Ok(())
+            }
+        }
+    }
+
     fn forced(&mut self, expr: &ast::Expr) -> CResult {
         self.expr(expr)?;
         let span = self.span(expr.syntax());
@@ -312,8 +336,7 @@ impl<'a> Compiler<'a> {
             span: Some(span),
             ..Chunk::default()
         });
-        let body = self.forced(expr);
-        self.emit(Op::Return, span);
+        let body = self.tail(expr, span);
         let mut chunk = self.chunks.pop().unwrap_or_default();
         body?;
         // `[ 1 2 ]`, `{ a = "x"; }`: constant data needs no thunk.
@@ -575,17 +598,23 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn with(&mut self, w: &ast::With, span: Span) -> CResult {
+    /// `with e; body`; in tail position (`ret`), the body returns from inside the scope.
+    fn with(&mut self, w: &ast::With, span: Span, ret: Option<Span>) -> CResult {
         let ns = self.child(w.namespace(), w.syntax())?;
         let body = self.child(w.body(), w.syntax())?;
         self.lazy(&ns)?;
         self.emit(Op::PushEnv(1), span);
         self.emit(Op::SetSlot(0), span);
         self.scopes.push(Scope::new(ScopeKind::With));
-        let r = self.expr(&body);
+        let r = match ret {
+            Some(ret) => self.tail(&body, ret),
+            None => self.expr(&body),
+        };
         self.scopes.pop();
         r?;
-        self.emit(Op::PopEnv, span);
+        if ret.is_none() {
+            self.emit(Op::PopEnv, span);
+        }
         Ok(())
     }
 
@@ -1006,9 +1035,7 @@ impl<'a> Compiler<'a> {
             self.emit(Op::Force, span);
             self.emit(Op::Formals, span);
         }
-        self.forced(body)?;
-        self.emit(Op::Return, span);
-        Ok(())
+        self.tail(body, span)
     }
 
     /// A formal's default: thunk code run in the lambda's own scope.
@@ -1018,8 +1045,7 @@ impl<'a> Compiler<'a> {
             span: Some(span),
             ..Chunk::default()
         });
-        let r = self.forced(d);
-        self.emit(Op::Return, span);
+        let r = self.tail(d, span);
         let mut chunk = self.chunks.pop().unwrap_or_default();
         // `b ? 2`, `x ? y + 1`: computed on the spot when the call binds it (`bind_formals`).
         chunk.speculable = crate::vm::speculate::is_speculable(&chunk.ops);
