@@ -221,7 +221,7 @@ impl<'a> Compiler<'a> {
             ast::Expr::Apply(a) => self.apply(a, span),
             ast::Expr::Lambda(l) => self.lambda(l, None),
             ast::Expr::IfElse(i) => self.if_else(i, span),
-            ast::Expr::Assert(a) => self.assert(a, span),
+            ast::Expr::Assert(a) => self.assert(a, span, None),
             ast::Expr::List(l) => self.list(l, span),
             ast::Expr::AttrSet(s) => self.attrset(s, span),
             ast::Expr::LetIn(l) => self.let_in(l, span, None),
@@ -246,7 +246,7 @@ impl<'a> Compiler<'a> {
 
     /// Compiles `expr` and forces it.
     /// Compiles `expr` as what its chunk returns: forced, then `Return` (with span `ret`). The
-    /// branches of an `if` and the body of a `let` or `with` are in that position too, so
+    /// branches of an `if` and the body of a `let`, `with` or `assert` are in that position too, so
     /// each returns by itself: no jump to a shared end, no scope to leave, and a call there is
     /// a tail call.
     fn tail(&mut self, expr: &ast::Expr, ret: Span) -> CResult {
@@ -263,6 +263,7 @@ impl<'a> Compiler<'a> {
             }
             ast::Expr::LetIn(l) => self.let_in(l, span, Some(ret)),
             ast::Expr::With(w) => self.with(w, span, Some(ret)),
+            ast::Expr::Assert(a) => self.assert(a, span, Some(ret)),
             _ => {
                 self.forced(expr)?;
                 self.emit(Op::Return, ret);
@@ -554,7 +555,8 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    fn assert(&mut self, a: &ast::Assert, span: Span) -> CResult {
+    /// `assert c; body`; in tail position (`ret`), the body returns by itself.
+    fn assert(&mut self, a: &ast::Assert, span: Span, ret: Option<Span>) -> CResult {
         let cond = self.child(a.condition(), a.syntax())?;
         self.forced(&cond)?;
         let text = crate::syntax::show(&cond);
@@ -580,7 +582,11 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::Assert(c), span);
             }
         }
-        self.expr(&self.child(a.body(), a.syntax())?)
+        let body = self.child(a.body(), a.syntax())?;
+        match ret {
+            Some(ret) => self.tail(&body, ret),
+            None => self.expr(&body),
+        }
     }
 
     fn list(&mut self, l: &ast::List, span: Span) -> CResult {

@@ -1,4 +1,4 @@
-# Branches of `if` and bodies of `let` and `with` return by themselves when they end a function
+# Branches of `if` and bodies of `let`, `with` and `assert` return by themselves when they end a function
 # or thunk; the values and the laziness are those of the nested expressions.
 let
   pick = s: with s; let y = a; in if y then (let z = b; in z) else (with { c = 3; }; c);
@@ -15,4 +15,5 @@ in
   (builtins.length (lazyBranch false))
   thunks.t
   ((x: (if x then (y: y + 1) else (y: y - 1)) 10) true)
+  ((x: assert x > 0; if x > 5 then "big" else "small") 3)
 ]
