@@ -40,7 +40,11 @@ impl Env {
         let slots = if size <= 2 {
             SmallVec::from_buf_and_len([OnceCell::new(), OnceCell::new()], size)
         } else {
-            (0..size).map(|_| OnceCell::new()).collect()
+            // Straight into a vector of the right size (collecting a `SmallVec` from an
+            // iterator grows it step by step).
+            let mut slots = Vec::with_capacity(size);
+            slots.resize_with(size, OnceCell::new);
+            SmallVec::from_vec(slots)
         };
         Env(Rc::new(EnvInner { parent, slots }))
     }
