@@ -77,25 +77,36 @@ fn parse_error(err: &rnix::ParseError, text: &str, file: FileId) -> Error {
         P::Unexpected(r) | P::UnexpectedWanted(_, r, _) if path_with_trailing_slash(text, *r) => {
             ("path has a trailing slash".to_string(), Some(*r))
         }
+        // rnix stops inside a string only at the end of the file.
+        P::UnexpectedWanted(_, _, wanted) | P::UnexpectedEOFWanted(wanted)
+            if wanted.contains(&rnix::SyntaxKind::TOKEN_STRING_CONTENT) =>
+        {
+            (unterminated_string(text), None)
+        }
         P::Unexpected(r) => (
-            format!("syntax error, unexpected '{}'", snippet(text, *r)),
+            format!("syntax error, unexpected {}", token_at(text, *r).0),
             Some(*r),
         ),
         P::UnexpectedExtra(r) => (
             format!(
-                "syntax error, unexpected '{}', expecting end of file",
-                snippet(text, *r)
+                "syntax error, unexpected {}, expecting end of file",
+                token_at(text, *r).0
             ),
             Some(*r),
         ),
-        P::UnexpectedWanted(_, r, wanted) => (
-            format!(
-                "syntax error, unexpected '{}', expecting {}",
-                snippet(text, *r),
-                kinds(wanted)
-            ),
-            Some(*r),
-        ),
+        P::UnexpectedWanted(_, r, wanted) => {
+            let (found, kind) = token_at(text, *r);
+            let before = text.get(..usize::from(r.start())).unwrap_or("");
+            // After `inherit`, C++ Nix also accepts `(` and `;`: too many to name.
+            let expected = match before.trim_end().ends_with("inherit") {
+                true => String::new(),
+                false => expecting(wanted, kind),
+            };
+            (
+                format!("syntax error, unexpected {found}{expected}"),
+                Some(*r),
+            )
+        }
         P::UnexpectedDoubleBind(r) => (
             "syntax error, double @-pattern binding".to_string(),
             Some(*r),
@@ -103,8 +114,8 @@ fn parse_error(err: &rnix::ParseError, text: &str, file: FileId) -> Error {
         P::UnexpectedEOF => ("syntax error, unexpected end of file".to_string(), None),
         P::UnexpectedEOFWanted(wanted) => (
             format!(
-                "syntax error, unexpected end of file, expecting {}",
-                kinds(wanted)
+                "syntax error, unexpected end of file{}",
+                expecting(wanted, None)
             ),
             None,
         ),
@@ -133,11 +144,113 @@ fn parse_error(err: &rnix::ParseError, text: &str, file: FileId) -> Error {
     Error::new(msg).with_class(ErrorClass::Parse).at(span)
 }
 
+/// The message for a string still open at the end of the file, by the kind of the last string
+/// opened.
+fn unterminated_string(text: &str) -> String {
+    let indented = rnix::tokenize(text)
+        .filter(|(k, _)| *k == rnix::SyntaxKind::TOKEN_STRING_START)
+        .last()
+        .is_some_and(|(_, t)| t.starts_with("''"));
+    let expected = match indented {
+        true => "indented string or '${' or end of an indented string",
+        false => "'\"'",
+    };
+    format!("syntax error, unexpected end of file, expecting {expected}")
+}
+
+/// The first token where an error starts, named as C++ Nix's grammar names it, and its kind.
+fn token_at(text: &str, r: rnix::TextRange) -> (String, Option<rnix::SyntaxKind>) {
+    use rnix::SyntaxKind as K;
+    let rest = text.get(usize::from(r.start())..).unwrap_or("");
+    let token =
+        rnix::tokenize(rest).find(|(k, _)| !matches!(k, K::TOKEN_WHITESPACE | K::TOKEN_COMMENT));
+    match token {
+        Some((kind, tok)) => (token_name(kind, tok), Some(kind)),
+        None => ("end of file".to_string(), None),
+    }
+}
+
+/// How C++ Nix's parser (bison) calls a token in its messages.
+fn token_name(kind: rnix::SyntaxKind, text: &str) -> String {
+    use rnix::SyntaxKind as K;
+    match kind {
+        K::TOKEN_IDENT => "identifier".into(),
+        K::TOKEN_INTEGER => "integer".into(),
+        K::TOKEN_FLOAT => "floating-point literal".into(),
+        K::TOKEN_PATH_ABS | K::TOKEN_PATH_REL => "path".into(),
+        K::TOKEN_PATH_HOME => "'~/…' path".into(),
+        K::TOKEN_PATH_SEARCH => "'<…>' path".into(),
+        K::TOKEN_URI => "URI".into(),
+        K::TOKEN_ERROR => "invalid token".into(),
+        K::TOKEN_STRING_START if text.starts_with("''") => "start of an indented string".into(),
+        K::TOKEN_STRING_START => "'\"'".into(),
+        _ => format!("'{}'", text.chars().take(40).collect::<String>()),
+    }
+}
+
+/// The ", expecting ..." part of a message. Like bison, at most four alternatives are named
+/// (with more, none is). rnix's sets are translated where its grammar differs from C++ Nix's:
+/// an attribute name may also start with `${` or `"`; an attribute path may go on with `.`;
+/// a formal may be followed by `,`; and a number where a binding should start leaves bison
+/// expecting only `inherit`.
+fn expecting(wanted: &[rnix::SyntaxKind], found: Option<rnix::SyntaxKind>) -> String {
+    use rnix::SyntaxKind as K;
+    let names: Vec<String> = match wanted {
+        [K::TOKEN_IDENT, K::TOKEN_OR, K::TOKEN_CUR_POS]
+            if matches!(found, Some(K::TOKEN_INTEGER | K::TOKEN_FLOAT)) =>
+        {
+            vec!["'inherit'".into()]
+        }
+        [K::TOKEN_IDENT, K::TOKEN_OR, K::TOKEN_CUR_POS] => ["identifier", "'or'", "'${'", "'\"'"]
+            .map(String::from)
+            .to_vec(),
+        [K::TOKEN_ASSIGN] => vec!["'.'".into(), "'='".into()],
+        [K::TOKEN_R_BRACE] if found == Some(K::TOKEN_COLON) => vec!["'}'".into(), "','".into()],
+        _ => wanted.iter().map(|&k| expected_name(k)).collect(),
+    };
+    match names.len() {
+        1..=4 => format!(", expecting {}", names.join(" or ")),
+        _ => String::new(),
+    }
+}
+
+/// A token kind named as bison names it, for "expecting" lists.
+fn expected_name(kind: rnix::SyntaxKind) -> String {
+    use rnix::SyntaxKind as K;
+    let text = match kind {
+        K::TOKEN_IDENT => return "identifier".into(),
+        K::TOKEN_STRING_END | K::TOKEN_STRING_START => "\"",
+        K::TOKEN_ASSIGN => "=",
+        K::TOKEN_COLON => ":",
+        K::TOKEN_COMMA => ",",
+        K::TOKEN_SEMICOLON => ";",
+        K::TOKEN_DOT => ".",
+        K::TOKEN_QUESTION => "?",
+        K::TOKEN_AT => "@",
+        K::TOKEN_L_BRACE => "{",
+        K::TOKEN_R_BRACE => "}",
+        K::TOKEN_L_BRACK => "[",
+        K::TOKEN_R_BRACK => "]",
+        K::TOKEN_L_PAREN => "(",
+        K::TOKEN_R_PAREN => ")",
+        K::TOKEN_INTERPOL_START => "${",
+        K::TOKEN_THEN => "then",
+        K::TOKEN_ELSE => "else",
+        K::TOKEN_IN => "in",
+        K::TOKEN_OR => "or",
+        K::TOKEN_INHERIT => "inherit",
+        K::TOKEN_ELLIPSIS => "...",
+        other => return format!("{other:?}"),
+    };
+    format!("'{text}'")
+}
+
 /// rnix rejects `./dir/` as an unexpected token; C++ Nix names the problem.
 fn path_with_trailing_slash(text: &str, r: rnix::TextRange) -> bool {
     let s = snippet(text, r);
     s.len() > 1
         && s.ends_with('/')
+        && s.chars().any(|c| c != '/')
         && s.contains('/')
         && !s.contains(char::is_whitespace)
         && (s.starts_with('.') || s.starts_with('/') || s.starts_with('~'))
@@ -148,14 +261,6 @@ fn snippet(text: &str, r: rnix::TextRange) -> String {
         .get(usize::from(r.start())..usize::from(r.end()))
         .unwrap_or("");
     s.chars().take(40).collect()
-}
-
-fn kinds(wanted: &[rnix::SyntaxKind]) -> String {
-    wanted
-        .iter()
-        .map(|k| format!("{k:?}"))
-        .collect::<Vec<_>>()
-        .join(" or ")
 }
 
 /// Shows an expression the way C++ Nix's `Expr::show` does (in "assertion '...' failed"):

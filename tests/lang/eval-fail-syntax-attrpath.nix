@@ -1,0 +1,2 @@
+# After an attribute name, a path may go on or end with =.
+{ a ... }

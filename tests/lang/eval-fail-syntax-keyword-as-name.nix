@@ -1,0 +1,2 @@
+# A keyword where an attribute name belongs.
+{ if = 1; }

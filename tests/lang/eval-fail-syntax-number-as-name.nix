@@ -1,0 +1,2 @@
+# A number where a binding belongs.
+{ 1.5 = x; }
