@@ -140,10 +140,12 @@ impl Compiler<'_> {
         let path = self.child(apv.attrpath(), apv.syntax())?;
         let value = self.child(apv.value(), apv.syntax())?;
         let attrs: Vec<ast::Attr> = path.attrs().collect();
+        // As in C++ Nix, everything a binding defines (the sets its path makes on the way, and
+        // the value) is placed at the start of its attribute path.
+        let span = self.span(path.syntax());
         let mut cur = set;
         let mut names = prefix.to_vec();
         for (i, attr) in attrs.iter().enumerate() {
-            let span = self.span(attr.syntax());
             let last = i + 1 == attrs.len();
             match self.attr_name(attr)? {
                 AttrName::Static(name) => {
@@ -179,7 +181,7 @@ impl Compiler<'_> {
                             key,
                             Binding {
                                 span,
-                                value: self.bvalue(&value, &names)?,
+                                value: self.bvalue(&value)?,
                             },
                         ));
                         return Ok(());
@@ -201,14 +203,15 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// A binding's value; a plain attribute set literal becomes a mergeable nested set.
-    fn bvalue(&self, value: &ast::Expr, names: &[SmolStr]) -> Result<BValue, Error> {
+    /// A binding's value; a plain attribute set literal becomes a mergeable nested set. Its
+    /// own duplicates are named relative to it, as C++ Nix parses it as a set of its own.
+    fn bvalue(&self, value: &ast::Expr) -> Result<BValue, Error> {
         if let ast::Expr::AttrSet(s) = value {
             let mut nested = BindingSet {
                 recursive: s.rec_token().is_some(),
                 ..BindingSet::default()
             };
-            self.gather_into(&mut nested, s, names)?;
+            self.gather_into(&mut nested, s, &[])?;
             return Ok(BValue::Nested(Box::new(nested)));
         }
         Ok(BValue::Expr(value.clone()))
@@ -230,31 +233,41 @@ impl Compiler<'_> {
         value: ast::Expr,
         names: &[SmolStr],
     ) -> CResult {
-        let new = self.bvalue(&value, names)?;
+        let new = self.bvalue(&value)?;
+        self.define(set, name, Binding { span, value: new }, names)
+    }
+
+    /// Adds binding `b` named `name` (whose full path is `names`) to `set`. Where both it and
+    /// an existing binding of that name are set literals, the new one's entries are merged in,
+    /// level by level (`x.y.a = 1; x = { y.b = 2; };`), as current C++ Nix does.
+    fn define(
+        &self,
+        set: &mut BindingSet,
+        name: SmolStr,
+        b: Binding,
+        names: &[SmolStr],
+    ) -> CResult {
         let Some(existing) = set.get_mut(&name) else {
-            set.insert(name, Binding { span, value: new });
+            set.insert(name, b);
             return Ok(());
         };
         let first = existing.span;
-        match (&mut existing.value, new) {
+        match (&mut existing.value, b.value) {
             (BValue::Nested(old), BValue::Nested(new)) => {
                 let offset = old.froms.len();
                 old.froms.extend(new.froms);
-                for (n, mut b) in new.statics {
-                    if let Some(prev) = old.index.get(&n).map(|&i| old.statics[i].1.span) {
-                        let mut path = names.to_vec();
-                        path.push(n);
-                        return Err(self.dup_error(&path, b.span, prev));
-                    }
-                    if let BValue::InheritFrom(i, _) = &mut b.value {
+                for (n, mut inner) in new.statics {
+                    if let BValue::InheritFrom(i, _) = &mut inner.value {
                         *i += offset;
                     }
-                    old.insert(n, b);
+                    let mut path = names.to_vec();
+                    path.push(n.clone());
+                    self.define(old, n, inner, &path)?;
                 }
                 old.dynamics.extend(new.dynamics);
                 Ok(())
             }
-            _ => Err(self.dup_error(names, span, first)),
+            _ => Err(self.dup_error(names, b.span, first)),
         }
     }
 
