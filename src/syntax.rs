@@ -81,7 +81,7 @@ fn parse_error(err: &rnix::ParseError, text: &str, file: FileId) -> Error {
         P::UnexpectedWanted(_, _, wanted) | P::UnexpectedEOFWanted(wanted)
             if wanted.contains(&rnix::SyntaxKind::TOKEN_STRING_CONTENT) =>
         {
-            (unterminated_string(text), None)
+            unterminated_string(text)
         }
         P::Unexpected(r) => (
             format!("syntax error, unexpected {}", token_at(text, *r).0),
@@ -145,17 +145,39 @@ fn parse_error(err: &rnix::ParseError, text: &str, file: FileId) -> Error {
 }
 
 /// The message for a string still open at the end of the file, by the kind of the last string
-/// opened.
-fn unterminated_string(text: &str) -> String {
-    let indented = rnix::tokenize(text)
-        .filter(|(k, _)| *k == rnix::SyntaxKind::TOKEN_STRING_START)
-        .last()
-        .is_some_and(|(_, t)| t.starts_with("''"));
-    let expected = match indented {
-        true => "indented string or '${' or end of an indented string",
-        false => "'\"'",
-    };
-    format!("syntax error, unexpected end of file, expecting {expected}")
+/// opened, and where it is. An indented string where an attribute name belongs (after `.` or
+/// `?`) is what C++ Nix's grammar rejects first.
+fn unterminated_string(text: &str) -> (String, Option<rnix::TextRange>) {
+    use rnix::SyntaxKind as K;
+    let mut offset = 0usize;
+    let mut previous = None;
+    let mut last_start = None;
+    for (kind, tok) in rnix::tokenize(text) {
+        if kind == K::TOKEN_STRING_START {
+            last_start = Some((offset, tok.starts_with("''"), previous));
+        }
+        if !matches!(kind, K::TOKEN_WHITESPACE | K::TOKEN_COMMENT) {
+            previous = Some(kind);
+        }
+        offset += tok.len();
+    }
+    match last_start {
+        Some((at, true, Some(K::TOKEN_DOT | K::TOKEN_QUESTION))) => {
+            let at = rnix::TextSize::from(at as u32);
+            (
+                "syntax error, unexpected start of an indented string, expecting identifier or 'or' or '${' or '\"'".into(),
+                Some(rnix::TextRange::new(at, at)),
+            )
+        }
+        Some((_, true, _)) => (
+            "syntax error, unexpected end of file, expecting indented string or '${' or end of an indented string".into(),
+            None,
+        ),
+        _ => (
+            "syntax error, unexpected end of file, expecting '\"'".into(),
+            None,
+        ),
+    }
 }
 
 /// The first token where an error starts, named as C++ Nix's grammar names it, and its kind.

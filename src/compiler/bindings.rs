@@ -109,7 +109,7 @@ impl Compiler<'_> {
         };
         for attr in inh.attrs() {
             let span = self.span(attr.syntax());
-            let name = match self.attr_name(&attr)? {
+            let name = match self.attr_name_at(&attr, true)? {
                 AttrName::Static(n) => n,
                 AttrName::Dynamic(_) => {
                     return Err(
@@ -147,7 +147,7 @@ impl Compiler<'_> {
         let mut names = prefix.to_vec();
         for (i, attr) in attrs.iter().enumerate() {
             let last = i + 1 == attrs.len();
-            match self.attr_name(attr)? {
+            match self.attr_name_at(attr, i == 0)? {
                 AttrName::Static(name) => {
                     names.push(name.clone());
                     if last {

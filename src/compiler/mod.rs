@@ -1075,6 +1075,23 @@ pub(crate) enum AttrName {
 
 impl Compiler<'_> {
     fn attr_name(&self, attr: &ast::Attr) -> Result<AttrName, Error> {
+        self.attr_name_at(attr, false)
+    }
+
+    /// `attr_name`; `opens_binding` when `attr` starts a binding or follows `inherit`, where
+    /// C++ Nix's parser could have taken too many other tokens to name what it expected.
+    fn attr_name_at(&self, attr: &ast::Attr, opens_binding: bool) -> Result<AttrName, Error> {
+        // rnix takes an indented string as a name; C++ Nix's grammar does not.
+        if let ast::Attr::Str(s) = attr
+            && s.syntax().text().to_string().starts_with("''")
+        {
+            let expecting = match opens_binding {
+                true => "",
+                false => ", expecting identifier or 'or' or '${' or '\"'",
+            };
+            let msg = format!("syntax error, unexpected start of an indented string{expecting}");
+            return Err(self.error(s.syntax(), msg));
+        }
         match attr {
             ast::Attr::Ident(id) => Ok(AttrName::Static(ident_name(id))),
             ast::Attr::Str(s) => Ok(static_str(s)
