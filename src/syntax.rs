@@ -164,13 +164,18 @@ fn unterminated_string(text: &str) -> (String, Option<rnix::TextRange>) {
     match last_start {
         Some((at, true, Some(K::TOKEN_DOT | K::TOKEN_QUESTION))) => {
             let at = rnix::TextSize::from(at as u32);
-            (
-                "syntax error, unexpected start of an indented string, expecting identifier or 'or' or '${' or '\"'".into(),
-                Some(rnix::TextRange::new(at, at)),
-            )
+            let msg = concat!(
+                "syntax error, unexpected start of an indented string, ",
+                "expecting identifier or 'or' or '${' or '\"'"
+            );
+            (msg.into(), Some(rnix::TextRange::new(at, at)))
         }
         Some((_, true, _)) => (
-            "syntax error, unexpected end of file, expecting indented string or '${' or end of an indented string".into(),
+            concat!(
+                "syntax error, unexpected end of file, ",
+                "expecting indented string or '${' or end of an indented string"
+            )
+            .into(),
             None,
         ),
         _ => (

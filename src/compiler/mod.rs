@@ -246,9 +246,9 @@ impl<'a> Compiler<'a> {
 
     /// Compiles `expr` and forces it.
     /// Compiles `expr` as what its chunk returns: forced, then `Return` (with span `ret`). The
-    /// branches of an `if` and the body of a `let`, `with` or `assert` are in that position too, so
-    /// each returns by itself: no jump to a shared end, no scope to leave, and a call there is
-    /// a tail call.
+    /// branches of an `if` and the body of a `let`, `with` or `assert` are in that position
+    /// too, so each returns by itself: no jump to a shared end, no scope to leave, and a call
+    /// there is a tail call.
     fn tail(&mut self, expr: &ast::Expr, ret: Span) -> CResult {
         let span = self.span(expr.syntax());
         match expr {

@@ -6,9 +6,11 @@
 //! eight-byte prefixes. A large set makes an array of those prefixes the first time it is
 //! searched: later searches read that one contiguous array, and a name computed at run time
 //! (`x.${n}`) is found by its bytes without asking the symbol table (a hash probe into a table
-//! of every name, which costs more than the search when the table is large). Sets written in source also know where each attribute was defined
-//! (`unsafeGetAttrPos`, messages): a table of spans aligned with the entries, shared by every
-//! set one `{ ... }` expression builds.
+//! of every name, which costs more than the search when the table is large).
+//!
+//! Sets written in source also know where each attribute was defined (`unsafeGetAttrPos`,
+//! messages): a table of spans aligned with the entries, shared by every set one `{ ... }`
+//! expression builds.
 
 use super::{Symbol, Value};
 use crate::errors::Span;
