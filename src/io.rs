@@ -99,6 +99,8 @@ impl EvalIo for StdIo {
     }
 
     fn trace(&self, line: &str) {
-        eprintln!("{line}");
+        // A closed stderr is no reason to stop evaluating (`eprintln!` would panic).
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
     }
 }

@@ -34,8 +34,30 @@ struct Options {
 }
 
 fn usage_error(msg: &str) -> ExitCode {
-    eprintln!("error: {msg}\n{USAGE}");
+    to_stderr(&format!("error: {msg}\n{USAGE}\n"));
     ExitCode::from(2)
+}
+
+/// Writes the result to stdout. A reader that stopped reading (`gnix eval ... | head`) ends
+/// the process quietly and successfully, as it would end `cat`; any other failure to write is
+/// an error. (`println!` would panic instead.)
+fn to_stdout(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            to_stderr(&format!("error: writing the result: {e}\n"));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Writes to stderr, ignoring a closed stderr (there is nowhere left to report it).
+fn to_stderr(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -110,8 +132,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("eval") => {}
         Some("--help") | Some("-h") => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
+            return to_stdout(&format!("{USAGE}\n"));
         }
         _ => return usage_error("expected a command: eval"),
     }
@@ -165,7 +186,7 @@ fn run(opts: Options) -> ExitCode {
     };
     if opts.stats {
         let allocations = allocator::allocations() - allocations_before;
-        eprintln!("{}", stats_json(&ev, allocations));
+        to_stderr(&format!("{}\n", stats_json(&ev, allocations)));
     }
     let errors = result
         .as_ref()
@@ -175,13 +196,10 @@ fn run(opts: Options) -> ExitCode {
     // nested structures.
     std::mem::forget(ev);
     match result {
-        Ok(Some(out)) => {
-            println!("{out}");
-            ExitCode::SUCCESS
-        }
+        Ok(Some(out)) => to_stdout(&format!("{out}\n")),
         Ok(None) => ExitCode::SUCCESS,
         Err(_) => {
-            eprint!("{}", errors.unwrap_or_default());
+            to_stderr(&errors.unwrap_or_default());
             ExitCode::from(1)
         }
     }

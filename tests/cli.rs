@@ -224,3 +224,29 @@ fn curried_lambdas_and_loops_push_no_extra_frames() {
     assert!(stat(&stats, "nrFramesPushed") <= 2010, "{stats}");
     assert!(stat(&stats, "nrGeneratorResumes") <= 10, "{stats}");
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // About a megabyte of output; the reader takes a few bytes and closes the pipe.
+    let mut child = Command::new(GNIX)
+        .args(["eval", "--strict", "-E", "builtins.genList (i: i) 200000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot run gnix");
+    let mut first = [0u8; 8];
+    let mut out = child.stdout.take().expect("piped stdout");
+    out.read_exact(&mut first).expect("some output");
+    drop(out);
+    let done = child.wait_with_output().expect("gnix ends");
+    assert_eq!(&first[..2], b"[ ");
+    assert_eq!(
+        done.status.code(),
+        Some(0),
+        "stderr: {}",
+        head(&stderr(&done))
+    );
+    assert_eq!(stderr(&done), "");
+}
