@@ -80,6 +80,7 @@ where
         fast: None,
         strict: 0,
         looping: None,
+        speculable: false,
     }
 }
 
@@ -116,6 +117,33 @@ where
         ..def(name, arity, f)
     }
 }
+
+/// Builtins whose fast path is cheap whatever the arguments (no copying of a list or set, no
+/// traversal) and does nothing but compute its result: a thunk calling one on evaluated values
+/// may be computed when it is made (`vm::speculate`).
+const SPECULABLE: &[&str] = &[
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "hasAttr",
+    "getAttr",
+    "length",
+    "head",
+    "elemAt",
+    "stringLength",
+    "typeOf",
+    "isNull",
+    "isBool",
+    "isInt",
+    "isFloat",
+    "isString",
+    "isPath",
+    "isAttrs",
+    "isList",
+    "isFunction",
+    "seq",
+];
 
 /// Names visible without the `builtins.` prefix (besides `true`, `false`, `null`, `builtins`).
 const TOP_LEVEL: &[&str] = &[
@@ -168,8 +196,9 @@ fn functions(settings: &Settings) -> Vec<Builtin> {
 /// The global scope: every name a Nix file can use without defining it.
 pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> {
     let mut entries: Vec<(Symbol, Value)> = Vec::new();
-    for b in functions(settings) {
+    for mut b in functions(settings) {
         let name = b.name;
+        b.speculable = b.fast.is_some() && SPECULABLE.contains(&name);
         let v = Value::Builtin(Rc::new(PartialApp {
             builtin: Rc::new(b),
             args: Default::default(),

@@ -124,6 +124,8 @@ pub struct Chunk {
     /// A thunk body short and simple enough for the VM to try computing it in place of
     /// making the thunk (`vm::speculate`).
     pub speculable: bool,
+    /// How speculating it has gone so far.
+    pub speculation: crate::vm::speculate::Record,
     /// The latest position a jump was pointed at: the op emitted there has more than one
     /// predecessor, so `emit` does not merge it with the op before it.
     pub jump_target: Option<usize>,

@@ -140,6 +140,9 @@ pub struct Builtin {
     /// For builtins that call a function per element (`filter`, `foldl'`, ...): how to run the
     /// call as a loop frame instead of a generator (`vm::loops`).
     pub looping: Option<crate::vm::request::LoopFn>,
+    /// `fast` has no effect beyond its result and costs little whatever the arguments: a call
+    /// on evaluated arguments may be made ahead of need (`vm::speculate`).
+    pub speculable: bool,
 }
 
 /// A builtin's synchronous path (see `Builtin::fast`).

@@ -14,23 +14,31 @@
 //! a call (`x: x == 3` as a predicate, `a: b: a < b` as a comparator) or a lazy application made
 //! by `map` or `genList` runs the body with the arguments standing in for the scopes a call would
 //! allocate. A call's result is then forced like any call's.
+//!
+//! A speculated body may call a builtin that is cheap and does nothing but compute
+//! (`Builtin::speculable`: `elemAt l i`, `head l`, `length l`, ...) when the arguments it is
+//! strict in are evaluated and the call succeeds; a thunk it makes is speculated in turn. Each
+//! chunk keeps a `Record` of how its attempts went, so that a body that keeps failing late
+//! (after computing a few builtin calls) stops costing them.
 
 use crate::compiler::{Chunk, Op};
 use crate::value::{Closure, Env, Lambda, Value};
+use std::cell::Cell;
 use std::rc::Rc;
 
 /// The longest thunk body worth trying (longer ones rarely succeed and cost more to abandon).
 pub const MAX_SPECULABLE_OPS: usize = 12;
 
-/// Whether the compiler may mark a thunk body for speculation.
-pub fn is_speculable(ops: &[Op]) -> bool {
+/// Whether the compiler may mark a chunk for speculation: short, jumping only forward (so it
+/// runs at most once through), made of the ops `run` knows, and any thunk it makes speculable
+/// too.
+pub fn is_speculable(chunk: &Chunk) -> bool {
+    let ops = &chunk.ops;
     ops.len() <= MAX_SPECULABLE_OPS
-        && ops.iter().enumerate().all(|(at, op)| {
-            // `if`, `&&`, `||`: jumps, forward only, so a body runs at most once through.
-            if let Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfTrue(t) = op {
-                return *t as usize > at;
-            }
-            matches!(
+        && ops.iter().enumerate().all(|(at, op)| match op {
+            Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => *t as usize > at,
+            Op::Thunk(i) => chunk.thunks.get(*i as usize).is_some_and(|t| t.speculable),
+            _ => matches!(
                 op,
                 Op::AssertBool
                     | Op::Const(_)
@@ -51,8 +59,12 @@ pub fn is_speculable(ops: &[Op]) -> bool {
                     | Op::Negate
                     | Op::Select(_)
                     | Op::HasAttr(_)
+                    | Op::Call
+                    | Op::TailCall
+                    | Op::Call2
+                    | Op::Swap
                     | Op::Return
-            )
+            ),
         })
 }
 
@@ -141,8 +153,46 @@ pub fn apply_lambda2(
     run_on(&inner.chunk, &scope, stack)
 }
 
+/// Consecutive failed speculations after which a chunk is only tried once in `RETRY_EVERY`.
+const GIVE_UP_AFTER: u16 = 16;
+const RETRY_EVERY: u16 = 64;
+
+/// How speculating one chunk has been going: the number of attempts since the last success
+/// (attempts skipped included). A body that keeps failing (`x: f (g x)` where `f` is a lambda
+/// runs `g x` before finding it cannot call `f`) stops costing its attempts, yet is retried now
+/// and then in case its inputs have changed.
+#[derive(Default)]
+pub struct Record(Cell<u16>);
+
+impl Record {
+    fn worth_trying(&self) -> bool {
+        let misses = self.0.get();
+        let attempt = misses < GIVE_UP_AFTER || misses.is_multiple_of(RETRY_EVERY);
+        if !attempt {
+            self.missed();
+        }
+        attempt
+    }
+
+    #[inline]
+    fn succeeded(&self) {
+        if self.0.get() != 0 {
+            self.0.set(0);
+        }
+    }
+
+    #[cold]
+    fn missed(&self) {
+        let misses = self.0.get();
+        self.0.set(misses.checked_add(1).unwrap_or(GIVE_UP_AFTER));
+    }
+}
+
 /// Runs `chunk` on top of `stack` (the VM's operand stack), leaving it as it found it.
 fn run_on(chunk: &Chunk, scope: &Scope, stack: &mut Vec<Value>) -> Option<Value> {
+    if !chunk.speculation.worth_trying() {
+        return None;
+    }
     let base = stack.len();
     let result = run(
         chunk,
@@ -151,8 +201,13 @@ fn run_on(chunk: &Chunk, scope: &Scope, stack: &mut Vec<Value>) -> Option<Value>
             values: stack,
             base,
         },
+        0,
     );
     stack.truncate(base);
+    match result {
+        Some(_) => chunk.speculation.succeeded(),
+        None => chunk.speculation.missed(),
+    }
     result
 }
 
@@ -186,7 +241,11 @@ impl Scope<'_> {
     }
 }
 
-fn run(chunk: &Chunk, scope: &Scope, stack: &mut Stack) -> Option<Value> {
+/// How deep thunks made inside a speculated body are themselves speculated.
+const MAX_NESTING: u32 = 4;
+
+#[inline(always)]
+fn run(chunk: &Chunk, scope: &Scope, stack: &mut Stack, nesting: u32) -> Option<Value> {
     let mut ip = 0;
     while let Some(&op) = chunk.ops.get(ip) {
         ip += 1;
@@ -228,6 +287,21 @@ fn run(chunk: &Chunk, scope: &Scope, stack: &mut Stack) -> Option<Value> {
                 }
             }
             Op::Return => return stack.pop(),
+            // A thunk made here closes over the same scope: its value is computed in place,
+            // or the whole speculation gives up.
+            Op::Thunk(i) if nesting < MAX_NESTING => {
+                let body = chunk.thunks.get(i as usize)?;
+                let v = run_nested(body, scope, stack, nesting + 1)?;
+                stack.push(v);
+            }
+            // `Call2` is always followed by `Swap; Call` or `Swap; TailCall`, which it stands
+            // for.
+            Op::Call | Op::TailCall | Op::Call2 => {
+                if op == Op::Call2 {
+                    ip += 2;
+                }
+                call(op, stack, chunk.ops.get(ip) == Some(&Op::Return))?;
+            }
             Op::Not => match stack.pop()? {
                 Value::Bool(b) => stack.push(Value::Bool(!b)),
                 _ => return None,
@@ -253,14 +327,106 @@ fn run(chunk: &Chunk, scope: &Scope, stack: &mut Stack) -> Option<Value> {
                 let has = matches!(stack.pop()?, Value::Attrs(a) if a.contains(name));
                 stack.push(Value::Bool(has));
             }
-            op => {
+            Op::Add
+            | Op::Sub
+            | Op::Mul
+            | Op::Div
+            | Op::Eq
+            | Op::NotEq
+            | Op::Less
+            | Op::LessEq
+            | Op::Greater
+            | Op::GreaterEq => {
                 let b = stack.pop()?;
                 let a = stack.pop()?;
-                stack.push(binary(op, &a, &b)?);
+                let v = match (&a, &b) {
+                    (Value::Int(x), Value::Int(y)) => int_binary(op, *x, *y)?,
+                    _ => binary(op, &a, &b)?,
+                };
+                stack.push(v);
             }
+            _ => return None,
         }
     }
     None
+}
+
+/// A call op: the function and its arguments on `stack` replaced by the result.
+#[inline(never)]
+fn call(op: Op, stack: &mut Stack, returned: bool) -> Option<()> {
+    let v = match op {
+        Op::Call2 => {
+            let b = stack.pop()?;
+            let a = stack.pop()?;
+            call_builtin(&stack.pop()?, [a, b], returned)?
+        }
+        _ => {
+            let arg = stack.pop()?;
+            call_builtin(&stack.pop()?, [arg], returned)?
+        }
+    };
+    stack.push(v);
+    Some(())
+}
+
+/// Applies `f` to `more` if it is a speculable builtin (`Builtin::speculable`) whose fast path
+/// answers on these arguments: a partial application while arguments are still missing, else
+/// the result, which must be evaluated unless it is the body's own result (`returned`).
+#[inline]
+fn call_builtin<const N: usize>(f: &Value, more: [Value; N], returned: bool) -> Option<Value> {
+    let Value::Builtin(p) = f else {
+        return None;
+    };
+    let builtin = &p.builtin;
+    let fast = builtin.fast.filter(|_| builtin.speculable)?;
+    let mut args: smallvec::SmallVec<[Value; 4]> = p.args.iter().cloned().collect();
+    args.extend(more);
+    if args.len() > builtin.arity {
+        return None;
+    }
+    if args.len() < builtin.arity {
+        let partial = crate::value::PartialApp {
+            builtin: builtin.clone(),
+            args: args.into_iter().collect(),
+        };
+        return Some(Value::Builtin(Rc::new(partial)));
+    }
+    for (i, a) in args.iter_mut().enumerate() {
+        if builtin.strict & (1 << i) != 0
+            && let Value::Thunk(t) = a
+        {
+            *a = t.value()?;
+        }
+    }
+    match fast(&args)?.ok()? {
+        Value::Thunk(t) if !returned => t.value(),
+        v => Some(v),
+    }
+}
+
+/// `run` for a thunk made inside a speculated body (out of line: `run` is inlined into its
+/// callers).
+#[inline(never)]
+fn run_nested(chunk: &Chunk, scope: &Scope, stack: &mut Stack, nesting: u32) -> Option<Value> {
+    run(chunk, scope, stack, nesting)
+}
+
+/// A binary operator on two integers, or `None` where it would fail.
+#[inline(always)]
+fn int_binary(op: Op, x: i64, y: i64) -> Option<Value> {
+    Some(match op {
+        Op::Add => Value::Int(x.checked_add(y)?),
+        Op::Sub => Value::Int(x.checked_sub(y)?),
+        Op::Mul => Value::Int(x.checked_mul(y)?),
+        Op::Div if y != 0 => Value::Int(x.checked_div(y)?),
+        Op::Eq => Value::Bool(x == y),
+        Op::NotEq => Value::Bool(x != y),
+        Op::Less => Value::Bool(x < y),
+        Op::LessEq => Value::Bool(x <= y),
+        Op::Greater => Value::Bool(x > y),
+        Op::GreaterEq => Value::Bool(x >= y),
+        _ => return None,
+    })
 }
 
 /// A binary operator on two evaluated scalars, or `None` where it could fail or needs more.
