@@ -220,6 +220,8 @@ impl Chunk {
         match op {
             Op::Const(i) => !matches!(self.consts.get(i as usize), Some(Value::Thunk(_)) | None),
             Op::Closure(_)
+            | Op::Force
+            | Op::LocalForce(..)
             | Op::Call
             | Op::Add
             | Op::Sub
