@@ -420,7 +420,7 @@ impl Compiler<'_> {
             self.constant(v, span);
             return Ok(());
         }
-        chunk.speculable = crate::vm::speculate::is_speculable(&chunk);
+        chunk.mark_speculable(true);
         let parent = self.chunk();
         parent.thunks.push(std::rc::Rc::new(chunk));
         let i = (parent.thunks.len() - 1) as u32;

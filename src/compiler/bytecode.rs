@@ -124,6 +124,9 @@ pub struct Chunk {
     /// A thunk body short and simple enough for the VM to try computing it in place of
     /// making the thunk (`vm::speculate`).
     pub speculable: bool,
+    /// Speculable, and calls a function or makes a thunk: speculated by the fuller variant of
+    /// `vm::speculate`'s interpreter (the plain one is smaller and faster).
+    pub speculates_calls: bool,
     /// How speculating it has gone so far.
     pub speculation: crate::vm::speculate::Record,
     /// The latest position a jump was pointed at: the op emitted there has more than one
@@ -246,6 +249,17 @@ impl Chunk {
             | Op::ToPath => true,
             _ => false,
         }
+    }
+
+    /// Sets `speculable` (and `speculates_calls`): whether the VM may try running this chunk in
+    /// place, given that the caller allows it (`allowed`).
+    pub fn mark_speculable(&mut self, allowed: bool) {
+        self.speculable = allowed && crate::vm::speculate::is_speculable(self);
+        self.speculates_calls = self.speculable
+            && self
+                .ops
+                .iter()
+                .any(|op| matches!(op, Op::Call | Op::TailCall | Op::Call2 | Op::Thunk(_)));
     }
 
     pub fn add_const(&mut self, v: Value) -> u32 {

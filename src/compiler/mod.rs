@@ -345,7 +345,7 @@ impl<'a> Compiler<'a> {
             self.constant(v, span);
             return Ok(());
         }
-        chunk.speculable = crate::vm::speculate::is_speculable(&chunk);
+        chunk.mark_speculable(true);
         let parent = self.chunk();
         parent.thunks.push(Rc::new(chunk));
         let i = (parent.thunks.len() - 1) as u32;
@@ -976,8 +976,8 @@ impl<'a> Compiler<'a> {
         let result = self.lambda_body(&body, formals, defaults, nslots, span, fname);
         let mut chunk = self.chunks.pop().unwrap_or_default();
         // `x: x * 2` and the like can be applied speculatively (`map`, `genList`).
-        chunk.speculable =
-            nslots == 1 && chunk.formals.is_none() && crate::vm::speculate::is_speculable(&chunk);
+        let allowed = nslots == 1 && chunk.formals.is_none();
+        chunk.mark_speculable(allowed);
         self.scopes.pop();
         result?;
         let position = self.position(span);
@@ -1053,7 +1053,7 @@ impl<'a> Compiler<'a> {
         let r = self.tail(d, span);
         let mut chunk = self.chunks.pop().unwrap_or_default();
         // `b ? 2`, `x ? y + 1`: computed on the spot when the call binds it (`bind_formals`).
-        chunk.speculable = crate::vm::speculate::is_speculable(&chunk);
+        chunk.mark_speculable(true);
         r?;
         Ok(Rc::new(chunk))
     }

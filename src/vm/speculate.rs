@@ -194,15 +194,14 @@ fn run_on(chunk: &Chunk, scope: &Scope, stack: &mut Vec<Value>) -> Option<Value>
         return None;
     }
     let base = stack.len();
-    let result = run(
-        chunk,
-        scope,
-        &mut Stack {
-            values: stack,
-            base,
-        },
-        0,
-    );
+    let stack_above = &mut Stack {
+        values: stack,
+        base,
+    };
+    let result = match chunk.speculates_calls {
+        true => run::<true>(chunk, scope, stack_above, 0),
+        false => run::<false>(chunk, scope, stack_above, 0),
+    };
     stack.truncate(base);
     match result {
         Some(_) => chunk.speculation.succeeded(),
@@ -245,7 +244,13 @@ impl Scope<'_> {
 const MAX_NESTING: u32 = 4;
 
 #[inline(always)]
-fn run(chunk: &Chunk, scope: &Scope, stack: &mut Stack, nesting: u32) -> Option<Value> {
+/// `CALLS`: whether the chunk has calls or thunks to run (without, those arms are left out).
+fn run<const CALLS: bool>(
+    chunk: &Chunk,
+    scope: &Scope,
+    stack: &mut Stack,
+    nesting: u32,
+) -> Option<Value> {
     let mut ip = 0;
     while let Some(&op) = chunk.ops.get(ip) {
         ip += 1;
@@ -289,14 +294,14 @@ fn run(chunk: &Chunk, scope: &Scope, stack: &mut Stack, nesting: u32) -> Option<
             Op::Return => return stack.pop(),
             // A thunk made here closes over the same scope: its value is computed in place,
             // or the whole speculation gives up.
-            Op::Thunk(i) if nesting < MAX_NESTING => {
+            Op::Thunk(i) if CALLS && nesting < MAX_NESTING => {
                 let body = chunk.thunks.get(i as usize)?;
                 let v = run_nested(body, scope, stack, nesting + 1)?;
                 stack.push(v);
             }
             // `Call2` is always followed by `Swap; Call` or `Swap; TailCall`, which it stands
             // for.
-            Op::Call | Op::TailCall | Op::Call2 => {
+            Op::Call | Op::TailCall | Op::Call2 if CALLS => {
                 if op == Op::Call2 {
                     ip += 2;
                 }
@@ -408,7 +413,7 @@ fn call_builtin<const N: usize>(f: &Value, more: [Value; N], returned: bool) -> 
 /// callers).
 #[inline(never)]
 fn run_nested(chunk: &Chunk, scope: &Scope, stack: &mut Stack, nesting: u32) -> Option<Value> {
-    run(chunk, scope, stack, nesting)
+    run::<true>(chunk, scope, stack, nesting)
 }
 
 /// A binary operator on two integers, or `None` where it would fail.
