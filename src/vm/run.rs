@@ -5,9 +5,9 @@
 
 use super::frames::Frame;
 use super::{Driver, Step, Vm, ops, request, takes_two, walk};
-use crate::compiler::{Op, canon_path};
+use crate::compiler::{Chunk, Op, canon_path};
 use crate::errors::{Error, ErrorClass, Span};
-use crate::value::{Attrs, Closure, NixString, Symbol, Thunk, Value};
+use crate::value::{Attrs, Closure, Env, NixString, Symbol, Thunk, Value};
 use std::rc::Rc;
 
 impl Vm<'_> {
@@ -360,62 +360,31 @@ impl Vm<'_> {
                         Err(e) => fail!(e),
                     }
                 }
-                Op::Concat => {
-                    let b = pop!();
-                    let a = pop!();
-                    match (&a, &b) {
-                        (Value::List(x), Value::List(y)) => {
-                            let mut v = Vec::with_capacity(x.len() + y.len());
-                            v.extend(x.iter().cloned());
-                            v.extend(y.iter().cloned());
-                            self.stack.push(Value::list(v));
-                        }
-                        (Value::List(_), other) | (other, _) => {
-                            fail!(ops::type_error("a list", other))
-                        }
-                    }
-                }
-                Op::Update => {
-                    let b = pop!();
-                    let a = pop!();
-                    match (&a, &b) {
-                        (Value::Attrs(x), Value::Attrs(y)) => {
-                            let v = if y.is_empty() {
-                                a.clone()
-                            } else if x.is_empty() {
-                                b.clone()
-                            } else {
-                                Value::attrs(x.update(y))
-                            };
-                            self.stack.push(v);
-                        }
-                        (Value::Attrs(_), other) | (other, _) => {
-                            fail!(ops::type_error("a set", other))
-                        }
-                    }
-                }
                 Op::Not => match pop!() {
                     Value::Bool(b) => self.stack.push(Value::Bool(!b)),
                     v => fail!(ops::type_error("a Boolean", &v)),
                 },
-                Op::Negate => {
-                    let v = pop!();
-                    match ops::arith(Op::Sub, &Value::Int(0), &v) {
-                        Ok(v) => self.stack.push(v),
-                        Err(e) => fail!(e),
-                    }
-                }
-                Op::MakeAttrs(n, table) => {
-                    let positions = &chunk.attr_positions[table as usize];
-                    match make_attrs(&mut self.stack, n as usize, positions) {
-                        Ok(v) => self.stack.push(v),
-                        Err(MakeAttrsError::BadName(v)) => fail!(ops::type_error("a string", &v)),
-                        Err(MakeAttrsError::Duplicate(name, first)) => fail!(Error::new(format!(
-                            "dynamic attribute '{name}' already defined at {}",
-                            self.state.sources.position(first)
-                        ))),
-                    }
-                }
+                op @ (Op::Concat
+                | Op::Update
+                | Op::Negate
+                | Op::MakeAttrs(..)
+                | Op::DynSelect
+                | Op::DynSelectOrJump(_)
+                | Op::DynHasAttr
+                | Op::WithLookup(..)
+                | Op::UndefinedVar(_)
+                | Op::CoerceInterp
+                | Op::Interpolate(_)
+                | Op::ToPath
+                | Op::Assert(_)
+                | Op::Formals
+                | Op::AssertEqFail(_)
+                | Op::Fail(_)) => match self.rare_op(op, &chunk, &env) {
+                    Ok(Rare::Next) => {}
+                    Ok(Rare::Jump(t)) => ip = t,
+                    Ok(Rare::Spawn(name, generator)) => spawn!(name, generator),
+                    Err(e) => fail!(e),
+                },
                 Op::MakeStaticAttrs(table, names) => {
                     let names = &chunk.attr_names[names as usize];
                     let at = self.stack.len().saturating_sub(names.len());
@@ -448,145 +417,203 @@ impl Vm<'_> {
                         _ => ip = t as usize,
                     }
                 }
-                Op::DynSelect => {
-                    let name = pop!();
-                    let v = pop!();
-                    let name = match request::expect_string(&name) {
-                        Ok(n) => n,
-                        Err(e) => fail!(e),
-                    };
-                    match select_bytes(&v, name.as_bytes()) {
-                        Ok(x) => self.stack.push(x),
-                        Err(e) => fail!(e),
-                    }
-                }
-                Op::DynSelectOrJump(t) => {
-                    let name = pop!();
-                    let v = pop!();
-                    let name = match request::expect_string(&name) {
-                        Ok(n) => n,
-                        Err(e) => fail!(e),
-                    };
-                    match &v {
-                        Value::Attrs(a) => match a.get_bytes(name.as_bytes()) {
-                            Some(x) => self.stack.push(x.clone()),
-                            None => ip = t as usize,
-                        },
-                        _ => ip = t as usize,
-                    }
-                }
                 Op::HasAttr(k) => {
                     let v = pop!();
                     let name = chunk.symbols[k as usize];
                     let has = matches!(&v, Value::Attrs(a) if a.contains(name));
                     self.stack.push(Value::Bool(has));
                 }
-                Op::DynHasAttr => {
-                    let name = pop!();
-                    let v = pop!();
-                    let name = match request::expect_string(&name) {
-                        Ok(n) => n,
-                        Err(e) => fail!(e),
-                    };
-                    let has = matches!(&v, Value::Attrs(a) if a.contains_bytes(name.as_bytes()));
-                    self.stack.push(Value::Bool(has));
-                }
-                Op::WithLookup(k, t) => {
-                    let v = pop!();
-                    let name = chunk.symbols[k as usize];
-                    match &v {
-                        Value::Attrs(a) => {
-                            if let Some(x) = a.get(name) {
-                                self.stack.push(x.clone());
-                                ip = t as usize;
-                            }
-                        }
-                        other => fail!(ops::type_error("a set", other)),
+            }
+        }
+    }
+
+    /// The ops that are rare or costly anyway, out of the dispatch loop so that it stays small
+    /// (in one function with the hot ops they cost every op spilled registers).
+    #[inline(never)]
+    fn rare_op(&mut self, op: Op, chunk: &Chunk, env: &Env) -> Result<Rare, Error> {
+        match op {
+            Op::Concat => {
+                let b = self.pop_operand()?;
+                let a = self.pop_operand()?;
+                match (&a, &b) {
+                    (Value::List(x), Value::List(y)) => {
+                        let mut v = Vec::with_capacity(x.len() + y.len());
+                        v.extend(x.iter().cloned());
+                        v.extend(y.iter().cloned());
+                        self.stack.push(Value::list(v));
+                    }
+                    (Value::List(_), other) | (other, _) => {
+                        return Err(ops::type_error("a list", other));
                     }
                 }
-                Op::UndefinedVar(k) => {
-                    let name = chunk.symbols[k as usize];
-                    fail!(Error::new(format!("undefined variable '{name}'")))
+            }
+            Op::Update => {
+                let b = self.pop_operand()?;
+                let a = self.pop_operand()?;
+                match (&a, &b) {
+                    (Value::Attrs(x), Value::Attrs(y)) => {
+                        let v = if y.is_empty() {
+                            a.clone()
+                        } else if x.is_empty() {
+                            b.clone()
+                        } else {
+                            Value::attrs(x.update(y))
+                        };
+                        self.stack.push(v);
+                    }
+                    (Value::Attrs(_), other) | (other, _) => {
+                        return Err(ops::type_error("a set", other));
+                    }
                 }
-                Op::CoerceInterp => {
-                    let v = pop!();
-                    match v {
-                        Value::String(_) => self.stack.push(v),
-                        Value::Attrs(_) | Value::Path(_) => spawn!(
+            }
+            Op::Negate => {
+                let v = self.pop_operand()?;
+                let negated = ops::arith(Op::Sub, &Value::Int(0), &v)?;
+                self.stack.push(negated);
+            }
+            Op::MakeAttrs(n, table) => {
+                let positions = &chunk.attr_positions[table as usize];
+                match make_attrs(&mut self.stack, n as usize, positions) {
+                    Ok(v) => self.stack.push(v),
+                    Err(MakeAttrsError::BadName(v)) => return Err(ops::type_error("a string", &v)),
+                    Err(MakeAttrsError::Duplicate(name, first)) => {
+                        return Err(Error::new(format!(
+                            "dynamic attribute '{name}' already defined at {}",
+                            self.state.sources.position(first)
+                        )));
+                    }
+                }
+            }
+            Op::DynSelect => {
+                let name = self.pop_operand()?;
+                let v = self.pop_operand()?;
+                let name = request::expect_string(&name)?;
+                let x = select_bytes(&v, name.as_bytes())?;
+                self.stack.push(x);
+            }
+            Op::DynSelectOrJump(t) => {
+                let name = self.pop_operand()?;
+                let v = self.pop_operand()?;
+                let name = request::expect_string(&name)?;
+                match &v {
+                    Value::Attrs(a) => match a.get_bytes(name.as_bytes()) {
+                        Some(x) => self.stack.push(x.clone()),
+                        None => return Ok(Rare::Jump(t as usize)),
+                    },
+                    _ => return Ok(Rare::Jump(t as usize)),
+                }
+            }
+            Op::DynHasAttr => {
+                let name = self.pop_operand()?;
+                let v = self.pop_operand()?;
+                let name = request::expect_string(&name)?;
+                let has = matches!(&v, Value::Attrs(a) if a.contains_bytes(name.as_bytes()));
+                self.stack.push(Value::Bool(has));
+            }
+            Op::WithLookup(k, t) => {
+                let v = self.pop_operand()?;
+                let name = chunk.symbols[k as usize];
+                match &v {
+                    Value::Attrs(a) => {
+                        if let Some(x) = a.get(name) {
+                            self.stack.push(x.clone());
+                            return Ok(Rare::Jump(t as usize));
+                        }
+                    }
+                    other => return Err(ops::type_error("a set", other)),
+                }
+            }
+            Op::UndefinedVar(k) => {
+                let name = chunk.symbols[k as usize];
+                return Err(Error::new(format!("undefined variable '{name}'")));
+            }
+            Op::CoerceInterp => {
+                let v = self.pop_operand()?;
+                match v {
+                    Value::String(_) => self.stack.push(v),
+                    Value::Attrs(_) | Value::Path(_) => {
+                        return Ok(Rare::Spawn(
                             "interpolation",
                             request::generator(move |co| async move {
                                 Ok(Value::String(
                                     walk::coerce_to_string(&co, v, walk::Coercion::INTERPOLATION)
                                         .await?,
                                 ))
-                            })
-                        ),
-                        other => fail!(Error::new(format!(
+                            }),
+                        ));
+                    }
+                    other => {
+                        return Err(Error::new(format!(
                             "cannot coerce {} to a string: {}",
                             other.type_name(),
                             crate::print::print_error_value(&other)
-                        ))),
+                        )));
                     }
-                }
-                Op::Interpolate(n) => {
-                    let at = self.stack.len().saturating_sub(n as usize);
-                    let parts = self.stack.split_off(at);
-                    let strs: Vec<NixString> = parts
-                        .into_iter()
-                        .filter_map(|p| match p {
-                            Value::String(s) => Some(s),
-                            _ => None,
-                        })
-                        .collect();
-                    self.stack
-                        .push(Value::String(NixString::concat(strs.iter())));
-                }
-                Op::ToPath => {
-                    let v = pop!();
-                    match v {
-                        Value::String(s) => {
-                            let p = std::path::PathBuf::from(s.to_str_lossy().as_ref());
-                            self.stack.push(Value::Path(Rc::new(canon_path(&p))));
-                        }
-                        other => fail!(ops::type_error("a string", &other)),
-                    }
-                }
-                Op::Assert(k) => match pop!() {
-                    Value::Bool(true) => {}
-                    Value::Bool(false) => {
-                        let text = const_text(&chunk.consts[k as usize]);
-                        fail!(
-                            Error::new(format!("assertion '{text}' failed"))
-                                .with_class(ErrorClass::Assert)
-                        )
-                    }
-                    v => fail!(ops::type_error("a Boolean", &v)),
-                },
-                Op::Formals => {
-                    let arg = pop!();
-                    if let Err(e) = self.bind_formals(&chunk, &env, arg) {
-                        fail!(e);
-                    }
-                }
-                Op::AssertEqFail(k) => {
-                    let b = pop!();
-                    let a = pop!();
-                    let text = const_text(&chunk.consts[k as usize]);
-                    spawn!(
-                        "assert",
-                        request::generator(move |co| async move {
-                            walk::assert_equal(&co, a, b).await?;
-                            Err(Error::new(format!("assertion '{text}' failed"))
-                                .with_class(ErrorClass::Assert))
-                        })
-                    )
-                }
-                Op::Fail(k) => {
-                    let msg = const_text(&chunk.consts[k as usize]);
-                    fail!(Error::new(msg.to_string()))
                 }
             }
+            Op::Interpolate(n) => {
+                let at = self.stack.len().saturating_sub(n as usize);
+                let parts = self.stack.split_off(at);
+                let strs: Vec<NixString> = parts
+                    .into_iter()
+                    .filter_map(|p| match p {
+                        Value::String(s) => Some(s),
+                        _ => None,
+                    })
+                    .collect();
+                self.stack
+                    .push(Value::String(NixString::concat(strs.iter())));
+            }
+            Op::ToPath => {
+                let v = self.pop_operand()?;
+                match v {
+                    Value::String(s) => {
+                        let p = std::path::PathBuf::from(s.to_str_lossy().as_ref());
+                        self.stack.push(Value::Path(Rc::new(canon_path(&p))));
+                    }
+                    other => return Err(ops::type_error("a string", &other)),
+                }
+            }
+            Op::Assert(k) => match self.pop_operand()? {
+                Value::Bool(true) => {}
+                Value::Bool(false) => {
+                    let text = const_text(&chunk.consts[k as usize]);
+                    return Err(Error::new(format!("assertion '{text}' failed"))
+                        .with_class(ErrorClass::Assert));
+                }
+                v => return Err(ops::type_error("a Boolean", &v)),
+            },
+            Op::Formals => {
+                let arg = self.pop_operand()?;
+                self.bind_formals(chunk, env, arg)?
+            }
+            Op::AssertEqFail(k) => {
+                let b = self.pop_operand()?;
+                let a = self.pop_operand()?;
+                let text = const_text(&chunk.consts[k as usize]);
+                return Ok(Rare::Spawn(
+                    "assert",
+                    request::generator(move |co| async move {
+                        walk::assert_equal(&co, a, b).await?;
+                        Err(Error::new(format!("assertion '{text}' failed"))
+                            .with_class(ErrorClass::Assert))
+                    }),
+                ));
+            }
+            Op::Fail(k) => {
+                let msg = const_text(&chunk.consts[k as usize]);
+                return Err(Error::new(msg.to_string()));
+            }
+            _ => return Err(Error::new("internal error: not a rare op")),
         }
+        Ok(Rare::Next)
+    }
+
+    /// Pops an operand (`rare_op`).
+    fn pop_operand(&mut self) -> Result<Value, Error> {
+        self.stack
+            .pop()
+            .ok_or_else(|| Error::new("internal error: operand stack underflow"))
     }
 
     /// The value of `body` in `env` when it can be computed on the spot (`vm::speculate`),
@@ -684,6 +711,16 @@ fn select_bytes(v: &Value, name: &[u8]) -> Result<Value, Error> {
         }),
         other => Err(ops::type_error("a set", other)),
     }
+}
+
+/// How a rare op (`Vm::rare_op`) lets the dispatch loop go on.
+enum Rare {
+    /// With the next op.
+    Next,
+    /// At this op.
+    Jump(usize),
+    /// With a generator for the op's slow path on a new frame.
+    Spawn(&'static str, super::BuiltinGen),
 }
 
 /// Why a set could not be built.
