@@ -4,8 +4,15 @@
 //! guards its native stack so that running out of it is an error, not a crash.
 
 use super::{Request, Response, Step, Vm};
-use crate::errors::Error;
-use crate::value::Value;
+use crate::errors::{Error, Span};
+use crate::value::{Thunk, Value};
+
+/// What the dispatch loop hands the recursive driver where the generator VM would push frames.
+pub(super) enum Nested {
+    Force(Thunk),
+    Call(Value, Value),
+    Call2(Value, Value, Value),
+}
 
 /// Native stack kept free below a nested run: more than one run of `execute` and its callees
 /// needs, so the guard fires before the guard page does.
@@ -22,6 +29,21 @@ impl Vm<'_> {
         let floor = self.frames.len();
         let step = start(self);
         self.drive(floor, step)
+    }
+
+    /// Forces or calls in a nested run, for the dispatch loop (out of line: the generator VM
+    /// never comes here, and the loop stays small).
+    #[inline(never)]
+    pub(super) fn answer_nested(
+        &mut self,
+        what: Nested,
+        span: Option<Span>,
+    ) -> Result<Value, Error> {
+        self.nested(|vm| match what {
+            Nested::Force(t) => vm.force_thunk(t, span),
+            Nested::Call(f, arg) => vm.call(f, arg, span),
+            Nested::Call2(f, a, b) => vm.call2(f, a, b, span, 0),
+        })
     }
 
     /// Answers one generator request in a nested run; `Err` is the step to take instead of

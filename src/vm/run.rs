@@ -4,6 +4,7 @@
 //! structure (`==` on lists, coercing a set with `__toString`, ...) hands over to a generator.
 
 use super::frames::Frame;
+use super::recursive::Nested;
 use super::{Driver, Step, Vm, ops, request, takes_two, walk};
 use crate::compiler::{Chunk, Op, canon_path};
 use crate::errors::{Error, ErrorClass, Span};
@@ -92,7 +93,7 @@ impl Vm<'_> {
                 save!();
                 let span = Some(span!());
                 if self.driver == Driver::Recursive {
-                    match self.nested(|vm| vm.force_thunk(t, span)) {
+                    match self.answer_nested(Nested::Force(t), span) {
                         Ok(v) => self.stack.push(v),
                         Err(e) => return Step::Unwind(e),
                     }
@@ -191,7 +192,7 @@ impl Vm<'_> {
                     let f = pop!();
                     save!();
                     let span = Some(span!());
-                    match self.nested(|vm| vm.call(f, arg, span)) {
+                    match self.answer_nested(Nested::Call(f, arg), span) {
                         Ok(v) => self.stack.push(v),
                         Err(e) => return Step::Unwind(e),
                     }
@@ -222,7 +223,7 @@ impl Vm<'_> {
                         self.stack.push(b);
                         save!();
                         if self.driver == Driver::Recursive {
-                            match self.nested(|vm| vm.call(f, a, span)) {
+                            match self.answer_nested(Nested::Call(f, a), span) {
                                 Ok(v) => self.stack.push(v),
                                 Err(e) => return Step::Unwind(e),
                             }
@@ -234,7 +235,7 @@ impl Vm<'_> {
                     ip += 2;
                     if self.driver == Driver::Recursive {
                         save!();
-                        match self.nested(|vm| vm.call2(f, a, b, span, 0)) {
+                        match self.answer_nested(Nested::Call2(f, a, b), span) {
                             Ok(v) => self.stack.push(v),
                             Err(e) => return Step::Unwind(e),
                         }
