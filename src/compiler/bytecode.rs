@@ -127,6 +127,9 @@ pub struct Chunk {
     /// Speculable, and calls a function or makes a thunk: speculated by the fuller variant of
     /// `vm::speculate`'s interpreter (the plain one is smaller and faster).
     pub speculates_calls: bool,
+    /// Set when the chunk is integer arithmetic or a comparison of two variables or constants
+    /// (`n - 1`, `i + j`, `x == 0`): speculated without running its ops.
+    pub arith: Option<crate::vm::speculate::Arith>,
     /// How speculating it has gone so far.
     pub speculation: crate::vm::speculate::Record,
     /// The latest position a jump was pointed at: the op emitted there has more than one
@@ -255,6 +258,7 @@ impl Chunk {
     /// place, given that the caller allows it (`allowed`).
     pub fn mark_speculable(&mut self, allowed: bool) {
         self.speculable = allowed && crate::vm::speculate::is_speculable(self);
+        self.arith = crate::vm::speculate::Arith::of(self).filter(|_| self.speculable);
         self.speculates_calls = self.speculable
             && self
                 .ops

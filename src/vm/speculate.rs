@@ -190,6 +190,11 @@ impl Record {
 
 /// Runs `chunk` on top of `stack` (the VM's operand stack), leaving it as it found it.
 fn run_on(chunk: &Chunk, scope: &Scope, stack: &mut Vec<Value>) -> Option<Value> {
+    if let Some(arith) = &chunk.arith
+        && let Some(v) = arith.run(scope)
+    {
+        return Some(v);
+    }
     if !chunk.speculation.worth_trying() {
         return None;
     }
@@ -414,6 +419,69 @@ fn call_builtin<const N: usize>(f: &Value, more: [Value; N], returned: bool) -> 
 #[inline(never)]
 fn run_nested(chunk: &Chunk, scope: &Scope, stack: &mut Stack, nesting: u32) -> Option<Value> {
     run::<true>(chunk, scope, stack, nesting)
+}
+
+/// An operand of `Arith`.
+#[derive(Clone, Copy)]
+enum Operand {
+    Local(u16, u32),
+    Int(i64),
+}
+
+impl Operand {
+    fn of(op: Op, chunk: &Chunk) -> Option<Operand> {
+        match op {
+            Op::LocalForce(depth, slot) => Some(Operand::Local(depth, slot)),
+            Op::Const(i) => match chunk.consts.get(i as usize)? {
+                Value::Int(n) => Some(Operand::Int(*n)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn int(self, scope: &Scope) -> Option<i64> {
+        match self {
+            Operand::Int(n) => Some(n),
+            Operand::Local(depth, slot) => match scope.get(depth as usize, slot as usize)? {
+                Value::Int(n) => Some(*n),
+                Value::Thunk(t) => match t.value()? {
+                    Value::Int(n) => Some(n),
+                    _ => None,
+                },
+                _ => None,
+            },
+        }
+    }
+}
+
+/// The commonest speculable body, recognised when it is compiled: a binary operator on two
+/// operands, each a variable or an integer constant (`n - 1`, `i + j`, `x == 0`). On integers
+/// it is computed directly; anything else goes to the general interpreter.
+#[derive(Clone, Copy)]
+pub struct Arith {
+    op: Op,
+    a: Operand,
+    b: Operand,
+}
+
+impl Arith {
+    pub fn of(chunk: &Chunk) -> Option<Arith> {
+        match chunk.ops[..] {
+            [a, b, op, Op::Return] if int_binary(op, 0, 1).is_some() => Some(Arith {
+                op,
+                a: Operand::of(a, chunk)?,
+                b: Operand::of(b, chunk)?,
+            }),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn run(&self, scope: &Scope) -> Option<Value> {
+        int_binary(self.op, self.a.int(scope)?, self.b.int(scope)?)
+    }
 }
 
 /// A binary operator on two integers, or `None` where it would fail.
