@@ -308,6 +308,9 @@ impl Vm<'_> {
                     }
                 }
                 Op::Add => {
+                    if int_fast(&mut self.stack, op) {
+                        continue;
+                    }
                     let b = pop!();
                     let a = pop!();
                     match ops::add(&a, &b) {
@@ -319,6 +322,9 @@ impl Vm<'_> {
                     }
                 }
                 Op::Sub | Op::Mul | Op::Div => {
+                    if int_fast(&mut self.stack, op) {
+                        continue;
+                    }
                     let b = pop!();
                     let a = pop!();
                     match ops::arith(op, &a, &b) {
@@ -327,6 +333,9 @@ impl Vm<'_> {
                     }
                 }
                 Op::Eq | Op::NotEq => {
+                    if int_fast(&mut self.stack, op) {
+                        continue;
+                    }
                     let b = pop!();
                     let a = pop!();
                     let negate = op == Op::NotEq;
@@ -341,6 +350,9 @@ impl Vm<'_> {
                     }
                 }
                 Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq => {
+                    if int_fast(&mut self.stack, op) {
+                        continue;
+                    }
                     let b = pop!();
                     let a = pop!();
                     // a > b is b < a; a <= b is !(b < a); a >= b is !(a < b).
@@ -712,6 +724,23 @@ fn select_bytes(v: &Value, name: &[u8]) -> Result<Value, Error> {
         }),
         other => Err(ops::type_error("a set", other)),
     }
+}
+
+/// A binary operator on the two integers on top of `stack`, done in place; `false` (and
+/// nothing done) for other operands or where it would fail (overflow, division by zero).
+#[inline(always)]
+fn int_fast(stack: &mut Vec<Value>, op: Op) -> bool {
+    let [.., Value::Int(x), Value::Int(y)] = stack.as_slice() else {
+        return false;
+    };
+    let Some(v) = super::speculate::int_binary(op, *x, *y) else {
+        return false;
+    };
+    stack.pop();
+    if let Some(top) = stack.last_mut() {
+        *top = v;
+    }
+    true
 }
 
 /// How a rare op (`Vm::rare_op`) lets the dispatch loop go on.

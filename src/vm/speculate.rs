@@ -486,7 +486,7 @@ impl Arith {
 
 /// A binary operator on two integers, or `None` where it would fail.
 #[inline(always)]
-fn int_binary(op: Op, x: i64, y: i64) -> Option<Value> {
+pub(crate) fn int_binary(op: Op, x: i64, y: i64) -> Option<Value> {
     Some(match op {
         Op::Add => Value::Int(x.checked_add(y)?),
         Op::Sub => Value::Int(x.checked_sub(y)?),
