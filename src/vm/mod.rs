@@ -229,7 +229,16 @@ impl<'s> Vm<'s> {
                 GeneratorState::Complete(result) => return self.generator_done(result),
             };
             if self.driver == Driver::Generator {
-                return self.request(req);
+                // An answer available at once goes straight back to the generator (as the
+                // scheduler would do next), without a trip through the scheduler loop.
+                match self.request(req) {
+                    Step::Resume(next) => r = next,
+                    Step::Return(v) if matches!(self.frames.last(), Some(Frame::Gen(_))) => {
+                        r = Response::Value(v)
+                    }
+                    step => return step,
+                }
+                continue;
             }
             match self.answer_recursively(req) {
                 Ok(next) => r = next,
