@@ -717,6 +717,8 @@ impl<'s> Vm<'s> {
 
     /// Pops frames until one can take the error: a `tryEval` generator for catchable errors,
     /// or the floor. Every thunk being forced is put back as it was.
+    #[cold]
+    #[inline(never)]
     fn unwind(&mut self, mut err: Error, floor: usize) -> Result<Step, Error> {
         while self.frames.len() > floor {
             match self.frames.pop() {
