@@ -398,19 +398,8 @@ impl Vm<'_> {
                     Ok(Rare::Spawn(name, generator)) => spawn!(name, generator),
                     Err(e) => fail!(e),
                 },
-                Op::MakeStaticAttrs(table, names) => {
-                    let names = &chunk.attr_names[names as usize];
-                    let at = self.stack.len().saturating_sub(names.len());
-                    let entries = names.iter().cloned().zip(self.stack.drain(at..)).collect();
-                    let positions = chunk.attr_positions[table as usize].clone();
-                    self.stack
-                        .push(Value::attrs(Attrs::with_positions(entries, positions)));
-                }
-                Op::MakeList(n) => {
-                    let at = self.stack.len().saturating_sub(n as usize);
-                    let items = self.stack.split_off(at);
-                    self.stack.push(Value::list(items));
-                }
+                Op::MakeStaticAttrs(table, names) => self.make_static_attrs(&chunk, table, names),
+                Op::MakeList(n) => self.make_list(n as usize),
                 Op::Select(k) => {
                     let v = pop!();
                     let name = chunk.symbols[k as usize];
@@ -620,6 +609,25 @@ impl Vm<'_> {
             _ => return Err(Error::new("internal error: not a rare op")),
         }
         Ok(Rare::Next)
+    }
+
+    /// `MakeStaticAttrs` (out of line: it allocates anyway).
+    #[inline(never)]
+    fn make_static_attrs(&mut self, chunk: &Chunk, table: u32, names: u32) {
+        let names = &chunk.attr_names[names as usize];
+        let at = self.stack.len().saturating_sub(names.len());
+        let entries = names.iter().cloned().zip(self.stack.drain(at..)).collect();
+        let positions = chunk.attr_positions[table as usize].clone();
+        self.stack
+            .push(Value::attrs(Attrs::with_positions(entries, positions)));
+    }
+
+    /// `MakeList` (out of line: it allocates anyway).
+    #[inline(never)]
+    fn make_list(&mut self, n: usize) {
+        let at = self.stack.len().saturating_sub(n);
+        let items = self.stack.split_off(at);
+        self.stack.push(Value::list(items));
     }
 
     /// Pops an operand (`rare_op`).
