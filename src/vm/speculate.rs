@@ -281,14 +281,14 @@ fn run<const CALLS: bool>(
                 stack.push(match v {
                     // A variable returned as the result (`x: x`, `{ inherit a; }`'s thunk)
                     // stands for its own value, evaluated or not.
-                    Value::Thunk(_) if chunk.ops.get(ip) == Some(&Op::Return) => v.clone(),
+                    Value::Thunk(_) if matches!(chunk.ops.get(ip), Some(Op::Return)) => v.clone(),
                     Value::Thunk(t) => t.value()?,
                     v => v.clone(),
                 });
             }
             Op::Force => {
                 // A thunk returned as the result stands for its own value.
-                if chunk.ops.get(ip) == Some(&Op::Return) {
+                if matches!(chunk.ops.get(ip), Some(Op::Return)) {
                     continue;
                 }
                 let top = stack.last_mut()?;
@@ -307,10 +307,10 @@ fn run<const CALLS: bool>(
             // `Call2` is always followed by `Swap; Call` or `Swap; TailCall`, which it stands
             // for.
             Op::Call | Op::TailCall | Op::Call2 if CALLS => {
-                if op == Op::Call2 {
+                if matches!(op, Op::Call2) {
                     ip += 2;
                 }
-                call(op, stack, chunk.ops.get(ip) == Some(&Op::Return))?;
+                call(op, stack, matches!(chunk.ops.get(ip), Some(Op::Return)))?;
             }
             Op::Not => match stack.pop()? {
                 Value::Bool(b) => stack.push(Value::Bool(!b)),
@@ -389,6 +389,11 @@ fn call_builtin<const N: usize>(f: &Value, more: [Value; N], returned: bool) -> 
     };
     let builtin = &p.builtin;
     let fast = builtin.fast.filter(|_| builtin.speculable)?;
+    // The usual case, all arguments at once: they stay where they are.
+    if p.args.is_empty() && N == builtin.arity {
+        let mut args = more;
+        return saturated(builtin, fast, &mut args, returned);
+    }
     let mut args: smallvec::SmallVec<[Value; 4]> = p.args.iter().cloned().collect();
     args.extend(more);
     if args.len() > builtin.arity {
@@ -401,6 +406,17 @@ fn call_builtin<const N: usize>(f: &Value, more: [Value; N], returned: bool) -> 
         };
         return Some(Value::Builtin(Rc::new(partial)));
     }
+    saturated(builtin, fast, &mut args, returned)
+}
+
+/// Runs a builtin's synchronous path on all its arguments, those it is strict in evaluated.
+#[inline]
+fn saturated(
+    builtin: &crate::value::Builtin,
+    fast: crate::value::FastFn,
+    args: &mut [Value],
+    returned: bool,
+) -> Option<Value> {
     for (i, a) in args.iter_mut().enumerate() {
         if builtin.strict & (1 << i) != 0
             && let Value::Thunk(t) = a
@@ -408,7 +424,7 @@ fn call_builtin<const N: usize>(f: &Value, more: [Value; N], returned: bool) -> 
             *a = t.value()?;
         }
     }
-    match fast(&args)?.ok()? {
+    match fast(args)?.ok()? {
         Value::Thunk(t) if !returned => t.value(),
         v => Some(v),
     }
@@ -418,6 +434,11 @@ fn call_builtin<const N: usize>(f: &Value, more: [Value; N], returned: bool) -> 
 /// callers).
 #[inline(never)]
 fn run_nested(chunk: &Chunk, scope: &Scope, stack: &mut Stack, nesting: u32) -> Option<Value> {
+    if let Some(arith) = &chunk.arith
+        && let Some(v) = arith.run(scope)
+    {
+        return Some(v);
+    }
     run::<true>(chunk, scope, stack, nesting)
 }
 
@@ -514,7 +535,7 @@ fn binary(op: Op, a: &Value, b: &Value) -> Option<Value> {
             super::ops::float_arith(op, a, b)?
         }
         (Op::Eq | Op::NotEq, _, _) => {
-            Value::Bool(super::ops::eq_shallow(a, b)? != (op == Op::NotEq))
+            Value::Bool(super::ops::eq_shallow(a, b)? != matches!(op, Op::NotEq))
         }
         (Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq, _, _) => {
             let (x, y, negate) = match op {
