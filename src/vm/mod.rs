@@ -610,6 +610,29 @@ impl<'s> Vm<'s> {
         span: Option<Span>,
         inherited: u32,
     ) -> Step {
+        // All arguments at once, the strict ones evaluated: the synchronous path runs on them
+        // where they are.
+        if p.args.is_empty()
+            && N == p.builtin.arity
+            && let Some(fast) = p.builtin.fast
+        {
+            let mut args = more;
+            if evaluate_strict(&mut args, p.builtin.strict) {
+                return match fast(&args) {
+                    Some(result) => self.builtin_result(&p.builtin, result, span, inherited),
+                    None => {
+                        let args = args.into_iter().collect();
+                        self.spawn_builtin(p.builtin.clone(), args, span, inherited)
+                    }
+                };
+            }
+            return self.call_builtin(
+                p.builtin.clone(),
+                args.into_iter().collect(),
+                span,
+                inherited,
+            );
+        }
         // Collected inline: a call that takes the fast path allocates nothing.
         let mut args: BuiltinArgs = p.args.iter().cloned().collect();
         args.extend(more);
@@ -764,6 +787,23 @@ pub(crate) fn takes_two(f: &Value) -> bool {
         Value::Builtin(p) => p.args.len() + 2 <= p.builtin.arity,
         _ => false,
     }
+}
+
+/// Replaces the evaluated thunks among the arguments a builtin is strict in (`strict`, a bit
+/// per argument) by their values; `false` if one of them still needs evaluating.
+#[inline]
+fn evaluate_strict(args: &mut [Value], strict: u8) -> bool {
+    for (i, a) in args.iter_mut().enumerate() {
+        if strict & (1 << i) != 0
+            && let Value::Thunk(t) = a
+        {
+            match t.value() {
+                Some(v) => *a = v,
+                None => return false,
+            }
+        }
+    }
+    true
 }
 
 /// The trace line an error leaving a builtin call gets.
