@@ -633,17 +633,19 @@ impl<'s> Vm<'s> {
                 inherited,
             );
         }
+        if p.args.len() + N < p.builtin.arity {
+            self.call_depth -= inherited;
+            let mut args = p.args.clone();
+            args.extend(more);
+            let builtin = p.builtin.clone();
+            return Step::Return(Value::Builtin(Rc::new(crate::value::PartialApp {
+                builtin,
+                args,
+            })));
+        }
         // Collected inline: a call that takes the fast path allocates nothing.
         let mut args: BuiltinArgs = p.args.iter().cloned().collect();
         args.extend(more);
-        if args.len() < p.builtin.arity {
-            self.call_depth -= inherited;
-            let partial = crate::value::PartialApp {
-                builtin: p.builtin.clone(),
-                args: args.into_iter().collect(),
-            };
-            return Step::Return(Value::Builtin(Rc::new(partial)));
-        }
         self.call_builtin(p.builtin.clone(), args, span, inherited)
     }
 
