@@ -401,7 +401,7 @@ impl<'s> Vm<'s> {
                     .push(Frame::Thunk(frames::ThunkFrame { thunk: t, saved }));
                 match func.into_whnf() {
                     Ok(f) => self.call(f, arg, span),
-                    Err(func) => self.apply_lazy(func, smallvec::smallvec![arg], span),
+                    Err(func) => self.apply_lazy(func, std::slice::from_ref(&arg), span),
                 }
             }
             ThunkState::ApplyMany { func, args } => {
@@ -411,7 +411,7 @@ impl<'s> Vm<'s> {
                 };
                 self.frames
                     .push(Frame::Thunk(frames::ThunkFrame { thunk: t, saved }));
-                self.apply_lazy(func, args.iter().cloned().collect(), span)
+                self.apply_lazy(func, &args, span)
             }
             ThunkState::Blackhole | ThunkState::Done(_) => {
                 Step::Unwind(Error::new("internal error: thunk state"))
@@ -420,32 +420,31 @@ impl<'s> Vm<'s> {
     }
 
     /// Applies a (possibly unevaluated) function to arguments, for `Apply` thunks.
-    fn apply_lazy(
-        &mut self,
-        func: Value,
-        mut args: crate::value::Args,
-        span: Option<Span>,
-    ) -> Step {
+    fn apply_lazy(&mut self, func: Value, args: &[Value], span: Option<Span>) -> Step {
         // `mapAttrs (name: value: ...)`: both arguments at once.
-        if let (Some(f), [a, b]) = (func.whnf(), args.as_slice())
+        if let (Some(f), [a, b]) = (func.whnf(), args)
             && takes_two(&f)
         {
             return self.call2(f, a.clone(), b.clone(), span, 0);
         }
         // Leading arguments of curried lambdas need no frame.
         let mut func = func;
-        while args.len() > 1 {
+        let mut rest = args;
+        while let [first, more @ ..] = rest
+            && !more.is_empty()
+        {
             match func.whnf() {
                 Some(Value::Closure(c)) if c.lambda.curried.is_some() => {
-                    let first = args.remove(0);
-                    func = c.apply_curried(first).unwrap_or(Value::Null);
+                    func = c.apply_curried(first.clone()).unwrap_or(Value::Null);
+                    rest = more;
                 }
                 _ => break,
             }
         }
-        if let (Some(f), [arg]) = (func.whnf(), args.as_slice()) {
+        if let (Some(f), [arg]) = (func.whnf(), rest) {
             return self.call(f, arg.clone(), span);
         }
+        let args: crate::value::Args = rest.iter().cloned().collect();
         self.push_gen(
             "apply",
             span,
