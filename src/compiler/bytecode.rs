@@ -102,6 +102,25 @@ pub enum Op {
     AssertEqFail(u32),
 }
 
+impl Op {
+    /// The arithmetic and comparison operators: pop two operands, push one result.
+    pub fn is_binary_operator(self) -> bool {
+        matches!(
+            self,
+            Op::Add
+                | Op::Sub
+                | Op::Mul
+                | Op::Div
+                | Op::Eq
+                | Op::NotEq
+                | Op::Less
+                | Op::LessEq
+                | Op::Greater
+                | Op::GreaterEq
+        )
+    }
+}
+
 /// A unit of compiled code: a file's top level, a thunk body or a lambda body.
 #[derive(Default)]
 pub struct Chunk {
@@ -225,20 +244,11 @@ impl Chunk {
     fn yields_value(&self, op: Op) -> bool {
         match op {
             Op::Const(i) => !matches!(self.consts.get(i as usize), Some(Value::Thunk(_)) | None),
+            op if op.is_binary_operator() => true,
             Op::Closure(_)
             | Op::Force
             | Op::LocalForce(..)
             | Op::Call
-            | Op::Add
-            | Op::Sub
-            | Op::Mul
-            | Op::Div
-            | Op::Eq
-            | Op::NotEq
-            | Op::Less
-            | Op::LessEq
-            | Op::Greater
-            | Op::GreaterEq
             | Op::Concat
             | Op::Update
             | Op::Not

@@ -617,13 +617,7 @@ impl<'s> Vm<'s> {
         {
             let mut args = more;
             if evaluate_strict(&mut args, p.builtin.strict) {
-                return match fast(&args) {
-                    Some(result) => self.builtin_result(&p.builtin, result, span, inherited),
-                    None => {
-                        let args = args.into_iter().collect();
-                        self.spawn_builtin(p.builtin.clone(), args, span, inherited)
-                    }
-                };
+                return self.run_fast(&p.builtin, fast, &args, span, inherited);
             }
             return self.call_builtin(
                 p.builtin.clone(),
@@ -689,14 +683,30 @@ impl<'s> Vm<'s> {
             return self.force_thunk(t, span);
         }
         if let Some(fast) = builtin.fast {
-            return match fast(&args) {
-                Some(result) => self.builtin_result(&builtin, result, span, inherited),
-                None => self.spawn_builtin(builtin, args, span, inherited),
-            };
+            return self.run_fast(&builtin, fast, &args, span, inherited);
         }
         match builtin.looping.and_then(|looping| looping(&args)) {
             Some(start) => self.start_builtin_loop(builtin.name, args, start, span, inherited),
             None => self.spawn_builtin(builtin, args, span, inherited),
+        }
+    }
+
+    /// Runs a builtin's synchronous path on all its arguments (the strict ones evaluated); where
+    /// that path cannot finish, the builtin runs as a generator.
+    fn run_fast(
+        &mut self,
+        builtin: &Rc<Builtin>,
+        fast: crate::value::FastFn,
+        args: &[Value],
+        span: Option<Span>,
+        inherited: u32,
+    ) -> Step {
+        match fast(args) {
+            Some(result) => self.builtin_result(builtin, result, span, inherited),
+            None => {
+                let args = args.iter().cloned().collect();
+                self.spawn_builtin(builtin.clone(), args, span, inherited)
+            }
         }
     }
 
@@ -793,7 +803,7 @@ pub(crate) fn takes_two(f: &Value) -> bool {
 /// Replaces the evaluated thunks among the arguments a builtin is strict in (`strict`, a bit
 /// per argument) by their values; `false` if one of them still needs evaluating.
 #[inline]
-fn evaluate_strict(args: &mut [Value], strict: u8) -> bool {
+pub(crate) fn evaluate_strict(args: &mut [Value], strict: u8) -> bool {
     for (i, a) in args.iter_mut().enumerate() {
         if strict & (1 << i) != 0
             && let Value::Thunk(t) = a

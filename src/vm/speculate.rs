@@ -38,6 +38,7 @@ pub fn is_speculable(chunk: &Chunk) -> bool {
         && ops.iter().enumerate().all(|(at, op)| match op {
             Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => *t as usize > at,
             Op::Thunk(i) => chunk.thunks.get(*i as usize).is_some_and(|t| t.speculable),
+            op if op.is_binary_operator() => true,
             _ => matches!(
                 op,
                 Op::AssertBool
@@ -45,16 +46,6 @@ pub fn is_speculable(chunk: &Chunk) -> bool {
                     | Op::Local(..)
                     | Op::LocalForce(..)
                     | Op::Force
-                    | Op::Add
-                    | Op::Sub
-                    | Op::Mul
-                    | Op::Div
-                    | Op::Eq
-                    | Op::NotEq
-                    | Op::Less
-                    | Op::LessEq
-                    | Op::Greater
-                    | Op::GreaterEq
                     | Op::Not
                     | Op::Negate
                     | Op::Select(_)
@@ -248,8 +239,8 @@ impl Scope<'_> {
 /// How deep thunks made inside a speculated body are themselves speculated.
 const MAX_NESTING: u32 = 4;
 
-#[inline(always)]
 /// `CALLS`: whether the chunk has calls or thunks to run (without, those arms are left out).
+#[inline(always)]
 fn run<const CALLS: bool>(
     chunk: &Chunk,
     scope: &Scope,
@@ -337,16 +328,7 @@ fn run<const CALLS: bool>(
                 let has = matches!(stack.pop()?, Value::Attrs(a) if a.contains(name));
                 stack.push(Value::Bool(has));
             }
-            Op::Add
-            | Op::Sub
-            | Op::Mul
-            | Op::Div
-            | Op::Eq
-            | Op::NotEq
-            | Op::Less
-            | Op::LessEq
-            | Op::Greater
-            | Op::GreaterEq => {
+            op if op.is_binary_operator() => {
                 let b = stack.pop()?;
                 let a = stack.pop()?;
                 let v = match (&a, &b) {
@@ -417,12 +399,8 @@ fn saturated(
     args: &mut [Value],
     returned: bool,
 ) -> Option<Value> {
-    for (i, a) in args.iter_mut().enumerate() {
-        if builtin.strict & (1 << i) != 0
-            && let Value::Thunk(t) = a
-        {
-            *a = t.value()?;
-        }
+    if !super::evaluate_strict(args, builtin.strict) {
+        return None;
     }
     match fast(args)?.ok()? {
         Value::Thunk(t) if !returned => t.value(),
@@ -490,7 +468,7 @@ pub struct Arith {
 impl Arith {
     pub fn of(chunk: &Chunk) -> Option<Arith> {
         match chunk.ops[..] {
-            [a, b, op, Op::Return] if int_binary(op, 0, 1).is_some() => Some(Arith {
+            [a, b, op, Op::Return] if op.is_binary_operator() => Some(Arith {
                 op,
                 a: Operand::of(a, chunk)?,
                 b: Operand::of(b, chunk)?,
