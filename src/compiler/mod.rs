@@ -921,10 +921,17 @@ impl<'a> Compiler<'a> {
 
     /// A lambda; `name` is the binding it is assigned to, for traces.
     fn lambda(&mut self, l: &ast::Lambda, name: Option<SmolStr>) -> CResult {
+        self.lambda_in(l, name, Scope::new(ScopeKind::Normal))
+    }
+
+    /// Compiles a lambda whose scope starts as `scope`: empty, or for the inner lambda of
+    /// `x: y: ...` the scope of the lambda around it, which the inner one extends (one scope
+    /// per curried call instead of one per argument).
+    fn lambda_in(&mut self, l: &ast::Lambda, name: Option<SmolStr>, mut scope: Scope) -> CResult {
         let span = self.span(l.syntax());
         let param = self.child(l.param(), l.syntax())?;
         let body = self.child(l.body(), l.syntax())?;
-        let mut scope = Scope::new(ScopeKind::Normal);
+        let merged = scope.len();
         let mut formals = None;
         let mut defaults = Vec::new();
         match &param {
@@ -965,20 +972,30 @@ impl<'a> Compiler<'a> {
             }
         }
         let nslots = scope.len();
-        self.scopes.push(scope);
         self.chunks.push(Chunk {
             span: Some(span),
             ..Chunk::default()
         });
-        let fname = name
-            .as_ref()
-            .map_or("anonymous lambda".to_string(), |n| n.to_string());
-        let result = self.lambda_body(&body, formals, defaults, nslots, span, fname);
+        let result = match curried_body(&param, &body) {
+            // `x: y: ...`: the inner lambda is compiled in this lambda's scope, extended.
+            Some(inner) => self.lambda_in(&inner, None, scope).map(|()| {
+                self.emit(Op::Return, span);
+            }),
+            None => {
+                self.scopes.push(scope);
+                let fname = name
+                    .as_ref()
+                    .map_or("anonymous lambda".to_string(), |n| n.to_string());
+                let r = self.lambda_body(&body, formals, defaults, nslots, span, fname);
+                self.scopes.pop();
+                r
+            }
+        };
         let mut chunk = self.chunks.pop().unwrap_or_default();
-        // `x: x * 2` and the like can be applied speculatively (`map`, `genList`).
-        let allowed = nslots == 1 && chunk.formals.is_none();
+        // `x: x * 2`, `a: b: a < b` and the like can be applied speculatively (`map`,
+        // `genList`, `sort`): bodies whose scope holds nothing but plain arguments.
+        let allowed = nslots == merged + 1 && chunk.formals.is_none();
         chunk.mark_speculable(allowed);
-        self.scopes.pop();
         result?;
         let position = self.position(span);
         let arg = match &param {
@@ -995,6 +1012,7 @@ impl<'a> Compiler<'a> {
         };
         let lambda = Lambda {
             arg,
+            merged,
             curried,
             formals: chunk.formals.clone(),
             chunk: Rc::new(chunk),
@@ -1106,6 +1124,19 @@ impl Compiler<'_> {
                 Ok(AttrName::Dynamic(e))
             }
         }
+    }
+}
+
+/// For `x: y: ...` (both plain arguments), the inner lambda: its scope extends the outer one's.
+fn curried_body(param: &ast::Param, body: &ast::Expr) -> Option<ast::Lambda> {
+    let ast::Param::IdentParam(_) = param else {
+        return None;
+    };
+    match unparen(body) {
+        ast::Expr::Lambda(inner) if matches!(inner.param(), Some(ast::Param::IdentParam(_))) => {
+            Some(inner)
+        }
+        _ => None,
     }
 }
 

@@ -95,7 +95,11 @@ pub struct Lambda {
     /// The argument's name: `x` in `x: ...`, the `@` name of a pattern (for `toXML`).
     pub arg: Option<SmolStr>,
     /// Slots of its scope: the argument (or each formal, the `@` binding and the argument).
+    /// The first `merged` of them belong to the curried lambdas it is the body of.
     pub nslots: usize,
+    /// For the inner lambda of `x: y: ...`: how many slots its scope shares with the outer
+    /// lambda's (see `Closure`). 0 for any other lambda.
+    pub merged: usize,
     pub span: Span,
     /// `file:line:column`, for `«lambda @ ...»` in messages.
     pub position: String,
@@ -103,6 +107,13 @@ pub struct Lambda {
     pub curried: Option<Rc<Lambda>>,
 }
 
+/// A lambda and the scope it was made in.
+///
+/// The inner lambda of `x: y: body` shares one scope with the outer lambda: `body` sees `x`
+/// and `y` as slots 0 and 1 of its own scope, so applying both at once makes one environment,
+/// not two. Applied to `x` alone, the outer lambda gives a closure of the inner one whose `env`
+/// holds just the `merged` shared slots, its parent the outer lambda's captured scope; calling
+/// that closure copies them into the inner lambda's full scope.
 pub struct Closure {
     pub lambda: Rc<Lambda>,
     pub env: Env,
@@ -114,12 +125,35 @@ impl Closure {
     #[inline]
     pub fn apply_curried(&self, arg: Value) -> Option<Value> {
         let inner = self.lambda.curried.as_ref()?;
-        let env = Env::new(Some(self.env.clone()), self.lambda.nslots);
+        let env = self.lambda.scope(&self.env, self.lambda.nslots);
         env.set(self.lambda.nslots - 1, arg);
         Some(Value::Closure(Rc::new(Closure {
             lambda: inner.clone(),
             env,
         })))
+    }
+}
+
+impl Lambda {
+    /// A new scope of `size` slots for a call of this lambda closed over `captured`: a child
+    /// of `captured`, or for a lambda that shares slots with the lambdas around it, a sibling
+    /// with the shared slots copied in. The argument's slot is left for the caller.
+    #[inline(always)]
+    pub fn scope(&self, captured: &Env, size: usize) -> Env {
+        match self.merged {
+            0 => Env::new(Some(captured.clone()), size),
+            _ => self.shared_scope(captured, size),
+        }
+    }
+
+    fn shared_scope(&self, captured: &Env, size: usize) -> Env {
+        let env = Env::new(captured.0.parent.clone(), size);
+        for slot in 0..self.merged {
+            if let Some(v) = captured.get(slot) {
+                env.set(slot, v.clone());
+            }
+        }
+        env
     }
 }
 

@@ -539,13 +539,25 @@ impl<'s> Vm<'s> {
         inherited: u32,
     ) -> Step {
         let n = lambda.nslots;
-        let env = Env::new(Some(captured.clone()), n);
+        let env = lambda.scope(captured, n);
         env.set(n - 1, arg);
         if let Some(inner) = &lambda.curried {
             self.call_depth -= inherited;
             let lambda = inner.clone();
             return Step::Return(Value::Closure(Rc::new(Closure { lambda, env })));
         }
+        self.enter_body(lambda, env, span, inherited)
+    }
+
+    /// Runs `lambda`'s body in `env`, its scope with the arguments in place.
+    #[inline(always)]
+    fn enter_body(
+        &mut self,
+        lambda: &Lambda,
+        env: Env,
+        span: Option<Span>,
+        inherited: u32,
+    ) -> Step {
         self.call_depth += 1;
         if let Some(e) = self.check_depth() {
             self.call_depth -= 1 + inherited;
@@ -569,20 +581,31 @@ impl<'s> Vm<'s> {
             return Step::Unwind(Error::new("internal error: not a curried lambda"));
         };
         self.stats.calls += 2;
-        // `a: b: a < b` and the like on evaluated values: no scopes, no frame.
-        let tried = inner.chunk.speculable && f.lambda.nslots == 1 && self.one_more_call_fits();
-        if tried && let Some(v) = speculate::apply_lambda2(inner, &f.env, &a, &b, &mut self.stack) {
+        // `a: b: a < b` and the like on evaluated values: no scope, no frame.
+        let tried = inner.chunk.speculable && self.one_more_call_fits();
+        if tried
+            && let Some(v) = speculate::apply_lambda2(&f.lambda, &f.env, &a, &b, &mut self.stack)
+        {
             self.call_depth -= inherited;
             return self.force_value(v, span);
         }
-        let n = f.lambda.nslots;
-        let outer = Env::new(Some(f.env.clone()), n);
-        outer.set(n - 1, a);
-        // Speculating the inner body again, over the same values, would fail the same way.
-        match tried {
-            true => self.enter_lambda(inner, &outer, b, span, inherited),
-            false => self.call_lambda(inner, &outer, b, span, inherited),
+        if inner.merged == 0 {
+            // `a: { x, ... }: ...`: the inner lambda has a scope of its own.
+            let outer = f.lambda.scope(&f.env, f.lambda.nslots);
+            outer.set(f.lambda.nslots - 1, a);
+            return self.call_lambda(inner, &outer, b, span, inherited);
         }
+        // One scope for both arguments (the inner lambda extends the outer one's).
+        let n = inner.nslots;
+        let env = f.lambda.scope(&f.env, n);
+        env.set(f.lambda.nslots - 1, a);
+        env.set(n - 1, b);
+        if let Some(innermost) = &inner.curried {
+            self.call_depth -= inherited;
+            let lambda = innermost.clone();
+            return Step::Return(Value::Closure(Rc::new(Closure { lambda, env })));
+        }
+        self.enter_body(inner, env, span, inherited)
     }
 
     /// `f a b` where `f` takes both at once (`run::takes_two`): a curried lambda, or a builtin

@@ -119,28 +119,31 @@ pub fn apply_lambda(
     if !body.speculable {
         return None;
     }
-    let scope = Scope::Arg {
-        arg,
-        parent: captured,
+    let scope = match lambda.merged {
+        0 => Scope::Arg {
+            arg,
+            parent: captured,
+        },
+        _ => Scope::call(lambda, captured, arg, None)?,
     };
     run_on(body, &scope, stack)
 }
 
-/// `apply_lambda` for the inner lambda of a curried `a: b: ...` applied to both arguments: `a`
-/// stands for the outer lambda's scope, `b` for the inner's.
+/// `apply_lambda` for a curried `a: b: ...` applied to both arguments at once: the inner
+/// lambda's body, on the one scope the two share.
 #[inline]
 pub fn apply_lambda2(
-    inner: &Lambda,
+    outer: &Lambda,
     captured: &Env,
     a: &Value,
     b: &Value,
     stack: &mut Vec<Value>,
 ) -> Option<Value> {
-    let scope = Scope::Args2 {
-        a,
-        b,
-        parent: captured,
-    };
+    let inner = outer.curried.as_ref()?;
+    if !inner.chunk.speculable || inner.merged == 0 {
+        return None;
+    }
+    let scope = Scope::call(outer, captured, a, Some(b))?;
     run_on(&inner.chunk, &scope, stack)
 }
 
@@ -213,26 +216,61 @@ enum Scope<'a> {
     /// A one-argument lambda body being applied: the argument is slot 0 of scope 0, which is
     /// never allocated; the lambda's captured scope is scope 1.
     Arg { arg: &'a Value, parent: &'a Env },
-    /// The inner body of `a: b: ...` applied to both: `b` is scope 0, `a` scope 1, and the
-    /// outer lambda's captured scope is scope 2.
-    Args2 {
+    /// A lambda body being applied, its scope (scope 0) never allocated: slots below `merged`
+    /// are those the curried lambdas around it were given (in `shared`), the next one is `a`
+    /// and, for `x: y: ...` applied to both, the one after is `b`. Scope 1 is `parent`.
+    Call {
+        shared: &'a Env,
+        merged: usize,
         a: &'a Value,
-        b: &'a Value,
+        b: Option<&'a Value>,
         parent: &'a Env,
     },
 }
 
-impl Scope<'_> {
+impl<'a> Scope<'a> {
     #[inline]
     fn get(&self, depth: usize, slot: usize) -> Option<&Value> {
-        match self {
+        match *self {
             Scope::Env(env) => env.ancestor(depth)?.get(slot),
-            Scope::Arg { arg, .. } if depth == 0 => (slot == 0).then_some(*arg),
+            Scope::Arg { arg, .. } if depth == 0 => (slot == 0).then_some(arg),
             Scope::Arg { parent, .. } => parent.ancestor(depth - 1)?.get(slot),
-            Scope::Args2 { b, .. } if depth == 0 => (slot == 0).then_some(*b),
-            Scope::Args2 { a, .. } if depth == 1 => (slot == 0).then_some(*a),
-            Scope::Args2 { parent, .. } => parent.ancestor(depth - 2)?.get(slot),
+            Scope::Call { parent, .. } if depth > 0 => parent.ancestor(depth - 1)?.get(slot),
+            Scope::Call {
+                shared,
+                merged,
+                a,
+                b,
+                ..
+            } => match slot.checked_sub(merged) {
+                None => shared.get(slot),
+                Some(0) => Some(a),
+                Some(1) => b,
+                Some(_) => None,
+            },
         }
+    }
+
+    /// The scope of a call of `lambda`, closed over `captured`, on `a` (and `b` for the lambda
+    /// inside it): a child of `captured`, or of its parent where `captured` holds slots the
+    /// lambda shares (see `Closure`).
+    fn call(
+        lambda: &Lambda,
+        captured: &'a Env,
+        a: &'a Value,
+        b: Option<&'a Value>,
+    ) -> Option<Scope<'a>> {
+        let parent = match lambda.merged {
+            0 => captured,
+            _ => captured.0.parent.as_ref()?,
+        };
+        Some(Scope::Call {
+            shared: captured,
+            merged: lambda.merged,
+            a,
+            b,
+            parent,
+        })
     }
 }
 
