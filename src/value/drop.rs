@@ -9,6 +9,7 @@
 
 use super::{Env, Value};
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 /// Something whose destruction may reach further values. Its payload is never read: it is
 /// held only so that the drain loop can drop it.
@@ -55,8 +56,24 @@ pub(super) fn state_holds_structure(state: &super::ThunkState) -> bool {
     }
 }
 
-/// Releases a child of a container being freed.
+/// Releases a child of a container being freed. What this is not the last reference to, and
+/// scalars and strings (which hold no further values), are dropped on the spot without a call.
+#[inline]
 pub(super) fn release(v: Value) {
+    let last = match &v {
+        Value::Attrs(a) => Rc::strong_count(a) == 1,
+        Value::List(l) => Rc::strong_count(l) == 1,
+        Value::Thunk(t) => t.is_unique(),
+        Value::Closure(c) => Rc::strong_count(c) == 1,
+        Value::Builtin(b) => Rc::strong_count(b) == 1,
+        _ => false,
+    };
+    if last {
+        release_last(v);
+    }
+}
+
+fn release_last(v: Value) {
     if owns_structure(&v) {
         defer(Garbage::Value(v));
     }
