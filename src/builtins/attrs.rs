@@ -4,7 +4,7 @@ use super::{
     arg, attrs_of, def, evaluated, force_attrs, force_function, force_list, force_string, string_of,
 };
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, Symbol, Thunk, Value};
+use crate::value::{Attrs, Builtin, Symbol, Thunk, Value, sym};
 use crate::vm::request::{Co, force};
 
 fn attr_names(args: &[Value]) -> Result<Value, Error> {
@@ -72,12 +72,12 @@ async fn list_to_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     for item in l.iter() {
         let item = force_attrs(&co, item.clone()).await?;
         let name = item
-            .get_bytes(b"name")
+            .get(sym!("name"))
             .cloned()
             .ok_or_else(|| Error::new("attribute 'name' missing"))?;
         let name = force_string(&co, name).await?;
         let value = item
-            .get_bytes(b"value")
+            .get(sym!("value"))
             .cloned()
             .ok_or_else(|| Error::new("attribute 'value' missing"))?;
         entries.push((Symbol::from_string(&name), value));

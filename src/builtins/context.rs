@@ -6,7 +6,7 @@
 
 use super::{arg, def, force_attrs, force_bool, force_list, force_string, force_string_no_ctx};
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, NixContext, Symbol, Value};
+use crate::value::{Attrs, Builtin, NixContext, Symbol, Value, sym};
 use crate::vm::request::Co;
 use crate::vm::walk::{self, Coercion};
 use std::collections::BTreeMap;
@@ -134,12 +134,12 @@ async fn append_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             )));
         }
         let info = force_attrs(&co, value.clone()).await?;
-        if let Some(p) = info.get_bytes(b"path")
+        if let Some(p) = info.get(sym!("path"))
             && force_bool(&co, p.clone()).await?
         {
             context.insert(name.clone());
         }
-        if let Some(a) = info.get_bytes(b"allOutputs")
+        if let Some(a) = info.get(sym!("allOutputs"))
             && force_bool(&co, a.clone()).await?
         {
             if !name.ends_with(".drv") {
@@ -149,7 +149,7 @@ async fn append_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             }
             context.insert(format!("={name}"));
         }
-        if let Some(o) = info.get_bytes(b"outputs") {
+        if let Some(o) = info.get(sym!("outputs")) {
             let outputs = force_list(&co, o.clone()).await?;
             if !outputs.is_empty() && !name.ends_with(".drv") {
                 return Err(Error::new(format!(

@@ -5,7 +5,7 @@
 use super::{arg, def, force_attrs, force_list, force_string};
 use crate::errors::Error;
 use crate::store;
-use crate::value::{Attrs, Builtin, NixContext, NixString, Symbol, Value};
+use crate::value::{Attrs, Builtin, NixContext, NixString, Symbol, Value, sym};
 use crate::vm::request::{self, Co, KnownDrv, force};
 use crate::vm::walk::{self, Coercion};
 use std::collections::{BTreeMap, BTreeSet};
@@ -152,7 +152,7 @@ fn output_names(s: &str) -> Result<Vec<String>, Error> {
 
 async fn derivation_strict(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let attrs = force_attrs(&co, arg(&args, 0)).await?;
-    let name = match attrs.get_bytes(b"name") {
+    let name = match attrs.get(sym!("name")) {
         Some(n) => force_string(&co, n.clone())
             .await?
             .to_str_lossy()
@@ -165,11 +165,11 @@ async fn derivation_strict(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         )));
     }
     // As C++ Nix: these two are read before the attributes are processed.
-    let structured = match attrs.get_bytes(b"__structuredAttrs") {
+    let structured = match attrs.get(sym!("__structuredAttrs")) {
         Some(v) => super::force_bool(&co, v.clone()).await?,
         None => false,
     };
-    let ignore_nulls = match attrs.get_bytes(b"__ignoreNulls") {
+    let ignore_nulls = match attrs.get(sym!("__ignoreNulls")) {
         Some(v) => super::force_bool(&co, v.clone()).await?,
         None => false,
     };

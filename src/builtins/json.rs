@@ -8,7 +8,7 @@
 use super::{arg, def, force_string_no_ctx};
 use crate::errors::Error;
 use crate::print::print_error_value;
-use crate::value::{Attrs, Builtin, NixContext, NixString, Symbol, Value};
+use crate::value::{Attrs, Builtin, NixContext, NixString, Symbol, Value, sym};
 use crate::vm::request::{self, Co, call, force};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -171,11 +171,11 @@ async fn peel(co: &Co, v: Value, depth: &mut u32) -> Result<Value, Error> {
             }
             return Ok(v);
         };
-        if let Some(f) = a.get_bytes(b"__toString") {
+        if let Some(f) = a.get(sym!("__toString")) {
             let f = f.clone();
             v = force(co, call(co, f, v.clone()).await).await;
             through_to_string = true;
-        } else if let Some(p) = a.get_bytes(b"outPath") {
+        } else if let Some(p) = a.get(sym!("outPath")) {
             v = force(co, p.clone()).await;
         } else if through_to_string {
             return Err(Error::new(format!(

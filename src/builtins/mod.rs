@@ -58,7 +58,7 @@ use crate::errors::Error;
 use crate::eval::Settings;
 use crate::io::EvalIo;
 use crate::value::{
-    Attrs, Builtin, FastFn, NixString, PartialApp, Symbol, Thunk, ThunkState, Value,
+    Attrs, Builtin, FastFn, NixString, PartialApp, Symbol, Thunk, ThunkState, Value, sym,
 };
 use crate::vm::ops::type_error;
 use crate::vm::request::{Co, LoopFn, force, generator};
@@ -292,7 +292,7 @@ pub async fn force_string(co: &Co, v: Value) -> Result<NixString, Error> {
 pub async fn force_function(co: &Co, v: Value) -> Result<Value, Error> {
     match force(co, v).await {
         f @ (Value::Closure(_) | Value::Builtin(_)) => Ok(f),
-        Value::Attrs(a) if a.contains_bytes(b"__functor") => Ok(Value::Attrs(a)),
+        Value::Attrs(a) if a.contains(sym!("__functor")) => Ok(Value::Attrs(a)),
         other => Err(type_error("a function", &other)),
     }
 }
@@ -307,7 +307,7 @@ pub fn evaluated(args: &[Value], i: usize) -> Option<Value> {
 pub fn is_callable(f: &Value) -> bool {
     match f {
         Value::Closure(_) | Value::Builtin(_) => true,
-        Value::Attrs(a) => a.contains_bytes(b"__functor"),
+        Value::Attrs(a) => a.contains(sym!("__functor")),
         _ => false,
     }
 }

@@ -5,7 +5,7 @@ use super::{arg, def, force_attrs, force_list, force_string};
 use crate::errors::Error;
 use crate::eval::Settings;
 use crate::io::EvalIo;
-use crate::value::{Attrs, Builtin, NixString, Value};
+use crate::value::{Attrs, Builtin, NixString, Value, sym};
 use crate::vm::ops::type_error;
 use crate::vm::request::{self, Co, IoRequest, IoResponse, force};
 use crate::vm::walk::{self, Coercion};
@@ -29,14 +29,14 @@ async fn find_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let name = name.to_str_lossy().into_owned();
     for entry in entries.iter() {
         let entry = force_attrs(&co, entry.clone()).await?;
-        let prefix = match entry.get_bytes(b"prefix") {
+        let prefix = match entry.get(sym!("prefix")) {
             Some(p) => force_string(&co, p.clone())
                 .await?
                 .to_str_lossy()
                 .into_owned(),
             None => String::new(),
         };
-        let Some(path) = entry.get_bytes(b"path") else {
+        let Some(path) = entry.get(sym!("path")) else {
             return Err(Error::new("attribute 'path' missing"));
         };
         let path = walk::coerce_to_string(

@@ -9,7 +9,7 @@
 use super::{arg, def, force_attrs, force_bool, force_function, force_list};
 use crate::errors::Error;
 use crate::print::print_error_value;
-use crate::value::{Builtin, Value};
+use crate::value::{Builtin, Value, sym};
 use crate::vm::ops;
 use crate::vm::request::{Co, call, call2, force};
 use crate::vm::walk;
@@ -312,7 +312,7 @@ async fn generic_closure(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         )
     })?;
     let start = input
-        .get_bytes(b"startSet")
+        .get(sym!("startSet"))
         .cloned()
         .ok_or_else(|| context(Error::new("attribute 'startSet' missing"), IN_ARG))?;
     let start = force_list(&co, start).await.map_err(|e| {
@@ -325,7 +325,7 @@ async fn generic_closure(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         return Ok(Value::List(start));
     }
     let operator = input
-        .get_bytes(b"operator")
+        .get(sym!("operator"))
         .cloned()
         .ok_or_else(|| context(Error::new("attribute 'operator' missing"), IN_ARG))?;
     let operator = force_function(&co, operator).await.map_err(|e| {
@@ -350,7 +350,7 @@ async fn generic_closure(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         let Value::Attrs(attrs) = &e else {
             return Err(element(ops::type_error("a set", &e), &e));
         };
-        let Some(key) = attrs.get_bytes(b"key") else {
+        let Some(key) = attrs.get(sym!("key")) else {
             return Err(element(Error::new("attribute 'key' missing"), &e));
         };
         let key = force(&co, key.clone()).await;

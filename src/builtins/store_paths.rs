@@ -11,7 +11,7 @@ use super::{arg, def, files, flake, force_attrs, force_bool, force_function, for
 use crate::errors::Error;
 use crate::io::FileType;
 use crate::store::{self, HashFormat};
-use crate::value::{Builtin, NixContext, NixString, Value};
+use crate::value::{Builtin, NixContext, NixString, Value, sym};
 use crate::vm::ops::type_error;
 use crate::vm::request::{self, Co, force};
 use crate::vm::request::{IoRequest, IoResponse};
@@ -339,11 +339,11 @@ async fn convert_hash(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             format!("while locating the attribute '{name}'"),
         )
     };
-    let hash = attrs.get_bytes(b"hash").ok_or_else(|| missing("hash"))?;
+    let hash = attrs.get(sym!("hash")).ok_or_else(|| missing("hash"))?;
     let hash = force_string_no_ctx(&co, hash.clone())
         .await
         .map_err(|e| context(e, "while evaluating the attribute 'hash'"))?;
-    let algo = match attrs.get_bytes(b"hashAlgo") {
+    let algo = match attrs.get(sym!("hashAlgo")) {
         Some(a) => {
             let a = force_string_no_ctx(&co, a.clone())
                 .await
@@ -353,7 +353,7 @@ async fn convert_hash(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         None => None,
     };
     let format = attrs
-        .get_bytes(b"toHashFormat")
+        .get(sym!("toHashFormat"))
         .ok_or_else(|| missing("toHashFormat"))?;
     let format = force_string_no_ctx(&co, format.clone())
         .await
@@ -503,7 +503,7 @@ async fn fetch_tree_like(co: Co, args: Vec<Value>, fetcher: &str) -> Result<Valu
         copy_to_store: false,
     };
     if let Value::Attrs(attrs) = &v {
-        match attrs.get_bytes(b"type") {
+        match attrs.get(sym!("type")) {
             Some(_) if is_git => return Err(Error::new("unexpected argument 'type'")),
             Some(t) => {
                 force_string_no_ctx(&co, t.clone()).await.map_err(|e| {
@@ -548,7 +548,7 @@ async fn fetch_tree_like(co: Co, args: Vec<Value>, fetcher: &str) -> Result<Valu
                 }
             }
         }
-        if !is_git && attrs.get_bytes(b"name").is_some() {
+        if !is_git && attrs.get(sym!("name")).is_some() {
             return Err(Error::new(format!(
                 "argument 'name' isn\u{2019}t supported in call to '{fetcher}'"
             )));

@@ -8,7 +8,7 @@
 use super::{arg, def};
 use crate::errors::Error;
 use crate::print::format_float_g;
-use crate::value::{Attrs, Builtin, Closure, NixContext, NixString, Symbol, Value};
+use crate::value::{Attrs, Builtin, Closure, NixContext, NixString, Symbol, Value, sym};
 use crate::vm::request::{self, Co, force};
 use std::collections::HashSet;
 
@@ -203,7 +203,7 @@ impl Writer {
 
     /// C++ Nix's `isDerivation`: a `type` attribute that is the string `"derivation"`.
     async fn is_derivation(&self, co: &Co, a: &Attrs) -> bool {
-        let Some(t) = a.get_bytes(b"type") else {
+        let Some(t) = a.get(sym!("type")) else {
             return false;
         };
         let t = force(co, t.clone()).await;

@@ -73,20 +73,22 @@ pub(super) fn release(v: Value) {
     }
 }
 
+/// Frees a value this is the last reference to: right here while destructors are nested
+/// shallowly, else through the queue if freeing it would reach further values.
 fn release_last(v: Value) {
-    if owns_structure(&v) {
-        defer(Garbage::Value(v));
-    }
+    free(Garbage::Value(v));
 }
 
 /// Releases the parent (or captured) environment of something being freed.
 pub(super) fn release_env(env: Env) {
     if env_is_unique(&env) {
-        defer(Garbage::Env(env));
+        free(Garbage::Env(env));
     }
 }
 
-fn defer(g: Garbage) {
+/// Frees `g` now if destructors are nested shallowly enough; otherwise queues it if freeing it
+/// reaches further values (and frees it on the spot if not).
+fn free(g: Garbage) {
     let depth = DEPTH.with(Cell::get);
     if depth < MAX_DIRECT {
         DEPTH.with(|d| d.set(depth + 1));
@@ -94,6 +96,16 @@ fn defer(g: Garbage) {
         DEPTH.with(|d| d.set(depth));
         return;
     }
+    let deep = match &g {
+        Garbage::Value(v) => owns_structure(v),
+        Garbage::Env(_) => true,
+    };
+    if deep {
+        defer(g);
+    }
+}
+
+fn defer(g: Garbage) {
     // During thread teardown the queue may be gone; the value is then freed right here.
     if QUEUE.try_with(|q| q.borrow_mut().push(g)).is_err() {
         return;

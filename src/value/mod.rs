@@ -19,6 +19,7 @@ pub use attrs::Attrs;
 pub use function::{Builtin, BuiltinFn, Closure, Env, FastFn, Formals, Lambda, PartialApp};
 pub use string::{NixContext, NixString};
 pub use symbol::Symbol;
+pub(crate) use symbol::sym;
 pub use thunk::{Thunk, ThunkState};
 
 /// Arguments held by a partial application or a lazy application: up to two inline, which is

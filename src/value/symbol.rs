@@ -93,6 +93,19 @@ impl Symbol {
     }
 }
 
+/// The symbol for a name written in gnix's own code (`sym!("outPath")`), interned once per
+/// thread and place of use: a lookup with it compares pointers, where looking up the bytes would
+/// first hash them into the symbol table.
+macro_rules! sym {
+    ($name:literal) => {{
+        thread_local! {
+            static SYMBOL: $crate::value::Symbol = $crate::value::Symbol::new($name.as_bytes());
+        }
+        SYMBOL.with(|s| *s)
+    }};
+}
+pub(crate) use sym;
+
 impl PartialEq for Symbol {
     #[inline]
     fn eq(&self, other: &Self) -> bool {

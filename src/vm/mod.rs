@@ -21,7 +21,7 @@ pub use request::{BuiltinGen, Co, Request, Response};
 use crate::compiler::Chunk;
 use crate::errors::{Error, Span};
 use crate::eval::EvalState;
-use crate::value::{Builtin, Closure, Lambda};
+use crate::value::{Builtin, Closure, Lambda, sym};
 use crate::value::{Env, Thunk, ThunkState, Value};
 use frames::{ArgsFrame, BuiltinArgs, CodeFrame, Frame, GenFrame};
 use genawaiter::GeneratorState;
@@ -481,8 +481,8 @@ impl<'s> Vm<'s> {
         match f {
             Value::Closure(c) => self.call_lambda(&c.lambda, &c.env, arg, span, inherited),
             Value::Builtin(p) => self.apply_builtin(&p, [arg], span, inherited),
-            Value::Attrs(a) if a.contains_bytes(b"__functor") => {
-                let functor = a.get_bytes(b"__functor").cloned().unwrap_or(Value::Null);
+            Value::Attrs(a) if a.contains(sym!("__functor")) => {
+                let functor = a.get(sym!("__functor")).cloned().unwrap_or(Value::Null);
                 let this = Value::Attrs(a);
                 self.push_gen(
                     "__functor",

@@ -8,7 +8,7 @@ use super::ops;
 use super::request::{self, Co, force};
 use crate::errors::Error;
 use crate::print::print_error_value;
-use crate::value::{Attrs, NixContext, NixString, Value};
+use crate::value::{Attrs, NixContext, NixString, Value, sym};
 use rustc_hash::FxHashSet as HashSet;
 use std::rc::Rc;
 
@@ -100,15 +100,15 @@ pub async fn equal(co: &Co, a: Value, b: Value, identity_at_top: bool) -> Result
 
 /// Two derivations (`type = "derivation"`) compare by their `outPath`s: those, if both are.
 async fn derivation_out_paths(co: &Co, x: &Attrs, y: &Attrs) -> Option<(Value, Value)> {
-    let (tx, ty) = (x.get_bytes(b"type")?, y.get_bytes(b"type")?);
+    let (tx, ty) = (x.get(sym!("type"))?, y.get(sym!("type"))?);
     let tx = force(co, tx.clone()).await;
     let ty = force(co, ty.clone()).await;
     if !(is_derivation_type(&tx) && is_derivation_type(&ty)) {
         return None;
     }
     Some((
-        x.get_bytes(b"outPath")?.clone(),
-        y.get_bytes(b"outPath")?.clone(),
+        x.get(sym!("outPath"))?.clone(),
+        y.get(sym!("outPath"))?.clone(),
     ))
 }
 
@@ -224,11 +224,11 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
             }
             Value::Path(p) => out.extend_from_slice(p.as_os_str().as_encoded_bytes()),
             Value::Attrs(a) => {
-                if let Some(f) = a.get_bytes(b"__toString") {
+                if let Some(f) = a.get(sym!("__toString")) {
                     // The result is coerced in turn, with the same rules.
                     let r = request::call(co, f.clone(), v.clone()).await;
                     stack.push(Piece::Value(r, false));
-                } else if let Some(p) = a.get_bytes(b"outPath") {
+                } else if let Some(p) = a.get(sym!("outPath")) {
                     stack.push(Piece::Value(p.clone(), false));
                 } else {
                     return Err(cannot_coerce(&v));
