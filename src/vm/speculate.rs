@@ -36,7 +36,9 @@ pub fn is_speculable(chunk: &Chunk) -> bool {
     let ops = &chunk.ops;
     ops.len() <= MAX_SPECULABLE_OPS
         && ops.iter().enumerate().all(|(at, op)| match op {
-            Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => *t as usize > at,
+            Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfTrue(t) | Op::WithLookup(_, t) => {
+                *t as usize > at
+            }
             Op::Thunk(i) => chunk.thunks.get(*i as usize).is_some_and(|t| t.speculable),
             op if op.is_binary_operator() => true,
             _ => matches!(
@@ -50,6 +52,7 @@ pub fn is_speculable(chunk: &Chunk) -> bool {
                     | Op::Negate
                     | Op::Select(_)
                     | Op::HasAttr(_)
+                    | Op::UndefinedVar(_)
                     | Op::Call
                     | Op::TailCall
                     | Op::Call2
@@ -365,6 +368,18 @@ fn run<const CALLS: bool>(
                 let name = *chunk.symbols.get(k as usize)?;
                 let has = matches!(stack.pop()?, Value::Attrs(a) if a.contains(name));
                 stack.push(Value::Bool(has));
+            }
+            // A variable from a `with` whose set is evaluated (`with lib; f one`): found, or
+            // on to the next `with` out, and where none has it (`UndefinedVar`) no value.
+            Op::WithLookup(k, t) => {
+                let Value::Attrs(a) = stack.pop()? else {
+                    return None;
+                };
+                let name = *chunk.symbols.get(k as usize)?;
+                if let Some(x) = a.get(name) {
+                    stack.push(x.clone());
+                    ip = t as usize;
+                }
             }
             op if op.is_binary_operator() => {
                 let b = stack.pop()?;
