@@ -5,7 +5,7 @@
 //! one 64-byte block, closures and partial applications a few more. glibc's per-thread cache
 //! holds only seven blocks of a size, and a fresh block costs a walk through its general
 //! allocator, so runs of allocations (a `genList`, a module system's option tree) fall through
-//! to its slower paths. Here blocks of up to 128 bytes come in size classes (multiples of 16):
+//! to its slower paths. Here blocks of up to 512 bytes come in size classes (multiples of 16):
 //! a freed block goes on its class's list and the next allocation of the class takes it back
 //! (a push and a pop); when the list is empty, the block is cut from the class's current
 //! 64 KiB slab (a pointer bump). Slabs are cut from 2 MiB chunks that the kernel is asked to
@@ -21,9 +21,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::ptr::null_mut;
 
-/// Size classes: 16, 32, ..., 128 bytes.
+/// Size classes: 16, 32, ..., 512 bytes. Up to 512, the entries of a set of up to 21 attributes
+/// (`//` on option sets: modules 548M -> 541M instructions, 0.97x wall; attrs' peak RSS 18.0 ->
+/// 19.8 MiB for the partly used slabs of the extra classes).
 const CLASS: usize = 16;
-const CLASSES: usize = 8;
+const CLASSES: usize = 32;
 /// Bytes a class's blocks are cut from at a time.
 const SLAB: usize = 64 * 1024;
 /// Bytes the system is asked for at a time to cut slabs from: one huge page.
