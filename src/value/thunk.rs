@@ -65,14 +65,17 @@ impl Thunk {
     }
 
     pub fn apply(func: Value, args: Args) -> Self {
-        Thunk::new(match args.len() {
-            1 => ThunkState::Apply {
+        let mut args = args.into_iter();
+        Thunk::new(match (args.next(), args.next(), args.len()) {
+            (Some(arg), None, _) => ThunkState::Apply { func, arg },
+            // Two (`mapAttrs`): one allocation, the array made straight into shared storage.
+            (Some(a), Some(b), 0) => ThunkState::ApplyMany {
                 func,
-                arg: args.into_iter().next().unwrap_or(Value::Null),
+                args: Rc::new([a, b]),
             },
-            _ => ThunkState::ApplyMany {
+            (a, b, _) => ThunkState::ApplyMany {
                 func,
-                args: args.into_vec().into(),
+                args: a.into_iter().chain(b).chain(args).collect(),
             },
         })
     }
