@@ -670,7 +670,11 @@ impl Vm<'_> {
             match (attrs.get(*name), default) {
                 (Some(v), _) => env.set(i, v.clone()),
                 (None, Some(code)) => {
-                    let v = self.delay(code, env);
+                    let v = match code.ops[..] {
+                        // `b ? false`, `b ? null`, `b ? [ ]`: the constant itself.
+                        [Op::Const(k), Op::Return] => chunk_const(code, k),
+                        _ => self.delay(code, env),
+                    };
                     env.set(i, v);
                 }
                 (None, None) => {
@@ -694,6 +698,12 @@ impl Vm<'_> {
         }
         Ok(())
     }
+}
+
+/// Constant `k` of `chunk` (`Null` past the end, which the compiler never emits).
+#[inline]
+fn chunk_const(chunk: &crate::compiler::Chunk, k: u32) -> Value {
+    chunk.consts.get(k as usize).cloned().unwrap_or(Value::Null)
 }
 
 /// The bytes of a string constant (names and messages), without copying them.
