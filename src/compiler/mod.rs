@@ -400,7 +400,7 @@ impl<'a> Compiler<'a> {
     /// C++ Nix rejects a NUL byte in an indented string with the text as written (before the
     /// indentation is stripped), from the line after the opening `''`.
     fn nul_in_indented_string(&self, s: &ast::Str) -> Option<Error> {
-        if !s.syntax().text().to_string().starts_with("''") {
+        if !is_indented(s) {
             return None;
         }
         let token = s
@@ -1078,7 +1078,7 @@ impl<'a> Compiler<'a> {
 }
 
 fn ctx_text_newlines<'t>(ctx: &'t CompileContext) -> impl Iterator<Item = usize> + 't {
-    ctx.text.match_indices('\n').map(|(i, _)| i + 1)
+    memchr::memchr_iter(b'\n', ctx.text.as_bytes()).map(|i| i + 1)
 }
 
 /// A pattern lambda's formals (name and where it is written), `...`, and `@` slot.
@@ -1100,7 +1100,7 @@ impl Compiler<'_> {
     fn attr_name_at(&self, attr: &ast::Attr, opens_binding: bool) -> Result<AttrName, Error> {
         // rnix takes an indented string as a name; C++ Nix's grammar does not.
         if let ast::Attr::Str(s) = attr
-            && s.syntax().text().to_string().starts_with("''")
+            && is_indented(s)
         {
             let expecting = match opens_binding {
                 true => "",
@@ -1160,6 +1160,11 @@ fn static_str(s: &ast::Str) -> Option<SmolStr> {
         [InterpolPart::Literal(l)] => Some(SmolStr::new(l)),
         _ => None,
     }
+}
+
+/// Whether a string literal is an indented string (`''...''`), from its opening token.
+fn is_indented(s: &ast::Str) -> bool {
+    s.syntax().first_token().is_some_and(|t| t.text() == "''")
 }
 
 pub(crate) fn ident_name(id: &ast::Ident) -> SmolStr {
