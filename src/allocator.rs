@@ -8,7 +8,7 @@
 //! to its slower paths. Here blocks of up to 512 bytes come in size classes (multiples of 16):
 //! a freed block goes on its class's list and the next allocation of the class takes it back
 //! (a push and a pop); when the list is empty, the block is cut from the class's current
-//! 64 KiB slab (a pointer bump). Slabs are cut from 2 MiB chunks that the kernel is asked to
+//! slab (a pointer bump; see `slab_bytes`). Slabs are cut from 2 MiB chunks that the kernel is asked to
 //! back with transparent huge pages (`madvise`): a run that fills 40 MiB with small objects
 //! otherwise spends a quarter of its time in 4 KiB page faults (modules workload: 8 600
 //! faults and 32 ms of system time in 126 ms; 1 560 and 12 ms with huge pages, 0.88x wall).
@@ -22,12 +22,16 @@ use std::cell::Cell;
 use std::ptr::null_mut;
 
 /// Size classes: 16, 32, ..., 512 bytes. Up to 512, the entries of a set of up to 21 attributes
-/// (`//` on option sets: modules 548M -> 541M instructions, 0.97x wall; attrs' peak RSS 18.0 ->
-/// 19.8 MiB for the partly used slabs of the extra classes).
+/// (`//` on option sets: modules 548M -> 541M instructions, 0.94-0.97x wall).
 const CLASS: usize = 16;
 const CLASSES: usize = 32;
-/// Bytes a class's blocks are cut from at a time.
-const SLAB: usize = 64 * 1024;
+/// Bytes a class's blocks are cut from at a time: 64 KiB for the classes up to 128 bytes,
+/// where nearly every allocation falls; 16 KiB for the larger ones, so that a run touching
+/// every class (compiling does) still fits its first slabs into one chunk (with 64 KiB slabs
+/// throughout, small runs touched a second huge page: fixpoint's peak went 6.1 -> 8.2 MiB).
+fn slab_bytes(class: usize) -> usize {
+    if class < 8 { 64 * 1024 } else { 16 * 1024 }
+}
 /// Bytes the system is asked for at a time to cut slabs from: one huge page.
 const CHUNK: usize = 2 * 1024 * 1024;
 
@@ -47,10 +51,10 @@ thread_local! {
 /// aligned huge pages, and on Linux the kernel is asked to back them with huge pages: small
 /// objects fill memory at a high rate, and one fault per 2 MiB instead of one per 4 KiB takes
 /// most of the kernel's share of a run away.
-fn new_slab() -> *mut u8 {
+fn new_slab(bytes: usize) -> *mut u8 {
     CHUNK_LEFT.with(|left| {
         let (mut next, mut end) = left.get();
-        if next + SLAB > end {
+        if next + bytes > end {
             let Ok(layout) = Layout::from_size_align(CHUNK, CHUNK) else {
                 return null_mut();
             };
@@ -62,7 +66,7 @@ fn new_slab() -> *mut u8 {
             advise_huge_pages(chunk);
             (next, end) = (chunk as usize, chunk as usize + CHUNK);
         }
-        left.set((next + SLAB, end));
+        left.set((next + bytes, end));
         std::ptr::with_exposed_provenance_mut(next)
     })
 }
@@ -99,11 +103,12 @@ fn fresh_block(c: usize) -> *mut u8 {
     SLABS.with(|slabs| {
         let (mut next, mut end) = slabs[c].get();
         if next + size > end {
-            let slab = new_slab();
+            let bytes = slab_bytes(c);
+            let slab = new_slab(bytes);
             if slab.is_null() {
                 return null_mut();
             }
-            (next, end) = (slab as usize, slab as usize + SLAB);
+            (next, end) = (slab as usize, slab as usize + bytes);
         }
         slabs[c].set((next + size, end));
         // The address came from the slab's pointer: a multiple of 16 inside the slab.
