@@ -8,8 +8,8 @@
 //! to its slower paths. Here blocks of up to 512 bytes come in size classes (multiples of 16):
 //! a freed block goes on its class's list and the next allocation of the class takes it back
 //! (a push and a pop); when the list is empty, the block is cut from the class's current
-//! slab (a pointer bump; see `slab_bytes`). Slabs are cut from 2 MiB chunks that the kernel is asked to
-//! back with transparent huge pages (`madvise`): a run that fills 40 MiB with small objects
+//! slab (a pointer bump; see `slab_bytes`). Slabs are cut from 2 MiB chunks that the kernel is
+//! asked to back with transparent huge pages (`madvise`): a run that fills 40 MiB with small objects
 //! otherwise spends a quarter of its time in 4 KiB page faults (modules workload: 8 600
 //! faults and 32 ms of system time in 126 ms; 1 560 and 12 ms with huge pages, 0.88x wall).
 //! Slabs are never handed back to the system, so memory that held small objects is kept for
