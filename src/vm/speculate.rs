@@ -36,9 +36,11 @@ pub fn is_speculable(chunk: &Chunk) -> bool {
     let ops = &chunk.ops;
     ops.len() <= MAX_SPECULABLE_OPS
         && ops.iter().enumerate().all(|(at, op)| match op {
-            Op::Jump(t) | Op::JumpIfFalse(t) | Op::JumpIfTrue(t) | Op::WithLookup(_, t) => {
-                *t as usize > at
-            }
+            Op::Jump(t)
+            | Op::JumpIfFalse(t)
+            | Op::JumpIfTrue(t)
+            | Op::WithLookup(_, t)
+            | Op::DynSelectOrJump(t) => *t as usize > at,
             Op::Thunk(i) => chunk.thunks.get(*i as usize).is_some_and(|t| t.speculable),
             op if op.is_binary_operator() => true,
             _ => matches!(
@@ -52,6 +54,8 @@ pub fn is_speculable(chunk: &Chunk) -> bool {
                     | Op::Negate
                     | Op::Select(_)
                     | Op::HasAttr(_)
+                    | Op::DynSelect
+                    | Op::DynHasAttr
                     | Op::UndefinedVar(_)
                     | Op::Call
                     | Op::TailCall
@@ -368,6 +372,23 @@ fn run<const CALLS: bool>(
                 let name = *chunk.symbols.get(k as usize)?;
                 let has = matches!(stack.pop()?, Value::Attrs(a) if a.contains(name));
                 stack.push(Value::Bool(has));
+            }
+            // `s.${n}`, `s.${n} or d`, `s ? ${n}` with `n` an evaluated string.
+            Op::DynSelect | Op::DynSelectOrJump(_) | Op::DynHasAttr => {
+                let Value::String(name) = stack.pop()? else {
+                    return None;
+                };
+                let set = stack.pop()?;
+                let found = match &set {
+                    Value::Attrs(a) => a.get_bytes(name.as_bytes()),
+                    _ => None,
+                };
+                match (op, found) {
+                    (Op::DynHasAttr, found) => stack.push(Value::Bool(found.is_some())),
+                    (_, Some(x)) => stack.push(x.clone()),
+                    (Op::DynSelectOrJump(t), None) => ip = t as usize,
+                    _ => return None,
+                }
             }
             // A variable from a `with` whose set is evaluated (`with lib; f one`): found, or
             // on to the next `with` out, and where none has it (`UndefinedVar`) no value.
