@@ -74,15 +74,14 @@ impl Vm<'_> {
         }
         macro_rules! fail {
             ($e:expr) => {{
-                save!();
-                return Step::Unwind(($e).at(span!()));
+                return self.fail_at($e, ip, &env, span!());
             }};
         }
         macro_rules! pop {
             () => {
                 match self.stack.pop() {
                     Some(v) => v,
-                    None => fail!(Error::new("internal error: operand stack underflow")),
+                    None => return self.underflow(ip, &env, span!()),
                 }
             };
         }
@@ -427,6 +426,25 @@ impl Vm<'_> {
                 }
             }
         }
+    }
+
+    /// Leaves the dispatch loop with an error at `span`, the frame's registers written back.
+    /// Out of line, like every error path: the loop's code is what must stay small.
+    #[cold]
+    #[inline(never)]
+    fn fail_at(&mut self, e: Error, ip: usize, env: &crate::value::Env, span: Span) -> Step {
+        if let Some(Frame::Code(f)) = self.frames.last_mut() {
+            f.ip = ip;
+            f.env = env.clone();
+        }
+        Step::Unwind(e.at(span))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn underflow(&mut self, ip: usize, env: &crate::value::Env, span: Span) -> Step {
+        let e = Error::new("internal error: operand stack underflow");
+        self.fail_at(e, ip, env, span)
     }
 
     /// The ops that are rare or costly anyway, out of the dispatch loop so that it stays small
