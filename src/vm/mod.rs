@@ -541,23 +541,24 @@ impl<'s> Vm<'s> {
         let n = lambda.nslots;
         let env = lambda.scope(captured, n);
         env.set(n - 1, arg);
-        if let Some(inner) = &lambda.curried {
-            self.call_depth -= inherited;
-            let lambda = inner.clone();
-            return Step::Return(Value::Closure(Rc::new(Closure { lambda, env })));
-        }
-        self.enter_body(lambda, env, span, inherited)
+        self.enter_scope(lambda, env, span, inherited)
     }
 
-    /// Runs `lambda`'s body in `env`, its scope with the arguments in place.
+    /// Runs `lambda` in `env`, its scope with the arguments in place: for a curried lambda the
+    /// inner closure (no code runs), otherwise a frame for its body.
     #[inline(always)]
-    fn enter_body(
+    fn enter_scope(
         &mut self,
         lambda: &Lambda,
         env: Env,
         span: Option<Span>,
         inherited: u32,
     ) -> Step {
+        if let Some(inner) = &lambda.curried {
+            self.call_depth -= inherited;
+            let lambda = inner.clone();
+            return Step::Return(Value::Closure(Rc::new(Closure { lambda, env })));
+        }
         self.call_depth += 1;
         if let Some(e) = self.check_depth() {
             self.call_depth -= 1 + inherited;
@@ -600,12 +601,7 @@ impl<'s> Vm<'s> {
         let env = f.lambda.scope(&f.env, n);
         env.set(f.lambda.nslots - 1, a);
         env.set(n - 1, b);
-        if let Some(innermost) = &inner.curried {
-            self.call_depth -= inherited;
-            let lambda = innermost.clone();
-            return Step::Return(Value::Closure(Rc::new(Closure { lambda, env })));
-        }
-        self.enter_body(inner, env, span, inherited)
+        self.enter_scope(inner, env, span, inherited)
     }
 
     /// `f a b` where `f` takes both at once (`run::takes_two`): a curried lambda, or a builtin
