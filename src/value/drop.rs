@@ -69,14 +69,8 @@ pub(super) fn release(v: Value) {
         _ => false,
     };
     if last {
-        release_last(v);
+        free(Garbage::Value(v));
     }
-}
-
-/// Frees a value this is the last reference to: right here while destructors are nested
-/// shallowly, else through the queue if freeing it would reach further values.
-fn release_last(v: Value) {
-    free(Garbage::Value(v));
 }
 
 /// Releases the parent (or captured) environment of something being freed.
