@@ -23,8 +23,14 @@ pub struct Attrs {
     /// Definition site of entry `i`, `Span::UNKNOWN` where there is none.
     positions: Option<Rc<[Span]>>,
     /// For sets of `INDEXED` names or more, once searched: every name's prefix, in order.
-    prefixes: OnceCell<Box<[u64]>>,
+    /// (A thin pointer: it keeps the set's header at 48 bytes, a 64-byte block with its
+    /// reference counts, for an index only sets of `INDEXED` names or more ever get.)
+    prefixes: OnceCell<Box<Prefixes>>,
 }
+
+/// A large set's index: every name's eight-byte prefix, in order.
+#[derive(Clone)]
+struct Prefixes(Box<[u64]>);
 
 /// Sets at most this large are searched by a linear scan of pointers.
 const SCAN: usize = 16;
@@ -98,9 +104,14 @@ impl Attrs {
     /// The prefix index of a large set (made on first use), or `None` for a smaller one.
     fn prefixes(&self) -> Option<&[u64]> {
         (self.entries.len() >= INDEXED).then(|| {
-            &**self
+            &*self
                 .prefixes
-                .get_or_init(|| self.entries.iter().map(|(k, _)| k.prefix()).collect())
+                .get_or_init(|| {
+                    Box::new(Prefixes(
+                        self.entries.iter().map(|(k, _)| k.prefix()).collect(),
+                    ))
+                })
+                .0
         })
     }
 

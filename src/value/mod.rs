@@ -197,4 +197,9 @@ mod tests {
     fn value_is_two_words() {
         assert_eq!(std::mem::size_of::<Value>(), 16);
     }
+
+    #[test]
+    fn a_set_header_and_its_reference_counts_fill_one_64_byte_block() {
+        assert!(std::mem::size_of::<Attrs>() + 16 <= 64);
+    }
 }
