@@ -61,10 +61,7 @@ impl Vm<'_> {
         // Writes the frame's registers back before the scheduler takes over.
         macro_rules! save {
             () => {
-                if let Some(Frame::Code(f)) = self.frames.last_mut() {
-                    f.ip = ip;
-                    f.env = env.clone();
-                }
+                self.write_back(ip, &env)
             };
         }
         macro_rules! span {
@@ -433,11 +430,17 @@ impl Vm<'_> {
     #[cold]
     #[inline(never)]
     fn fail_at(&mut self, e: Error, ip: usize, env: &crate::value::Env, span: Span) -> Step {
+        self.write_back(ip, env);
+        Step::Unwind(e.at(span))
+    }
+
+    /// Writes the dispatch loop's registers back into the code frame on top.
+    #[inline]
+    fn write_back(&mut self, ip: usize, env: &crate::value::Env) {
         if let Some(Frame::Code(f)) = self.frames.last_mut() {
             f.ip = ip;
             f.env = env.clone();
         }
-        Step::Unwind(e.at(span))
     }
 
     #[cold]
@@ -688,11 +691,12 @@ impl Vm<'_> {
             match (attrs.get(*name), default) {
                 (Some(v), _) => env.set(i, v.clone()),
                 (None, Some(code)) => {
-                    let v = match code.ops[..] {
-                        // `b ? false`, `b ? null`, `b ? [ ]`: the constant itself.
-                        [Op::Const(k), Op::Return] => chunk_const(code, k),
-                        _ => self.delay(code, env),
+                    // `b ? false`, `b ? null`, `b ? [ ]`: the constant itself.
+                    let constant = match code.ops[..] {
+                        [Op::Const(k), Op::Return] => code.consts.get(k as usize).cloned(),
+                        _ => None,
                     };
+                    let v = constant.unwrap_or_else(|| self.delay(code, env));
                     env.set(i, v);
                 }
                 (None, None) => {
@@ -716,12 +720,6 @@ impl Vm<'_> {
         }
         Ok(())
     }
-}
-
-/// Constant `k` of `chunk` (`Null` past the end, which the compiler never emits).
-#[inline]
-fn chunk_const(chunk: &crate::compiler::Chunk, k: u32) -> Value {
-    chunk.consts.get(k as usize).cloned().unwrap_or(Value::Null)
 }
 
 /// The bytes of a string constant (names and messages), without copying them.
