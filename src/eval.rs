@@ -107,10 +107,7 @@ impl EvalState {
         let source = crate::builtins::DERIVATION_NIX;
         let label = "«nix-internal»/derivation-internal.nix";
         if let Ok(chunk) = self.compile(source, None, label, Path::new("/")) {
-            slot.restore(crate::value::ThunkState::Code {
-                chunk,
-                env: Env::new(None, 0),
-            });
+            slot.set_code(chunk, Env::new(None, 0));
         }
     }
 

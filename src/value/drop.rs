@@ -50,8 +50,13 @@ pub(super) fn env_is_unique(env: &Env) -> bool {
 pub(super) fn state_holds_structure(state: &super::ThunkState) -> bool {
     match state {
         super::ThunkState::Done(v) => owns_structure(v),
-        super::ThunkState::Code { env, .. } => env_is_unique(env),
-        super::ThunkState::Apply { .. } | super::ThunkState::ApplyMany { .. } => true,
+        super::ThunkState::Code { env, .. } | super::ThunkState::ForcingCode { env, .. } => {
+            env_is_unique(env)
+        }
+        super::ThunkState::Apply { .. }
+        | super::ThunkState::ApplyMany { .. }
+        | super::ThunkState::ForcingApply { .. }
+        | super::ThunkState::ForcingApplyMany { .. } => true,
         super::ThunkState::Blackhole => false,
     }
 }

@@ -20,14 +20,13 @@ pub use function::{Builtin, BuiltinFn, Closure, Env, FastFn, Formals, Lambda, Pa
 pub use string::{NixContext, NixString};
 pub use symbol::Symbol;
 pub(crate) use symbol::sym;
-pub use thunk::{Thunk, ThunkState};
+pub use thunk::{Thunk, ThunkState, Work};
 
 /// Arguments held by a partial application or a lazy application: up to two inline, which is
 /// every builtin's partial application but those of arity four or more.
 pub type Args = smallvec::SmallVec<[Value; 2]>;
 
 /// A Nix value. Thunks are values too; `Value::Thunk` appears wherever laziness allows.
-#[derive(Clone)]
 pub enum Value {
     Null,
     Bool(bool),
@@ -40,6 +39,30 @@ pub enum Value {
     Closure(Rc<Closure>),
     Builtin(Rc<PartialApp>),
     Thunk(Thunk),
+}
+
+/// Cloning raises the count of the one `Rc` a variant may hold, then copies the value's two
+/// words as they are. (The derived clone rebuilds the enum piecewise in a temporary, and the
+/// dispatch loop then reads that temporary back as one 16-byte word before the byte stores
+/// have reached the cache: a store-forwarding stall on every operand push.)
+impl Clone for Value {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        match self {
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
+            Value::String(s) => std::mem::forget(s.clone()),
+            Value::Path(p) => std::mem::forget(p.clone()),
+            Value::Attrs(a) => std::mem::forget(a.clone()),
+            Value::List(l) => std::mem::forget(l.clone()),
+            Value::Closure(c) => std::mem::forget(c.clone()),
+            Value::Builtin(b) => std::mem::forget(b.clone()),
+            Value::Thunk(t) => std::mem::forget(t.clone()),
+        }
+        // SAFETY: each variant is plain data or a single `Rc` (`NixString` and `Thunk` are one
+        // `Rc` too) whose strong count the forgotten clone above has just raised. A bitwise
+        // copy is therefore one more owner of exactly that count: what `Rc::clone` returns.
+        unsafe { std::ptr::read(self) }
+    }
 }
 
 impl Value {

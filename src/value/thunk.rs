@@ -1,28 +1,60 @@
 //! Thunks: suspended computations that are evaluated at most once.
 //!
-//! A thunk is a shared cell. While the VM evaluates it the cell holds `Blackhole`; the suspended
-//! computation meanwhile lives in the VM's thunk-update frame, which puts it back if an error
-//! unwinds through that frame, so a thunk whose evaluation failed can be forced again (and fails
-//! again the same way), never a stale blackhole.
+//! A thunk is a shared cell. While the VM evaluates it the cell holds `Forcing` with the
+//! suspended computation still inside, so forcing it again is detected as infinite recursion,
+//! and an error unwinding through the VM's thunk-update frame turns it back into `Pending`: a
+//! thunk whose evaluation failed can be forced again (and fails again the same way), never a
+//! stale blackhole. (Keeping the computation in the cell, rather than in the frame, makes the
+//! frame one pointer: pushing it copies nothing.)
 
 use super::{Args, Env, Value};
 use crate::compiler::Chunk;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// What a thunk still has to do, or what it became.
+/// What a thunk still has to do, or what it became. Each computation has a second variant
+/// for while it runs (one flat enum: nested, the state would not fit the thunk's 40 bytes).
 pub enum ThunkState {
     /// Run `chunk` in `env`.
-    Code { chunk: Rc<Chunk>, env: Env },
+    Code {
+        chunk: Rc<Chunk>,
+        env: Env,
+    },
     /// Apply a function to an argument (lazy results of builtins such as `map`).
-    Apply { func: Value, arg: Value },
+    Apply {
+        func: Value,
+        arg: Value,
+    },
     /// Apply a function to several arguments (`mapAttrs`); behind an `Rc` to keep every thunk
-    /// small, and shared with the frame that forces it.
-    ApplyMany { func: Value, args: Rc<[Value]> },
-    /// Being evaluated right now; forcing it again is infinite recursion.
+    /// small.
+    ApplyMany {
+        func: Value,
+        args: Rc<[Value]>,
+    },
+    /// These three are being evaluated right now; forcing them again is infinite recursion.
+    ForcingCode {
+        chunk: Rc<Chunk>,
+        env: Env,
+    },
+    ForcingApply {
+        func: Value,
+        arg: Value,
+    },
+    ForcingApplyMany {
+        func: Value,
+        args: Rc<[Value]>,
+    },
+    /// A placeholder filled in later (the globals' `builtins` and `derivation`).
     Blackhole,
     /// Evaluated, in weak head normal form.
     Done(Value),
+}
+
+/// What the VM needs to run a thunk: clones of its computation's parts.
+pub enum Work {
+    Code(Rc<Chunk>, Env),
+    Apply(Value, Value),
+    ApplyMany(Value, Rc<[Value]>),
 }
 
 /// The shared cell; its destructor frees what the thunk holds without recursion.
@@ -32,12 +64,15 @@ impl Drop for ThunkCell {
     fn drop(&mut self) {
         match std::mem::replace(self.0.get_mut(), ThunkState::Blackhole) {
             ThunkState::Done(v) => super::drop::release(v),
-            ThunkState::Code { env, .. } => super::drop::release_env(env),
-            ThunkState::Apply { func, arg } => {
+            ThunkState::Code { env, .. } | ThunkState::ForcingCode { env, .. } => {
+                super::drop::release_env(env)
+            }
+            ThunkState::Apply { func, arg } | ThunkState::ForcingApply { func, arg } => {
                 super::drop::release(func);
                 super::drop::release(arg);
             }
-            ThunkState::ApplyMany { func, mut args } => {
+            ThunkState::ApplyMany { func, mut args }
+            | ThunkState::ForcingApplyMany { func, mut args } => {
                 super::drop::release(func);
                 // Taken out one by one: dropped in place, a chain of such thunks (each an
                 // argument of the next) would be freed by recursion.
@@ -89,26 +124,56 @@ impl Thunk {
         }
     }
 
+    /// Whether forcing it now would be infinite recursion (it is being forced, or is a
+    /// placeholder not yet filled in).
     pub fn is_blackhole(&self) -> bool {
-        matches!(&*self.0.0.borrow(), ThunkState::Blackhole)
+        matches!(
+            &*self.0.0.borrow(),
+            ThunkState::ForcingCode { .. }
+                | ThunkState::ForcingApply { .. }
+                | ThunkState::ForcingApplyMany { .. }
+                | ThunkState::Blackhole
+        )
     }
 
-    /// Takes the suspended computation out, leaving a blackhole. `None` if the thunk is already
-    /// evaluated or being evaluated.
+    /// Marks a pending thunk as being forced and returns what to run. `None` if the thunk is
+    /// already evaluated or being evaluated.
     #[inline]
-    pub fn begin(&self) -> Option<ThunkState> {
+    pub fn begin(&self) -> Option<Work> {
         let mut state = self.0.0.borrow_mut();
-        match &*state {
-            ThunkState::Code { .. } | ThunkState::Apply { .. } | ThunkState::ApplyMany { .. } => {
-                Some(std::mem::replace(&mut *state, ThunkState::Blackhole))
+        let (next, work) = match std::mem::replace(&mut *state, ThunkState::Blackhole) {
+            ThunkState::Code { chunk, env } => {
+                let work = Work::Code(chunk.clone(), env.clone());
+                (ThunkState::ForcingCode { chunk, env }, Some(work))
             }
-            _ => None,
-        }
+            ThunkState::Apply { func, arg } => {
+                let work = Work::Apply(func.clone(), arg.clone());
+                (ThunkState::ForcingApply { func, arg }, Some(work))
+            }
+            ThunkState::ApplyMany { func, args } => {
+                let work = Work::ApplyMany(func.clone(), args.clone());
+                (ThunkState::ForcingApplyMany { func, args }, Some(work))
+            }
+            other => (other, None),
+        };
+        *state = next;
+        work
     }
 
-    /// Puts a suspended computation back (error unwinding).
-    pub fn restore(&self, suspended: ThunkState) {
-        *self.0.0.borrow_mut() = suspended;
+    /// Makes a thunk being forced pending again (error unwinding).
+    pub fn abort(&self) {
+        let mut state = self.0.0.borrow_mut();
+        *state = match std::mem::replace(&mut *state, ThunkState::Blackhole) {
+            ThunkState::ForcingCode { chunk, env } => ThunkState::Code { chunk, env },
+            ThunkState::ForcingApply { func, arg } => ThunkState::Apply { func, arg },
+            ThunkState::ForcingApplyMany { func, args } => ThunkState::ApplyMany { func, args },
+            other => other,
+        };
+    }
+
+    /// Fills in a placeholder (or replaces a pending computation) with code to run.
+    pub fn set_code(&self, chunk: Rc<Chunk>, env: Env) {
+        *self.0.0.borrow_mut() = ThunkState::Code { chunk, env };
     }
 
     #[inline]

@@ -3,7 +3,7 @@
 use super::BuiltinGen;
 use crate::compiler::Chunk;
 use crate::errors::Span;
-use crate::value::{Builtin, Env, Thunk, ThunkState, Value};
+use crate::value::{Builtin, Env, Thunk, Value};
 use std::rc::Rc;
 
 pub(super) enum Frame {
@@ -38,11 +38,10 @@ impl CodeFrame {
     }
 }
 
-/// A thunk being forced. The thunk is a blackhole meanwhile; `saved` is what it was, put back if
-/// an error unwinds this frame.
+/// A thunk being forced: updated with the value when the frames above it return, made pending
+/// again if an error unwinds this frame.
 pub(super) struct ThunkFrame {
     pub thunk: Thunk,
-    pub saved: ThunkState,
 }
 
 /// A suspended generator waiting for its request to be answered.

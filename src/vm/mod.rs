@@ -13,6 +13,8 @@ pub mod ops;
 mod recursive;
 pub mod request;
 mod run;
+mod stack;
+use stack::PushWith;
 pub mod speculate;
 pub mod walk;
 
@@ -22,7 +24,7 @@ use crate::compiler::Chunk;
 use crate::errors::{Error, Span};
 use crate::eval::EvalState;
 use crate::value::{Builtin, Closure, Lambda, sym};
-use crate::value::{Env, Thunk, ThunkState, Value};
+use crate::value::{Env, Thunk, Value, Work};
 use frames::{ArgsFrame, BuiltinArgs, CodeFrame, Frame, GenFrame};
 use genawaiter::GeneratorState;
 use std::rc::Rc;
@@ -140,13 +142,15 @@ impl<'s> Vm<'s> {
     fn push_code(&mut self, chunk: Rc<Chunk>, env: Env, calls: u32) {
         self.stats.frames_pushed += 1;
         let base = self.stack.len();
-        self.frames.push(Frame::Code(CodeFrame {
-            chunk,
-            ip: 0,
-            env,
-            base,
-            calls,
-        }));
+        self.frames.push_with(|| {
+            Frame::Code(CodeFrame {
+                chunk,
+                ip: 0,
+                env,
+                base,
+                calls,
+            })
+        });
         self.stats.max_frames = self.stats.max_frames.max(self.frames.len() as u64);
     }
 
@@ -373,7 +377,7 @@ impl<'s> Vm<'s> {
         if let Some(v) = t.value() {
             return Step::Return(v);
         }
-        let Some(state) = t.begin() else {
+        let Some(work) = t.begin() else {
             let e = Error::new("infinite recursion encountered");
             return Step::Unwind(match span {
                 Some(s) => e.at(s),
@@ -381,41 +385,18 @@ impl<'s> Vm<'s> {
             });
         };
         self.stats.thunks_forced += 1;
-        match state {
-            ThunkState::Code { chunk, env } => {
-                let saved = ThunkState::Code {
-                    chunk: chunk.clone(),
-                    env: env.clone(),
-                };
-                self.frames
-                    .push(Frame::Thunk(frames::ThunkFrame { thunk: t, saved }));
+        self.frames
+            .push_with(|| Frame::Thunk(frames::ThunkFrame { thunk: t }));
+        match work {
+            Work::Code(chunk, env) => {
                 self.push_code(chunk, env, 0);
                 Step::Run
             }
-            ThunkState::Apply { func, arg } => {
-                let saved = ThunkState::Apply {
-                    func: func.clone(),
-                    arg: arg.clone(),
-                };
-                self.frames
-                    .push(Frame::Thunk(frames::ThunkFrame { thunk: t, saved }));
-                match func.into_whnf() {
-                    Ok(f) => self.call(f, arg, span),
-                    Err(func) => self.apply_lazy(func, std::slice::from_ref(&arg), span),
-                }
-            }
-            ThunkState::ApplyMany { func, args } => {
-                let saved = ThunkState::ApplyMany {
-                    func: func.clone(),
-                    args: args.clone(),
-                };
-                self.frames
-                    .push(Frame::Thunk(frames::ThunkFrame { thunk: t, saved }));
-                self.apply_lazy(func, &args, span)
-            }
-            ThunkState::Blackhole | ThunkState::Done(_) => {
-                Step::Unwind(Error::new("internal error: thunk state"))
-            }
+            Work::Apply(func, arg) => match func.into_whnf() {
+                Ok(f) => self.call(f, arg, span),
+                Err(func) => self.apply_lazy(func, std::slice::from_ref(&arg), span),
+            },
+            Work::ApplyMany(func, args) => self.apply_lazy(func, &args, span),
         }
     }
 
@@ -779,7 +760,7 @@ impl<'s> Vm<'s> {
                     self.stack.truncate(f.base);
                     self.call_depth -= f.calls;
                 }
-                Some(Frame::Thunk(t)) => t.thunk.restore(t.saved),
+                Some(Frame::Thunk(t)) => t.thunk.abort(),
                 Some(Frame::Loop(l)) => {
                     if let Some(owner) = &l.owner {
                         self.call_depth -= owner.calls;
