@@ -22,7 +22,7 @@ fn numeric(args: &[Value], op: Op) -> Result<Value, Error> {
         // The divisor is checked first: `div "foo" 0` is a division by zero.
         let divisor = match b {
             Value::Int(i) => *i as f64,
-            Value::Float(f) => *f,
+            Value::Float(f) => f.get(),
             other => return Err(type_error("a float", other)),
         };
         if divisor == 0.0 {
@@ -61,7 +61,7 @@ fn div(args: &[Value]) -> Result<Value, Error> {
 
 async fn less_than(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let (a, b) = operands(&co, &args).await;
-    Ok(Value::Bool(walk::less_than(&co, a, b).await?))
+    Ok(Value::bool(walk::less_than(&co, a, b).await?))
 }
 
 async fn bit_and(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -86,13 +86,13 @@ async fn round_with(co: &Co, v: Value, f: fn(f64) -> f64) -> Result<Value, Error
     match force(co, v).await {
         Value::Int(i) => Ok(Value::Int(i)),
         Value::Float(x) => {
-            let r = f(x);
+            let r = f(x.get());
             if (-9.223372036854776e18..9.223372036854776e18).contains(&r) {
                 Ok(Value::Int(r as i64))
             } else {
                 Err(Error::new(format!(
                     "cannot convert float {} to an integer",
-                    crate::print::format_float_g(x)
+                    crate::print::format_float_g(x.get())
                 )))
             }
         }

@@ -20,7 +20,7 @@ fn attr_values(args: &[Value]) -> Result<Value, Error> {
 
 fn has_attr(args: &[Value]) -> Result<Value, Error> {
     let name = string_of(&args[0])?;
-    Ok(Value::Bool(
+    Ok(Value::bool(
         attrs_of(&args[1])?.contains_bytes(name.as_bytes()),
     ))
 }
@@ -184,7 +184,7 @@ fn function_args_of(f: Value) -> Result<Value, Error> {
             order.sort_by(|&a, &b| f.entries[a].0.cmp(&f.entries[b].0));
             let entries = order
                 .iter()
-                .map(|&i| (f.entries[i].0, Value::Bool(f.entries[i].1.is_some())))
+                .map(|&i| (f.entries[i].0, Value::bool(f.entries[i].1.is_some())))
                 .collect();
             let positions = order
                 .iter()

@@ -31,7 +31,7 @@ async fn unsafe_discard_string_context(co: Co, args: Vec<Value>) -> Result<Value
 
 async fn has_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let s = force_string(&co, arg(&args, 0)).await?;
-    Ok(Value::Bool(s.has_context()))
+    Ok(Value::bool(s.has_context()))
 }
 
 async fn unsafe_discard_output_dependency(co: Co, args: Vec<Value>) -> Result<Value, Error> {
@@ -102,14 +102,14 @@ async fn get_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         .map(|(path, info)| {
             let mut fields: Vec<(Symbol, Value)> = Vec::new();
             if info.all_outputs {
-                fields.push(("allOutputs".into(), Value::Bool(true)));
+                fields.push(("allOutputs".into(), Value::bool(true)));
             }
             if !info.outputs.is_empty() {
                 let outputs = info.outputs.into_iter().map(Value::string).collect();
                 fields.push(("outputs".into(), Value::list(outputs)));
             }
             if info.path {
-                fields.push(("path".into(), Value::Bool(true)));
+                fields.push(("path".into(), Value::bool(true)));
             }
             (Symbol::from(path), Value::attrs(Attrs::from_sorted(fields)))
         })

@@ -43,10 +43,10 @@ async fn deep_seq(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 async fn try_eval(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let (success, value) = match try_force(&co, arg(&args, 0)).await {
         Ok(v) => (true, v),
-        Err(_) => (false, Value::Bool(false)),
+        Err(_) => (false, Value::bool(false)),
     };
     Ok(Value::attrs(Attrs::from_sorted(vec![
-        ("success".into(), Value::Bool(success)),
+        ("success".into(), Value::bool(success)),
         ("value".into(), value),
     ])))
 }

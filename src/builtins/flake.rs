@@ -28,7 +28,7 @@ async fn parse_flake_ref(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             let v = match v {
                 Attr::Str(s) => Value::string(s),
                 Attr::Int(i) => Value::Int(i as i64),
-                Attr::Bool(b) => Value::Bool(b),
+                Attr::Bool(b) => Value::bool(b),
             };
             (Symbol::from(k), v)
         })
@@ -48,7 +48,7 @@ async fn flake_ref_to_string(co: Co, args: Vec<Value>) -> Result<Value, Error> {
                 )));
             }
             Value::Int(i) => Attr::Int(i as u64),
-            Value::Bool(b) => Attr::Bool(b),
+            Value::Bool(b) => Attr::Bool(b.get()),
             Value::String(s) => Attr::Str(s.to_str_lossy().into_owned()),
             other => {
                 return Err(Error::new(format!(

@@ -221,9 +221,9 @@ pub async fn to_json_string(co: &Co, v: Value) -> Result<NixString, Error> {
         }
         match &v {
             Value::Null => out.extend_from_slice(b"null"),
-            Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Value::Bool(b) => out.extend_from_slice(if b.get() { b"true" } else { b"false" }),
             Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
-            Value::Float(f) => out.extend_from_slice(json_float(*f).as_bytes()),
+            Value::Float(f) => out.extend_from_slice(json_float(f.get()).as_bytes()),
             Value::String(_) | Value::Path(_) => {
                 // Paths are copied to the store, as in string interpolation.
                 let s = match &v {
@@ -766,10 +766,10 @@ impl Parser<'_> {
                             self.lexer.token_string()
                         )));
                     }
-                    Value::Float(f)
+                    Value::float(f)
                 }
-                Token::False => Value::Bool(false),
-                Token::True => Value::Bool(true),
+                Token::False => Value::bool(false),
+                Token::True => Value::bool(true),
                 Token::Null => Value::Null,
                 Token::Integer(i) => Value::Int(i),
                 Token::Unsigned(u) => match i64::try_from(u) {

@@ -116,7 +116,7 @@ fn filter_finish(args: &[Value], keep: &[Value]) -> Result<Value, Error> {
     let out = l
         .iter()
         .zip(keep.iter())
-        .filter(|(_, k)| matches!(k, Value::Bool(true)))
+        .filter(|(_, k)| matches!(k, Value::Bool(crate::value::NixBool::TRUE)))
         .map(|(x, _)| x.clone())
         .collect();
     Ok(Value::list(out))
@@ -248,10 +248,10 @@ async fn elem(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     let l = force_list(&co, arg(&args, 1)).await?;
     for y in l.iter() {
         if walk::equal(&co, x.clone(), y.clone(), true).await? {
-            return Ok(Value::Bool(true));
+            return Ok(Value::bool(true));
         }
     }
-    Ok(Value::Bool(false))
+    Ok(Value::bool(false))
 }
 
 /// `elem` when the answer needs no evaluation: `x` and the elements up to a match are
@@ -262,7 +262,7 @@ fn elem_fast(args: &[Value]) -> Option<Result<Value, Error>> {
         other => return Some(Err(crate::vm::ops::type_error("a list", &other))),
     };
     if l.is_empty() {
-        return Some(Ok(Value::Bool(false)));
+        return Some(Ok(Value::bool(false)));
     }
     let x = evaluated(args, 0)?;
     // Functions, lists and sets compare by identity or by walking: the generator's job.
@@ -278,10 +278,10 @@ fn elem_fast(args: &[Value]) -> Option<Result<Value, Error>> {
             y => y.clone(),
         };
         if crate::vm::ops::eq_shallow(&x, &y)? {
-            return Some(Ok(Value::Bool(true)));
+            return Some(Ok(Value::bool(true)));
         }
     }
-    Some(Ok(Value::Bool(false)))
+    Some(Ok(Value::bool(false)))
 }
 
 async fn any_all(co: &Co, args: &[Value], want: bool) -> Result<Value, Error> {
@@ -295,8 +295,8 @@ async fn any_all(co: &Co, args: &[Value], want: bool) -> Result<Value, Error> {
 fn any_all_finish(results: &[Value], want: bool) -> Value {
     let found = results
         .last()
-        .is_some_and(|r| matches!(r, Value::Bool(b) if *b == want));
-    Value::Bool(found == want)
+        .is_some_and(|r| matches!(r, Value::Bool(b) if b.get() == want));
+    Value::bool(found == want)
 }
 
 fn any_loop(args: &[Value]) -> Option<LoopStart> {

@@ -225,8 +225,8 @@ pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> 
         globals.insert(SmolStr::new(format!("__{name}")), v.clone());
     }
     globals.insert(SmolStr::new("builtins"), set);
-    globals.insert(SmolStr::new("true"), Value::Bool(true));
-    globals.insert(SmolStr::new("false"), Value::Bool(false));
+    globals.insert(SmolStr::new("true"), Value::bool(true));
+    globals.insert(SmolStr::new("false"), Value::bool(false));
     globals.insert(SmolStr::new("null"), Value::Null);
     globals
 }
@@ -245,8 +245,8 @@ fn constants(settings: &Settings, io: &dyn EvalIo) -> Vec<(Symbol, Value)> {
             Value::string(settings.system.as_str()),
         ),
         ("nixPath".into(), paths::nix_path(settings, io)),
-        ("true".into(), Value::Bool(true)),
-        ("false".into(), Value::Bool(false)),
+        ("true".into(), Value::bool(true)),
+        ("false".into(), Value::bool(false)),
         ("null".into(), Value::Null),
     ]
 }
@@ -262,7 +262,7 @@ pub async fn force_int(co: &Co, v: Value) -> Result<i64, Error> {
 
 pub async fn force_bool(co: &Co, v: Value) -> Result<bool, Error> {
     match force(co, v).await {
-        Value::Bool(b) => Ok(b),
+        Value::Bool(b) => Ok(b.get()),
         other => Err(type_error("a Boolean", &other)),
     }
 }

@@ -111,7 +111,7 @@ async fn path_exists(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         }
         Err(_) => false,
     };
-    Ok(Value::Bool(exists))
+    Ok(Value::bool(exists))
 }
 
 async fn read_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {

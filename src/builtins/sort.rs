@@ -63,7 +63,7 @@ impl Sorter<'_> {
         }
         match call2(self.co, self.comparator.clone(), a.clone(), b.clone()).await {
             // Calls answer in weak head normal form: the common case needs no further await.
-            Value::Bool(b) => Ok(b),
+            Value::Bool(b) => Ok(b.get()),
             r => force_bool(self.co, r).await,
         }
     }

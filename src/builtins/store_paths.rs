@@ -275,7 +275,7 @@ async fn filtered_out(co: &Co, root: &Path, filter: &Value) -> Result<HashSet<Pa
         let verdict =
             request::call_many(co, filter.clone(), [path_arg, Value::string(kind.as_str())]).await;
         let keep = match force(co, verdict).await {
-            Value::Bool(b) => b,
+            Value::Bool(b) => b.get(),
             other => {
                 return Err(context(
                     type_error("a Boolean", &other),

@@ -11,8 +11,8 @@ fn to_string_fast(args: &[Value]) -> Option<Result<Value, Error>> {
     let s = match args.first()?.whnf()? {
         s @ Value::String(_) => return Some(Ok(s)),
         Value::Int(i) => i.to_string(),
-        Value::Float(f) => crate::print::format_float_fixed(f),
-        Value::Bool(b) => if b { "1" } else { "" }.to_string(),
+        Value::Float(f) => crate::print::format_float_fixed(f.get()),
+        Value::Bool(b) => if b.get() { "1" } else { "" }.to_string(),
         Value::Null => String::new(),
         Value::Path(p) => p.display().to_string(),
         _ => return None,

@@ -1172,9 +1172,9 @@ fn children(node: &Node) -> Box<dyn Iterator<Item = usize> + '_> {
 
 fn scalar_to_nix(s: &Scalar, timestamps: bool) -> Result<Value, String> {
     Ok(match s {
-        Scalar::Bool(b) => Value::Bool(*b),
+        Scalar::Bool(b) => Value::bool(*b),
         Scalar::Int(i) => Value::Int(*i),
-        Scalar::Float(x) => Value::Float(*x),
+        Scalar::Float(x) => Value::float(*x),
         Scalar::String(s) => {
             no_null_byte(s)?;
             Value::string(s.as_str())

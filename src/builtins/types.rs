@@ -11,7 +11,7 @@ fn type_of(args: &[Value]) -> Result<Value, Error> {
 macro_rules! predicate {
     ($fname:ident, $pat:pat) => {
         fn $fname(args: &[Value]) -> Result<Value, Error> {
-            Ok(Value::Bool(matches!(args[0], $pat)))
+            Ok(Value::bool(matches!(args[0], $pat)))
         }
     };
 }

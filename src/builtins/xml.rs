@@ -135,7 +135,7 @@ impl Writer {
         match &v {
             Value::Int(i) => self.empty("int", &[("value", i.to_string().as_bytes())], indent),
             Value::Bool(b) => {
-                let text: &[u8] = if *b { b"true" } else { b"false" };
+                let text: &[u8] = if b.get() { b"true" } else { b"false" };
                 self.empty("bool", &[("value", text)], indent)
             }
             Value::String(s) => {
@@ -151,7 +151,7 @@ impl Writer {
             }
             Value::Null => self.empty("null", &[], indent),
             Value::Float(x) => {
-                let text = format_float_g(*x);
+                let text = format_float_g(x.get());
                 self.empty("float", &[("value", text.as_bytes())], indent)
             }
             Value::Attrs(a) => self.attrs_value(co, a, indent, depth, stack).await,

@@ -367,7 +367,7 @@ impl<'a> Compiler<'a> {
             ast::LiteralKind::Float(f) => match f.value() {
                 // Like strtod's ERANGE: overflow to infinity and underflow are rejected.
                 Ok(x) if x.is_finite() && (x == 0.0 || x.abs() >= f64::MIN_POSITIVE) => {
-                    Value::Float(x)
+                    Value::float(x)
                 }
                 _ => {
                     return Err(self.error(
@@ -733,7 +733,7 @@ impl<'a> Compiler<'a> {
             for f in fallbacks {
                 self.patch(f);
             }
-            self.constant(Value::Bool(false), span);
+            self.constant(Value::bool(false), span);
             self.patch(to_end);
         }
         Ok(())
@@ -800,7 +800,7 @@ impl<'a> Compiler<'a> {
         self.emit(Op::AssertBool, rspan);
         let to_end = self.emit(Op::Jump(0), span);
         self.patch(short);
-        self.constant(Value::Bool(short_value), span);
+        self.constant(Value::bool(short_value), span);
         self.patch(to_end);
         Ok(())
     }

@@ -29,9 +29,9 @@ pub type Args = smallvec::SmallVec<[Value; 2]>;
 /// A Nix value. Thunks are values too; `Value::Thunk` appears wherever laziness allows.
 pub enum Value {
     Null,
-    Bool(bool),
+    Bool(NixBool),
     Int(i64),
-    Float(f64),
+    Float(NixFloat),
     String(NixString),
     Path(Rc<PathBuf>),
     Attrs(Rc<Attrs>),
@@ -39,6 +39,71 @@ pub enum Value {
     Closure(Rc<Closure>),
     Builtin(Rc<PartialApp>),
     Thunk(Thunk),
+}
+
+/// A Boolean in a full machine word.
+///
+/// Every payload of `Value` is one 64-bit integer or pointer, so the compiler treats a value as
+/// a pair of words (`ScalarPair`): it is passed and returned in two registers and copied as two
+/// 8-byte moves. With a `bool` or `f64` payload among them the enum became an opaque 16-byte
+/// aggregate, returned through memory and copied with 16-byte loads that read its tag byte,
+/// seven padding bytes and payload back right after writing them piecewise: a
+/// store-forwarding stall, dozens of them per attribute set built (see `design/values.md`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct NixBool(u64);
+
+impl NixBool {
+    pub const TRUE: NixBool = NixBool(1);
+    pub const FALSE: NixBool = NixBool(0);
+
+    #[inline]
+    pub fn get(self) -> bool {
+        self.0 != 0
+    }
+}
+
+impl From<bool> for NixBool {
+    #[inline]
+    fn from(b: bool) -> Self {
+        NixBool(b as u64)
+    }
+}
+
+/// A float kept as its bits, one machine word (see `NixBool`).
+#[derive(Clone, Copy, Debug)]
+pub struct NixFloat(u64);
+
+impl NixFloat {
+    #[inline]
+    pub fn get(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+}
+
+impl From<f64> for NixFloat {
+    #[inline]
+    fn from(f: f64) -> Self {
+        NixFloat(f.to_bits())
+    }
+}
+
+/// `Rc::new` without the temporary: `Rc::new(x)` builds its reference counts and `x` on the
+/// native stack and copies them into the allocation with 16-byte loads, which stall waiting
+/// for the smaller stores that just wrote them. Allocating first lets the fields be stored
+/// straight into the heap block. Used where values are made in the hot paths (thunks, scopes,
+/// closures, sets, lists).
+#[inline(always)]
+pub(crate) fn rc_new<T>(value: T) -> Rc<T> {
+    let mut rc = Rc::<T>::new_uninit();
+    match Rc::get_mut(&mut rc) {
+        Some(slot) => {
+            slot.write(value);
+            // SAFETY: the block was just written in full by `write`.
+            unsafe { rc.assume_init() }
+        }
+        // A fresh `Rc` is never shared; this arm exists only to avoid a panic path.
+        None => Rc::new(value),
+    }
 }
 
 /// Cloning raises the count of the one `Rc` a variant may hold, then copies the value's two
@@ -66,6 +131,16 @@ impl Clone for Value {
 }
 
 impl Value {
+    #[inline]
+    pub fn bool(b: bool) -> Value {
+        Value::Bool(NixBool::from(b))
+    }
+
+    #[inline]
+    pub fn float(f: f64) -> Value {
+        Value::Float(NixFloat::from(f))
+    }
+
     /// The type name as `builtins.typeOf` reports it.
     pub fn type_of(&self) -> &'static str {
         match self {
@@ -89,7 +164,7 @@ impl Value {
     pub fn describe(&self) -> String {
         match self {
             Value::Null => "null".into(),
-            Value::Bool(b) => format!("a Boolean ({})", if *b { "true" } else { "false" }),
+            Value::Bool(b) => format!("a Boolean ({})", if b.get() { "true" } else { "false" }),
             Value::Int(i) => format!("an integer ({i})"),
             Value::Float(_) => "a float".into(),
             Value::String(_) => "a string".into(),
@@ -156,11 +231,11 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(NixList(items)))
+        Value::List(rc_new(NixList(items)))
     }
 
     pub fn attrs(attrs: Attrs) -> Value {
-        Value::Attrs(Rc::new(attrs))
+        Value::Attrs(rc_new(attrs))
     }
 
     /// Identity of the heap object behind a value, for "seen" sets and pointer equality.
@@ -179,9 +254,9 @@ impl std::fmt::Debug for Value {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Value::Null => write!(f, "null"),
-            Value::Bool(b) => write!(f, "{b}"),
+            Value::Bool(b) => write!(f, "{}", b.get()),
             Value::Int(i) => write!(f, "{i}"),
-            Value::Float(x) => write!(f, "{x}"),
+            Value::Float(x) => write!(f, "{}", x.get()),
             Value::String(s) => write!(f, "{:?}", s.as_bstr()),
             Value::Path(p) => write!(f, "{}", p.display()),
             Value::Attrs(a) => write!(f, "<set of {}>", a.len()),

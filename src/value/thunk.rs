@@ -92,7 +92,7 @@ pub struct Thunk(Rc<ThunkCell>);
 
 impl Thunk {
     pub fn new(state: ThunkState) -> Self {
-        Thunk(Rc::new(ThunkCell(RefCell::new(state))))
+        Thunk(super::rc_new(ThunkCell(RefCell::new(state))))
     }
 
     pub fn code(chunk: Rc<Chunk>, env: Env) -> Self {

@@ -184,7 +184,7 @@ impl Vm<'_> {
                 if let Err(e) = expect.check(&v) {
                     return Step::Unwind(e);
                 }
-                let stopped = matches!((*stop, &v), (Some(s), Value::Bool(b)) if s == *b);
+                let stopped = matches!((*stop, &v), (Some(s), Value::Bool(b)) if s == b.get());
                 results.push(v);
                 stopped
             }

@@ -328,7 +328,7 @@ impl<'s> Vm<'s> {
                     request::Flag::TraceVerbose => self.state.settings.trace_verbose,
                     request::Flag::AbortOnWarn => self.state.settings.abort_on_warn,
                 };
-                Step::Resume(Response::Value(Value::Bool(on)))
+                Step::Resume(Response::Value(Value::bool(on)))
             }
             Request::StoreDir => {
                 let dir = Value::string(self.state.settings.store_dir.as_str());
@@ -538,7 +538,10 @@ impl<'s> Vm<'s> {
         if let Some(inner) = &lambda.curried {
             self.call_depth -= inherited;
             let lambda = inner.clone();
-            return Step::Return(Value::Closure(Rc::new(Closure { lambda, env })));
+            return Step::Return(Value::Closure(crate::value::rc_new(Closure {
+                lambda,
+                env,
+            })));
         }
         self.call_depth += 1;
         if let Some(e) = self.check_depth() {

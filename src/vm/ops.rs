@@ -30,9 +30,9 @@ pub fn add(a: &Value, b: &Value) -> Result<Option<Value>, Error> {
             Some(r) => Value::Int(r),
             None => return Err(Error::new(format!("integer overflow in adding {x} + {y}"))),
         },
-        (Value::Int(x), Value::Float(y)) => Value::Float(*x as f64 + y),
-        (Value::Float(x), Value::Int(y)) => Value::Float(x + *y as f64),
-        (Value::Float(x), Value::Float(y)) => Value::Float(x + y),
+        (Value::Int(x), Value::Float(y)) => Value::float(*x as f64 + y.get()),
+        (Value::Float(x), Value::Int(y)) => Value::float(x.get() + *y as f64),
+        (Value::Float(x), Value::Float(y)) => Value::float(x.get() + y.get()),
         (Value::Int(_) | Value::Float(_), other) => {
             return Err(Error::new(format!(
                 "cannot add {} to {}",
@@ -70,10 +70,10 @@ pub fn arith(op: Op, a: &Value, b: &Value) -> Result<Value, Error> {
             let x = as_float(a)?;
             let y = as_float(b)?;
             match op {
-                Op::Sub => Ok(Value::Float(x - y)),
-                Op::Mul => Ok(Value::Float(x * y)),
+                Op::Sub => Ok(Value::float(x - y)),
+                Op::Mul => Ok(Value::float(x * y)),
                 _ if y == 0.0 => Err(Error::new("division by zero")),
-                _ => Ok(Value::Float(x / y)),
+                _ => Ok(Value::float(x / y)),
             }
         }
         (Value::Int(_), other) | (other, _) => Err(type_error("an integer", other)),
@@ -84,7 +84,7 @@ pub fn arith(op: Op, a: &Value, b: &Value) -> Result<Value, Error> {
 /// and for division by zero.
 pub fn float_arith(op: Op, a: &Value, b: &Value) -> Option<Value> {
     let (x, y) = (as_float(a).ok()?, as_float(b).ok()?);
-    Some(Value::Float(match op {
+    Some(Value::float(match op {
         Op::Add => x + y,
         Op::Sub => x - y,
         Op::Mul => x * y,
@@ -97,7 +97,7 @@ pub fn float_arith(op: Op, a: &Value, b: &Value) -> Option<Value> {
 fn as_float(v: &Value) -> Result<f64, Error> {
     match v {
         Value::Int(i) => Ok(*i as f64),
-        Value::Float(f) => Ok(*f),
+        Value::Float(f) => Ok(f.get()),
         other => Err(type_error("a float", other)),
     }
 }
@@ -125,8 +125,10 @@ pub fn eq_shallow(a: &Value, b: &Value) -> Option<bool> {
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Float(x), Value::Float(y)) => x == y,
-        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => (*x as f64) == *y,
+        (Value::Float(x), Value::Float(y)) => x.get() == y.get(),
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => {
+            (*x as f64) == y.get()
+        }
         (Value::String(x), Value::String(y)) => x == y,
         (Value::Path(x), Value::Path(y)) => x == y,
         (Value::List(x), Value::List(y)) => {
@@ -153,9 +155,9 @@ pub fn eq_shallow(a: &Value, b: &Value) -> Option<bool> {
 pub fn less_shallow(a: &Value, b: &Value) -> Result<Option<bool>, Error> {
     Ok(Some(match (a, b) {
         (Value::Int(x), Value::Int(y)) => x < y,
-        (Value::Float(x), Value::Float(y)) => x < y,
-        (Value::Int(x), Value::Float(y)) => (*x as f64) < *y,
-        (Value::Float(x), Value::Int(y)) => *x < (*y as f64),
+        (Value::Float(x), Value::Float(y)) => x.get() < y.get(),
+        (Value::Int(x), Value::Float(y)) => (*x as f64) < y.get(),
+        (Value::Float(x), Value::Int(y)) => x.get() < (*y as f64),
         (Value::String(x), Value::String(y)) => x.as_bytes() < y.as_bytes(),
         (Value::Path(x), Value::Path(y)) => x.as_os_str() < y.as_os_str(),
         (Value::List(_), Value::List(_)) => return Ok(None),

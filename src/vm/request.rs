@@ -123,7 +123,7 @@ pub enum Flag {
 pub async fn flag(co: &Co, flag: Flag) -> bool {
     matches!(
         co.yield_(Request::Flag(flag)).await,
-        Response::Value(Value::Bool(true))
+        Response::Value(Value::Bool(crate::value::NixBool::TRUE))
     )
 }
 

@@ -152,7 +152,7 @@ impl Vm<'_> {
                         lambda: chunk.lambdas[i as usize].clone(),
                         env: env.clone(),
                     };
-                    self.stack.push(Value::Closure(Rc::new(c)));
+                    self.stack.push(Value::Closure(crate::value::rc_new(c)));
                 }
                 Op::Force => {
                     if let Some(Value::Thunk(t)) = self.stack.last() {
@@ -282,7 +282,7 @@ impl Vm<'_> {
                 Op::Jump(t) => ip = t as usize,
                 Op::JumpIfFalse(t) => match pop!() {
                     Value::Bool(b) => {
-                        if !b {
+                        if !b.get() {
                             ip = t as usize
                         }
                     }
@@ -290,7 +290,7 @@ impl Vm<'_> {
                 },
                 Op::JumpIfTrue(t) => match pop!() {
                     Value::Bool(b) => {
-                        if b {
+                        if b.get() {
                             ip = t as usize
                         }
                     }
@@ -336,11 +336,11 @@ impl Vm<'_> {
                     let a = pop!();
                     let negate = op == Op::NotEq;
                     match ops::eq_shallow(&a, &b) {
-                        Some(eq) => self.stack.push(Value::Bool(eq != negate)),
+                        Some(eq) => self.stack.push(Value::bool(eq != negate)),
                         None => spawn!(
                             "==",
                             request::generator(move |co| async move {
-                                Ok(Value::Bool(walk::equal(&co, a, b, false).await? != negate))
+                                Ok(Value::bool(walk::equal(&co, a, b, false).await? != negate))
                             })
                         ),
                     }
@@ -359,18 +359,18 @@ impl Vm<'_> {
                         _ => (a, b, true),
                     };
                     match ops::less_shallow(&x, &y) {
-                        Ok(Some(lt)) => self.stack.push(Value::Bool(lt != negate)),
+                        Ok(Some(lt)) => self.stack.push(Value::bool(lt != negate)),
                         Ok(None) => spawn!(
                             "<",
                             request::generator(move |co| async move {
-                                Ok(Value::Bool(walk::less_than(&co, x, y).await? != negate))
+                                Ok(Value::bool(walk::less_than(&co, x, y).await? != negate))
                             })
                         ),
                         Err(e) => fail!(e),
                     }
                 }
                 Op::Not => match pop!() {
-                    Value::Bool(b) => self.stack.push(Value::Bool(!b)),
+                    Value::Bool(b) => self.stack.push(Value::bool(!b.get())),
                     v => fail!(ops::type_error("a Boolean", &v)),
                 },
                 op @ (Op::Concat
@@ -419,7 +419,7 @@ impl Vm<'_> {
                     let v = pop!();
                     let name = chunk.symbols[k as usize];
                     let has = matches!(&v, Value::Attrs(a) if a.contains(name));
-                    self.stack.push(Value::Bool(has));
+                    self.stack.push(Value::bool(has));
                 }
             }
         }
@@ -531,7 +531,7 @@ impl Vm<'_> {
                 let v = self.pop_operand()?;
                 let name = request::expect_string(&name)?;
                 let has = matches!(&v, Value::Attrs(a) if a.contains_bytes(name.as_bytes()));
-                self.stack.push(Value::Bool(has));
+                self.stack.push(Value::bool(has));
             }
             Op::WithLookup(k, t) => {
                 let v = self.pop_operand()?;
@@ -598,8 +598,8 @@ impl Vm<'_> {
                 }
             }
             Op::Assert(k) => match self.pop_operand()? {
-                Value::Bool(true) => {}
-                Value::Bool(false) => {
+                Value::Bool(crate::value::NixBool::TRUE) => {}
+                Value::Bool(crate::value::NixBool::FALSE) => {
                     let text = const_text(&chunk.consts[k as usize]);
                     return Err(Error::new(format!("assertion '{text}' failed"))
                         .with_class(ErrorClass::Assert));

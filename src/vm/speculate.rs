@@ -299,7 +299,7 @@ fn run<const CALLS: bool>(
             Op::Jump(t) => ip = t as usize,
             Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => match stack.pop()? {
                 Value::Bool(b) => {
-                    if b == matches!(op, Op::JumpIfTrue(_)) {
+                    if b.get() == matches!(op, Op::JumpIfTrue(_)) {
                         ip = t as usize;
                     }
                 }
@@ -349,14 +349,14 @@ fn run<const CALLS: bool>(
                 call(op, stack, matches!(chunk.ops.get(ip), Some(Op::Return)))?;
             }
             Op::Not => match stack.pop()? {
-                Value::Bool(b) => stack.push(Value::Bool(!b)),
+                Value::Bool(b) => stack.push(Value::bool(!b.get())),
                 _ => return None,
             },
             Op::Negate => {
                 let v = match stack.pop()? {
                     Value::Int(i) => Value::Int(i.checked_neg()?),
                     // As `0 - x`, the way Nix negates: `-0.0` is `0`.
-                    Value::Float(f) => Value::Float(0.0 - f),
+                    Value::Float(f) => Value::float(0.0 - f.get()),
                     _ => return None,
                 };
                 stack.push(v);
@@ -371,7 +371,7 @@ fn run<const CALLS: bool>(
             Op::HasAttr(k) => {
                 let name = *chunk.symbols.get(k as usize)?;
                 let has = matches!(stack.pop()?, Value::Attrs(a) if a.contains(name));
-                stack.push(Value::Bool(has));
+                stack.push(Value::bool(has));
             }
             // `s.${n}`, `s.${n} or d`, `s ? ${n}` with `n` an evaluated string.
             Op::DynSelect | Op::DynSelectOrJump(_) | Op::DynHasAttr => {
@@ -384,7 +384,7 @@ fn run<const CALLS: bool>(
                     _ => None,
                 };
                 match (op, found) {
-                    (Op::DynHasAttr, found) => stack.push(Value::Bool(found.is_some())),
+                    (Op::DynHasAttr, found) => stack.push(Value::bool(found.is_some())),
                     (_, Some(x)) => stack.push(x.clone()),
                     (Op::DynSelectOrJump(t), None) => ip = t as usize,
                     _ => return None,
@@ -565,12 +565,12 @@ pub(crate) fn int_binary(op: Op, x: i64, y: i64) -> Option<Value> {
         Op::Sub => Value::Int(x.checked_sub(y)?),
         Op::Mul => Value::Int(x.checked_mul(y)?),
         Op::Div if y != 0 => Value::Int(x.checked_div(y)?),
-        Op::Eq => Value::Bool(x == y),
-        Op::NotEq => Value::Bool(x != y),
-        Op::Less => Value::Bool(x < y),
-        Op::LessEq => Value::Bool(x <= y),
-        Op::Greater => Value::Bool(x > y),
-        Op::GreaterEq => Value::Bool(x >= y),
+        Op::Eq => Value::bool(x == y),
+        Op::NotEq => Value::bool(x != y),
+        Op::Less => Value::bool(x < y),
+        Op::LessEq => Value::bool(x <= y),
+        Op::Greater => Value::bool(x > y),
+        Op::GreaterEq => Value::bool(x >= y),
         _ => return None,
     })
 }
@@ -587,7 +587,7 @@ fn binary(op: Op, a: &Value, b: &Value) -> Option<Value> {
             super::ops::float_arith(op, a, b)?
         }
         (Op::Eq | Op::NotEq, _, _) => {
-            Value::Bool(super::ops::eq_shallow(a, b)? != matches!(op, Op::NotEq))
+            Value::bool(super::ops::eq_shallow(a, b)? != matches!(op, Op::NotEq))
         }
         (Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq, _, _) => {
             let (x, y, negate) = match op {
@@ -602,7 +602,7 @@ fn binary(op: Op, a: &Value, b: &Value) -> Option<Value> {
             ) {
                 return None;
             }
-            Value::Bool(super::ops::less_shallow(x, y).ok()?? != negate)
+            Value::bool(super::ops::less_shallow(x, y).ok()?? != negate)
         }
         _ => return None,
     })

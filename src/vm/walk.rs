@@ -236,10 +236,10 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
             }
             Value::Int(i) if how.weak => out.extend_from_slice(i.to_string().as_bytes()),
             Value::Float(f) if how.weak => {
-                out.extend_from_slice(crate::print::format_float_fixed(*f).as_bytes())
+                out.extend_from_slice(crate::print::format_float_fixed(f.get()).as_bytes())
             }
             Value::Bool(b) if how.weak => {
-                if *b {
+                if b.get() {
                     out.push(b'1')
                 }
             }
@@ -319,7 +319,11 @@ pub async fn assert_equal(co: &Co, a: Value, b: Value) -> Result<(), Error> {
                 ));
             }
             (Value::Bool(x), Value::Bool(y)) if x != y => {
-                return unequal(format!("boolean '{x}' is not equal to boolean '{y}'"));
+                return unequal(format!(
+                    "boolean '{}' is not equal to boolean '{}'",
+                    x.get(),
+                    y.get()
+                ));
             }
             (Value::String(x), Value::String(y)) if x != y => {
                 return unequal(format!(
