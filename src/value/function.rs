@@ -46,7 +46,7 @@ impl Env {
             slots.resize_with(size, OnceCell::new);
             SmallVec::from_vec(slots)
         };
-        Env(super::rc_new(EnvInner { parent, slots }))
+        Env(super::rc_new(|| EnvInner { parent, slots }))
     }
 
     /// The environment `depth` scopes up (the compiler only asks for scopes that exist).
@@ -127,7 +127,7 @@ impl Closure {
         let inner = self.lambda.curried.as_ref()?;
         let env = self.lambda.scope(&self.env, self.lambda.nslots);
         env.set(self.lambda.nslots - 1, arg);
-        Some(Value::Closure(super::rc_new(Closure {
+        Some(Value::Closure(super::rc_new(|| Closure {
             lambda: inner.clone(),
             env,
         })))

@@ -87,22 +87,22 @@ impl From<f64> for NixFloat {
     }
 }
 
-/// `Rc::new` without the temporary: `Rc::new(x)` builds its reference counts and `x` on the
-/// native stack and copies them into the allocation with 16-byte loads, which stall waiting
-/// for the smaller stores that just wrote them. Allocating first lets the fields be stored
-/// straight into the heap block. Used where values are made in the hot paths (thunks, scopes,
-/// closures, sets, lists).
+/// `Rc::new` without the temporary: `Rc::new(x)` receives `x` already built, on the native
+/// stack, and copies it into the allocation with 16-byte loads, which stall waiting for the
+/// smaller stores that just wrote it. Allocating first and only then calling `make` lets the
+/// fields be stored straight into the heap block. Used where values are made in the hot paths
+/// (thunks, scopes, closures, sets, lists).
 #[inline(always)]
-pub(crate) fn rc_new<T>(value: T) -> Rc<T> {
+pub(crate) fn rc_new<T>(make: impl FnOnce() -> T) -> Rc<T> {
     let mut rc = Rc::<T>::new_uninit();
     match Rc::get_mut(&mut rc) {
         Some(slot) => {
-            slot.write(value);
+            slot.write(make());
             // SAFETY: the block was just written in full by `write`.
             unsafe { rc.assume_init() }
         }
         // A fresh `Rc` is never shared; this arm exists only to avoid a panic path.
-        None => Rc::new(value),
+        None => Rc::new(make()),
     }
 }
 
@@ -231,11 +231,11 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(rc_new(NixList(items)))
+        Value::List(rc_new(|| NixList(items)))
     }
 
     pub fn attrs(attrs: Attrs) -> Value {
-        Value::Attrs(rc_new(attrs))
+        Value::Attrs(rc_new(|| attrs))
     }
 
     /// Identity of the heap object behind a value, for "seen" sets and pointer equality.

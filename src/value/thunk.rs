@@ -92,11 +92,14 @@ pub struct Thunk(Rc<ThunkCell>);
 
 impl Thunk {
     pub fn new(state: ThunkState) -> Self {
-        Thunk(super::rc_new(ThunkCell(RefCell::new(state))))
+        Thunk(super::rc_new(|| ThunkCell(RefCell::new(state))))
     }
 
+    #[inline]
     pub fn code(chunk: Rc<Chunk>, env: Env) -> Self {
-        Thunk::new(ThunkState::Code { chunk, env })
+        Thunk(super::rc_new(|| {
+            ThunkCell(RefCell::new(ThunkState::Code { chunk, env }))
+        }))
     }
 
     pub fn apply(func: Value, args: Args) -> Self {
@@ -134,6 +137,28 @@ impl Thunk {
                 | ThunkState::ForcingApplyMany { .. }
                 | ThunkState::Blackhole
         )
+    }
+
+    /// `begin` for the common case, a pending `Code` thunk: its chunk and scope come back as a
+    /// register pair (the `Work` enum is returned through memory, and reading it back right
+    /// after it was written stalled on every force).
+    #[inline]
+    pub fn begin_code(&self) -> Option<(Rc<Chunk>, Env)> {
+        let mut state = self.0.0.borrow_mut();
+        if !matches!(&*state, ThunkState::Code { .. }) {
+            return None;
+        }
+        match std::mem::replace(&mut *state, ThunkState::Blackhole) {
+            ThunkState::Code { chunk, env } => {
+                let work = (chunk.clone(), env.clone());
+                *state = ThunkState::ForcingCode { chunk, env };
+                Some(work)
+            }
+            other => {
+                *state = other;
+                None
+            }
+        }
     }
 
     /// Marks a pending thunk as being forced and returns what to run. `None` if the thunk is

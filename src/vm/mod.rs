@@ -377,6 +377,13 @@ impl<'s> Vm<'s> {
         if let Some(v) = t.value() {
             return Step::Return(v);
         }
+        if let Some((chunk, env)) = t.begin_code() {
+            self.stats.thunks_forced += 1;
+            self.frames
+                .push_with(|| Frame::Thunk(frames::ThunkFrame { thunk: t }));
+            self.push_code(chunk, env, 0);
+            return Step::Run;
+        }
         let Some(work) = t.begin() else {
             let e = Error::new("infinite recursion encountered");
             return Step::Unwind(match span {
@@ -538,7 +545,7 @@ impl<'s> Vm<'s> {
         if let Some(inner) = &lambda.curried {
             self.call_depth -= inherited;
             let lambda = inner.clone();
-            return Step::Return(Value::Closure(crate::value::rc_new(Closure {
+            return Step::Return(Value::Closure(crate::value::rc_new(|| Closure {
                 lambda,
                 env,
             })));

@@ -152,7 +152,7 @@ impl Vm<'_> {
                         lambda: chunk.lambdas[i as usize].clone(),
                         env: env.clone(),
                     };
-                    self.stack.push(Value::Closure(crate::value::rc_new(c)));
+                    self.stack.push(Value::Closure(crate::value::rc_new(|| c)));
                 }
                 Op::Force => {
                     if let Some(Value::Thunk(t)) = self.stack.last() {
