@@ -1,9 +1,9 @@
 //! Thunks: suspended computations that are evaluated at most once.
 //!
-//! A thunk is a shared cell. While the VM evaluates it the cell holds `Forcing` with the
-//! suspended computation still inside, so forcing it again is detected as infinite recursion,
-//! and an error unwinding through the VM's thunk-update frame turns it back into `Pending`: a
-//! thunk whose evaluation failed can be forced again (and fails again the same way), never a
+//! A thunk is a shared cell. While the VM evaluates it the cell holds a `Forcing...` state with
+//! the suspended computation still inside, so forcing it again is detected as infinite
+//! recursion, and an error unwinding through the VM's thunk-update frame turns it back into
+//! the pending state (`Thunk::abort`): a thunk whose evaluation failed can be forced again (and fails again the same way), never a
 //! stale blackhole. (Keeping the computation in the cell, rather than in the frame, makes the
 //! frame one pointer: pushing it copies nothing.)
 
@@ -50,9 +50,8 @@ pub enum ThunkState {
     Done(Value),
 }
 
-/// What the VM needs to run a thunk: clones of its computation's parts.
+/// What the VM needs to run a lazy application: clones of its parts (`Thunk::begin_apply`).
 pub enum Work {
-    Code(Rc<Chunk>, Env),
     Apply(Value, Value),
     ApplyMany(Value, Rc<[Value]>),
 }
@@ -139,9 +138,10 @@ impl Thunk {
         )
     }
 
-    /// `begin` for the common case, a pending `Code` thunk: its chunk and scope come back as a
-    /// register pair (the `Work` enum is returned through memory, and reading it back right
-    /// after it was written stalled on every force).
+    /// Marks a pending `Code` thunk as being forced and returns its chunk and scope. They come
+    /// back as a register pair: an enum covering every kind of thunk is returned through
+    /// memory, and reading it back right after it was written stalled on every force.
+    /// `None` for any other state.
     #[inline]
     pub fn begin_code(&self) -> Option<(Rc<Chunk>, Env)> {
         let mut state = self.0.0.borrow_mut();
@@ -161,16 +161,12 @@ impl Thunk {
         }
     }
 
-    /// Marks a pending thunk as being forced and returns what to run. `None` if the thunk is
-    /// already evaluated or being evaluated.
+    /// Marks a pending lazy application as being forced and returns what to run. `None` for
+    /// any other state: evaluated, being evaluated, or code (`begin_code`).
     #[inline]
-    pub fn begin(&self) -> Option<Work> {
+    pub fn begin_apply(&self) -> Option<Work> {
         let mut state = self.0.0.borrow_mut();
         let (next, work) = match std::mem::replace(&mut *state, ThunkState::Blackhole) {
-            ThunkState::Code { chunk, env } => {
-                let work = Work::Code(chunk.clone(), env.clone());
-                (ThunkState::ForcingCode { chunk, env }, Some(work))
-            }
             ThunkState::Apply { func, arg } => {
                 let work = Work::Apply(func.clone(), arg.clone());
                 (ThunkState::ForcingApply { func, arg }, Some(work))

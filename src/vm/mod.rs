@@ -378,33 +378,33 @@ impl<'s> Vm<'s> {
             return Step::Return(v);
         }
         if let Some((chunk, env)) = t.begin_code() {
-            self.stats.thunks_forced += 1;
-            self.frames
-                .push_with(|| Frame::Thunk(frames::ThunkFrame { thunk: t }));
+            self.enter_thunk(t);
             self.push_code(chunk, env, 0);
             return Step::Run;
         }
-        let Some(work) = t.begin() else {
+        let Some(work) = t.begin_apply() else {
             let e = Error::new("infinite recursion encountered");
             return Step::Unwind(match span {
                 Some(s) => e.at(s),
                 None => e,
             });
         };
-        self.stats.thunks_forced += 1;
-        self.frames
-            .push_with(|| Frame::Thunk(frames::ThunkFrame { thunk: t }));
+        self.enter_thunk(t);
         match work {
-            Work::Code(chunk, env) => {
-                self.push_code(chunk, env, 0);
-                Step::Run
-            }
             Work::Apply(func, arg) => match func.into_whnf() {
                 Ok(f) => self.call(f, arg, span),
                 Err(func) => self.apply_lazy(func, std::slice::from_ref(&arg), span),
             },
             Work::ApplyMany(func, args) => self.apply_lazy(func, &args, span),
         }
+    }
+
+    /// Pushes the frame that stores a thunk's value when the frames above it return.
+    #[inline]
+    fn enter_thunk(&mut self, thunk: Thunk) {
+        self.stats.thunks_forced += 1;
+        self.frames
+            .push_with(|| Frame::Thunk(frames::ThunkFrame { thunk }));
     }
 
     /// Applies a (possibly unevaluated) function to arguments, for `Apply` thunks.
