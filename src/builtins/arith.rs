@@ -1,6 +1,6 @@
 //! Arithmetic, bitwise and comparison builtins (`add`, `lessThan`, `bitAnd`, `floor`, ...).
 
-use super::{arg, def, force_int};
+use super::{arg, force_int};
 use crate::compiler::Op;
 use crate::errors::Error;
 use crate::value::{Builtin, Value};
@@ -114,11 +114,11 @@ pub fn builtins() -> Vec<Builtin> {
         strict!("sub", 2, sub),
         strict!("mul", 2, mul),
         strict!("div", 2, div),
-        def("lessThan", 2, less_than),
-        def("bitAnd", 2, bit_and),
-        def("bitOr", 2, bit_or),
-        def("bitXor", 2, bit_xor),
-        def("ceil", 1, ceil),
-        def("floor", 1, floor),
+        def!("lessThan", 2, less_than),
+        def!("bitAnd", 2, bit_and),
+        def!("bitOr", 2, bit_or),
+        def!("bitXor", 2, bit_xor),
+        def!("ceil", 1, ceil),
+        def!("floor", 1, floor),
     ]
 }

@@ -1,7 +1,7 @@
 //! Attribute set builtins.
 
 use super::{
-    arg, attrs_of, def, evaluated, force_attrs, force_function, force_list, force_string, string_of,
+    arg, attrs_of, evaluated, force_attrs, force_function, force_list, force_string, string_of,
 };
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, Symbol, Thunk, Value, sym};
@@ -235,19 +235,19 @@ pub fn builtins() -> Vec<Builtin> {
         strict!("attrValues", 1, attr_values),
         strict!("hasAttr", 2, has_attr),
         strict!("getAttr", 2, get_attr),
-        super::def_fast("removeAttrs", 2, 0b11, remove_attrs, remove_attrs_fast),
-        def("listToAttrs", 1, list_to_attrs),
-        super::def_fast("mapAttrs", 2, 0b10, map_attrs, map_attrs_fast),
-        super::def_fast(
+        def_fast!("removeAttrs", 2, 0b11, remove_attrs, remove_attrs_fast),
+        def!("listToAttrs", 1, list_to_attrs),
+        def_fast!("mapAttrs", 2, 0b10, map_attrs, map_attrs_fast),
+        def_fast!(
             "intersectAttrs",
             2,
             0b11,
             intersect_attrs,
             intersect_attrs_fast,
         ),
-        super::def_fast("catAttrs", 2, 0b11, cat_attrs, cat_attrs_fast),
-        super::def_fast("functionArgs", 1, 0b1, function_args, function_args_fast),
-        def("zipAttrsWith", 2, zip_attrs_with),
-        def("unsafeGetAttrPos", 2, unsafe_get_attr_pos),
+        def_fast!("catAttrs", 2, 0b11, cat_attrs, cat_attrs_fast),
+        def_fast!("functionArgs", 1, 0b1, function_args, function_args_fast),
+        def!("zipAttrsWith", 2, zip_attrs_with),
+        def!("unsafeGetAttrPos", 2, unsafe_get_attr_pos),
     ]
 }

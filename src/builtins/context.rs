@@ -4,7 +4,7 @@
 //! Context elements are kept encoded as C++ Nix writes them: `/nix/store/…` (a plain path),
 //! `=/nix/store/….drv` (a derivation with all its outputs), `!out!/nix/store/….drv` (one output).
 
-use super::{arg, def, force_attrs, force_bool, force_list, force_string, force_string_no_ctx};
+use super::{arg, force_attrs, force_bool, force_list, force_string, force_string_no_ctx};
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, NixContext, Symbol, Value, sym};
 use crate::vm::request::Co;
@@ -167,19 +167,19 @@ async fn append_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def(
+        def!(
             "unsafeDiscardStringContext",
             1,
             unsafe_discard_string_context,
         ),
-        def("hasContext", 1, has_context),
-        def(
+        def!("hasContext", 1, has_context),
+        def!(
             "unsafeDiscardOutputDependency",
             1,
             unsafe_discard_output_dependency,
         ),
-        def("addDrvOutputDependencies", 1, add_drv_output_dependencies),
-        def("getContext", 1, get_context),
-        def("appendContext", 2, append_context),
+        def!("addDrvOutputDependencies", 1, add_drv_output_dependencies),
+        def!("getContext", 1, get_context),
+        def!("appendContext", 2, append_context),
     ]
 }

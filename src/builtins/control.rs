@@ -1,7 +1,7 @@
 //! Control and debugging: `throw`, `abort`, `seq`, `deepSeq`, `tryEval`, `trace`, `warn`,
 //! `break`, `traceVerbose`, `addErrorContext`.
 
-use super::{arg, def};
+use super::arg;
 use crate::errors::{Error, ErrorClass};
 use crate::value::{Attrs, Builtin, Value};
 use crate::vm::request::{self, Co, force, try_force};
@@ -101,15 +101,15 @@ async fn second(_co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("throw", 1, throw),
-        def("abort", 1, abort),
-        super::def_fast("seq", 2, 0b01, seq, second_fast),
-        def("deepSeq", 2, deep_seq),
-        def("tryEval", 1, try_eval),
-        def("trace", 2, trace),
-        def("warn", 2, warn),
-        def("break", 1, identity),
-        def("traceVerbose", 2, trace_verbose),
-        super::def_fast("addErrorContext", 2, 0, second, second_fast),
+        def!("throw", 1, throw),
+        def!("abort", 1, abort),
+        def_fast!("seq", 2, 0b01, seq, second_fast),
+        def!("deepSeq", 2, deep_seq),
+        def!("tryEval", 1, try_eval),
+        def!("trace", 2, trace),
+        def!("warn", 2, warn),
+        def!("break", 1, identity),
+        def!("traceVerbose", 2, trace_verbose),
+        def_fast!("addErrorContext", 2, 0, second, second_fast),
     ]
 }

@@ -2,7 +2,7 @@
 //! computes them (ATerm serialisation, hashes modulo fixed outputs, output and `.drv` paths)
 //! without writing anything to a store.
 
-use super::{arg, def, force_attrs, force_list, force_string};
+use super::{arg, force_attrs, force_list, force_string};
 use crate::errors::Error;
 use crate::store;
 use crate::value::{Attrs, Builtin, NixContext, NixString, Symbol, Value, sym};
@@ -428,8 +428,8 @@ async fn to_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("derivationStrict", 1, derivation_strict),
-        def("placeholder", 1, placeholder),
-        def("toFile", 2, to_file),
+        def!("derivationStrict", 1, derivation_strict),
+        def!("placeholder", 1, placeholder),
+        def!("toFile", 2, to_file),
     ]
 }

@@ -1,8 +1,8 @@
 //! Filesystem builtins over real paths: `toPath`, `readDir`, `readFileType`, and the path
 //! coercion they share with `hashFile`.
 
+use super::arg;
 use super::paths;
-use super::{arg, def};
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, NixString, Symbol, Value};
 use crate::vm::request::{self, Co, IoRequest, IoResponse, force};
@@ -91,8 +91,8 @@ fn io_error(e: std::io::Error, path: &Path) -> Error {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("toPath", 1, to_path),
-        def("readFileType", 1, read_file_type),
-        def("readDir", 1, read_dir),
+        def!("toPath", 1, to_path),
+        def!("readFileType", 1, read_file_type),
+        def!("readDir", 1, read_dir),
     ]
 }

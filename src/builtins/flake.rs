@@ -6,7 +6,7 @@
 //! `indirect` (`flake:` and bare flake IDs such as `nixpkgs/branch`), `file` and `tarball`
 //! (`https:` and `file:` URLs). Paths are not resolved against a directory, as the builtins do.
 
-use super::{arg, def, force_attrs, force_string_no_ctx};
+use super::{arg, force_attrs, force_string_no_ctx};
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, Symbol, Value};
 use crate::vm::request::{Co, force};
@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("parseFlakeRef", 1, parse_flake_ref),
-        def("flakeRefToString", 1, flake_ref_to_string),
+        def!("parseFlakeRef", 1, parse_flake_ref),
+        def!("flakeRefToString", 1, flake_ref_to_string),
     ]
 }
 

@@ -1,6 +1,6 @@
 //! `hashString` and `hashFile`: base-16 digests with md5, sha1, sha256 or sha512.
 
-use super::{arg, def, files, force_string, force_string_no_ctx};
+use super::{arg, files, force_string, force_string_no_ctx};
 use crate::errors::Error;
 use crate::value::{Builtin, NixString, Value};
 use crate::vm::request::Co;
@@ -57,8 +57,8 @@ async fn hash_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("hashString", 2, hash_string),
-        def("hashFile", 2, hash_file),
+        def!("hashString", 2, hash_string),
+        def!("hashFile", 2, hash_file),
     ]
 }
 

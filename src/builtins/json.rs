@@ -5,7 +5,7 @@
 //! declares its nesting to the scheduler, so a structure deeper than max-call-depth fails as it
 //! does in C++ Nix.
 
-use super::{arg, def, force_string_no_ctx};
+use super::{arg, force_string_no_ctx};
 use crate::errors::Error;
 use crate::print::print_error_value;
 use crate::value::{Attrs, Builtin, NixContext, NixString, Symbol, Value, sym};
@@ -853,7 +853,7 @@ async fn from_json(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 }
 
 pub fn builtins() -> Vec<Builtin> {
-    vec![def("toJSON", 1, to_json), def("fromJSON", 1, from_json)]
+    vec![def!("toJSON", 1, to_json), def!("fromJSON", 1, from_json)]
 }
 
 #[cfg(test)]

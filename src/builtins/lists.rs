@@ -2,39 +2,162 @@
 //! nothing is called until an element is needed.
 
 use super::{
-    arg, def, def_fast, evaluated, force_bool, force_function, force_int, force_list,
-    force_string_no_ctx, int_of, is_callable, list_of, looping,
+    force_bool, force_function, force_list, force_string_no_ctx, function_of, int_of, list_of,
 };
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, Closure, NixList, Symbol, Thunk, Value};
-use crate::vm::request::{CallEach, Co, Expect, Finish, LoopStart, call, call_each, fold, force};
+use crate::value::{Attrs, Closure, NixList, Ret, Symbol, Thunk, Value};
+use crate::vm::request::{CallEach, Co, Expect, Finish, LoopStart, call, force};
 use crate::vm::speculate;
 use crate::vm::walk;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-fn length(args: &[Value]) -> Result<Value, Error> {
-    Ok(Value::Int(list_of(&args[0])?.len() as i64))
+crate::declare_builtins! {
+    /// The number of elements of a list.
+    ///
+    /// ```nix
+    /// builtins.length [ 1 "a" { } ]
+    /// => 3
+    /// ```
+    "length" [speculable] => fn length(list: Strict);
+
+    /// The first element of a list; an error for the empty list.
+    ///
+    /// ```nix
+    /// builtins.head [ 1 2 3 ]
+    /// => 1
+    /// ```
+    "head" [speculable] => fn head(list: Strict);
+
+    /// The list without its first element; an error for the empty list.
+    ///
+    /// ```nix
+    /// builtins.tail [ 1 2 3 ]
+    /// => [ 2 3 ]
+    /// ```
+    "tail" => fn tail(list: Strict);
+
+    /// The element at a (zero-based) index.
+    ///
+    /// ```nix
+    /// builtins.elemAt [ "a" "b" "c" ] 1
+    /// => "b"
+    /// ```
+    "elemAt" [speculable] => fn elem_at(list: Strict, index: Strict);
+
+    /// Applies a function to each element of a list. Lazy: each element is computed when it
+    /// is needed.
+    ///
+    /// ```nix
+    /// map (x: x * 10) [ 1 2 3 ]
+    /// => [ 10 20 30 ]
+    /// ```
+    "map" [top_level] => fn map(f: Lazy, list: Strict);
+
+    /// The elements of a list for which a predicate is true.
+    ///
+    /// ```nix
+    /// builtins.filter (x: x > 1) [ 1 2 3 ]
+    /// => [ 2 3 ]
+    /// ```
+    "filter" => fn filter(pred: Lazy, list: Strict);
+
+    /// Left fold, evaluating each accumulator as it goes: `foldl' op nul [ x0 x1 ]` is
+    /// `op (op nul x0) x1`.
+    ///
+    /// ```nix
+    /// builtins.foldl' (acc: x: acc * 10 + x) 0 [ 1 2 3 ]
+    /// => 123
+    /// ```
+    "foldl'" => fn foldl(op: Strict, nul: Lazy, list: Strict);
+
+    /// A list of the given length whose element `i` is `f i`, computed lazily.
+    ///
+    /// ```nix
+    /// builtins.genList (i: i * i) 4
+    /// => [ 0 1 4 9 ]
+    /// ```
+    "genList" => fn gen_list(f: Lazy, length: Strict);
+
+    /// Concatenates a list of lists.
+    ///
+    /// ```nix
+    /// builtins.concatLists [ [ 1 ] [ ] [ 2 3 ] ]
+    /// => [ 1 2 3 ]
+    /// ```
+    "concatLists" => async fn concat_lists(lists: Strict);
+
+    /// Applies a function returning a list to each element and concatenates the results.
+    ///
+    /// ```nix
+    /// builtins.concatMap (x: [ x x ]) [ 1 2 ]
+    /// => [ 1 1 2 2 ]
+    /// ```
+    "concatMap" => fn concat_map(f: Strict, list: Strict);
+
+    /// Whether a value is an element of a list (compared with `==`).
+    ///
+    /// ```nix
+    /// builtins.elem 2 [ 1 2 3 ]
+    /// => true
+    /// ```
+    "elem" => async fn elem(x: Lazy, list: Strict);
+
+    /// Whether a predicate holds for at least one element (stops at the first).
+    ///
+    /// ```nix
+    /// builtins.any (x: x > 2) [ 1 2 3 ]
+    /// => true
+    /// ```
+    "any" => fn any(pred: Strict, list: Strict);
+
+    /// Whether a predicate holds for every element (stops at the first that fails).
+    ///
+    /// ```nix
+    /// builtins.all (x: x > 2) [ 1 2 3 ]
+    /// => false
+    /// ```
+    "all" => fn all(pred: Strict, list: Strict);
+
+    /// Splits a list by a predicate into `right` (true) and `wrong` (false), keeping order.
+    ///
+    /// ```nix
+    /// builtins.partition (x: x > 2) [ 1 3 2 4 ]
+    /// => { right = [ 3 4 ]; wrong = [ 1 2 ]; }
+    /// ```
+    "partition" => async fn partition(pred: Strict, list: Strict);
+
+    /// Groups the elements of a list into a set by the name a function gives each.
+    ///
+    /// ```nix
+    /// builtins.groupBy (s: builtins.substring 0 1 s) [ "apple" "avocado" "banana" ]
+    /// => { a = [ "apple" "avocado" ]; b = [ "banana" ]; }
+    /// ```
+    "groupBy" => async fn group_by(f: Strict, list: Strict);
 }
 
-fn head(args: &[Value]) -> Result<Value, Error> {
-    list_of(&args[0])?
+fn length(list: &Value) -> Result<Value, Error> {
+    Ok(Value::Int(list_of(list)?.len() as i64))
+}
+
+fn head(list: &Value) -> Result<Value, Error> {
+    list_of(list)?
         .first()
         .cloned()
         .ok_or_else(|| Error::new("'builtins.head' called on an empty list"))
 }
 
-fn tail(args: &[Value]) -> Result<Value, Error> {
-    let l = list_of(&args[0])?;
+fn tail(list: &Value) -> Result<Value, Error> {
+    let l = list_of(list)?;
     if l.is_empty() {
         return Err(Error::new("'builtins.tail' called on an empty list"));
     }
     Ok(Value::list(l[1..].to_vec()))
 }
 
-fn elem_at(args: &[Value]) -> Result<Value, Error> {
-    let l = list_of(&args[0])?;
-    let i = int_of(&args[1])?;
+fn elem_at(list: &Value, index: &Value) -> Result<Value, Error> {
+    let l = list_of(list)?;
+    let i = int_of(index)?;
     usize::try_from(i)
         .ok()
         .and_then(|i| l.get(i).cloned())
@@ -46,24 +169,16 @@ fn elem_at(args: &[Value]) -> Result<Value, Error> {
         })
 }
 
-async fn map(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let l = force_list(&co, arg(&args, 1)).await?;
+fn map(f: &Value, list: &Value) -> Result<Ret, Error> {
+    let l = list_of(list)?;
     if l.is_empty() {
-        return Ok(Value::List(l));
+        return Ok(list.clone().into());
     }
     // C++ Nix checks the function once the list is known not to be empty.
-    let f = force_function(&co, arg(&args, 0)).await?;
-    Ok(map_with(&f, &l))
-}
-
-fn map_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    let l = match list_of(&evaluated(args, 1)?) {
-        Ok(l) if l.is_empty() => return Some(Ok(Value::List(l.clone()))),
-        Ok(l) => l.clone(),
-        Err(e) => return Some(Err(e)),
+    let Some(f) = f.whnf() else {
+        return Ok(Ret::Force(f.clone()));
     };
-    let f = evaluated(args, 0).filter(is_callable)?;
-    Some(Ok(map_with(&f, &l)))
+    Ok(map_with(&function_of(&f)?, l).into())
 }
 
 /// The lazy applications of `f` to each element.
@@ -99,21 +214,21 @@ impl<'a> LazyApply<'a> {
     }
 }
 
-async fn filter(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+fn filter(pred: &Value, list: &Value) -> Result<Ret, Error> {
     // As C++ Nix: the list first, and the function only for a list that is not empty.
-    let l = force_list(&co, arg(&args, 1)).await?;
+    let l = list_of(list)?;
     if l.is_empty() {
-        return Ok(Value::List(l));
+        return Ok(list.clone().into());
     }
-    let f = force_function(&co, arg(&args, 0)).await?;
-    let keep = call_each(&co, f, l, Expect::Bool, None).await;
-    filter_finish(&args, &keep)
+    let Some(pred) = pred.whnf() else {
+        return Ok(Ret::Force(pred.clone()));
+    };
+    each_loop(&pred, l, Expect::Bool, None, filter_finish)
 }
 
-/// The elements of `args[1]` whose result is `true`.
-fn filter_finish(args: &[Value], keep: &[Value]) -> Result<Value, Error> {
-    let l = list_of(&evaluated(args, 1).unwrap_or(Value::Null))?.clone();
-    let out = l
+/// The elements of `list` whose result is `true`.
+fn filter_finish(list: &NixList, keep: &[Value]) -> Result<Value, Error> {
+    let out = list
         .iter()
         .zip(keep.iter())
         .filter(|(_, k)| matches!(k, Value::Bool(crate::value::NixBool::TRUE)))
@@ -122,65 +237,42 @@ fn filter_finish(args: &[Value], keep: &[Value]) -> Result<Value, Error> {
     Ok(Value::list(out))
 }
 
-/// The function and list of `f list`-shaped builtins, when both are ready for a loop frame.
-fn function_and_list(args: &[Value], list: usize) -> Option<(Value, Rc<NixList>)> {
-    let f = evaluated(args, 0).filter(is_callable)?;
-    match evaluated(args, list)? {
-        Value::List(l) => Some((f, l)),
-        _ => None,
-    }
-}
-
-/// `filter`, `any`, `all`, `concatMap` as loop frames.
+/// A loop calling `f` (evaluated) on each element of `list`, each result checked against
+/// `expect`, stopping after a result equal to `stop`; `finish` makes the builtin's value.
 fn each_loop(
-    args: &[Value],
+    f: &Value,
+    list: &Rc<NixList>,
     expect: Expect,
     stop: Option<bool>,
     finish: Finish,
-) -> Option<LoopStart> {
-    let (f, list) = function_and_list(args, 1)?;
+) -> Result<Ret, Error> {
     let each = CallEach {
-        f,
-        list,
+        f: function_of(f)?,
+        list: list.clone(),
         expect,
         stop,
     };
-    Some(LoopStart::Each(each, finish))
+    Ok(Ret::Loop(LoopStart::Each(each, finish)))
 }
 
-fn filter_loop(args: &[Value]) -> Option<LoopStart> {
-    each_loop(args, Expect::Bool, None, filter_finish)
-}
-
-async fn foldl(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let f = force_function(&co, arg(&args, 0)).await?;
-    let acc = arg(&args, 1);
-    let l = force_list(&co, arg(&args, 2)).await?;
-    Ok(fold(&co, f, acc, l).await)
-}
-
-fn foldl_loop(args: &[Value]) -> Option<LoopStart> {
-    let (f, list) = function_and_list(args, 2)?;
-    Some(LoopStart::Fold {
+fn foldl(op: &Value, nul: &Value, list: &Value) -> Result<Ret, Error> {
+    let f = function_of(op)?;
+    let list = list_of(list)?;
+    if list.is_empty() {
+        return Ok(nul.clone().into());
+    }
+    Ok(Ret::Loop(LoopStart::Fold {
         f,
-        acc: arg(args, 1),
-        list,
-    })
+        acc: nul.clone(),
+        list: list.clone(),
+    }))
 }
 
-async fn gen_list(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+fn gen_list(f: &Value, length: &Value) -> Result<Value, Error> {
     // The function stays lazy (the corpus's `genList-function-strictness`; C++ Nix 2.30 forces
     // it).
-    let n = checked_length(force_int(&co, arg(&args, 1)).await?)?;
-    Ok(gen_list_of(&arg(&args, 0), n))
-}
-
-fn gen_list_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    Some(
-        int_of(&evaluated(args, 1)?)
-            .and_then(checked_length)
-            .map(|n| gen_list_of(&arg(args, 0), n)),
-    )
+    let n = checked_length(int_of(length)?)?;
+    Ok(gen_list_of(f, n))
 }
 
 /// A list length that is not negative.
@@ -196,8 +288,8 @@ fn gen_list_of(f: &Value, n: i64) -> Value {
     Value::list((0..n).map(|i| lazy.apply(Value::Int(i))).collect())
 }
 
-async fn concat_lists(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let ls = force_list(&co, arg(&args, 0)).await?;
+async fn concat_lists(co: Co, lists: Value) -> Result<Value, Error> {
+    let ls = force_list(&co, lists).await?;
     let mut out = Vec::new();
     for l in ls.iter() {
         out.extend(force_list(&co, l.clone()).await?.iter().cloned());
@@ -205,31 +297,11 @@ async fn concat_lists(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::list(out))
 }
 
-/// `concatLists` when every inner list is evaluated.
-fn concat_lists_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    let outer = evaluated(args, 0)?;
-    let ls = match list_of(&outer) {
-        Ok(ls) => ls,
-        Err(e) => return Some(Err(e)),
-    };
-    let mut out = Vec::new();
-    for l in ls.iter() {
-        match l.whnf()? {
-            Value::List(l) => out.extend(l.iter().cloned()),
-            _ => return None,
-        }
-    }
-    Some(Ok(Value::list(out)))
+fn concat_map(f: &Value, list: &Value) -> Result<Ret, Error> {
+    each_loop(f, list_of(list)?, Expect::List, None, concat_map_finish)
 }
 
-async fn concat_map(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let f = force_function(&co, arg(&args, 0)).await?;
-    let ls = force_list(&co, arg(&args, 1)).await?;
-    let results = call_each(&co, f, ls, Expect::List, None).await;
-    concat_map_finish(&args, &results)
-}
-
-fn concat_map_finish(_: &[Value], results: &[Value]) -> Result<Value, Error> {
+fn concat_map_finish(_: &NixList, results: &[Value]) -> Result<Value, Error> {
     let mut out = Vec::new();
     for r in results {
         if let Value::List(l) = r {
@@ -239,13 +311,11 @@ fn concat_map_finish(_: &[Value], results: &[Value]) -> Result<Value, Error> {
     Ok(Value::list(out))
 }
 
-fn concat_map_loop(args: &[Value]) -> Option<LoopStart> {
-    each_loop(args, Expect::List, None, concat_map_finish)
-}
-
-async fn elem(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let x = arg(&args, 0);
-    let l = force_list(&co, arg(&args, 1)).await?;
+async fn elem(co: Co, x: Value, list: Value) -> Result<Value, Error> {
+    let l = list_of(&list)?;
+    if let Some(found) = elem_shallow(&x, l) {
+        return found.map(Value::bool);
+    }
     for y in l.iter() {
         if walk::equal(&co, x.clone(), y.clone(), true).await? {
             return Ok(Value::bool(true));
@@ -254,17 +324,13 @@ async fn elem(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::bool(false))
 }
 
-/// `elem` when the answer needs no evaluation: `x` and the elements up to a match are
-/// evaluated and compare without walking (scalars, strings, paths).
-fn elem_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    let l = match evaluated(args, 1)? {
-        Value::List(l) => l,
-        other => return Some(Err(crate::vm::ops::type_error("a list", &other))),
-    };
+/// `elem` when the answer needs no evaluation: the list is empty, or `x` and the elements up
+/// to a match are evaluated and compare without walking (scalars, strings, paths).
+fn elem_shallow(x: &Value, l: &NixList) -> Option<Result<bool, Error>> {
     if l.is_empty() {
-        return Some(Ok(Value::bool(false)));
+        return Some(Ok(false));
     }
-    let x = evaluated(args, 0)?;
+    let x = x.whnf()?;
     // Functions, lists and sets compare by identity or by walking: the generator's job.
     if matches!(
         x,
@@ -278,17 +344,10 @@ fn elem_fast(args: &[Value]) -> Option<Result<Value, Error>> {
             y => y.clone(),
         };
         if crate::vm::ops::eq_shallow(&x, &y)? {
-            return Some(Ok(Value::bool(true)));
+            return Some(Ok(true));
         }
     }
-    Some(Ok(Value::bool(false)))
-}
-
-async fn any_all(co: &Co, args: &[Value], want: bool) -> Result<Value, Error> {
-    let f = force_function(co, arg(args, 0)).await?;
-    let l = force_list(co, arg(args, 1)).await?;
-    let results = call_each(co, f, l, Expect::Bool, Some(want)).await;
-    Ok(any_all_finish(&results, want))
+    Some(Ok(false))
 }
 
 /// `any`/`all` from results that stopped at the first `want`.
@@ -299,29 +358,21 @@ fn any_all_finish(results: &[Value], want: bool) -> Value {
     Value::bool(found == want)
 }
 
-fn any_loop(args: &[Value]) -> Option<LoopStart> {
-    each_loop(args, Expect::Bool, Some(true), |_, r| {
+fn any(pred: &Value, list: &Value) -> Result<Ret, Error> {
+    each_loop(pred, list_of(list)?, Expect::Bool, Some(true), |_, r| {
         Ok(any_all_finish(r, true))
     })
 }
 
-fn all_loop(args: &[Value]) -> Option<LoopStart> {
-    each_loop(args, Expect::Bool, Some(false), |_, r| {
+fn all(pred: &Value, list: &Value) -> Result<Ret, Error> {
+    each_loop(pred, list_of(list)?, Expect::Bool, Some(false), |_, r| {
         Ok(any_all_finish(r, false))
     })
 }
 
-async fn any(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    any_all(&co, &args, true).await
-}
-
-async fn all(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    any_all(&co, &args, false).await
-}
-
-async fn partition(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let f = force_function(&co, arg(&args, 0)).await?;
-    let l = force_list(&co, arg(&args, 1)).await?;
+async fn partition(co: Co, pred: Value, list: Value) -> Result<Value, Error> {
+    let f = force_function(&co, pred).await?;
+    let l = force_list(&co, list).await?;
     let (mut right, mut wrong) = (Vec::new(), Vec::new());
     for x in l.iter() {
         let x = force(&co, x.clone()).await;
@@ -337,9 +388,9 @@ async fn partition(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     ])))
 }
 
-async fn group_by(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let f = force_function(&co, arg(&args, 0)).await?;
-    let l = force_list(&co, arg(&args, 1)).await?;
+async fn group_by(co: Co, f: Value, list: Value) -> Result<Value, Error> {
+    let f = force_function(&co, f).await?;
+    let l = force_list(&co, list).await?;
     let mut groups: BTreeMap<Symbol, Vec<Value>> = BTreeMap::new();
     for x in l.iter() {
         let name = force_string_no_ctx(&co, call(&co, f.clone(), x.clone()).await).await?;
@@ -353,24 +404,4 @@ async fn group_by(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         .map(|(k, v)| (k, Value::list(v)))
         .collect();
     Ok(Value::attrs(Attrs::from_sorted(entries)))
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        strict!("length", 1, length),
-        strict!("head", 1, head),
-        strict!("tail", 1, tail),
-        strict!("elemAt", 2, elem_at),
-        def_fast("map", 2, 0b10, map, map_fast),
-        looping("filter", 2, 0b10, filter, filter_loop),
-        looping("foldl'", 3, 0b101, foldl, foldl_loop),
-        def_fast("genList", 2, 0b10, gen_list, gen_list_fast),
-        def_fast("concatLists", 1, 0b1, concat_lists, concat_lists_fast),
-        looping("concatMap", 2, 0b11, concat_map, concat_map_loop),
-        def_fast("elem", 2, 0b10, elem, elem_fast),
-        looping("any", 2, 0b11, any, any_loop),
-        looping("all", 2, 0b11, all, all_loop),
-        def("partition", 2, partition),
-        def("groupBy", 2, group_by),
-    ]
 }

@@ -1,7 +1,7 @@
 //! Files, imports and the search path: `import`, `findFile`, `pathExists`, `readFile`,
 //! `getEnv`, `baseNameOf`, `dirOf`.
 
-use super::{arg, def, force_attrs, force_list, force_string};
+use super::{arg, force_attrs, force_list, force_string};
 use crate::errors::Error;
 use crate::eval::Settings;
 use crate::io::EvalIo;
@@ -199,13 +199,13 @@ pub fn nix_path(settings: &Settings, _io: &dyn EvalIo) -> Value {
 pub fn builtins() -> Vec<Builtin> {
     let _ = type_error;
     vec![
-        def("import", 1, import),
-        def("scopedImport", 2, scoped_import),
-        def("findFile", 2, find_file),
-        def("pathExists", 1, path_exists),
-        def("readFile", 1, read_file),
-        def("getEnv", 1, get_env),
-        def("baseNameOf", 1, base_name_of),
-        def("dirOf", 1, dir_of),
+        def!("import", 1, import),
+        def!("scopedImport", 2, scoped_import),
+        def!("findFile", 2, find_file),
+        def!("pathExists", 1, path_exists),
+        def!("readFile", 1, read_file),
+        def!("getEnv", 1, get_env),
+        def!("baseNameOf", 1, base_name_of),
+        def!("dirOf", 1, dir_of),
     ]
 }

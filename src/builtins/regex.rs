@@ -8,7 +8,7 @@
 //! start comes from a leftmost-first search, the longest end from an anchored `MatchKind::All`
 //! search at that start. Compiled patterns are cached per thread.
 
-use super::{arg, def, force_string, force_string_no_ctx};
+use super::{arg, force_string, force_string_no_ctx};
 use crate::errors::Error;
 use crate::value::{Builtin, NixString, Value};
 use crate::vm::request::Co;
@@ -195,7 +195,7 @@ async fn split(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 }
 
 pub fn builtins() -> Vec<Builtin> {
-    vec![def("match", 2, match_), def("split", 2, split)]
+    vec![def!("match", 2, match_), def!("split", 2, split)]
 }
 
 // Translation from POSIX extended syntax.

@@ -6,7 +6,7 @@
 //! be a Nix function called through the scheduler. Calling the comparator in the same order as
 //! C++ Nix keeps `trace` output and the first error the same too.
 
-use super::{arg, def, force_attrs, force_bool, force_function, force_list};
+use super::{arg, force_attrs, force_bool, force_function, force_list};
 use crate::errors::Error;
 use crate::print::print_error_value;
 use crate::value::{Builtin, Value, sym};
@@ -420,7 +420,7 @@ async fn generic_closure(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("sort", 2, sort),
-        def("genericClosure", 1, generic_closure),
+        def!("sort", 2, sort),
+        def!("genericClosure", 1, generic_closure),
     ]
 }

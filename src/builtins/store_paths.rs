@@ -7,7 +7,7 @@
 //! not descended into), then the kept tree is hashed.
 
 use super::paths;
-use super::{arg, def, files, flake, force_attrs, force_bool, force_function, force_string_no_ctx};
+use super::{arg, files, flake, force_attrs, force_bool, force_function, force_string_no_ctx};
 use crate::errors::Error;
 use crate::io::FileType;
 use crate::store::{self, HashFormat};
@@ -21,17 +21,17 @@ use std::path::{Path, PathBuf};
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("path", 1, path),
-        def("filterSource", 2, filter_source),
-        def("storePath", 1, store_path),
-        def("convertHash", 1, convert_hash),
-        def("fetchurl", 1, fetchurl),
-        def("fetchTarball", 1, fetch_tarball),
-        def("fetchGit", 1, fetch_git),
-        def("fetchTree", 1, fetch_tree),
-        def("fetchMercurial", 1, fetch_mercurial),
-        def("fetchClosure", 1, fetch_closure),
-        def("getFlake", 1, get_flake),
+        def!("path", 1, path),
+        def!("filterSource", 2, filter_source),
+        def!("storePath", 1, store_path),
+        def!("convertHash", 1, convert_hash),
+        def!("fetchurl", 1, fetchurl),
+        def!("fetchTarball", 1, fetch_tarball),
+        def!("fetchGit", 1, fetch_git),
+        def!("fetchTree", 1, fetch_tree),
+        def!("fetchMercurial", 1, fetch_mercurial),
+        def!("fetchClosure", 1, fetch_closure),
+        def!("getFlake", 1, get_flake),
     ]
 }
 

@@ -1,6 +1,6 @@
 //! String builtins.
 
-use super::{arg, def, evaluated, force_int, force_list, force_string};
+use super::{arg, evaluated, force_int, force_list, force_string};
 use crate::errors::Error;
 use crate::value::{Builtin, NixString, Value};
 use crate::vm::request::Co;
@@ -147,10 +147,10 @@ async fn replace_strings(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        super::def_fast("toString", 1, 1, to_string, to_string_fast),
-        super::def_fast("stringLength", 1, 0b1, string_length, string_length_fast),
-        super::def_fast("substring", 3, 0b111, substring, substring_fast),
-        def("concatStringsSep", 2, concat_strings_sep),
-        def("replaceStrings", 3, replace_strings),
+        def_fast!("toString", 1, 1, to_string, to_string_fast),
+        def_fast!("stringLength", 1, 0b1, string_length, string_length_fast),
+        def_fast!("substring", 3, 0b111, substring, substring_fast),
+        def!("concatStringsSep", 2, concat_strings_sep),
+        def!("replaceStrings", 3, replace_strings),
     ]
 }

@@ -8,37 +8,31 @@
 //! arrays and inline tables into a flat arena, and converted to Nix values bottom-up by index
 //! (a node's children always come after it in the arena).
 
-use super::{arg, def, force_string_no_ctx};
+use super::force_string_no_ctx;
 use crate::errors::Error;
-use crate::eval::Settings;
-use crate::value::{Attrs, Builtin, Symbol, Value};
-use crate::vm::request::Co;
+use crate::value::{Attrs, Symbol, Value};
+use crate::vm::request::{Co, Flag, flag};
 use std::collections::BTreeMap;
 
-async fn from_toml(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = force_string_no_ctx(&co, arg(&args, 0)).await?;
-    parse(s.as_bytes(), false)
+crate::declare_builtins! {
+    /// Parses a TOML document into an attribute set. Dates and times are refused unless the
+    /// experimental feature `parse-toml-timestamps` is enabled, which turns them into
+    /// `{ _type = "timestamp"; value = "..."; }`.
+    ///
+    /// ```nix
+    /// builtins.fromTOML ''
+    ///   a = 1
+    ///   [b]
+    ///   c = [ "x", true ]
+    /// ''
+    /// => { a = 1; b = { c = [ "x" true ]; }; }
+    /// ```
+    "fromTOML" [top_level] => async fn from_toml(text: Strict);
 }
 
-async fn from_toml_timestamps(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = force_string_no_ctx(&co, arg(&args, 0)).await?;
-    parse(s.as_bytes(), true)
-}
-
-/// `fromTOML` as C++ Nix has it by default.
-/// `fromTOML` as the settings' experimental features want it.
-pub fn builtins_for(settings: &Settings) -> Vec<Builtin> {
-    builtins_with_features(settings.feature("parse-toml-timestamps"))
-}
-
-/// `fromTOML`, with dates and times parsed when the experimental feature
-/// `parse-toml-timestamps` is enabled.
-pub fn builtins_with_features(parse_toml_timestamps: bool) -> Vec<Builtin> {
-    if parse_toml_timestamps {
-        vec![def("fromTOML", 1, from_toml_timestamps)]
-    } else {
-        vec![def("fromTOML", 1, from_toml)]
-    }
+async fn from_toml(co: Co, text: Value) -> Result<Value, Error> {
+    let s = force_string_no_ctx(&co, text).await?;
+    parse(s.as_bytes(), flag(&co, Flag::TomlTimestamps).await)
 }
 
 /// Parses a TOML document into a Nix value (an attribute set).

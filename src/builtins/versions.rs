@@ -1,7 +1,7 @@
 //! Package names and versions: `parseDrvName`, `compareVersions`, `splitVersion`, with the
 //! component rules of `nix-env -u`.
 
-use super::{arg, def, force_string_no_ctx};
+use super::{arg, force_string_no_ctx};
 use crate::errors::Error;
 use crate::value::{Attrs, Builtin, NixString, Value};
 use crate::vm::request::Co;
@@ -105,9 +105,9 @@ async fn parse_drv_name(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 pub fn builtins() -> Vec<Builtin> {
     vec![
-        def("compareVersions", 2, compare_versions_builtin),
-        def("splitVersion", 1, split_version),
-        def("parseDrvName", 1, parse_drv_name),
+        def!("compareVersions", 2, compare_versions_builtin),
+        def!("splitVersion", 1, split_version),
+        def!("parseDrvName", 1, parse_drv_name),
     ]
 }
 

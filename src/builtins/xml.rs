@@ -5,7 +5,7 @@
 //! nesting costs heap, not native stack; each level is declared to the scheduler as a call
 //! level, as C++ Nix's `addCallDepth` does.
 
-use super::{arg, def};
+use super::arg;
 use crate::errors::Error;
 use crate::print::format_float_g;
 use crate::value::{Attrs, Builtin, Closure, NixContext, NixString, Symbol, Value, sym};
@@ -18,7 +18,7 @@ async fn to_xml_builtin(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 }
 
 pub fn builtins() -> Vec<Builtin> {
-    vec![def("toXML", 1, to_xml_builtin)]
+    vec![def!("toXML", 1, to_xml_builtin)]
 }
 
 /// The XML document of a value, forcing it all (`nix-instantiate --eval --strict --xml`);

@@ -157,30 +157,111 @@ impl Lambda {
     }
 }
 
-pub type BuiltinFn = dyn Fn(Vec<Value>) -> BuiltinGen;
-
-/// A primitive operation: a name, how many arguments it takes, and the generator it runs once
-/// it has them all.
+/// A primitive operation, as its declaration (`builtins::decl`) describes it: a name, its
+/// parameters (each strict or lazy), its documentation and its one body.
 pub struct Builtin {
     pub name: &'static str,
+    /// The declaration's doc comment, examples included (`builtins::decl`).
+    pub doc: &'static str,
     pub arity: usize,
-    pub func: Box<BuiltinFn>,
-    /// The same operation for arguments that need no evaluation: `None` from it means "needs
-    /// the generator". Calls that take it create no generator and push no frame.
-    pub fast: Option<FastFn>,
-    /// Bit `i` set: the builtin forces argument `i` before anything else it does (in
-    /// increasing `i`). The scheduler forces those itself before trying `fast`.
+    /// Bit `i` set: parameter `i` is strict. The scheduler evaluates those arguments, in
+    /// increasing `i`, before the body runs: the body sees them in weak head normal form.
     pub strict: u8,
-    /// For builtins that call a function per element (`filter`, `foldl'`, ...): how to run the
-    /// call as a loop frame instead of a generator (`vm::loops`).
-    pub looping: Option<crate::vm::request::LoopFn>,
-    /// `fast` has no effect beyond its result and costs little whatever the arguments: a call
-    /// on evaluated arguments may be made ahead of need (`vm::speculate`).
+    /// Visible without the `builtins.` prefix (`map`, `toString`, ...).
+    pub top_level: bool,
+    /// The body is synchronous, has no effect beyond its result and costs little whatever the
+    /// arguments: a call on evaluated arguments may be made ahead of need (`vm::speculate`).
     pub speculable: bool,
+    pub body: Body,
+    /// The source file that declares it (`file!()`), for the builtin index and messages.
+    pub source: &'static str,
 }
 
-/// A builtin's synchronous path (see `Builtin::fast`).
-pub type FastFn = fn(&[Value]) -> Option<Result<Value, crate::errors::Error>>;
+/// A builtin's one body.
+pub enum Body {
+    /// Computes on its arguments (the strict ones evaluated) without evaluating anything: a
+    /// plain function call, no frame, no generator.
+    Sync(SyncFn),
+    /// Straight-line async code that awaits forcing and calls (`vm::request`). `attempt` runs
+    /// the same body on the spot and gives up (`None`) at its first request, which is common
+    /// where everything it forces is already evaluated; then `spawn` runs it as a generator
+    /// from the start.
+    Async {
+        attempt: fn(&[Value]) -> Option<Result<Value, crate::errors::Error>>,
+        spawn: fn(Vec<Value>) -> BuiltinGen,
+    },
+}
+
+/// A synchronous body (see `Body::Sync`).
+pub type SyncFn = fn(&[Value]) -> Result<Ret, crate::errors::Error>;
+
+/// What a synchronous body answers.
+pub enum Ret {
+    /// The builtin's value (a thunk is forced: calls answer in weak head normal form).
+    Value(Value),
+    /// Evaluate this value (an argument the body turned out to need, such as `map`'s function
+    /// once the list is known not to be empty), then run the body again with the same
+    /// arguments. The body must be cheap to rerun, and must not ask twice for the same value.
+    Force(Value),
+    /// Call a function per list element as a loop frame and make the builtin's value from the
+    /// results (`filter`, `foldl'`, ...: `vm::loops`).
+    Loop(crate::vm::request::LoopStart),
+}
+
+impl From<Value> for Ret {
+    #[inline]
+    fn from(v: Value) -> Ret {
+        Ret::Value(v)
+    }
+}
+
+impl Builtin {
+    /// A builtin from its declaration's parts (`strict[i]`: parameter `i` is strict).
+    pub fn new(
+        name: &'static str,
+        doc: &'static str,
+        strict: &[bool],
+        body: Body,
+        source: &'static str,
+    ) -> Builtin {
+        assert!(strict.len() <= 8, "builtin {name}: at most 8 parameters");
+        let mask = strict
+            .iter()
+            .enumerate()
+            .fold(0u8, |m, (i, s)| m | (u8::from(*s) << i));
+        Builtin {
+            name,
+            doc,
+            arity: strict.len(),
+            strict: mask,
+            top_level: false,
+            speculable: false,
+            body,
+            source,
+        }
+    }
+
+    /// Marks it visible without the `builtins.` prefix.
+    pub fn top_level(self) -> Builtin {
+        Builtin {
+            top_level: true,
+            ..self
+        }
+    }
+
+    /// Marks it speculable (see `Builtin::speculable`); only synchronous bodies can be.
+    pub fn speculable(self) -> Builtin {
+        assert!(
+            matches!(self.body, Body::Sync(_)),
+            "builtin {}: only a synchronous body can be speculable",
+            self.name
+        );
+        Builtin {
+            speculable: true,
+            ..self
+        }
+    }
+}
 
 /// A builtin with some (possibly zero) of its arguments applied.
 pub struct PartialApp {

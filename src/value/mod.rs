@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 pub use attrs::Attrs;
-pub use function::{Builtin, BuiltinFn, Closure, Env, FastFn, Formals, Lambda, PartialApp};
+pub use function::{Body, Builtin, Closure, Env, Formals, Lambda, PartialApp, Ret, SyncFn};
 pub use string::{NixContext, NixString};
 pub use symbol::Symbol;
 pub(crate) use symbol::sym;

@@ -57,13 +57,13 @@ pub(super) struct GenFrame {
     pub depth: u32,
 }
 
-/// A builtin call waiting for the scheduler to force the arguments the builtin is strict in
-/// (`Builtin::strict`) before it runs, usually without ever needing a generator.
+/// A builtin call waiting for the scheduler to evaluate something before its body runs: an
+/// argument it is strict in (`Builtin::strict`), or a value its body asked for (`Ret::Force`).
 pub(super) struct ArgsFrame {
     pub builtin: Rc<Builtin>,
     pub args: BuiltinArgs,
-    /// The argument being forced.
-    pub next: usize,
+    /// The argument being forced, replaced by its value once it is evaluated.
+    pub slot: Option<usize>,
     pub span: Option<Span>,
     /// Logical calls this frame stands for: 1 plus those of tail-called frames.
     pub calls: u32,

@@ -2,18 +2,14 @@
 //!
 //! `filter`, `any`, `all`, `concatMap` and `foldl'` call a function once per element. A Loop
 //! frame makes those calls one after the other, each result delivered to it like any other
-//! value, so no generator is resumed per element. A loop starts in one of two ways:
-//! - the builtin's `looping` path, once the scheduler has forced its strict arguments: the loop
-//!   frame stands for the builtin call itself (call depth, trace line), and a `finish` function
-//!   turns the results into the builtin's value. No generator is made at all;
-//! - a generator's `CallEach` or `Fold` request (when `looping` could not start, e.g. the
-//!   function is still a thunk): the loop runs above the suspended generator and hands it the
-//!   results in one resume.
+//! value, so no generator exists at all. The builtin's body starts it by answering `Ret::Loop`;
+//! the loop frame then stands for the builtin call itself (call depth, trace line), and a
+//! `finish` function turns the results into the builtin's value.
 
-use super::frames::{BuiltinArgs, Frame};
+use super::frames::Frame;
 use super::request::{CallEach, Expect, Finish, LoopStart};
 use super::{Step, Vm, at};
-use crate::errors::{Error, Span};
+use crate::errors::Span;
 use crate::value::{NixList, Value};
 use std::rc::Rc;
 
@@ -25,8 +21,7 @@ pub(super) struct LoopFrame {
     pub next: usize,
     pub kind: LoopKind,
     pub span: Option<Span>,
-    /// Set when the loop is a builtin call of its own (not a generator's request).
-    pub owner: Option<Owner>,
+    pub owner: Owner,
 }
 
 pub(super) enum LoopKind {
@@ -45,9 +40,18 @@ pub(super) struct Owner {
     pub name: &'static str,
     /// Logical calls it counts for: 1 plus those of tail-called frames.
     pub calls: u32,
-    pub args: BuiltinArgs,
     /// Makes the builtin's value from the results (`Each` loops).
     pub finish: Option<Finish>,
+}
+
+impl LoopFrame {
+    /// The element whose call is under way.
+    fn element(&self) -> Value {
+        match self.list.get(self.next) {
+            Some(x) => x.clone(),
+            None => unreachable!("a loop frame past the end of its list"),
+        }
+    }
 }
 
 impl Owner {
@@ -58,32 +62,10 @@ impl Owner {
 }
 
 impl Vm<'_> {
-    /// Starts the loop of a generator's `CallEach` request (the list is not empty).
-    pub(super) fn start_each(&mut self, each: CallEach, span: Option<Span>) -> Step {
-        let kind = each_kind(&each);
-        self.start_loop(each.f, each.list, kind, span, None)
-    }
-
-    /// Starts the loop of a generator's `Fold` request (the list is not empty).
-    pub(super) fn start_fold(
-        &mut self,
-        f: Value,
-        acc: Value,
-        list: Rc<NixList>,
-        span: Option<Span>,
-    ) -> Step {
-        let kind = LoopKind::Fold {
-            acc,
-            partial: false,
-        };
-        self.start_loop(f, list, kind, span, None)
-    }
-
-    /// Runs a builtin call as a loop frame (its `looping` path said how).
+    /// Runs a builtin call as the loop frame its body asked for.
     pub(super) fn start_builtin_loop(
         &mut self,
         name: &'static str,
-        args: BuiltinArgs,
         start: LoopStart,
         span: Option<Span>,
         inherited: u32,
@@ -108,29 +90,17 @@ impl Vm<'_> {
         let owner = Owner {
             name,
             calls: 1 + inherited,
-            args,
             finish,
         };
         if list.is_empty() {
             self.call_depth -= inherited;
-            return finish_each(owner, Vec::new(), span);
+            return finish_each(owner, &list, Vec::new(), span);
         }
         self.call_depth += 1;
         if let Some(e) = self.check_depth() {
             self.call_depth -= owner.calls;
             return Step::Unwind(at(e, span));
         }
-        self.start_loop(f, list, kind, span, Some(owner))
-    }
-
-    fn start_loop(
-        &mut self,
-        f: Value,
-        list: Rc<NixList>,
-        kind: LoopKind,
-        span: Option<Span>,
-        owner: Option<Owner>,
-    ) -> Step {
         self.stats.frames_pushed += 1;
         self.frames.push(Frame::Loop(Box::new(LoopFrame {
             f,
@@ -146,9 +116,9 @@ impl Vm<'_> {
     /// Makes the call for the loop frame on top's current element.
     fn loop_call(&mut self) -> Step {
         let Some(Frame::Loop(l)) = self.frames.last_mut() else {
-            return Step::Unwind(Error::new("internal error: no loop frame"));
+            unreachable!("a loop call without a loop frame on top")
         };
-        let x = l.list.get(l.next).cloned().unwrap_or(Value::Null);
+        let x = l.element();
         let span = l.span;
         let (f, arg) = match &mut l.kind {
             LoopKind::Each { .. } => (l.f.clone(), x),
@@ -173,7 +143,7 @@ impl Vm<'_> {
     /// Takes the result of the loop's current call.
     pub(super) fn loop_deliver(&mut self, v: Value) -> Step {
         let Some(Frame::Loop(l)) = self.frames.last_mut() else {
-            return Step::Unwind(Error::new("internal error: no loop frame"));
+            unreachable!("a loop result delivered without a loop frame on top")
         };
         let done = match &mut l.kind {
             LoopKind::Each {
@@ -191,7 +161,7 @@ impl Vm<'_> {
             LoopKind::Fold { partial, .. } if *partial => {
                 // `f acc` is known: apply it to the element.
                 *partial = false;
-                let x = l.list.get(l.next).cloned().unwrap_or(Value::Null);
+                let x = l.element();
                 let span = l.span;
                 return self.call(v, x, span);
             }
@@ -205,16 +175,13 @@ impl Vm<'_> {
             return self.loop_call();
         }
         let Some(Frame::Loop(l)) = self.frames.pop() else {
-            return Step::Unwind(Error::new("internal error: no loop frame"));
+            unreachable!("a finished loop without a loop frame on top")
         };
         let l = *l;
-        if let Some(owner) = &l.owner {
-            self.call_depth -= owner.calls;
-        }
-        match (l.kind, l.owner) {
-            (LoopKind::Each { results, .. }, Some(owner)) => finish_each(owner, results, l.span),
-            (LoopKind::Each { results, .. }, None) => Step::Return(Value::list(results)),
-            (LoopKind::Fold { acc, .. }, _) => Step::Return(acc),
+        self.call_depth -= l.owner.calls;
+        match l.kind {
+            LoopKind::Each { results, .. } => finish_each(l.owner, &l.list, results, l.span),
+            LoopKind::Fold { acc, .. } => Step::Return(acc),
         }
     }
 }
@@ -228,11 +195,11 @@ fn each_kind(each: &CallEach) -> LoopKind {
 }
 
 /// The value of a builtin whose `Each` loop is over.
-fn finish_each(owner: Owner, results: Vec<Value>, span: Option<Span>) -> Step {
+fn finish_each(owner: Owner, list: &NixList, results: Vec<Value>, span: Option<Span>) -> Step {
     let Some(finish) = owner.finish else {
         return Step::Return(Value::list(results));
     };
-    match finish(&owner.args, &results) {
+    match finish(list, &results) {
         Ok(v) => Step::Return(v),
         Err(mut e) => {
             e.trace.push((span, owner.trace()));

@@ -23,7 +23,7 @@ pub use request::{BuiltinGen, Co, Request, Response};
 use crate::compiler::Chunk;
 use crate::errors::{Error, Span};
 use crate::eval::EvalState;
-use crate::value::{Builtin, Closure, Lambda, sym};
+use crate::value::{Body, Builtin, Closure, Lambda, Ret, sym};
 use crate::value::{Env, Thunk, Value, Work};
 use frames::{ArgsFrame, BuiltinArgs, CodeFrame, Frame, GenFrame};
 use genawaiter::GeneratorState;
@@ -208,8 +208,8 @@ impl<'s> Vm<'s> {
                 let Some(Frame::Args(mut f)) = self.frames.pop() else {
                     return Step::Unwind(Error::new("internal error: argument frame vanished"));
                 };
-                if let Some(slot) = f.args.get_mut(f.next) {
-                    *slot = v;
+                if let Some(slot) = f.slot {
+                    f.args[slot] = v;
                 }
                 // The builtin's own call is counted again if it pushes a frame.
                 self.call_depth -= 1;
@@ -292,8 +292,6 @@ impl<'s> Vm<'s> {
             }
             Request::Call(f, arg) => self.call(f, arg, span),
             Request::Call2(f, a, b) => self.call2(f, a, b, span, 0),
-            Request::CallEach(each) => self.start_each(*each, span),
-            Request::Fold { f, acc, list } => self.start_fold(f, acc, list, span),
             Request::Import(path, scope) => match self.state.import(&path, scope) {
                 Ok(v) => self.force_value(v, span),
                 Err(e) => Step::Unwind(e),
@@ -327,6 +325,9 @@ impl<'s> Vm<'s> {
                 let on = match flag {
                     request::Flag::TraceVerbose => self.state.settings.trace_verbose,
                     request::Flag::AbortOnWarn => self.state.settings.abort_on_warn,
+                    request::Flag::TomlTimestamps => {
+                        self.state.settings.feature("parse-toml-timestamps")
+                    }
                 };
                 Step::Resume(Response::Value(Value::bool(on)))
             }
@@ -619,22 +620,15 @@ impl<'s> Vm<'s> {
         span: Option<Span>,
         inherited: u32,
     ) -> Step {
-        // All arguments at once, the strict ones evaluated: the synchronous path runs on them
-        // where they are.
-        if p.args.is_empty()
-            && N == p.builtin.arity
-            && let Some(fast) = p.builtin.fast
-        {
+        // All arguments at once, the strict ones evaluated: the body runs on them where they
+        // are.
+        if p.args.is_empty() && N == p.builtin.arity {
             let mut args = more;
             if evaluate_strict(&mut args, p.builtin.strict) {
-                return self.run_fast(&p.builtin, fast, &args, span, inherited);
+                return self.run_builtin(&p.builtin, &args, span, inherited);
             }
-            return self.call_builtin(
-                p.builtin.clone(),
-                args.into_iter().collect(),
-                span,
-                inherited,
-            );
+            let args = args.into_iter().collect();
+            return self.call_builtin(p.builtin.clone(), args, span, inherited);
         }
         if p.args.len() + N < p.builtin.arity {
             self.call_depth -= inherited;
@@ -646,15 +640,14 @@ impl<'s> Vm<'s> {
                 args,
             })));
         }
-        // Collected inline: a call that takes the fast path allocates nothing.
+        // Collected inline: a call whose body finishes at once allocates nothing.
         let mut args: BuiltinArgs = p.args.iter().cloned().collect();
         args.extend(more);
         self.call_builtin(p.builtin.clone(), args, span, inherited)
     }
 
     /// Runs a builtin with all its arguments: first the scheduler forces the arguments it is
-    /// strict in (an `Args` frame waits meanwhile), then its synchronous path runs, and only
-    /// if that cannot finish does it become a generator.
+    /// strict in (an `Args` frame waits meanwhile), then its body runs.
     fn call_builtin(
         &mut self,
         builtin: Rc<Builtin>,
@@ -662,9 +655,6 @@ impl<'s> Vm<'s> {
         span: Option<Span>,
         inherited: u32,
     ) -> Step {
-        if builtin.fast.is_none() && builtin.looping.is_none() {
-            return self.spawn_builtin(builtin, args, span, inherited);
-        }
         for next in 0..args.len() {
             if builtin.strict & (1 << next) == 0 {
                 continue;
@@ -676,51 +666,79 @@ impl<'s> Vm<'s> {
                 args[next] = v;
                 continue;
             }
-            let t = t.clone();
-            self.call_depth += 1;
-            if let Some(e) = self.check_depth() {
-                self.call_depth -= 1 + inherited;
-                return Step::Unwind(at(e, span));
-            }
-            self.stats.frames_pushed += 1;
-            self.frames.push(Frame::Args(Box::new(ArgsFrame {
-                builtin,
-                args,
-                next,
-                span,
-                calls: 1 + inherited,
-            })));
-            return self.force_thunk(t, span);
+            let t = Value::Thunk(t.clone());
+            return self.force_for_builtin(builtin, args, Some(next), t, span, inherited);
         }
-        if let Some(fast) = builtin.fast {
-            return self.run_fast(&builtin, fast, &args, span, inherited);
-        }
-        match builtin.looping.and_then(|looping| looping(&args)) {
-            Some(start) => self.start_builtin_loop(builtin.name, args, start, span, inherited),
-            None => self.spawn_builtin(builtin, args, span, inherited),
-        }
+        self.run_builtin(&builtin, &args, span, inherited)
     }
 
-    /// Runs a builtin's synchronous path on all its arguments (the strict ones evaluated); where
-    /// that path cannot finish, the builtin runs as a generator.
-    fn run_fast(
+    /// Evaluates `v` for a builtin call, with an `Args` frame holding the call meanwhile; the
+    /// value replaces argument `slot`, if given, and the call is made again.
+    fn force_for_builtin(
+        &mut self,
+        builtin: Rc<Builtin>,
+        args: BuiltinArgs,
+        slot: Option<usize>,
+        v: Value,
+        span: Option<Span>,
+        inherited: u32,
+    ) -> Step {
+        let Value::Thunk(t) = v else {
+            unreachable!(
+                "builtin {} asked to force a value that is evaluated",
+                builtin.name
+            )
+        };
+        if t.value().is_some() {
+            unreachable!(
+                "builtin {} asked to force a thunk that is evaluated",
+                builtin.name
+            )
+        }
+        self.call_depth += 1;
+        if let Some(e) = self.check_depth() {
+            self.call_depth -= 1 + inherited;
+            return Step::Unwind(at(e, span));
+        }
+        self.stats.frames_pushed += 1;
+        self.frames.push(Frame::Args(Box::new(ArgsFrame {
+            builtin,
+            args,
+            slot,
+            span,
+            calls: 1 + inherited,
+        })));
+        self.force_thunk(t, span)
+    }
+
+    /// Runs a builtin's body on all its arguments, the strict ones evaluated.
+    fn run_builtin(
         &mut self,
         builtin: &Rc<Builtin>,
-        fast: crate::value::FastFn,
         args: &[Value],
         span: Option<Span>,
         inherited: u32,
     ) -> Step {
-        match fast(args) {
-            Some(result) => self.builtin_result(builtin, result, span, inherited),
-            None => {
-                let args = args.iter().cloned().collect();
-                self.spawn_builtin(builtin.clone(), args, span, inherited)
-            }
+        match &builtin.body {
+            Body::Sync(run) => match run(args) {
+                Ok(Ret::Value(v)) => self.builtin_result(builtin, Ok(v), span, inherited),
+                Err(e) => self.builtin_result(builtin, Err(e), span, inherited),
+                Ok(Ret::Force(v)) => {
+                    let args = args.iter().cloned().collect();
+                    self.force_for_builtin(builtin.clone(), args, None, v, span, inherited)
+                }
+                Ok(Ret::Loop(start)) => {
+                    self.start_builtin_loop(builtin.name, start, span, inherited)
+                }
+            },
+            Body::Async { attempt, spawn } => match attempt(args) {
+                Some(result) => self.builtin_result(builtin, result, span, inherited),
+                None => self.spawn_builtin(builtin.name, spawn(args.to_vec()), span, inherited),
+            },
         }
     }
 
-    /// Hands on what a builtin's synchronous path computed.
+    /// Hands on what a builtin's body computed without a frame.
     fn builtin_result(
         &mut self,
         builtin: &Builtin,
@@ -740,11 +758,11 @@ impl<'s> Vm<'s> {
         }
     }
 
-    /// Runs a builtin as a generator on a new frame.
+    /// Runs a builtin's generator on a new frame.
     fn spawn_builtin(
         &mut self,
-        builtin: Rc<Builtin>,
-        args: BuiltinArgs,
+        name: &'static str,
+        generator: BuiltinGen,
         span: Option<Span>,
         inherited: u32,
     ) -> Step {
@@ -754,8 +772,7 @@ impl<'s> Vm<'s> {
             return Step::Unwind(at(e, span));
         }
         self.stats.builtin_generators += 1;
-        let g = (builtin.func)(args.into_vec());
-        self.push_gen(builtin.name, span, g, 1 + inherited);
+        self.push_gen(name, span, generator, 1 + inherited);
         Step::Resume(Response::Start)
     }
 
@@ -772,10 +789,8 @@ impl<'s> Vm<'s> {
                 }
                 Some(Frame::Thunk(t)) => t.thunk.abort(),
                 Some(Frame::Loop(l)) => {
-                    if let Some(owner) = &l.owner {
-                        self.call_depth -= owner.calls;
-                        err.trace.push((l.span, owner.trace()));
-                    }
+                    self.call_depth -= l.owner.calls;
+                    err.trace.push((l.span, l.owner.trace()));
                 }
                 Some(Frame::Args(a)) => {
                     self.call_depth -= a.calls;

@@ -15,8 +15,25 @@ use std::rc::Rc;
 pub type GenFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
 /// A suspended builtin (or other generator) on the frame stack.
 pub type BuiltinGen = genawaiter::rc::Gen<Request, Response, GenFuture>;
-/// The handle a generator yields requests through.
-pub type Co = genawaiter::rc::Co<Request, Response>;
+/// The handle a generator yields requests through. A detached handle belongs to a body run
+/// on the spot (`Body::Async`'s attempt): its first request suspends the body for good, and
+/// the attempt gives up.
+pub struct Co(Option<genawaiter::rc::Co<Request, Response>>);
+
+impl Co {
+    /// A handle whose requests are never answered.
+    pub fn detached() -> Co {
+        Co(None)
+    }
+
+    /// Yields a request and waits for the scheduler's answer.
+    pub async fn yield_(&self, req: Request) -> Response {
+        match &self.0 {
+            Some(co) => co.yield_(req).await,
+            None => std::future::pending().await,
+        }
+    }
+}
 
 /// What a generator asks the scheduler for.
 pub enum Request {
@@ -29,17 +46,6 @@ pub enum Request {
     Call(Value, Value),
     /// Apply a function that takes two arguments at once (`run::takes_two`) to both.
     Call2(Value, Value, Value),
-    /// Apply a (forced) function to each element of a list in turn, checking each result: the
-    /// whole loop of `filter`, `any`, `concatMap`, ... in one request, answered with the list
-    /// of results (shorter than the input if it stopped early).
-    CallEach(Box<CallEach>),
-    /// `foldl'`: apply `f` to the accumulator and each element in turn, evaluating each new
-    /// accumulator; answered with the last one.
-    Fold {
-        f: Value,
-        acc: Value,
-        list: Rc<NixList>,
-    },
     /// Evaluate a file (cached per evaluation by path), optionally with an extra scope
     /// (`scopedImport`).
     Import(PathBuf, Option<Value>),
@@ -64,7 +70,7 @@ pub enum Request {
     LookupDerivation(String),
 }
 
-/// The loop a `Request::CallEach` asks for.
+/// A loop of calls, one per element (`LoopStart::Each`).
 pub struct CallEach {
     pub f: Value,
     pub list: Rc<NixList>,
@@ -74,8 +80,8 @@ pub struct CallEach {
     pub stop: Option<bool>,
 }
 
-/// How a builtin that loops over a list runs without a generator (`Builtin::looping`), once
-/// its strict arguments are evaluated.
+/// The loop a builtin's body hands to the scheduler (`Ret::Loop`): its calls run as a loop
+/// frame (`vm::loops`), with no generator.
 pub enum LoopStart {
     /// Call the function on each element; the builtin's value is `Finish` of the results.
     Each(CallEach, Finish),
@@ -87,11 +93,8 @@ pub enum LoopStart {
     },
 }
 
-/// Makes a looping builtin's value from its arguments and the results of its calls.
-pub type Finish = fn(&[Value], &[Value]) -> Result<Value, Error>;
-
-/// A builtin's looping path: `None` sends the call to its generator.
-pub type LoopFn = fn(&[Value]) -> Option<LoopStart>;
+/// Makes a looping builtin's value from the list it looped over and the results of its calls.
+pub type Finish = fn(&NixList, &[Value]) -> Result<Value, Error>;
 
 /// The type a callback's results must have; a result of another type fails the loop with the
 /// error the builtin would give.
@@ -118,13 +121,15 @@ pub enum Flag {
     TraceVerbose,
     /// `--abort-on-warn` (or `NIX_ABORT_ON_WARN`): `warn` fails after warning.
     AbortOnWarn,
+    /// The experimental feature `parse-toml-timestamps`: `fromTOML` parses dates and times.
+    TomlTimestamps,
 }
 
 pub async fn flag(co: &Co, flag: Flag) -> bool {
-    matches!(
-        co.yield_(Request::Flag(flag)).await,
-        Response::Value(Value::Bool(crate::value::NixBool::TRUE))
-    )
+    match co.yield_(Request::Flag(flag)).await {
+        Response::Value(Value::Bool(b)) => b.get(),
+        other => mismatched(&other),
+    }
 }
 
 /// A question for the host's `EvalIo`.
@@ -189,7 +194,7 @@ pub fn generator<F>(body: impl FnOnce(Co) -> F + 'static) -> BuiltinGen
 where
     F: Future<Output = Result<Value, Error>> + 'static,
 {
-    genawaiter::rc::Gen::new(move |co| Box::pin(body(co)) as GenFuture)
+    genawaiter::rc::Gen::new(move |co| Box::pin(body(Co(Some(co)))) as GenFuture)
 }
 
 /// Evaluates `v` to weak head normal form.
@@ -200,7 +205,7 @@ pub async fn force(co: &Co, v: Value) -> Value {
     };
     match co.yield_(Request::Force(v)).await {
         Response::Value(v) => v,
-        _ => Value::Null,
+        other => mismatched(&other),
     }
 }
 
@@ -213,7 +218,7 @@ pub async fn try_force(co: &Co, v: Value) -> Result<Value, Error> {
     match co.yield_(Request::TryForce(v)).await {
         Response::Value(v) => Ok(v),
         Response::Error(e) => Err(e),
-        _ => Ok(Value::Null),
+        other => mismatched(&other),
     }
 }
 
@@ -227,11 +232,13 @@ pub async fn call(co: &Co, f: Value, arg: Value) -> Value {
     if let Value::Closure(c) = &f
         && c.lambda.curried.is_some()
     {
-        return c.apply_curried(arg).unwrap_or(Value::Null);
+        return c
+            .apply_curried(arg)
+            .unwrap_or_else(|| unreachable!("a curried lambda applies without running code"));
     }
     match co.yield_(Request::Call(f, arg)).await {
         Response::Value(v) => v,
-        _ => Value::Null,
+        other => mismatched(&other),
     }
 }
 
@@ -241,46 +248,11 @@ pub async fn call2(co: &Co, f: Value, a: Value, b: Value) -> Value {
     if crate::vm::takes_two(&f) {
         return match co.yield_(Request::Call2(f, a, b)).await {
             Response::Value(v) => v,
-            _ => Value::Null,
+            other => mismatched(&other),
         };
     }
     let g = call(co, f, a).await;
     call(co, g, b).await
-}
-
-/// Applies `f` to each element of `list`, every result checked against `expect`, stopping
-/// after a result equal to `stop`: one suspension for the whole loop.
-pub async fn call_each(
-    co: &Co,
-    f: Value,
-    list: Rc<NixList>,
-    expect: Expect,
-    stop: Option<bool>,
-) -> Rc<NixList> {
-    if list.is_empty() {
-        return list;
-    }
-    let each = CallEach {
-        f,
-        list,
-        expect,
-        stop,
-    };
-    match co.yield_(Request::CallEach(Box::new(each))).await {
-        Response::Value(Value::List(results)) => results,
-        _ => Rc::default(),
-    }
-}
-
-/// `foldl'`'s loop: `f (... (f acc x0) ...) xn`, each accumulator evaluated.
-pub async fn fold(co: &Co, f: Value, acc: Value, list: Rc<NixList>) -> Value {
-    if list.is_empty() {
-        return force(co, acc).await;
-    }
-    match co.yield_(Request::Fold { f, acc, list }).await {
-        Response::Value(v) => v,
-        _ => Value::Null,
-    }
 }
 
 /// Applies `f` to several arguments in turn.
@@ -295,7 +267,7 @@ pub async fn call_many(co: &Co, f: Value, args: impl IntoIterator<Item = Value>)
 pub async fn import(co: &Co, path: PathBuf, scope: Option<Value>) -> Value {
     match co.yield_(Request::Import(path, scope)).await {
         Response::Value(v) => v,
-        _ => Value::Null,
+        other => mismatched(&other),
     }
 }
 
@@ -308,7 +280,7 @@ pub async fn depth(co: &Co, depth: u32) {
 pub async fn position(co: &Co, span: Span) -> Value {
     match co.yield_(Request::Position(span)).await {
         Response::Value(v) => v,
-        _ => Value::Null,
+        other => mismatched(&other),
     }
 }
 
@@ -316,7 +288,7 @@ pub async fn position(co: &Co, span: Span) -> Value {
 pub async fn store_dir(co: &Co) -> String {
     match co.yield_(Request::StoreDir).await {
         Response::Value(Value::String(s)) => s.to_str_lossy().into_owned(),
-        _ => "/nix/store".to_string(),
+        other => mismatched(&other),
     }
 }
 
@@ -324,7 +296,7 @@ pub async fn store_dir(co: &Co) -> String {
 pub async fn io(co: &Co, req: IoRequest) -> std::io::Result<IoResponse> {
     match co.yield_(Request::Io(req)).await {
         Response::Io(r) => *r,
-        _ => Err(std::io::Error::other("no answer")),
+        other => mismatched(&other),
     }
 }
 
@@ -332,7 +304,7 @@ pub async fn io(co: &Co, req: IoRequest) -> std::io::Result<IoResponse> {
 pub async fn store(co: &Co, req: StoreRequest) -> StoreAnswer {
     match co.yield_(Request::Store(Box::new(req))).await {
         Response::Store(a) => *a,
-        _ => StoreAnswer::Path(PathBuf::new()),
+        other => mismatched(&other),
     }
 }
 
@@ -353,14 +325,14 @@ pub async fn store_hash(
     .await
     {
         StoreAnswer::Hash(h) => h,
-        StoreAnswer::Path(_) => [0; 32],
+        StoreAnswer::Path(_) => unreachable!("a store hash request was answered with a path"),
     }
 }
 
 pub async fn resolve_symlinks(co: &Co, path: PathBuf) -> PathBuf {
     match store(co, StoreRequest::ResolveSymlinks(path)).await {
         StoreAnswer::Path(p) => p,
-        StoreAnswer::Hash(_) => PathBuf::new(),
+        StoreAnswer::Hash(_) => unreachable!("a symlink resolution was answered with a hash"),
     }
 }
 
@@ -372,7 +344,7 @@ pub async fn register_derivation(co: &Co, drv_path: String, known: KnownDrv) {
 pub async fn lookup_derivation(co: &Co, drv_path: String) -> Option<KnownDrv> {
     match co.yield_(Request::LookupDerivation(drv_path)).await {
         Response::Derivation(d) => d.map(|d| *d),
-        _ => None,
+        other => mismatched(&other),
     }
 }
 
@@ -386,4 +358,20 @@ pub fn expect_string(v: &Value) -> Result<NixString, Error> {
         Value::String(s) => Ok(s.clone()),
         other => Err(crate::vm::ops::type_error("a string", other)),
     }
+}
+
+/// A reply of the wrong kind for the request: a scheduler bug, never a user error.
+#[cold]
+#[inline(never)]
+fn mismatched(r: &Response) -> ! {
+    let kind = match r {
+        Response::Start => "Start",
+        Response::Value(_) => "Value",
+        Response::Error(_) => "Error",
+        Response::Derivation(_) => "Derivation",
+        Response::Io(_) => "Io",
+        Response::Store(_) => "Store",
+        Response::Done => "Done",
+    };
+    unreachable!("the scheduler answered a request with a mismatched {kind} response")
 }

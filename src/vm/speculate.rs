@@ -444,11 +444,16 @@ fn call_builtin<const N: usize>(f: &Value, more: [Value; N], returned: bool) -> 
         return None;
     };
     let builtin = &p.builtin;
-    let fast = builtin.fast.filter(|_| builtin.speculable)?;
+    let crate::value::Body::Sync(run) = builtin.body else {
+        return None;
+    };
+    if !builtin.speculable {
+        return None;
+    }
     // The usual case, all arguments at once: they stay where they are.
     if p.args.is_empty() && N == builtin.arity {
         let mut args = more;
-        return saturated(builtin, fast, &mut args, returned);
+        return saturated(builtin, run, &mut args, returned);
     }
     let mut args: smallvec::SmallVec<[Value; 4]> = p.args.iter().cloned().collect();
     args.extend(more);
@@ -462,23 +467,24 @@ fn call_builtin<const N: usize>(f: &Value, more: [Value; N], returned: bool) -> 
         };
         return Some(Value::Builtin(Rc::new(partial)));
     }
-    saturated(builtin, fast, &mut args, returned)
+    saturated(builtin, run, &mut args, returned)
 }
 
-/// Runs a builtin's synchronous path on all its arguments, those it is strict in evaluated.
+/// Runs a builtin's synchronous body on all its arguments, those it is strict in evaluated.
 #[inline]
 fn saturated(
     builtin: &crate::value::Builtin,
-    fast: crate::value::FastFn,
+    run: crate::value::SyncFn,
     args: &mut [Value],
     returned: bool,
 ) -> Option<Value> {
     if !super::evaluate_strict(args, builtin.strict) {
         return None;
     }
-    match fast(args)?.ok()? {
-        Value::Thunk(t) if !returned => t.value(),
-        v => Some(v),
+    match run(args).ok()? {
+        crate::value::Ret::Value(Value::Thunk(t)) if !returned => t.value(),
+        crate::value::Ret::Value(v) => Some(v),
+        crate::value::Ret::Force(_) | crate::value::Ret::Loop(_) => None,
     }
 }
 
