@@ -126,8 +126,8 @@ const TOP_LEVEL: &[&str] = &[
     "toString",
 ];
 
-/// Every builtin function.
-fn functions() -> Vec<Builtin> {
+/// Every builtin function, as declared.
+pub fn all() -> Vec<Builtin> {
     let mut all = Vec::new();
     all.extend(arith::builtins());
     all.extend(attrs::builtins());
@@ -155,7 +155,7 @@ fn functions() -> Vec<Builtin> {
 pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> {
     let mut entries: Vec<(Symbol, Value)> = Vec::new();
     let mut top_level = Vec::new();
-    for mut b in functions() {
+    for mut b in all() {
         let name = b.name;
         // Migration: rows not yet declared with their flags.
         if SPECULABLE.contains(&name) && matches!(b.body, crate::value::Body::Sync(_)) {

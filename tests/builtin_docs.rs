@@ -1,0 +1,106 @@
+//! Every builtin's documentation carries at least one example, and every example evaluates to
+//! what it says.
+//!
+//! An example is a fenced `nix` block in the builtin's declaration (`src/builtins/decl.rs`):
+//! the expression, then a line starting with `=> ` and the value as `gnix eval --strict` prints
+//! it (it may go on over the following lines), or `=> error: TEXT` for an example that must
+//! fail with a message containing TEXT.
+
+use gnix::{Evaluator, Settings};
+use std::path::Path;
+
+/// One example: the expression and what it must give.
+struct Example {
+    expr: String,
+    expected: Expected,
+}
+
+enum Expected {
+    Value(String),
+    Error(String),
+}
+
+/// The examples of one doc comment.
+fn examples(doc: &str) -> Result<Vec<Example>, String> {
+    let mut out = Vec::new();
+    let mut lines = doc.lines().map(str::trim_start);
+    while let Some(line) = lines.next() {
+        if line.trim_end() != "```nix" {
+            continue;
+        }
+        let block: Vec<&str> = lines
+            .by_ref()
+            .take_while(|l| l.trim_end() != "```")
+            .collect();
+        let split = block
+            .iter()
+            .position(|l| l.starts_with("=> ") || *l == "=>")
+            .ok_or_else(|| format!("an example without `=> `: {}", block.join("\n")))?;
+        let expr = block[..split].join("\n");
+        let mut result: Vec<&str> = block[split..].to_vec();
+        result[0] = result[0].trim_start_matches("=>").trim_start();
+        let result = result.join("\n");
+        let expected = match result.strip_prefix("error: ") {
+            Some(message) => Expected::Error(message.to_string()),
+            None => Expected::Value(result),
+        };
+        out.push(Example { expr, expected });
+    }
+    Ok(out)
+}
+
+/// What `gnix eval --strict` gives for `expr`: the printed value or the error message.
+fn evaluate(expr: &str) -> Result<String, String> {
+    let mut ev = Evaluator::new(Settings::default());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    ev.eval_expr(expr, dir)
+        .and_then(|v| ev.deep_force(v))
+        .map(|v| gnix::print::print_value(&v))
+        .map_err(|e| ev.render_error(&e, false))
+}
+
+fn check(example: &Example) -> Result<(), String> {
+    match (&example.expected, evaluate(&example.expr)) {
+        (Expected::Value(want), Ok(got)) if *want == got => Ok(()),
+        (Expected::Error(want), Err(got)) if got.contains(want.as_str()) => Ok(()),
+        (Expected::Value(want), got) => Err(format!("expected {want}, got {got:?}")),
+        (Expected::Error(want), got) => Err(format!("expected error {want:?}, got {got:?}")),
+    }
+}
+
+#[test]
+fn every_builtin_example_evaluates_to_what_it_says() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for b in gnix::builtins::all() {
+        let examples = match examples(b.doc) {
+            Ok(examples) => examples,
+            Err(e) => {
+                failures.push(format!("{} ({}): {e}", b.name, b.source));
+                continue;
+            }
+        };
+        for example in &examples {
+            checked += 1;
+            if let Err(e) = check(example) {
+                failures.push(format!("{} ({}): {}: {e}", b.name, b.source, example.expr));
+            }
+        }
+    }
+    assert!(checked > 0, "no builtin has an example");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_builtin_has_an_example() {
+    let missing: Vec<String> = gnix::builtins::all()
+        .iter()
+        .filter(|b| !b.doc.lines().any(|l| l.trim() == "```nix"))
+        .map(|b| format!("{} ({})", b.name, b.source))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "builtins without an example:\n{}",
+        missing.join("\n")
+    );
+}
