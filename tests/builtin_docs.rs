@@ -104,3 +104,67 @@ fn every_builtin_has_an_example() {
         missing.join("\n")
     );
 }
+
+/// `design/builtins.md`: the index from each builtin to the file that declares it, made from
+/// the declarations themselves.
+fn builtin_index() -> String {
+    let mut all = gnix::builtins::all();
+    all.sort_by(|a, b| a.name.cmp(b.name));
+    let mut out = String::from(
+        "# Builtins\n\nGenerated from the declarations by `tests/builtin_docs.rs` (run it with \
+         `UPDATE_BUILTIN_INDEX=1` after changing one). Strict parameters are in bold: the \
+         scheduler evaluates them before the body runs. A `fn` body computes without \
+         evaluating; an `async` body may force and call (`design/vm.md`).\n\n\
+         | builtin | parameters | body | flags | declared in | summary |\n|---|---|---|---|---|---|\n",
+    );
+    for b in &all {
+        let params: Vec<String> = b
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| match b.strict & (1 << i) {
+                0 => p.to_string(),
+                _ => format!("**{p}**"),
+            })
+            .collect();
+        let body = match b.body {
+            gnix::value::Body::Sync(_) => "fn",
+            gnix::value::Body::Async { .. } => "async",
+        };
+        let flags: Vec<&str> = [(b.top_level, "top level"), (b.speculable, "speculable")]
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, name)| *name)
+            .collect();
+        let summary: Vec<&str> = b
+            .doc
+            .lines()
+            .take_while(|l| !l.trim().is_empty())
+            .flat_map(str::split_whitespace)
+            .collect();
+        out.push_str(&format!(
+            "| `{}` | {} | {body} | {} | `{}` | {} |\n",
+            b.name,
+            params.join(" "),
+            flags.join(", "),
+            b.source,
+            summary.join(" ")
+        ));
+    }
+    out
+}
+
+#[test]
+fn builtin_index_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("design/builtins.md");
+    let want = builtin_index();
+    if std::env::var_os("UPDATE_BUILTIN_INDEX").is_some() {
+        std::fs::write(&path, &want).expect("design/builtins.md is writable");
+        return;
+    }
+    let got = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        got == want,
+        "design/builtins.md is out of date: run the tests with UPDATE_BUILTIN_INDEX=1"
+    );
+}

@@ -96,6 +96,7 @@ macro_rules! declare_builtins {
         $crate::declare_builtins!(@rows [$($done,)* $crate::value::Builtin::new(
             $name,
             concat!($($doc, "\n"),*),
+            &[$(stringify!($p)),*],
             &[$(<$crate::builtins::decl::$k as $crate::builtins::decl::Param>::STRICT),*],
             $crate::value::Body::Sync({
                 fn run(
@@ -119,6 +120,7 @@ macro_rules! declare_builtins {
         $crate::declare_builtins!(@rows [$($done,)* $crate::value::Builtin::new(
             $name,
             concat!($($doc, "\n"),*),
+            &[$(stringify!($p)),*],
             &[$(<$crate::builtins::decl::$k as $crate::builtins::decl::Param>::STRICT),*],
             $crate::value::Body::Async {
                 attempt: {

@@ -10,7 +10,14 @@ macro_rules! strict {
             $pure(args).map(Into::into)
         }
         let strict = [true; $arity];
-        $crate::value::Builtin::new($name, "", &strict, $crate::value::Body::Sync(run), file!())
+        $crate::value::Builtin::new(
+            $name,
+            "",
+            &[],
+            &strict,
+            $crate::value::Body::Sync(run),
+            file!(),
+        )
     }};
 }
 
@@ -24,7 +31,7 @@ macro_rules! def_fast {
             attempt: $fast,
             spawn,
         };
-        $crate::value::Builtin::new($name, "", &strict, body, file!())
+        $crate::value::Builtin::new($name, "", &[], &strict, body, file!())
     }};
 }
 

@@ -163,6 +163,8 @@ pub struct Builtin {
     pub name: &'static str,
     /// The declaration's doc comment, examples included (`builtins::decl`).
     pub doc: &'static str,
+    /// Its parameters' names, as declared.
+    pub params: &'static [&'static str],
     pub arity: usize,
     /// Bit `i` set: parameter `i` is strict. The scheduler evaluates those arguments, in
     /// increasing `i`, before the body runs: the body sees them in weak head normal form.
@@ -216,10 +218,11 @@ impl From<Value> for Ret {
 }
 
 impl Builtin {
-    /// A builtin from its declaration's parts (`strict[i]`: parameter `i` is strict).
+    /// A builtin from its declaration's parts (`strict[i]`: parameter `params[i]` is strict).
     pub fn new(
         name: &'static str,
         doc: &'static str,
+        params: &'static [&'static str],
         strict: &[bool],
         body: Body,
         source: &'static str,
@@ -232,6 +235,7 @@ impl Builtin {
         Builtin {
             name,
             doc,
+            params,
             arity: strict.len(),
             strict: mask,
             top_level: false,
