@@ -6,7 +6,7 @@
 //! bindings refer to each other by slot.
 
 use super::scope::{Scope, ScopeKind};
-use super::{AttrName, CResult, Compiler, Op, ident_name};
+use super::{AttrName, CResult, Compiler, Op};
 use crate::errors::{Error, Span};
 use crate::value::Value;
 use rnix::ast::{self, HasEntry};
@@ -520,9 +520,4 @@ impl Compiler<'_> {
         self.emit(Op::Select(k), span);
         Ok(())
     }
-}
-
-#[allow(dead_code)]
-fn _name(id: &ast::Ident) -> SmolStr {
-    ident_name(id)
 }
