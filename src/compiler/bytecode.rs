@@ -181,7 +181,7 @@ pub struct ChunkBuilder {
 /// Whether `v` is plain data: no function (a list holding one compares equal to itself in C++
 /// Nix, so sharing it would be visible) and nothing left to evaluate. Nesting is looked at to a
 /// bounded depth, so that folding absurdly nested literals stays linear.
-fn is_data(v: &Value, depth: usize) -> bool {
+pub(super) fn is_data(v: &Value, depth: usize) -> bool {
     match v {
         Value::Null
         | Value::Bool(_)

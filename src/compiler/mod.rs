@@ -8,6 +8,7 @@
 
 mod bindings;
 mod bytecode;
+pub mod disasm;
 mod scope;
 
 use bytecode::ChunkBuilder;
