@@ -243,16 +243,26 @@ fn op_text(op: Op, chunk: &Chunk, sources: &SourceMap) -> String {
     }
 }
 
-/// Constant `i` as an error message shows a value. A constant that is not plain data is a
-/// global (`map`, `builtins`) and only its outside is shown: the `builtins` set would fill
-/// pages, and change whenever a builtin is added.
+/// How constants of data print: in full up to a size that still reads as one line.
+const DATA: PrintOptions = PrintOptions {
+    track_repeated: false,
+    max_depth: 8,
+    max_attrs: 32,
+    max_items: 32,
+    max_string: 200,
+    thunk: "«thunk»",
+};
+
+/// Constant `i` as Nix code would write it. A constant that is not plain data is a global
+/// (`map`, `builtins`) and only its outside is shown: the `builtins` set would fill pages, and
+/// change whenever a builtin is added.
 fn constant(chunk: &Chunk, i: u32) -> String {
     let outside = PrintOptions {
         max_depth: 0,
-        ..PrintOptions::ERROR
+        ..DATA
     };
     match chunk.consts.get(i as usize) {
-        Some(v) if super::bytecode::is_data(v, 0) => crate::print::print_error_value(v),
+        Some(v) if super::bytecode::is_data(v, 0) => crate::print::print_with(v, DATA),
         Some(v) => crate::print::print_with(v, outside),
         None => format!("?#{i}"),
     }
