@@ -333,6 +333,17 @@ impl Evaluator {
         self.state.compile(text, path, "«string»", dir).map(|_| ())
     }
 
+    /// The bytecode listing of a file or expression (`compiler::disasm`), without evaluating it.
+    pub fn dump_bytecode(
+        &mut self,
+        text: &str,
+        path: Option<PathBuf>,
+        dir: &Path,
+    ) -> Result<String, Error> {
+        let chunk = self.state.compile(text, path, "«string»", dir)?;
+        Ok(compiler::disasm::disassemble(&chunk, &self.state.sources))
+    }
+
     fn run(&mut self, chunk: Rc<Chunk>) -> Result<Value, Error> {
         let mut vm = Vm::new(&mut self.state);
         let r = vm.run_chunk(chunk, Env::new(None, 0));

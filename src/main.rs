@@ -4,13 +4,13 @@ mod allocator;
 
 use gnix::eval::absolute;
 use gnix::{Error, Evaluator, Settings, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[global_allocator]
 static ALLOCATOR: allocator::Allocator = allocator::Allocator;
 
-const USAGE: &str = "usage: gnix eval [--strict] [--json] [--max-call-depth N] [--show-trace] [-I PATH] (-E EXPR | FILE)";
+const USAGE: &str = "usage: gnix eval [--strict] [--json] [--max-call-depth N] [--show-trace] [--dump-bytecode] [-I PATH] (-E EXPR | FILE)";
 
 #[derive(Default)]
 struct Options {
@@ -20,6 +20,7 @@ struct Options {
     json: bool,
     show_trace: bool,
     parse_only: bool,
+    dump_bytecode: bool,
     stats: bool,
     max_call_depth: Option<u32>,
     include: Vec<String>,
@@ -76,6 +77,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--show-trace" => o.show_trace = true,
             "--no-show-trace" => o.show_trace = false,
             "--parse" => o.parse_only = true,
+            "--dump-bytecode" => o.dump_bytecode = true,
             "--stats" => o.stats = true,
             "--eval" | "--readonly-mode" | "--impure" => {}
             "--store" => {
@@ -179,7 +181,9 @@ fn run(opts: Options) -> ExitCode {
     let allocations_before = allocator::allocations();
     let mut ev = Evaluator::new(settings(&opts));
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    let result = if opts.parse_only {
+    let result = if opts.dump_bytecode {
+        dump_bytecode(&mut ev, &opts, &cwd).map(Some)
+    } else if opts.parse_only {
         parse(&mut ev, &opts, &cwd).map(|_| None)
     } else {
         evaluate(&mut ev, &opts, &cwd).map(Some)
@@ -205,24 +209,47 @@ fn run(opts: Options) -> ExitCode {
     }
 }
 
-fn parse(ev: &mut Evaluator, opts: &Options, cwd: &std::path::Path) -> Result<(), Error> {
+fn parse(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(), Error> {
+    if opts.expr.is_none() && opts.file.is_none() {
+        return Err(Error::new("no expression or file to parse"));
+    }
+    let (text, path, dir) = read_source(opts, cwd)?;
+    ev.parse_only(&text, path, &dir)
+}
+
+/// `--dump-bytecode`: the compiled code's listing instead of its value.
+fn dump_bytecode(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<String, Error> {
+    let (text, path, dir) = read_source(opts, cwd)?;
+    let listing = ev.dump_bytecode(&text, path, &dir)?;
+    Ok(listing.trim_end_matches('\n').to_string())
+}
+
+/// The source `-E`, `FILE`, `-` (stdin) or nothing (`./default.nix`) names: its text, its
+/// path (none for an expression or stdin), and the directory its relative paths resolve
+/// against.
+fn read_source(opts: &Options, cwd: &Path) -> Result<(String, Option<PathBuf>, PathBuf), Error> {
     match (&opts.expr, &opts.file) {
-        (Some(e), _) => ev.parse_only(e, None, cwd),
-        (None, Some(f)) => {
-            let path = absolute(f);
+        (Some(e), _) => Ok((e.clone(), None, cwd.to_path_buf())),
+        (None, Some(f)) if f.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
+            Ok((text, None, cwd.to_path_buf()))
+        }
+        (None, file) => {
+            let path = absolute(file.as_deref().unwrap_or(Path::new("default.nix")));
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| Error::new(format!("cannot read '{}': {e}", path.display())))?;
             let dir = path
                 .parent()
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("/"));
-            ev.parse_only(&text, Some(path), &dir)
+            Ok((text, Some(path), dir))
         }
-        (None, None) => Err(Error::new("no expression or file to parse")),
     }
 }
 
-fn evaluate(ev: &mut Evaluator, opts: &Options, cwd: &std::path::Path) -> Result<String, Error> {
+fn evaluate(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<String, Error> {
     let v = match (&opts.expr, &opts.file) {
         (Some(e), _) => ev.eval_expr(e, cwd)?,
         (None, Some(f)) if f.as_os_str() == "-" => {

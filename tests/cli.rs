@@ -88,6 +88,20 @@ fn evaluation_error_shows_message_position_and_excerpt() {
 }
 
 #[test]
+fn dump_bytecode_lists_the_code_without_running_it() {
+    let listing = eval_ok(&["--dump-bytecode", "-E", "x: throw x"]);
+    assert_eq!(
+        listing,
+        "chunk <top> at 1:1\n   0  1:1     Closure lambda#0\n   1  1:1     Return\n\n\
+         lambda <top>/lambda#0 at 1:1: arg x, slots 1, speculable, speculates calls\n   \
+         0  1:4     Const «primop throw»\n   1  1:10    Local (0, 0)\n   2  1:4     \
+         TailCall\n   3  1:1     Return"
+    );
+    let out = gnix(&["eval", "--dump-bytecode", "-E", "1 +"]);
+    expect_status(&out, 1);
+}
+
+#[test]
 fn unknown_flag_is_a_usage_error() {
     let out = gnix(&["eval", "--no-such-flag", "-E", "1"]);
     expect_status(&out, 2);

@@ -6,7 +6,7 @@
 //! bindings refer to each other by slot.
 
 use super::scope::{Scope, ScopeKind};
-use super::{AttrName, CResult, Compiler, Op, ident_name};
+use super::{AttrName, CResult, Compiler, Op};
 use crate::errors::{Error, Span};
 use crate::value::Value;
 use rnix::ast::{self, HasEntry};
@@ -346,11 +346,9 @@ impl Compiler<'_> {
             chunk.fold_tail(n as usize, Value::attrs(set), span);
             return Ok(());
         }
-        chunk.attr_positions.push(positions.into());
-        let table = (chunk.attr_positions.len() - 1) as u32;
+        let table = chunk.add_attr_positions(positions.into());
         if all_static {
-            chunk.attr_names.push(names.into());
-            let names = (chunk.attr_names.len() - 1) as u32;
+            let names = chunk.add_attr_names(names.into());
             self.emit(Op::MakeStaticAttrs(table, names), span);
         } else {
             self.emit(Op::MakeAttrs(n, table), span);
@@ -407,23 +405,18 @@ impl Compiler<'_> {
         span: Span,
         body: impl FnOnce(&mut Self) -> CResult,
     ) -> CResult {
-        self.chunks.push(super::Chunk {
-            span: Some(span),
-            ..Default::default()
+        let (chunk, r) = self.in_chunk(span, |c| {
+            let r = body(c);
+            c.emit(Op::Force, span);
+            c.emit(Op::Return, span);
+            r
         });
-        let r = body(self);
-        self.emit(Op::Force, span);
-        self.emit(Op::Return, span);
-        let mut chunk = self.chunks.pop().unwrap_or_default();
         r?;
         if let Some(v) = chunk.constant_result() {
             self.constant(v, span);
             return Ok(());
         }
-        chunk.mark_speculable(true);
-        let parent = self.chunk();
-        parent.thunks.push(std::rc::Rc::new(chunk));
-        let i = (parent.thunks.len() - 1) as u32;
+        let i = self.chunk().add_thunk(chunk.finish(true));
         self.emit(Op::Thunk(i), span);
         Ok(())
     }
@@ -520,9 +513,4 @@ impl Compiler<'_> {
         self.emit(Op::Select(k), span);
         Ok(())
     }
-}
-
-#[allow(dead_code)]
-fn _name(id: &ast::Ident) -> SmolStr {
-    ident_name(id)
 }

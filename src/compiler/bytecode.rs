@@ -3,6 +3,9 @@
 //!
 //! Ops that need a value in weak head normal form expect the compiler to have emitted `Force`
 //! before them; `Force` is the only op that can start evaluating a thunk.
+//!
+//! The compiler emits into a `ChunkBuilder`, whose peepholes and jump patching need to look
+//! back at what was emitted; `finish` freezes it into the `Chunk` the VM runs.
 
 use crate::errors::Span;
 use crate::value::{Formals, Lambda, Symbol, Value};
@@ -121,25 +124,28 @@ impl Op {
     }
 }
 
-/// A unit of compiled code: a file's top level, a thunk body or a lambda body.
-#[derive(Default)]
+/// A unit of compiled code: a file's top level, a thunk body, a lambda body or a formal's
+/// default. Finished and immutable (`ChunkBuilder::finish` makes it): shared by every thunk,
+/// closure and frame running it, and read by the dispatch loop, so it holds only what running
+/// needs, in fixed-size slices.
 pub struct Chunk {
-    pub ops: Vec<Op>,
-    pub spans: Vec<Span>,
-    pub consts: Vec<Value>,
-    pub thunks: Vec<Rc<Chunk>>,
-    pub lambdas: Vec<Rc<Lambda>>,
+    pub ops: Box<[Op]>,
+    /// The source of each op (`spans[i]` for `ops[i]`).
+    pub spans: Box<[Span]>,
+    pub consts: Box<[Value]>,
+    pub thunks: Box<[Rc<Chunk>]>,
+    pub lambdas: Box<[Rc<Lambda>]>,
     /// Set on lambda bodies with an attribute-set pattern.
     pub formals: Option<Rc<Formals>>,
     /// Attribute names that `Select`, `SelectOrJump`, `HasAttr`, `WithLookup` and
     /// `UndefinedVar` refer to.
-    pub symbols: Vec<Symbol>,
+    pub symbols: Box<[Symbol]>,
     /// The names of the sets `MakeStaticAttrs` builds.
-    pub attr_names: Vec<Rc<[Symbol]>>,
+    pub attr_names: Box<[Rc<[Symbol]>]>,
     /// Definition sites of the attributes each `MakeAttrs` builds.
-    pub attr_positions: Vec<Rc<[Span]>>,
+    pub attr_positions: Box<[Rc<[Span]>]>,
     /// The span of the whole expression this chunk computes.
-    pub span: Option<Span>,
+    pub span: Span,
     /// A thunk body short and simple enough for the VM to try computing it in place of
     /// making the thunk (`vm::speculate`).
     pub speculable: bool,
@@ -149,17 +155,33 @@ pub struct Chunk {
     /// Set when the chunk is integer arithmetic or a comparison of two variables or constants
     /// (`n - 1`, `i + j`, `x == 0`): speculated without running its ops.
     pub arith: Option<crate::vm::speculate::Arith>,
-    /// How speculating it has gone so far.
+    /// How speculating it has gone so far (the one part that changes at run time).
     pub speculation: crate::vm::speculate::Record,
+}
+
+/// A chunk being compiled. The compiler emits into it, with peepholes that look back at what
+/// it emitted, folds constants and patches jumps; `finish` turns it into a `Chunk`. Keeping
+/// this state out of `Chunk` leaves the finished type with only what the VM reads.
+pub struct ChunkBuilder {
+    ops: Vec<Op>,
+    spans: Vec<Span>,
+    consts: Vec<Value>,
+    thunks: Vec<Rc<Chunk>>,
+    lambdas: Vec<Rc<Lambda>>,
+    formals: Option<Rc<Formals>>,
+    symbols: Vec<Symbol>,
+    attr_names: Vec<Rc<[Symbol]>>,
+    attr_positions: Vec<Rc<[Span]>>,
+    span: Span,
     /// The latest position a jump was pointed at: the op emitted there has more than one
     /// predecessor, so `emit` does not merge it with the op before it.
-    pub jump_target: Option<usize>,
+    jump_target: Option<usize>,
 }
 
 /// Whether `v` is plain data: no function (a list holding one compares equal to itself in C++
 /// Nix, so sharing it would be visible) and nothing left to evaluate. Nesting is looked at to a
 /// bounded depth, so that folding absurdly nested literals stays linear.
-fn is_data(v: &Value, depth: usize) -> bool {
+pub(super) fn is_data(v: &Value, depth: usize) -> bool {
     match v {
         Value::Null
         | Value::Bool(_)
@@ -173,7 +195,54 @@ fn is_data(v: &Value, depth: usize) -> bool {
     }
 }
 
-impl Chunk {
+impl ChunkBuilder {
+    /// An empty chunk for the code of the expression at `span`.
+    pub fn new(span: Span) -> ChunkBuilder {
+        ChunkBuilder {
+            ops: Vec::new(),
+            spans: Vec::new(),
+            consts: Vec::new(),
+            thunks: Vec::new(),
+            lambdas: Vec::new(),
+            formals: None,
+            symbols: Vec::new(),
+            attr_names: Vec::new(),
+            attr_positions: Vec::new(),
+            span,
+            jump_target: None,
+        }
+    }
+
+    /// The finished chunk. `speculable` says whether the caller allows speculating it (a thunk
+    /// body or a default, or a lambda whose scope holds only plain arguments); the chunk is
+    /// then marked speculable if its code qualifies (`vm::speculate::is_speculable`).
+    pub fn finish(self, speculable: bool) -> Chunk {
+        let mut chunk = Chunk {
+            ops: self.ops.into(),
+            spans: self.spans.into(),
+            consts: self.consts.into(),
+            thunks: self.thunks.into(),
+            lambdas: self.lambdas.into(),
+            formals: self.formals,
+            symbols: self.symbols.into(),
+            attr_names: self.attr_names.into(),
+            attr_positions: self.attr_positions.into(),
+            span: self.span,
+            speculable: false,
+            speculates_calls: false,
+            arith: None,
+            speculation: Default::default(),
+        };
+        chunk.speculable = speculable && crate::vm::speculate::is_speculable(&chunk);
+        chunk.arith = crate::vm::speculate::Arith::of(&chunk).filter(|_| chunk.speculable);
+        chunk.speculates_calls = chunk.speculable
+            && chunk
+                .ops
+                .iter()
+                .any(|op| matches!(op, Op::Call | Op::TailCall | Op::Call2 | Op::Thunk(_)));
+        chunk
+    }
+
     /// Appends an op, with two peepholes: a `Force` of something already in weak head normal
     /// form is left out (`Local; Force` becomes `LocalForce`), and `Call; Return` (or
     /// `Call; Force; Return`) becomes a tail call. Neither applies where a jump lands.
@@ -264,21 +333,48 @@ impl Chunk {
         }
     }
 
-    /// Sets `speculable` (and `speculates_calls`): whether the VM may try running this chunk in
-    /// place, given that the caller allows it (`allowed`).
-    pub fn mark_speculable(&mut self, allowed: bool) {
-        self.speculable = allowed && crate::vm::speculate::is_speculable(self);
-        self.arith = crate::vm::speculate::Arith::of(self).filter(|_| self.speculable);
-        self.speculates_calls = self.speculable
-            && self
-                .ops
-                .iter()
-                .any(|op| matches!(op, Op::Call | Op::TailCall | Op::Call2 | Op::Thunk(_)));
+    pub fn add_const(&mut self, v: Value) -> u32 {
+        push(&mut self.consts, v)
     }
 
-    pub fn add_const(&mut self, v: Value) -> u32 {
-        self.consts.push(v);
-        (self.consts.len() - 1) as u32
+    /// The index of attribute name `sym` in the symbol table, added if it is new.
+    pub fn add_symbol(&mut self, sym: Symbol) -> u32 {
+        // Repeats are shared while the table is short; a huge chunk just gets more entries.
+        let known = match self.symbols.len() <= 64 {
+            true => self.symbols.iter().position(|&s| s == sym),
+            false => None,
+        };
+        match known {
+            Some(i) => i as u32,
+            None => push(&mut self.symbols, sym),
+        }
+    }
+
+    pub fn add_thunk(&mut self, body: Chunk) -> u32 {
+        push(&mut self.thunks, Rc::new(body))
+    }
+
+    pub fn add_lambda(&mut self, lambda: Lambda) -> u32 {
+        push(&mut self.lambdas, Rc::new(lambda))
+    }
+
+    /// Adds the definition sites of a set's attributes (`MakeAttrs`, `MakeStaticAttrs`).
+    pub fn add_attr_positions(&mut self, positions: Rc<[Span]>) -> u32 {
+        push(&mut self.attr_positions, positions)
+    }
+
+    /// Adds the sorted names of a set `MakeStaticAttrs` builds.
+    pub fn add_attr_names(&mut self, names: Rc<[Symbol]>) -> u32 {
+        push(&mut self.attr_names, names)
+    }
+
+    /// Makes this a pattern lambda's body.
+    pub fn set_formals(&mut self, formals: Rc<Formals>) {
+        self.formals = Some(formals);
+    }
+
+    pub fn has_formals(&self) -> bool {
+        self.formals.is_some()
     }
 
     /// Points the jump at `at` to the next op to be emitted.
@@ -295,4 +391,10 @@ impl Chunk {
             _ => {}
         }
     }
+}
+
+/// Appends `item` to a table, returning its index.
+fn push<T>(table: &mut Vec<T>, item: T) -> u32 {
+    table.push(item);
+    (table.len() - 1) as u32
 }

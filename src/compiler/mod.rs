@@ -8,8 +8,10 @@
 
 mod bindings;
 mod bytecode;
+pub mod disasm;
 mod scope;
 
+use bytecode::ChunkBuilder;
 pub use bytecode::{Chunk, Op};
 
 use crate::errors::{Error, ErrorClass, FileId, Span};
@@ -81,7 +83,7 @@ pub struct Compiler<'a> {
     ctx: CompileContext<'a>,
     scopes: Vec<Scope>,
     /// Chunks being compiled, innermost last.
-    chunks: Vec<Chunk>,
+    chunks: Vec<ChunkBuilder>,
     warnings: Vec<(String, Span)>,
     /// Byte offset of each line's start, for positions.
     line_starts: Vec<usize>,
@@ -93,7 +95,7 @@ pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Compiled, Error>
     let mut c = Compiler {
         ctx,
         scopes: Vec::new(),
-        chunks: vec![Chunk::default()],
+        chunks: Vec::new(),
         warnings: Vec::new(),
         line_starts,
     };
@@ -108,10 +110,10 @@ pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Compiled, Error>
         c.scopes.push(scope);
     }
     let span = c.span(expr.syntax());
-    c.chunk().span = Some(span);
-    c.tail(&expr, span)?;
+    let (chunk, r) = c.in_chunk(span, |c| c.tail(&expr, span));
+    r?;
     Ok(Compiled {
-        chunk: Rc::new(c.chunks.pop().unwrap_or_default()),
+        chunk: Rc::new(chunk.finish(false)),
         warnings: c.warnings,
     })
 }
@@ -119,10 +121,23 @@ pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Compiled, Error>
 type CResult = Result<(), Error>;
 
 impl<'a> Compiler<'a> {
-    fn chunk(&mut self) -> &mut Chunk {
+    fn chunk(&mut self) -> &mut ChunkBuilder {
         self.chunks
             .last_mut()
             .expect("a chunk is always being compiled")
+    }
+
+    /// Runs `body` emitting into a new chunk for the code of the expression at `span`; returns
+    /// that chunk and what `body` returned.
+    fn in_chunk(
+        &mut self,
+        span: Span,
+        body: impl FnOnce(&mut Self) -> CResult,
+    ) -> (ChunkBuilder, CResult) {
+        self.chunks.push(ChunkBuilder::new(span));
+        let r = body(self);
+        let chunk = self.chunks.pop().unwrap_or_else(|| ChunkBuilder::new(span));
+        (chunk, r)
     }
 
     fn emit(&mut self, op: Op, span: Span) -> usize {
@@ -140,20 +155,7 @@ impl<'a> Compiler<'a> {
 
     /// The index in this chunk's symbol table of attribute name `name`.
     fn symbol(&mut self, name: &str) -> u32 {
-        let sym = Symbol::from(name);
-        let symbols = &mut self.chunk().symbols;
-        // Repeats are shared while the table is short; a huge chunk just gets more entries.
-        let known = match symbols.len() <= 64 {
-            true => symbols.iter().position(|&s| s == sym),
-            false => None,
-        };
-        match known {
-            Some(i) => i as u32,
-            None => {
-                symbols.push(sym);
-                (symbols.len() - 1) as u32
-            }
-        }
+        self.chunk().add_symbol(Symbol::from(name))
     }
 
     fn span(&self, node: &rnix::SyntaxNode) -> Span {
@@ -333,22 +335,14 @@ impl<'a> Compiler<'a> {
     /// Compiles `expr` into a separate chunk and pushes a thunk of it.
     fn thunk(&mut self, expr: &ast::Expr) -> CResult {
         let span = self.span(expr.syntax());
-        self.chunks.push(Chunk {
-            span: Some(span),
-            ..Chunk::default()
-        });
-        let body = self.tail(expr, span);
-        let mut chunk = self.chunks.pop().unwrap_or_default();
+        let (chunk, body) = self.in_chunk(span, |c| c.tail(expr, span));
         body?;
         // `[ 1 2 ]`, `{ a = "x"; }`: constant data needs no thunk.
         if let Some(v) = chunk.constant_result() {
             self.constant(v, span);
             return Ok(());
         }
-        chunk.mark_speculable(true);
-        let parent = self.chunk();
-        parent.thunks.push(Rc::new(chunk));
-        let i = (parent.thunks.len() - 1) as u32;
+        let i = self.chunk().add_thunk(chunk.finish(true));
         self.emit(Op::Thunk(i), span);
         Ok(())
     }
@@ -972,30 +966,25 @@ impl<'a> Compiler<'a> {
             }
         }
         let nslots = scope.len();
-        self.chunks.push(Chunk {
-            span: Some(span),
-            ..Chunk::default()
-        });
-        let result = match curried_body(&param, &body) {
+        let (chunk, result) = self.in_chunk(span, |c| match curried_body(&param, &body) {
             // `x: y: ...`: the inner lambda is compiled in this lambda's scope, extended.
-            Some(inner) => self.lambda_in(&inner, None, scope).map(|()| {
-                self.emit(Op::Return, span);
+            Some(inner) => c.lambda_in(&inner, None, scope).map(|()| {
+                c.emit(Op::Return, span);
             }),
             None => {
-                self.scopes.push(scope);
+                c.scopes.push(scope);
                 let fname = name
                     .as_ref()
                     .map_or("anonymous lambda".to_string(), |n| n.to_string());
-                let r = self.lambda_body(&body, formals, defaults, nslots, span, fname);
-                self.scopes.pop();
+                let r = c.lambda_body(&body, formals, defaults, nslots, span, fname);
+                c.scopes.pop();
                 r
             }
-        };
-        let mut chunk = self.chunks.pop().unwrap_or_default();
+        });
         // `x: x * 2`, `a: b: a < b` and the like can be applied speculatively (`map`,
         // `genList`, `sort`): bodies whose scope holds nothing but plain arguments.
-        let allowed = nslots == merged + 1 && chunk.formals.is_none();
-        chunk.mark_speculable(allowed);
+        let allowed = nslots == merged + 1 && !chunk.has_formals();
+        let chunk = chunk.finish(allowed);
         result?;
         let position = self.position(span);
         let arg = match &param {
@@ -1021,9 +1010,7 @@ impl<'a> Compiler<'a> {
             span,
             position,
         };
-        let parent = self.chunk();
-        parent.lambdas.push(Rc::new(lambda));
-        let i = (parent.lambdas.len() - 1) as u32;
+        let i = self.chunk().add_lambda(lambda);
         self.emit(Op::Closure(i), span);
         Ok(())
     }
@@ -1047,7 +1034,7 @@ impl<'a> Compiler<'a> {
                 };
                 entries.push((name, code));
             }
-            self.chunk().formals = Some(Rc::new(Formals {
+            self.chunk().set_formals(Rc::new(Formals {
                 name,
                 entries,
                 positions,
@@ -1064,16 +1051,10 @@ impl<'a> Compiler<'a> {
     /// A formal's default: thunk code run in the lambda's own scope.
     fn default_chunk(&mut self, d: &ast::Expr) -> Result<Rc<Chunk>, Error> {
         let span = self.span(d.syntax());
-        self.chunks.push(Chunk {
-            span: Some(span),
-            ..Chunk::default()
-        });
-        let r = self.tail(d, span);
-        let mut chunk = self.chunks.pop().unwrap_or_default();
-        // `b ? 2`, `x ? y + 1`: computed on the spot when the call binds it (`bind_formals`).
-        chunk.mark_speculable(true);
+        let (chunk, r) = self.in_chunk(span, |c| c.tail(d, span));
         r?;
-        Ok(Rc::new(chunk))
+        // `b ? 2`, `x ? y + 1`: computed on the spot when the call binds it (`bind_formals`).
+        Ok(Rc::new(chunk.finish(true)))
     }
 }
 

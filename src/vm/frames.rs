@@ -29,12 +29,9 @@ pub(super) struct CodeFrame {
 
 impl CodeFrame {
     /// The span of the op being executed.
-    pub fn current_span(&self) -> Option<Span> {
-        self.chunk
-            .spans
-            .get(self.ip.saturating_sub(1))
-            .copied()
-            .or(self.chunk.span)
+    pub fn current_span(&self) -> Span {
+        let at = self.ip.saturating_sub(1);
+        self.chunk.spans.get(at).copied().unwrap_or(self.chunk.span)
     }
 }
 

@@ -272,7 +272,7 @@ impl<'s> Vm<'s> {
     fn gen_span(&self) -> Option<Span> {
         self.frames.iter().rev().find_map(|f| match f {
             Frame::Gen(g) => g.span,
-            Frame::Code(c) => c.current_span(),
+            Frame::Code(c) => Some(c.current_span()),
             Frame::Thunk(_) => None,
             Frame::Args(a) => a.span,
             Frame::Loop(l) => l.span,

@@ -1,0 +1,2 @@
+# `builtins.name` is a constant when `builtins` is the global set and has `name` (also with an `or` default, and as the first step of a longer path); a missing name or a shadowing `builtins` leave a run-time `Select`. A function is never folded as data, so `builtins.length` alone still gets a (speculable) thunk.
+[ builtins.length (builtins.langVersion or 0) builtins.nosuch (builtins.nosuch or 0) builtins.langVersion.x (let builtins = { length = 1; }; in builtins.length) ]

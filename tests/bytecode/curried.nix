@@ -1,0 +1,2 @@
+# Curried lambdas with plain arguments share one scope: the inner lambda of `x: y: ...` extends the outer one's (`merged` slots; `y` is slot 1 of the same scope as `x`), also through parentheses, and the outer one is `curried` (a call builds the inner closure without running code). Patterns and other bodies are not merged.
+[ (x: y: z: x + y + z) (x: (y: x)) ({ a }: y: a) (x: { b }: x) (x: let a = 1; in y: x) ]
