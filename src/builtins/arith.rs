@@ -1,23 +1,113 @@
 //! Arithmetic, bitwise and comparison builtins (`add`, `lessThan`, `bitAnd`, `floor`, ...).
 
-use super::{arg, force_int};
+use super::int_of;
+use super::sort::less;
 use crate::compiler::Op;
 use crate::errors::Error;
-use crate::value::{Builtin, Value};
+use crate::value::{Ret, Value};
 use crate::vm::ops::{self, type_error};
-use crate::vm::request::{Co, force};
-use crate::vm::walk;
+use crate::vm::request::Co;
 
-async fn operands(co: &Co, args: &[Value]) -> (Value, Value) {
-    let a = force(co, arg(args, 0)).await;
-    let b = force(co, arg(args, 1)).await;
-    (a, b)
+crate::declare_builtins! {
+    /// The sum of two numbers: an integer if both are integers (overflow is an error), else a
+    /// float. Unlike `+`, it does not concatenate strings or paths.
+    ///
+    /// ```nix
+    /// [ (builtins.add 1 2) (builtins.add 1 0.5) ]
+    /// => [ 3 1.5 ]
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.add 9223372036854775807 1
+    /// => error: integer overflow in adding 9223372036854775807 + 1
+    /// ```
+    "add" [speculable] => fn add(a: Strict, b: Strict);
+
+    /// The difference of two numbers: an integer if both are integers, else a float.
+    ///
+    /// ```nix
+    /// [ (builtins.sub 10 3) (builtins.sub 1 0.25) ]
+    /// => [ 7 0.75 ]
+    /// ```
+    "sub" [speculable] => fn sub(a: Strict, b: Strict);
+
+    /// The product of two numbers: an integer if both are integers, else a float.
+    ///
+    /// ```nix
+    /// [ (builtins.mul 6 7) (builtins.mul 2 0.5) ]
+    /// => [ 42 1 ]
+    /// ```
+    "mul" [speculable] => fn mul(a: Strict, b: Strict);
+
+    /// The quotient of two numbers: integer division (rounding towards zero) if both are
+    /// integers, else a float. Dividing by zero is an error.
+    ///
+    /// ```nix
+    /// [ (builtins.div 7 2) (builtins.div (-7) 2) (builtins.div 7 2.0) ]
+    /// => [ 3 -3 3.5 ]
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.div 1 0
+    /// => error: division by zero
+    /// ```
+    "div" [speculable] => fn div(a: Strict, b: Strict);
+
+    /// `a < b`, as the `<` operator: numbers, strings (byte-wise) and paths compare among
+    /// themselves, lists lexicographically; anything else is an error.
+    ///
+    /// ```nix
+    /// [ (builtins.lessThan 1 2.5) (builtins.lessThan "b" "a") (builtins.lessThan [ 1 2 ] [ 1 3 ]) ]
+    /// => [ true false true ]
+    /// ```
+    "lessThan" => async fn less_than(a: Strict, b: Strict);
+
+    /// The bitwise AND of two integers.
+    ///
+    /// ```nix
+    /// builtins.bitAnd 12 10
+    /// => 8
+    /// ```
+    "bitAnd" => fn bit_and(a: Strict, b: Lazy);
+
+    /// The bitwise OR of two integers.
+    ///
+    /// ```nix
+    /// builtins.bitOr 12 10
+    /// => 14
+    /// ```
+    "bitOr" => fn bit_or(a: Strict, b: Lazy);
+
+    /// The bitwise exclusive OR of two integers.
+    ///
+    /// ```nix
+    /// builtins.bitXor 12 10
+    /// => 6
+    /// ```
+    "bitXor" => fn bit_xor(a: Strict, b: Lazy);
+
+    /// Rounds a number up to the nearest integer (an integer is returned as it is); a float
+    /// outside the integer range is an error.
+    ///
+    /// ```nix
+    /// [ (builtins.ceil 1.2) (builtins.ceil (-1.8)) (builtins.ceil 3) ]
+    /// => [ 2 -1 3 ]
+    /// ```
+    "ceil" => fn ceil(number: Strict);
+
+    /// Rounds a number down to the nearest integer (an integer is returned as it is); a float
+    /// outside the integer range is an error.
+    ///
+    /// ```nix
+    /// [ (builtins.floor 1.8) (builtins.floor (-1.2)) (builtins.floor 3) ]
+    /// => [ 1 -2 3 ]
+    /// ```
+    "floor" => fn floor(number: Strict);
 }
 
 /// C++ Nix's arithmetic builtins (both arguments forced first): floats if either side is a
 /// float, else integers, each side checked for that type ("expected an integer but found ...").
-fn numeric(args: &[Value], op: Op) -> Result<Value, Error> {
-    let (a, b) = (&args[0], &args[1]);
+fn numeric(a: &Value, b: &Value, op: Op) -> Result<Value, Error> {
     if op == Op::Div {
         // The divisor is checked first: `div "foo" 0` is a division by zero.
         let divisor = match b {
@@ -43,48 +133,51 @@ fn numeric(args: &[Value], op: Op) -> Result<Value, Error> {
     }
 }
 
-fn add(args: &[Value]) -> Result<Value, Error> {
-    numeric(args, Op::Add)
+fn add(a: &Value, b: &Value) -> Result<Value, Error> {
+    numeric(a, b, Op::Add)
 }
 
-fn sub(args: &[Value]) -> Result<Value, Error> {
-    numeric(args, Op::Sub)
+fn sub(a: &Value, b: &Value) -> Result<Value, Error> {
+    numeric(a, b, Op::Sub)
 }
 
-fn mul(args: &[Value]) -> Result<Value, Error> {
-    numeric(args, Op::Mul)
+fn mul(a: &Value, b: &Value) -> Result<Value, Error> {
+    numeric(a, b, Op::Mul)
 }
 
-fn div(args: &[Value]) -> Result<Value, Error> {
-    numeric(args, Op::Div)
+fn div(a: &Value, b: &Value) -> Result<Value, Error> {
+    numeric(a, b, Op::Div)
 }
 
-async fn less_than(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let (a, b) = operands(&co, &args).await;
-    Ok(Value::bool(walk::less_than(&co, a, b).await?))
+async fn less_than(co: Co, a: Value, b: Value) -> Result<Value, Error> {
+    Ok(Value::bool(less(&co, &a, &b).await?))
 }
 
-async fn bit_and(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    Ok(Value::Int(
-        force_int(&co, arg(&args, 0)).await? & force_int(&co, arg(&args, 1)).await?,
-    ))
+/// A bitwise operation on two integers. As C++ Nix, the second is evaluated only once the first
+/// is known to be an integer.
+fn bitwise(a: &Value, b: &Value, op: fn(i64, i64) -> i64) -> Result<Ret, Error> {
+    let x = int_of(a)?;
+    let Some(b) = b.whnf() else {
+        return Ok(Ret::Force(b.clone()));
+    };
+    Ok(Value::Int(op(x, int_of(&b)?)).into())
 }
 
-async fn bit_or(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    Ok(Value::Int(
-        force_int(&co, arg(&args, 0)).await? | force_int(&co, arg(&args, 1)).await?,
-    ))
+fn bit_and(a: &Value, b: &Value) -> Result<Ret, Error> {
+    bitwise(a, b, |x, y| x & y)
 }
 
-async fn bit_xor(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    Ok(Value::Int(
-        force_int(&co, arg(&args, 0)).await? ^ force_int(&co, arg(&args, 1)).await?,
-    ))
+fn bit_or(a: &Value, b: &Value) -> Result<Ret, Error> {
+    bitwise(a, b, |x, y| x | y)
 }
 
-async fn round_with(co: &Co, v: Value, f: fn(f64) -> f64) -> Result<Value, Error> {
-    match force(co, v).await {
-        Value::Int(i) => Ok(Value::Int(i)),
+fn bit_xor(a: &Value, b: &Value) -> Result<Ret, Error> {
+    bitwise(a, b, |x, y| x ^ y)
+}
+
+fn round_with(number: &Value, f: fn(f64) -> f64) -> Result<Value, Error> {
+    match number {
+        Value::Int(i) => Ok(Value::Int(*i)),
         Value::Float(x) => {
             let r = f(x.get());
             if (-9.223372036854776e18..9.223372036854776e18).contains(&r) {
@@ -96,29 +189,14 @@ async fn round_with(co: &Co, v: Value, f: fn(f64) -> f64) -> Result<Value, Error
                 )))
             }
         }
-        other => Err(type_error("a float", &other)),
+        other => Err(type_error("a float", other)),
     }
 }
 
-async fn ceil(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    round_with(&co, arg(&args, 0), f64::ceil).await
+fn ceil(number: &Value) -> Result<Value, Error> {
+    round_with(number, f64::ceil)
 }
 
-async fn floor(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    round_with(&co, arg(&args, 0), f64::floor).await
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        strict!("add", 2, add),
-        strict!("sub", 2, sub),
-        strict!("mul", 2, mul),
-        strict!("div", 2, div),
-        def!("lessThan", 2, less_than),
-        def!("bitAnd", 2, bit_and),
-        def!("bitOr", 2, bit_or),
-        def!("bitXor", 2, bit_xor),
-        def!("ceil", 1, ceil),
-        def!("floor", 1, floor),
-    ]
+fn floor(number: &Value) -> Result<Value, Error> {
+    round_with(number, f64::floor)
 }

@@ -1,41 +1,162 @@
 //! Attribute set builtins.
 
-use super::{
-    arg, attrs_of, evaluated, force_attrs, force_function, force_list, force_string, string_of,
-};
+use super::{attrs_of, force_attrs, force_list, force_string, function_of, list_of, string_of};
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, Symbol, Thunk, Value, sym};
-use crate::vm::request::{Co, force};
+use crate::value::{Attrs, Symbol, Thunk, Value, sym};
+use crate::vm::request::{Co, position};
 
-fn attr_names(args: &[Value]) -> Result<Value, Error> {
-    let a = attrs_of(&args[0])?;
+crate::declare_builtins! {
+    /// The names of a set's attributes, sorted.
+    ///
+    /// ```nix
+    /// builtins.attrNames { b = 1; a = 2; "1" = 3; }
+    /// => [ "1" "a" "b" ]
+    /// ```
+    "attrNames" => fn attr_names(set: Strict);
+
+    /// The values of a set's attributes, in the order of their sorted names (not evaluated).
+    ///
+    /// ```nix
+    /// builtins.attrValues { b = 1; a = 2; }
+    /// => [ 2 1 ]
+    /// ```
+    "attrValues" => fn attr_values(set: Strict);
+
+    /// Whether a set has an attribute of the given name (as `set ? ${name}`).
+    ///
+    /// ```nix
+    /// [ (builtins.hasAttr "a" { a = null; }) (builtins.hasAttr "b" { a = null; }) ]
+    /// => [ true false ]
+    /// ```
+    "hasAttr" [speculable] => fn has_attr(name: Strict, set: Strict);
+
+    /// The attribute of the given name (as `set.${name}`); an error if the set has none.
+    ///
+    /// ```nix
+    /// builtins.getAttr "a" { a = 1; }
+    /// => 1
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.getAttr "b" { a = 1; }
+    /// => error: attribute 'b' missing
+    /// ```
+    "getAttr" [speculable] => fn get_attr(name: Strict, set: Strict);
+
+    /// The set without the attributes named in the list (names it does not have are
+    /// ignored).
+    ///
+    /// ```nix
+    /// removeAttrs { a = 1; b = 2; c = 3; } [ "a" "c" "z" ]
+    /// => { b = 2; }
+    /// ```
+    "removeAttrs" [top_level] => async fn remove_attrs(set: Strict, names: Strict);
+
+    /// A set from a list of `{ name = ...; value = ...; }` sets. Where a name comes more than
+    /// once, the first wins. The values are not evaluated.
+    ///
+    /// ```nix
+    /// builtins.listToAttrs [ { name = "a"; value = 1; } { name = "b"; value = 2; } { name = "a"; value = 3; } ]
+    /// => { a = 1; b = 2; }
+    /// ```
+    "listToAttrs" => async fn list_to_attrs(list: Strict);
+
+    /// Applies a function to each attribute's name and value: `f name value`. Lazy: each new
+    /// value is computed when it is needed.
+    ///
+    /// ```nix
+    /// builtins.mapAttrs (name: value: name + value) { a = "1"; b = "2"; }
+    /// => { a = "a1"; b = "b2"; }
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.attrNames (builtins.mapAttrs (name: value: throw "not evaluated") { a = 1; })
+    /// => [ "a" ]
+    /// ```
+    "mapAttrs" => fn map_attrs(f: Lazy, set: Strict);
+
+    /// The attributes of `e2` whose names are also in `e1` (the values come from `e2`).
+    ///
+    /// ```nix
+    /// builtins.intersectAttrs { a = 0; b = 0; } { b = 2; c = 3; }
+    /// => { b = 2; }
+    /// ```
+    "intersectAttrs" => fn intersect_attrs(e1: Strict, e2: Strict);
+
+    /// The values of the named attribute in the sets of a list that have it, in list order.
+    ///
+    /// ```nix
+    /// builtins.catAttrs "a" [ { a = 1; } { b = 0; } { a = 2; } ]
+    /// => [ 1 2 ]
+    /// ```
+    "catAttrs" => async fn cat_attrs(name: Strict, list: Strict);
+
+    /// The formal parameters of a function that takes a set pattern, each mapped to whether
+    /// it has a default; `{ }` for any other function (builtins included).
+    ///
+    /// ```nix
+    /// builtins.functionArgs ({ a, b ? 1, ... }: a)
+    /// => { a = false; b = true; }
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.functionArgs (x: x)
+    /// => { }
+    /// ```
+    "functionArgs" => fn function_args(f: Strict);
+
+    /// Merges a list of sets: each name found in any of them is mapped to
+    /// `f name [ values ]`, its values in list order. Lazy: `f` is called when a value is
+    /// needed.
+    ///
+    /// ```nix
+    /// builtins.zipAttrsWith (name: values: values) [ { a = 1; } { a = 2; b = 3; } ]
+    /// => { a = [ 1 2 ]; b = [ 3 ]; }
+    /// ```
+    "zipAttrsWith" => async fn zip_attrs_with(f: Strict, list: Lazy);
+
+    /// Where an attribute of a set is defined, `{ column; file; line; }`, or `null` if the set
+    /// has no such attribute or its position is not known.
+    ///
+    /// ```nix
+    /// removeAttrs (builtins.unsafeGetAttrPos "a" { a = 1; }) [ "file" ]
+    /// => { column = 46; line = 1; }
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.unsafeGetAttrPos "b" { a = 1; }
+    /// => null
+    /// ```
+    "unsafeGetAttrPos" => async fn unsafe_get_attr_pos(name: Strict, set: Lazy);
+}
+
+fn attr_names(set: &Value) -> Result<Value, Error> {
+    let a = attrs_of(set)?;
     Ok(Value::list(
         a.keys().map(|k| Value::String(k.to_nix_string())).collect(),
     ))
 }
 
-fn attr_values(args: &[Value]) -> Result<Value, Error> {
-    Ok(Value::list(attrs_of(&args[0])?.values().cloned().collect()))
+fn attr_values(set: &Value) -> Result<Value, Error> {
+    Ok(Value::list(attrs_of(set)?.values().cloned().collect()))
 }
 
-fn has_attr(args: &[Value]) -> Result<Value, Error> {
-    let name = string_of(&args[0])?;
-    Ok(Value::bool(
-        attrs_of(&args[1])?.contains_bytes(name.as_bytes()),
-    ))
+fn has_attr(name: &Value, set: &Value) -> Result<Value, Error> {
+    let name = string_of(name)?;
+    Ok(Value::bool(attrs_of(set)?.contains_bytes(name.as_bytes())))
 }
 
-fn get_attr(args: &[Value]) -> Result<Value, Error> {
-    let name = string_of(&args[0])?;
-    attrs_of(&args[1])?
+fn get_attr(name: &Value, set: &Value) -> Result<Value, Error> {
+    let name = string_of(name)?;
+    attrs_of(set)?
         .get_bytes(name.as_bytes())
         .cloned()
         .ok_or_else(|| Error::new(format!("attribute '{name}' missing")))
 }
 
-async fn remove_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let a = force_attrs(&co, arg(&args, 0)).await?;
-    let names = force_list(&co, arg(&args, 1)).await?;
+async fn remove_attrs(co: Co, set: Value, names: Value) -> Result<Value, Error> {
+    let a = attrs_of(&set)?;
+    let names = list_of(&names)?;
     let mut remove = Vec::with_capacity(names.len());
     for n in names.iter() {
         let name = force_string(&co, n.clone()).await?;
@@ -45,29 +166,8 @@ async fn remove_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::attrs(a.without(&remove)))
 }
 
-/// The evaluated elements of a list, or `None` if one is still a thunk.
-fn evaluated_items(l: &crate::value::NixList) -> Option<Vec<Value>> {
-    l.iter().map(Value::whnf).collect()
-}
-
-/// `removeAttrs` once the set and every name are evaluated strings.
-fn remove_attrs_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    let (Value::Attrs(a), Value::List(l)) = (evaluated(args, 0)?, evaluated(args, 1)?) else {
-        return None;
-    };
-    let names = evaluated_items(&l)?
-        .into_iter()
-        .map(|n| match n {
-            Value::String(s) => Some(Symbol::existing(s.as_bytes())),
-            _ => None,
-        })
-        .collect::<Option<Vec<_>>>()?;
-    let names: Vec<Symbol> = names.into_iter().flatten().collect();
-    Some(Ok(Value::attrs(a.without(&names))))
-}
-
-async fn list_to_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let l = force_list(&co, arg(&args, 0)).await?;
+async fn list_to_attrs(co: Co, list: Value) -> Result<Value, Error> {
+    let l = list_of(&list)?;
     let mut entries: Vec<(Symbol, Value)> = Vec::with_capacity(l.len());
     for item in l.iter() {
         let item = force_attrs(&co, item.clone()).await?;
@@ -85,19 +185,9 @@ async fn list_to_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::attrs(Attrs::from_unsorted(entries)))
 }
 
-async fn map_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let a = force_attrs(&co, arg(&args, 1)).await?;
-    Ok(map_attrs_with(&arg(&args, 0), &a))
-}
-
-fn map_attrs_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    let a = evaluated(args, 1)?;
-    Some(attrs_of(&a).map(|a| map_attrs_with(&arg(args, 0), a)))
-}
-
 /// The set of lazy applications of `f` to each name and value.
-fn map_attrs_with(f: &Value, a: &Attrs) -> Value {
-    let entries = a
+fn map_attrs(f: &Value, set: &Value) -> Result<Value, Error> {
+    let entries = attrs_of(set)?
         .iter()
         .map(|(k, v)| {
             let t = Thunk::apply(
@@ -107,36 +197,23 @@ fn map_attrs_with(f: &Value, a: &Attrs) -> Value {
             (k, Value::Thunk(t))
         })
         .collect();
-    Value::attrs(Attrs::from_sorted(entries))
+    Ok(Value::attrs(Attrs::from_sorted(entries)))
 }
 
-async fn intersect_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let a = force_attrs(&co, arg(&args, 0)).await?;
-    let b = force_attrs(&co, arg(&args, 1)).await?;
-    Ok(intersect(&a, &b))
-}
-
-fn intersect_attrs_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    match (evaluated(args, 0)?, evaluated(args, 1)?) {
-        (Value::Attrs(a), Value::Attrs(b)) => Some(Ok(intersect(&a, &b))),
-        _ => None,
-    }
-}
-
-/// The entries of `b` whose names `a` has.
-fn intersect(a: &Attrs, b: &Attrs) -> Value {
+/// The entries of `e2` whose names `e1` has.
+fn intersect_attrs(e1: &Value, e2: &Value) -> Result<Value, Error> {
+    let (a, b) = (attrs_of(e1)?, attrs_of(e2)?);
     let entries = b
         .iter()
         .filter(|(k, _)| a.contains(*k))
         .map(|(k, v)| (k, v.clone()))
         .collect();
-    Value::attrs(Attrs::from_sorted(entries))
+    Ok(Value::attrs(Attrs::from_sorted(entries)))
 }
 
-async fn cat_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let name = force_string(&co, arg(&args, 0)).await?;
-    let l = force_list(&co, arg(&args, 1)).await?;
-    let name = Symbol::existing(name.as_bytes());
+async fn cat_attrs(co: Co, name: Value, list: Value) -> Result<Value, Error> {
+    let name = Symbol::existing(string_of(&name)?.as_bytes());
+    let l = list_of(&list)?;
     let mut out = Vec::new();
     for item in l.iter() {
         let a = force_attrs(&co, item.clone()).await?;
@@ -147,34 +224,7 @@ async fn cat_attrs(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::list(out))
 }
 
-/// `catAttrs` once the name and every element are evaluated.
-fn cat_attrs_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    let (Value::String(name), Value::List(l)) = (evaluated(args, 0)?, evaluated(args, 1)?) else {
-        return None;
-    };
-    let name = Symbol::existing(name.as_bytes());
-    let mut out = Vec::new();
-    for item in l.iter() {
-        let Value::Attrs(a) = item.whnf()? else {
-            return None;
-        };
-        if let Some(v) = name.and_then(|n| a.get(n)) {
-            out.push(v.clone());
-        }
-    }
-    Some(Ok(Value::list(out)))
-}
-
-async fn function_args(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    function_args_of(force(&co, arg(&args, 0)).await)
-}
-
-fn function_args_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    Some(function_args_of(evaluated(args, 0)?))
-}
-
-/// `functionArgs` of an evaluated value.
-fn function_args_of(f: Value) -> Result<Value, Error> {
+fn function_args(f: &Value) -> Result<Value, Error> {
     match f {
         Value::Closure(c) => {
             let Some(f) = &c.lambda.formals else {
@@ -197,9 +247,9 @@ fn function_args_of(f: Value) -> Result<Value, Error> {
     }
 }
 
-async fn zip_attrs_with(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let f = force_function(&co, arg(&args, 0)).await?;
-    let l = force_list(&co, arg(&args, 1)).await?;
+async fn zip_attrs_with(co: Co, f: Value, list: Value) -> Result<Value, Error> {
+    let f = function_of(&f)?;
+    let l = force_list(&co, list).await?;
     let mut values: std::collections::BTreeMap<Symbol, Vec<Value>> = Default::default();
     for item in l.iter() {
         for (k, v) in force_attrs(&co, item.clone()).await?.iter() {
@@ -219,35 +269,11 @@ async fn zip_attrs_with(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::attrs(Attrs::from_sorted(entries)))
 }
 
-/// `{ column; file; line; }` where an attribute was defined, or null if that is not known.
-async fn unsafe_get_attr_pos(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let name = force_string(&co, arg(&args, 0)).await?;
-    let a = force_attrs(&co, arg(&args, 1)).await?;
-    match Symbol::existing(name.as_bytes()).and_then(|n| a.position(n)) {
-        Some(span) => Ok(crate::vm::request::position(&co, span).await),
+async fn unsafe_get_attr_pos(co: Co, name: Value, set: Value) -> Result<Value, Error> {
+    let name = Symbol::existing(string_of(&name)?.as_bytes());
+    let a = force_attrs(&co, set).await?;
+    match name.and_then(|n| a.position(n)) {
+        Some(span) => Ok(position(&co, span).await),
         None => Ok(Value::Null),
     }
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        strict!("attrNames", 1, attr_names),
-        strict!("attrValues", 1, attr_values),
-        strict!("hasAttr", 2, has_attr),
-        strict!("getAttr", 2, get_attr),
-        def_fast!("removeAttrs", 2, 0b11, remove_attrs, remove_attrs_fast),
-        def!("listToAttrs", 1, list_to_attrs),
-        def_fast!("mapAttrs", 2, 0b10, map_attrs, map_attrs_fast),
-        def_fast!(
-            "intersectAttrs",
-            2,
-            0b11,
-            intersect_attrs,
-            intersect_attrs_fast,
-        ),
-        def_fast!("catAttrs", 2, 0b11, cat_attrs, cat_attrs_fast),
-        def_fast!("functionArgs", 1, 0b1, function_args, function_args_fast),
-        def!("zipAttrsWith", 2, zip_attrs_with),
-        def!("unsafeGetAttrPos", 2, unsafe_get_attr_pos),
-    ]
 }

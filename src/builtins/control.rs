@@ -1,47 +1,160 @@
 //! Control and debugging: `throw`, `abort`, `seq`, `deepSeq`, `tryEval`, `trace`, `warn`,
 //! `break`, `traceVerbose`, `addErrorContext`.
 
-use super::arg;
+use super::string_of;
 use crate::errors::{Error, ErrorClass};
-use crate::value::{Attrs, Builtin, Value};
-use crate::vm::request::{self, Co, force, try_force};
+use crate::value::{Attrs, Value};
+use crate::vm::request::{self, Co, try_force};
 use crate::vm::walk::{self, Coercion};
 
-async fn message(co: &Co, v: Value) -> Result<String, Error> {
+crate::declare_builtins! {
+    /// Fails with the given message (a string, or a value that coerces to one as in
+    /// interpolation). The error can be caught by `builtins.tryEval`.
+    ///
+    /// ```nix
+    /// throw "no ${"luck"}"
+    /// => error: no luck
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.tryEval (throw "no")
+    /// => { success = false; value = false; }
+    /// ```
+    "throw" [top_level] => async fn throw(message: Strict);
+
+    /// Stops evaluation with the given message. Unlike `throw`, `builtins.tryEval` does not
+    /// catch it.
+    ///
+    /// ```nix
+    /// builtins.tryEval (abort "stop")
+    /// => error: evaluation aborted with the following error message: 'stop'
+    /// ```
+    "abort" [top_level] => async fn abort(message: Strict);
+
+    /// Evaluates `e1` to weak head normal form (the outside of a list or set, not its
+    /// elements), then returns `e2`.
+    ///
+    /// ```nix
+    /// builtins.seq [ (throw "not evaluated") ] "done"
+    /// => "done"
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.seq (throw "evaluated") "done"
+    /// => error: evaluated
+    /// ```
+    "seq" [speculable] => fn seq(e1: Strict, e2: Lazy);
+
+    /// Evaluates `e1` completely (every list element and attribute value, recursively), then
+    /// returns `e2`.
+    ///
+    /// ```nix
+    /// builtins.deepSeq { a = [ 1 ]; } "done"
+    /// => "done"
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.deepSeq [ (throw "evaluated") ] "done"
+    /// => error: evaluated
+    /// ```
+    "deepSeq" => async fn deep_seq(e1: Strict, e2: Lazy);
+
+    /// Evaluates `e` to weak head normal form: `{ success = true; value = e; }`, or
+    /// `{ success = false; value = false; }` if that fails with `throw` or a failed `assert`.
+    /// Other errors (`abort`, type errors, ...) are not caught, nor are errors inside `e`'s
+    /// elements, which are not evaluated.
+    ///
+    /// ```nix
+    /// map (x: (builtins.tryEval x).success) [ 1 (throw "no") (assert false; 2) [ (throw "inside") ] ]
+    /// => [ true false false true ]
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.tryEval ({ a = 1; }.a + 1)
+    /// => { success = true; value = 2; }
+    /// ```
+    "tryEval" => async fn try_eval(e: Lazy);
+
+    /// Prints `trace: e1` on standard error, then returns `e2`. A string is printed as its
+    /// text; any other value is evaluated completely and printed as a Nix value.
+    ///
+    /// ```nix
+    /// builtins.trace { a = 1; } "done"
+    /// => "done"
+    /// ```
+    "trace" => async fn trace(e1: Strict, e2: Lazy);
+
+    /// Prints `evaluation warning: message` on standard error, then returns `e2` (with
+    /// `--abort-on-warn`, fails after printing). The message must be a string.
+    ///
+    /// ```nix
+    /// builtins.warn "deprecated" 1
+    /// => 1
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.warn 1 2
+    /// => error: expected a string but found an integer: 1
+    /// ```
+    "warn" => async fn warn(message: Strict, e2: Lazy);
+
+    /// Returns its argument (C++ Nix enters the debugger here when it runs with `--debugger`;
+    /// gnix has no debugger).
+    ///
+    /// ```nix
+    /// break 1
+    /// => 1
+    /// ```
+    "break" [top_level] => fn break_(v: Lazy);
+
+    /// Like `builtins.trace` with `--trace-verbose`; without it, returns `e2` and does not
+    /// evaluate `e1`.
+    ///
+    /// ```nix
+    /// builtins.traceVerbose (throw "not evaluated") "done"
+    /// => "done"
+    /// ```
+    "traceVerbose" => async fn trace_verbose(e1: Lazy, e2: Lazy);
+
+    /// Returns `e`. In C++ Nix an error raised while evaluating `e` gets `context` as a line
+    /// of its trace (`--show-trace`); gnix leaves the trace as it is.
+    ///
+    /// ```nix
+    /// builtins.addErrorContext "while computing the answer" 42
+    /// => 42
+    /// ```
+    "addErrorContext" => fn add_error_context(context: Lazy, e: Lazy);
+}
+
+/// The text of a `throw` or `abort` message (coerced as in interpolation).
+async fn message_text(co: &Co, v: Value) -> Result<String, Error> {
     let s = walk::coerce_to_string(co, v, Coercion::INTERPOLATION).await?;
     Ok(s.to_str_lossy().into_owned())
 }
 
-async fn throw(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    Err(Error::throw(message(&co, arg(&args, 0)).await?))
+async fn throw(co: Co, message: Value) -> Result<Value, Error> {
+    Err(Error::throw(message_text(&co, message).await?))
 }
 
-async fn abort(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let msg = message(&co, arg(&args, 0)).await?;
+async fn abort(co: Co, message: Value) -> Result<Value, Error> {
+    let msg = message_text(&co, message).await?;
     Err(Error::new(format!(
         "evaluation aborted with the following error message: '{msg}'"
     ))
     .with_class(ErrorClass::Abort))
 }
 
-async fn seq(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    force(&co, arg(&args, 0)).await;
-    Ok(arg(&args, 1))
+fn seq(_e1: &Value, e2: &Value) -> Result<Value, Error> {
+    Ok(e2.clone())
 }
 
-/// `seq` (once its first argument is evaluated) and `addErrorContext`: the second argument,
-/// which the scheduler then forces.
-fn second_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    Some(Ok(arg(args, 1)))
+async fn deep_seq(co: Co, e1: Value, e2: Value) -> Result<Value, Error> {
+    walk::deep_force(&co, e1).await?;
+    Ok(e2)
 }
 
-async fn deep_seq(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    walk::deep_force(&co, arg(&args, 0)).await?;
-    Ok(arg(&args, 1))
-}
-
-async fn try_eval(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let (success, value) = match try_force(&co, arg(&args, 0)).await {
+async fn try_eval(co: Co, e: Value) -> Result<Value, Error> {
+    let (success, value) = match try_force(&co, e).await {
         Ok(v) => (true, v),
         Err(_) => (false, Value::bool(false)),
     };
@@ -51,19 +164,18 @@ async fn try_eval(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     ])))
 }
 
-async fn trace(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let v = walk::deep_force(&co, arg(&args, 0)).await?;
+async fn trace(co: Co, e1: Value, e2: Value) -> Result<Value, Error> {
+    let v = walk::deep_force(&co, e1).await?;
     let shown = match &v {
         Value::String(s) => s.to_str_lossy().into_owned(),
         other => crate::print::print_with(other, crate::print::PrintOptions::OUTPUT),
     };
     request::trace(&co, format!("trace: {shown}")).await;
-    Ok(arg(&args, 1))
+    Ok(e2)
 }
 
-async fn warn(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let msg = super::force_string(&co, arg(&args, 0)).await?;
-    let msg = msg.to_str_lossy();
+async fn warn(co: Co, message: Value, e2: Value) -> Result<Value, Error> {
+    let msg = string_of(&message)?.to_str_lossy();
     // Continuation lines line up after the prefix, unless the message starts on its own line.
     let line = if msg.starts_with('\n') {
         format!("evaluation warning:{msg}")
@@ -79,37 +191,21 @@ async fn warn(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             "aborting to reveal stack trace of warning, as abort-on-warn is set",
         ));
     }
-    Ok(arg(&args, 1))
-}
-
-/// `traceVerbose` traces only with `--trace-verbose`.
-async fn trace_verbose(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    if request::flag(&co, request::Flag::TraceVerbose).await {
-        return trace(co, args).await;
-    }
-    Ok(arg(&args, 1))
+    Ok(e2)
 }
 
 /// `break` outside the debugger returns its argument.
-async fn identity(_co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    Ok(arg(&args, 0))
+fn break_(v: &Value) -> Result<Value, Error> {
+    Ok(v.clone())
 }
 
-async fn second(_co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    Ok(arg(&args, 1))
+async fn trace_verbose(co: Co, e1: Value, e2: Value) -> Result<Value, Error> {
+    if request::flag(&co, request::Flag::TraceVerbose).await {
+        return trace(co, e1, e2).await;
+    }
+    Ok(e2)
 }
 
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        def!("throw", 1, throw),
-        def!("abort", 1, abort),
-        def_fast!("seq", 2, 0b01, seq, second_fast),
-        def!("deepSeq", 2, deep_seq),
-        def!("tryEval", 1, try_eval),
-        def!("trace", 2, trace),
-        def!("warn", 2, warn),
-        def!("break", 1, identity),
-        def!("traceVerbose", 2, trace_verbose),
-        def_fast!("addErrorContext", 2, 0, second, second_fast),
-    ]
+fn add_error_context(_context: &Value, e: &Value) -> Result<Value, Error> {
+    Ok(e.clone())
 }

@@ -6,14 +6,45 @@
 //! be a Nix function called through the scheduler. Calling the comparator in the same order as
 //! C++ Nix keeps `trace` output and the first error the same too.
 
-use super::{arg, force_attrs, force_bool, force_function, force_list};
+use super::{attrs_of, force_bool, force_function, force_list, list_of};
 use crate::errors::Error;
 use crate::print::print_error_value;
-use crate::value::{Builtin, Value, sym};
+use crate::value::{Value, sym};
 use crate::vm::ops;
 use crate::vm::request::{Co, call, call2, force};
 use crate::vm::walk;
 use std::collections::VecDeque;
+
+crate::declare_builtins! {
+    /// Sorts a list with a comparator: `comparator a b` is true if `a` must come before `b`.
+    /// The sort is stable (elements neither of which comes before the other keep their
+    /// order), and the result is a permutation of the list whatever the comparator answers.
+    ///
+    /// ```nix
+    /// builtins.sort builtins.lessThan [ 3 1 2 ]
+    /// => [ 1 2 3 ]
+    /// ```
+    ///
+    /// ```nix
+    /// map (x: x.n) (builtins.sort (a: b: a.k < b.k) [ { k = 2; n = "a"; } { k = 1; n = "b"; } { k = 2; n = "c"; } ])
+    /// => [ "b" "a" "c" ]
+    /// ```
+    "sort" => async fn sort(comparator: Lazy, list: Strict);
+
+    /// The closure of `startSet` under `operator`: each element is a set with a `key`, and
+    /// `operator` gives, for an element, a list of further elements. Elements whose key was
+    /// already seen (keys are compared with `<`, so they must be comparable) are dropped; the
+    /// result is the elements kept, in the order they were found.
+    ///
+    /// ```nix
+    /// map (x: x.key) (builtins.genericClosure {
+    ///   startSet = [ { key = 1; } ];
+    ///   operator = x: if x.key < 4 then [ { key = x.key + 1; } { key = x.key * 2; } ] else [ ];
+    /// })
+    /// => [ 1 2 3 4 6 ]
+    /// ```
+    "genericClosure" => async fn generic_closure(input: Strict);
+}
 
 /// Adds a trace line (`… message`) to an error on its way out.
 fn context(mut e: Error, message: impl Into<String>) -> Error {
@@ -282,12 +313,12 @@ impl Sorter<'_> {
     }
 }
 
-async fn sort(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let list = force_list(&co, arg(&args, 1)).await?;
+async fn sort(co: Co, comparator: Value, list: Value) -> Result<Value, Error> {
+    let list = list_of(&list)?;
     if list.is_empty() {
-        return Ok(Value::List(list));
+        return Ok(Value::List(list.clone()));
     }
-    let comparator = force_function(&co, arg(&args, 0)).await?;
+    let comparator = force_function(&co, comparator).await?;
     let is_less_than = matches!(&comparator, Value::Builtin(p)
         if p.args.is_empty() && p.builtin.name == "lessThan");
     let mut items = Vec::with_capacity(list.len());
@@ -303,9 +334,9 @@ async fn sort(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::list(items))
 }
 
-async fn generic_closure(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+async fn generic_closure(co: Co, input: Value) -> Result<Value, Error> {
     const IN_ARG: &str = "in the attrset passed as argument to builtins.genericClosure";
-    let input = force_attrs(&co, arg(&args, 0)).await.map_err(|e| {
+    let input = attrs_of(&input).map_err(|e| {
         context(
             e,
             "while evaluating the first argument passed to builtins.genericClosure",
@@ -416,11 +447,4 @@ async fn generic_closure(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         }
     }
     Ok(Value::list(result))
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        def!("sort", 2, sort),
-        def!("genericClosure", 1, generic_closure),
-    ]
 }

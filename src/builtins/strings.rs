@@ -1,60 +1,103 @@
 //! String builtins.
 
-use super::{arg, evaluated, force_int, force_list, force_string};
+use super::{force_list, force_string, int_of, list_of, string_of};
 use crate::errors::Error;
-use crate::value::{Builtin, NixString, Value};
+use crate::value::{NixString, Value};
 use crate::vm::request::Co;
 use crate::vm::walk::{self, Coercion};
 
-/// `toString` of a value that is already a scalar or string (no `__toString` to call).
-fn to_string_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    let s = match args.first()?.whnf()? {
-        s @ Value::String(_) => return Some(Ok(s)),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) => crate::print::format_float_fixed(f.get()),
-        Value::Bool(b) => if b.get() { "1" } else { "" }.to_string(),
-        Value::Null => String::new(),
-        Value::Path(p) => p.display().to_string(),
-        _ => return None,
-    };
-    Some(Ok(Value::string(s)))
+crate::declare_builtins! {
+    /// Converts a value to a string: strings as they are, paths as their text (not copied to
+    /// the store), integers and floats in decimal, `true` as `"1"`, `false` and `null` as
+    /// `""`, lists as their elements' strings separated by spaces, sets through `__toString`
+    /// or `outPath`.
+    ///
+    /// ```nix
+    /// toString [ 1 2.5 true false null "a" [ "b" ] ]
+    /// => "1 2.500000 1   a b"
+    /// ```
+    ///
+    /// ```nix
+    /// toString { __toString = self: "x${toString self.n}"; n = 7; }
+    /// => "x7"
+    /// ```
+    "toString" [top_level] => async fn to_string(v: Strict);
+
+    /// The length of a string in bytes (not characters). A path or a set with `__toString` or
+    /// `outPath` is coerced to a string first, as in interpolation.
+    ///
+    /// ```nix
+    /// [ (builtins.stringLength "abc") (builtins.stringLength "é") ]
+    /// => [ 3 2 ]
+    /// ```
+    "stringLength" => async fn string_length(s: Strict);
+
+    /// The part of a string from byte `start` of at most `len` bytes (all the rest for a
+    /// negative `len`); a start past the end gives `""`. The string's context is kept.
+    ///
+    /// ```nix
+    /// [ (builtins.substring 1 3 "abcdef") (builtins.substring 4 10 "abcdef") (builtins.substring 2 (-1) "abcdef") (builtins.substring 9 1 "abc") ]
+    /// => [ "bcd" "ef" "cdef" "" ]
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.substring (-1) 1 "abc"
+    /// => error: negative start position in 'substring'
+    /// ```
+    "substring" => async fn substring(start: Strict, len: Strict, s: Strict);
+
+    /// Joins a list of strings (or values coerced as in interpolation) with a separator.
+    ///
+    /// ```nix
+    /// builtins.concatStringsSep ", " [ "a" "b" { outPath = "/c"; } ]
+    /// => "a, b, /c"
+    /// ```
+    "concatStringsSep" => async fn concat_strings_sep(sep: Strict, list: Lazy);
+
+    /// Replaces, in one left-to-right pass over the string, each occurrence of a string of
+    /// `from` by the corresponding string of `to`; at each position the first pattern of
+    /// `from` that matches wins. A replacement is evaluated only once its pattern matches.
+    ///
+    /// ```nix
+    /// [ (builtins.replaceStrings [ "ab" "a" ] [ "X" "Y" ] "abac") (builtins.replaceStrings [ "a" "ab" ] [ "X" "Y" ] "abac") ]
+    /// => [ "XYc" "XbXc" ]
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.replaceStrings [ "" ] [ "-" ] "ab"
+    /// => "-a-b-"
+    /// ```
+    "replaceStrings" => async fn replace_strings(from: Strict, to: Lazy, s: Lazy);
 }
 
-async fn to_string(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+async fn to_string(co: Co, v: Value) -> Result<Value, Error> {
+    if let Value::String(_) = v {
+        return Ok(v);
+    }
     Ok(Value::String(
-        walk::coerce_to_string(&co, arg(&args, 0), Coercion::TO_STRING).await?,
+        walk::coerce_to_string(&co, v, Coercion::TO_STRING).await?,
     ))
 }
 
-async fn string_length(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = walk::coerce_to_string(&co, arg(&args, 0), Coercion::INTERPOLATION).await?;
-    Ok(Value::Int(s.len() as i64))
-}
-
-fn string_length_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    match evaluated(args, 0)? {
-        Value::String(s) => Some(Ok(Value::Int(s.len() as i64))),
-        _ => None,
-    }
-}
-
-async fn substring(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let start = force_int(&co, arg(&args, 0)).await?;
-    let len = force_int(&co, arg(&args, 1)).await?;
-    let s = walk::coerce_to_string(&co, arg(&args, 2), Coercion::INTERPOLATION).await?;
-    substring_of(start, len, &s)
-}
-
-/// `substring` of a string argument (others need coercing: the generator).
-fn substring_fast(args: &[Value]) -> Option<Result<Value, Error>> {
-    let (Value::Int(start), Value::Int(len), Value::String(s)) = (
-        evaluated(args, 0)?,
-        evaluated(args, 1)?,
-        evaluated(args, 2)?,
-    ) else {
-        return None;
+async fn string_length(co: Co, s: Value) -> Result<Value, Error> {
+    let len = match s {
+        Value::String(s) => s.len(),
+        s => walk::coerce_to_string(&co, s, Coercion::INTERPOLATION)
+            .await?
+            .len(),
     };
-    Some(substring_of(start, len, &s))
+    Ok(Value::Int(len as i64))
+}
+
+async fn substring(co: Co, start: Value, len: Value, s: Value) -> Result<Value, Error> {
+    let (start, len) = (int_of(&start)?, int_of(&len)?);
+    match s {
+        Value::String(s) => substring_of(start, len, &s),
+        s => {
+            let s = walk::coerce_to_string(&co, s, Coercion::INTERPOLATION).await?;
+            substring_of(start, len, &s)
+        }
+    }
 }
 
 fn substring_of(start: i64, len: i64, s: &NixString) -> Result<Value, Error> {
@@ -74,9 +117,9 @@ fn substring_of(start: i64, len: i64, s: &NixString) -> Result<Value, Error> {
     )))
 }
 
-async fn concat_strings_sep(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let sep = force_string(&co, arg(&args, 0)).await?;
-    let l = force_list(&co, arg(&args, 1)).await?;
+async fn concat_strings_sep(co: Co, sep: Value, list: Value) -> Result<Value, Error> {
+    let sep = string_of(&sep)?;
+    let l = force_list(&co, list).await?;
     let mut parts = Vec::with_capacity(l.len() * 2);
     for (i, item) in l.iter().enumerate() {
         if i > 0 {
@@ -87,9 +130,9 @@ async fn concat_strings_sep(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::String(NixString::concat(parts.iter())))
 }
 
-async fn replace_strings(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let from = force_list(&co, arg(&args, 0)).await?;
-    let to = force_list(&co, arg(&args, 1)).await?;
+async fn replace_strings(co: Co, from: Value, to: Value, s: Value) -> Result<Value, Error> {
+    let from = list_of(&from)?;
+    let to = force_list(&co, to).await?;
     if from.len() != to.len() {
         return Err(Error::new(
             "'from' and 'to' arguments passed to builtins.replaceStrings have different lengths",
@@ -99,7 +142,7 @@ async fn replace_strings(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     for f in from.iter() {
         patterns.push(force_string(&co, f.clone()).await?);
     }
-    let s = force_string(&co, arg(&args, 2)).await?;
+    let s = force_string(&co, s).await?;
     let bytes = s.as_bytes();
     // Replacements are forced only when their pattern first matches.
     let mut replacements: Vec<Option<NixString>> = vec![None; to.len()];
@@ -143,14 +186,4 @@ async fn replace_strings(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         }
     }
     Ok(Value::String(NixString::new(out, context)))
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        def_fast!("toString", 1, 1, to_string, to_string_fast),
-        def_fast!("stringLength", 1, 0b1, string_length, string_length_fast),
-        def_fast!("substring", 3, 0b111, substring, substring_fast),
-        def!("concatStringsSep", 2, concat_strings_sep),
-        def!("replaceStrings", 3, replace_strings),
-    ]
 }

@@ -1,42 +1,132 @@
-//! Type predicates and `typeOf`: strict in their one argument, so they run without a
-//! generator whenever it is already evaluated.
+//! Type predicates and `typeOf`: synchronous bodies on their one (strict) argument.
 
 use crate::errors::Error;
-use crate::value::{Builtin, Value};
+use crate::value::Value;
 
-fn type_of(args: &[Value]) -> Result<Value, Error> {
-    Ok(Value::string(args[0].type_of()))
+crate::declare_builtins! {
+    /// The type of a value as a string: `"int"`, `"float"`, `"bool"`, `"string"`, `"path"`,
+    /// `"null"`, `"set"`, `"list"` or `"lambda"` (any function, builtins included; a set with
+    /// `__functor` is a `"set"`).
+    ///
+    /// ```nix
+    /// map builtins.typeOf [ 1 1.5 "a" ./. null { } [ ] (x: x) builtins.map ]
+    /// => [ "int" "float" "string" "path" "null" "set" "list" "lambda" "lambda" ]
+    /// ```
+    "typeOf" [speculable] => fn type_of(v: Strict);
+
+    /// Whether a value is `null` (same as `v == null`).
+    ///
+    /// ```nix
+    /// [ (isNull null) (isNull false) ]
+    /// => [ true false ]
+    /// ```
+    "isNull" [top_level, speculable] => fn is_null(v: Strict);
+
+    /// Whether a value is a Boolean.
+    ///
+    /// ```nix
+    /// [ (builtins.isBool false) (builtins.isBool 0) ]
+    /// => [ true false ]
+    /// ```
+    "isBool" [speculable] => fn is_bool(v: Strict);
+
+    /// Whether a value is an integer (a float is not).
+    ///
+    /// ```nix
+    /// [ (builtins.isInt 1) (builtins.isInt 1.0) ]
+    /// => [ true false ]
+    /// ```
+    "isInt" [speculable] => fn is_int(v: Strict);
+
+    /// Whether a value is a float (an integer is not).
+    ///
+    /// ```nix
+    /// [ (builtins.isFloat 1.0) (builtins.isFloat 1) ]
+    /// => [ true false ]
+    /// ```
+    "isFloat" [speculable] => fn is_float(v: Strict);
+
+    /// Whether a value is a string (a path or a set with `__toString` is not).
+    ///
+    /// ```nix
+    /// [ (builtins.isString "a") (builtins.isString ./.) (builtins.isString { __toString = _: "a"; }) ]
+    /// => [ true false false ]
+    /// ```
+    "isString" [speculable] => fn is_string(v: Strict);
+
+    /// Whether a value is a path (a string holding a path is not).
+    ///
+    /// ```nix
+    /// [ (builtins.isPath ./.) (builtins.isPath "/tmp") ]
+    /// => [ true false ]
+    /// ```
+    "isPath" [speculable] => fn is_path(v: Strict);
+
+    /// Whether a value is an attribute set.
+    ///
+    /// ```nix
+    /// [ (builtins.isAttrs { }) (builtins.isAttrs [ ]) ]
+    /// => [ true false ]
+    /// ```
+    "isAttrs" [speculable] => fn is_attrs(v: Strict);
+
+    /// Whether a value is a list.
+    ///
+    /// ```nix
+    /// [ (builtins.isList [ ]) (builtins.isList { }) ]
+    /// => [ true false ]
+    /// ```
+    "isList" [speculable] => fn is_list(v: Strict);
+
+    /// Whether a value is a function: a lambda or a builtin (partially applied or not). A set
+    /// with `__functor` can be called but is not a function.
+    ///
+    /// ```nix
+    /// [ (builtins.isFunction (x: x)) (builtins.isFunction builtins.add) (builtins.isFunction { __functor = self: x: x; }) ]
+    /// => [ true true false ]
+    /// ```
+    "isFunction" [speculable] => fn is_function(v: Strict);
 }
 
-macro_rules! predicate {
-    ($fname:ident, $pat:pat) => {
-        fn $fname(args: &[Value]) -> Result<Value, Error> {
-            Ok(Value::bool(matches!(args[0], $pat)))
-        }
-    };
+fn type_of(v: &Value) -> Result<Value, Error> {
+    Ok(Value::string(v.type_of()))
 }
 
-predicate!(is_null, Value::Null);
-predicate!(is_bool, Value::Bool(_));
-predicate!(is_int, Value::Int(_));
-predicate!(is_float, Value::Float(_));
-predicate!(is_string, Value::String(_));
-predicate!(is_path, Value::Path(_));
-predicate!(is_attrs, Value::Attrs(_));
-predicate!(is_list, Value::List(_));
-predicate!(is_function, Value::Closure(_) | Value::Builtin(_));
+fn is_null(v: &Value) -> Result<Value, Error> {
+    Ok(Value::bool(matches!(v, Value::Null)))
+}
 
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        strict!("typeOf", 1, type_of),
-        strict!("isNull", 1, is_null),
-        strict!("isBool", 1, is_bool),
-        strict!("isInt", 1, is_int),
-        strict!("isFloat", 1, is_float),
-        strict!("isString", 1, is_string),
-        strict!("isPath", 1, is_path),
-        strict!("isAttrs", 1, is_attrs),
-        strict!("isList", 1, is_list),
-        strict!("isFunction", 1, is_function),
-    ]
+fn is_bool(v: &Value) -> Result<Value, Error> {
+    Ok(Value::bool(matches!(v, Value::Bool(_))))
+}
+
+fn is_int(v: &Value) -> Result<Value, Error> {
+    Ok(Value::bool(matches!(v, Value::Int(_))))
+}
+
+fn is_float(v: &Value) -> Result<Value, Error> {
+    Ok(Value::bool(matches!(v, Value::Float(_))))
+}
+
+fn is_string(v: &Value) -> Result<Value, Error> {
+    Ok(Value::bool(matches!(v, Value::String(_))))
+}
+
+fn is_path(v: &Value) -> Result<Value, Error> {
+    Ok(Value::bool(matches!(v, Value::Path(_))))
+}
+
+fn is_attrs(v: &Value) -> Result<Value, Error> {
+    Ok(Value::bool(matches!(v, Value::Attrs(_))))
+}
+
+fn is_list(v: &Value) -> Result<Value, Error> {
+    Ok(Value::bool(matches!(v, Value::List(_))))
+}
+
+fn is_function(v: &Value) -> Result<Value, Error> {
+    Ok(Value::bool(matches!(
+        v,
+        Value::Closure(_) | Value::Builtin(_)
+    )))
 }

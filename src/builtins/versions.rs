@@ -1,11 +1,54 @@
 //! Package names and versions: `parseDrvName`, `compareVersions`, `splitVersion`, with the
 //! component rules of `nix-env -u`.
 
-use super::{arg, force_string_no_ctx};
+use super::string_of;
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, NixString, Value};
-use crate::vm::request::Co;
+use crate::value::{Attrs, NixString, Ret, Value};
 use std::cmp::Ordering;
+
+crate::declare_builtins! {
+    /// Compares two version strings as `nix-env -u` does: `-1`, `0` or `1` as the first is
+    /// older than, the same as or newer than the second. Versions are split into components
+    /// (see `builtins.splitVersion`) compared in turn: numbers numerically, a number is newer
+    /// than a non-number, `pre` is older than anything else, other strings compare byte-wise.
+    ///
+    /// ```nix
+    /// map (v: builtins.compareVersions v "1.10") [ "1.9" "1.10" "1.10.1" "1.10pre2" ]
+    /// => [ -1 0 1 -1 ]
+    /// ```
+    "compareVersions" => fn compare_versions_builtin(v1: Strict, v2: Lazy);
+
+    /// Splits a version string into its components: runs of digits and runs of other
+    /// characters, with `.` and `-` as separators.
+    ///
+    /// ```nix
+    /// builtins.splitVersion "1.2.3pre-rc1"
+    /// => [ "1" "2" "3" "pre" "rc" "1" ]
+    /// ```
+    "splitVersion" => fn split_version(s: Strict);
+
+    /// Splits a derivation name into `name` and `version` at the first `-` not followed by a
+    /// letter (`version` is `""` if there is none).
+    ///
+    /// ```nix
+    /// builtins.parseDrvName "nix-unstable-2.18.1-rc2"
+    /// => { name = "nix-unstable"; version = "2.18.1-rc2"; }
+    /// ```
+    "parseDrvName" => fn parse_drv_name(s: Strict);
+}
+
+/// An evaluated string that must not have a context (C++ Nix's `forceStringNoCtx`, as
+/// `super::force_string_no_ctx` but synchronous).
+fn string_no_ctx_of(v: &Value) -> Result<&NixString, Error> {
+    let s = string_of(v)?;
+    if let Some(first) = s.context().and_then(|c| c.iter().next()) {
+        return Err(Error::new(format!(
+            "the string '{s}' is not allowed to refer to a store path (such as '{}')",
+            super::context::display_element(first)
+        )));
+    }
+    Ok(s)
+}
 
 /// The next version component from `*p`: a run of digits, or a run of other characters up to a
 /// digit or separator. Separators (`.`, `-`) before it are skipped. Empty at the end.
@@ -60,21 +103,25 @@ pub fn compare_versions(v1: &[u8], v2: &[u8]) -> Ordering {
     Ordering::Equal
 }
 
-async fn compare_versions_builtin(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let a = force_string_no_ctx(&co, arg(&args, 0)).await?;
-    let b = force_string_no_ctx(&co, arg(&args, 1)).await?;
-    Ok(Value::Int(
-        match compare_versions(a.as_bytes(), b.as_bytes()) {
+/// `compareVersions`: the second version is evaluated once the first is known to be a string.
+fn compare_versions_builtin(v1: &Value, v2: &Value) -> Result<Ret, Error> {
+    let a = string_no_ctx_of(v1)?;
+    let Some(v2) = v2.whnf() else {
+        return Ok(Ret::Force(v2.clone()));
+    };
+    let b = string_no_ctx_of(&v2)?;
+    Ok(
+        Value::Int(match compare_versions(a.as_bytes(), b.as_bytes()) {
             Ordering::Less => -1,
             Ordering::Equal => 0,
             Ordering::Greater => 1,
-        },
-    ))
+        })
+        .into(),
+    )
 }
 
-async fn split_version(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = force_string_no_ctx(&co, arg(&args, 0)).await?;
-    let bytes = s.as_bytes();
+fn split_version(s: &Value) -> Result<Value, Error> {
+    let bytes = string_no_ctx_of(s)?.as_bytes();
     let mut p = 0;
     let mut out = Vec::new();
     while p < bytes.len() {
@@ -87,9 +134,8 @@ async fn split_version(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::list(out))
 }
 
-async fn parse_drv_name(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = force_string_no_ctx(&co, arg(&args, 0)).await?;
-    let bytes = s.as_bytes();
+fn parse_drv_name(s: &Value) -> Result<Value, Error> {
+    let bytes = string_no_ctx_of(s)?.as_bytes();
     // The name ends at the first dash not followed by a letter.
     let split = (0..bytes.len())
         .find(|&i| bytes[i] == b'-' && i + 1 < bytes.len() && !bytes[i + 1].is_ascii_alphabetic());
@@ -101,14 +147,6 @@ async fn parse_drv_name(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         ("name".into(), Value::String(NixString::from(name))),
         ("version".into(), Value::String(NixString::from(version))),
     ])))
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        def!("compareVersions", 2, compare_versions_builtin),
-        def!("splitVersion", 1, split_version),
-        def!("parseDrvName", 1, parse_drv_name),
-    ]
 }
 
 #[cfg(test)]
