@@ -157,10 +157,7 @@ async fn less_than(co: Co, a: Value, b: Value) -> Result<Value, Error> {
 /// is known to be an integer.
 fn bitwise(a: &Value, b: &Value, op: fn(i64, i64) -> i64) -> Result<Ret, Error> {
     let x = int_of(a)?;
-    let Some(b) = b.whnf() else {
-        return Ok(Ret::Force(b.clone()));
-    };
-    Ok(Value::Int(op(x, int_of(&b)?)).into())
+    Ok(Value::Int(op(x, int_of(&forced!(b))?)).into())
 }
 
 fn bit_and(a: &Value, b: &Value) -> Result<Ret, Error> {

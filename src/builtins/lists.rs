@@ -43,7 +43,7 @@ crate::declare_builtins! {
     /// builtins.elemAt [ "a" "b" "c" ] 1
     /// => "b"
     /// ```
-    "elemAt" [speculable] => fn elem_at(list: Strict, index: Strict);
+    "elemAt" [speculable] => fn elem_at(list: Strict, index: Lazy);
 
     /// Applies a function to each element of a list. Lazy: each element is computed when it
     /// is needed.
@@ -69,7 +69,7 @@ crate::declare_builtins! {
     /// builtins.foldl' (acc: x: acc * 10 + x) 0 [ 1 2 3 ]
     /// => 123
     /// ```
-    "foldl'" => fn foldl(op: Strict, nul: Lazy, list: Strict);
+    "foldl'" => fn foldl(op: Strict, nul: Lazy, list: Lazy);
 
     /// A list of the given length whose element `i` is `f i`, computed lazily.
     ///
@@ -93,7 +93,7 @@ crate::declare_builtins! {
     /// builtins.concatMap (x: [ x x ]) [ 1 2 ]
     /// => [ 1 1 2 2 ]
     /// ```
-    "concatMap" => fn concat_map(f: Strict, list: Strict);
+    "concatMap" => fn concat_map(f: Strict, list: Lazy);
 
     /// Whether a value is an element of a list (compared with `==`).
     ///
@@ -109,7 +109,7 @@ crate::declare_builtins! {
     /// builtins.any (x: x > 2) [ 1 2 3 ]
     /// => true
     /// ```
-    "any" => fn any(pred: Strict, list: Strict);
+    "any" => fn any(pred: Strict, list: Lazy);
 
     /// Whether a predicate holds for every element (stops at the first that fails).
     ///
@@ -117,7 +117,7 @@ crate::declare_builtins! {
     /// builtins.all (x: x > 2) [ 1 2 3 ]
     /// => false
     /// ```
-    "all" => fn all(pred: Strict, list: Strict);
+    "all" => fn all(pred: Strict, list: Lazy);
 
     /// Splits a list by a predicate into `right` (true) and `wrong` (false), keeping order.
     ///
@@ -125,7 +125,7 @@ crate::declare_builtins! {
     /// builtins.partition (x: x > 2) [ 1 3 2 4 ]
     /// => { right = [ 3 4 ]; wrong = [ 1 2 ]; }
     /// ```
-    "partition" => async fn partition(pred: Strict, list: Strict);
+    "partition" => async fn partition(pred: Strict, list: Lazy);
 
     /// Groups the elements of a list into a set by the name a function gives each.
     ///
@@ -133,7 +133,7 @@ crate::declare_builtins! {
     /// builtins.groupBy (s: builtins.substring 0 1 s) [ "apple" "avocado" "banana" ]
     /// => { a = [ "apple" "avocado" ]; b = [ "banana" ]; }
     /// ```
-    "groupBy" => async fn group_by(f: Strict, list: Strict);
+    "groupBy" => async fn group_by(f: Strict, list: Lazy);
 }
 
 fn length(list: &Value) -> Result<Value, Error> {
@@ -155,9 +155,9 @@ fn tail(list: &Value) -> Result<Value, Error> {
     Ok(Value::list(l[1..].to_vec()))
 }
 
-fn elem_at(list: &Value, index: &Value) -> Result<Value, Error> {
+fn elem_at(list: &Value, index: &Value) -> Result<Ret, Error> {
     let l = list_of(list)?;
-    let i = int_of(index)?;
+    let i = int_of(&forced!(index))?;
     usize::try_from(i)
         .ok()
         .and_then(|i| l.get(i).cloned())
@@ -167,6 +167,7 @@ fn elem_at(list: &Value, index: &Value) -> Result<Value, Error> {
                 l.len()
             ))
         })
+        .map(Ret::Value)
 }
 
 fn map(f: &Value, list: &Value) -> Result<Ret, Error> {
@@ -175,10 +176,7 @@ fn map(f: &Value, list: &Value) -> Result<Ret, Error> {
         return Ok(list.clone().into());
     }
     // C++ Nix checks the function once the list is known not to be empty.
-    let Some(f) = f.whnf() else {
-        return Ok(Ret::Force(f.clone()));
-    };
-    Ok(map_with(&function_of(&f)?, l).into())
+    Ok(map_with(&function_of(&forced!(f))?, l).into())
 }
 
 /// The lazy applications of `f` to each element.
@@ -220,9 +218,7 @@ fn filter(pred: &Value, list: &Value) -> Result<Ret, Error> {
     if l.is_empty() {
         return Ok(list.clone().into());
     }
-    let Some(pred) = pred.whnf() else {
-        return Ok(Ret::Force(pred.clone()));
-    };
+    let pred = function_of(&forced!(pred))?;
     each_loop(&pred, l, Expect::Bool, None, filter_finish)
 }
 
@@ -237,8 +233,9 @@ fn filter_finish(list: &NixList, keep: &[Value]) -> Result<Value, Error> {
     Ok(Value::list(out))
 }
 
-/// A loop calling `f` (evaluated) on each element of `list`, each result checked against
-/// `expect`, stopping after a result equal to `stop`; `finish` makes the builtin's value.
+/// A loop calling `f` (evaluated, and checked to be a function) on each element of `list`,
+/// each result checked against `expect`, stopping after a result equal to `stop`; `finish`
+/// makes the builtin's value.
 fn each_loop(
     f: &Value,
     list: &Rc<NixList>,
@@ -247,7 +244,7 @@ fn each_loop(
     finish: Finish,
 ) -> Result<Ret, Error> {
     let each = CallEach {
-        f: function_of(f)?,
+        f: f.clone(),
         list: list.clone(),
         expect,
         stop,
@@ -257,7 +254,8 @@ fn each_loop(
 
 fn foldl(op: &Value, nul: &Value, list: &Value) -> Result<Ret, Error> {
     let f = function_of(op)?;
-    let list = list_of(list)?;
+    let list = forced!(list);
+    let list = list_of(&list)?;
     if list.is_empty() {
         return Ok(nul.clone().into());
     }
@@ -298,7 +296,9 @@ async fn concat_lists(co: Co, lists: Value) -> Result<Value, Error> {
 }
 
 fn concat_map(f: &Value, list: &Value) -> Result<Ret, Error> {
-    each_loop(f, list_of(list)?, Expect::List, None, concat_map_finish)
+    let f = function_of(f)?;
+    let list = forced!(list);
+    each_loop(&f, list_of(&list)?, Expect::List, None, concat_map_finish)
 }
 
 fn concat_map_finish(_: &NixList, results: &[Value]) -> Result<Value, Error> {
@@ -359,13 +359,17 @@ fn any_all_finish(results: &[Value], want: bool) -> Value {
 }
 
 fn any(pred: &Value, list: &Value) -> Result<Ret, Error> {
-    each_loop(pred, list_of(list)?, Expect::Bool, Some(true), |_, r| {
+    let pred = function_of(pred)?;
+    let list = forced!(list);
+    each_loop(&pred, list_of(&list)?, Expect::Bool, Some(true), |_, r| {
         Ok(any_all_finish(r, true))
     })
 }
 
 fn all(pred: &Value, list: &Value) -> Result<Ret, Error> {
-    each_loop(pred, list_of(list)?, Expect::Bool, Some(false), |_, r| {
+    let pred = function_of(pred)?;
+    let list = forced!(list);
+    each_loop(&pred, list_of(&list)?, Expect::Bool, Some(false), |_, r| {
         Ok(any_all_finish(r, false))
     })
 }

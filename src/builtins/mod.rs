@@ -4,23 +4,6 @@
 //! the names visible without `builtins.` from those declarations.
 
 // Migration shims: modules not yet declared with `declare_builtins!` (removed once all are).
-macro_rules! strict {
-    ($name:literal, $arity:literal, $pure:path) => {{
-        fn run(args: &[Value]) -> Result<$crate::value::Ret, $crate::errors::Error> {
-            $pure(args).map(Into::into)
-        }
-        let strict = [true; $arity];
-        $crate::value::Builtin::new(
-            $name,
-            "",
-            &[],
-            &strict,
-            $crate::value::Body::Sync(run),
-            file!(),
-        )
-    }};
-}
-
 macro_rules! def_fast {
     ($name:literal, $arity:literal, $mask:literal, $f:path, $fast:path $(,)?) => {{
         fn spawn(args: Vec<Value>) -> $crate::vm::request::BuiltinGen {
@@ -45,6 +28,17 @@ macro_rules! def {
         }
         def_fast!($name, $arity, 0, $f, attempt)
     }};
+}
+
+/// In a synchronous body: the value of a lazy argument, or (returning) the `Ret::Force` that
+/// evaluates it and runs the body again.
+macro_rules! forced {
+    ($v:expr) => {
+        match $v.whnf() {
+            Some(v) => v,
+            None => return Ok($crate::value::Ret::Force($v.clone())),
+        }
+    };
 }
 
 pub mod decl;

@@ -106,9 +106,7 @@ pub fn compare_versions(v1: &[u8], v2: &[u8]) -> Ordering {
 /// `compareVersions`: the second version is evaluated once the first is known to be a string.
 fn compare_versions_builtin(v1: &Value, v2: &Value) -> Result<Ret, Error> {
     let a = string_no_ctx_of(v1)?;
-    let Some(v2) = v2.whnf() else {
-        return Ok(Ret::Force(v2.clone()));
-    };
+    let v2 = forced!(v2);
     let b = string_no_ctx_of(&v2)?;
     Ok(
         Value::Int(match compare_versions(a.as_bytes(), b.as_bytes()) {
