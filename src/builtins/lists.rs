@@ -43,7 +43,7 @@ crate::declare_builtins! {
     /// builtins.elemAt [ "a" "b" "c" ] 1
     /// => "b"
     /// ```
-    "elemAt" [speculable] => fn elem_at(list: Strict, index: Lazy);
+    "elemAt" [speculable] => fn elem_at(list: Lazy, index: Strict);
 
     /// Applies a function to each element of a list. Lazy: each element is computed when it
     /// is needed.
@@ -156,8 +156,10 @@ fn tail(list: &Value) -> Result<Value, Error> {
 }
 
 fn elem_at(list: &Value, index: &Value) -> Result<Ret, Error> {
-    let l = list_of(list)?;
-    let i = int_of(&forced!(index))?;
+    // As C++ Nix: the index first.
+    let i = int_of(index)?;
+    let list = forced!(list);
+    let l = list_of(&list)?;
     usize::try_from(i)
         .ok()
         .and_then(|i| l.get(i).cloned())
