@@ -4,12 +4,85 @@
 //! Context elements are kept encoded as C++ Nix writes them: `/nix/store/…` (a plain path),
 //! `=/nix/store/….drv` (a derivation with all its outputs), `!out!/nix/store/….drv` (one output).
 
-use super::{arg, force_attrs, force_bool, force_list, force_string, force_string_no_ctx};
+use super::{force_attrs, force_bool, force_list, force_string_no_ctx, string_of};
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, NixContext, Symbol, Value, sym};
+use crate::value::{Attrs, NixContext, NixString, Symbol, Value, sym};
 use crate::vm::request::Co;
 use crate::vm::walk::{self, Coercion};
 use std::collections::BTreeMap;
+
+crate::declare_builtins! {
+    /// The string (coerced as in `"${...}"`) without its context: the store paths it mentions
+    /// are no longer dependencies of what uses it.
+    ///
+    /// ```nix
+    /// builtins.unsafeDiscardStringContext "${builtins.toFile "a" "x"}"
+    /// => "/nix/store/12wigjpizrn8axaqxj288q1b751qmwya-a"
+    /// ```
+    "unsafeDiscardStringContext" => async fn unsafe_discard_string_context(s: Strict);
+
+    /// Whether a string has a context, that is, refers to store paths or derivation outputs.
+    /// The argument must be a string (no coercion).
+    ///
+    /// ```nix
+    /// let s = "${builtins.toFile "a" "x"}"; in
+    /// [ (builtins.hasContext s) (builtins.hasContext (builtins.unsafeDiscardStringContext s)) ]
+    /// => [ true false ]
+    /// ```
+    "hasContext" => fn has_context(s: Strict);
+
+    /// The string with each dependency on all the outputs of a derivation (as `drvPath` has)
+    /// replaced by a dependency on the `.drv` file alone.
+    ///
+    /// ```nix
+    /// let d = derivation { name = "hello"; builder = "/bin/sh"; system = "x86_64-linux"; }; in
+    /// builtins.getContext (builtins.unsafeDiscardOutputDependency d.drvPath)
+    /// => { "/nix/store/x0sj6ynccvc1a8kxr8fifnlf7qlxw6hd-hello.drv" = { path = true; }; }
+    /// ```
+    "unsafeDiscardOutputDependency" => async fn unsafe_discard_output_dependency(s: Strict);
+
+    /// The inverse of `unsafeDiscardOutputDependency`: a string whose context is exactly one
+    /// `.drv` file gets a dependency on all the outputs of that derivation instead.
+    ///
+    /// ```nix
+    /// let d = derivation { name = "hello"; builder = "/bin/sh"; system = "x86_64-linux"; }; in
+    /// builtins.getContext (builtins.addDrvOutputDependencies (builtins.unsafeDiscardOutputDependency d.drvPath))
+    /// => { "/nix/store/x0sj6ynccvc1a8kxr8fifnlf7qlxw6hd-hello.drv" = { allOutputs = true; }; }
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.addDrvOutputDependencies "plain"
+    /// => error: context of string 'plain' must have exactly one element, but has 0
+    /// ```
+    "addDrvOutputDependencies" => async fn add_drv_output_dependencies(s: Strict);
+
+    /// The context of a string as a set keyed by store path: `path = true` for a plain path,
+    /// `allOutputs = true` for all the outputs of a derivation (as `drvPath` has), `outputs`
+    /// for the outputs it uses.
+    ///
+    /// ```nix
+    /// let d = derivation { name = "hello"; builder = "/bin/sh"; system = "x86_64-linux"; }; in
+    /// builtins.getContext "${d} ${d.drvPath} ${builtins.toFile "a" "x"}"
+    /// => { "/nix/store/12wigjpizrn8axaqxj288q1b751qmwya-a" = { path = true; }; "/nix/store/x0sj6ynccvc1a8kxr8fifnlf7qlxw6hd-hello.drv" = { allOutputs = true; outputs = [ "out" ]; }; }
+    /// ```
+    "getContext" => fn get_context(s: Strict);
+
+    /// Adds context, given in the form `getContext` returns, to a string. Each key must be a
+    /// store path, and only a `.drv` file may have `allOutputs` or `outputs`.
+    ///
+    /// ```nix
+    /// builtins.getContext (builtins.appendContext "x" {
+    ///   "/nix/store/00000000000000000000000000000000-a.drv" = { outputs = [ "out" "dev" ]; };
+    /// })
+    /// => { "/nix/store/00000000000000000000000000000000-a.drv" = { outputs = [ "dev" "out" ]; }; }
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.appendContext "x" { "/tmp/a" = { path = true; }; }
+    /// => error: context key '/tmp/a' is not a store path
+    /// ```
+    "appendContext" => async fn append_context(s: Strict, extra: Lazy);
+}
 
 /// A context element as C++ Nix displays it in messages (`path`, `drv^out`).
 pub fn display_element(e: &str) -> String {
@@ -24,18 +97,29 @@ pub fn display_element(e: &str) -> String {
     e.to_string()
 }
 
-async fn unsafe_discard_string_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = walk::coerce_to_string(&co, arg(&args, 0), Coercion::INTERPOLATION).await?;
+/// An evaluated string value that must not have a context (C++ Nix's `forceStringNoCtx`).
+pub fn string_no_ctx_of(v: &Value) -> Result<&NixString, Error> {
+    let s = string_of(v)?;
+    if let Some(first) = s.context().and_then(|c| c.iter().next()) {
+        return Err(Error::new(format!(
+            "the string '{s}' is not allowed to refer to a store path (such as '{}')",
+            display_element(first)
+        )));
+    }
+    Ok(s)
+}
+
+async fn unsafe_discard_string_context(co: Co, s: Value) -> Result<Value, Error> {
+    let s = walk::coerce_to_string(&co, s, Coercion::INTERPOLATION).await?;
     Ok(Value::String(s.without_context()))
 }
 
-async fn has_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = force_string(&co, arg(&args, 0)).await?;
-    Ok(Value::bool(s.has_context()))
+fn has_context(s: &Value) -> Result<Value, Error> {
+    Ok(Value::bool(string_of(s)?.has_context()))
 }
 
-async fn unsafe_discard_output_dependency(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = walk::coerce_to_string(&co, arg(&args, 0), Coercion::INTERPOLATION).await?;
+async fn unsafe_discard_output_dependency(co: Co, s: Value) -> Result<Value, Error> {
+    let s = walk::coerce_to_string(&co, s, Coercion::INTERPOLATION).await?;
     let Some(context) = s.context() else {
         return Ok(Value::String(s));
     };
@@ -46,8 +130,8 @@ async fn unsafe_discard_output_dependency(co: Co, args: Vec<Value>) -> Result<Va
     Ok(Value::String(s.with_context(Some(context))))
 }
 
-async fn add_drv_output_dependencies(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = walk::coerce_to_string(&co, arg(&args, 0), Coercion::INTERPOLATION).await?;
+async fn add_drv_output_dependencies(co: Co, s: Value) -> Result<Value, Error> {
+    let s = walk::coerce_to_string(&co, s, Coercion::INTERPOLATION).await?;
     let n = s.context().map_or(0, |c| c.len());
     let element = match s.context().and_then(|c| c.iter().next()) {
         Some(e) if n == 1 => e.clone(),
@@ -81,8 +165,8 @@ struct Info {
     outputs: Vec<String>,
 }
 
-async fn get_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = force_string(&co, arg(&args, 0)).await?;
+fn get_context(s: &Value) -> Result<Value, Error> {
+    let s = string_of(s)?;
     let mut infos: BTreeMap<String, Info> = BTreeMap::new();
     for e in s.context().into_iter().flatten() {
         if let Some(drv) = e.strip_prefix('=') {
@@ -117,11 +201,12 @@ async fn get_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::attrs(Attrs::from_sorted(entries)))
 }
 
-async fn append_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = force_string(&co, arg(&args, 0)).await?;
-    let extra = force_attrs(&co, arg(&args, 1)).await?;
-    let mut context: NixContext = s.context().cloned().unwrap_or_default();
+async fn append_context(co: Co, s: Value, extra: Value) -> Result<Value, Error> {
+    let s = string_of(&s)?;
+    // The second argument is evaluated once the first is known to be a string, as in C++ Nix.
+    let extra = force_attrs(&co, extra).await?;
     let store_dir = crate::vm::request::store_dir(&co).await;
+    let mut context: NixContext = s.context().cloned().unwrap_or_default();
     for (name, value) in extra.iter() {
         let name = name.to_str_lossy().into_owned();
         if crate::store::to_store_path(&store_dir, &name)
@@ -163,23 +248,4 @@ async fn append_context(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         }
     }
     Ok(Value::String(s.with_context(Some(context))))
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        def!(
-            "unsafeDiscardStringContext",
-            1,
-            unsafe_discard_string_context,
-        ),
-        def!("hasContext", 1, has_context),
-        def!(
-            "unsafeDiscardOutputDependency",
-            1,
-            unsafe_discard_output_dependency,
-        ),
-        def!("addDrvOutputDependencies", 1, add_drv_output_dependencies),
-        def!("getContext", 1, get_context),
-        def!("appendContext", 2, append_context),
-    ]
 }

@@ -2,13 +2,50 @@
 //! computes them (ATerm serialisation, hashes modulo fixed outputs, output and `.drv` paths)
 //! without writing anything to a store.
 
-use super::{arg, force_attrs, force_list, force_string};
+use super::{attrs_of, force_list, force_string, string_of};
 use crate::errors::Error;
 use crate::store;
-use crate::value::{Attrs, Builtin, NixContext, NixString, Symbol, Value, sym};
+use crate::value::{Attrs, NixContext, NixString, Symbol, Value, sym};
 use crate::vm::request::{self, Co, KnownDrv, force};
 use crate::vm::walk::{self, Coercion};
 use std::collections::{BTreeMap, BTreeSet};
+
+crate::declare_builtins! {
+    /// The primitive under `derivation`: computes the derivation an attribute set describes
+    /// (its attributes, coerced to strings, become the builder's environment, `args` its
+    /// arguments; `name`, `builder` and `system` are required) and returns its `.drv` path and
+    /// its output paths, as strings depending on them.
+    ///
+    /// ```nix
+    /// builtins.derivationStrict { name = "hello"; builder = "/bin/sh"; system = "x86_64-linux"; outputs = [ "out" "dev" ]; }
+    /// => { dev = "/nix/store/0gsr12d2vfjhsj1n9ac0pria39pi2d0s-hello-dev"; drvPath = "/nix/store/q36spprbd4p2bgahikhg1l21vkyvpxpn-hello.drv"; out = "/nix/store/fg6jkp5i92304dv5rfy7cs1py2mgig69-hello"; }
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.derivationStrict { name = "a"; system = "x86_64-linux"; }
+    /// => error: attribute 'builder' missing
+    /// ```
+    "derivationStrict" [top_level] => async fn derivation_strict(attrs: Strict);
+
+    /// The placeholder for a derivation output: a string that the output's path replaces in
+    /// the derivation's environment when it is built.
+    ///
+    /// ```nix
+    /// builtins.placeholder "out"
+    /// => "/1rz4g4znpzjwh1xymhjpm42vipw92pr73vdgl6xs1hycac8kf2n9"
+    /// ```
+    "placeholder" [top_level] => fn placeholder(output: Strict);
+
+    /// Writes a string to a file in the store and returns its path, as a string depending on
+    /// it (gnix computes the path without writing). The store paths in the string's context
+    /// become the file's references; derivation outputs are refused.
+    ///
+    /// ```nix
+    /// builtins.toFile "hello.txt" "Hello, world!\n"
+    /// => "/nix/store/i3vl5f9f521bladwcs3zi5gmc1pd6qr6-hello.txt"
+    /// ```
+    "toFile" => async fn to_file(name: Strict, contents: Lazy);
+}
 
 /// `derivation` itself is Nix code around `derivationStrict`, as in C++ Nix.
 pub const DERIVATION_NIX: &str = r#"
@@ -150,8 +187,11 @@ fn output_names(s: &str) -> Result<Vec<String>, Error> {
     Ok(outputs)
 }
 
-async fn derivation_strict(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let attrs = force_attrs(&co, arg(&args, 0)).await?;
+async fn derivation_strict(co: Co, attrs: Value) -> Result<Value, Error> {
+    let attrs = attrs_of(&attrs)?;
+    // Asked first: it always suspends the body, so an attempt on the spot gives up before
+    // doing work the generator would do again.
+    let store_dir = request::store_dir(&co).await;
     let name = match attrs.get(sym!("name")) {
         Some(n) => force_string(&co, n.clone())
             .await?
@@ -246,7 +286,6 @@ async fn derivation_strict(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         return Err(Error::new("attribute 'system' missing"));
     }
     inputs_from_context(&co, &ctx, &mut drv).await?;
-    let store_dir = request::store_dir(&co).await;
     let hash_modulo = match hash {
         Some(h) => fixed_output(
             &mut drv, &store_dir, &name, &outputs, &h, hash_algo, &hash_mode,
@@ -391,17 +430,14 @@ async fn input_addressed(
     Ok(store::sha256(drv.aterm(&masked).as_bytes()))
 }
 
-async fn placeholder(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let output = force_string(&co, arg(&args, 0)).await?;
+fn placeholder(output: &Value) -> Result<Value, Error> {
+    let output = string_of(output)?;
     Ok(Value::string(store::placeholder(&output.to_str_lossy())))
 }
 
-async fn to_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let name = force_string(&co, arg(&args, 0))
-        .await?
-        .to_str_lossy()
-        .into_owned();
-    let contents = force_string(&co, arg(&args, 1)).await?;
+async fn to_file(co: Co, name: Value, contents: Value) -> Result<Value, Error> {
+    let name = string_of(&name)?.to_str_lossy().into_owned();
+    let contents = force_string(&co, contents).await?;
     if let Some(c) = store::valid_name(&name) {
         return Err(Error::new(format!(
             "invalid store path name '{name}': contains illegal character '{c}'"
@@ -424,12 +460,4 @@ async fn to_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     );
     let ctx: NixContext = [path.clone()].into();
     Ok(Value::String(NixString::new(path.as_bytes(), Some(ctx))))
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        def!("derivationStrict", 1, derivation_strict),
-        def!("placeholder", 1, placeholder),
-        def!("toFile", 2, to_file),
-    ]
 }

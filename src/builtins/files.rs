@@ -1,14 +1,47 @@
 //! Filesystem builtins over real paths: `toPath`, `readDir`, `readFileType`, and the path
 //! coercion they share with `hashFile`.
 
-use super::arg;
 use super::paths;
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, NixString, Symbol, Value};
+use crate::value::{Attrs, NixString, Symbol, Value};
 use crate::vm::request::{self, Co, IoRequest, IoResponse, force};
 use crate::vm::walk::{self, Coercion};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+
+crate::declare_builtins! {
+    /// A path or a string holding an absolute path (a set through `__toString` or `outPath`),
+    /// as a string with `.` and `..` resolved. Deprecated: `/. + "/a/b"` makes a path value.
+    ///
+    /// ```nix
+    /// builtins.toPath "/a/b/../c/./d"
+    /// => "/a/c/d"
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.toPath "a/b"
+    /// => error: string 'a/b' doesn't represent an absolute path
+    /// ```
+    "toPath" => async fn to_path(path: Strict);
+
+    /// The type of the file at a path, without following a final symlink: `"regular"`,
+    /// `"directory"`, `"symlink"` or `"unknown"`.
+    ///
+    /// ```nix
+    /// map builtins.readFileType [ ./Cargo.toml ./src ]
+    /// => [ "regular" "directory" ]
+    /// ```
+    "readFileType" => async fn read_file_type(path: Strict);
+
+    /// The entries of a directory: a set mapping each name to its type (`"regular"`,
+    /// `"directory"`, `"symlink"` or `"unknown"`, as `readFileType` says).
+    ///
+    /// ```nix
+    /// (builtins.readDir ./src).builtins
+    /// => "directory"
+    /// ```
+    "readDir" => async fn read_dir(path: Strict);
+}
 
 /// C++ Nix's `coerceToPath`: a path, or a string (possibly through `__toString`/`outPath`)
 /// holding an absolute path, canonicalised. The string's context is returned with it.
@@ -44,8 +77,8 @@ fn missing(path: &Path) -> Error {
     Error::new(format!("path '{}' does not exist", path.display()))
 }
 
-async fn to_path(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let (path, s) = coerce_to_path(&co, arg(&args, 0)).await?;
+async fn to_path(co: Co, path: Value) -> Result<Value, Error> {
+    let (path, s) = coerce_to_path(&co, path).await?;
     let context = s.and_then(|s| s.context().cloned());
     Ok(Value::String(NixString::new(
         path.as_os_str().as_bytes(),
@@ -53,16 +86,16 @@ async fn to_path(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     )))
 }
 
-async fn read_file_type(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let path = real_path(&co, arg(&args, 0)).await?;
+async fn read_file_type(co: Co, path: Value) -> Result<Value, Error> {
+    let path = real_path(&co, path).await?;
     match paths::file_type(&co, path.clone()).await {
         Ok(t) => Ok(Value::string(t.as_str())),
         Err(e) => Err(io_error(e, &path)),
     }
 }
 
-async fn read_dir(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let path = real_path(&co, arg(&args, 0)).await?;
+async fn read_dir(co: Co, path: Value) -> Result<Value, Error> {
+    let path = real_path(&co, path).await?;
     let entries = match request::io(&co, IoRequest::ReadDir(path.clone())).await {
         Ok(IoResponse::Entries(e)) => e,
         Ok(_) => return Err(Error::new("unexpected answer from the host")),
@@ -87,12 +120,4 @@ fn io_error(e: std::io::Error, path: &Path) -> Error {
         std::io::ErrorKind::PermissionDenied => Error::new(e.to_string()),
         _ => Error::new(format!("reading '{}': {e}", path.display())),
     }
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        def!("toPath", 1, to_path),
-        def!("readFileType", 1, read_file_type),
-        def!("readDir", 1, read_dir),
-    ]
 }

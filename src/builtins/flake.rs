@@ -6,21 +6,41 @@
 //! `indirect` (`flake:` and bare flake IDs such as `nixpkgs/branch`), `file` and `tarball`
 //! (`https:` and `file:` URLs). Paths are not resolved against a directory, as the builtins do.
 
-use super::{arg, force_attrs, force_string_no_ctx};
+use super::attrs_of;
+use super::context::string_no_ctx_of;
 use crate::errors::Error;
-use crate::value::{Attrs, Builtin, Symbol, Value};
+use crate::value::{Attrs, Symbol, Value};
 use crate::vm::request::{Co, force};
 use std::collections::BTreeMap;
 
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        def!("parseFlakeRef", 1, parse_flake_ref),
-        def!("flakeRefToString", 1, flake_ref_to_string),
-    ]
+crate::declare_builtins! {
+    /// Parses a flake reference (`github:owner/repo/ref`, `git+https://...`, `path:...`, a
+    /// flake ID such as `nixpkgs`, ...) into the attribute set of its input, without fetching
+    /// anything.
+    ///
+    /// ```nix
+    /// builtins.parseFlakeRef "github:NixOS/nixpkgs/nixos-23.11?dir=lib"
+    /// => { dir = "lib"; owner = "NixOS"; ref = "nixos-23.11"; repo = "nixpkgs"; type = "github"; }
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.parseFlakeRef "nixpkgs"
+    /// => { id = "nixpkgs"; type = "indirect"; }
+    /// ```
+    "parseFlakeRef" => fn parse_flake_ref(flake_ref: Strict);
+
+    /// The flake reference URL of an input given as an attribute set (as `parseFlakeRef`
+    /// returns): the inverse of `parseFlakeRef`. Values must be strings, Booleans or integers.
+    ///
+    /// ```nix
+    /// builtins.flakeRefToString { type = "github"; owner = "NixOS"; repo = "nixpkgs"; ref = "nixos-23.11"; }
+    /// => "github:NixOS/nixpkgs/nixos-23.11"
+    /// ```
+    "flakeRefToString" => async fn flake_ref_to_string(input: Strict);
 }
 
-async fn parse_flake_ref(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = force_string_no_ctx(&co, arg(&args, 0)).await?;
+fn parse_flake_ref(flake_ref: &Value) -> Result<Value, Error> {
+    let s = string_no_ctx_of(flake_ref)?;
     let attrs = parse(&s.to_str_lossy()).map_err(FlakeError::into_error)?;
     let entries = attrs
         .into_iter()
@@ -36,8 +56,8 @@ async fn parse_flake_ref(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::attrs(Attrs::from_sorted(entries)))
 }
 
-async fn flake_ref_to_string(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let a = force_attrs(&co, arg(&args, 0)).await?;
+async fn flake_ref_to_string(co: Co, input: Value) -> Result<Value, Error> {
+    let a = attrs_of(&input)?;
     let mut attrs = FetchAttrs::new();
     for (name, v) in a.iter() {
         let name = name.to_str_lossy().into_owned();

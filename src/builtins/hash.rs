@@ -1,11 +1,36 @@
 //! `hashString` and `hashFile`: base-16 digests with md5, sha1, sha256 or sha512.
 
-use super::{arg, files, force_string, force_string_no_ctx};
+use super::context::string_no_ctx_of;
+use super::{files, string_of};
 use crate::errors::Error;
-use crate::value::{Builtin, NixString, Value};
+use crate::value::{NixString, Ret, Value};
 use crate::vm::request::Co;
 use sha2::Digest;
 use std::fmt::Write as _;
+
+crate::declare_builtins! {
+    /// The base-16 digest of a string's bytes with `md5`, `sha1`, `sha256` or `sha512`. The
+    /// algorithm is checked before the string is evaluated.
+    ///
+    /// ```nix
+    /// builtins.hashString "sha256" "hello"
+    /// => "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.hashString "sha3" (throw "not evaluated")
+    /// => error: unknown hash algorithm 'sha3', expect 'blake3', 'md5', 'sha1', 'sha256', or 'sha512'
+    /// ```
+    "hashString" => fn hash_string(algo: Strict, s: Lazy);
+
+    /// The base-16 digest of a file's contents with `md5`, `sha1`, `sha256` or `sha512`.
+    ///
+    /// ```nix
+    /// builtins.hashFile "sha1" ./Cargo.toml == builtins.hashString "sha1" (builtins.readFile ./Cargo.toml)
+    /// => true
+    /// ```
+    "hashFile" => async fn hash_file(algo: Strict, path: Lazy);
+}
 
 fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
@@ -40,26 +65,21 @@ fn check_algo(algo: &NixString) -> Result<(), Error> {
     digest(algo, b"").map(|_| ())
 }
 
-async fn hash_string(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let algo = force_string_no_ctx(&co, arg(&args, 0)).await?;
-    check_algo(&algo)?;
-    let s = force_string(&co, arg(&args, 1)).await?;
-    Ok(Value::string(digest(&algo, s.as_bytes())?))
+fn hash_string(algo: &Value, s: &Value) -> Result<Ret, Error> {
+    let algo = string_no_ctx_of(algo)?;
+    check_algo(algo)?;
+    let Some(s) = s.whnf() else {
+        return Ok(Ret::Force(s.clone()));
+    };
+    Ok(Value::string(digest(algo, string_of(&s)?.as_bytes())?).into())
 }
 
-async fn hash_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let algo = force_string_no_ctx(&co, arg(&args, 0)).await?;
-    check_algo(&algo)?;
-    let path = files::real_path(&co, arg(&args, 1)).await?;
+async fn hash_file(co: Co, algo: Value, path: Value) -> Result<Value, Error> {
+    let algo = string_no_ctx_of(&algo)?;
+    check_algo(algo)?;
+    let path = files::real_path(&co, path).await?;
     let data = super::paths::read_bytes(&co, &path).await?;
-    Ok(Value::string(digest(&algo, &data)?))
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        def!("hashString", 2, hash_string),
-        def!("hashFile", 2, hash_file),
-    ]
+    Ok(Value::string(digest(algo, &data)?))
 }
 
 #[cfg(test)]

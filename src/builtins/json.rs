@@ -5,13 +5,43 @@
 //! declares its nesting to the scheduler, so a structure deeper than max-call-depth fails as it
 //! does in C++ Nix.
 
-use super::{arg, force_string_no_ctx};
+use super::context::string_no_ctx_of;
 use crate::errors::Error;
 use crate::print::print_error_value;
-use crate::value::{Attrs, Builtin, NixContext, NixString, Symbol, Value, sym};
+use crate::value::{Attrs, NixContext, NixString, Symbol, Value, sym};
 use crate::vm::request::{self, Co, call, force};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+crate::declare_builtins! {
+    /// The JSON text of a value, evaluated deeply. Attributes come out sorted by name; a set
+    /// with `__toString` or `outPath` stands for that string; paths are copied to the store
+    /// and strings keep their context. Functions cannot be converted.
+    ///
+    /// ```nix
+    /// builtins.toJSON { b = [ 1 2.5 null true ]; a = "x\n"; }
+    /// => "{\"a\":\"x\\n\",\"b\":[1,2.5,null,true]}"
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.toJSON { c = { outPath = "/p"; }; s = { __toString = self: "str"; }; }
+    /// => "{\"c\":\"/p\",\"s\":\"str\"}"
+    /// ```
+    "toJSON" => async fn to_json(value: Lazy);
+
+    /// Parses JSON text into a Nix value: objects become sets, numbers integers or floats.
+    ///
+    /// ```nix
+    /// builtins.fromJSON ''{"b": [1, 2.5, true, null], "a": {"c": "d"}}''
+    /// => { a = { c = "d"; }; b = [ 1 2.5 true null ]; }
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.fromJSON "[1,]"
+    /// => error: syntax error while parsing value - unexpected ']'
+    /// ```
+    "fromJSON" => fn from_json(text: Strict);
+}
 
 // Serialisation.
 
@@ -274,8 +304,8 @@ pub async fn to_json_string(co: &Co, v: Value) -> Result<NixString, Error> {
     Ok(NixString::new(out, context))
 }
 
-async fn to_json(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    Ok(Value::String(to_json_string(&co, arg(&args, 0)).await?))
+async fn to_json(co: Co, value: Value) -> Result<Value, Error> {
+    Ok(Value::String(to_json_string(&co, value).await?))
 }
 
 // Parsing: a port of nlohmann/json's lexer and SAX parser, so the same inputs are accepted and
@@ -847,13 +877,8 @@ pub fn parse_json(text: &[u8]) -> Result<Value, Error> {
     })
 }
 
-async fn from_json(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let s = force_string_no_ctx(&co, arg(&args, 0)).await?;
-    parse_json(s.as_bytes())
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    vec![def!("toJSON", 1, to_json), def!("fromJSON", 1, from_json)]
+fn from_json(text: &Value) -> Result<Value, Error> {
+    parse_json(string_no_ctx_of(text)?.as_bytes())
 }
 
 #[cfg(test)]

@@ -1,31 +1,107 @@
 //! Files, imports and the search path: `import`, `findFile`, `pathExists`, `readFile`,
 //! `getEnv`, `baseNameOf`, `dirOf`.
 
-use super::{arg, force_attrs, force_list, force_string};
+use super::{attrs_of, force_attrs, force_string, list_of, string_of};
 use crate::errors::Error;
 use crate::eval::Settings;
 use crate::io::EvalIo;
-use crate::value::{Attrs, Builtin, NixString, Value, sym};
-use crate::vm::ops::type_error;
-use crate::vm::request::{self, Co, IoRequest, IoResponse, force};
+use crate::value::{Attrs, NixString, Value, sym};
+use crate::vm::request::{self, Co, IoRequest, IoResponse};
 use crate::vm::walk::{self, Coercion};
 use std::path::PathBuf;
 use std::rc::Rc;
 
-async fn import(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let path = super::files::real_path(&co, arg(&args, 0)).await?;
+crate::declare_builtins! {
+    /// Evaluates the Nix file at a path (a directory stands for its `default.nix`) and
+    /// returns its value. Each file is evaluated once per evaluation.
+    ///
+    /// ```nix
+    /// import ./tests/lang/lib/value.nix
+    /// => [ 1 2 7 ]
+    /// ```
+    "import" [top_level] => async fn import(path: Strict);
+
+    /// Like `import`, but the file is evaluated with the attributes of a set in scope as
+    /// variables (shadowing the builtins of the same names).
+    ///
+    /// ```nix
+    /// builtins.scopedImport { a = 42; } ./tests/lang/store-paths/a.nix
+    /// => 42
+    /// ```
+    "scopedImport" [top_level] => async fn scoped_import(scope: Strict, path: Lazy);
+
+    /// Looks a name up in a search path (a list of `{ prefix; path; }`, as `builtins.nixPath`):
+    /// the first entry whose prefix matches and under whose path the rest of the name exists.
+    /// This is what `<name>` means.
+    ///
+    /// ```nix
+    /// builtins.findFile [ { prefix = "lang"; path = ./tests/lang; } ] "lang/lib/value.nix" == ./tests/lang/lib/value.nix
+    /// => true
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.findFile [ ] "nixpkgs"
+    /// => error: file 'nixpkgs' was not found in the Nix search path (add it using $NIX_PATH or -I)
+    /// ```
+    "findFile" => async fn find_file(search_path: Strict, name: Lazy);
+
+    /// Whether a path exists (a string ending in `/` must name a directory).
+    ///
+    /// ```nix
+    /// map builtins.pathExists [ ./Cargo.toml ./no-such-file "${toString ./Cargo.toml}/" ]
+    /// => [ true false false ]
+    /// ```
+    "pathExists" => async fn path_exists(path: Strict);
+
+    /// The contents of a file as a string.
+    ///
+    /// ```nix
+    /// builtins.readFile ./tests/lang/lib/value.nix
+    /// => "# an imported file whose value is not a function\n[ 1 2 (3 + 4) ]\n"
+    /// ```
+    "readFile" => async fn read_file(path: Strict);
+
+    /// The value of an environment variable of the evaluator: `""` if it is not set, and
+    /// always in pure evaluation mode.
+    ///
+    /// ```nix
+    /// builtins.getEnv "GNIX_DOC_EXAMPLE_SURELY_UNSET"
+    /// => ""
+    /// ```
+    "getEnv" => async fn get_env(name: Strict);
+
+    /// The last component of a path or string (a trailing `/` ignored), as a string.
+    ///
+    /// ```nix
+    /// map baseNameOf [ "/a/b/c.nix" "/a/b/" ./src ]
+    /// => [ "c.nix" "b" "src" ]
+    /// ```
+    "baseNameOf" [top_level] => async fn base_name_of(path: Strict);
+
+    /// Everything before the last `/` of a path or string (`"."` if there is none): a path
+    /// for a path, a string for a string.
+    ///
+    /// ```nix
+    /// [ (dirOf "/a/b/c.nix") (dirOf "/a/b/") (dirOf "c") (dirOf ./src == ./.) ]
+    /// => [ "/a/b" "/a/b" "." true ]
+    /// ```
+    "dirOf" [top_level] => async fn dir_of(path: Strict);
+}
+
+async fn import(co: Co, path: Value) -> Result<Value, Error> {
+    let path = super::files::real_path(&co, path).await?;
     Ok(request::import(&co, path, None).await)
 }
 
-async fn scoped_import(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let scope = force_attrs(&co, arg(&args, 0)).await?;
-    let path = super::files::real_path(&co, arg(&args, 1)).await?;
+async fn scoped_import(co: Co, scope: Value, path: Value) -> Result<Value, Error> {
+    let scope = attrs_of(&scope)?.clone();
+    let path = super::files::real_path(&co, path).await?;
     Ok(request::import(&co, path, Some(Value::Attrs(scope))).await)
 }
 
-async fn find_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let entries = force_list(&co, arg(&args, 0)).await?;
-    let name = force_string(&co, arg(&args, 1)).await?;
+async fn find_file(co: Co, search_path: Value, name: Value) -> Result<Value, Error> {
+    let entries = list_of(&search_path)?;
+    let name = force_string(&co, name).await?;
     let name = name.to_str_lossy().into_owned();
     for entry in entries.iter() {
         let entry = force_attrs(&co, entry.clone()).await?;
@@ -99,11 +175,10 @@ pub(super) async fn read_bytes(co: &Co, path: &std::path::Path) -> Result<Vec<u8
     }
 }
 
-async fn path_exists(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let v = force(&co, arg(&args, 0)).await;
+async fn path_exists(co: Co, path: Value) -> Result<Value, Error> {
     // As in C++ Nix, a string ending in `/` or `/.` must name a directory.
-    let must_be_dir = matches!(&v, Value::String(s) if s.as_bytes().ends_with(b"/") || s.as_bytes().ends_with(b"/."));
-    let p = super::files::real_path(&co, v).await?;
+    let must_be_dir = matches!(&path, Value::String(s) if s.as_bytes().ends_with(b"/") || s.as_bytes().ends_with(b"/."));
+    let p = super::files::real_path(&co, path).await?;
     let exists = match file_type(&co, p).await {
         Ok(t) => !must_be_dir || t == crate::io::FileType::Directory,
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
@@ -114,13 +189,13 @@ async fn path_exists(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::bool(exists))
 }
 
-async fn read_file(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let p = super::files::real_path(&co, arg(&args, 0)).await?;
+async fn read_file(co: Co, path: Value) -> Result<Value, Error> {
+    let p = super::files::real_path(&co, path).await?;
     Ok(Value::String(NixString::from(read_bytes(&co, &p).await?)))
 }
 
-async fn get_env(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let name = force_string(&co, arg(&args, 0)).await?;
+async fn get_env(co: Co, name: Value) -> Result<Value, Error> {
+    let name = string_of(&name)?;
     let value = match request::io(&co, IoRequest::GetEnv(name.to_str_lossy().into_owned())).await {
         Ok(IoResponse::Env(v)) => v.unwrap_or_default(),
         _ => String::new(),
@@ -128,11 +203,10 @@ async fn get_env(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Ok(Value::string(value))
 }
 
-async fn base_name_of(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let v = force(&co, arg(&args, 0)).await;
+async fn base_name_of(co: Co, path: Value) -> Result<Value, Error> {
     let s = walk::coerce_to_string(
         &co,
-        v,
+        path,
         Coercion {
             weak: false,
             copy_to_store: false,
@@ -151,12 +225,11 @@ async fn base_name_of(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     )))
 }
 
-async fn dir_of(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let v = force(&co, arg(&args, 0)).await;
-    let is_path = matches!(v, Value::Path(_));
+async fn dir_of(co: Co, path: Value) -> Result<Value, Error> {
+    let is_path = matches!(path, Value::Path(_));
     let s = walk::coerce_to_string(
         &co,
-        v,
+        path,
         Coercion {
             weak: false,
             copy_to_store: false,
@@ -194,18 +267,4 @@ pub fn nix_path(settings: &Settings, _io: &dyn EvalIo) -> Value {
         })
         .collect();
     Value::list(entries)
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    let _ = type_error;
-    vec![
-        def!("import", 1, import),
-        def!("scopedImport", 2, scoped_import),
-        def!("findFile", 2, find_file),
-        def!("pathExists", 1, path_exists),
-        def!("readFile", 1, read_file),
-        def!("getEnv", 1, get_env),
-        def!("baseNameOf", 1, base_name_of),
-        def!("dirOf", 1, dir_of),
-    ]
 }

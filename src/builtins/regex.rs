@@ -8,10 +8,10 @@
 //! start comes from a leftmost-first search, the longest end from an anchored `MatchKind::All`
 //! search at that start. Compiled patterns are cached per thread.
 
-use super::{arg, force_string, force_string_no_ctx};
+use super::context::string_no_ctx_of;
+use super::string_of;
 use crate::errors::Error;
-use crate::value::{Builtin, NixString, Value};
-use crate::vm::request::Co;
+use crate::value::{NixString, Ret, Value};
 use regex_automata::meta::Regex;
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
@@ -20,6 +20,37 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
+
+crate::declare_builtins! {
+    /// Matches a whole string against a POSIX extended regular expression: `null` if it does
+    /// not match, else the list of what each group matched (`null` for a group that took no
+    /// part). The regular expression is checked before the string is evaluated.
+    ///
+    /// ```nix
+    /// builtins.match "([a-z]+)-([0-9.]+)(-.*)?" "hello-2.12.1"
+    /// => [ "hello" "2.12.1" null ]
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.match "a" "ba"
+    /// => null
+    /// ```
+    "match" => fn match_(regex: Strict, s: Lazy);
+
+    /// Splits a string at the matches of a POSIX extended regular expression: the pieces
+    /// between matches, and between them, for each match, the list of what its groups matched.
+    ///
+    /// ```nix
+    /// builtins.split "(,)|;" "a,b;c"
+    /// => [ "a" [ "," ] "b" [ null ] "c" ]
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.split "x*" "ab"
+    /// => [ "" [ ] "a" [ ] "b" [ ] "" ]
+    /// ```
+    "split" => fn split(regex: Strict, s: Lazy);
+}
 
 /// A pattern compiled for the searches `match` and `split` need.
 struct Compiled {
@@ -127,18 +158,20 @@ fn groups(hay: &[u8], caps: &Captures) -> Vec<Value> {
         .collect()
 }
 
-async fn match_(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let pattern = force_string_no_ctx(&co, arg(&args, 0)).await?;
-    let re = compile(&pattern)?;
-    let s = force_string(&co, arg(&args, 1)).await?;
-    let hay = s.as_bytes();
-    let whole = re.whole().ok_or_else(|| invalid(&pattern))?;
+fn match_(regex: &Value, s: &Value) -> Result<Ret, Error> {
+    let pattern = string_no_ctx_of(regex)?;
+    let re = compile(pattern)?;
+    let Some(s) = s.whnf() else {
+        return Ok(Ret::Force(s.clone()));
+    };
+    let hay = string_of(&s)?.as_bytes();
+    let whole = re.whole().ok_or_else(|| invalid(pattern))?;
     let mut caps = whole.create_captures();
     whole.search_captures(&Input::new(hay), &mut caps);
     if caps.get_match().is_none() {
-        return Ok(Value::Null);
+        return Ok(Value::Null.into());
     }
-    Ok(Value::list(groups(hay, &caps)))
+    Ok(Value::list(groups(hay, &caps)).into())
 }
 
 /// Matches as libstdc++'s `regex_iterator` finds them: after an empty match, a non-empty match
@@ -173,14 +206,15 @@ fn split_matches(re: &Compiled, hay: &[u8]) -> Vec<(usize, usize)> {
     out
 }
 
-async fn split(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let pattern = force_string_no_ctx(&co, arg(&args, 0)).await?;
-    let re = compile(&pattern)?;
-    let s = force_string(&co, arg(&args, 1)).await?;
-    let hay = s.as_bytes();
+fn split(regex: &Value, s: &Value) -> Result<Ret, Error> {
+    let re = compile(string_no_ctx_of(regex)?)?;
+    let Some(s) = s.whnf() else {
+        return Ok(Ret::Force(s.clone()));
+    };
+    let hay = string_of(&s)?.as_bytes();
     let matches = split_matches(&re, hay);
     if matches.is_empty() {
-        return Ok(Value::list(vec![Value::String(s.clone())]));
+        return Ok(Value::list(vec![s.clone()]).into());
     }
     let mut out = Vec::with_capacity(2 * matches.len() + 1);
     let mut prev_end = 0;
@@ -191,11 +225,7 @@ async fn split(co: Co, args: Vec<Value>) -> Result<Value, Error> {
         prev_end = end;
     }
     out.push(Value::String(NixString::from(&hay[prev_end..])));
-    Ok(Value::list(out))
-}
-
-pub fn builtins() -> Vec<Builtin> {
-    vec![def!("match", 2, match_), def!("split", 2, split)]
+    Ok(Value::list(out).into())
 }
 
 // Translation from POSIX extended syntax.

@@ -7,11 +7,11 @@
 //! not descended into), then the kept tree is hashed.
 
 use super::paths;
-use super::{arg, files, flake, force_attrs, force_bool, force_function, force_string_no_ctx};
+use super::{files, flake, force_attrs, force_bool, force_function, force_string_no_ctx};
 use crate::errors::Error;
 use crate::io::FileType;
 use crate::store::{self, HashFormat};
-use crate::value::{Builtin, NixContext, NixString, Value, sym};
+use crate::value::{NixContext, NixString, Value, sym};
 use crate::vm::ops::type_error;
 use crate::vm::request::{self, Co, force};
 use crate::vm::request::{IoRequest, IoResponse};
@@ -19,20 +19,138 @@ use crate::vm::walk::{self, Coercion};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-pub fn builtins() -> Vec<Builtin> {
-    vec![
-        def!("path", 1, path),
-        def!("filterSource", 2, filter_source),
-        def!("storePath", 1, store_path),
-        def!("convertHash", 1, convert_hash),
-        def!("fetchurl", 1, fetchurl),
-        def!("fetchTarball", 1, fetch_tarball),
-        def!("fetchGit", 1, fetch_git),
-        def!("fetchTree", 1, fetch_tree),
-        def!("fetchMercurial", 1, fetch_mercurial),
-        def!("fetchClosure", 1, fetch_closure),
-        def!("getFlake", 1, get_flake),
-    ]
+// The arguments forced with a trace line of their own (`while evaluating the argument passed
+// to ...`) are lazy: the body forces them, so an error in them gets that line.
+crate::declare_builtins! {
+    /// Copies a file or directory to the store and returns its store path, as a string
+    /// depending on it (gnix computes the path without writing to a store). The argument is
+    /// `{ path; name ? <base name>; filter ? <keep all>; recursive ? true; sha256 ? null; }`:
+    /// `filter` is called with each path below the root and its type (`"regular"`,
+    /// `"directory"`, ...) and excludes those it is false for; `recursive = false` copies a
+    /// single file as is; `sha256` is the expected hash.
+    ///
+    /// ```nix
+    /// builtins.path { path = ./tests/lang/store-paths; name = "renamed"; }
+    /// => "/nix/store/pjwcygbhws7kdpi16yk3w4n120sz6371-renamed"
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.path { path = ./tests/lang/store-paths; foo = 1; }
+    /// => error: unsupported argument 'foo' to 'builtins.path'
+    /// ```
+    "path" => async fn path(args: Lazy);
+
+    /// Copies a path to the store like `builtins.path`, leaving out each entry below it for
+    /// which the filter, called with its path and its type, is false.
+    ///
+    /// ```nix
+    /// builtins.filterSource (path: type: type != "directory") ./tests/lang/store-paths
+    /// => "/nix/store/wqjrfmk96rw6r1ir179ah3d5h6z1vvap-store-paths"
+    /// ```
+    "filterSource" => async fn filter_source(filter: Lazy, path: Lazy);
+
+    /// A string naming a path in the store (or below one) unchanged, with that store path in
+    /// its context, so that what uses it depends on it.
+    ///
+    /// ```nix
+    /// builtins.getContext (builtins.storePath "/nix/store/zzyq8xl8c2xvybcwg21k27zqn5aa5wyq-a.nix/sub")
+    /// => { "/nix/store/zzyq8xl8c2xvybcwg21k27zqn5aa5wyq-a.nix" = { path = true; }; }
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.storePath "/tmp/x"
+    /// => error: path '/tmp/x' is not in the Nix store
+    /// ```
+    "storePath" => async fn store_path(path: Lazy);
+
+    /// Converts a hash to another format: `{ hash; hashAlgo ? <from hash>; toHashFormat; }`,
+    /// with `toHashFormat` one of `"base16"`, `"nix32"`, `"base64"` and `"sri"`. The algorithm
+    /// may be left out when the hash is in SRI form (`sha256-...`).
+    ///
+    /// ```nix
+    /// builtins.convertHash { hash = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="; toHashFormat = "nix32"; }
+    /// => "0mdqa9w1p6cmli6976v4wi0sw9r4p5prkj7lzfd1877wk11c9c73"
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.convertHash { hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"; hashAlgo = "sha256"; toHashFormat = "sri"; }
+    /// => "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    /// ```
+    "convertHash" => async fn convert_hash(args: Lazy);
+
+    /// Downloads a file (a URL, or `{ url; sha256 ? ""; name ? <base name of url>; }`) into
+    /// the store and returns its path. gnix checks the arguments, then fails: fetching needs
+    /// the network and a store.
+    ///
+    /// ```nix
+    /// builtins.fetchurl { url = "https://example.org/a.txt"; md5 = "x"; }
+    /// => error: unsupported argument 'md5' to 'fetchurl'
+    /// ```
+    ///
+    /// ```nix
+    /// builtins.fetchurl "https://example.org/a.txt"
+    /// => error: 'builtins.fetchurl' needs network access and a Nix store
+    /// ```
+    "fetchurl" => async fn fetchurl(args: Strict);
+
+    /// Downloads and unpacks a tarball (a URL, `channel:<name>` for a NixOS channel, or
+    /// `{ url; sha256 ? ""; name ? "source"; }`) into the store and returns its path. gnix
+    /// checks the arguments, then fails: fetching needs the network and a store.
+    ///
+    /// ```nix
+    /// builtins.fetchTarball { url = "https://example.org/a.tar.gz"; foo = 1; }
+    /// => error: unsupported argument 'foo' to 'fetchTarball'
+    /// ```
+    "fetchTarball" [top_level] => async fn fetch_tarball(args: Strict);
+
+    /// Fetches a Git repository (a URL, or `{ url; ref ? ; rev ? ; submodules ? ; ... }`) into
+    /// the store and returns a set with its `outPath`, `rev` and so on. gnix checks the
+    /// arguments, then fails: fetching needs the network and a store.
+    ///
+    /// ```nix
+    /// builtins.fetchGit { url = "https://example.org/r.git"; rev = [ ]; }
+    /// => error: argument 'rev' to 'fetchGit' is a list while a string, Boolean or integer is expected
+    /// ```
+    "fetchGit" [top_level] => async fn fetch_git(args: Strict);
+
+    /// Fetches an input given as a flake reference URL or as an attribute set with a `type`
+    /// (`"github"`, `"git"`, `"tarball"`, ...), and returns a set with its `outPath` and
+    /// metadata. gnix checks the arguments, then fails: fetching needs the network and a store.
+    ///
+    /// ```nix
+    /// builtins.fetchTree { url = "https://example.org/a.tar.gz"; }
+    /// => error: argument 'type' is missing in call to 'fetchTree'
+    /// ```
+    "fetchTree" [top_level] => async fn fetch_tree(args: Strict);
+
+    /// Fetches a Mercurial repository (a URL, or `{ url; rev ? ; name ? ; }`) into the store.
+    /// gnix checks the arguments, then fails: fetching needs the network and a store.
+    ///
+    /// ```nix
+    /// builtins.fetchMercurial { }
+    /// => error: 'url' argument required
+    /// ```
+    "fetchMercurial" [top_level] => async fn fetch_mercurial(args: Strict);
+
+    /// Fetches a store path and its closure from a binary cache:
+    /// `{ fromStore; fromPath; toPath ? ; inputAddressed ? false; }`. gnix checks the
+    /// arguments, then fails: fetching needs the network and a store.
+    ///
+    /// ```nix
+    /// builtins.fetchClosure { fromPath = "/nix/store/zzyq8xl8c2xvybcwg21k27zqn5aa5wyq-a.nix"; }
+    /// => error: attribute 'fromStore' is missing in call to 'fetchClosure'
+    /// ```
+    "fetchClosure" => async fn fetch_closure(args: Lazy);
+
+    /// Fetches a flake given by its flake reference and returns its outputs with its
+    /// metadata. gnix checks the reference, then fails: fetching needs the network and a
+    /// store.
+    ///
+    /// ```nix
+    /// builtins.getFlake "nixpkgs"
+    /// => error: 'builtins.getFlake' needs network access and a Nix store
+    /// ```
+    "getFlake" => async fn get_flake(flake_ref: Strict);
 }
 
 /// Adds a line to the error's trace (`… while ...`).
@@ -86,8 +204,8 @@ struct AddPath {
     context: NixContext,
 }
 
-async fn path(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let attrs = force_attrs(&co, arg(&args, 0))
+async fn path(co: Co, args: Value) -> Result<Value, Error> {
+    let attrs = force_attrs(&co, args)
         .await
         .map_err(|e| context(e, "while evaluating the argument passed to 'builtins.path'"))?;
     let mut source: Option<(PathBuf, NixContext)> = None;
@@ -174,8 +292,8 @@ async fn path(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     .await
 }
 
-async fn filter_source(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let (path, s) = files::coerce_to_path(&co, arg(&args, 1))
+async fn filter_source(co: Co, filter: Value, path: Value) -> Result<Value, Error> {
+    let (path, s) = files::coerce_to_path(&co, path)
         .await
         .map_err(|e| {
             context(
@@ -183,7 +301,7 @@ async fn filter_source(co: Co, args: Vec<Value>) -> Result<Value, Error> {
                 "while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'",
             )
         })?;
-    let filter = force_function(&co, arg(&args, 0)).await.map_err(|e| {
+    let filter = force_function(&co, filter).await.map_err(|e| {
         context(
             e,
             "while evaluating the first argument passed to builtins.filterSource",
@@ -294,15 +412,13 @@ async fn filtered_out(co: &Co, root: &Path, filter: &Value) -> Result<HashSet<Pa
 
 // `builtins.storePath`.
 
-async fn store_path(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let (path, s) = files::coerce_to_path(&co, arg(&args, 0))
-        .await
-        .map_err(|e| {
-            context(
-                e,
-                "while evaluating the first argument passed to 'builtins.storePath'",
-            )
-        })?;
+async fn store_path(co: Co, path: Value) -> Result<Value, Error> {
+    let (path, s) = files::coerce_to_path(&co, path).await.map_err(|e| {
+        context(
+            e,
+            "while evaluating the first argument passed to 'builtins.storePath'",
+        )
+    })?;
     let store_dir = request::store_dir(&co).await;
     let text = path_string(&path);
     // Symlinks are resolved, unless the path itself names a store path (a symlink in the store).
@@ -326,8 +442,8 @@ async fn store_path(co: Co, args: Vec<Value>) -> Result<Value, Error> {
 
 // `builtins.convertHash`.
 
-async fn convert_hash(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let attrs = force_attrs(&co, arg(&args, 0)).await.map_err(|e| {
+async fn convert_hash(co: Co, args: Value) -> Result<Value, Error> {
+    let attrs = force_attrs(&co, args).await.map_err(|e| {
         context(
             e,
             "while evaluating the first argument passed to builtins.convertHash",
@@ -397,17 +513,16 @@ fn base_name_of(s: &str) -> &str {
     }
 }
 
-async fn fetchurl(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+async fn fetchurl(co: Co, args: Value) -> Result<Value, Error> {
     fetch(co, args, "fetchurl", "").await
 }
 
-async fn fetch_tarball(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+async fn fetch_tarball(co: Co, args: Value) -> Result<Value, Error> {
     fetch(co, args, "fetchTarball", "source").await
 }
 
-/// `fetchurl` and `fetchTarball` (C++ Nix's `fetch`).
-async fn fetch(co: Co, args: Vec<Value>, who: &str, default_name: &str) -> Result<Value, Error> {
-    let v = force(&co, arg(&args, 0)).await;
+/// `fetchurl` and `fetchTarball` (C++ Nix's `fetch`) on their evaluated argument.
+async fn fetch(co: Co, v: Value, who: &str, default_name: &str) -> Result<Value, Error> {
     let mut name = default_name.to_string();
     let mut name_passed = false;
     let is_attrs = matches!(v, Value::Attrs(_));
@@ -486,18 +601,18 @@ async fn fetch(co: Co, args: Vec<Value>, who: &str, default_name: &str) -> Resul
     Err(needs_network(who))
 }
 
-async fn fetch_tree(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+async fn fetch_tree(co: Co, args: Value) -> Result<Value, Error> {
     fetch_tree_like(co, args, "fetchTree").await
 }
 
-async fn fetch_git(co: Co, args: Vec<Value>) -> Result<Value, Error> {
+async fn fetch_git(co: Co, args: Value) -> Result<Value, Error> {
     fetch_tree_like(co, args, "fetchGit").await
 }
 
-/// The argument checks of C++ Nix's `fetchTree` (also behind `fetchGit`).
-async fn fetch_tree_like(co: Co, args: Vec<Value>, fetcher: &str) -> Result<Value, Error> {
+/// The argument checks of C++ Nix's `fetchTree` (also behind `fetchGit`) on its evaluated
+/// argument.
+async fn fetch_tree_like(co: Co, v: Value, fetcher: &str) -> Result<Value, Error> {
     let is_git = fetcher == "fetchGit";
-    let v = force(&co, arg(&args, 0)).await;
     let no_copy = Coercion {
         weak: false,
         copy_to_store: false,
@@ -598,13 +713,12 @@ fn relative_file_tarball(url: &str) -> Option<String> {
         .then(|| input_url.clone())
 }
 
-async fn fetch_mercurial(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let v = force(&co, arg(&args, 0)).await;
+async fn fetch_mercurial(co: Co, args: Value) -> Result<Value, Error> {
     let no_copy = Coercion {
         weak: false,
         copy_to_store: false,
     };
-    if let Value::Attrs(attrs) = &v {
+    if let Value::Attrs(attrs) = &args {
         let mut url = String::new();
         for (key, value) in attrs.iter() {
             let value = value.clone();
@@ -642,12 +756,14 @@ async fn fetch_mercurial(co: Co, args: Vec<Value>) -> Result<Value, Error> {
             return Err(Error::new("'url' argument required"));
         }
     } else {
-        walk::coerce_to_string(&co, v, no_copy).await.map_err(|e| {
-            context(
-                e,
-                "while evaluating the first argument passed to builtins.fetchMercurial",
-            )
-        })?;
+        walk::coerce_to_string(&co, args, no_copy)
+            .await
+            .map_err(|e| {
+                context(
+                    e,
+                    "while evaluating the first argument passed to builtins.fetchMercurial",
+                )
+            })?;
     }
     Err(needs_network("fetchMercurial"))
 }
@@ -679,8 +795,8 @@ async fn coerce_to_store_path(co: &Co, v: Value, what: &str) -> Result<String, E
     Ok(s)
 }
 
-async fn fetch_closure(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let attrs = force_attrs(&co, arg(&args, 0)).await.map_err(|e| {
+async fn fetch_closure(co: Co, args: Value) -> Result<Value, Error> {
+    let attrs = force_attrs(&co, args).await.map_err(|e| {
         context(
             e,
             "while evaluating the argument passed to builtins.fetchClosure",
@@ -749,10 +865,9 @@ async fn fetch_closure(co: Co, args: Vec<Value>) -> Result<Value, Error> {
     Err(needs_network("fetchClosure"))
 }
 
-async fn get_flake(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let v = force(&co, arg(&args, 0)).await;
-    if !matches!(v, Value::Path(_)) {
-        let s = force_string_no_ctx(&co, v).await.map_err(|e| {
+async fn get_flake(co: Co, flake_ref: Value) -> Result<Value, Error> {
+    if !matches!(flake_ref, Value::Path(_)) {
+        let s = force_string_no_ctx(&co, flake_ref).await.map_err(|e| {
             context(
                 e,
                 "while evaluating the argument passed to builtins.getFlake",

@@ -5,20 +5,26 @@
 //! nesting costs heap, not native stack; each level is declared to the scheduler as a call
 //! level, as C++ Nix's `addCallDepth` does.
 
-use super::arg;
 use crate::errors::Error;
 use crate::print::format_float_g;
-use crate::value::{Attrs, Builtin, Closure, NixContext, NixString, Symbol, Value, sym};
+use crate::value::{Attrs, Closure, NixContext, NixString, Symbol, Value, sym};
 use crate::vm::request::{self, Co, force};
 use std::collections::HashSet;
 
-async fn to_xml_builtin(co: Co, args: Vec<Value>) -> Result<Value, Error> {
-    let (text, context) = to_xml_bytes(&co, arg(&args, 0), true, false).await?;
-    Ok(Value::String(NixString::new(text, context)))
+crate::declare_builtins! {
+    /// The XML document of a value, evaluated deeply, in the format of
+    /// `nix-instantiate --eval --xml`; strings keep their context.
+    ///
+    /// ```nix
+    /// builtins.toXML { a = 1; }
+    /// => "<?xml version='1.0' encoding='utf-8'?>\n<expr>\n  <attrs>\n    <attr name=\"a\">\n      <int value=\"1\" />\n    </attr>\n  </attrs>\n</expr>\n"
+    /// ```
+    "toXML" => async fn to_xml_builtin(value: Lazy);
 }
 
-pub fn builtins() -> Vec<Builtin> {
-    vec![def!("toXML", 1, to_xml_builtin)]
+async fn to_xml_builtin(co: Co, value: Value) -> Result<Value, Error> {
+    let (text, context) = to_xml_bytes(&co, value, true, false).await?;
+    Ok(Value::String(NixString::new(text, context)))
 }
 
 /// The XML document of a value, forcing it all (`nix-instantiate --eval --strict --xml`);
