@@ -6,7 +6,7 @@
 
 use super::{force_attrs, force_bool, force_list, force_string_no_ctx, string_of};
 use crate::errors::Error;
-use crate::value::{Attrs, NixContext, NixString, Symbol, Value, sym};
+use crate::value::{Attrs, NixContext, Symbol, Value, sym};
 use crate::vm::request::Co;
 use crate::vm::walk::{self, Coercion};
 use std::collections::BTreeMap;
@@ -95,18 +95,6 @@ pub fn display_element(e: &str) -> String {
         return format!("{drv}^{output}");
     }
     e.to_string()
-}
-
-/// An evaluated string value that must not have a context (C++ Nix's `forceStringNoCtx`).
-pub fn string_no_ctx_of(v: &Value) -> Result<&NixString, Error> {
-    let s = string_of(v)?;
-    if let Some(first) = s.context().and_then(|c| c.iter().next()) {
-        return Err(Error::new(format!(
-            "the string '{s}' is not allowed to refer to a store path (such as '{}')",
-            display_element(first)
-        )));
-    }
-    Ok(s)
 }
 
 async fn unsafe_discard_string_context(co: Co, s: Value) -> Result<Value, Error> {

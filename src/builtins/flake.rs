@@ -7,7 +7,7 @@
 //! (`https:` and `file:` URLs). Paths are not resolved against a directory, as the builtins do.
 
 use super::attrs_of;
-use super::context::string_no_ctx_of;
+use super::string_no_ctx_of;
 use crate::errors::Error;
 use crate::value::{Attrs, Symbol, Value};
 use crate::vm::request::{Co, force};

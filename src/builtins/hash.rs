@@ -1,6 +1,6 @@
 //! `hashString` and `hashFile`: base-16 digests with md5, sha1, sha256 or sha512.
 
-use super::context::string_no_ctx_of;
+use super::string_no_ctx_of;
 use super::{files, string_of};
 use crate::errors::Error;
 use crate::value::{NixString, Ret, Value};

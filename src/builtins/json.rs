@@ -5,7 +5,7 @@
 //! declares its nesting to the scheduler, so a structure deeper than max-call-depth fails as it
 //! does in C++ Nix.
 
-use super::context::string_no_ctx_of;
+use super::string_no_ctx_of;
 use crate::errors::Error;
 use crate::print::print_error_value;
 use crate::value::{Attrs, NixContext, NixString, Symbol, Value, sym};

@@ -3,33 +3,6 @@
 //! flags, its body an ordinary function beside it. `globals` assembles the `builtins` set and
 //! the names visible without `builtins.` from those declarations.
 
-// Migration shims: modules not yet declared with `declare_builtins!` (removed once all are).
-macro_rules! def_fast {
-    ($name:literal, $arity:literal, $mask:literal, $f:path, $fast:path $(,)?) => {{
-        fn spawn(args: Vec<Value>) -> $crate::vm::request::BuiltinGen {
-            $crate::vm::request::generator(move |co| $f(co, args))
-        }
-        let strict: Vec<bool> = (0..$arity).map(|i| $mask & (1 << i) != 0).collect();
-        let body = $crate::value::Body::Async {
-            attempt: $fast,
-            spawn,
-        };
-        $crate::value::Builtin::new($name, "", &[], &strict, body, file!())
-    }};
-}
-
-macro_rules! def {
-    ($name:literal, $arity:literal, $f:path $(,)?) => {{
-        fn attempt(args: &[Value]) -> Option<Result<Value, $crate::errors::Error>> {
-            $crate::builtins::decl::poll_once($f(
-                $crate::vm::request::Co::detached(),
-                args.to_vec(),
-            ))
-        }
-        def_fast!($name, $arity, 0, $f, attempt)
-    }};
-}
-
 /// In a synchronous body: the value of a lazy argument, or (returning) the `Ret::Force` that
 /// evaluates it and runs the body again.
 macro_rules! forced {
@@ -77,56 +50,6 @@ use rustc_hash::FxHashMap as HashMap;
 use smol_str::SmolStr;
 use std::rc::Rc;
 
-/// Builtins whose fast path is cheap whatever the arguments (no copying of a list or set, no
-/// traversal) and does nothing but compute its result: a thunk calling one on evaluated values
-/// may be computed when it is made (`vm::speculate`).
-const SPECULABLE: &[&str] = &[
-    "add",
-    "sub",
-    "mul",
-    "div",
-    "hasAttr",
-    "getAttr",
-    "length",
-    "head",
-    "elemAt",
-    "stringLength",
-    "typeOf",
-    "isNull",
-    "isBool",
-    "isInt",
-    "isFloat",
-    "isString",
-    "isPath",
-    "isAttrs",
-    "isList",
-    "isFunction",
-    "seq",
-];
-
-/// Names visible without the `builtins.` prefix (besides `true`, `false`, `null`, `builtins`).
-const TOP_LEVEL: &[&str] = &[
-    "abort",
-    "baseNameOf",
-    "break",
-    "derivation",
-    "derivationStrict",
-    "dirOf",
-    "fetchGit",
-    "fetchMercurial",
-    "fetchTarball",
-    "fetchTree",
-    "fromTOML",
-    "import",
-    "isNull",
-    "map",
-    "placeholder",
-    "removeAttrs",
-    "scopedImport",
-    "throw",
-    "toString",
-];
-
 /// Every builtin function, as declared.
 pub fn all() -> Vec<Builtin> {
     let mut all = Vec::new();
@@ -155,14 +78,10 @@ pub fn all() -> Vec<Builtin> {
 /// The global scope: every name a Nix file can use without defining it.
 pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> {
     let mut entries: Vec<(Symbol, Value)> = Vec::new();
-    let mut top_level = Vec::new();
-    for mut b in all() {
+    let mut top_level = vec!["derivation"];
+    for b in all() {
         let name = b.name;
-        // Migration: rows not yet declared with their flags.
-        if SPECULABLE.contains(&name) && matches!(b.body, crate::value::Body::Sync(_)) {
-            b.speculable = true;
-        }
-        if b.top_level || TOP_LEVEL.contains(&name) {
+        if b.top_level {
             top_level.push(name);
         }
         let v = Value::Builtin(Rc::new(PartialApp {
@@ -185,7 +104,7 @@ pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> 
     let mut globals = HashMap::default();
     for (name, v) in &entries {
         let name = name.to_str_lossy();
-        if top_level.contains(&name.as_ref()) || name == "derivation" {
+        if top_level.contains(&name.as_ref()) {
             globals.insert(SmolStr::new(name.as_ref()), v.clone());
         }
         globals.insert(SmolStr::new(format!("__{name}")), v.clone());
@@ -218,13 +137,6 @@ fn constants(settings: &Settings, io: &dyn EvalIo) -> Vec<(Symbol, Value)> {
 }
 
 // Helpers builtins are written with: force a value and check its type.
-
-pub async fn force_int(co: &Co, v: Value) -> Result<i64, Error> {
-    match force(co, v).await {
-        Value::Int(i) => Ok(i),
-        other => Err(type_error("an integer", &other)),
-    }
-}
 
 pub async fn force_bool(co: &Co, v: Value) -> Result<bool, Error> {
     match force(co, v).await {
@@ -263,12 +175,6 @@ pub async fn force_function(co: &Co, v: Value) -> Result<Value, Error> {
     }
 }
 
-/// Argument `i` of a fast path, if it is evaluated (`None` sends the call to the generator).
-#[inline]
-pub fn evaluated(args: &[Value], i: usize) -> Option<Value> {
-    args.get(i)?.whnf()
-}
-
 /// Whether `f` can be applied without forcing anything first.
 pub fn is_callable(f: &Value) -> bool {
     match f {
@@ -286,20 +192,10 @@ pub fn function_of(f: &Value) -> Result<Value, Error> {
     }
 }
 
-/// Takes argument `i` (builtins are only called with all their arguments).
-pub fn arg(args: &[Value], i: usize) -> Value {
-    args.get(i).cloned().unwrap_or(Value::Null)
-}
-
 /// A string value that must not have a context (C++ Nix's `forceStringNoCtx`).
 pub async fn force_string_no_ctx(co: &Co, v: Value) -> Result<NixString, Error> {
     let s = force_string(co, v).await?;
-    if let Some(first) = s.context().and_then(|c| c.iter().next()) {
-        return Err(Error::new(format!(
-            "the string '{s}' is not allowed to refer to a store path (such as '{}')",
-            context::display_element(first)
-        )));
-    }
+    string_no_ctx_of(&Value::String(s.clone()))?;
     Ok(s)
 }
 
@@ -338,4 +234,16 @@ pub fn string_of(v: &Value) -> Result<&NixString, Error> {
         Value::String(s) => Ok(s),
         other => Err(type_error("a string", other)),
     }
+}
+
+/// An evaluated string that must not have a context (C++ Nix's `forceStringNoCtx`).
+pub fn string_no_ctx_of(v: &Value) -> Result<&NixString, Error> {
+    let s = string_of(v)?;
+    if let Some(first) = s.context().and_then(|c| c.iter().next()) {
+        return Err(Error::new(format!(
+            "the string '{s}' is not allowed to refer to a store path (such as '{}')",
+            context::display_element(first)
+        )));
+    }
+    Ok(s)
 }

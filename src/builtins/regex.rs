@@ -8,7 +8,7 @@
 //! start comes from a leftmost-first search, the longest end from an anchored `MatchKind::All`
 //! search at that start. Compiled patterns are cached per thread.
 
-use super::context::string_no_ctx_of;
+use super::string_no_ctx_of;
 use super::string_of;
 use crate::errors::Error;
 use crate::value::{NixString, Ret, Value};

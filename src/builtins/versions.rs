@@ -1,7 +1,7 @@
 //! Package names and versions: `parseDrvName`, `compareVersions`, `splitVersion`, with the
 //! component rules of `nix-env -u`.
 
-use super::string_of;
+use super::string_no_ctx_of;
 use crate::errors::Error;
 use crate::value::{Attrs, NixString, Ret, Value};
 use std::cmp::Ordering;
@@ -35,19 +35,6 @@ crate::declare_builtins! {
     /// => { name = "nix-unstable"; version = "2.18.1-rc2"; }
     /// ```
     "parseDrvName" => fn parse_drv_name(s: Strict);
-}
-
-/// An evaluated string that must not have a context (C++ Nix's `forceStringNoCtx`, as
-/// `super::force_string_no_ctx` but synchronous).
-fn string_no_ctx_of(v: &Value) -> Result<&NixString, Error> {
-    let s = string_of(v)?;
-    if let Some(first) = s.context().and_then(|c| c.iter().next()) {
-        return Err(Error::new(format!(
-            "the string '{s}' is not allowed to refer to a store path (such as '{}')",
-            super::context::display_element(first)
-        )));
-    }
-    Ok(s)
 }
 
 /// The next version component from `*p`: a run of digits, or a run of other characters up to a
