@@ -30,7 +30,7 @@ crate::declare_builtins! {
     /// [ (builtins.stringLength "abc") (builtins.stringLength "é") ]
     /// => [ 3 2 ]
     /// ```
-    "stringLength" => async fn string_length(s: Strict);
+    "stringLength" [speculable] => async fn string_length(s: Strict);
 
     /// The part of a string from byte `start` of at most `len` bytes (all the rest for a
     /// negative `len`); a start past the end gives `""`. The string's context is kept.

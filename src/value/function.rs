@@ -171,8 +171,9 @@ pub struct Builtin {
     pub strict: u8,
     /// Visible without the `builtins.` prefix (`map`, `toString`, ...).
     pub top_level: bool,
-    /// The body is synchronous, has no effect beyond its result and costs little whatever the
-    /// arguments: a call on evaluated arguments may be made ahead of need (`vm::speculate`).
+    /// The body costs little whatever the arguments (no copy of a list or set, no walk): a
+    /// call on evaluated arguments may be made ahead of need (`vm::speculate`), by a
+    /// synchronous body or by an async body's attempt that needs no request.
     pub speculable: bool,
     pub body: Body,
     /// The source file that declares it (`file!()`), for the builtin index and messages.
@@ -253,13 +254,8 @@ impl Builtin {
         }
     }
 
-    /// Marks it speculable (see `Builtin::speculable`); only synchronous bodies can be.
+    /// Marks it speculable (see `Builtin::speculable`).
     pub fn speculable(self) -> Builtin {
-        assert!(
-            matches!(self.body, Body::Sync(_)),
-            "builtin {}: only a synchronous body can be speculable",
-            self.name
-        );
         Builtin {
             speculable: true,
             ..self

@@ -27,10 +27,34 @@ impl Co {
     }
 
     /// Yields a request and waits for the scheduler's answer.
-    pub async fn yield_(&self, req: Request) -> Response {
+    #[inline]
+    pub fn yield_(&self, req: Request) -> impl Future<Output = Response> + '_ {
         match &self.0 {
-            Some(co) => co.yield_(req).await,
-            None => std::future::pending().await,
+            Some(co) => Yield::Attached(co.yield_(req)),
+            None => Yield::Detached,
+        }
+    }
+}
+
+/// The future of `Co::yield_`: a plain enum rather than an `async fn`, so that awaiting a
+/// request costs one branch on top of genawaiter's own future (an `async fn` wrapper was a
+/// state machine of its own, called out of line on every request).
+enum Yield<F> {
+    Attached(F),
+    Detached,
+}
+
+impl<F: Future<Output = Response> + Unpin> Future for Yield<F> {
+    type Output = Response;
+
+    #[inline]
+    fn poll(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Response> {
+        match self.get_mut() {
+            Yield::Attached(f) => Pin::new(f).poll(cx),
+            Yield::Detached => std::task::Poll::Pending,
         }
     }
 }

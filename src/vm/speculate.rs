@@ -444,16 +444,13 @@ fn call_builtin<const N: usize>(f: &Value, more: [Value; N], returned: bool) -> 
         return None;
     };
     let builtin = &p.builtin;
-    let crate::value::Body::Sync(run) = builtin.body else {
-        return None;
-    };
     if !builtin.speculable {
         return None;
     }
     // The usual case, all arguments at once: they stay where they are.
     if p.args.is_empty() && N == builtin.arity {
         let mut args = more;
-        return saturated(builtin, run, &mut args, returned);
+        return saturated(builtin, &mut args, returned);
     }
     let mut args: smallvec::SmallVec<[Value; 4]> = p.args.iter().cloned().collect();
     args.extend(more);
@@ -467,24 +464,26 @@ fn call_builtin<const N: usize>(f: &Value, more: [Value; N], returned: bool) -> 
         };
         return Some(Value::Builtin(Rc::new(partial)));
     }
-    saturated(builtin, run, &mut args, returned)
+    saturated(builtin, &mut args, returned)
 }
 
-/// Runs a builtin's synchronous body on all its arguments, those it is strict in evaluated.
+/// Runs a builtin's body on all its arguments, those it is strict in evaluated: a synchronous
+/// body that answers a value, or an async body's attempt that finishes without a request.
 #[inline]
-fn saturated(
-    builtin: &crate::value::Builtin,
-    run: crate::value::SyncFn,
-    args: &mut [Value],
-    returned: bool,
-) -> Option<Value> {
+fn saturated(builtin: &crate::value::Builtin, args: &mut [Value], returned: bool) -> Option<Value> {
     if !super::evaluate_strict(args, builtin.strict) {
         return None;
     }
-    match run(args).ok()? {
-        crate::value::Ret::Value(Value::Thunk(t)) if !returned => t.value(),
-        crate::value::Ret::Value(v) => Some(v),
-        crate::value::Ret::Force(_) | crate::value::Ret::Loop(_) => None,
+    let v = match &builtin.body {
+        crate::value::Body::Sync(run) => match run(args).ok()? {
+            crate::value::Ret::Value(v) => v,
+            crate::value::Ret::Force(_) | crate::value::Ret::Loop(_) => return None,
+        },
+        crate::value::Body::Async { attempt, .. } => attempt(args)?.ok()?,
+    };
+    match v {
+        Value::Thunk(t) if !returned => t.value(),
+        v => Some(v),
     }
 }
 

@@ -190,6 +190,9 @@ enum Piece {
 
 /// Coerces a value to a string the way C++ Nix's `coerceToString` does.
 pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixString, Error> {
+    if let Some(s) = coerce_scalar(&v, how) {
+        return Ok(s);
+    }
     let mut out: Vec<u8> = Vec::new();
     let mut context: Option<NixContext> = None;
     let mut stack = vec![Piece::Value(v, false)];
@@ -254,6 +257,23 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
         }
     }
     Ok(NixString::new(out, context))
+}
+
+/// `coerce_to_string` of a value that is one piece and needs nothing evaluated or copied (the
+/// common case: a string, or a number for `toString`); `None` for anything else.
+#[inline]
+fn coerce_scalar(v: &Value, how: Coercion) -> Option<NixString> {
+    Some(match v {
+        Value::String(s) => s.clone(),
+        Value::Int(i) if how.weak => NixString::from(i.to_string()),
+        Value::Float(f) if how.weak => NixString::from(crate::print::format_float_fixed(f.get())),
+        Value::Bool(b) if how.weak => NixString::from(if b.get() { "1" } else { "" }),
+        Value::Null if how.weak => NixString::from(""),
+        Value::Path(p) if !how.copy_to_store => {
+            NixString::new(p.as_os_str().as_encoded_bytes().to_vec(), None)
+        }
+        _ => return None,
+    })
 }
 
 fn cannot_coerce(v: &Value) -> Error {
