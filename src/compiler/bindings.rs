@@ -420,7 +420,7 @@ impl Compiler<'_> {
             self.constant(v, span);
             return Ok(());
         }
-        chunk.mark_speculable(true);
+        chunk.mark_speculable(true, self.ctx.speculate);
         let parent = self.chunk();
         parent.thunks.push(std::rc::Rc::new(chunk));
         let i = (parent.thunks.len() - 1) as u32;

@@ -265,9 +265,15 @@ impl Chunk {
     }
 
     /// Sets `speculable` (and `speculates_calls`): whether the VM may try running this chunk in
-    /// place, given that the caller allows it (`allowed`).
-    pub fn mark_speculable(&mut self, allowed: bool) {
-        self.speculable = allowed && crate::vm::speculate::is_speculable(self);
+    /// place, given that the caller allows it (`allowed`). With speculation off
+    /// (`Settings::speculate`) only a body that names a variable stays speculable
+    /// (`speculate::is_alias`).
+    pub fn mark_speculable(&mut self, allowed: bool, speculate: bool) {
+        let candidate = match speculate {
+            true => crate::vm::speculate::is_speculable(self),
+            false => crate::vm::speculate::is_alias(self),
+        };
+        self.speculable = allowed && candidate;
         self.arith = crate::vm::speculate::Arith::of(self).filter(|_| self.speculable);
         self.speculates_calls = self.speculable
             && self

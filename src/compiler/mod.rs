@@ -36,6 +36,8 @@ pub struct CompileContext<'a> {
     /// The user's home directory for `~/` paths.
     pub home: Option<PathBuf>,
     pub lints: Lints,
+    /// Whether chunks may be marked speculable (`Settings::speculate`).
+    pub speculate: bool,
     /// Names bound around the whole file (`scopedImport`), in slot order.
     pub outer: Vec<SmolStr>,
 }
@@ -345,7 +347,7 @@ impl<'a> Compiler<'a> {
             self.constant(v, span);
             return Ok(());
         }
-        chunk.mark_speculable(true);
+        chunk.mark_speculable(true, self.ctx.speculate);
         let parent = self.chunk();
         parent.thunks.push(Rc::new(chunk));
         let i = (parent.thunks.len() - 1) as u32;
@@ -995,7 +997,7 @@ impl<'a> Compiler<'a> {
         // `x: x * 2`, `a: b: a < b` and the like can be applied speculatively (`map`,
         // `genList`, `sort`): bodies whose scope holds nothing but plain arguments.
         let allowed = nslots == merged + 1 && chunk.formals.is_none();
-        chunk.mark_speculable(allowed);
+        chunk.mark_speculable(allowed, self.ctx.speculate);
         result?;
         let position = self.position(span);
         let arg = match &param {
@@ -1071,7 +1073,7 @@ impl<'a> Compiler<'a> {
         let r = self.tail(d, span);
         let mut chunk = self.chunks.pop().unwrap_or_default();
         // `b ? 2`, `x ? y + 1`: computed on the spot when the call binds it (`bind_formals`).
-        chunk.mark_speculable(true);
+        chunk.mark_speculable(true, self.ctx.speculate);
         r?;
         Ok(Rc::new(chunk))
     }
