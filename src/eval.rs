@@ -29,6 +29,12 @@ pub struct Settings {
     pub lints: Lints,
     /// Which driver answers forces and calls (the recursive one is the benchmark baseline).
     pub driver: vm::Driver,
+    /// Whether small thunk bodies and calls may be computed ahead of need (`vm::speculate`).
+    /// Read when code is compiled: with it off no chunk is marked speculable but those that
+    /// only name a variable (`speculate::is_alias`: they share it, computing nothing), so no
+    /// attempt to compute is ever made. The results are the same either way; only the work
+    /// done differs.
+    pub speculate: bool,
     /// `--extra-experimental-features` (e.g. `parse-toml-timestamps`).
     pub experimental_features: Vec<String>,
     /// `builtins.storeDir` (`NIX_STORE_DIR`, else `/nix/store`).
@@ -56,6 +62,7 @@ impl Default for Settings {
             impure: true,
             lints: Lints::default(),
             driver: vm::Driver::Generator,
+            speculate: true,
             experimental_features: Vec::new(),
             store_dir: std::env::var("NIX_STORE_DIR").unwrap_or_else(|_| "/nix/store".into()),
             pure: false,
@@ -154,6 +161,7 @@ impl EvalState {
             text,
             home: self.io.get_env("HOME").map(PathBuf::from),
             lints: self.settings.lints,
+            speculate: self.settings.speculate,
             outer,
         };
         // rnix's parser, the syntax tree's destructor and the compiler all recurse once per

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: allocator::Allocator = allocator::Allocator;
 
-const USAGE: &str = "usage: gnix eval [--strict] [--json] [--max-call-depth N] [--show-trace] [--dump-bytecode] [-I PATH] (-E EXPR | FILE)";
+const USAGE: &str = "usage: gnix eval [--strict] [--json] [--max-call-depth N] [--show-trace] [-I PATH] [--vm generator|recursive] [--no-speculate] [--dump-bytecode] (-E EXPR | FILE)";
 
 #[derive(Default)]
 struct Options {
@@ -26,6 +26,7 @@ struct Options {
     include: Vec<String>,
     lints: gnix::compiler::Lints,
     driver: gnix::vm::Driver,
+    no_speculate: bool,
     features: Vec<String>,
     xml: bool,
     no_location: bool,
@@ -105,6 +106,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                     }
                 }
             }
+            "--no-speculate" => o.no_speculate = true,
             "--max-call-depth" => {
                 let v = value(a)?;
                 o.max_call_depth = Some(
@@ -165,6 +167,7 @@ fn settings(opts: &Options) -> Settings {
     s.search_path = opts.include.clone();
     s.lints = opts.lints;
     s.driver = opts.driver;
+    s.speculate = !opts.no_speculate;
     s.experimental_features = opts.features.clone();
     s.pure = opts.pure;
     s.trace_verbose = opts.trace_verbose;

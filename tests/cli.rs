@@ -151,6 +151,21 @@ fn lazy_and_strict_printing() {
 }
 
 #[test]
+fn no_speculate_leaves_every_thunk_a_thunk() {
+    assert_eq!(
+        eval_ok(&["--no-speculate", "-E", "[ (1 + 1) 3 ]"]),
+        "[ <CODE> 3 ]"
+    );
+    let expr = "let f = n: if n == 0 then 0 else f (n - 1); in f 1000";
+    for vm in ["generator", "recursive"] {
+        let out = gnix(&["eval", "--vm", vm, "--no-speculate", "--stats", "-E", expr]);
+        assert_eq!(expect_status(&out, 0), "0");
+        // Every `n - 1` is a thunk, where speculation computes them all (see below).
+        assert_eq!(stat(&stderr(&out), "nrThunks"), 1000, "{vm}");
+    }
+}
+
+#[test]
 fn deep_recursion_runs_on_the_heap() {
     let got = eval_ok(&["--max-call-depth", "0", "-E", DEEP_RECURSION]);
     assert_eq!(got, "1000000");

@@ -416,7 +416,8 @@ impl Compiler<'_> {
             self.constant(v, span);
             return Ok(());
         }
-        let i = self.chunk().add_thunk(chunk.finish(true));
+        let body = chunk.finish(true, self.ctx.speculate);
+        let i = self.chunk().add_thunk(body);
         self.emit(Op::Thunk(i), span);
         Ok(())
     }

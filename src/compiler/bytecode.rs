@@ -213,10 +213,12 @@ impl ChunkBuilder {
         }
     }
 
-    /// The finished chunk. `speculable` says whether the caller allows speculating it (a thunk
+    /// The finished chunk. `allowed` says whether the caller allows speculating it (a thunk
     /// body or a default, or a lambda whose scope holds only plain arguments); the chunk is
-    /// then marked speculable if its code qualifies (`vm::speculate::is_speculable`).
-    pub fn finish(self, speculable: bool) -> Chunk {
+    /// then marked speculable if its code qualifies (`vm::speculate::is_speculable`). With
+    /// speculation off (`speculate` false, `Settings::speculate`) only a body that names a
+    /// variable stays speculable (`speculate::is_alias`).
+    pub fn finish(self, allowed: bool, speculate: bool) -> Chunk {
         let mut chunk = Chunk {
             ops: self.ops.into(),
             spans: self.spans.into(),
@@ -233,7 +235,11 @@ impl ChunkBuilder {
             arith: None,
             speculation: Default::default(),
         };
-        chunk.speculable = speculable && crate::vm::speculate::is_speculable(&chunk);
+        let candidate = match speculate {
+            true => crate::vm::speculate::is_speculable(&chunk),
+            false => crate::vm::speculate::is_alias(&chunk),
+        };
+        chunk.speculable = allowed && candidate;
         chunk.arith = crate::vm::speculate::Arith::of(&chunk).filter(|_| chunk.speculable);
         chunk.speculates_calls = chunk.speculable
             && chunk

@@ -38,6 +38,8 @@ pub struct CompileContext<'a> {
     /// The user's home directory for `~/` paths.
     pub home: Option<PathBuf>,
     pub lints: Lints,
+    /// Whether chunks may be marked speculable (`Settings::speculate`).
+    pub speculate: bool,
     /// Names bound around the whole file (`scopedImport`), in slot order.
     pub outer: Vec<SmolStr>,
 }
@@ -113,7 +115,7 @@ pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Compiled, Error>
     let (chunk, r) = c.in_chunk(span, |c| c.tail(&expr, span));
     r?;
     Ok(Compiled {
-        chunk: Rc::new(chunk.finish(false)),
+        chunk: Rc::new(chunk.finish(false, c.ctx.speculate)),
         warnings: c.warnings,
     })
 }
@@ -342,7 +344,8 @@ impl<'a> Compiler<'a> {
             self.constant(v, span);
             return Ok(());
         }
-        let i = self.chunk().add_thunk(chunk.finish(true));
+        let body = chunk.finish(true, self.ctx.speculate);
+        let i = self.chunk().add_thunk(body);
         self.emit(Op::Thunk(i), span);
         Ok(())
     }
@@ -984,7 +987,7 @@ impl<'a> Compiler<'a> {
         // `x: x * 2`, `a: b: a < b` and the like can be applied speculatively (`map`,
         // `genList`, `sort`): bodies whose scope holds nothing but plain arguments.
         let allowed = nslots == merged + 1 && !chunk.has_formals();
-        let chunk = chunk.finish(allowed);
+        let chunk = chunk.finish(allowed, self.ctx.speculate);
         result?;
         let position = self.position(span);
         let arg = match &param {
@@ -1054,7 +1057,7 @@ impl<'a> Compiler<'a> {
         let (chunk, r) = self.in_chunk(span, |c| c.tail(d, span));
         r?;
         // `b ? 2`, `x ? y + 1`: computed on the spot when the call binds it (`bind_formals`).
-        Ok(Rc::new(chunk.finish(true)))
+        Ok(Rc::new(chunk.finish(true, self.ctx.speculate)))
     }
 }
 

@@ -302,7 +302,7 @@ impl<'s> Vm<'s> {
                     g.depth = d;
                 }
                 match self.check_depth() {
-                    Some(e) => Step::Unwind(e),
+                    Some(e) => Step::Unwind(at(e, span)),
                     None => Step::Resume(Response::Done),
                 }
             }

@@ -48,10 +48,7 @@ impl<F: Future<Output = Response> + Unpin> Future for Yield<F> {
     type Output = Response;
 
     #[inline]
-    fn poll(
-        self: Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Response> {
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Response> {
         match self.get_mut() {
             Yield::Attached(f) => Pin::new(f).poll(cx),
             Yield::Detached => std::task::Poll::Pending,

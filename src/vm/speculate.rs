@@ -66,6 +66,15 @@ pub fn is_speculable(chunk: &Chunk) -> bool {
         })
 }
 
+/// Whether a chunk only names a variable (`a = b;`, `x: x`, the argument in `f b`): running it
+/// computes nothing, it shares the variable's value or thunk. This stays on with speculation
+/// off (`Settings::speculate`): C++ Nix shares such variables too (`ExprVar::maybeThunk`), and
+/// which thunks are shared decides which force finds an infinite recursion, and so the
+/// position the error gives.
+pub fn is_alias(chunk: &Chunk) -> bool {
+    matches!(chunk.ops[..], [Op::LocalForce(..), Op::Return])
+}
+
 /// Runs a speculable thunk body in `env`; `None` if the thunk has to be made after all. It
 /// works on top of the VM's operand stack (`stack`), which it leaves as it found it.
 pub fn speculate(chunk: &Chunk, env: &Env, stack: &mut Vec<Value>) -> Option<Value> {
