@@ -195,7 +195,7 @@ fn print_scalar(out: &mut Vec<u8>, v: &Value, errors: bool) {
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(b) => out.extend_from_slice(if b.get() { b"true" } else { b"false" }),
-        Value::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
+        Value::Int(i) => out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
         Value::Float(f) => out.extend_from_slice(format_float_g(f.get()).as_bytes()),
         Value::String(s) => print_string(out, s.as_bytes()),
         Value::Path(p) => out.extend_from_slice(p.as_os_str().as_encoded_bytes()),

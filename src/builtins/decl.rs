@@ -138,13 +138,13 @@ macro_rules! declare_builtins {
                 },
                 spawn: {
                     fn spawn(args: Vec<$crate::value::Value>) -> $crate::vm::request::BuiltinGen {
-                        $crate::vm::request::generator(move |co| async move {
-                            let mut args = args.into_iter();
-                            $(let $p = args.next().unwrap_or_else(|| {
-                                unreachable!(concat!("builtin ", $name, " called with a wrong arity"))
-                            });)*
-                            $f(co, $($p),*).await
-                        })
+                        // The body's own future is the generator's (no wrapper to poll through
+                        // on every resume).
+                        let mut args = args.into_iter();
+                        $(let $p = args.next().unwrap_or_else(|| {
+                            unreachable!(concat!("builtin ", $name, " called with a wrong arity"))
+                        });)*
+                        $crate::vm::request::generator(move |co| $f(co, $($p),*))
                     }
                     spawn
                 },

@@ -218,15 +218,38 @@ where
     genawaiter::rc::Gen::new(move |co| Box::pin(body(Co(Some(co)))) as GenFuture)
 }
 
-/// Evaluates `v` to weak head normal form.
-pub async fn force(co: &Co, v: Value) -> Value {
-    let v = match v.into_whnf() {
-        Ok(v) => return v,
-        Err(thunk) => thunk,
-    };
-    match co.yield_(Request::Force(v)).await {
-        Response::Value(v) => v,
-        other => mismatched(&other),
+/// Evaluates `v` to weak head normal form. The commonest await of all, so it is a plain enum
+/// future: a value already evaluated is ready at the first poll with no state machine around it.
+#[inline]
+pub fn force(co: &Co, v: Value) -> impl Future<Output = Value> + '_ {
+    match v.into_whnf() {
+        Ok(v) => Forcing::Ready(Some(v)),
+        Err(thunk) => Forcing::Waiting(co.yield_(Request::Force(thunk))),
+    }
+}
+
+/// The future of `force`.
+enum Forcing<F> {
+    Ready(Option<Value>),
+    Waiting(F),
+}
+
+impl<F: Future<Output = Response> + Unpin> Future for Forcing<F> {
+    type Output = Value;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Value> {
+        match self.get_mut() {
+            Forcing::Ready(v) => match v.take() {
+                Some(v) => std::task::Poll::Ready(v),
+                None => unreachable!("a force polled after it finished"),
+            },
+            Forcing::Waiting(f) => match Pin::new(f).poll(cx) {
+                std::task::Poll::Ready(Response::Value(v)) => std::task::Poll::Ready(v),
+                std::task::Poll::Ready(other) => mismatched(&other),
+                std::task::Poll::Pending => std::task::Poll::Pending,
+            },
+        }
     }
 }
 

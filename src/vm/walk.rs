@@ -237,7 +237,9 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
                     return Err(cannot_coerce(&v));
                 }
             }
-            Value::Int(i) if how.weak => out.extend_from_slice(i.to_string().as_bytes()),
+            Value::Int(i) if how.weak => {
+                out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes())
+            }
             Value::Float(f) if how.weak => {
                 out.extend_from_slice(crate::print::format_float_fixed(f.get()).as_bytes())
             }
@@ -265,7 +267,7 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
 fn coerce_scalar(v: &Value, how: Coercion) -> Option<NixString> {
     Some(match v {
         Value::String(s) => s.clone(),
-        Value::Int(i) if how.weak => NixString::from(i.to_string()),
+        Value::Int(i) if how.weak => NixString::from(itoa::Buffer::new().format(*i)),
         Value::Float(f) if how.weak => NixString::from(crate::print::format_float_fixed(f.get())),
         Value::Bool(b) if how.weak => NixString::from(if b.get() { "1" } else { "" }),
         Value::Null if how.weak => NixString::from(""),
