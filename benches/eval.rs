@@ -5,7 +5,7 @@
 //! Run: `cargo bench --bench eval` (a filter such as `cargo bench --bench eval -- fib` works).
 
 use criterion::{BenchmarkId, Criterion};
-use gnix::vm::Driver;
+use gnix::settings::Driver;
 use gnix::{Evaluator, Settings};
 use std::path::{Path, PathBuf};
 

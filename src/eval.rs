@@ -1,9 +1,10 @@
 //! One evaluation: its settings, sources, globals and import cache (`EvalState`), and the
 //! `Evaluator` a host or the CLI drives.
 
-use crate::compiler::{self, Chunk, CompileContext, Lints};
+use crate::compiler::{self, Chunk, CompileContext};
 use crate::errors::{Error, SourceMap};
 use crate::io::{EvalIo, FileType, StdIo};
+use crate::settings::Settings;
 use crate::value::{Env, Thunk, Value};
 use crate::vm::{self, Stats, Vm};
 use smol_str::SmolStr;
@@ -14,69 +15,6 @@ use std::rc::Rc;
 /// Stack reserved for parsing and compiling one source (address space; pages are only
 /// committed as deep input touches them).
 const PARSE_STACK: usize = 1 << 30;
-
-/// Evaluation settings (the CLI's flags).
-#[derive(Clone)]
-pub struct Settings {
-    /// Logical call depth limit; 0 means none.
-    pub max_call_depth: u32,
-    /// `-I` entries then `NIX_PATH`'s, as `prefix=path` or `path`.
-    pub search_path: Vec<String>,
-    /// `builtins.currentSystem`.
-    pub system: String,
-    /// Whether impure builtins (`getEnv`, `currentTime`) see the real world.
-    pub impure: bool,
-    pub lints: Lints,
-    /// Which driver answers forces and calls (the recursive one is the benchmark baseline).
-    pub driver: vm::Driver,
-    /// Whether small thunk bodies and calls may be computed ahead of need (`vm::speculate`).
-    /// Read when code is compiled: with it off no chunk is marked speculable but those that
-    /// only name a variable (`speculate::is_alias`: they share it, computing nothing), so no
-    /// attempt to compute is ever made. The results are the same either way; only the work
-    /// done differs.
-    pub speculate: bool,
-    /// `--extra-experimental-features` (e.g. `parse-toml-timestamps`).
-    pub experimental_features: Vec<String>,
-    /// `builtins.storeDir` (`NIX_STORE_DIR`, else `/nix/store`).
-    pub store_dir: String,
-    /// Pure evaluation: no access to files outside the store, an empty environment.
-    pub pure: bool,
-    /// `--trace-verbose`.
-    pub trace_verbose: bool,
-    /// `--abort-on-warn`: `builtins.warn` fails after printing its warning.
-    pub abort_on_warn: bool,
-}
-
-impl Settings {
-    pub fn feature(&self, name: &str) -> bool {
-        self.experimental_features.iter().any(|f| f == name)
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            max_call_depth: vm::DEFAULT_MAX_CALL_DEPTH,
-            search_path: Vec::new(),
-            system: default_system(),
-            impure: true,
-            lints: Lints::default(),
-            driver: vm::Driver::Generator,
-            speculate: true,
-            experimental_features: Vec::new(),
-            store_dir: std::env::var("NIX_STORE_DIR").unwrap_or_else(|_| "/nix/store".into()),
-            pure: false,
-            trace_verbose: false,
-            abort_on_warn: false,
-        }
-    }
-}
-
-fn default_system() -> String {
-    let arch = std::env::consts::ARCH;
-    let os = std::env::consts::OS;
-    format!("{arch}-{os}")
-}
 
 /// Everything an evaluation owns besides its frames.
 pub struct EvalState {
@@ -181,14 +119,11 @@ impl EvalState {
     /// The value of a file, as `import` gives it: a thunk, shared by every import of the file.
     /// Answers a builtin's question through the host's `EvalIo`, refusing file access outside
     /// the store in pure mode.
-    pub fn io_request(
-        &self,
-        req: vm::request::IoRequest,
-    ) -> std::io::Result<vm::request::IoResponse> {
+    fn io_request(&self, req: vm::request::IoRequest) -> std::io::Result<vm::request::IoResponse> {
         use vm::request::{IoRequest as Q, IoResponse as A};
         let path = match &req {
             Q::ReadFile(p) | Q::FileType(p) | Q::ReadDir(p) => Some(p),
-            Q::GetEnv(_) => None,
+            Q::GetEnv(_) | Q::WorkingDir => None,
         };
         if let Some(p) = path {
             self.check_pure(p)?;
@@ -199,11 +134,12 @@ impl EvalState {
             Q::ReadDir(p) => self.io.read_dir(&p).map(A::Entries),
             Q::GetEnv(_) if self.settings.pure => Ok(A::Env(None)),
             Q::GetEnv(name) => Ok(A::Env(self.io.get_env(&name))),
+            Q::WorkingDir => self.io.current_dir().map(A::Dir),
         }
     }
 
     /// Hashes a file tree or resolves symlinks through the host's `EvalIo`.
-    pub fn store_request(
+    fn store_request(
         &self,
         req: vm::request::StoreRequest,
     ) -> Result<vm::request::StoreAnswer, Error> {
@@ -300,6 +236,40 @@ impl EvalState {
     }
 }
 
+impl vm::host::Host for EvalState {
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+
+    fn import(&mut self, path: &Path, scope: Option<Value>) -> Result<Value, Error> {
+        EvalState::import(self, path, scope)
+    }
+
+    fn io(&mut self, req: vm::request::IoRequest) -> std::io::Result<vm::request::IoResponse> {
+        self.io_request(req)
+    }
+
+    fn store(&mut self, req: vm::request::StoreRequest) -> Result<vm::request::StoreAnswer, Error> {
+        self.store_request(req)
+    }
+
+    fn register_derivation(&mut self, drv_path: String, known: vm::request::KnownDrv) {
+        self.derivations.insert(drv_path, known);
+    }
+
+    fn lookup_derivation(&self, drv_path: &str) -> Option<vm::request::KnownDrv> {
+        self.derivations.get(drv_path).cloned()
+    }
+
+    fn trace(&mut self, line: &str) {
+        self.io.trace(line);
+    }
+}
+
 /// A Nix evaluator: settings, IO and everything evaluated so far.
 pub struct Evaluator {
     pub state: EvalState,
@@ -326,7 +296,12 @@ impl Evaluator {
 
     /// Evaluates a file to weak head normal form.
     pub fn eval_file(&mut self, path: &Path) -> Result<Value, Error> {
-        let abs = absolute(path);
+        let cwd = self
+            .state
+            .io
+            .current_dir()
+            .map_err(|e| Error::new(format!("cannot read the working directory: {e}")))?;
+        let abs = crate::paths::absolute(path, &cwd);
         let v = self.state.import(&abs, None)?;
         self.force(v)
     }
@@ -411,16 +386,4 @@ impl Evaluator {
     pub fn render_error(&self, e: &Error, show_trace: bool) -> String {
         e.render(&self.state.sources, show_trace)
     }
-}
-
-/// `path` made absolute against the working directory, `.` and `..` removed.
-pub fn absolute(path: &Path) -> PathBuf {
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .unwrap_or_else(|_| PathBuf::from("/"))
-            .join(path)
-    };
-    compiler::canon_path(&joined)
 }

@@ -37,6 +37,17 @@ pub trait EvalIo {
     fn get_env(&self, name: &str) -> Option<String>;
     /// A line for stderr (`trace: ...`, `warning: ...`).
     fn trace(&self, line: &str);
+    /// The directory relative paths of the command line and the search path resolve against
+    /// (the process's own by default).
+    fn current_dir(&self) -> io::Result<PathBuf> {
+        std::env::current_dir()
+    }
+    /// Seconds since the epoch, for `builtins.currentTime` (the system clock by default).
+    fn now(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    }
 }
 
 /// The real filesystem and environment.

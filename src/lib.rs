@@ -11,12 +11,15 @@ pub mod compiler;
 pub mod errors;
 pub mod eval;
 pub mod io;
+pub mod paths;
 pub mod print;
+pub mod settings;
 pub mod store;
 pub mod syntax;
 pub mod value;
 pub mod vm;
 
 pub use errors::{Error, ErrorClass};
-pub use eval::{Evaluator, Settings};
+pub use eval::Evaluator;
+pub use settings::Settings;
 pub use value::Value;

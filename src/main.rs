@@ -2,7 +2,7 @@
 
 mod allocator;
 
-use gnix::eval::absolute;
+use gnix::paths::absolute;
 use gnix::{Error, Evaluator, Settings, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,8 +24,8 @@ struct Options {
     stats: bool,
     max_call_depth: Option<u32>,
     include: Vec<String>,
-    lints: gnix::compiler::Lints,
-    driver: gnix::vm::Driver,
+    lints: gnix::settings::Lints,
+    driver: gnix::settings::Driver,
     no_speculate: bool,
     features: Vec<String>,
     xml: bool,
@@ -99,8 +99,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--lint-url-literals" => o.lints.url_literals = value(a)?.parse()?,
             "--vm" => {
                 o.driver = match value(a)?.as_str() {
-                    "generator" => gnix::vm::Driver::Generator,
-                    "recursive" => gnix::vm::Driver::Recursive,
+                    "generator" => gnix::settings::Driver::Generator,
+                    "recursive" => gnix::settings::Driver::Recursive,
                     other => {
                         return Err(format!("unknown --vm '{other}' (generator or recursive)"));
                     }
@@ -144,7 +144,7 @@ fn main() -> ExitCode {
         Ok(o) => o,
         Err(e) => return usage_error(&e),
     };
-    if opts.driver == gnix::vm::Driver::Recursive {
+    if opts.driver == gnix::settings::Driver::Recursive {
         // The recursive baseline gets the 64 MiB stack C++ Nix gives its evaluator.
         let worker = std::thread::Builder::new()
             .stack_size(RECURSIVE_STACK)
@@ -173,6 +173,9 @@ fn settings(opts: &Options) -> Settings {
     s.trace_verbose = opts.trace_verbose;
     s.abort_on_warn =
         opts.abort_on_warn || std::env::var("NIX_ABORT_ON_WARN").is_ok_and(|v| v == "1");
+    if let Ok(dir) = std::env::var("NIX_STORE_DIR") {
+        s.store_dir = dir;
+    }
     if let Ok(p) = std::env::var("NIX_PATH") {
         s.search_path
             .extend(p.split(':').filter(|e| !e.is_empty()).map(String::from));
@@ -240,7 +243,7 @@ fn read_source(opts: &Options, cwd: &Path) -> Result<(String, Option<PathBuf>, P
             Ok((text, None, cwd.to_path_buf()))
         }
         (None, file) => {
-            let path = absolute(file.as_deref().unwrap_or(Path::new("default.nix")));
+            let path = absolute(file.as_deref().unwrap_or(Path::new("default.nix")), cwd);
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| Error::new(format!("cannot read '{}': {e}", path.display())))?;
             let dir = path

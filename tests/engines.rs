@@ -11,9 +11,9 @@
 //! `cargo test --test engines -- NAME` runs one case and every failing case is reported by name.
 //! `tests/lang.rs` keeps running the same cases through the binary, for the CLI.
 
-use gnix::compiler::Lints;
 use gnix::io::{EvalIo, FileType, StdIo};
-use gnix::vm::Driver;
+use gnix::settings::Driver;
+use gnix::settings::Lints;
 use gnix::{Evaluator, Settings};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::cell::RefCell;

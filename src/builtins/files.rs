@@ -65,7 +65,7 @@ pub async fn coerce_to_path(co: &Co, v: Value) -> Result<(PathBuf, Option<NixStr
         )));
     }
     let path = Path::new(std::ffi::OsStr::from_bytes(s.as_bytes()));
-    Ok((crate::compiler::canon_path(path), Some(s)))
+    Ok((crate::paths::canon_path(path), Some(s)))
 }
 
 /// The path a value denotes, for reading it.

@@ -41,8 +41,8 @@ pub use json::to_json_string;
 pub use xml::to_xml;
 
 use crate::errors::Error;
-use crate::eval::Settings;
 use crate::io::EvalIo;
+use crate::settings::Settings;
 use crate::value::{Attrs, Builtin, NixString, PartialApp, Symbol, Thunk, ThunkState, Value, sym};
 use crate::vm::ops::type_error;
 use crate::vm::request::{Co, force};
@@ -119,7 +119,7 @@ pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> 
 fn constants(settings: &Settings, io: &dyn EvalIo) -> Vec<(Symbol, Value)> {
     vec![
         ("langVersion".into(), Value::Int(6)),
-        ("currentTime".into(), Value::Int(now())),
+        ("currentTime".into(), Value::Int(io.now())),
         ("nixVersion".into(), Value::string("2.18.0")),
         (
             "storeDir".into(),
@@ -197,13 +197,6 @@ pub async fn force_string_no_ctx(co: &Co, v: Value) -> Result<NixString, Error> 
     let s = force_string(co, v).await?;
     string_no_ctx_of(&Value::String(s.clone()))?;
     Ok(s)
-}
-
-/// Seconds since the epoch (`builtins.currentTime`).
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 // Type checks on values already in weak head normal form (for `strict!` builtins).

@@ -3,8 +3,8 @@
 
 use super::{attrs_of, force_attrs, force_string, list_of, string_of};
 use crate::errors::Error;
-use crate::eval::Settings;
 use crate::io::EvalIo;
+use crate::settings::Settings;
 use crate::value::{Attrs, NixString, Value, sym};
 use crate::vm::request::{self, Co, IoRequest, IoResponse};
 use crate::vm::walk::{self, Coercion};
@@ -137,7 +137,7 @@ async fn find_file(co: Co, search_path: Value, name: Value) -> Result<Value, Err
         } else {
             PathBuf::from(path.to_str_lossy().as_ref()).join(rest)
         };
-        let candidate = crate::eval::absolute(&candidate);
+        let candidate = crate::paths::absolute(&candidate, &working_dir(&co).await?);
         if file_type(&co, candidate.clone()).await.is_ok() {
             return Ok(Value::Path(Rc::new(candidate)));
         }
@@ -267,4 +267,15 @@ pub fn nix_path(settings: &Settings, _io: &dyn EvalIo) -> Value {
         })
         .collect();
     Value::list(entries)
+}
+
+/// The host's working directory (relative search-path entries resolve against it).
+async fn working_dir(co: &Co) -> Result<PathBuf, Error> {
+    match request::io(co, IoRequest::WorkingDir).await {
+        Ok(IoResponse::Dir(d)) => Ok(d),
+        Ok(_) => unreachable!("a working directory request answered with something else"),
+        Err(e) => Err(Error::new(format!(
+            "cannot read the working directory: {e}"
+        ))),
+    }
 }

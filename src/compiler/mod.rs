@@ -15,6 +15,8 @@ use bytecode::ChunkBuilder;
 pub use bytecode::{Chunk, Op};
 
 use crate::errors::{Error, ErrorClass, FileId, Span};
+use crate::paths::canon_path;
+use crate::settings::{LintLevel, Lints};
 use crate::value::{Attrs, Formals, Lambda, Symbol, Value};
 use rnix::ast::{self, AstToken, InterpolPart};
 use rowan::ast::AstNode;
@@ -42,37 +44,6 @@ pub struct CompileContext<'a> {
     pub speculate: bool,
     /// Names bound around the whole file (`scopedImport`), in slot order.
     pub outer: Vec<SmolStr>,
-}
-
-/// What to do about a discouraged literal (`--lint-*` flags).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum LintLevel {
-    #[default]
-    Ignore,
-    Warn,
-    Fatal,
-}
-
-impl std::str::FromStr for LintLevel {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "ignore" => Ok(LintLevel::Ignore),
-            "warn" => Ok(LintLevel::Warn),
-            "fatal" => Ok(LintLevel::Fatal),
-            other => Err(format!(
-                "invalid lint level '{other}' (expected ignore, warn or fatal)"
-            )),
-        }
-    }
-}
-
-/// The `--lint-*` settings.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Lints {
-    pub url_literals: LintLevel,
-    pub absolute_path_literals: LintLevel,
-    pub short_path_literals: LintLevel,
 }
 
 /// A compiled file and the warnings its compilation produced.
@@ -1165,24 +1136,4 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let start = before.rfind('\n').map_or(0, |i| i + 1);
     (line, before[start..].chars().count() + 1)
-}
-
-/// Nix's `canonPath`: an absolute path with `.`, `..` and repeated slashes removed, without
-/// resolving symlinks.
-pub fn canon_path(path: &Path) -> PathBuf {
-    let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::Normal(s) => parts.push(s),
-            std::path::Component::ParentDir => {
-                parts.pop();
-            }
-            _ => {}
-        }
-    }
-    let mut out = PathBuf::from("/");
-    for p in parts {
-        out.push(p);
-    }
-    out
 }

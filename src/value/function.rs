@@ -1,10 +1,10 @@
 //! Functions and their environments: lambdas (compiled code plus captured environment) and
 //! builtins (a generator factory plus the arguments applied so far).
 
+use super::request::BuiltinGen;
 use super::{Args, Symbol, Value};
 use crate::compiler::Chunk;
 use crate::errors::Span;
-use crate::vm::BuiltinGen;
 use smallvec::SmallVec;
 use smol_str::SmolStr;
 use std::cell::OnceCell;
@@ -208,7 +208,7 @@ pub enum Ret {
     Force(Value),
     /// Call a function per list element as a loop frame and make the builtin's value from the
     /// results (`filter`, `foldl'`, ...: `vm::loops`).
-    Loop(crate::vm::request::LoopStart),
+    Loop(super::request::LoopStart),
 }
 
 impl From<Value> for Ret {

@@ -8,6 +8,7 @@
 mod attrs;
 mod drop;
 mod function;
+pub mod request;
 mod string;
 mod symbol;
 mod thunk;
@@ -284,6 +285,16 @@ impl Drop for NixList {
         for v in std::mem::take(&mut self.0) {
             drop::release(v);
         }
+    }
+}
+
+/// Whether `f` can be applied to two arguments at once (`Op::Call2`, `Request::Call2`): a
+/// curried lambda, or a builtin still missing at least two arguments.
+pub fn takes_two(f: &Value) -> bool {
+    match f {
+        Value::Closure(c) => c.lambda.curried.is_some(),
+        Value::Builtin(p) => p.args.len() + 2 <= p.builtin.arity,
+        _ => false,
     }
 }
 

@@ -1,9 +1,11 @@
-//! The three kinds of frame on the VM's one frame stack.
+//! The kinds of frame on the VM's one frame stack (code, thunk, generator, builtin
+//! arguments, loop), all in one place.
 
 use super::BuiltinGen;
+use super::request::{Expect, Finish};
 use crate::compiler::Chunk;
 use crate::errors::Span;
-use crate::value::{Builtin, Env, Thunk, Value};
+use crate::value::{Builtin, Env, NixList, Thunk, Value};
 use std::rc::Rc;
 
 pub(super) enum Frame {
@@ -12,7 +14,7 @@ pub(super) enum Frame {
     Gen(GenFrame),
     /// Boxed: rare next to the others, and large.
     Args(Box<ArgsFrame>),
-    Loop(Box<super::loops::LoopFrame>),
+    Loop(Box<LoopFrame>),
 }
 
 /// Bytecode being run: a file, a thunk body or a lambda body.
@@ -68,3 +70,51 @@ pub(super) struct ArgsFrame {
 
 /// A saturated builtin call's arguments, inline.
 pub(super) type BuiltinArgs = smallvec::SmallVec<[Value; 4]>;
+
+/// A loop of calls under way.
+pub(super) struct LoopFrame {
+    pub f: Value,
+    pub list: Rc<NixList>,
+    /// The element whose call is under way.
+    pub next: usize,
+    pub kind: LoopKind,
+    pub span: Option<Span>,
+    pub owner: Owner,
+}
+
+pub(super) enum LoopKind {
+    Each {
+        expect: Expect,
+        stop: Option<bool>,
+        results: Vec<Value>,
+    },
+    /// `acc` is the accumulator so far; `partial` is `f acc` while it is being applied to the
+    /// element (for functions that are not curried lambdas, which take two calls).
+    Fold { acc: Value, partial: bool },
+}
+
+/// The builtin call a loop frame stands for.
+pub(super) struct Owner {
+    pub name: &'static str,
+    /// Logical calls it counts for: 1 plus those of tail-called frames.
+    pub calls: u32,
+    /// Makes the builtin's value from the results (`Each` loops).
+    pub finish: Option<Finish>,
+}
+
+impl LoopFrame {
+    /// The element whose call is under way.
+    pub fn element(&self) -> Value {
+        match self.list.get(self.next) {
+            Some(x) => x.clone(),
+            None => unreachable!("a loop frame past the end of its list"),
+        }
+    }
+}
+
+impl Owner {
+    /// The trace line an error leaving this call gets.
+    pub fn trace(&self) -> String {
+        super::builtin_trace(self.name)
+    }
+}

@@ -6,60 +6,11 @@
 //! the loop frame then stands for the builtin call itself (call depth, trace line), and a
 //! `finish` function turns the results into the builtin's value.
 
-use super::frames::Frame;
-use super::request::{CallEach, Expect, Finish, LoopStart};
+use super::frames::{Frame, LoopFrame, LoopKind, Owner};
+use super::request::{CallEach, LoopStart};
 use super::{Step, Vm, at};
 use crate::errors::Span;
 use crate::value::{NixList, Value};
-use std::rc::Rc;
-
-/// A loop of calls under way.
-pub(super) struct LoopFrame {
-    pub f: Value,
-    pub list: Rc<NixList>,
-    /// The element whose call is under way.
-    pub next: usize,
-    pub kind: LoopKind,
-    pub span: Option<Span>,
-    pub owner: Owner,
-}
-
-pub(super) enum LoopKind {
-    Each {
-        expect: Expect,
-        stop: Option<bool>,
-        results: Vec<Value>,
-    },
-    /// `acc` is the accumulator so far; `partial` is `f acc` while it is being applied to the
-    /// element (for functions that are not curried lambdas, which take two calls).
-    Fold { acc: Value, partial: bool },
-}
-
-/// The builtin call a loop frame stands for.
-pub(super) struct Owner {
-    pub name: &'static str,
-    /// Logical calls it counts for: 1 plus those of tail-called frames.
-    pub calls: u32,
-    /// Makes the builtin's value from the results (`Each` loops).
-    pub finish: Option<Finish>,
-}
-
-impl LoopFrame {
-    /// The element whose call is under way.
-    fn element(&self) -> Value {
-        match self.list.get(self.next) {
-            Some(x) => x.clone(),
-            None => unreachable!("a loop frame past the end of its list"),
-        }
-    }
-}
-
-impl Owner {
-    /// The trace line an error leaving this call gets.
-    pub fn trace(&self) -> String {
-        super::builtin_trace(self.name)
-    }
-}
 
 impl Vm<'_> {
     /// Runs a builtin call as the loop frame its body asked for.

@@ -8,6 +8,7 @@
 //! `design/vm.md`.
 
 mod frames;
+pub mod host;
 mod loops;
 pub mod ops;
 mod recursive;
@@ -18,30 +19,17 @@ use stack::PushWith;
 pub mod speculate;
 pub mod walk;
 
+use crate::value::takes_two;
 pub use request::{BuiltinGen, Co, Request, Response};
 
 use crate::compiler::Chunk;
 use crate::errors::{Error, Span};
-use crate::eval::EvalState;
+use crate::settings::Driver;
 use crate::value::{Body, Builtin, Closure, Lambda, Ret, sym};
 use crate::value::{Env, Thunk, Value, Work};
 use frames::{ArgsFrame, BuiltinArgs, CodeFrame, Frame, GenFrame};
 use genawaiter::GeneratorState;
 use std::rc::Rc;
-
-/// How requests to force and call are answered.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Driver {
-    /// Push frames on the one frame stack and let the scheduler loop run them (gnix's design).
-    #[default]
-    Generator,
-    /// Run a nested scheduler loop on the native stack per force and call, as evaluators
-    /// before this design did: the baseline the generator VM is measured against.
-    Recursive,
-}
-
-/// C++ Nix's default `max-call-depth`.
-pub const DEFAULT_MAX_CALL_DEPTH: u32 = 10_000;
 
 /// What the scheduler does next.
 enum Step {
@@ -91,21 +79,22 @@ pub struct Vm<'s> {
     /// Logical call depth, counted where C++ Nix counts it.
     call_depth: u32,
     pub max_call_depth: u32,
-    pub state: &'s mut EvalState,
+    /// The evaluation this VM runs in (`host::Host`).
+    host: &'s mut dyn host::Host,
     pub stats: Stats,
     driver: Driver,
 }
 
 impl<'s> Vm<'s> {
-    pub fn new(state: &'s mut EvalState) -> Self {
-        let max_call_depth = state.settings.max_call_depth;
-        let driver = state.settings.driver;
+    pub fn new(host: &'s mut dyn host::Host) -> Self {
+        let max_call_depth = host.settings().max_call_depth;
+        let driver = host.settings().driver;
         Vm {
             frames: Vec::new(),
             stack: Vec::new(),
             call_depth: 0,
             max_call_depth,
-            state,
+            host,
             stats: Stats::default(),
             driver,
         }
@@ -292,7 +281,7 @@ impl<'s> Vm<'s> {
             }
             Request::Call(f, arg) => self.call(f, arg, span),
             Request::Call2(f, a, b) => self.call2(f, a, b, span, 0),
-            Request::Import(path, scope) => match self.state.import(&path, scope) {
+            Request::Import(path, scope) => match self.host.import(&path, scope) {
                 Ok(v) => self.force_value(v, span),
                 Err(e) => Step::Unwind(e),
             },
@@ -307,36 +296,36 @@ impl<'s> Vm<'s> {
                 }
             }
             Request::Position(span) => Step::Resume(Response::Value(self.position_value(span))),
-            Request::Io(req) => Step::Resume(Response::Io(Box::new(self.state.io_request(req)))),
-            Request::Store(req) => match self.state.store_request(*req) {
+            Request::Io(req) => Step::Resume(Response::Io(Box::new(self.host.io(req)))),
+            Request::Store(req) => match self.host.store(*req) {
                 Ok(answer) => Step::Resume(Response::Store(Box::new(answer))),
                 Err(e) => Step::Unwind(e),
             },
             Request::RegisterDerivation(drv) => {
                 let (path, known) = *drv;
-                self.state.derivations.insert(path, known);
+                self.host.register_derivation(path, known);
                 Step::Resume(Response::Done)
             }
             Request::LookupDerivation(path) => {
-                let known = self.state.derivations.get(&path).cloned();
+                let known = self.host.lookup_derivation(&path);
                 Step::Resume(Response::Derivation(known.map(Box::new)))
             }
             Request::Flag(flag) => {
                 let on = match flag {
-                    request::Flag::TraceVerbose => self.state.settings.trace_verbose,
-                    request::Flag::AbortOnWarn => self.state.settings.abort_on_warn,
+                    request::Flag::TraceVerbose => self.host.settings().trace_verbose,
+                    request::Flag::AbortOnWarn => self.host.settings().abort_on_warn,
                     request::Flag::TomlTimestamps => {
-                        self.state.settings.feature("parse-toml-timestamps")
+                        self.host.settings().feature("parse-toml-timestamps")
                     }
                 };
                 Step::Resume(Response::Value(Value::bool(on)))
             }
             Request::StoreDir => {
-                let dir = Value::string(self.state.settings.store_dir.as_str());
+                let dir = Value::string(self.host.settings().store_dir.as_str());
                 Step::Resume(Response::Value(dir))
             }
             Request::Trace(line) => {
-                self.state.io.trace(&line);
+                self.host.trace(&line);
                 Step::Resume(Response::Done)
             }
         }
@@ -344,7 +333,7 @@ impl<'s> Vm<'s> {
 
     /// `{ column; file; line; }` for a span.
     fn position_value(&self, span: Span) -> Value {
-        let sources = &self.state.sources;
+        let sources = self.host.sources();
         let (line, column) = sources.line_col(span).unwrap_or((0, 0));
         let file = Value::string(sources.origin(span.file));
         Value::attrs(crate::value::Attrs::from_sorted(vec![
@@ -812,16 +801,6 @@ impl<'s> Vm<'s> {
             }
         }
         Err(err)
-    }
-}
-
-/// Whether `f` can be applied to two arguments at once (`Op::Call2`, `Request::Call2`): a
-/// curried lambda, or a builtin still missing at least two arguments.
-pub(crate) fn takes_two(f: &Value) -> bool {
-    match f {
-        Value::Closure(c) => c.lambda.curried.is_some(),
-        Value::Builtin(p) => p.args.len() + 2 <= p.builtin.arity,
-        _ => false,
     }
 }
 

@@ -2,8 +2,9 @@
 //! division errors, and the shallow cases of `==`, `<` and `+` (the deep cases are generators in
 //! `walk`).
 
-use crate::compiler::{Op, canon_path};
+use crate::compiler::Op;
 use crate::errors::Error;
+use crate::paths::canon_path;
 use crate::print::print_error_value;
 use crate::value::{NixString, Value};
 use std::path::PathBuf;

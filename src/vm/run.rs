@@ -6,8 +6,9 @@
 use super::frames::Frame;
 use super::recursive::Nested;
 use super::{Driver, Step, Vm, ops, request, takes_two, walk};
-use crate::compiler::{Chunk, Op, canon_path};
+use crate::compiler::{Chunk, Op};
 use crate::errors::{Error, ErrorClass, Span};
+use crate::paths::canon_path;
 use crate::value::{Attrs, Closure, Env, NixString, Symbol, Thunk, Value};
 use std::rc::Rc;
 
@@ -502,7 +503,7 @@ impl Vm<'_> {
                     Err(MakeAttrsError::Duplicate(name, first)) => {
                         return Err(Error::new(format!(
                             "dynamic attribute '{name}' already defined at {}",
-                            self.state.sources.position(first)
+                            self.host.sources().position(first)
                         )));
                     }
                 }

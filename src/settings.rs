@@ -1,0 +1,109 @@
+//! An evaluation's settings: what the CLI's flags and a host's configuration decide. A leaf
+//! module, so that every layer can read the settings without depending on the one that owns
+//! the evaluation.
+
+/// Evaluation settings (the CLI's flags).
+#[derive(Clone)]
+pub struct Settings {
+    /// Logical call depth limit; 0 means none.
+    pub max_call_depth: u32,
+    /// `-I` entries then `NIX_PATH`'s, as `prefix=path` or `path`.
+    pub search_path: Vec<String>,
+    /// `builtins.currentSystem`.
+    pub system: String,
+    /// The `--lint-*` levels.
+    pub lints: Lints,
+    /// Which driver answers forces and calls (the recursive one is the benchmark baseline).
+    pub driver: Driver,
+    /// Whether small thunk bodies and calls may be computed ahead of need (`vm::speculate`).
+    /// Read when code is compiled: with it off no chunk is marked speculable but those that
+    /// only name a variable (`speculate::is_alias`: they share it, computing nothing), so no
+    /// attempt to compute is ever made. The results are the same either way; only the work
+    /// done differs.
+    pub speculate: bool,
+    /// `--extra-experimental-features` (e.g. `parse-toml-timestamps`).
+    pub experimental_features: Vec<String>,
+    /// `builtins.storeDir` (the CLI takes it from `NIX_STORE_DIR`).
+    pub store_dir: String,
+    /// Pure evaluation: no access to files outside the store, an empty environment.
+    pub pure: bool,
+    /// `--trace-verbose`.
+    pub trace_verbose: bool,
+    /// `--abort-on-warn`: `builtins.warn` fails after printing its warning.
+    pub abort_on_warn: bool,
+}
+
+impl Settings {
+    pub fn feature(&self, name: &str) -> bool {
+        self.experimental_features.iter().any(|f| f == name)
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            max_call_depth: DEFAULT_MAX_CALL_DEPTH,
+            search_path: Vec::new(),
+            system: default_system(),
+            lints: Lints::default(),
+            driver: Driver::Generator,
+            speculate: true,
+            experimental_features: Vec::new(),
+            store_dir: "/nix/store".into(),
+            pure: false,
+            trace_verbose: false,
+            abort_on_warn: false,
+        }
+    }
+}
+
+fn default_system() -> String {
+    let arch = std::env::consts::ARCH;
+    let os = std::env::consts::OS;
+    format!("{arch}-{os}")
+}
+
+/// What to do about a discouraged literal (`--lint-*` flags).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LintLevel {
+    #[default]
+    Ignore,
+    Warn,
+    Fatal,
+}
+
+impl std::str::FromStr for LintLevel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "ignore" => Ok(LintLevel::Ignore),
+            "warn" => Ok(LintLevel::Warn),
+            "fatal" => Ok(LintLevel::Fatal),
+            other => Err(format!(
+                "invalid lint level '{other}' (expected ignore, warn or fatal)"
+            )),
+        }
+    }
+}
+
+/// The `--lint-*` settings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Lints {
+    pub url_literals: LintLevel,
+    pub absolute_path_literals: LintLevel,
+    pub short_path_literals: LintLevel,
+}
+
+/// How requests to force and call are answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Driver {
+    /// Push frames on the one frame stack and let the scheduler loop run them (gnix's design).
+    #[default]
+    Generator,
+    /// Run a nested scheduler loop on the native stack per force and call, as evaluators
+    /// before this design did: the baseline the generator VM is measured against.
+    Recursive,
+}
+
+/// C++ Nix's default `max-call-depth`.
+pub const DEFAULT_MAX_CALL_DEPTH: u32 = 10_000;

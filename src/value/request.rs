@@ -1,0 +1,406 @@
+//! The request protocol between generators (builtins, deep forcing, comparisons, coercions) and
+//! the scheduler, plus the async helpers builtins are written with. It is data like values (a
+//! builtin's body is typed by it), so it lives with them, below the VM that answers it.
+//!
+//! A generator never evaluates anything itself: it yields a `Request` and is resumed with a
+//! `Response` once the scheduler has pushed and run whatever frames that takes. Helpers that
+//! find their value already evaluated answer without yielding, so the common case costs nothing.
+
+use crate::errors::{Error, Span};
+use crate::value::{NixList, Value};
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::rc::Rc;
+
+pub type GenFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
+/// A suspended builtin (or other generator) on the frame stack.
+pub type BuiltinGen = genawaiter::rc::Gen<Request, Response, GenFuture>;
+/// The handle a generator yields requests through. A detached handle belongs to a body run
+/// on the spot (`Body::Async`'s attempt): its first request suspends the body for good, and
+/// the attempt gives up.
+pub struct Co(Option<genawaiter::rc::Co<Request, Response>>);
+
+impl Co {
+    /// A handle whose requests are never answered.
+    pub fn detached() -> Co {
+        Co(None)
+    }
+
+    /// Yields a request and waits for the scheduler's answer.
+    #[inline]
+    pub fn yield_(&self, req: Request) -> impl Future<Output = Response> + '_ {
+        match &self.0 {
+            Some(co) => Yield::Attached(co.yield_(req)),
+            None => Yield::Detached,
+        }
+    }
+}
+
+/// The future of `Co::yield_`: a plain enum rather than an `async fn`, so that awaiting a
+/// request costs one branch on top of genawaiter's own future (an `async fn` wrapper was a
+/// state machine of its own, called out of line on every request).
+enum Yield<F> {
+    Attached(F),
+    Detached,
+}
+
+impl<F: Future<Output = Response> + Unpin> Future for Yield<F> {
+    type Output = Response;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Response> {
+        match self.get_mut() {
+            Yield::Attached(f) => Pin::new(f).poll(cx),
+            Yield::Detached => std::task::Poll::Pending,
+        }
+    }
+}
+
+/// What a generator asks the scheduler for.
+pub enum Request {
+    /// Evaluate this value to weak head normal form.
+    Force(Value),
+    /// Like `Force`, but a catchable error (`throw`, failed `assert`) comes back as
+    /// `Response::Error` instead of unwinding this generator (`tryEval`).
+    TryForce(Value),
+    /// Apply a (forced) function to one argument; the answer is in weak head normal form.
+    Call(Value, Value),
+    /// Apply a function that takes two arguments at once (`run::takes_two`) to both.
+    Call2(Value, Value, Value),
+    /// Evaluate a file (cached per evaluation by path), optionally with an extra scope
+    /// (`scopedImport`).
+    Import(PathBuf, Option<Value>),
+    /// This generator is now `depth` logical calls deep (deep forcing, comparison, printing):
+    /// fail with max-call-depth if the total exceeds the limit.
+    Depth(u32),
+    /// Write a line to stderr (`trace`, `warn`).
+    Trace(String),
+    /// The value of an evaluation setting builtins depend on.
+    Flag(Flag),
+    /// `{ file; line; column; }` of a source position (`unsafeGetAttrPos`, `__curPos`).
+    Position(Span),
+    /// The store directory (`builtins.storeDir`), for store paths of interpolated paths.
+    StoreDir,
+    /// Ask the host's `EvalIo` (files, environment).
+    Io(IoRequest),
+    /// Hash a file tree for its store path (through the host's `EvalIo`).
+    Store(Box<StoreRequest>),
+    /// Remember a derivation made in this evaluation (for derivations that depend on it).
+    RegisterDerivation(Box<(String, KnownDrv)>),
+    /// A derivation made earlier in this evaluation, by `.drv` path.
+    LookupDerivation(String),
+}
+
+/// A loop of calls, one per element (`LoopStart::Each`).
+pub struct CallEach {
+    pub f: Value,
+    pub list: Rc<NixList>,
+    /// What every result must be.
+    pub expect: Expect,
+    /// Stop after the first result that is this Boolean (`any`, `all`).
+    pub stop: Option<bool>,
+}
+
+/// The loop a builtin's body hands to the scheduler (`Ret::Loop`): its calls run as a loop
+/// frame (`vm::loops`), with no generator.
+pub enum LoopStart {
+    /// Call the function on each element; the builtin's value is `Finish` of the results.
+    Each(CallEach, Finish),
+    /// `foldl'`: the value is the last accumulator.
+    Fold {
+        f: Value,
+        acc: Value,
+        list: Rc<NixList>,
+    },
+}
+
+/// Makes a looping builtin's value from the list it looped over and the results of its calls.
+pub type Finish = fn(&NixList, &[Value]) -> Result<Value, Error>;
+
+/// The type a callback's results must have; a result of another type fails the loop with the
+/// error the builtin would give.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    Bool,
+    List,
+}
+
+/// Settings that change what builtins do.
+pub enum Flag {
+    /// `--trace-verbose`: `traceVerbose` traces.
+    TraceVerbose,
+    /// `--abort-on-warn` (or `NIX_ABORT_ON_WARN`): `warn` fails after warning.
+    AbortOnWarn,
+    /// The experimental feature `parse-toml-timestamps`: `fromTOML` parses dates and times.
+    TomlTimestamps,
+}
+
+pub async fn flag(co: &Co, flag: Flag) -> bool {
+    match co.yield_(Request::Flag(flag)).await {
+        Response::Value(Value::Bool(b)) => b.get(),
+        other => mismatched(&other),
+    }
+}
+
+/// A question for the host's `EvalIo`.
+pub enum IoRequest {
+    ReadFile(PathBuf),
+    /// The type of the path itself (symlinks not followed).
+    FileType(PathBuf),
+    ReadDir(PathBuf),
+    GetEnv(String),
+    /// The directory relative search-path entries resolve against.
+    WorkingDir,
+}
+
+/// A question about a file tree's store path.
+pub enum StoreRequest {
+    /// SHA-256 of the NAR serialisation (`recursive`) or of the contents (flat) of `path`,
+    /// leaving out `exclude` (entries a path filter rejected).
+    Hash {
+        path: PathBuf,
+        recursive: bool,
+        exclude: std::collections::HashSet<PathBuf>,
+    },
+    /// The path with every symlink in it resolved.
+    ResolveSymlinks(PathBuf),
+}
+
+pub enum StoreAnswer {
+    Hash([u8; 32]),
+    Path(PathBuf),
+}
+
+/// The host's answer.
+pub enum IoResponse {
+    Bytes(Vec<u8>),
+    Type(crate::io::FileType),
+    Entries(Vec<(String, crate::io::FileType)>),
+    Env(Option<String>),
+    Dir(PathBuf),
+}
+
+/// What later derivations need to know of one made earlier.
+#[derive(Clone, Debug)]
+pub struct KnownDrv {
+    /// Its hash modulo fixed-output derivations (stands in for its path in dependents).
+    pub hash_modulo: [u8; 32],
+    pub outputs: Vec<String>,
+}
+
+/// The scheduler's answer.
+pub enum Response {
+    /// The first resume of a generator carries nothing.
+    Start,
+    Value(Value),
+    /// A caught error (only for `TryForce`).
+    Error(Error),
+    // The rare, large answers are boxed: every scheduler step carries a `Response`.
+    Derivation(Option<Box<KnownDrv>>),
+    Io(Box<std::io::Result<IoResponse>>),
+    Store(Box<StoreAnswer>),
+    Done,
+}
+
+/// Makes a generator from an async body.
+pub fn generator<F>(body: impl FnOnce(Co) -> F + 'static) -> BuiltinGen
+where
+    F: Future<Output = Result<Value, Error>> + 'static,
+{
+    genawaiter::rc::Gen::new(move |co| Box::pin(body(Co(Some(co)))) as GenFuture)
+}
+
+/// Evaluates `v` to weak head normal form. The commonest await of all, so it is a plain enum
+/// future: a value already evaluated is ready at the first poll with no state machine around it.
+#[inline]
+pub fn force(co: &Co, v: Value) -> impl Future<Output = Value> + '_ {
+    match v.into_whnf() {
+        Ok(v) => Forcing::Ready(Some(v)),
+        Err(thunk) => Forcing::Waiting(co.yield_(Request::Force(thunk))),
+    }
+}
+
+/// The future of `force`.
+enum Forcing<F> {
+    Ready(Option<Value>),
+    Waiting(F),
+}
+
+impl<F: Future<Output = Response> + Unpin> Future for Forcing<F> {
+    type Output = Value;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Value> {
+        match self.get_mut() {
+            Forcing::Ready(v) => match v.take() {
+                Some(v) => std::task::Poll::Ready(v),
+                None => unreachable!("a force polled after it finished"),
+            },
+            Forcing::Waiting(f) => match Pin::new(f).poll(cx) {
+                std::task::Poll::Ready(Response::Value(v)) => std::task::Poll::Ready(v),
+                std::task::Poll::Ready(other) => mismatched(&other),
+                std::task::Poll::Pending => std::task::Poll::Pending,
+            },
+        }
+    }
+}
+
+/// Evaluates `v`, catching `throw` and `assert` failures.
+pub async fn try_force(co: &Co, v: Value) -> Result<Value, Error> {
+    let v = match v.into_whnf() {
+        Ok(v) => return Ok(v),
+        Err(thunk) => thunk,
+    };
+    match co.yield_(Request::TryForce(v)).await {
+        Response::Value(v) => Ok(v),
+        Response::Error(e) => Err(e),
+        other => mismatched(&other),
+    }
+}
+
+/// Applies `f` to `arg`; the result is in weak head normal form.
+pub async fn call(co: &Co, f: Value, arg: Value) -> Value {
+    let f = match f.into_whnf() {
+        Ok(f) => f,
+        Err(thunk) => force(co, thunk).await,
+    };
+    // A curried lambda's first application runs no code: answer it without a round trip.
+    if let Value::Closure(c) = &f
+        && c.lambda.curried.is_some()
+    {
+        return c
+            .apply_curried(arg)
+            .unwrap_or_else(|| unreachable!("a curried lambda applies without running code"));
+    }
+    match co.yield_(Request::Call(f, arg)).await {
+        Response::Value(v) => v,
+        other => mismatched(&other),
+    }
+}
+
+/// Applies `f` to two arguments (`sort` comparators): in one request when `f` takes both at
+/// once (a curried lambda, a builtin missing two arguments), otherwise one at a time.
+pub async fn call2(co: &Co, f: Value, a: Value, b: Value) -> Value {
+    if super::takes_two(&f) {
+        return match co.yield_(Request::Call2(f, a, b)).await {
+            Response::Value(v) => v,
+            other => mismatched(&other),
+        };
+    }
+    let g = call(co, f, a).await;
+    call(co, g, b).await
+}
+
+/// Applies `f` to several arguments in turn.
+pub async fn call_many(co: &Co, f: Value, args: impl IntoIterator<Item = Value>) -> Value {
+    let mut f = f;
+    for a in args {
+        f = call(co, f, a).await;
+    }
+    f
+}
+
+pub async fn import(co: &Co, path: PathBuf, scope: Option<Value>) -> Value {
+    match co.yield_(Request::Import(path, scope)).await {
+        Response::Value(v) => v,
+        other => mismatched(&other),
+    }
+}
+
+/// Declares the current logical depth of this generator.
+pub async fn depth(co: &Co, depth: u32) {
+    co.yield_(Request::Depth(depth)).await;
+}
+
+/// A position as the set `{ column; file; line; }` Nix code sees.
+pub async fn position(co: &Co, span: Span) -> Value {
+    match co.yield_(Request::Position(span)).await {
+        Response::Value(v) => v,
+        other => mismatched(&other),
+    }
+}
+
+/// `builtins.storeDir`.
+pub async fn store_dir(co: &Co) -> String {
+    match co.yield_(Request::StoreDir).await {
+        Response::Value(Value::String(s)) => s.to_str_lossy().into_owned(),
+        other => mismatched(&other),
+    }
+}
+
+/// Asks the host's `EvalIo`; in pure evaluation mode file access fails.
+pub async fn io(co: &Co, req: IoRequest) -> std::io::Result<IoResponse> {
+    match co.yield_(Request::Io(req)).await {
+        Response::Io(r) => *r,
+        other => mismatched(&other),
+    }
+}
+
+/// A store hash or resolved path; failures unwind the asking generator.
+pub async fn store(co: &Co, req: StoreRequest) -> StoreAnswer {
+    match co.yield_(Request::Store(Box::new(req))).await {
+        Response::Store(a) => *a,
+        other => mismatched(&other),
+    }
+}
+
+pub async fn store_hash(
+    co: &Co,
+    path: PathBuf,
+    recursive: bool,
+    exclude: std::collections::HashSet<PathBuf>,
+) -> [u8; 32] {
+    match store(
+        co,
+        StoreRequest::Hash {
+            path,
+            recursive,
+            exclude,
+        },
+    )
+    .await
+    {
+        StoreAnswer::Hash(h) => h,
+        StoreAnswer::Path(_) => unreachable!("a store hash request was answered with a path"),
+    }
+}
+
+pub async fn resolve_symlinks(co: &Co, path: PathBuf) -> PathBuf {
+    match store(co, StoreRequest::ResolveSymlinks(path)).await {
+        StoreAnswer::Path(p) => p,
+        StoreAnswer::Hash(_) => unreachable!("a symlink resolution was answered with a hash"),
+    }
+}
+
+pub async fn register_derivation(co: &Co, drv_path: String, known: KnownDrv) {
+    co.yield_(Request::RegisterDerivation(Box::new((drv_path, known))))
+        .await;
+}
+
+pub async fn lookup_derivation(co: &Co, drv_path: String) -> Option<KnownDrv> {
+    match co.yield_(Request::LookupDerivation(drv_path)).await {
+        Response::Derivation(d) => d.map(|d| *d),
+        other => mismatched(&other),
+    }
+}
+
+pub async fn trace(co: &Co, line: String) {
+    co.yield_(Request::Trace(line)).await;
+}
+
+/// A reply of the wrong kind for the request: a scheduler bug, never a user error.
+#[cold]
+#[inline(never)]
+fn mismatched(r: &Response) -> ! {
+    let kind = match r {
+        Response::Start => "Start",
+        Response::Value(_) => "Value",
+        Response::Error(_) => "Error",
+        Response::Derivation(_) => "Derivation",
+        Response::Io(_) => "Io",
+        Response::Store(_) => "Store",
+        Response::Done => "Done",
+    };
+    unreachable!("the scheduler answered a request with a mismatched {kind} response")
+}
