@@ -61,7 +61,11 @@ fn files(dir: &Path, module: Option<&str>, out: &mut Vec<(String, String)>) {
         .collect();
     entries.sort();
     for path in entries {
-        let name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        let name = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let owner = module.map_or(name.clone(), str::to_string);
         if path.is_dir() {
             files(&path, Some(&owner), out);
@@ -99,5 +103,8 @@ fn modules_use_only_lower_layers() {
     let new: Vec<_> = broken.difference(&known).collect();
     let fixed: Vec<_> = known.difference(&broken).collect();
     assert!(new.is_empty(), "uses against the layering rule: {new:?}");
-    assert!(fixed.is_empty(), "no longer broken, remove from KNOWN: {fixed:?}");
+    assert!(
+        fixed.is_empty(),
+        "no longer broken, remove from KNOWN: {fixed:?}"
+    );
 }

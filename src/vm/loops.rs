@@ -7,7 +7,7 @@
 //! `finish` function turns the results into the builtin's value.
 
 use super::frames::{Frame, LoopFrame, LoopKind, Owner};
-use super::request::{CallEach, LoopStart};
+use super::request::{CallEach, Finish, LoopStart};
 use super::{Step, Vm, at};
 use crate::errors::Span;
 use crate::value::{NixList, Value};
@@ -19,7 +19,6 @@ impl Vm<'_> {
         name: &'static str,
         start: LoopStart,
         span: Option<Span>,
-        inherited: u32,
     ) -> Step {
         let (f, list, kind, finish) = match start {
             LoopStart::Each(each, finish) => {
@@ -28,7 +27,6 @@ impl Vm<'_> {
             }
             LoopStart::Fold { f, acc, list } => {
                 if list.is_empty() {
-                    self.call_depth -= inherited;
                     return self.force_value(acc, span);
                 }
                 let kind = LoopKind::Fold {
@@ -38,20 +36,18 @@ impl Vm<'_> {
                 (f, list, kind, None)
             }
         };
+        if list.is_empty() {
+            return finish_each(name, finish, &list, Vec::new(), span);
+        }
+        let calls = match self.count_call() {
+            Ok(calls) => calls,
+            Err(e) => return Step::Unwind(at(e, span)),
+        };
         let owner = Owner {
             name,
-            calls: 1 + inherited,
+            calls,
             finish,
         };
-        if list.is_empty() {
-            self.call_depth -= inherited;
-            return finish_each(owner, &list, Vec::new(), span);
-        }
-        self.call_depth += 1;
-        if let Some(e) = self.check_depth() {
-            self.call_depth -= owner.calls;
-            return Step::Unwind(at(e, span));
-        }
         self.stats.frames_pushed += 1;
         self.frames.push(Frame::Loop(Box::new(LoopFrame {
             f,
@@ -79,7 +75,7 @@ impl Vm<'_> {
                     // `a: b: ...`: both arguments at once, no closure in between.
                     Value::Closure(c) if c.lambda.curried.is_some() => {
                         let c = c.clone();
-                        return self.call_curried2(&c, acc, x, span, 0);
+                        return self.call_curried2(&c, acc, x, span);
                     }
                     f => {
                         *partial = true;
@@ -131,7 +127,9 @@ impl Vm<'_> {
         let l = *l;
         self.call_depth -= l.owner.calls;
         match l.kind {
-            LoopKind::Each { results, .. } => finish_each(l.owner, &l.list, results, l.span),
+            LoopKind::Each { results, .. } => {
+                finish_each(l.owner.name, l.owner.finish, &l.list, results, l.span)
+            }
             LoopKind::Fold { acc, .. } => Step::Return(acc),
         }
     }
@@ -146,14 +144,20 @@ fn each_kind(each: &CallEach) -> LoopKind {
 }
 
 /// The value of a builtin whose `Each` loop is over.
-fn finish_each(owner: Owner, list: &NixList, results: Vec<Value>, span: Option<Span>) -> Step {
-    let Some(finish) = owner.finish else {
+fn finish_each(
+    name: &'static str,
+    finish: Option<Finish>,
+    list: &NixList,
+    results: Vec<Value>,
+    span: Option<Span>,
+) -> Step {
+    let Some(finish) = finish else {
         return Step::Return(Value::list(results));
     };
     match finish(list, &results) {
         Ok(v) => Step::Return(v),
         Err(mut e) => {
-            e.trace.push((span, owner.trace()));
+            e.trace.push((span, super::builtin_trace(name)));
             Step::Unwind(at(e, span))
         }
     }

@@ -76,8 +76,12 @@ impl Stats {
 pub struct Vm<'s> {
     frames: Vec<Frame>,
     stack: Vec<Value>,
-    /// Logical call depth, counted where C++ Nix counts it.
+    /// Logical call depth, counted where C++ Nix counts it: the `calls` of every frame on the
+    /// stack (and the depth generators declare), plus `tail`.
     call_depth: u32,
+    /// Calls of frames a tail call removed, not yet handed to the frame that continues them
+    /// (`count_call`, `continue_calls`).
+    tail: u32,
     pub max_call_depth: u32,
     /// The evaluation this VM runs in (`host::Host`).
     host: &'s mut dyn host::Host,
@@ -93,6 +97,7 @@ impl<'s> Vm<'s> {
             frames: Vec::new(),
             stack: Vec::new(),
             call_depth: 0,
+            tail: 0,
             max_call_depth,
             host,
             stats: Stats::default(),
@@ -200,10 +205,11 @@ impl<'s> Vm<'s> {
                 if let Some(slot) = f.slot {
                     f.args[slot] = v;
                 }
-                // The builtin's own call is counted again if it pushes a frame.
+                // The builtin's own call is counted again if it pushes a frame; the calls the
+                // argument frame inherited go on to that frame.
                 self.call_depth -= 1;
                 let f = *f;
-                self.call_builtin(f.builtin, f.args, f.span, f.calls - 1)
+                self.continue_calls(f.calls - 1, |vm| vm.call_builtin(f.builtin, f.args, f.span))
             }
             None => Step::Return(v),
         }
@@ -280,7 +286,7 @@ impl<'s> Vm<'s> {
                 self.force_value(v, span)
             }
             Request::Call(f, arg) => self.call(f, arg, span),
-            Request::Call2(f, a, b) => self.call2(f, a, b, span, 0),
+            Request::Call2(f, a, b) => self.call2(f, a, b, span),
             Request::Import(path, scope) => match self.host.import(&path, scope) {
                 Ok(v) => self.force_value(v, span),
                 Err(e) => Step::Unwind(e),
@@ -349,6 +355,31 @@ impl<'s> Vm<'s> {
         self.max_call_depth == 0 || self.call_depth < self.max_call_depth
     }
 
+    /// Counts the call a frame being pushed stands for, and hands it the calls a tail call left
+    /// pending (`tail`): what the frame's `calls` field must hold. Past max-call-depth, an
+    /// error (and nothing counted). Frames are the only place call depth changes: this when
+    /// one standing for a call is pushed, its `calls` when it is popped.
+    #[inline]
+    fn count_call(&mut self) -> Result<u32, Error> {
+        self.call_depth += 1;
+        if let Some(e) = self.check_depth() {
+            self.call_depth -= 1;
+            return Err(e);
+        }
+        Ok(1 + std::mem::take(&mut self.tail))
+    }
+
+    /// A frame standing for `calls` logical calls was popped to be continued by the call
+    /// `call` makes (a tail call, a builtin's argument frame): the frame that call pushes
+    /// stands for them too, and if it pushes none they end here.
+    #[inline]
+    fn continue_calls(&mut self, calls: u32, call: impl FnOnce(&mut Self) -> Step) -> Step {
+        self.tail = calls;
+        let step = call(self);
+        self.call_depth -= std::mem::take(&mut self.tail);
+        step
+    }
+
     fn check_depth(&self) -> Option<Error> {
         (self.max_call_depth != 0 && self.call_depth > self.max_call_depth)
             .then(|| Error::new("stack overflow; max-call-depth exceeded"))
@@ -403,7 +434,7 @@ impl<'s> Vm<'s> {
         if let (Some(f), [a, b]) = (func.whnf(), args)
             && takes_two(&f)
         {
-            return self.call2(f, a.clone(), b.clone(), span, 0);
+            return self.call2(f, a.clone(), b.clone(), span);
         }
         // Leading arguments of curried lambdas need no frame.
         let mut func = func;
@@ -436,29 +467,10 @@ impl<'s> Vm<'s> {
 
     /// Calls a forced function with one argument; the result is delivered to the frame on top.
     fn call(&mut self, f: Value, arg: Value, span: Option<Span>) -> Step {
-        self.call_inheriting(f, arg, span, 0)
-    }
-
-    /// `call`, where the new frame also stands for `inherited` logical calls of a frame a tail
-    /// call removed. A call that pushes no frame gives them back.
-    fn call_inheriting(
-        &mut self,
-        f: Value,
-        arg: Value,
-        span: Option<Span>,
-        inherited: u32,
-    ) -> Step {
         self.stats.calls += 1;
-        if inherited > 0
-            && !matches!(&f, Value::Closure(_))
-            && !matches!(&f, Value::Builtin(p) if p.args.len() + 1 >= p.builtin.arity)
-        {
-            self.call_depth -= inherited;
-            return self.call_inheriting(f, arg, span, 0);
-        }
         match f {
-            Value::Closure(c) => self.call_lambda(&c.lambda, &c.env, arg, span, inherited),
-            Value::Builtin(p) => self.apply_builtin(&p, [arg], span, inherited),
+            Value::Closure(c) => self.call_lambda(&c.lambda, &c.env, arg, span),
+            Value::Builtin(p) => self.apply_builtin(&p, [arg], span),
             Value::Attrs(a) if a.contains(sym!("__functor")) => {
                 let functor = a.get(sym!("__functor")).cloned().unwrap_or(Value::Null);
                 let this = Value::Attrs(a);
@@ -491,7 +503,6 @@ impl<'s> Vm<'s> {
         captured: &Env,
         arg: Value,
         span: Option<Span>,
-        inherited: u32,
     ) -> Step {
         // A small body on evaluated values (`x: x == 0`, `n: n + 1`) is computed on the spot:
         // no scope, no frame. The call still counts, and respects max-call-depth.
@@ -499,12 +510,11 @@ impl<'s> Vm<'s> {
             && self.one_more_call_fits()
             && let Some(v) = speculate::apply_lambda(lambda, captured, &arg, &mut self.stack)
         {
-            self.call_depth -= inherited;
             // A body ending in an attribute of its argument may leave that attribute's thunk:
             // calls answer in weak head normal form.
             return self.force_value(v, span);
         }
-        self.enter_lambda(lambda, captured, arg, span, inherited)
+        self.enter_lambda(lambda, captured, arg, span)
     }
 
     /// `call_lambda` without trying to speculate the body.
@@ -514,51 +524,35 @@ impl<'s> Vm<'s> {
         captured: &Env,
         arg: Value,
         span: Option<Span>,
-        inherited: u32,
     ) -> Step {
         let n = lambda.nslots;
         let env = lambda.scope(captured, n);
         env.set(n - 1, arg);
-        self.enter_scope(lambda, env, span, inherited)
+        self.enter_scope(lambda, env, span)
     }
 
     /// Runs `lambda` in `env`, its scope with the arguments in place: for a curried lambda the
     /// inner closure (no code runs), otherwise a frame for its body.
     #[inline(always)]
-    fn enter_scope(
-        &mut self,
-        lambda: &Lambda,
-        env: Env,
-        span: Option<Span>,
-        inherited: u32,
-    ) -> Step {
+    fn enter_scope(&mut self, lambda: &Lambda, env: Env, span: Option<Span>) -> Step {
         if let Some(inner) = &lambda.curried {
-            self.call_depth -= inherited;
             let lambda = inner.clone();
             return Step::Return(Value::Closure(crate::value::rc_new(|| Closure {
                 lambda,
                 env,
             })));
         }
-        self.call_depth += 1;
-        if let Some(e) = self.check_depth() {
-            self.call_depth -= 1 + inherited;
-            return Step::Unwind(at(e, span));
-        }
-        self.push_code(lambda.chunk.clone(), env, 1 + inherited);
+        let calls = match self.count_call() {
+            Ok(calls) => calls,
+            Err(e) => return Step::Unwind(at(e, span)),
+        };
+        self.push_code(lambda.chunk.clone(), env, calls);
         Step::Run
     }
 
     /// `f a b` for a curried lambda `f` (`a: b: ...`): the inner lambda is applied straight
     /// to the scope that binds `a`, with no closure made in between.
-    fn call_curried2(
-        &mut self,
-        f: &Closure,
-        a: Value,
-        b: Value,
-        span: Option<Span>,
-        inherited: u32,
-    ) -> Step {
+    fn call_curried2(&mut self, f: &Closure, a: Value, b: Value, span: Option<Span>) -> Step {
         let Some(inner) = &f.lambda.curried else {
             return Step::Unwind(Error::new("internal error: not a curried lambda"));
         };
@@ -568,31 +562,30 @@ impl<'s> Vm<'s> {
         if tried
             && let Some(v) = speculate::apply_lambda2(&f.lambda, &f.env, &a, &b, &mut self.stack)
         {
-            self.call_depth -= inherited;
             return self.force_value(v, span);
         }
         if inner.merged == 0 {
             // `a: { x, ... }: ...`: the inner lambda has a scope of its own.
             let outer = f.lambda.scope(&f.env, f.lambda.nslots);
             outer.set(f.lambda.nslots - 1, a);
-            return self.call_lambda(inner, &outer, b, span, inherited);
+            return self.call_lambda(inner, &outer, b, span);
         }
         // One scope for both arguments (the inner lambda extends the outer one's).
         let n = inner.nslots;
         let env = f.lambda.scope(&f.env, n);
         env.set(f.lambda.nslots - 1, a);
         env.set(n - 1, b);
-        self.enter_scope(inner, env, span, inherited)
+        self.enter_scope(inner, env, span)
     }
 
     /// `f a b` where `f` takes both at once (`run::takes_two`): a curried lambda, or a builtin
     /// still missing at least two arguments (no partial application made in between).
-    fn call2(&mut self, f: Value, a: Value, b: Value, span: Option<Span>, inherited: u32) -> Step {
+    fn call2(&mut self, f: Value, a: Value, b: Value, span: Option<Span>) -> Step {
         match f {
-            Value::Closure(c) => self.call_curried2(&c, a, b, span, inherited),
+            Value::Closure(c) => self.call_curried2(&c, a, b, span),
             Value::Builtin(p) => {
                 self.stats.calls += 2;
-                self.apply_builtin(&p, [a, b], span, inherited)
+                self.apply_builtin(&p, [a, b], span)
             }
             _ => Step::Unwind(Error::new(
                 "internal error: Call2 on a one-argument function",
@@ -607,20 +600,18 @@ impl<'s> Vm<'s> {
         p: &crate::value::PartialApp,
         more: [Value; N],
         span: Option<Span>,
-        inherited: u32,
     ) -> Step {
         // All arguments at once, the strict ones evaluated: the body runs on them where they
         // are.
         if p.args.is_empty() && N == p.builtin.arity {
             let mut args = more;
             if evaluate_strict(&mut args, p.builtin.strict) {
-                return self.run_builtin(&p.builtin, &args, span, inherited);
+                return self.run_builtin(&p.builtin, &args, span);
             }
             let args = args.into_iter().collect();
-            return self.call_builtin(p.builtin.clone(), args, span, inherited);
+            return self.call_builtin(p.builtin.clone(), args, span);
         }
         if p.args.len() + N < p.builtin.arity {
-            self.call_depth -= inherited;
             let mut args = p.args.clone();
             args.extend(more);
             let builtin = p.builtin.clone();
@@ -632,7 +623,7 @@ impl<'s> Vm<'s> {
         // Collected inline: a call whose body finishes at once allocates nothing.
         let mut args: BuiltinArgs = p.args.iter().cloned().collect();
         args.extend(more);
-        self.call_builtin(p.builtin.clone(), args, span, inherited)
+        self.call_builtin(p.builtin.clone(), args, span)
     }
 
     /// Runs a builtin with all its arguments: first the scheduler forces the arguments it is
@@ -642,7 +633,6 @@ impl<'s> Vm<'s> {
         builtin: Rc<Builtin>,
         mut args: BuiltinArgs,
         span: Option<Span>,
-        inherited: u32,
     ) -> Step {
         for next in 0..args.len() {
             if builtin.strict & (1 << next) == 0 {
@@ -656,9 +646,9 @@ impl<'s> Vm<'s> {
                 continue;
             }
             let t = Value::Thunk(t.clone());
-            return self.force_for_builtin(builtin, args, Some(next), t, span, inherited);
+            return self.force_for_builtin(builtin, args, Some(next), t, span);
         }
-        self.run_builtin(&builtin, &args, span, inherited)
+        self.run_builtin(&builtin, &args, span)
     }
 
     /// Evaluates `v` for a builtin call, with an `Args` frame holding the call meanwhile; the
@@ -670,7 +660,6 @@ impl<'s> Vm<'s> {
         slot: Option<usize>,
         v: Value,
         span: Option<Span>,
-        inherited: u32,
     ) -> Step {
         let Value::Thunk(t) = v else {
             unreachable!(
@@ -684,45 +673,36 @@ impl<'s> Vm<'s> {
                 builtin.name
             )
         }
-        self.call_depth += 1;
-        if let Some(e) = self.check_depth() {
-            self.call_depth -= 1 + inherited;
-            return Step::Unwind(at(e, span));
-        }
+        let calls = match self.count_call() {
+            Ok(calls) => calls,
+            Err(e) => return Step::Unwind(at(e, span)),
+        };
         self.stats.frames_pushed += 1;
         self.frames.push(Frame::Args(Box::new(ArgsFrame {
             builtin,
             args,
             slot,
             span,
-            calls: 1 + inherited,
+            calls,
         })));
         self.force_thunk(t, span)
     }
 
     /// Runs a builtin's body on all its arguments, the strict ones evaluated.
-    fn run_builtin(
-        &mut self,
-        builtin: &Rc<Builtin>,
-        args: &[Value],
-        span: Option<Span>,
-        inherited: u32,
-    ) -> Step {
+    fn run_builtin(&mut self, builtin: &Rc<Builtin>, args: &[Value], span: Option<Span>) -> Step {
         match &builtin.body {
             Body::Sync(run) => match run(args) {
-                Ok(Ret::Value(v)) => self.builtin_result(builtin, Ok(v), span, inherited),
-                Err(e) => self.builtin_result(builtin, Err(e), span, inherited),
+                Ok(Ret::Value(v)) => self.builtin_result(builtin, Ok(v), span),
+                Err(e) => self.builtin_result(builtin, Err(e), span),
                 Ok(Ret::Force(v)) => {
                     let args = args.iter().cloned().collect();
-                    self.force_for_builtin(builtin.clone(), args, None, v, span, inherited)
+                    self.force_for_builtin(builtin.clone(), args, None, v, span)
                 }
-                Ok(Ret::Loop(start)) => {
-                    self.start_builtin_loop(builtin.name, start, span, inherited)
-                }
+                Ok(Ret::Loop(start)) => self.start_builtin_loop(builtin.name, start, span),
             },
             Body::Async { attempt, spawn } => match attempt(args) {
-                Some(result) => self.builtin_result(builtin, result, span, inherited),
-                None => self.spawn_builtin(builtin.name, spawn(args.to_vec()), span, inherited),
+                Some(result) => self.builtin_result(builtin, result, span),
+                None => self.spawn_builtin(builtin.name, spawn(args.to_vec()), span),
             },
         }
     }
@@ -733,9 +713,7 @@ impl<'s> Vm<'s> {
         builtin: &Builtin,
         result: Result<Value, Error>,
         span: Option<Span>,
-        inherited: u32,
     ) -> Step {
-        self.call_depth -= inherited;
         match result {
             Ok(Value::Thunk(t)) => self.force_thunk(t, span),
             Ok(v) => Step::Return(v),
@@ -753,15 +731,13 @@ impl<'s> Vm<'s> {
         name: &'static str,
         generator: BuiltinGen,
         span: Option<Span>,
-        inherited: u32,
     ) -> Step {
-        self.call_depth += 1;
-        if let Some(e) = self.check_depth() {
-            self.call_depth -= 1 + inherited;
-            return Step::Unwind(at(e, span));
-        }
+        let calls = match self.count_call() {
+            Ok(calls) => calls,
+            Err(e) => return Step::Unwind(at(e, span)),
+        };
         self.stats.builtin_generators += 1;
-        self.push_gen(name, span, generator, 1 + inherited);
+        self.push_gen(name, span, generator, calls);
         Step::Resume(Response::Start)
     }
 

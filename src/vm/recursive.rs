@@ -42,7 +42,7 @@ impl Vm<'_> {
         self.nested(|vm| match what {
             Nested::Force(t) => vm.force_thunk(t, span),
             Nested::Call(f, arg) => vm.call(f, arg, span),
-            Nested::Call2(f, a, b) => vm.call2(f, a, b, span, 0),
+            Nested::Call2(f, a, b) => vm.call2(f, a, b, span),
         })
     }
 

@@ -202,7 +202,8 @@ impl Vm<'_> {
                         return Step::Unwind(Error::new("internal error: tail call outside code"));
                     };
                     self.stack.truncate(frame.base);
-                    switch!(self.call_inheriting(f, arg, Some(span!()), frame.calls));
+                    let span = Some(span!());
+                    switch!(self.continue_calls(frame.calls, |vm| vm.call(f, arg, span)));
                 }
                 Op::Call => {
                     let arg = pop!();
@@ -245,10 +246,10 @@ impl Vm<'_> {
                             ));
                         };
                         self.stack.truncate(frame.base);
-                        switch!(self.call2(f, a, b, span, frame.calls));
+                        switch!(self.continue_calls(frame.calls, |vm| vm.call2(f, a, b, span)));
                     }
                     save!();
-                    switch!(self.call2(f, a, b, span, 0));
+                    switch!(self.call2(f, a, b, span));
                 }
                 Op::Swap => {
                     let n = self.stack.len();

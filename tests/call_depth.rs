@@ -1,0 +1,180 @@
+//! max-call-depth counts what C++ Nix counts: lambda and builtin calls, tail calls included
+//! (C++ Nix has no tail calls), `__functor` calls, calls made by builtins (`foldl'`, `filter`)
+//! and the depth of deep walks. Each case runs just below, at and above a limit of 500; the
+//! expected outcomes were recorded before the depth accounting moved to frame pushes and pops,
+//! and must not move.
+
+use gnix::{Evaluator, Settings};
+use std::path::Path;
+
+const CASES: &[(&str, &str)] = &[
+    (
+        r#"let f = n: if n == 0 then 0 else f (n - 1); in f 498"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else f (n - 1); in f 499"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else f (n - 1); in f 500"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 498"#,
+        r#"498"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 499"#,
+        r#"499"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else 1 + f (n - 1); in f 500"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.seq n (f (n - 1)); in f 498"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.seq n (f (n - 1)); in f 499"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.seq n (f (n - 1)); in f 500"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.head [ (f (n - 1)) ]; in f 498"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.head [ (f (n - 1)) ]; in f 499"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.head [ (f (n - 1)) ]; in f 500"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.elemAt [ (f (n - 1)) ] 0; in f 498"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.elemAt [ (f (n - 1)) ] 0; in f 499"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.elemAt [ (f (n - 1)) ] 0; in f 500"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.foldl' (a: x: f (n - 1)) 0 [ 1 ]; in f 498"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.foldl' (a: x: f (n - 1)) 0 [ 1 ]; in f 499"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.foldl' (a: x: f (n - 1)) 0 [ 1 ]; in f 500"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let s = { __functor = self: n: if n == 0 then 0 else self (n - 1); }; in s 498"#,
+        r#"0"#,
+    ),
+    (
+        r#"let s = { __functor = self: n: if n == 0 then 0 else self (n - 1); }; in s 499"#,
+        r#"0"#,
+    ),
+    (
+        r#"let s = { __functor = self: n: if n == 0 then 0 else self (n - 1); }; in s 500"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = a: b: if a == 0 then b else f (a - 1) b; in f 498 7"#,
+        r#"7"#,
+    ),
+    (
+        r#"let f = a: b: if a == 0 then b else f (a - 1) b; in f 499 7"#,
+        r#"7"#,
+    ),
+    (
+        r#"let f = a: b: if a == 0 then b else f (a - 1) b; in f 500 7"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else (x: f x) (n - 1); in f 498"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else (x: f x) (n - 1); in f 499"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else (x: f x) (n - 1); in f 500"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.length (builtins.filter (x: f (n - 1) == 0) [ 1 ]); in f 498"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.length (builtins.filter (x: f (n - 1) == 0) [ 1 ]); in f 499"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.length (builtins.filter (x: f (n - 1) == 0) [ 1 ]); in f 500"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.deepSeq [ n ] (f (n - 1)); in f 498"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.deepSeq [ n ] (f (n - 1)); in f 499"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then 0 else builtins.deepSeq [ n ] (f (n - 1)); in f 500"#,
+        r#"0"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then [] else [ (f (n - 1)) ]; in builtins.toJSON (f 498)"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then [] else [ (f (n - 1)) ]; in builtins.toJSON (f 499)"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+    (
+        r#"let f = n: if n == 0 then [] else [ (f (n - 1)) ]; in builtins.toJSON (f 500)"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
+    ),
+];
+
+fn evaluate(expr: &str) -> String {
+    let settings = Settings {
+        max_call_depth: 500,
+        ..Settings::default()
+    };
+    let mut ev = Evaluator::new(settings);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    match ev.eval_expr(expr, dir).and_then(|v| ev.deep_force(v)) {
+        Ok(v) => gnix::print::print_value(&v),
+        Err(e) => ev.render_error(&e, false),
+    }
+}
+
+#[test]
+fn call_depth_is_counted_as_cpp_nix_counts_it() {
+    let failures: Vec<String> = CASES
+        .iter()
+        .filter_map(|(expr, want)| {
+            let got = evaluate(expr);
+            (!got.starts_with(want)).then(|| format!("{expr}\n  want: {want}\n  got:  {got}"))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
