@@ -10,7 +10,33 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: allocator::Allocator = allocator::Allocator;
 
-const USAGE: &str = "usage: gnix eval [--strict] [--json] [--max-call-depth N] [--show-trace] [-I PATH] [--vm generator|recursive] [--no-speculate] [--dump-bytecode] (-E EXPR | FILE)";
+const USAGE: &str = "\
+usage: gnix eval [FLAGS] (-E EXPR | FILE | -)   (flags: gnix eval --help)
+
+Evaluates a Nix expression, as `nix-instantiate --eval` does (FILE defaults to ./default.nix).
+
+  -E, --expr EXPR          evaluate EXPR (relative paths resolve against the working directory)
+  --strict                 force the whole value before printing it
+  --json                   print the value (forced deeply) as JSON
+  --xml                    print the value (forced deeply) as builtins.toXML does
+  --no-location            with --xml: leave out source positions
+  -I PATH, -I prefix=PATH  add to the search path for <...> (before NIX_PATH)
+  --max-call-depth N       the limit on nested calls (default 10000; 0: memory only)
+  --show-trace             print the error's trace lines (--no-show-trace: do not)
+  --parse                  parse and compile only
+  --dump-bytecode          print the compiled bytecode instead of evaluating
+  --pure-eval              no file access outside the store, an empty environment
+  --trace-verbose          let builtins.traceVerbose trace
+  --abort-on-warn          builtins.warn fails after warning (also NIX_ABORT_ON_WARN=1)
+  --extra-experimental-features F, --experimental-features F
+                           enable a feature (e.g. parse-toml-timestamps)
+  --lint-url-literals L, --lint-absolute-path-literals L, --lint-short-path-literals L
+                           ignore, warn or fatal
+  --stats                  print evaluation counters as JSON on stderr
+  --vm generator|recursive the driver (the recursive one is the benchmark baseline)
+  --no-speculate           compute nothing ahead of need (same results, more thunks)
+  --eval, --readonly-mode, --impure, --store S: accepted for nix-instantiate compatibility
+";
 
 #[derive(Default)]
 struct Options {
@@ -36,7 +62,8 @@ struct Options {
 }
 
 fn usage_error(msg: &str) -> ExitCode {
-    to_stderr(&format!("error: {msg}\n{USAGE}\n"));
+    let first = USAGE.lines().next().unwrap_or_default();
+    to_stderr(&format!("error: {msg}\n{first}\n"));
     ExitCode::from(2)
 }
 
@@ -134,9 +161,12 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
+        Some("eval") if matches!(args.get(1).map(String::as_str), Some("--help" | "-h")) => {
+            return to_stdout(USAGE);
+        }
         Some("eval") => {}
         Some("--help") | Some("-h") => {
-            return to_stdout(&format!("{USAGE}\n"));
+            return to_stdout(USAGE);
         }
         _ => return usage_error("expected a command: eval"),
     }

@@ -288,3 +288,25 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
     );
     assert_eq!(stderr(&done), "");
 }
+
+#[test]
+fn help_lists_every_flag_the_parser_accepts() {
+    let out = Command::new(GNIX)
+        .args(["eval", "--help"])
+        .output()
+        .expect("cannot run gnix");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    let main = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/main.rs"))
+        .expect("src/main.rs is readable");
+    // Every flag literal the argument parser matches on.
+    for flag in main
+        .split('"')
+        .filter(|s| s.starts_with("--") && s.len() > 2 && !s.contains(' '))
+    {
+        assert!(
+            help.contains(flag),
+            "gnix eval --help does not mention {flag}"
+        );
+    }
+}
