@@ -1,16 +1,25 @@
-//! Operators on values already in weak head normal form: arithmetic with Nix's overflow and
-//! division errors, and the shallow cases of `==`, `<` and `+` (the deep cases are generators in
-//! `walk`).
+//! Operators on values already in weak head normal form: one function per op, the only
+//! definition of what the op computes and when it fails. The dispatch loop (`run.rs`) calls
+//! them and turns an error into an unwind; speculation (`speculate.rs`) calls the same ones and
+//! turns an error, or a case that needs a generator, into giving up. Having a single definition
+//! is what guarantees that speculation never computes a value the dispatch loop would not, and
+//! gives up wherever it would fail. Integer arithmetic is `int_binary`, which the dispatch
+//! loop's in-place fast path and speculation's `Arith` call too. The deep cases of `==`, `<` and
+//! `+` (walks that force inside structures) are generators in `walk`.
+//!
+//! Error messages are built only on the way out, in functions kept out of line (`#[cold]`), so
+//! that the success paths the dispatch loop inlines stay small.
 
 use crate::compiler::Op;
 use crate::errors::Error;
 use crate::paths::canon_path;
 use crate::print::print_error_value;
-use crate::value::{NixString, Value};
+use crate::value::{NixString, Symbol, Value};
 use std::path::PathBuf;
 use std::rc::Rc;
 
 /// "expected a set but found an integer: 1".
+#[cold]
 pub fn type_error(expected: &str, found: &Value) -> Error {
     Error::new(format!(
         "expected {expected} but found {}",
@@ -23,24 +32,163 @@ pub fn describe_value(v: &Value) -> String {
     format!("{}: {}", v.type_name(), print_error_value(v))
 }
 
+/// A Boolean operand (`if`, `!`, `&&`, `||`, the condition of `assert`): its truth, or the
+/// type error.
+#[inline]
+pub fn boolean(v: &Value) -> Result<bool, Error> {
+    match v {
+        Value::Bool(b) => Ok(b.get()),
+        other => Err(type_error("a Boolean", other)),
+    }
+}
+
+/// `v.name`.
+#[inline]
+pub fn select(v: &Value, name: Symbol) -> Result<Value, Error> {
+    match v {
+        Value::Attrs(a) => match a.get(name) {
+            Some(x) => Ok(x.clone()),
+            None => Err(missing(name)),
+        },
+        other => Err(type_error("a set", other)),
+    }
+}
+
+/// `v ? name` (anything but a set has no attributes).
+#[inline]
+pub fn has_attr(v: &Value, name: Symbol) -> bool {
+    matches!(v, Value::Attrs(a) if a.contains(name))
+}
+
+/// `v.${name}`.
+#[inline]
+pub fn dyn_select(v: &Value, name: &Value) -> Result<Value, Error> {
+    let name = attr_name(name)?.as_bytes();
+    match v {
+        Value::Attrs(a) => match a.get_bytes(name) {
+            Some(x) => Ok(x.clone()),
+            None => Err(missing_bytes(name)),
+        },
+        other => Err(type_error("a set", other)),
+    }
+}
+
+/// `v.${name} or default`: the attribute, or `None` for the default (also when `v` is not a
+/// set).
+#[inline]
+pub fn dyn_select_or(v: &Value, name: &Value) -> Result<Option<Value>, Error> {
+    let name = attr_name(name)?.as_bytes();
+    Ok(match v {
+        Value::Attrs(a) => a.get_bytes(name).cloned(),
+        _ => None,
+    })
+}
+
+/// `v ? ${name}`.
+#[inline]
+pub fn dyn_has_attr(v: &Value, name: &Value) -> Result<bool, Error> {
+    let name = attr_name(name)?.as_bytes();
+    Ok(matches!(v, Value::Attrs(a) if a.contains_bytes(name)))
+}
+
+/// A variable looked up in the set of one `with`: its value, or `None` to try the next `with`
+/// out.
+#[inline]
+pub fn with_lookup(set: &Value, name: Symbol) -> Result<Option<Value>, Error> {
+    match set {
+        Value::Attrs(a) => Ok(a.get(name).cloned()),
+        other => Err(type_error("a set", other)),
+    }
+}
+
+/// The name of a dynamic attribute: a string, or the type error.
+#[inline]
+fn attr_name(name: &Value) -> Result<&NixString, Error> {
+    match name {
+        Value::String(s) => Ok(s),
+        other => Err(type_error("a string", other)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn missing(name: Symbol) -> Error {
+    Error::new(format!("attribute '{name}' missing"))
+}
+
+#[cold]
+#[inline(never)]
+fn missing_bytes(name: &[u8]) -> Error {
+    Error::new(format!(
+        "attribute '{}' missing",
+        String::from_utf8_lossy(name)
+    ))
+}
+
+/// `-v` (as `0 - v`, the way Nix negates: `-0.0` is `0`).
+#[inline]
+pub fn negate(v: &Value) -> Result<Value, Error> {
+    arith(Op::Sub, &Value::Int(0), v)
+}
+
+/// `+`, `-`, `*`, `/` and the comparisons on two integers, the one definition every path
+/// uses (the dispatch loop's in-place fast path, speculation's `Arith`, `add`, `arith`):
+/// `None` where Nix fails, on overflow and division by zero (`int_error` says which).
+#[inline(always)]
+pub fn int_binary(op: Op, x: i64, y: i64) -> Option<Value> {
+    Some(match op {
+        Op::Add => Value::Int(x.checked_add(y)?),
+        Op::Sub => Value::Int(x.checked_sub(y)?),
+        Op::Mul => Value::Int(x.checked_mul(y)?),
+        Op::Div if y != 0 => Value::Int(x.checked_div(y)?),
+        Op::Eq => Value::bool(x == y),
+        Op::NotEq => Value::bool(x != y),
+        Op::Less => Value::bool(x < y),
+        Op::LessEq => Value::bool(x <= y),
+        Op::Greater => Value::bool(x > y),
+        Op::GreaterEq => Value::bool(x >= y),
+        _ => return None,
+    })
+}
+
+/// `+`, `-`, `*`, `/` on two integers, with Nix's errors: why `int_binary` refused.
+#[inline(always)]
+fn int_arith(op: Op, x: i64, y: i64) -> Result<Value, Error> {
+    if let Some(v) = int_binary(op, x, y) {
+        return Ok(v);
+    }
+    // (The error functions take no `Op`: one passed out of line has to be in memory, and the
+    // dispatch loops that inline this then store every op they run.)
+    Err(match op {
+        Op::Add => overflow("adding", "+", x, y),
+        Op::Sub => overflow("subtracting", "-", x, y),
+        Op::Mul => overflow("multiplying", "*", x, y),
+        _ if y == 0 => division_by_zero(),
+        _ => overflow("dividing", "/", x, y),
+    })
+}
+
+#[cold]
+#[inline(never)]
+fn overflow(verb: &str, sym: &str, x: i64, y: i64) -> Error {
+    Error::new(format!("integer overflow in {verb} {x} {sym} {y}"))
+}
+
+#[cold]
+#[inline(never)]
+fn division_by_zero() -> Error {
+    Error::new("division by zero")
+}
+
 /// `a + b` when no coercion that needs evaluation is involved; `Ok(None)` asks for the generator.
 #[inline]
 pub fn add(a: &Value, b: &Value) -> Result<Option<Value>, Error> {
     Ok(Some(match (a, b) {
-        (Value::Int(x), Value::Int(y)) => match x.checked_add(*y) {
-            Some(r) => Value::Int(r),
-            None => return Err(Error::new(format!("integer overflow in adding {x} + {y}"))),
-        },
+        (Value::Int(x), Value::Int(y)) => int_arith(Op::Add, *x, *y)?,
         (Value::Int(x), Value::Float(y)) => Value::float(*x as f64 + y.get()),
         (Value::Float(x), Value::Int(y)) => Value::float(x.get() + *y as f64),
         (Value::Float(x), Value::Float(y)) => Value::float(x.get() + y.get()),
-        (Value::Int(_) | Value::Float(_), other) => {
-            return Err(Error::new(format!(
-                "cannot add {} to {}",
-                other.type_name(),
-                a.type_name()
-            )));
-        }
+        (Value::Int(_) | Value::Float(_), other) => return Err(cannot_add(a, other)),
         (Value::String(x), Value::String(y)) => Value::String(NixString::concat([x, y])),
         (Value::Path(p), Value::String(s)) => append_to_path(p, s)?,
         (Value::Path(p), Value::Path(q)) => {
@@ -49,6 +197,12 @@ pub fn add(a: &Value, b: &Value) -> Result<Option<Value>, Error> {
         }
         _ => return Ok(None),
     }))
+}
+
+#[cold]
+#[inline(never)]
+fn cannot_add(a: &Value, b: &Value) -> Error {
+    Error::new(format!("cannot add {} to {}", b.type_name(), a.type_name()))
 }
 
 /// `path + "string"`.
@@ -62,7 +216,7 @@ pub fn append_to_path(p: &std::path::Path, s: &NixString) -> Result<Value, Error
     Ok(Value::Path(Rc::new(canon_path(&PathBuf::from(joined)))))
 }
 
-/// `-`, `*`, `/` (and unary minus as `0 - x`).
+/// `-`, `*`, `/` (`+` is `add`): integers if both are, else floats.
 #[inline]
 pub fn arith(op: Op, a: &Value, b: &Value) -> Result<Value, Error> {
     match (a, b) {
@@ -73,25 +227,12 @@ pub fn arith(op: Op, a: &Value, b: &Value) -> Result<Value, Error> {
             match op {
                 Op::Sub => Ok(Value::float(x - y)),
                 Op::Mul => Ok(Value::float(x * y)),
-                _ if y == 0.0 => Err(Error::new("division by zero")),
+                _ if y == 0.0 => Err(division_by_zero()),
                 _ => Ok(Value::float(x / y)),
             }
         }
         (Value::Int(_), other) | (other, _) => Err(type_error("an integer", other)),
     }
-}
-
-/// `+`, `-`, `*`, `/` on numbers of which at least one is a float; `None` for anything else
-/// and for division by zero.
-pub fn float_arith(op: Op, a: &Value, b: &Value) -> Option<Value> {
-    let (x, y) = (as_float(a).ok()?, as_float(b).ok()?);
-    Some(Value::float(match op {
-        Op::Add => x + y,
-        Op::Sub => x - y,
-        Op::Mul => x * y,
-        Op::Div if y != 0.0 => x / y,
-        _ => return None,
-    }))
 }
 
 #[inline]
@@ -103,20 +244,17 @@ fn as_float(v: &Value) -> Result<f64, Error> {
     }
 }
 
-#[inline]
-fn int_arith(op: Op, x: i64, y: i64) -> Result<Value, Error> {
-    let (r, verb, sym) = match op {
-        Op::Sub => (x.checked_sub(y), "subtracting", "-"),
-        Op::Mul => (x.checked_mul(y), "multiplying", "*"),
-        _ => {
-            if y == 0 {
-                return Err(Error::new("division by zero"));
-            }
-            (x.checked_div(y), "dividing", "/")
-        }
-    };
-    r.map(Value::Int)
-        .ok_or_else(|| Error::new(format!("integer overflow in {verb} {x} {sym} {y}")))
+/// `<`, `<=`, `>`, `>=` as `x < y`, negated or not: `a > b` is `b < a`, `a <= b` is
+/// `!(b < a)`, `a >= b` is `!(a < b)` (so the operands are compared, and reported in errors,
+/// in C++ Nix's order).
+#[inline(always)]
+pub fn as_less<T>(op: Op, a: T, b: T) -> (T, T, bool) {
+    match op {
+        Op::Less => (a, b, false),
+        Op::Greater => (b, a, false),
+        Op::LessEq => (b, a, true),
+        _ => (a, b, true),
+    }
 }
 
 /// `==` when the answer needs no further evaluation; `None` for lists and sets.

@@ -282,27 +282,27 @@ impl Vm<'_> {
                     reload!();
                 }
                 Op::Jump(t) => ip = t as usize,
-                Op::JumpIfFalse(t) => match pop!() {
-                    Value::Bool(b) => {
-                        if !b.get() {
+                Op::JumpIfFalse(t) => match ops::boolean(&pop!()) {
+                    Ok(b) => {
+                        if !b {
                             ip = t as usize
                         }
                     }
-                    v => fail!(ops::type_error("a Boolean", &v)),
+                    Err(e) => fail!(e),
                 },
-                Op::JumpIfTrue(t) => match pop!() {
-                    Value::Bool(b) => {
-                        if b.get() {
+                Op::JumpIfTrue(t) => match ops::boolean(&pop!()) {
+                    Ok(b) => {
+                        if b {
                             ip = t as usize
                         }
                     }
-                    v => fail!(ops::type_error("a Boolean", &v)),
+                    Err(e) => fail!(e),
                 },
                 Op::AssertBool => {
                     if let Some(v) = self.stack.last()
-                        && !matches!(v, Value::Bool(_))
+                        && let Err(e) = ops::boolean(v)
                     {
-                        fail!(ops::type_error("a Boolean", v));
+                        fail!(e);
                     }
                 }
                 Op::Add => {
@@ -353,13 +353,7 @@ impl Vm<'_> {
                     }
                     let b = pop!();
                     let a = pop!();
-                    // a > b is b < a; a <= b is !(b < a); a >= b is !(a < b).
-                    let (x, y, negate) = match op {
-                        Op::Less => (a, b, false),
-                        Op::Greater => (b, a, false),
-                        Op::LessEq => (b, a, true),
-                        _ => (a, b, true),
-                    };
+                    let (x, y, negate) = ops::as_less(op, a, b);
                     match ops::less_shallow(&x, &y) {
                         Ok(Some(lt)) => self.stack.push(Value::bool(lt != negate)),
                         Ok(None) => spawn!(
@@ -371,9 +365,9 @@ impl Vm<'_> {
                         Err(e) => fail!(e),
                     }
                 }
-                Op::Not => match pop!() {
-                    Value::Bool(b) => self.stack.push(Value::bool(!b.get())),
-                    v => fail!(ops::type_error("a Boolean", &v)),
+                Op::Not => match ops::boolean(&pop!()) {
+                    Ok(b) => self.stack.push(Value::bool(!b)),
+                    Err(e) => fail!(e),
                 },
                 op @ (Op::Concat
                 | Op::Update
@@ -401,7 +395,7 @@ impl Vm<'_> {
                 Op::Select(k) => {
                     let v = pop!();
                     let name = chunk.symbols[k as usize];
-                    match select(&v, name) {
+                    match ops::select(&v, name) {
                         Ok(x) => self.stack.push(x),
                         Err(e) => fail!(e),
                     }
@@ -420,8 +414,7 @@ impl Vm<'_> {
                 Op::HasAttr(k) => {
                     let v = pop!();
                     let name = chunk.symbols[k as usize];
-                    let has = matches!(&v, Value::Attrs(a) if a.contains(name));
-                    self.stack.push(Value::bool(has));
+                    self.stack.push(Value::bool(ops::has_attr(&v, name)));
                 }
             }
         }
@@ -493,8 +486,7 @@ impl Vm<'_> {
             }
             Op::Negate => {
                 let v = self.pop_operand()?;
-                let negated = ops::arith(Op::Sub, &Value::Int(0), &v)?;
-                self.stack.push(negated);
+                self.stack.push(ops::negate(&v)?);
             }
             Op::MakeAttrs(n, table) => {
                 let positions = &chunk.attr_positions[table as usize];
@@ -512,40 +504,27 @@ impl Vm<'_> {
             Op::DynSelect => {
                 let name = self.pop_operand()?;
                 let v = self.pop_operand()?;
-                let name = request::expect_string(&name)?;
-                let x = select_bytes(&v, name.as_bytes())?;
-                self.stack.push(x);
+                self.stack.push(ops::dyn_select(&v, &name)?);
             }
             Op::DynSelectOrJump(t) => {
                 let name = self.pop_operand()?;
                 let v = self.pop_operand()?;
-                let name = request::expect_string(&name)?;
-                match &v {
-                    Value::Attrs(a) => match a.get_bytes(name.as_bytes()) {
-                        Some(x) => self.stack.push(x.clone()),
-                        None => return Ok(Rare::Jump(t as usize)),
-                    },
-                    _ => return Ok(Rare::Jump(t as usize)),
+                match ops::dyn_select_or(&v, &name)? {
+                    Some(x) => self.stack.push(x),
+                    None => return Ok(Rare::Jump(t as usize)),
                 }
             }
             Op::DynHasAttr => {
                 let name = self.pop_operand()?;
                 let v = self.pop_operand()?;
-                let name = request::expect_string(&name)?;
-                let has = matches!(&v, Value::Attrs(a) if a.contains_bytes(name.as_bytes()));
-                self.stack.push(Value::bool(has));
+                self.stack.push(Value::bool(ops::dyn_has_attr(&v, &name)?));
             }
             Op::WithLookup(k, t) => {
                 let v = self.pop_operand()?;
                 let name = chunk.symbols[k as usize];
-                match &v {
-                    Value::Attrs(a) => {
-                        if let Some(x) = a.get(name) {
-                            self.stack.push(x.clone());
-                            return Ok(Rare::Jump(t as usize));
-                        }
-                    }
-                    other => return Err(ops::type_error("a set", other)),
+                if let Some(x) = ops::with_lookup(&v, name)? {
+                    self.stack.push(x);
+                    return Ok(Rare::Jump(t as usize));
                 }
             }
             Op::UndefinedVar(k) => {
@@ -738,38 +717,15 @@ fn const_text(v: &Value) -> String {
     String::from_utf8_lossy(const_bytes(v)).into_owned()
 }
 
-/// `v.name` on a forced value.
-fn select(v: &Value, name: Symbol) -> Result<Value, Error> {
-    match v {
-        Value::Attrs(a) => a
-            .get(name)
-            .cloned()
-            .ok_or_else(|| Error::new(format!("attribute '{name}' missing"))),
-        other => Err(ops::type_error("a set", other)),
-    }
-}
-
-/// `v.${name}` on a forced value.
-fn select_bytes(v: &Value, name: &[u8]) -> Result<Value, Error> {
-    match v {
-        Value::Attrs(a) => a.get_bytes(name).cloned().ok_or_else(|| {
-            Error::new(format!(
-                "attribute '{}' missing",
-                String::from_utf8_lossy(name)
-            ))
-        }),
-        other => Err(ops::type_error("a set", other)),
-    }
-}
-
 /// A binary operator on the two integers on top of `stack`, done in place; `false` (and
-/// nothing done) for other operands or where it would fail (overflow, division by zero).
+/// nothing done) for other operands or where it would fail (overflow, division by zero: the
+/// general path then reports it).
 #[inline(always)]
 fn int_fast(stack: &mut Vec<Value>, op: Op) -> bool {
     let [.., Value::Int(x), Value::Int(y)] = stack.as_slice() else {
         return false;
     };
-    let Some(v) = super::speculate::int_binary(op, *x, *y) else {
+    let Some(v) = ops::int_binary(op, *x, *y) else {
         return false;
     };
     stack.pop();

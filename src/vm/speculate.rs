@@ -10,6 +10,11 @@
 //! in the short list gives up, and the thunk is made as usual: the laziness and the errors the
 //! program sees are exactly those of the thunk.
 //!
+//! The ops compute with the dispatch loop's own functions (`vm::ops`): an error, or a case the
+//! loop would hand to a generator, is where speculation gives up. Nothing here decides what an
+//! op means (it only declines `+` on strings and paths, which would copy them), so an attempt
+//! can only compute what the loop would, and gives up wherever the loop would fail.
+//!
 //! One-argument lambda bodies get the same flag, and the same treatment where they are applied:
 //! a call (`x: x == 3` as a predicate, `a: b: a < b` as a comparator) or a lazy application made
 //! by `map` or `genList` runs the body with the arguments standing in for the scopes a call would
@@ -21,7 +26,9 @@
 //! chunk keeps a `Record` of how its attempts went, so that a body that keeps failing late
 //! (after computing a few builtin calls) stops costing them.
 
+use super::ops;
 use crate::compiler::{Chunk, Op};
+use crate::errors::Error;
 use crate::value::{Closure, Env, Lambda, Value};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -306,18 +313,13 @@ fn run<const CALLS: bool>(
         ip += 1;
         match op {
             Op::Jump(t) => ip = t as usize,
-            Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => match stack.pop()? {
-                Value::Bool(b) => {
-                    if b.get() == matches!(op, Op::JumpIfTrue(_)) {
-                        ip = t as usize;
-                    }
+            Op::JumpIfFalse(t) | Op::JumpIfTrue(t) => {
+                if ok(ops::boolean(&stack.pop()?))? == matches!(op, Op::JumpIfTrue(_)) {
+                    ip = t as usize;
                 }
-                _ => return None,
-            },
+            }
             Op::AssertBool => {
-                if !matches!(stack.last_mut()?, Value::Bool(_)) {
-                    return None;
-                }
+                ok(ops::boolean(stack.last_mut()?))?;
             }
             Op::Const(i) => stack.push(chunk.consts.get(i as usize)?.clone()),
             Op::Local(depth, slot) => stack.push(scope.get(depth as usize, slot as usize)?.clone()),
@@ -357,57 +359,48 @@ fn run<const CALLS: bool>(
                 }
                 call(op, stack, matches!(chunk.ops.get(ip), Some(Op::Return)))?;
             }
-            Op::Not => match stack.pop()? {
-                Value::Bool(b) => stack.push(Value::bool(!b.get())),
-                _ => return None,
-            },
+            Op::Not => {
+                let b = ok(ops::boolean(&stack.pop()?))?;
+                stack.push(Value::bool(!b));
+            }
             Op::Negate => {
-                let v = match stack.pop()? {
-                    Value::Int(i) => Value::Int(i.checked_neg()?),
-                    // As `0 - x`, the way Nix negates: `-0.0` is `0`.
-                    Value::Float(f) => Value::float(0.0 - f.get()),
-                    _ => return None,
-                };
+                let v = ok(ops::negate(&stack.pop()?))?;
                 stack.push(v);
             }
             Op::Select(k) => {
-                let Value::Attrs(a) = stack.pop()? else {
-                    return None;
-                };
+                let v = stack.pop()?;
                 let name = *chunk.symbols.get(k as usize)?;
-                stack.push(a.get(name)?.clone());
+                stack.push(ok(ops::select(&v, name))?);
             }
             Op::HasAttr(k) => {
                 let name = *chunk.symbols.get(k as usize)?;
-                let has = matches!(stack.pop()?, Value::Attrs(a) if a.contains(name));
+                let has = ops::has_attr(&stack.pop()?, name);
                 stack.push(Value::bool(has));
             }
-            // `s.${n}`, `s.${n} or d`, `s ? ${n}` with `n` an evaluated string.
-            Op::DynSelect | Op::DynSelectOrJump(_) | Op::DynHasAttr => {
-                let Value::String(name) = stack.pop()? else {
-                    return None;
-                };
-                let set = stack.pop()?;
-                let found = match &set {
-                    Value::Attrs(a) => a.get_bytes(name.as_bytes()),
-                    _ => None,
-                };
-                match (op, found) {
-                    (Op::DynHasAttr, found) => stack.push(Value::bool(found.is_some())),
-                    (_, Some(x)) => stack.push(x.clone()),
-                    (Op::DynSelectOrJump(t), None) => ip = t as usize,
-                    _ => return None,
+            // `s.${n}`, `s.${n} or d`, `s ? ${n}`.
+            Op::DynSelect => {
+                let name = stack.pop()?;
+                let v = ok(ops::dyn_select(&stack.pop()?, &name))?;
+                stack.push(v);
+            }
+            Op::DynSelectOrJump(t) => {
+                let name = stack.pop()?;
+                match ok(ops::dyn_select_or(&stack.pop()?, &name))? {
+                    Some(v) => stack.push(v),
+                    None => ip = t as usize,
                 }
+            }
+            Op::DynHasAttr => {
+                let name = stack.pop()?;
+                let has = ok(ops::dyn_has_attr(&stack.pop()?, &name))?;
+                stack.push(Value::bool(has));
             }
             // A variable from a `with` whose set is evaluated (`with lib; f one`): found, or
             // on to the next `with` out, and where none has it (`UndefinedVar`) no value.
             Op::WithLookup(k, t) => {
-                let Value::Attrs(a) = stack.pop()? else {
-                    return None;
-                };
                 let name = *chunk.symbols.get(k as usize)?;
-                if let Some(x) = a.get(name) {
-                    stack.push(x.clone());
+                if let Some(v) = ok(ops::with_lookup(&stack.pop()?, name))? {
+                    stack.push(v);
                     ip = t as usize;
                 }
             }
@@ -415,7 +408,7 @@ fn run<const CALLS: bool>(
                 let b = stack.pop()?;
                 let a = stack.pop()?;
                 let v = match (&a, &b) {
-                    (Value::Int(x), Value::Int(y)) => int_binary(op, *x, *y)?,
+                    (Value::Int(x), Value::Int(y)) => ops::int_binary(op, *x, *y)?,
                     _ => binary(op, &a, &b)?,
                 };
                 stack.push(v);
@@ -425,6 +418,24 @@ fn run<const CALLS: bool>(
     }
     None
 }
+
+/// What an op computed, or `None` where the dispatch loop would fail: speculation gives up
+/// and leaves the error to the thunk. (The error is dropped out of line: it is the rare path.)
+#[inline(always)]
+fn ok<T>(r: Result<T, Error>) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(e) => {
+            give_up(e);
+            None
+        }
+    }
+}
+
+/// Drops the error of an op an attempt gives up on.
+#[cold]
+#[inline(never)]
+fn give_up(_error: Error) {}
 
 /// A call op: the function and its arguments on `stack` replaced by the result.
 #[inline(never)]
@@ -567,57 +578,30 @@ impl Arith {
 
     #[inline]
     fn run(&self, scope: &Scope) -> Option<Value> {
-        int_binary(self.op, self.a.int(scope)?, self.b.int(scope)?)
+        ops::int_binary(self.op, self.a.int(scope)?, self.b.int(scope)?)
     }
 }
 
-/// A binary operator on two integers, or `None` where it would fail.
-#[inline(always)]
-pub(crate) fn int_binary(op: Op, x: i64, y: i64) -> Option<Value> {
-    Some(match op {
-        Op::Add => Value::Int(x.checked_add(y)?),
-        Op::Sub => Value::Int(x.checked_sub(y)?),
-        Op::Mul => Value::Int(x.checked_mul(y)?),
-        Op::Div if y != 0 => Value::Int(x.checked_div(y)?),
-        Op::Eq => Value::bool(x == y),
-        Op::NotEq => Value::bool(x != y),
-        Op::Less => Value::bool(x < y),
-        Op::LessEq => Value::bool(x <= y),
-        Op::Greater => Value::bool(x > y),
-        Op::GreaterEq => Value::bool(x >= y),
-        _ => return None,
-    })
+/// A binary operator on evaluated operands, not both integers, computed by the dispatch
+/// loop's own functions; `None` where the loop would fail or hand over to a generator (`==` on
+/// lists and sets, `<` on lists).
+fn binary(op: Op, a: &Value, b: &Value) -> Option<Value> {
+    match op {
+        // `+` on strings and paths copies them, for a value that may never be needed: left to
+        // the thunk.
+        Op::Add if !(is_number(a) && is_number(b)) => None,
+        Op::Add => ok(ops::add(a, b))?,
+        Op::Sub | Op::Mul | Op::Div => ok(ops::arith(op, a, b)),
+        Op::Eq | Op::NotEq => Some(Value::bool(
+            ops::eq_shallow(a, b)? != matches!(op, Op::NotEq),
+        )),
+        _ => {
+            let (x, y, negate) = ops::as_less(op, a, b);
+            Some(Value::bool(ok(ops::less_shallow(x, y))?? != negate))
+        }
+    }
 }
 
-/// A binary operator on two evaluated scalars, or `None` where it could fail or needs more.
-fn binary(op: Op, a: &Value, b: &Value) -> Option<Value> {
-    use Value::{Float, Int};
-    Some(match (op, a, b) {
-        (Op::Add, Int(x), Int(y)) => Int(x.checked_add(*y)?),
-        (Op::Sub, Int(x), Int(y)) => Int(x.checked_sub(*y)?),
-        (Op::Mul, Int(x), Int(y)) => Int(x.checked_mul(*y)?),
-        (Op::Div, Int(x), Int(y)) if *y != 0 => Int(x.checked_div(*y)?),
-        (Op::Add | Op::Sub | Op::Mul | Op::Div, Float(_) | Int(_), Float(_) | Int(_)) => {
-            super::ops::float_arith(op, a, b)?
-        }
-        (Op::Eq | Op::NotEq, _, _) => {
-            Value::bool(super::ops::eq_shallow(a, b)? != matches!(op, Op::NotEq))
-        }
-        (Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq, _, _) => {
-            let (x, y, negate) = match op {
-                Op::Less => (a, b, false),
-                Op::Greater => (b, a, false),
-                Op::LessEq => (b, a, true),
-                _ => (a, b, true),
-            };
-            if !matches!(
-                (x, y),
-                (Int(_) | Float(_), Int(_) | Float(_)) | (Value::String(_), Value::String(_))
-            ) {
-                return None;
-            }
-            Value::bool(super::ops::less_shallow(x, y).ok()?? != negate)
-        }
-        _ => return None,
-    })
+fn is_number(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Float(_))
 }
