@@ -1,10 +1,11 @@
 //! One evaluation: its settings, sources, globals and import cache (`EvalState`), and the
 //! `Evaluator` a host or the CLI drives.
 
-use crate::compiler::{self, Chunk, CompileContext};
+use crate::compiler::{self, CompileContext};
 use crate::errors::{Error, SourceMap};
 use crate::io::{EvalIo, FileType, StdIo};
 use crate::settings::Settings;
+use crate::value::code::Chunk;
 use crate::value::{Env, Thunk, Value};
 use crate::vm::{self, Stats, Vm};
 use smol_str::SmolStr;

@@ -2,8 +2,8 @@
 
 use super::int_of;
 use super::sort::less;
-use crate::compiler::Op;
 use crate::errors::Error;
+use crate::value::code::Op;
 use crate::value::{Ret, Value};
 use crate::vm::ops::{self, type_error};
 use crate::vm::request::Co;

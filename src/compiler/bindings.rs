@@ -6,9 +6,10 @@
 //! bindings refer to each other by slot.
 
 use super::scope::{Scope, ScopeKind};
-use super::{AttrName, CResult, Compiler, Op};
+use super::{AttrName, CResult, Compiler};
 use crate::errors::{Error, Span};
 use crate::value::Value;
+use crate::value::code::Op;
 use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
 use rustc_hash::FxHashMap as HashMap;

@@ -12,9 +12,9 @@
 //! on addresses or hash order, and is built with an explicit work stack (chunks nest as deep
 //! as the input).
 
-use super::{Chunk, Op};
 use crate::errors::{SourceMap, Span};
 use crate::print::PrintOptions;
+use crate::value::code::{Chunk, Op};
 use crate::value::{Lambda, Symbol};
 use std::fmt::Write as _;
 

@@ -10,9 +10,10 @@ mod bindings;
 mod bytecode;
 pub mod disasm;
 mod scope;
+mod speculable;
 
+use crate::value::code::{Chunk, Op};
 use bytecode::ChunkBuilder;
-pub use bytecode::{Chunk, Op};
 
 use crate::errors::{Error, ErrorClass, FileId, Span};
 use crate::paths::canon_path;

@@ -1,9 +1,9 @@
 //! Functions and their environments: lambdas (compiled code plus captured environment) and
 //! builtins (a generator factory plus the arguments applied so far).
 
+use super::code::Chunk;
 use super::request::BuiltinGen;
 use super::{Args, Symbol, Value};
-use crate::compiler::Chunk;
 use crate::errors::Span;
 use smallvec::SmallVec;
 use smol_str::SmolStr;

@@ -6,6 +6,7 @@
 //! `design/values.md`.
 
 mod attrs;
+pub mod code;
 mod drop;
 mod function;
 pub mod request;

@@ -7,8 +7,8 @@
 //! stale blackhole. (Keeping the computation in the cell, rather than in the frame, makes the
 //! frame one pointer: pushing it copies nothing.)
 
+use super::code::Chunk;
 use super::{Args, Env, Value};
-use crate::compiler::Chunk;
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -3,8 +3,8 @@
 
 use super::BuiltinGen;
 use super::request::{Expect, Finish};
-use crate::compiler::Chunk;
 use crate::errors::Span;
+use crate::value::code::Chunk;
 use crate::value::{Builtin, Env, NixList, Thunk, Value};
 use std::rc::Rc;
 

@@ -22,9 +22,9 @@ pub mod walk;
 use crate::value::takes_two;
 pub use request::{BuiltinGen, Co, Request, Response};
 
-use crate::compiler::Chunk;
 use crate::errors::{Error, Span};
 use crate::settings::Driver;
+use crate::value::code::Chunk;
 use crate::value::{Body, Builtin, Closure, Lambda, Ret, sym};
 use crate::value::{Env, Thunk, Value, Work};
 use frames::{ArgsFrame, BuiltinArgs, CodeFrame, Frame, GenFrame};

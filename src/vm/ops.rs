@@ -10,10 +10,10 @@
 //! Error messages are built only on the way out, in functions kept out of line (`#[cold]`), so
 //! that the success paths the dispatch loop inlines stay small.
 
-use crate::compiler::Op;
 use crate::errors::Error;
 use crate::paths::canon_path;
 use crate::print::print_error_value;
+use crate::value::code::Op;
 use crate::value::{NixString, Symbol, Value};
 use std::path::PathBuf;
 use std::rc::Rc;

@@ -6,9 +6,9 @@
 use super::frames::Frame;
 use super::recursive::Nested;
 use super::{Driver, Step, Vm, ops, request, takes_two, walk};
-use crate::compiler::{Chunk, Op};
 use crate::errors::{Error, ErrorClass, Span};
 use crate::paths::canon_path;
+use crate::value::code::{Chunk, Op};
 use crate::value::{Attrs, Closure, Env, NixString, Symbol, Thunk, Value};
 use std::rc::Rc;
 
@@ -643,7 +643,7 @@ impl Vm<'_> {
     /// else a thunk of it. (Always inlined: as a call from the dispatch loop it cost modules
     /// 2 % more instructions.)
     #[inline(always)]
-    fn delay(&mut self, body: &Rc<crate::compiler::Chunk>, env: &crate::value::Env) -> Value {
+    fn delay(&mut self, body: &Rc<crate::value::code::Chunk>, env: &crate::value::Env) -> Value {
         let known = match body.speculable {
             true => super::speculate::speculate(body, env, &mut self.stack),
             false => None,
@@ -657,7 +657,7 @@ impl Vm<'_> {
     /// Fills a pattern lambda's slots from its (forced) argument set.
     fn bind_formals(
         &mut self,
-        chunk: &crate::compiler::Chunk,
+        chunk: &crate::value::code::Chunk,
         env: &crate::value::Env,
         arg: Value,
     ) -> Result<(), Error> {

@@ -27,60 +27,10 @@
 //! (after computing a few builtin calls) stops costing them.
 
 use super::ops;
-use crate::compiler::{Chunk, Op};
 use crate::errors::Error;
+use crate::value::code::{Arith, Chunk, Op, Operand};
 use crate::value::{Closure, Env, Lambda, Value};
-use std::cell::Cell;
 use std::rc::Rc;
-
-/// The longest thunk body worth trying (longer ones rarely succeed and cost more to abandon).
-pub const MAX_SPECULABLE_OPS: usize = 12;
-
-/// Whether the compiler may mark a chunk for speculation: short, jumping only forward (so it
-/// runs at most once through), made of the ops `run` knows, and any thunk it makes speculable
-/// too.
-pub fn is_speculable(chunk: &Chunk) -> bool {
-    let ops = &chunk.ops;
-    ops.len() <= MAX_SPECULABLE_OPS
-        && ops.iter().enumerate().all(|(at, op)| match op {
-            Op::Jump(t)
-            | Op::JumpIfFalse(t)
-            | Op::JumpIfTrue(t)
-            | Op::WithLookup(_, t)
-            | Op::DynSelectOrJump(t) => *t as usize > at,
-            Op::Thunk(i) => chunk.thunks.get(*i as usize).is_some_and(|t| t.speculable),
-            op if op.is_binary_operator() => true,
-            _ => matches!(
-                op,
-                Op::AssertBool
-                    | Op::Const(_)
-                    | Op::Local(..)
-                    | Op::LocalForce(..)
-                    | Op::Force
-                    | Op::Not
-                    | Op::Negate
-                    | Op::Select(_)
-                    | Op::HasAttr(_)
-                    | Op::DynSelect
-                    | Op::DynHasAttr
-                    | Op::UndefinedVar(_)
-                    | Op::Call
-                    | Op::TailCall
-                    | Op::Call2
-                    | Op::Swap
-                    | Op::Return
-            ),
-        })
-}
-
-/// Whether a chunk only names a variable (`a = b;`, `x: x`, the argument in `f b`): running it
-/// computes nothing, it shares the variable's value or thunk. This stays on with speculation
-/// off (`Settings::speculate`): C++ Nix shares such variables too (`ExprVar::maybeThunk`), and
-/// which thunks are shared decides which force finds an infinite recursion, and so the
-/// position the error gives.
-pub fn is_alias(chunk: &Chunk) -> bool {
-    matches!(chunk.ops[..], [Op::LocalForce(..), Op::Return])
-}
 
 /// Runs a speculable thunk body in `env`; `None` if the thunk has to be made after all. It
 /// works on top of the VM's operand stack (`stack`), which it leaves as it found it.
@@ -170,45 +120,10 @@ pub fn apply_lambda2(
     run_on(&inner.chunk, &scope, stack)
 }
 
-/// Consecutive failed speculations after which a chunk is only tried once in `RETRY_EVERY`.
-const GIVE_UP_AFTER: u16 = 16;
-const RETRY_EVERY: u16 = 64;
-
-/// How speculating one chunk has been going: the number of attempts since the last success
-/// (attempts skipped included). A body that keeps failing (`x: f (g x)` where `f` is a lambda
-/// runs `g x` before finding it cannot call `f`) stops costing its attempts, yet is retried now
-/// and then in case its inputs have changed.
-#[derive(Default)]
-pub struct Record(Cell<u16>);
-
-impl Record {
-    fn worth_trying(&self) -> bool {
-        let misses = self.0.get();
-        let attempt = misses < GIVE_UP_AFTER || misses.is_multiple_of(RETRY_EVERY);
-        if !attempt {
-            self.missed();
-        }
-        attempt
-    }
-
-    #[inline]
-    fn succeeded(&self) {
-        if self.0.get() != 0 {
-            self.0.set(0);
-        }
-    }
-
-    #[cold]
-    fn missed(&self) {
-        let misses = self.0.get();
-        self.0.set(misses.checked_add(1).unwrap_or(GIVE_UP_AFTER));
-    }
-}
-
 /// Runs `chunk` on top of `stack` (the VM's operand stack), leaving it as it found it.
 fn run_on(chunk: &Chunk, scope: &Scope, stack: &mut Vec<Value>) -> Option<Value> {
     if let Some(arith) = &chunk.arith
-        && let Some(v) = arith.run(scope)
+        && let Some(v) = run_arith(arith, scope)
     {
         return Some(v);
     }
@@ -512,73 +427,35 @@ fn saturated(builtin: &crate::value::Builtin, args: &mut [Value], returned: bool
 #[inline(never)]
 fn run_nested(chunk: &Chunk, scope: &Scope, stack: &mut Stack, nesting: u32) -> Option<Value> {
     if let Some(arith) = &chunk.arith
-        && let Some(v) = arith.run(scope)
+        && let Some(v) = run_arith(arith, scope)
     {
         return Some(v);
     }
     run::<true>(chunk, scope, stack, nesting)
 }
 
-/// An operand of `Arith`.
-#[derive(Clone, Copy)]
-enum Operand {
-    Local(u16, u32),
-    Int(i64),
+/// `Arith` on integers (`None` for anything else, or where the operation would fail).
+#[inline]
+fn run_arith(arith: &Arith, scope: &Scope) -> Option<Value> {
+    ops::int_binary(
+        arith.op,
+        int_operand(arith.a, scope)?,
+        int_operand(arith.b, scope)?,
+    )
 }
 
-impl Operand {
-    fn of(op: Op, chunk: &Chunk) -> Option<Operand> {
-        match op {
-            Op::LocalForce(depth, slot) => Some(Operand::Local(depth, slot)),
-            Op::Const(i) => match chunk.consts.get(i as usize)? {
-                Value::Int(n) => Some(Operand::Int(*n)),
+#[inline]
+fn int_operand(operand: Operand, scope: &Scope) -> Option<i64> {
+    match operand {
+        Operand::Int(n) => Some(n),
+        Operand::Local(depth, slot) => match scope.get(depth as usize, slot as usize)? {
+            Value::Int(n) => Some(*n),
+            Value::Thunk(t) => match t.value()? {
+                Value::Int(n) => Some(n),
                 _ => None,
             },
             _ => None,
-        }
-    }
-
-    #[inline]
-    fn int(self, scope: &Scope) -> Option<i64> {
-        match self {
-            Operand::Int(n) => Some(n),
-            Operand::Local(depth, slot) => match scope.get(depth as usize, slot as usize)? {
-                Value::Int(n) => Some(*n),
-                Value::Thunk(t) => match t.value()? {
-                    Value::Int(n) => Some(n),
-                    _ => None,
-                },
-                _ => None,
-            },
-        }
-    }
-}
-
-/// The commonest speculable body, recognised when it is compiled: a binary operator on two
-/// operands, each a variable or an integer constant (`n - 1`, `i + j`, `x == 0`). On integers
-/// it is computed directly; anything else goes to the general interpreter.
-#[derive(Clone, Copy)]
-pub struct Arith {
-    op: Op,
-    a: Operand,
-    b: Operand,
-}
-
-impl Arith {
-    pub fn of(chunk: &Chunk) -> Option<Arith> {
-        match chunk.ops[..] {
-            [a, b, op, Op::Return] if op.is_binary_operator() => Some(Arith {
-                op,
-                a: Operand::of(a, chunk)?,
-                b: Operand::of(b, chunk)?,
-            }),
-            _ => None,
-        }
-    }
-
-    #[inline]
-    fn run(&self, scope: &Scope) -> Option<Value> {
-        ops::int_binary(self.op, self.a.int(scope)?, self.b.int(scope)?)
+        },
     }
 }
 
