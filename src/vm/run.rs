@@ -2,6 +2,10 @@
 //! fails. Operands that need evaluating were forced by an explicit `Force` op, so every other op
 //! works on values in weak head normal form; an op that cannot finish without forcing inside a
 //! structure (`==` on lists, coercing a set with `__toString`, ...) hands over to a generator.
+//! What an op computes is in `ops` (shared with speculation); this file moves values between
+//! the operand stack, the frames and those functions. Debug builds check the frame and operand
+//! stack invariants after every op (`Vm::check_invariants`, `design/vm.md`), so that a VM bug
+//! panics where it happens; release builds carry none of it.
 
 use super::frames::Frame;
 use super::recursive::Nested;
@@ -76,12 +80,13 @@ impl Vm<'_> {
             }};
         }
         macro_rules! pop {
-            () => {
+            () => {{
+                self.expect_operands(1);
                 match self.stack.pop() {
                     Some(v) => v,
                     None => return self.underflow(ip, &env, span!()),
                 }
-            };
+            }};
         }
         // Forces thunk `t`, taken off the operand stack, and continues with its value there.
         macro_rules! force_slow {
@@ -109,6 +114,8 @@ impl Vm<'_> {
         }
 
         loop {
+            #[cfg(debug_assertions)]
+            self.check_invariants(floor, &chunk);
             let Some(&op) = chunk.ops.get(ip) else {
                 save!();
                 return Step::Unwind(Error::new("internal error: ran off the end of a chunk"));
@@ -156,6 +163,7 @@ impl Vm<'_> {
                     self.stack.push(Value::Closure(crate::value::rc_new(|| c)));
                 }
                 Op::Force => {
+                    self.expect_operands(1);
                     if let Some(Value::Thunk(t)) = self.stack.last() {
                         match t.value() {
                             Some(v) => {
@@ -252,6 +260,7 @@ impl Vm<'_> {
                     switch!(self.call2(f, a, b, span));
                 }
                 Op::Swap => {
+                    self.expect_operands(2);
                     let n = self.stack.len();
                     if n >= 2 {
                         self.stack.swap(n - 1, n - 2);
@@ -299,6 +308,7 @@ impl Vm<'_> {
                     Err(e) => fail!(e),
                 },
                 Op::AssertBool => {
+                    self.expect_operands(1);
                     if let Some(v) = self.stack.last()
                         && let Err(e) = ops::boolean(v)
                     {
@@ -438,6 +448,75 @@ impl Vm<'_> {
         }
     }
 
+    /// Checks the invariants that hold between two ops of `execute` (`design/vm.md`,
+    /// "Invariants"), so that a VM bug panics where it happens instead of turning into a wrong
+    /// value or a confusing error later. Debug builds only: it reads the frame stack per op.
+    #[cfg(debug_assertions)]
+    fn check_invariants(&self, floor: usize, chunk: &Rc<Chunk>) {
+        assert!(
+            self.frames.len() > floor,
+            "execute: running a frame at or below its floor ({} frames, floor {floor})",
+            self.frames.len()
+        );
+        let (top, below) = match self.frames.as_slice() {
+            [.., below, Frame::Code(top)] => (top, Some(below)),
+            [Frame::Code(top)] => (top, None),
+            [.., other] => panic!(
+                "execute: the frame on top is a {} frame, not a code frame",
+                frame_kind(other)
+            ),
+            [] => unreachable!("execute: no frames above the floor"),
+        };
+        assert!(
+            Rc::ptr_eq(&top.chunk, chunk),
+            "execute: the chunk being run is not that of the code frame on top"
+        );
+        assert!(
+            self.stack.len() >= top.base,
+            "execute: the operand stack ({} values) is below the code frame's base ({})",
+            self.stack.len(),
+            top.base
+        );
+        match below {
+            // The host's chunk, or what it tail-called.
+            None => {}
+            Some(Frame::Thunk(t)) => assert!(
+                t.thunk.is_blackhole(),
+                "execute: the thunk of the thunk frame under a code frame is not being forced"
+            ),
+            Some(Frame::Code(caller)) => {
+                assert!(
+                    top.calls > 0,
+                    "execute: a code frame on a code frame is not a call"
+                );
+                assert!(
+                    caller.base <= top.base,
+                    "execute: a code frame's base ({}) is below its caller's ({})",
+                    top.base,
+                    caller.base
+                );
+            }
+            Some(Frame::Gen(_) | Frame::Loop(_)) => assert!(
+                top.calls > 0,
+                "execute: a code frame on a {} frame is not a call",
+                below.map_or("", frame_kind)
+            ),
+            Some(Frame::Args(_)) => {
+                panic!("execute: a code frame on an args frame (only a thunk frame goes there)")
+            }
+        }
+    }
+
+    /// Checks (debug builds; nothing in release) that the code frame on top has `n` operands
+    /// for the op to take: no op reaches into the operands of the frame below.
+    #[inline(always)]
+    fn expect_operands(&self, n: usize) {
+        debug_assert!(
+            matches!(self.frames.last(), Some(Frame::Code(f)) if self.stack.len() >= f.base + n),
+            "execute: an op takes {n} operands, more than its code frame has above its base"
+        );
+    }
+
     #[cold]
     #[inline(never)]
     fn underflow(&mut self, ip: usize, env: &crate::value::Env, span: Span) -> Step {
@@ -489,6 +568,7 @@ impl Vm<'_> {
                 self.stack.push(ops::negate(&v)?);
             }
             Op::MakeAttrs(n, table) => {
+                self.expect_operands(2 * n as usize);
                 let positions = &chunk.attr_positions[table as usize];
                 match make_attrs(&mut self.stack, n as usize, positions) {
                     Ok(v) => self.stack.push(v),
@@ -556,6 +636,7 @@ impl Vm<'_> {
                 }
             }
             Op::Interpolate(n) => {
+                self.expect_operands(n as usize);
                 let at = self.stack.len().saturating_sub(n as usize);
                 let parts = self.stack.split_off(at);
                 let strs: Vec<NixString> = parts
@@ -617,6 +698,7 @@ impl Vm<'_> {
     #[inline(never)]
     fn make_static_attrs(&mut self, chunk: &Chunk, table: u32, names: u32) {
         let names = &chunk.attr_names[names as usize];
+        self.expect_operands(names.len());
         let at = self.stack.len().saturating_sub(names.len());
         let entries = names.iter().cloned().zip(self.stack.drain(at..)).collect();
         let positions = chunk.attr_positions[table as usize].clone();
@@ -627,6 +709,7 @@ impl Vm<'_> {
     /// `MakeList` (out of line: it allocates anyway).
     #[inline(never)]
     fn make_list(&mut self, n: usize) {
+        self.expect_operands(n);
         let at = self.stack.len().saturating_sub(n);
         let items = self.stack.split_off(at);
         self.stack.push(Value::list(items));
@@ -634,6 +717,7 @@ impl Vm<'_> {
 
     /// Pops an operand (`rare_op`).
     fn pop_operand(&mut self) -> Result<Value, Error> {
+        self.expect_operands(1);
         self.stack
             .pop()
             .ok_or_else(|| Error::new("internal error: operand stack underflow"))
@@ -733,6 +817,18 @@ fn int_fast(stack: &mut Vec<Value>, op: Op) -> bool {
         *top = v;
     }
     true
+}
+
+/// A frame's kind, for the messages of `Vm::check_invariants`.
+#[cfg(debug_assertions)]
+fn frame_kind(frame: &Frame) -> &'static str {
+    match frame {
+        Frame::Code(_) => "code",
+        Frame::Thunk(_) => "thunk",
+        Frame::Gen(_) => "generator",
+        Frame::Args(_) => "args",
+        Frame::Loop(_) => "loop",
+    }
 }
 
 /// How a rare op (`Vm::rare_op`) lets the dispatch loop go on.
