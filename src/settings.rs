@@ -17,7 +17,7 @@ pub struct Settings {
     pub driver: Driver,
     /// Whether small thunk bodies and calls may be computed ahead of need (`vm::speculate`).
     /// Read when code is compiled: with it off no chunk is marked speculable but those that
-    /// only name a variable (`speculate::is_alias`: they share it, computing nothing), so no
+    /// only name a variable (`compiler::speculable::is_alias`: they share it, computing nothing), so no
     /// attempt to compute is ever made. The results are the same either way; only the work
     /// done differs.
     pub speculate: bool,

@@ -18,7 +18,6 @@ const LAYERS: &[&[&str]] = &[
     &["eval"],
 ];
 
-
 fn layer(module: &str) -> Option<usize> {
     LAYERS.iter().position(|l| l.contains(&module))
 }
@@ -97,5 +96,8 @@ fn modules_use_only_lower_layers() {
             }
         }
     }
-    assert!(broken.is_empty(), "uses against the layering rule: {broken:?}");
+    assert!(
+        broken.is_empty(),
+        "uses against the layering rule: {broken:?}"
+    );
 }

@@ -65,7 +65,7 @@ impl ChunkBuilder {
     /// body or a default, or a lambda whose scope holds only plain arguments); the chunk is
     /// then marked speculable if its code qualifies (`vm::speculate::is_speculable`). With
     /// speculation off (`speculate` false, `Settings::speculate`) only a body that names a
-    /// variable stays speculable (`speculate::is_alias`).
+    /// variable stays speculable (`compiler::speculable::is_alias`).
     pub fn finish(self, allowed: bool, speculate: bool) -> Chunk {
         let mut chunk = Chunk {
             ops: self.ops.into(),
