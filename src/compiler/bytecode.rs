@@ -63,7 +63,7 @@ impl ChunkBuilder {
 
     /// The finished chunk. `allowed` says whether the caller allows speculating it (a thunk
     /// body or a default, or a lambda whose scope holds only plain arguments); the chunk is
-    /// then marked speculable if its code qualifies (`vm::speculate::is_speculable`). With
+    /// then marked speculable if its code qualifies (`compiler::speculable::is_speculable`). With
     /// speculation off (`speculate` false, `Settings::speculate`) only a body that names a
     /// variable stays speculable (`compiler::speculable::is_alias`).
     pub fn finish(self, allowed: bool, speculate: bool) -> Chunk {
