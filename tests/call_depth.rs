@@ -4,8 +4,9 @@
 //! expected outcomes were recorded before the depth accounting moved to frame pushes and pops,
 //! and must not move.
 
-use gnix::{Evaluator, Settings};
-use std::path::Path;
+mod common;
+
+use gnix::Settings;
 
 const CASES: &[(&str, &str)] = &[
     (
@@ -154,27 +155,10 @@ const CASES: &[(&str, &str)] = &[
     ),
 ];
 
-fn evaluate(expr: &str) -> String {
-    let settings = Settings {
-        max_call_depth: 500,
-        ..Settings::default()
-    };
-    let mut ev = Evaluator::new(settings);
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    match ev.eval_expr(expr, dir).and_then(|v| ev.deep_force(v)) {
-        Ok(v) => gnix::print::print_value(&v),
-        Err(e) => ev.render_error(&e, false),
-    }
-}
-
 #[test]
 fn call_depth_is_counted_as_cpp_nix_counts_it() {
-    let failures: Vec<String> = CASES
-        .iter()
-        .filter_map(|(expr, want)| {
-            let got = evaluate(expr);
-            (!got.starts_with(want)).then(|| format!("{expr}\n  want: {want}\n  got:  {got}"))
-        })
-        .collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    common::check_table(CASES, || Settings {
+        max_call_depth: 500,
+        ..Settings::default()
+    });
 }
