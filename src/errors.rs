@@ -92,6 +92,8 @@ pub enum ErrorClass {
     Eval,
     /// A syntax error.
     Parse,
+    /// The host stopped the evaluation: cancelled, or out of its step budget. Never caught.
+    Interrupted,
 }
 
 /// An error with its message, where it happened and the frames it unwound through. One

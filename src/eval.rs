@@ -12,6 +12,8 @@ use smol_str::SmolStr;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Stack reserved for parsing and compiling one source (address space; pages are only
 /// committed as deep input touches them).
@@ -27,6 +29,8 @@ pub struct EvalState {
     pub io: Box<dyn EvalIo>,
     /// Derivations made in this evaluation, by `.drv` path.
     pub derivations: HashMap<String, vm::request::KnownDrv>,
+    /// Set by a `CancelHandle` to stop the run under way.
+    cancel: Arc<AtomicBool>,
 }
 
 impl EvalState {
@@ -39,6 +43,7 @@ impl EvalState {
             settings,
             io,
             derivations: HashMap::new(),
+            cancel: Arc::default(),
         };
         state.define_derivation();
         state
@@ -269,6 +274,23 @@ impl vm::host::Host for EvalState {
     fn trace(&mut self, line: &str) {
         self.io.trace(line);
     }
+
+    fn cancel_flag(&self) -> &Arc<AtomicBool> {
+        &self.cancel
+    }
+}
+
+/// Stops an evaluation from any thread. The run under way (or, if none is, the next one) ends
+/// with an error of class `ErrorClass::Interrupted`, within a few ops: every call, thunk force,
+/// generator resume and loop step checks for it. Every thunk the run was forcing is put back
+/// as it was, so evaluating again later gives the same values as an uninterrupted run.
+#[derive(Clone)]
+pub struct CancelHandle(Arc<AtomicBool>);
+
+impl CancelHandle {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// A Nix evaluator: settings, IO and everything evaluated so far.
@@ -287,6 +309,11 @@ impl Evaluator {
             state: EvalState::new(settings, io),
             stats: Stats::default(),
         }
+    }
+
+    /// A handle that stops this evaluator's runs from another thread (`CancelHandle`).
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle(self.state.cancel.clone())
     }
 
     /// Evaluates an expression to weak head normal form; relative paths resolve against `dir`.

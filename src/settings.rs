@@ -7,6 +7,9 @@
 pub struct Settings {
     /// Logical call depth limit; 0 means none.
     pub max_call_depth: u32,
+    /// The most bytecode ops one run (one `Evaluator` call: `eval_expr`, `force`, ...) may
+    /// execute before it stops with an `Interrupted` error; 0 means no limit.
+    pub max_steps: u64,
     /// `-I` entries then `NIX_PATH`'s, as `prefix=path` or `path`.
     pub search_path: Vec<String>,
     /// `builtins.currentSystem`.
@@ -43,6 +46,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
+            max_steps: 0,
             search_path: Vec::new(),
             system: default_system(),
             lints: Lints::default(),

@@ -9,6 +9,8 @@ use crate::errors::{Error, SourceMap};
 use crate::settings::Settings;
 use crate::value::Value;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 pub trait Host {
     /// The evaluation's settings.
@@ -28,4 +30,6 @@ pub trait Host {
     fn lookup_derivation(&self, drv_path: &str) -> Option<KnownDrv>;
     /// Writes a trace or warning line.
     fn trace(&mut self, line: &str);
+    /// The flag another thread sets to stop the evaluation (`eval::CancelHandle`).
+    fn cancel_flag(&self) -> &Arc<AtomicBool>;
 }

@@ -62,6 +62,9 @@ impl Vm<'_> {
 
     /// Makes the call for the loop frame on top's current element.
     fn loop_call(&mut self) -> Step {
+        if self.interrupt_due() {
+            return Step::Unwind(self.interruption());
+        }
         let Some(Frame::Loop(l)) = self.frames.last_mut() else {
             unreachable!("a loop call without a loop frame on top")
         };

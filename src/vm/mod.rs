@@ -30,6 +30,8 @@ use crate::value::{Env, Thunk, Value, Work};
 use frames::{ArgsFrame, BuiltinArgs, CodeFrame, Frame, GenFrame};
 use genawaiter::GeneratorState;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What the scheduler does next.
 enum Step {
@@ -82,6 +84,10 @@ pub struct Vm<'s> {
     /// Calls of frames a tail call removed, not yet handed to the frame that continues them
     /// (`count_call`, `continue_calls`).
     tail: u32,
+    /// `Settings::max_steps` as a bound on `stats.ops` (`u64::MAX` for none).
+    step_limit: u64,
+    /// Set from another thread to stop this run (`eval::CancelHandle`).
+    cancel: Arc<AtomicBool>,
     pub max_call_depth: u32,
     /// The evaluation this VM runs in (`host::Host`).
     host: &'s mut dyn host::Host,
@@ -93,11 +99,18 @@ impl<'s> Vm<'s> {
     pub fn new(host: &'s mut dyn host::Host) -> Self {
         let max_call_depth = host.settings().max_call_depth;
         let driver = host.settings().driver;
+        let step_limit = match host.settings().max_steps {
+            0 => u64::MAX,
+            n => n,
+        };
+        let cancel = host.cancel_flag().clone();
         Vm {
             frames: Vec::new(),
             stack: Vec::new(),
             call_depth: 0,
             tail: 0,
+            step_limit,
+            cancel,
             max_call_depth,
             host,
             stats: Stats::default(),
@@ -218,6 +231,9 @@ impl<'s> Vm<'s> {
     /// Resumes the generator on top with `r` and acts on what it yields.
     fn resume(&mut self, mut r: Response) -> Step {
         loop {
+            if self.interrupt_due() {
+                return Step::Unwind(self.interruption());
+            }
             self.stats.generator_resumes += 1;
             let Some(Frame::Gen(g)) = self.frames.last_mut() else {
                 return Step::Unwind(Error::new("internal error: no generator to resume"));
@@ -361,12 +377,37 @@ impl<'s> Vm<'s> {
     /// one standing for a call is pushed, its `calls` when it is popped.
     #[inline]
     fn count_call(&mut self) -> Result<u32, Error> {
+        if self.interrupt_due() {
+            return Err(self.interruption());
+        }
         self.call_depth += 1;
         if let Some(e) = self.check_depth() {
             self.call_depth -= 1;
             return Err(e);
         }
         Ok(1 + std::mem::take(&mut self.tail))
+    }
+
+    /// Whether the host wants this run stopped: out of steps, or cancelled. Checked wherever
+    /// evaluation can go on without bound (a call, a thunk forced, a generator resumed, a loop's
+    /// next call), so a run stops within a few ops of either.
+    #[inline]
+    fn interrupt_due(&self) -> bool {
+        self.stats.ops > self.step_limit || self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// The error that stops the run (a cancellation is used up by it: the next run starts
+    /// afresh). Unwinding it puts every thunk being forced back as it was.
+    #[cold]
+    fn interruption(&self) -> Error {
+        let message = match self.cancel.swap(false, Ordering::Relaxed) {
+            true => "evaluation cancelled".to_string(),
+            false => format!(
+                "evaluation stopped after {} steps (max-steps)",
+                self.step_limit
+            ),
+        };
+        Error::new(message).with_class(crate::errors::ErrorClass::Interrupted)
     }
 
     /// A frame standing for `calls` logical calls was popped to be continued by the call
@@ -397,6 +438,9 @@ impl<'s> Vm<'s> {
     fn force_thunk(&mut self, t: Thunk, span: Option<Span>) -> Step {
         if let Some(v) = t.value() {
             return Step::Return(v);
+        }
+        if self.interrupt_due() {
+            return Step::Unwind(at(self.interruption(), span));
         }
         if let Some((chunk, env)) = t.begin_code() {
             self.enter_thunk(t);
