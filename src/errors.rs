@@ -94,6 +94,8 @@ pub enum ErrorClass {
     Parse,
     /// The host stopped the evaluation: cancelled, or out of its step budget. Never caught.
     Interrupted,
+    /// A builtin the host supplied panicked. Never caught.
+    HostPanic,
 }
 
 /// An error with its message, where it happened and the frames it unwound through. One

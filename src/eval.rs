@@ -6,7 +6,7 @@ use crate::errors::{Error, SourceMap};
 use crate::io::{EvalIo, FileType, StdIo};
 use crate::settings::Settings;
 use crate::value::code::Chunk;
-use crate::value::{Env, Thunk, Value};
+use crate::value::{Builtin, Env, Thunk, Value};
 use crate::vm::{self, Stats, Vm};
 use smol_str::SmolStr;
 use std::collections::HashMap;
@@ -35,7 +35,13 @@ pub struct EvalState {
 
 impl EvalState {
     pub fn new(settings: Settings, io: Box<dyn EvalIo>) -> Self {
-        let globals = crate::builtins::globals(&settings, io.as_ref());
+        EvalState::with_builtins(settings, io, Vec::new())
+    }
+
+    /// An evaluation whose global scope also holds the host's own builtins (see
+    /// `builtins::globals`).
+    pub fn with_builtins(settings: Settings, io: Box<dyn EvalIo>, host: Vec<Builtin>) -> Self {
+        let globals = crate::builtins::globals(&settings, io.as_ref(), host);
         let mut state = EvalState {
             sources: SourceMap::default(),
             globals: Rc::new(globals),
@@ -305,8 +311,16 @@ impl Evaluator {
     }
 
     pub fn with_io(settings: Settings, io: Box<dyn EvalIo>) -> Self {
+        Self::with_builtins(settings, io, Vec::new())
+    }
+
+    /// An evaluator with the host's own builtins besides gnix's, declared as gnix declares
+    /// its own (`declare_builtins!`, `builtins::decl`). They are visible as `builtins.NAME` (and
+    /// as `NAME` where flagged `top_level`), replace a builtin of gnix's with the same name, and
+    /// a panic in one becomes an error of class `ErrorClass::HostPanic`.
+    pub fn with_builtins(settings: Settings, io: Box<dyn EvalIo>, host: Vec<Builtin>) -> Self {
         Evaluator {
-            state: EvalState::new(settings, io),
+            state: EvalState::with_builtins(settings, io, host),
             stats: Stats::default(),
         }
     }

@@ -75,11 +75,24 @@ pub fn all() -> Vec<Builtin> {
     all
 }
 
-/// The global scope: every name a Nix file can use without defining it.
-pub fn globals(settings: &Settings, io: &dyn EvalIo) -> HashMap<SmolStr, Value> {
+/// The global scope: every name a Nix file can use without defining it. The host's builtins
+/// (`host`, declared as ours are) join ours in `builtins` (and at the top level where flagged),
+/// replacing any of ours of the same name; they are marked `host` (`Builtin::host`).
+pub fn globals(
+    settings: &Settings,
+    io: &dyn EvalIo,
+    host: Vec<Builtin>,
+) -> HashMap<SmolStr, Value> {
     let mut entries: Vec<(Symbol, Value)> = Vec::new();
     let mut top_level = vec!["derivation"];
-    for b in all() {
+    let host_names: Vec<&str> = host.iter().map(|b| b.name).collect();
+    let ours = all().into_iter().filter(|b| !host_names.contains(&b.name));
+    let host = host.into_iter().map(|b| Builtin {
+        host: true,
+        speculable: false,
+        ..b
+    });
+    for b in ours.chain(host) {
         let name = b.name;
         if b.top_level {
             top_level.push(name);

@@ -176,6 +176,9 @@ pub struct Builtin {
     /// synchronous body or by an async body's attempt that needs no request.
     pub speculable: bool,
     pub body: Body,
+    /// Supplied by the host embedding gnix (`Evaluator::with_builtins`), not by gnix: a panic in
+    /// its body is caught and becomes an error, and it is never speculated.
+    pub host: bool,
     /// The source file that declares it (`file!()`), for the builtin index and messages.
     pub source: &'static str,
 }
@@ -242,6 +245,7 @@ impl Builtin {
             top_level: false,
             speculable: false,
             body,
+            host: false,
             source,
         }
     }

@@ -50,6 +50,8 @@ pub(super) struct GenFrame {
     pub span: Option<Span>,
     /// Waiting on a `TryForce`: catchable errors are handed to it instead of unwinding it.
     pub catching: bool,
+    /// A host's builtin: a panic while it runs becomes an error (`Builtin::host`).
+    pub host: bool,
     /// Logical calls this frame stands for: 1 for a builtin call, plus tail-called frames.
     pub calls: u32,
     /// Extra logical depth it declared (deep forcing, comparison).

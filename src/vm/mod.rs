@@ -29,6 +29,7 @@ use crate::value::{Body, Builtin, Closure, Lambda, Ret, sym};
 use crate::value::{Env, Thunk, Value, Work};
 use frames::{ArgsFrame, BuiltinArgs, CodeFrame, Frame, GenFrame};
 use genawaiter::GeneratorState;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -174,6 +175,7 @@ impl<'s> Vm<'s> {
             name,
             span,
             catching: false,
+            host: false,
             calls,
             depth: 0,
         }));
@@ -239,7 +241,18 @@ impl<'s> Vm<'s> {
                 return Step::Unwind(Error::new("internal error: no generator to resume"));
             };
             g.catching = false;
-            let req = match g.coroutine.resume_with(r) {
+            let state = match g.host {
+                false => g.coroutine.resume_with(r),
+                true => {
+                    let name = g.name;
+                    let resumed = catch_unwind(AssertUnwindSafe(|| g.coroutine.resume_with(r)));
+                    match resumed {
+                        Ok(state) => state,
+                        Err(payload) => return self.generator_done(Err(host_panic(name, payload))),
+                    }
+                }
+            };
+            let req = match state {
                 GeneratorState::Yielded(req) => req,
                 GeneratorState::Complete(result) => return self.generator_done(result),
             };
@@ -735,7 +748,7 @@ impl<'s> Vm<'s> {
     /// Runs a builtin's body on all its arguments, the strict ones evaluated.
     fn run_builtin(&mut self, builtin: &Rc<Builtin>, args: &[Value], span: Option<Span>) -> Step {
         match &builtin.body {
-            Body::Sync(run) => match run(args) {
+            Body::Sync(run) => match guard(builtin, || run(args), Err) {
                 Ok(Ret::Value(v)) => self.builtin_result(builtin, Ok(v), span),
                 Err(e) => self.builtin_result(builtin, Err(e), span),
                 Ok(Ret::Force(v)) => {
@@ -744,10 +757,12 @@ impl<'s> Vm<'s> {
                 }
                 Ok(Ret::Loop(start)) => self.start_builtin_loop(builtin.name, start, span),
             },
-            Body::Async { attempt, spawn } => match attempt(args) {
-                Some(result) => self.builtin_result(builtin, result, span),
-                None => self.spawn_builtin(builtin.name, spawn(args.to_vec()), span),
-            },
+            Body::Async { attempt, spawn } => {
+                match guard(builtin, || attempt(args), |e| Some(Err(e))) {
+                    Some(result) => self.builtin_result(builtin, result, span),
+                    None => self.spawn_builtin(builtin, spawn(args.to_vec()), span),
+                }
+            }
         }
     }
 
@@ -772,7 +787,7 @@ impl<'s> Vm<'s> {
     /// Runs a builtin's generator on a new frame.
     fn spawn_builtin(
         &mut self,
-        name: &'static str,
+        builtin: &Builtin,
         generator: BuiltinGen,
         span: Option<Span>,
     ) -> Step {
@@ -781,7 +796,10 @@ impl<'s> Vm<'s> {
             Err(e) => return Step::Unwind(at(e, span)),
         };
         self.stats.builtin_generators += 1;
-        self.push_gen(name, span, generator, calls);
+        self.push_gen(builtin.name, span, generator, calls);
+        if let Some(Frame::Gen(g)) = self.frames.last_mut() {
+            g.host = builtin.host;
+        }
         Step::Resume(Response::Start)
     }
 
@@ -839,6 +857,35 @@ pub(crate) fn evaluate_strict(args: &mut [Value], strict: u8) -> bool {
         }
     }
     true
+}
+
+/// Runs (part of) a builtin's body: a host builtin's panic becomes the error `panicked` makes
+/// the value of, so it unwinds like any error (its thunks forceable again) instead of
+/// unwinding through the VM. gnix's own builtins run unguarded: a panic in them is a bug.
+#[inline(always)]
+fn guard<T>(builtin: &Builtin, body: impl FnOnce() -> T, panicked: impl FnOnce(Error) -> T) -> T {
+    if !builtin.host {
+        return body();
+    }
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(t) => t,
+        Err(payload) => panicked(host_panic(builtin.name, payload)),
+    }
+}
+
+/// The error a host builtin's panic becomes.
+#[cold]
+fn host_panic(name: &str, payload: Box<dyn std::any::Any + Send>) -> Error {
+    let what = match (
+        payload.downcast_ref::<&str>(),
+        payload.downcast_ref::<String>(),
+    ) {
+        (Some(s), _) => s.to_string(),
+        (None, Some(s)) => s.clone(),
+        (None, None) => "no message".to_string(),
+    };
+    Error::new(format!("the host's builtin '{name}' panicked: {what}"))
+        .with_class(crate::errors::ErrorClass::HostPanic)
 }
 
 /// The trace line an error leaving a builtin call gets.

@@ -1,0 +1,146 @@
+//! A host's own builtins, declared as gnix declares its own (`gnix::declare_builtins!`): they
+//! join `builtins` (and the top level where flagged), may replace one of gnix's, may be
+//! synchronous or async, and a panic in one becomes an error that leaves its thunk forceable.
+
+use gnix::errors::{Error, ErrorClass};
+use gnix::io::StdIo;
+use gnix::value::Value;
+use gnix::vm::request::{Co, force};
+use gnix::{Evaluator, Settings};
+use std::path::Path;
+
+gnix::declare_builtins! {
+    /// Adds two integers.
+    ///
+    /// ```nix
+    /// builtins.hostAdd 1 2
+    /// => 3
+    /// ```
+    "hostAdd" [top_level] => fn host_add(a: Strict, b: Strict);
+
+    /// The sum of a list of integers, forcing each.
+    ///
+    /// ```nix
+    /// builtins.hostSum [ 1 (1 + 1) ]
+    /// => 3
+    /// ```
+    "hostSum" => async fn host_sum(list: Strict);
+
+    /// Panics.
+    ///
+    /// ```nix
+    /// builtins.hostBoom 1
+    /// => error: panicked
+    /// ```
+    "hostBoom" => fn host_boom(x: Strict);
+
+    /// Forces its argument, then panics.
+    ///
+    /// ```nix
+    /// builtins.hostBoomLater 1
+    /// => error: panicked
+    /// ```
+    "hostBoomLater" => async fn host_boom_later(x: Lazy);
+
+    /// Replaces gnix's own `length`.
+    ///
+    /// ```nix
+    /// builtins.length [ ]
+    /// => 42
+    /// ```
+    "length" => fn fake_length(list: Lazy);
+}
+
+fn int(v: &Value) -> Result<i64, Error> {
+    match v {
+        Value::Int(i) => Ok(*i),
+        _ => Err(Error::new("expected an integer")),
+    }
+}
+
+fn host_add(a: &Value, b: &Value) -> Result<Value, Error> {
+    Ok(Value::Int(int(a)? + int(b)?))
+}
+
+async fn host_sum(co: Co, list: Value) -> Result<Value, Error> {
+    let Value::List(items) = list else {
+        return Err(Error::new("expected a list"));
+    };
+    let mut sum = 0;
+    for item in items.iter() {
+        sum += int(&force(&co, item.clone()).await)?;
+    }
+    Ok(Value::Int(sum))
+}
+
+fn host_boom(_: &Value) -> Result<Value, Error> {
+    panic!("host builtin panicked on purpose")
+}
+
+async fn host_boom_later(co: Co, x: Value) -> Result<Value, Error> {
+    force(&co, x).await;
+    panic!("host builtin panicked on purpose, after a force")
+}
+
+fn fake_length(_: &Value) -> Result<Value, Error> {
+    Ok(Value::Int(42))
+}
+
+fn evaluator() -> Evaluator {
+    Evaluator::with_builtins(Settings::default(), Box::new(StdIo), builtins())
+}
+
+fn eval(ev: &mut Evaluator, expr: &str) -> Result<String, Error> {
+    let v = ev.eval_expr(expr, Path::new(env!("CARGO_MANIFEST_DIR")))?;
+    ev.deep_force(v).map(|v| gnix::print::print_value(&v))
+}
+
+#[test]
+fn host_builtins_join_the_global_scope() {
+    let mut ev = evaluator();
+    let got = eval(
+        &mut ev,
+        "[ (builtins.hostAdd 1 2) (hostAdd 3 4) (builtins.hostSum [ 1 (2 + 3) ]) (builtins.length [ 1 ]) (builtins.elemAt [ 7 ] 0) ]",
+    );
+    assert_eq!(got.expect("evaluates"), "[ 3 7 6 42 7 ]");
+}
+
+#[test]
+fn a_host_panic_becomes_an_error_and_leaves_its_thunk_forceable() {
+    let mut ev = evaluator();
+    // The second panics in a generator resumed after forcing a thunk (host builtins are never
+    // speculated, so the argument stays one).
+    for expr in [
+        "builtins.hostBoom 1",
+        "builtins.hostBoomLater (builtins.hostAdd 1 1)",
+    ] {
+        let set = ev
+            .eval_expr(&format!("{{ x = {expr}; }}"), Path::new("/"))
+            .expect("a set");
+        let Value::Attrs(a) = &set else {
+            panic!("expected a set")
+        };
+        let x = a.get_bytes(b"x").expect("x").clone();
+        for _ in 0..2 {
+            let generators = ev.stats.builtin_generators;
+            let e = ev.force(x.clone()).expect_err("the builtin panics");
+            if expr.contains("Later") {
+                assert!(
+                    ev.stats.builtin_generators > generators,
+                    "it ran as a generator"
+                );
+            }
+            assert_eq!(e.class, ErrorClass::HostPanic, "{}", e.message);
+            assert!(e.message.contains("panicked on purpose"), "{}", e.message);
+        }
+        // The evaluator is still healthy.
+        assert_eq!(eval(&mut ev, "1 + 1").expect("evaluates"), "2");
+    }
+}
+
+#[test]
+fn a_host_panic_is_not_caught_by_try_eval() {
+    let mut ev = evaluator();
+    let e = eval(&mut ev, "builtins.tryEval (builtins.hostBoom 1)").expect_err("panics");
+    assert_eq!(e.class, ErrorClass::HostPanic);
+}
