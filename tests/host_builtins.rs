@@ -4,7 +4,7 @@
 
 use gnix::errors::{Error, ErrorClass};
 use gnix::io::StdIo;
-use gnix::value::Value;
+use gnix::value::{Ret, Value};
 use gnix::vm::request::{Co, force};
 use gnix::{Evaluator, Settings};
 use std::path::Path;
@@ -41,6 +41,14 @@ gnix::declare_builtins! {
     /// => error: panicked
     /// ```
     "hostBoomLater" => async fn host_boom_later(x: Lazy);
+
+    /// Asks the scheduler to force a value that is already evaluated (a host bug).
+    ///
+    /// ```nix
+    /// builtins.hostForceValue 1
+    /// => error: asked to force
+    /// ```
+    "hostForceValue" => fn host_force_value(x: Strict);
 
     /// Replaces gnix's own `length`.
     ///
@@ -80,6 +88,10 @@ fn host_boom(_: &Value) -> Result<Value, Error> {
 async fn host_boom_later(co: Co, x: Value) -> Result<Value, Error> {
     force(&co, x).await;
     panic!("host builtin panicked on purpose, after a force")
+}
+
+fn host_force_value(x: &Value) -> Result<Ret, Error> {
+    Ok(Ret::Force(x.clone()))
 }
 
 fn fake_length(_: &Value) -> Result<Value, Error> {
@@ -143,4 +155,12 @@ fn a_host_panic_is_not_caught_by_try_eval() {
     let mut ev = evaluator();
     let e = eval(&mut ev, "builtins.tryEval (builtins.hostBoom 1)").expect_err("panics");
     assert_eq!(e.class, ErrorClass::HostPanic);
+}
+
+#[test]
+fn a_host_builtin_misusing_ret_force_gets_an_error() {
+    let mut ev = evaluator();
+    let e = eval(&mut ev, "builtins.hostForceValue 1").expect_err("a host bug");
+    assert_eq!(e.class, ErrorClass::HostPanic);
+    assert!(e.message.contains("asked to force"), "{}", e.message);
 }

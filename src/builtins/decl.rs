@@ -152,6 +152,12 @@ macro_rules! declare_builtins {
             file!(),
         )$($(.$flag())*)?,] $($rest)*);
     };
+    (@rows [$($done:expr,)*] $($rest:tt)+) => {
+        compile_error!(
+            "declare_builtins!: each row reads `\"name\" [flags] => fn body(param: Strict, ...);` \
+             or `... => async fn ...`, after its doc comment"
+        );
+    };
     ($($rows:tt)*) => {
         $crate::declare_builtins!(@rows [] $($rows)*);
     };

@@ -718,18 +718,19 @@ impl<'s> Vm<'s> {
         v: Value,
         span: Option<Span>,
     ) -> Step {
-        let Value::Thunk(t) = v else {
-            unreachable!(
-                "builtin {} asked to force a value that is evaluated",
-                builtin.name
-            )
+        let t = match v {
+            Value::Thunk(t) if t.value().is_none() => t,
+            // Asked again for what it has: it would loop. A bug in gnix's builtins; a host's
+            // gets an error, as for its panics.
+            _ if builtin.host => {
+                let e = Error::new(format!(
+                    "the host's builtin '{}' asked to force a value that is evaluated",
+                    builtin.name
+                ));
+                return Step::Unwind(at(e.with_class(crate::errors::ErrorClass::HostPanic), span));
+            }
+            _ => unreachable!("builtin {} asked to force an evaluated value", builtin.name),
         };
-        if t.value().is_some() {
-            unreachable!(
-                "builtin {} asked to force a thunk that is evaluated",
-                builtin.name
-            )
-        }
         let calls = match self.count_call() {
             Ok(calls) => calls,
             Err(e) => return Step::Unwind(at(e, span)),
