@@ -248,6 +248,21 @@ impl EvalState {
     }
 }
 
+impl Drop for EvalState {
+    /// The global scope refers to itself: `builtins.builtins` is a thunk holding the set, and
+    /// `derivation`'s code holds the globals among its constants. Emptying the thunks of the
+    /// `builtins` set breaks those cycles, so everything the evaluation made is freed with it.
+    fn drop(&mut self) {
+        if let Some(Value::Attrs(set)) = self.globals.get("builtins") {
+            for v in set.values() {
+                if let Value::Thunk(t) = v {
+                    t.clear();
+                }
+            }
+        }
+    }
+}
+
 impl vm::host::Host for EvalState {
     fn settings(&self) -> &Settings {
         &self.settings

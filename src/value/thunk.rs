@@ -192,6 +192,13 @@ impl Thunk {
         };
     }
 
+    /// Drops what the thunk holds, evaluated or not, leaving a placeholder: how an evaluation
+    /// that ends takes apart the cycles of its global scope (`EvalState`'s `Drop`).
+    pub fn clear(&self) {
+        let held = std::mem::replace(&mut *self.0.0.borrow_mut(), ThunkState::Blackhole);
+        drop(held);
+    }
+
     /// Fills in a placeholder (or replaces a pending computation) with code to run.
     pub fn set_code(&self, chunk: Rc<Chunk>, env: Env) {
         *self.0.0.borrow_mut() = ThunkState::Code { chunk, env };
