@@ -400,47 +400,124 @@ impl Evaluator {
 
     /// Forces a value and everything inside it (`--strict`).
     pub fn deep_force(&mut self, v: Value) -> Result<Value, Error> {
-        let mut vm = Vm::new(&mut self.state);
         let g = vm::request::generator(move |co| async move { vm::walk::deep_force(&co, v).await });
-        let r = vm.run_generator("deepSeq", None, g);
+        self.run_generator("deepSeq", g)
+    }
+
+    /// `f` applied to each of `args` in turn (a curried call), in weak head normal form.
+    pub fn call(&mut self, f: Value, args: Vec<Value>) -> Result<Value, Error> {
+        let g = vm::request::generator(move |co| async move {
+            Ok(vm::request::call_many(&co, f, args).await)
+        });
+        self.run_generator("call", g)
+    }
+
+    /// The integer `v` evaluates to.
+    pub fn as_int(&mut self, v: &Value) -> Result<i64, Error> {
+        match self.force(v.clone())? {
+            Value::Int(i) => Ok(i),
+            other => Err(vm::ops::type_error("an integer", &other)),
+        }
+    }
+
+    /// The number `v` evaluates to (an integer is converted).
+    pub fn as_float(&mut self, v: &Value) -> Result<f64, Error> {
+        match self.force(v.clone())? {
+            Value::Float(f) => Ok(f.get()),
+            Value::Int(i) => Ok(i as f64),
+            other => Err(vm::ops::type_error("a float", &other)),
+        }
+    }
+
+    /// The Boolean `v` evaluates to.
+    pub fn as_bool(&mut self, v: &Value) -> Result<bool, Error> {
+        match self.force(v.clone())? {
+            Value::Bool(b) => Ok(b.get()),
+            other => Err(vm::ops::type_error("a Boolean", &other)),
+        }
+    }
+
+    /// The text of the string `v` evaluates to (its context left out); an error if it is not
+    /// UTF-8.
+    pub fn as_string(&mut self, v: &Value) -> Result<String, Error> {
+        match self.force(v.clone())? {
+            Value::String(s) => String::from_utf8(s.as_bytes().to_vec())
+                .map_err(|_| Error::new(format!("the string '{s}' is not valid UTF-8"))),
+            other => Err(vm::ops::type_error("a string", &other)),
+        }
+    }
+
+    /// Attribute `name` of the set `v` evaluates to, itself unevaluated; `None` if the set has
+    /// no such attribute.
+    pub fn attr(&mut self, v: &Value, name: &str) -> Result<Option<Value>, Error> {
+        match self.force(v.clone())? {
+            Value::Attrs(a) => Ok(a.get_bytes(name.as_bytes()).cloned()),
+            other => Err(vm::ops::type_error("a set", &other)),
+        }
+    }
+
+    /// The attribute names of the set `v` evaluates to, in Nix's order.
+    pub fn names(&mut self, v: &Value) -> Result<Vec<String>, Error> {
+        match self.force(v.clone())? {
+            Value::Attrs(a) => Ok(a.keys().map(|k| k.to_str_lossy().into_owned()).collect()),
+            other => Err(vm::ops::type_error("a set", &other)),
+        }
+    }
+
+    /// The length of the list `v` evaluates to.
+    pub fn len(&mut self, v: &Value) -> Result<usize, Error> {
+        match self.force(v.clone())? {
+            Value::List(l) => Ok(l.len()),
+            other => Err(vm::ops::type_error("a list", &other)),
+        }
+    }
+
+    /// Element `i` of the list `v` evaluates to, itself unevaluated; `None` past the end.
+    pub fn get(&mut self, v: &Value, i: usize) -> Result<Option<Value>, Error> {
+        match self.force(v.clone())? {
+            Value::List(l) => Ok(l.get(i).cloned()),
+            other => Err(vm::ops::type_error("a list", &other)),
+        }
+    }
+
+    /// Runs a generator to completion on a fresh VM over this evaluation.
+    fn run_generator(&mut self, name: &'static str, g: vm::BuiltinGen) -> Result<Value, Error> {
+        let mut vm = Vm::new(&mut self.state);
+        let r = vm.run_generator(name, None, g);
         self.stats.add(&vm.stats);
         r
     }
 
     /// The value as `builtins.toJSON` writes it (`--json`).
     pub fn to_json(&mut self, v: Value) -> Result<String, Error> {
-        let mut vm = Vm::new(&mut self.state);
         let g = vm::request::generator(move |co| async move {
             Ok(Value::String(
                 crate::builtins::to_json_string(&co, v).await?,
             ))
         });
-        let r = vm.run_generator("toJSON", None, g);
-        self.stats.add(&vm.stats);
-        match r? {
-            Value::String(s) => Ok(s.to_str_lossy().into_owned()),
-            _ => Ok(String::new()),
-        }
+        self.run_generator("toJSON", g).map(text)
     }
 
     /// The value as `nix-instantiate --eval --xml` prints it (`locations`: with positions).
     pub fn to_xml(&mut self, v: Value, locations: bool) -> Result<String, Error> {
-        let mut vm = Vm::new(&mut self.state);
         let g = vm::request::generator(move |co| async move {
             Ok(Value::string(
                 crate::builtins::to_xml(&co, v, locations).await?,
             ))
         });
-        let r = vm.run_generator("toXML", None, g);
-        self.stats.add(&vm.stats);
-        match r? {
-            Value::String(s) => Ok(s.to_str_lossy().into_owned()),
-            _ => Ok(String::new()),
-        }
+        self.run_generator("toXML", g).map(text)
     }
 
     /// Renders an error as C++ Nix prints it.
     pub fn render_error(&self, e: &Error, show_trace: bool) -> String {
         e.render(&self.state.sources, show_trace)
+    }
+}
+
+/// The text of a string a generator of this module made.
+fn text(v: Value) -> String {
+    match v {
+        Value::String(s) => s.to_str_lossy().into_owned(),
+        _ => unreachable!("a rendering generator answered with something not a string"),
     }
 }

@@ -1,0 +1,92 @@
+//! Reading values from Rust: accessors that force only what they read, and calling a Nix
+//! function from Rust.
+
+use gnix::errors::ErrorClass;
+use gnix::{Evaluator, Settings, Value};
+use std::path::Path;
+
+fn eval(ev: &mut Evaluator, expr: &str) -> Value {
+    ev.eval_expr(expr, Path::new("/")).expect("evaluates")
+}
+
+#[test]
+fn accessors_read_scalars_sets_and_lists() {
+    let mut ev = Evaluator::new(Settings::default());
+    let v = eval(
+        &mut ev,
+        r#"{ port = 8000 + 80; ratio = 0.5; debug = !false; name = "srv" + "1"; tags = [ "a" "b" ]; }"#,
+    );
+    assert_eq!(
+        ev.names(&v).unwrap(),
+        ["debug", "name", "port", "ratio", "tags"]
+    );
+    let port = ev.attr(&v, "port").unwrap().expect("port");
+    assert_eq!(ev.as_int(&port).unwrap(), 8080);
+    let ratio = ev.attr(&v, "ratio").unwrap().expect("ratio");
+    assert_eq!(ev.as_float(&ratio).unwrap(), 0.5);
+    assert_eq!(ev.as_float(&port).unwrap(), 8080.0);
+    let debug = ev.attr(&v, "debug").unwrap().expect("debug");
+    assert!(ev.as_bool(&debug).unwrap());
+    let name = ev.attr(&v, "name").unwrap().expect("name");
+    assert_eq!(ev.as_string(&name).unwrap(), "srv1");
+    let tags = ev.attr(&v, "tags").unwrap().expect("tags");
+    assert_eq!(ev.len(&tags).unwrap(), 2);
+    let second = ev.get(&tags, 1).unwrap().expect("an element");
+    assert_eq!(ev.as_string(&second).unwrap(), "b");
+    assert!(ev.get(&tags, 2).unwrap().is_none());
+    assert!(ev.attr(&v, "missing").unwrap().is_none());
+}
+
+#[test]
+fn accessors_force_only_what_they_read() {
+    let mut ev = Evaluator::new(Settings::default());
+    let v = eval(
+        &mut ev,
+        r#"{ ok = 1; broken = throw "never read"; list = [ (throw "nor this") 2 ]; }"#,
+    );
+    let ok = ev.attr(&v, "ok").unwrap().expect("ok");
+    assert_eq!(ev.as_int(&ok).unwrap(), 1);
+    let list = ev.attr(&v, "list").unwrap().expect("list");
+    assert_eq!(ev.len(&list).unwrap(), 2);
+    let two = ev.get(&list, 1).unwrap().expect("an element");
+    assert_eq!(ev.as_int(&two).unwrap(), 2);
+    let broken = ev.attr(&v, "broken").unwrap().expect("broken");
+    let e = ev.as_int(&broken).expect_err("throws when read");
+    assert_eq!(e.class, ErrorClass::Throw);
+}
+
+#[test]
+fn accessors_report_the_wrong_type() {
+    let mut ev = Evaluator::new(Settings::default());
+    let v = eval(&mut ev, r#""text""#);
+    let e = ev.as_int(&v).expect_err("a string is no integer");
+    assert!(
+        e.message.contains("expected an integer but found a string"),
+        "{}",
+        e.message
+    );
+    assert!(ev.names(&v).is_err());
+    assert!(ev.len(&v).is_err());
+}
+
+#[test]
+fn rust_calls_a_nix_function() {
+    let mut ev = Evaluator::new(Settings::default());
+    let add = eval(&mut ev, "a: b: a * 10 + b");
+    let r = ev.call(add, vec![Value::Int(4), Value::Int(2)]).unwrap();
+    assert_eq!(ev.as_int(&r).unwrap(), 42);
+    let greet = eval(
+        &mut ev,
+        r#"{ name, greeting ? "hello" }: "${greeting}, ${name}""#,
+    );
+    let arg = eval(&mut ev, r#"{ name = "nix"; }"#);
+    let r = ev.call(greet, vec![arg]).unwrap();
+    assert_eq!(ev.as_string(&r).unwrap(), "hello, nix");
+    let functor = eval(&mut ev, "{ __functor = self: x: x + 1; }");
+    let r = ev.call(functor, vec![Value::Int(1)]).unwrap();
+    assert_eq!(ev.as_int(&r).unwrap(), 2);
+    let e = ev
+        .call(Value::Int(1), vec![Value::Int(1)])
+        .expect_err("not a function");
+    assert!(e.message.contains("not a function"), "{}", e.message);
+}
