@@ -164,3 +164,43 @@ fn a_host_builtin_misusing_ret_force_gets_an_error() {
     assert_eq!(e.class, ErrorClass::HostPanic);
     assert!(e.message.contains("asked to force"), "{}", e.message);
 }
+
+#[test]
+fn host_builtins_carry_state() {
+    use std::cell::Cell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+    // A counter the host reads afterwards, and a "database" an async builtin looks names up in.
+    let calls = Rc::new(Cell::new(0));
+    let counted = {
+        let calls = calls.clone();
+        gnix::value::Builtin::from_fn("hostCount", &["x"], &[true], move |args: &[Value]| {
+            calls.set(calls.get() + 1);
+            Ok(Ret::Value(args[0].clone()))
+        })
+    };
+    let db: Rc<HashMap<String, i64>> = Rc::new([("alice".to_string(), 7)].into_iter().collect());
+    let lookup = gnix::value::Builtin::from_async(
+        "hostLookup",
+        &["name"],
+        &[false],
+        move |co: Co, args: Vec<Value>| {
+            let db = db.clone();
+            async move {
+                let name = match force(&co, args[0].clone()).await {
+                    Value::String(s) => s.to_str_lossy().into_owned(),
+                    _ => return Err(Error::new("expected a string")),
+                };
+                Ok(db.get(&name).map_or(Value::Null, |n| Value::Int(*n)))
+            }
+        },
+    );
+    let mut ev =
+        Evaluator::with_builtins(Settings::default(), Box::new(StdIo), vec![counted, lookup]);
+    let got = eval(
+        &mut ev,
+        r#"[ (builtins.hostCount 1) (builtins.hostCount 2) (builtins.hostLookup ("ali" + "ce")) (builtins.hostLookup "bob") ]"#,
+    );
+    assert_eq!(got.expect("evaluates"), "[ 1 2 7 null ]");
+    assert_eq!(calls.get(), 2);
+}

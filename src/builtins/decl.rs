@@ -46,11 +46,6 @@
 //! The macro expands to `pub fn builtins() -> Vec<Builtin>` in the module that invokes it; the
 //! bodies may be private functions of that module.
 
-use crate::errors::Error;
-use crate::value::Value;
-use std::future::Future;
-use std::task::{Context, Poll, Waker};
-
 /// A parameter the scheduler evaluates before the body runs.
 pub struct Strict;
 /// A parameter the body gets as it was passed (possibly an unevaluated thunk).
@@ -67,16 +62,6 @@ impl Param for Strict {
 
 impl Param for Lazy {
     const STRICT: bool = false;
-}
-
-/// Runs an async body until its first request: its result if it needed none.
-#[inline]
-pub fn poll_once(body: impl Future<Output = Result<Value, Error>>) -> Option<Result<Value, Error>> {
-    let body = std::pin::pin!(body);
-    match body.poll(&mut Context::from_waker(Waker::noop())) {
-        Poll::Ready(result) => Some(result),
-        Poll::Pending => None,
-    }
 }
 
 /// Declares builtins: see the module documentation.
@@ -98,7 +83,7 @@ macro_rules! declare_builtins {
             concat!($($doc, "\n"),*),
             &[$(stringify!($p)),*],
             &[$(<$crate::builtins::decl::$k as $crate::builtins::decl::Param>::STRICT),*],
-            $crate::value::Body::Sync({
+            $crate::value::Body::Sync(Box::new({
                 fn run(
                     args: &[$crate::value::Value],
                 ) -> Result<$crate::value::Ret, $crate::errors::Error> {
@@ -108,7 +93,7 @@ macro_rules! declare_builtins {
                     $f($($p),*).map(Into::into)
                 }
                 run
-            }),
+            })),
             file!(),
         )$($(.$flag())*)?,] $($rest)*);
     };
@@ -123,20 +108,20 @@ macro_rules! declare_builtins {
             &[$(stringify!($p)),*],
             &[$(<$crate::builtins::decl::$k as $crate::builtins::decl::Param>::STRICT),*],
             $crate::value::Body::Async {
-                attempt: {
+                attempt: Box::new({
                     fn attempt(
                         args: &[$crate::value::Value],
                     ) -> Option<Result<$crate::value::Value, $crate::errors::Error>> {
                         let [$($p),*] = args else {
                             unreachable!(concat!("builtin ", $name, " called with a wrong arity"))
                         };
-                        $crate::builtins::decl::poll_once(
+                        $crate::value::request::poll_once(
                             $f($crate::vm::request::Co::detached(), $($p.clone()),*),
                         )
                     }
                     attempt
-                },
-                spawn: {
+                }),
+                spawn: Box::new({
                     fn spawn(args: Vec<$crate::value::Value>) -> $crate::vm::request::BuiltinGen {
                         // The body's own future is the generator's (no wrapper to poll through
                         // on every resume).
@@ -147,7 +132,7 @@ macro_rules! declare_builtins {
                         $crate::vm::request::generator(move |co| $f(co, $($p),*))
                     }
                     spawn
-                },
+                }),
             },
             file!(),
         )$($(.$flag())*)?,] $($rest)*);

@@ -183,7 +183,8 @@ pub struct Builtin {
     pub source: &'static str,
 }
 
-/// A builtin's one body.
+/// A builtin's one body. Its parts are boxed closures, so a host's builtins can carry state;
+/// gnix's own are plain functions (a boxed function item allocates nothing).
 pub enum Body {
     /// Computes on its arguments (the strict ones evaluated) without evaluating anything: a
     /// plain function call, no frame, no generator.
@@ -192,14 +193,15 @@ pub enum Body {
     /// the same body on the spot and gives up (`None`) at its first request, which is common
     /// where everything it forces is already evaluated; then `spawn` runs it as a generator
     /// from the start.
-    Async {
-        attempt: fn(&[Value]) -> Option<Result<Value, crate::errors::Error>>,
-        spawn: fn(Vec<Value>) -> BuiltinGen,
-    },
+    Async { attempt: AttemptFn, spawn: SpawnFn },
 }
 
 /// A synchronous body (see `Body::Sync`).
-pub type SyncFn = fn(&[Value]) -> Result<Ret, crate::errors::Error>;
+pub type SyncFn = Box<dyn Fn(&[Value]) -> Result<Ret, crate::errors::Error>>;
+/// An async body run on the spot until its first request (see `Body::Async`).
+pub type AttemptFn = Box<dyn Fn(&[Value]) -> Option<Result<Value, crate::errors::Error>>>;
+/// An async body made into a generator (see `Body::Async`).
+pub type SpawnFn = Box<dyn Fn(Vec<Value>) -> BuiltinGen>;
 
 /// What a synchronous body answers.
 pub enum Ret {
@@ -248,6 +250,46 @@ impl Builtin {
             host: false,
             source,
         }
+    }
+
+    /// A builtin from a synchronous closure over the arguments (`strict[i]`: parameter
+    /// `params[i]` is strict): what `declare_builtins!` makes of a `fn` row, for a host whose
+    /// body captures state.
+    pub fn from_fn(
+        name: &'static str,
+        params: &'static [&'static str],
+        strict: &[bool],
+        body: impl Fn(&[Value]) -> Result<Ret, crate::errors::Error> + 'static,
+    ) -> Builtin {
+        Builtin::new(name, "", params, strict, Body::Sync(Box::new(body)), "host")
+    }
+
+    /// A builtin from an async closure over the arguments: what `declare_builtins!` makes of
+    /// an `async fn` row, for a host whose body captures state. Each call clones the closure
+    /// into the body it runs.
+    pub fn from_async<F, Fut>(
+        name: &'static str,
+        params: &'static [&'static str],
+        strict: &[bool],
+        body: F,
+    ) -> Builtin
+    where
+        F: Fn(super::request::Co, Vec<Value>) -> Fut + Clone + 'static,
+        Fut: std::future::Future<Output = Result<Value, crate::errors::Error>> + 'static,
+    {
+        let on_the_spot = body.clone();
+        let attempt = move |args: &[Value]| {
+            super::request::poll_once(on_the_spot(super::request::Co::detached(), args.to_vec()))
+        };
+        let spawn = move |args: Vec<Value>| {
+            let body = body.clone();
+            super::request::generator(move |co| body(co, args))
+        };
+        let body = Body::Async {
+            attempt: Box::new(attempt),
+            spawn: Box::new(spawn),
+        };
+        Builtin::new(name, "", params, strict, body, "host")
     }
 
     /// Marks it visible without the `builtins.` prefix.

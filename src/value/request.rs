@@ -12,6 +12,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 pub type GenFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
 /// A suspended builtin (or other generator) on the frame stack.
@@ -403,4 +404,14 @@ fn mismatched(r: &Response) -> ! {
         Response::Done => "Done",
     };
     unreachable!("the scheduler answered a request with a mismatched {kind} response")
+}
+
+/// Runs an async body until its first request: its result if it needed none.
+#[inline]
+pub fn poll_once(body: impl Future<Output = Result<Value, Error>>) -> Option<Result<Value, Error>> {
+    let body = std::pin::pin!(body);
+    match body.poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(result) => Some(result),
+        Poll::Pending => None,
+    }
 }
