@@ -193,13 +193,8 @@ impl EvalState {
     /// variables; such imports are not cached.
     pub fn import(&mut self, path: &Path, scope: Option<Value>) -> Result<Value, Error> {
         let mut path = path.to_path_buf();
-        if self.io.file_type(&path).ok() == Some(FileType::Directory)
-            || self
-                .io
-                .canonicalize(&path)
-                .map(|p| p.is_dir())
-                .unwrap_or(false)
-        {
+        let is_dir = |p: &Path| self.io.file_type(p).ok() == Some(FileType::Directory);
+        if is_dir(&path) || self.io.canonicalize(&path).is_ok_and(|p| is_dir(&p)) {
             path.push("default.nix");
         }
         let scope = match scope {

@@ -115,3 +115,332 @@ impl EvalIo for StdIo {
         let _ = writeln!(std::io::stderr().lock(), "{line}");
     }
 }
+
+/// No outside world at all: every file access fails (`PermissionDenied`), the environment is
+/// empty, the working directory is `/` and the clock reads 0. Traces still reach stderr.
+pub struct NoIo;
+
+fn no_access(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        format!("no file access in this evaluation ('{}')", path.display()),
+    )
+}
+
+impl EvalIo for NoIo {
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+        Err(no_access(path))
+    }
+
+    fn file_type(&self, path: &Path) -> io::Result<FileType> {
+        Err(no_access(path))
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+        Err(no_access(path))
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        Err(no_access(path))
+    }
+
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        Err(no_access(path))
+    }
+
+    fn is_executable(&self, path: &Path) -> io::Result<bool> {
+        Err(no_access(path))
+    }
+
+    fn get_env(&self, _name: &str) -> Option<String> {
+        None
+    }
+
+    fn trace(&self, line: &str) {
+        StdIo.trace(line)
+    }
+
+    fn current_dir(&self) -> io::Result<PathBuf> {
+        Ok(PathBuf::from("/"))
+    }
+
+    fn now(&self) -> i64 {
+        0
+    }
+}
+
+/// A file tree, environment and clock held in memory: for hosts that evaluate configuration
+/// they supply themselves, and for tests. Paths are absolute; adding a file adds its parent
+/// directories. Traces are kept (`traces`) instead of printed.
+#[derive(Default)]
+pub struct MemoryIo {
+    entries: std::collections::BTreeMap<PathBuf, Entry>,
+    env: std::collections::BTreeMap<String, String>,
+    cwd: PathBuf,
+    now: i64,
+    traces: std::cell::RefCell<Vec<String>>,
+}
+
+enum Entry {
+    File { bytes: Vec<u8>, executable: bool },
+    Directory,
+    Symlink(PathBuf),
+}
+
+/// How many symlinks a path may go through (as Linux's `MAXSYMLINKS`).
+const MAX_SYMLINKS: usize = 40;
+
+impl MemoryIo {
+    /// An empty tree (just `/`), an empty environment, `/` as working directory, time 0.
+    pub fn new() -> MemoryIo {
+        let mut io = MemoryIo {
+            cwd: PathBuf::from("/"),
+            ..MemoryIo::default()
+        };
+        io.entries.insert(PathBuf::from("/"), Entry::Directory);
+        io
+    }
+
+    /// Adds a regular file (and its parent directories).
+    pub fn file(self, path: impl AsRef<Path>, contents: impl Into<Vec<u8>>) -> MemoryIo {
+        let bytes = contents.into();
+        self.with(
+            path.as_ref(),
+            Entry::File {
+                bytes,
+                executable: false,
+            },
+        )
+    }
+
+    /// Adds an executable file (and its parent directories).
+    pub fn executable(self, path: impl AsRef<Path>, contents: impl Into<Vec<u8>>) -> MemoryIo {
+        let bytes = contents.into();
+        self.with(
+            path.as_ref(),
+            Entry::File {
+                bytes,
+                executable: true,
+            },
+        )
+    }
+
+    /// Adds a symbolic link to `target` (and the link's parent directories).
+    pub fn symlink(self, path: impl AsRef<Path>, target: impl Into<PathBuf>) -> MemoryIo {
+        self.with(path.as_ref(), Entry::Symlink(target.into()))
+    }
+
+    /// Sets an environment variable.
+    pub fn env(mut self, name: &str, value: &str) -> MemoryIo {
+        self.env.insert(name.to_string(), value.to_string());
+        self
+    }
+
+    /// Sets the working directory.
+    pub fn cwd(mut self, dir: impl Into<PathBuf>) -> MemoryIo {
+        self.cwd = dir.into();
+        self
+    }
+
+    /// Sets the clock (`builtins.currentTime`).
+    pub fn time(mut self, seconds: i64) -> MemoryIo {
+        self.now = seconds;
+        self
+    }
+
+    /// The trace and warning lines written so far.
+    pub fn traces(&self) -> Vec<String> {
+        self.traces.borrow().clone()
+    }
+
+    fn with(mut self, path: &Path, entry: Entry) -> MemoryIo {
+        for dir in path.ancestors().skip(1) {
+            self.entries
+                .entry(dir.to_path_buf())
+                .or_insert(Entry::Directory);
+        }
+        self.entries.insert(path.to_path_buf(), entry);
+        self
+    }
+
+    fn entry(&self, path: &Path) -> io::Result<&Entry> {
+        self.entries.get(path).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("'{}' does not exist", path.display()),
+            )
+        })
+    }
+
+    /// `path` with every symlink in it resolved, `.` and `..` removed.
+    fn resolve(&self, path: &Path) -> io::Result<PathBuf> {
+        let mut pending: Vec<std::ffi::OsString> = path
+            .components()
+            .rev()
+            .map(|c| c.as_os_str().to_os_string())
+            .collect();
+        let mut out = PathBuf::from("/");
+        let mut links = 0;
+        while let Some(part) = pending.pop() {
+            match part.to_str() {
+                Some("/") | Some(".") => continue,
+                Some("..") => {
+                    out.pop();
+                    continue;
+                }
+                _ => {}
+            }
+            let next = out.join(&part);
+            if let Entry::Symlink(target) = self.entry(&next)? {
+                links += 1;
+                if links > MAX_SYMLINKS {
+                    return Err(io::Error::other(format!(
+                        "too many levels of symbolic links at '{}'",
+                        next.display()
+                    )));
+                }
+                if target.is_absolute() {
+                    out = PathBuf::from("/");
+                }
+                pending.extend(
+                    target
+                        .components()
+                        .rev()
+                        .map(|c| c.as_os_str().to_os_string()),
+                );
+                continue;
+            }
+            out = next;
+        }
+        Ok(out)
+    }
+
+    /// The entry `path` leads to, symlinks followed.
+    fn followed(&self, path: &Path) -> io::Result<&Entry> {
+        self.entry(&self.resolve(path)?)
+    }
+}
+
+impl EvalIo for MemoryIo {
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match self.followed(path)? {
+            Entry::File { bytes, .. } => Ok(bytes.clone()),
+            _ => Err(io::Error::other(format!(
+                "'{}' is not a regular file",
+                path.display()
+            ))),
+        }
+    }
+
+    fn file_type(&self, path: &Path) -> io::Result<FileType> {
+        Ok(match self.entry(path)? {
+            Entry::File { .. } => FileType::Regular,
+            Entry::Directory => FileType::Directory,
+            Entry::Symlink(_) => FileType::Symlink,
+        })
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+        let dir = self.resolve(path)?;
+        if !matches!(self.entry(&dir)?, Entry::Directory) {
+            return Err(io::Error::other(format!(
+                "'{}' is not a directory",
+                path.display()
+            )));
+        }
+        let children = self
+            .entries
+            .keys()
+            .filter(|p| p.parent() == Some(dir.as_path()))
+            .filter_map(|p| {
+                let name = p.file_name()?.to_string_lossy().into_owned();
+                Some((name, self.file_type(p).ok()?))
+            });
+        Ok(children.collect())
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        let resolved = self.resolve(path)?;
+        self.entry(&resolved)?;
+        Ok(resolved)
+    }
+
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        match self.entry(path)? {
+            Entry::Symlink(target) => Ok(target.clone()),
+            _ => Err(io::Error::other(format!(
+                "'{}' is not a symbolic link",
+                path.display()
+            ))),
+        }
+    }
+
+    fn is_executable(&self, path: &Path) -> io::Result<bool> {
+        Ok(matches!(
+            self.entry(path)?,
+            Entry::File {
+                executable: true,
+                ..
+            }
+        ))
+    }
+
+    fn get_env(&self, name: &str) -> Option<String> {
+        self.env.get(name).cloned()
+    }
+
+    fn trace(&self, line: &str) {
+        self.traces.borrow_mut().push(line.to_string());
+    }
+
+    fn current_dir(&self) -> io::Result<PathBuf> {
+        Ok(self.cwd.clone())
+    }
+
+    fn now(&self) -> i64 {
+        self.now
+    }
+}
+
+/// A shared `EvalIo`: the host keeps a clone to look at afterwards (`MemoryIo::traces`).
+impl<T: EvalIo + ?Sized> EvalIo for std::rc::Rc<T> {
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+        (**self).read_file(path)
+    }
+
+    fn file_type(&self, path: &Path) -> io::Result<FileType> {
+        (**self).file_type(path)
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+        (**self).read_dir(path)
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        (**self).canonicalize(path)
+    }
+
+    fn read_link(&self, path: &Path) -> io::Result<PathBuf> {
+        (**self).read_link(path)
+    }
+
+    fn is_executable(&self, path: &Path) -> io::Result<bool> {
+        (**self).is_executable(path)
+    }
+
+    fn get_env(&self, name: &str) -> Option<String> {
+        (**self).get_env(name)
+    }
+
+    fn trace(&self, line: &str) {
+        (**self).trace(line)
+    }
+
+    fn current_dir(&self) -> io::Result<PathBuf> {
+        (**self).current_dir()
+    }
+
+    fn now(&self) -> i64 {
+        (**self).now()
+    }
+}
