@@ -90,6 +90,9 @@ pub enum ErrorClass {
     Abort,
     /// Anything else (type errors, missing attributes, infinite recursion, ...).
     Eval,
+    /// A variable no scope defines: found when compiling, or at run time when only `with`
+    /// could have defined it. Never caught.
+    UndefinedVariable,
     /// A syntax error.
     Parse,
     /// The host stopped the evaluation: cancelled, or out of its step budget. Never caught.

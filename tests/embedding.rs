@@ -90,3 +90,20 @@ fn rust_calls_a_nix_function() {
         .expect_err("not a function");
     assert!(e.message.contains("not a function"), "{}", e.message);
 }
+
+#[test]
+fn undefined_variables_have_their_own_class() {
+    let mut ev = Evaluator::new(Settings::default());
+    let compiled = ev
+        .eval_expr("x + 1", Path::new("/"))
+        .expect_err("x is undefined");
+    assert_eq!(compiled.class, ErrorClass::UndefinedVariable);
+    let at_run_time = ev
+        .eval_expr("with { }; y", Path::new("/"))
+        .expect_err("y is undefined");
+    assert_eq!(at_run_time.class, ErrorClass::UndefinedVariable);
+    let syntax = ev
+        .eval_expr("1 +", Path::new("/"))
+        .expect_err("a syntax error");
+    assert_eq!(syntax.class, ErrorClass::Parse);
+}

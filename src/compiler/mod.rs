@@ -471,7 +471,8 @@ impl<'a> Compiler<'a> {
                 }
                 let withs = scope::with_slots(&self.scopes, skip);
                 if withs.is_empty() {
-                    return Err(self.error(node, format!("undefined variable '{name}'")));
+                    let e = self.error(node, format!("undefined variable '{name}'"));
+                    return Err(e.with_class(ErrorClass::UndefinedVariable));
                 }
                 let name_c = self.symbol(name);
                 let mut exits = Vec::new();

@@ -609,7 +609,8 @@ impl Vm<'_> {
             }
             Op::UndefinedVar(k) => {
                 let name = chunk.symbols[k as usize];
-                return Err(Error::new(format!("undefined variable '{name}'")));
+                return Err(Error::new(format!("undefined variable '{name}'"))
+                    .with_class(crate::errors::ErrorClass::UndefinedVariable));
             }
             Op::CoerceInterp => {
                 let v = self.pop_operand()?;
