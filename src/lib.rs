@@ -8,6 +8,7 @@
 
 pub mod builtins;
 pub mod compiler;
+pub mod convert;
 pub mod errors;
 pub mod eval;
 pub mod io;

@@ -16,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["vm"],
     &["builtins"],
     &["eval"],
+    &["convert"],
 ];
 
 fn layer(module: &str) -> Option<usize> {

@@ -165,6 +165,11 @@ impl Attrs {
         self.entries.iter().map(|(k, v)| (*k, v))
     }
 
+    /// The `i`th attribute in order.
+    pub fn entry(&self, i: usize) -> Option<(Symbol, &Value)> {
+        self.entries.get(i).map(|(k, v)| (*k, v))
+    }
+
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = Symbol> + ExactSizeIterator {
         self.entries.iter().map(|(k, _)| *k)
     }

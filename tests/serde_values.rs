@@ -1,0 +1,92 @@
+//! Nix values read into Rust types through serde (`gnix::convert::from_nix`), forcing only what
+//! the type reads.
+
+use gnix::convert::from_nix;
+use gnix::{Evaluator, Settings};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Server {
+    host: String,
+    port: u16,
+    tls: Option<Tls>,
+    weights: Vec<f64>,
+    mode: Mode,
+    limits: BTreeMap<String, u32>,
+    #[serde(default)]
+    debug: bool,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+struct Tls {
+    cert: String,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum Mode {
+    Fast,
+    Limited { per_second: u32 },
+}
+
+fn read<T: serde::de::DeserializeOwned>(expr: &str) -> Result<T, String> {
+    let mut ev = Evaluator::new(Settings::default());
+    let v = ev
+        .eval_expr(expr, Path::new("/"))
+        .map_err(|e| e.message.clone())?;
+    from_nix(&mut ev, &v).map_err(|e| e.message.clone())
+}
+
+#[test]
+fn a_configuration_reads_into_structs() {
+    let server: Server = read(
+        r#"let base = 8000; in {
+          host = "example.org";
+          port = base + 443;
+          tls = { cert = "/etc/cert.pem"; unused = throw "not read"; };
+          weights = [ 1 0.5 ];
+          mode = { limited = { per_second = 10 * 10; }; };
+          limits = { cpu = 2; mem = 512; };
+          comment = throw "unknown attributes are never evaluated";
+        }"#,
+    )
+    .expect("reads");
+    assert_eq!(
+        server,
+        Server {
+            host: "example.org".into(),
+            port: 8443,
+            tls: Some(Tls {
+                cert: "/etc/cert.pem".into()
+            }),
+            weights: vec![1.0, 0.5],
+            mode: Mode::Limited { per_second: 100 },
+            limits: [("cpu".to_string(), 2), ("mem".to_string(), 512)].into(),
+            debug: false,
+        }
+    );
+}
+
+#[test]
+fn null_unit_variants_and_tuples() {
+    assert_eq!(read::<Option<u8>>("null"), Ok(None));
+    assert_eq!(read::<Mode>(r#""fast""#), Ok(Mode::Fast));
+    assert_eq!(
+        read::<(i64, String)>(r#"[ 1 "a" ]"#),
+        Ok((1, "a".to_string()))
+    );
+}
+
+#[test]
+fn wrong_shapes_and_failures_are_errors() {
+    let e = read::<Server>(r#"{ host = 1; }"#).expect_err("host is no string");
+    assert!(e.contains("invalid type"), "{e}");
+    let e = read::<Tls>(r#"{ cert = throw "boom"; }"#).expect_err("the field throws");
+    assert_eq!(e, "boom");
+    let e = read::<u8>("x: x").expect_err("a function is no data");
+    assert!(e.contains("cannot read"), "{e}");
+    let e = read::<u8>("300").expect_err("out of range");
+    assert!(e.contains("300"), "{e}");
+}
