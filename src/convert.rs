@@ -1,4 +1,5 @@
-//! Nix values read into a host's own types through serde: `from_nix::<T>(&mut evaluator, &v)`.
+//! Nix values read into a host's own types through serde, `from_nix::<T>(&mut evaluator, &v)`,
+//! and a host's values made into Nix values, `to_nix(&t)`.
 //! The deserializer forces a value only when `T` reads it, so a struct that names three
 //! attributes of a large set evaluates those three and nothing else (attributes `T` does not
 //! know are skipped unevaluated).
@@ -7,6 +8,7 @@ use crate::errors::Error;
 use crate::eval::Evaluator;
 use crate::value::{Attrs, NixList, Value};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
+use serde::ser;
 use std::rc::Rc;
 
 /// Reads `v` as a `T`, forcing only what `T` reads.
@@ -238,5 +240,361 @@ impl<'de> de::VariantAccess<'de> for Deserializer<'_> {
         visitor: V,
     ) -> Result<V::Value, DeError> {
         de::Deserializer::deserialize_map(self, visitor)
+    }
+}
+
+/// A Rust value as a Nix value (serde): structs and maps become sets, sequences and tuples
+/// lists, `None` and `()` null, a unit variant its name, any other variant a set of one
+/// attribute named after it (the shape `from_nix` reads back).
+pub fn to_nix<T: serde::Serialize + ?Sized>(t: &T) -> Result<Value, Error> {
+    t.serialize(Serializer).map_err(|e| e.0)
+}
+
+/// Makes Nix values (`to_nix`).
+struct Serializer;
+
+/// A set of one attribute, `{ name = value; }`.
+fn tagged(name: &str, value: Value) -> Value {
+    Value::attrs(Attrs::from_sorted(vec![(name.into(), value)]))
+}
+
+impl ser::Serializer for Serializer {
+    type Ok = Value;
+    type Error = DeError;
+    type SerializeSeq = ListBuilder;
+    type SerializeTuple = ListBuilder;
+    type SerializeTupleStruct = ListBuilder;
+    type SerializeTupleVariant = ListBuilder;
+    type SerializeMap = SetBuilder;
+    type SerializeStruct = SetBuilder;
+    type SerializeStructVariant = SetBuilder;
+
+    fn serialize_bool(self, v: bool) -> Result<Value, DeError> {
+        Ok(Value::bool(v))
+    }
+
+    fn serialize_i64(self, v: i64) -> Result<Value, DeError> {
+        Ok(Value::Int(v))
+    }
+
+    fn serialize_i8(self, v: i8) -> Result<Value, DeError> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_i16(self, v: i16) -> Result<Value, DeError> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_i32(self, v: i32) -> Result<Value, DeError> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_u64(self, v: u64) -> Result<Value, DeError> {
+        i64::try_from(v)
+            .map(Value::Int)
+            .map_err(|_| de::Error::custom(format!("{v} is too large for a Nix integer")))
+    }
+
+    fn serialize_u8(self, v: u8) -> Result<Value, DeError> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_u16(self, v: u16) -> Result<Value, DeError> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_u32(self, v: u32) -> Result<Value, DeError> {
+        self.serialize_i64(v.into())
+    }
+
+    fn serialize_f64(self, v: f64) -> Result<Value, DeError> {
+        Ok(Value::float(v))
+    }
+
+    fn serialize_f32(self, v: f32) -> Result<Value, DeError> {
+        self.serialize_f64(v.into())
+    }
+
+    fn serialize_char(self, v: char) -> Result<Value, DeError> {
+        Ok(Value::string(v.to_string()))
+    }
+
+    fn serialize_str(self, v: &str) -> Result<Value, DeError> {
+        Ok(Value::string(v))
+    }
+
+    fn serialize_bytes(self, v: &[u8]) -> Result<Value, DeError> {
+        Ok(Value::string(v))
+    }
+
+    fn serialize_none(self) -> Result<Value, DeError> {
+        Ok(Value::Null)
+    }
+
+    fn serialize_some<T: serde::Serialize + ?Sized>(self, v: &T) -> Result<Value, DeError> {
+        v.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result<Value, DeError> {
+        Ok(Value::Null)
+    }
+
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<Value, DeError> {
+        Ok(Value::Null)
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<Value, DeError> {
+        Ok(Value::string(variant))
+    }
+
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        v: &T,
+    ) -> Result<Value, DeError> {
+        v.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> Result<Value, DeError> {
+        Ok(tagged(variant, v.serialize(self)?))
+    }
+
+    fn serialize_seq(self, len: Option<usize>) -> Result<ListBuilder, DeError> {
+        Ok(ListBuilder::new(None, len.unwrap_or(0)))
+    }
+
+    fn serialize_tuple(self, len: usize) -> Result<ListBuilder, DeError> {
+        Ok(ListBuilder::new(None, len))
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        len: usize,
+    ) -> Result<ListBuilder, DeError> {
+        Ok(ListBuilder::new(None, len))
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<ListBuilder, DeError> {
+        Ok(ListBuilder::new(Some(variant), len))
+    }
+
+    fn serialize_map(self, _len: Option<usize>) -> Result<SetBuilder, DeError> {
+        Ok(SetBuilder::new(None))
+    }
+
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<SetBuilder, DeError> {
+        Ok(SetBuilder::new(None))
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<SetBuilder, DeError> {
+        Ok(SetBuilder::new(Some(variant)))
+    }
+}
+
+/// A list being made, tagged with its variant's name for a tuple variant.
+struct ListBuilder {
+    variant: Option<&'static str>,
+    items: Vec<Value>,
+}
+
+impl ListBuilder {
+    fn new(variant: Option<&'static str>, len: usize) -> ListBuilder {
+        ListBuilder {
+            variant,
+            items: Vec::with_capacity(len),
+        }
+    }
+
+    fn push<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), DeError> {
+        self.items.push(v.serialize(Serializer)?);
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Value, DeError> {
+        let list = Value::list(self.items);
+        Ok(match self.variant {
+            Some(name) => tagged(name, list),
+            None => list,
+        })
+    }
+}
+
+impl ser::SerializeSeq for ListBuilder {
+    type Ok = Value;
+    type Error = DeError;
+
+    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), DeError> {
+        self.push(v)
+    }
+
+    fn end(self) -> Result<Value, DeError> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTuple for ListBuilder {
+    type Ok = Value;
+    type Error = DeError;
+
+    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), DeError> {
+        self.push(v)
+    }
+
+    fn end(self) -> Result<Value, DeError> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleStruct for ListBuilder {
+    type Ok = Value;
+    type Error = DeError;
+
+    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), DeError> {
+        self.push(v)
+    }
+
+    fn end(self) -> Result<Value, DeError> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeTupleVariant for ListBuilder {
+    type Ok = Value;
+    type Error = DeError;
+
+    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), DeError> {
+        self.push(v)
+    }
+
+    fn end(self) -> Result<Value, DeError> {
+        self.finish()
+    }
+}
+
+/// A set being made, tagged with its variant's name for a struct variant.
+struct SetBuilder {
+    variant: Option<&'static str>,
+    entries: Vec<(crate::value::Symbol, Value)>,
+    key: Option<String>,
+}
+
+impl SetBuilder {
+    fn new(variant: Option<&'static str>) -> SetBuilder {
+        SetBuilder {
+            variant,
+            entries: Vec::new(),
+            key: None,
+        }
+    }
+
+    fn insert<T: serde::Serialize + ?Sized>(&mut self, name: &str, v: &T) -> Result<(), DeError> {
+        self.entries.push((name.into(), v.serialize(Serializer)?));
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Value, DeError> {
+        self.entries.sort_by_key(|(k, _)| *k);
+        if let Some(w) = self.entries.windows(2).find(|w| w[0].0 == w[1].0) {
+            let name = w[0].0;
+            return Err(de::Error::custom(format!("attribute '{name}' given twice")));
+        }
+        let set = Value::attrs(Attrs::from_sorted(self.entries));
+        Ok(match self.variant {
+            Some(name) => tagged(name, set),
+            None => set,
+        })
+    }
+}
+
+impl ser::SerializeMap for SetBuilder {
+    type Ok = Value;
+    type Error = DeError;
+
+    fn serialize_key<T: serde::Serialize + ?Sized>(&mut self, key: &T) -> Result<(), DeError> {
+        match key.serialize(Serializer)? {
+            Value::String(s) => {
+                self.key = Some(s.to_str_lossy().into_owned());
+                Ok(())
+            }
+            other => Err(de::Error::custom(format!(
+                "a set's attribute names are strings, not {}",
+                other.type_name()
+            ))),
+        }
+    }
+
+    fn serialize_value<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), DeError> {
+        let Some(name) = self.key.take() else {
+            return Err(de::Error::custom("a map value without its key"));
+        };
+        self.insert(&name, v)
+    }
+
+    fn end(self) -> Result<Value, DeError> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeStruct for SetBuilder {
+    type Ok = Value;
+    type Error = DeError;
+
+    fn serialize_field<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        v: &T,
+    ) -> Result<(), DeError> {
+        self.insert(name, v)
+    }
+
+    fn end(self) -> Result<Value, DeError> {
+        self.finish()
+    }
+}
+
+impl ser::SerializeStructVariant for SetBuilder {
+    type Ok = Value;
+    type Error = DeError;
+
+    fn serialize_field<T: serde::Serialize + ?Sized>(
+        &mut self,
+        name: &'static str,
+        v: &T,
+    ) -> Result<(), DeError> {
+        self.insert(name, v)
+    }
+
+    fn end(self) -> Result<Value, DeError> {
+        self.finish()
+    }
+}
+
+impl ser::Error for DeError {
+    fn custom<M: std::fmt::Display>(msg: M) -> DeError {
+        DeError(Error::new(msg.to_string()))
     }
 }

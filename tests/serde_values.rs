@@ -90,3 +90,62 @@ fn wrong_shapes_and_failures_are_errors() {
     let e = read::<u8>("300").expect_err("out of range");
     assert!(e.contains("300"), "{e}");
 }
+
+#[derive(Debug, serde::Serialize, Deserialize, PartialEq)]
+struct Job {
+    name: String,
+    retries: Option<u8>,
+    tags: Vec<String>,
+    kind: Kind,
+    env: BTreeMap<String, String>,
+}
+
+#[derive(Debug, serde::Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    Once,
+    Every(u32),
+    Window { start: u32, end: u32 },
+}
+
+#[test]
+fn rust_values_become_nix_values_and_back() {
+    let job = Job {
+        name: "backup".into(),
+        retries: None,
+        tags: vec!["nightly".into()],
+        kind: Kind::Window { start: 1, end: 5 },
+        env: [("HOME".to_string(), "/root".to_string())].into(),
+    };
+    let v = gnix::convert::to_nix(&job).expect("converts");
+    assert_eq!(
+        gnix::print::print_value(&v),
+        r#"{ env = { HOME = "/root"; }; kind = { window = { end = 5; start = 1; }; }; name = "backup"; retries = null; tags = [ "nightly" ]; }"#
+    );
+    // A Nix function sees it as any set, and the result reads back.
+    let mut ev = Evaluator::new(Settings::default());
+    let f = ev
+        .eval_expr(
+            r#"job: job // { kind = { every = 60; }; tags = job.tags ++ [ "hourly" ]; }"#,
+            Path::new("/"),
+        )
+        .expect("a function");
+    let changed = ev.call(f, vec![v]).expect("runs");
+    let back: Job = from_nix(&mut ev, &changed).expect("reads back");
+    assert_eq!(back.kind, Kind::Every(60));
+    assert_eq!(back.tags, ["nightly", "hourly"]);
+    let once = gnix::convert::to_nix(&Kind::Once).expect("converts");
+    assert_eq!(gnix::print::print_value(&once), "\"once\"");
+}
+
+#[test]
+fn values_nix_cannot_hold_are_errors() {
+    let e = gnix::convert::to_nix(&u64::MAX).expect_err("too large");
+    assert!(e.message.contains("too large"), "{}", e.message);
+    let e = gnix::convert::to_nix(&BTreeMap::from([(1, 2)])).expect_err("a number as a name");
+    assert!(
+        e.message.contains("attribute names are strings"),
+        "{}",
+        e.message
+    );
+}
