@@ -443,57 +443,28 @@ impl ListBuilder {
     }
 }
 
-impl ser::SerializeSeq for ListBuilder {
-    type Ok = Value;
-    type Error = DeError;
+/// An element of a sequence, tuple or tuple variant: an element of the list.
+macro_rules! list_impl {
+    ($trait:ident, $method:ident) => {
+        impl ser::$trait for ListBuilder {
+            type Ok = Value;
+            type Error = DeError;
 
-    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), DeError> {
-        self.push(v)
-    }
+            fn $method<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), DeError> {
+                self.push(v)
+            }
 
-    fn end(self) -> Result<Value, DeError> {
-        self.finish()
-    }
+            fn end(self) -> Result<Value, DeError> {
+                self.finish()
+            }
+        }
+    };
 }
 
-impl ser::SerializeTuple for ListBuilder {
-    type Ok = Value;
-    type Error = DeError;
-
-    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), DeError> {
-        self.push(v)
-    }
-
-    fn end(self) -> Result<Value, DeError> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for ListBuilder {
-    type Ok = Value;
-    type Error = DeError;
-
-    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), DeError> {
-        self.push(v)
-    }
-
-    fn end(self) -> Result<Value, DeError> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleVariant for ListBuilder {
-    type Ok = Value;
-    type Error = DeError;
-
-    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), DeError> {
-        self.push(v)
-    }
-
-    fn end(self) -> Result<Value, DeError> {
-        self.finish()
-    }
-}
+list_impl!(SerializeSeq, serialize_element);
+list_impl!(SerializeTuple, serialize_element);
+list_impl!(SerializeTupleStruct, serialize_field);
+list_impl!(SerializeTupleVariant, serialize_field);
 
 /// A set being made, tagged with its variant's name for a struct variant.
 struct SetBuilder {
@@ -559,39 +530,30 @@ impl ser::SerializeMap for SetBuilder {
     }
 }
 
-impl ser::SerializeStruct for SetBuilder {
-    type Ok = Value;
-    type Error = DeError;
+/// A struct (or struct variant) field: an attribute.
+macro_rules! struct_impl {
+    ($trait:ident) => {
+        impl ser::$trait for SetBuilder {
+            type Ok = Value;
+            type Error = DeError;
 
-    fn serialize_field<T: serde::Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        v: &T,
-    ) -> Result<(), DeError> {
-        self.insert(name, v)
-    }
+            fn serialize_field<T: serde::Serialize + ?Sized>(
+                &mut self,
+                name: &'static str,
+                v: &T,
+            ) -> Result<(), DeError> {
+                self.insert(name, v)
+            }
 
-    fn end(self) -> Result<Value, DeError> {
-        self.finish()
-    }
+            fn end(self) -> Result<Value, DeError> {
+                self.finish()
+            }
+        }
+    };
 }
 
-impl ser::SerializeStructVariant for SetBuilder {
-    type Ok = Value;
-    type Error = DeError;
-
-    fn serialize_field<T: serde::Serialize + ?Sized>(
-        &mut self,
-        name: &'static str,
-        v: &T,
-    ) -> Result<(), DeError> {
-        self.insert(name, v)
-    }
-
-    fn end(self) -> Result<Value, DeError> {
-        self.finish()
-    }
-}
+struct_impl!(SerializeStruct);
+struct_impl!(SerializeStructVariant);
 
 impl ser::Error for DeError {
     fn custom<M: std::fmt::Display>(msg: M) -> DeError {
