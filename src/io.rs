@@ -348,9 +348,16 @@ impl EvalIo for MemoryIo {
                 path.display()
             )));
         }
+        // Paths order component by component, so a directory's descendants follow it.
+        let after = (
+            std::ops::Bound::Excluded(dir.as_path()),
+            std::ops::Bound::Unbounded,
+        );
         let children = self
             .entries
-            .keys()
+            .range::<Path, _>(after)
+            .map(|(p, _)| p)
+            .take_while(|p| p.starts_with(&dir))
             .filter(|p| p.parent() == Some(dir.as_path()))
             .filter_map(|p| {
                 let name = p.file_name()?.to_string_lossy().into_owned();
