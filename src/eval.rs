@@ -244,10 +244,15 @@ impl EvalState {
 }
 
 impl Drop for EvalState {
-    /// The global scope refers to itself: `builtins.builtins` is a thunk holding the set, and
-    /// `derivation`'s code holds the globals among its constants. Emptying the thunks of the
-    /// `builtins` set breaks those cycles, so everything the evaluation made is freed with it.
+    /// Frees what the evaluation made: its imports and derivations, then its global scope,
+    /// which refers to itself (`builtins.builtins` is a thunk holding the set, and
+    /// `derivation`'s code holds the globals among its constants, which the cycle collector
+    /// does not search): emptying the thunks of the `builtins` set breaks those cycles. Last,
+    /// a full collection frees the cycles Nix code made (`rec`, `let`, fixpoints, every
+    /// derivation's result). Values the host still holds stay alive.
     fn drop(&mut self) {
+        self.imports.clear();
+        self.derivations.clear();
         if let Some(Value::Attrs(set)) = self.globals.get("builtins") {
             for v in set.values() {
                 if let Value::Thunk(t) = v {
@@ -255,6 +260,8 @@ impl Drop for EvalState {
                 }
             }
         }
+        self.globals = Rc::default();
+        crate::value::collect::collect();
     }
 }
 
@@ -333,6 +340,13 @@ impl Evaluator {
             state: EvalState::with_builtins(settings, io, host),
             stats: Stats::default(),
         }
+    }
+
+    /// Runs a full cycle collection now (one also runs by itself during evaluation, and when
+    /// an evaluator is dropped): frees the reference cycles that nothing outside them holds,
+    /// on this thread. Returns what it reclaimed.
+    pub fn collect_garbage(&mut self) -> crate::value::collect::GcStats {
+        crate::value::collect::collect()
     }
 
     /// A handle that stops this evaluator's runs from another thread (`CancelHandle`).

@@ -313,11 +313,13 @@ fn evaluate(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<String, Er
 }
 
 /// `--stats`: the VM's counters (C++ Nix's `NIX_SHOW_STATS` names where it has the same
-/// counter) and the heap allocations made from setting up the evaluator to the result.
+/// counter), the heap allocations made from setting up the evaluator to the result, and the
+/// cycle collector's counters.
 fn stats_json(ev: &Evaluator, allocations: u64) -> String {
     let s = &ev.stats;
+    let gc = gnix::value::collect::stats();
     format!(
-        "{{\"nrOps\": {}, \"nrThunks\": {}, \"nrThunksForced\": {}, \"nrFunctionCalls\": {}, \"nrBuiltinGenerators\": {}, \"nrFramesPushed\": {}, \"nrGeneratorResumes\": {}, \"maxFrames\": {}, \"nrAllocations\": {}}}",
+        "{{\"nrOps\": {}, \"nrThunks\": {}, \"nrThunksForced\": {}, \"nrFunctionCalls\": {}, \"nrBuiltinGenerators\": {}, \"nrFramesPushed\": {}, \"nrGeneratorResumes\": {}, \"maxFrames\": {}, \"nrAllocations\": {}, \"gc\": {{\"collections\": {}, \"fullCollections\": {}, \"objectsReclaimed\": {}, \"bytesReclaimed\": {}, \"registered\": {}, \"timeMs\": {:.3}}}}}",
         s.ops,
         s.thunks_created,
         s.thunks_forced,
@@ -326,6 +328,12 @@ fn stats_json(ev: &Evaluator, allocations: u64) -> String {
         s.frames_pushed,
         s.generator_resumes,
         s.max_frames,
-        allocations
+        allocations,
+        gc.collections,
+        gc.full_collections,
+        gc.objects_reclaimed,
+        gc.bytes_reclaimed,
+        gc.registered,
+        gc.time.as_secs_f64() * 1000.0
     )
 }

@@ -1,7 +1,8 @@
 //! The engines checked against each other: every golden case (`tests/lang/`) and every case of
 //! the upstream corpus (`../shared/nix-lang-tests`, `lang/` and `tvix/lang/`) runs in process
 //! through the library under each engine configuration (`ENGINES`: the generator driver, the
-//! recursive baseline, the generator driver with speculation off). All must produce the same
+//! recursive baseline, the generator driver with speculation off, and with the cycle collector
+//! run at every checkpoint). All must produce the same
 //! outcome (the printed value or the rendered error, and the lines traced on the way), and that
 //! outcome must be the expected one: a golden case's `.exp`/`.err`, or what
 //! `shared/tools/nix-lang-conformance` checks for the corpus case. Corpus cases listed in
@@ -30,23 +31,35 @@ struct Engine {
     name: &'static str,
     driver: Driver,
     speculate: bool,
+    /// The cycle collector runs at every checkpoint, checked after every operation
+    /// (`collect::set_eager`): a reference it does not know of shows up as a wrong outcome.
+    eager_gc: bool,
 }
 
-static ENGINES: [Engine; 3] = [
+static ENGINES: [Engine; 4] = [
     Engine {
         name: "generator",
         driver: Driver::Generator,
         speculate: true,
+        eager_gc: false,
     },
     Engine {
         name: "recursive",
         driver: Driver::Recursive,
         speculate: true,
+        eager_gc: false,
     },
     Engine {
         name: "no-speculate",
         driver: Driver::Generator,
         speculate: false,
+        eager_gc: false,
+    },
+    Engine {
+        name: "eager-gc",
+        driver: Driver::Generator,
+        speculate: true,
+        eager_gc: true,
     },
 ];
 
@@ -271,6 +284,7 @@ fn run_on_thread(inv: &Invocation, engine: &'static Engine) -> Result<Outcome, S
         .name(engine.name.into())
         .stack_size(RUN_STACK)
         .spawn(move || {
+            gnix::value::collect::set_eager(engine.eager_gc);
             // A closed channel means the runner gave up waiting: nothing left to tell.
             let _ = send.send(evaluate(&inv, engine));
         });

@@ -1,8 +1,8 @@
-//! Dropping an evaluator frees its global scope: creating and dropping many of them does not
-//! grow the process (the global scope holds itself through `builtins.builtins`, and
-//! `derivation`'s code holds the global scope, so it is taken apart on drop). Cycles that Nix
-//! code itself makes (`rec`, `let`, fixpoints; `derivation`'s own result is one) are not freed
-//! yet: that needs the cycle collection of the memory issue.
+//! Dropping an evaluator frees everything it made: creating, using and dropping many of them
+//! does not grow the process. Its global scope holds itself (through `builtins.builtins`, and
+//! `derivation`'s code holds the global scope), so it is taken apart on drop; the cycles that
+//! Nix code makes (`rec`, `let`, fixpoints, a derivation's result) are freed by the full
+//! collection the drop runs (`value::collect`).
 
 use gnix::{Evaluator, Settings};
 
@@ -17,7 +17,10 @@ fn evaluate_once() {
     let mut ev = Evaluator::new(Settings::default());
     let v = ev
         .eval_expr(
-            "builtins.length (builtins.attrNames builtins.builtins)",
+            "let fix = f: let x = f x; in x; \
+             drv = derivation { name = \"x\"; builder = \"/b\"; system = \"s\"; }; \
+             r = rec { n = builtins.length (builtins.attrNames builtins.builtins); m = n; }; \
+             in [ r.m drv.drvPath (fix (self: { a = 1; b = self.a; c = self.b; })).b ]",
             std::path::Path::new("/"),
         )
         .expect("evaluates");

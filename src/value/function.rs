@@ -7,7 +7,7 @@ use super::{Args, Symbol, Value};
 use crate::errors::Span;
 use smallvec::SmallVec;
 use smol_str::SmolStr;
-use std::cell::OnceCell;
+use std::cell::UnsafeCell;
 use std::rc::Rc;
 
 /// One scope's variables at run time. Scopes chain to their parent; the compiler resolves every
@@ -15,7 +15,59 @@ use std::rc::Rc;
 /// (every single-argument lambda call) live inline: one allocation per scope.
 pub struct EnvInner {
     pub parent: Option<Env>,
-    pub slots: SmallVec<[OnceCell<Value>; 2]>,
+    pub slots: SmallVec<[Slot; 2]>,
+}
+
+/// One variable of a scope: empty until written, written at most once (right after its scope
+/// is made), then only read. A hand-made `OnceCell` for one more operation: the cycle collector
+/// empties the slots of a scope that nothing can reach any more (`Slot::clear`), which is how
+/// it breaks a `let`'s cycles.
+pub struct Slot(UnsafeCell<Option<Value>>);
+
+impl Slot {
+    #[inline]
+    pub const fn new() -> Slot {
+        Slot(UnsafeCell::new(None))
+    }
+
+    #[inline]
+    pub fn get(&self) -> Option<&Value> {
+        // SAFETY: a slot that holds a value is never written again while anything can reach
+        // it (`set` writes only an empty slot; `clear` is only for unreachable scopes), so the
+        // reference stays valid as long as `self` is borrowed. The `&Option` made here lives
+        // only for this call.
+        unsafe { (*self.0.get()).as_ref() }
+    }
+
+    /// Writes an empty slot; a second write is ignored, as `OnceCell::set`'s is.
+    #[inline]
+    pub fn set(&self, value: Value) {
+        let cell = self.0.get();
+        // SAFETY: no reference into an empty slot exists (`get` hands out references to a
+        // value only), so writing it disturbs no reader; a full slot is not touched.
+        unsafe {
+            if (*cell).is_none() {
+                cell.write(Some(value));
+            }
+        }
+    }
+
+    /// Takes the value out of a slot being destroyed.
+    #[inline]
+    pub fn take(&mut self) -> Option<Value> {
+        self.0.get_mut().take()
+    }
+
+    /// Takes the value out of a slot of a scope that is still allocated but garbage.
+    ///
+    /// # Safety
+    /// Nothing may hold a reference into this slot: the cycle collector calls it only on
+    /// scopes it proved unreachable (every reference to them comes from other garbage, and
+    /// none from the native stack, which holds counted references only).
+    pub(super) unsafe fn clear(&self) -> Option<Value> {
+        // SAFETY: the caller guarantees that no reference into the slot is alive.
+        unsafe { (*self.0.get()).take() }
+    }
 }
 
 #[derive(Clone)]
@@ -38,12 +90,12 @@ impl Env {
     #[inline]
     pub fn new(parent: Option<Env>, size: usize) -> Env {
         let slots = if size <= 2 {
-            SmallVec::from_buf_and_len([OnceCell::new(), OnceCell::new()], size)
+            SmallVec::from_buf_and_len([Slot::new(), Slot::new()], size)
         } else {
             // Straight into a vector of the right size (collecting a `SmallVec` from an
             // iterator grows it step by step).
             let mut slots = Vec::with_capacity(size);
-            slots.resize_with(size, OnceCell::new);
+            slots.resize_with(size, Slot::new);
             SmallVec::from_vec(slots)
         };
         Env(super::rc_new(|| EnvInner { parent, slots }))
@@ -68,8 +120,16 @@ impl Env {
     #[inline]
     pub fn set(&self, slot: usize, value: Value) {
         if let Some(cell) = self.0.slots.get(slot) {
-            let _ = cell.set(value);
+            cell.set(value);
         }
+    }
+
+    /// Tells the cycle collector that this scope's slots will hold values made after it that
+    /// may refer back to it (a `let` or `rec` scope, defaults of a pattern): such a scope can
+    /// start a reference cycle (see `collect`).
+    #[inline]
+    pub fn may_cycle(&self) {
+        super::collect::register_env(&self.0);
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod attrs;
 pub mod code;
+pub mod collect;
 mod drop;
 mod function;
 pub mod request;
@@ -141,6 +142,19 @@ impl Value {
     #[inline]
     pub fn float(f: f64) -> Value {
         Value::Float(NixFloat::from(f))
+    }
+
+    /// Whether the value refers to further values (a non-empty set or list, a function, a
+    /// partial application, a thunk): what can be part of a reference cycle.
+    #[inline]
+    pub fn holds_values(&self) -> bool {
+        match self {
+            Value::Attrs(a) => !a.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Builtin(b) => !b.args.is_empty(),
+            Value::Closure(_) | Value::Thunk(_) => true,
+            _ => false,
+        }
     }
 
     /// The type name as `builtins.typeOf` reports it.

@@ -57,7 +57,7 @@ pub enum Work {
 }
 
 /// The shared cell; its destructor frees what the thunk holds without recursion.
-pub struct ThunkCell(RefCell<ThunkState>);
+pub struct ThunkCell(pub(super) RefCell<ThunkState>);
 
 impl Drop for ThunkCell {
     fn drop(&mut self) {
@@ -87,7 +87,7 @@ impl Drop for ThunkCell {
 }
 
 #[derive(Clone)]
-pub struct Thunk(Rc<ThunkCell>);
+pub struct Thunk(pub(super) Rc<ThunkCell>);
 
 impl Thunk {
     pub fn new(state: ThunkState) -> Self {
@@ -202,11 +202,19 @@ impl Thunk {
     /// Fills in a placeholder (or replaces a pending computation) with code to run.
     pub fn set_code(&self, chunk: Rc<Chunk>, env: Env) {
         *self.0.0.borrow_mut() = ThunkState::Code { chunk, env };
+        super::collect::register_thunk(&self.0);
     }
 
+    /// Records the thunk's value. A value that holds further values may refer back to the
+    /// thunk (a fixpoint's set holding a thunk of `self.x`): such a thunk can start a reference
+    /// cycle, and the cycle collector is told of it (see `collect`).
     #[inline]
     pub fn finish(&self, value: Value) {
+        let may_cycle = value.holds_values();
         *self.0.0.borrow_mut() = ThunkState::Done(value);
+        if may_cycle {
+            super::collect::register_thunk(&self.0);
+        }
     }
 
     /// Whether freeing the thunk would free more structure behind it.

@@ -62,8 +62,8 @@ impl Vm<'_> {
 
     /// Makes the call for the loop frame on top's current element.
     fn loop_call(&mut self) -> Step {
-        if self.interrupt_due() {
-            return Step::Unwind(self.interruption());
+        if let Some(e) = self.interrupted() {
+            return Step::Unwind(e);
         }
         let Some(Frame::Loop(l)) = self.frames.last_mut() else {
             unreachable!("a loop call without a loop frame on top")

@@ -76,6 +76,15 @@ impl Stats {
     }
 }
 
+/// Operations between two checkpoints (`Vm::checkpoint`) when no step limit comes sooner: one
+/// when the collector is eager (`collect::set_eager`), for tests.
+fn check_every() -> u64 {
+    match crate::value::collect::is_eager() {
+        true => 0,
+        false => 1 << 14,
+    }
+}
+
 pub struct Vm<'s> {
     frames: Vec<Frame>,
     stack: Vec<Value>,
@@ -87,6 +96,8 @@ pub struct Vm<'s> {
     tail: u32,
     /// `Settings::max_steps` as a bound on `stats.ops` (`u64::MAX` for none).
     step_limit: u64,
+    /// The `stats.ops` past which `checkpoint` runs next (at most `step_limit`).
+    next_check: u64,
     /// Set from another thread to stop this run (`eval::CancelHandle`).
     cancel: Arc<AtomicBool>,
     pub max_call_depth: u32,
@@ -111,6 +122,9 @@ impl<'s> Vm<'s> {
             call_depth: 0,
             tail: 0,
             step_limit,
+            // The first checkpoint comes at once: a host may make many short runs, and
+            // the collector's turn must come in each (`value::collect::checkpoint`).
+            next_check: 0,
             cancel,
             max_call_depth,
             host,
@@ -233,8 +247,8 @@ impl<'s> Vm<'s> {
     /// Resumes the generator on top with `r` and acts on what it yields.
     fn resume(&mut self, mut r: Response) -> Step {
         loop {
-            if self.interrupt_due() {
-                return Step::Unwind(self.interruption());
+            if let Some(e) = self.interrupted() {
+                return Step::Unwind(e);
             }
             self.stats.generator_resumes += 1;
             let Some(Frame::Gen(g)) = self.frames.last_mut() else {
@@ -390,8 +404,8 @@ impl<'s> Vm<'s> {
     /// one standing for a call is pushed, its `calls` when it is popped.
     #[inline]
     fn count_call(&mut self) -> Result<u32, Error> {
-        if self.interrupt_due() {
-            return Err(self.interruption());
+        if let Some(e) = self.interrupted() {
+            return Err(e);
         }
         self.call_depth += 1;
         if let Some(e) = self.check_depth() {
@@ -404,9 +418,26 @@ impl<'s> Vm<'s> {
     /// Whether the host wants this run stopped: out of steps, or cancelled. Checked wherever
     /// evaluation can go on without bound (a call, a thunk forced, a generator resumed, a loop's
     /// next call), so a run stops within a few ops of either.
+    /// The same places are where the cycle collector may run (`checkpoint`): there, every
+    /// value the VM holds is an owned reference.
     #[inline]
-    fn interrupt_due(&self) -> bool {
-        self.stats.ops > self.step_limit || self.cancel.load(Ordering::Relaxed)
+    fn interrupted(&mut self) -> Option<Error> {
+        match self.stats.ops > self.next_check || self.cancel.load(Ordering::Relaxed) {
+            true => self.checkpoint(),
+            false => None,
+        }
+    }
+
+    /// Every `CHECK_EVERY` operations: the step limit, the cancel flag, and the cycle
+    /// collector's turn (`value::collect::checkpoint`).
+    #[cold]
+    fn checkpoint(&mut self) -> Option<Error> {
+        if self.stats.ops > self.step_limit || self.cancel.load(Ordering::Relaxed) {
+            return Some(self.interruption());
+        }
+        crate::value::collect::checkpoint();
+        self.next_check = self.step_limit.min(self.stats.ops + check_every());
+        None
     }
 
     /// The error that stops the run (a cancellation is used up by it: the next run starts
@@ -452,8 +483,8 @@ impl<'s> Vm<'s> {
         if let Some(v) = t.value() {
             return Step::Return(v);
         }
-        if self.interrupt_due() {
-            return Step::Unwind(at(self.interruption(), span));
+        if let Some(e) = self.interrupted() {
+            return Step::Unwind(at(e, span));
         }
         if let Some((chunk, env)) = t.begin_code() {
             self.enter_thunk(t);

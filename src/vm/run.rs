@@ -182,7 +182,10 @@ impl Vm<'_> {
                 Op::Pop => {
                     pop!();
                 }
-                Op::PushEnv(n) => env = crate::value::Env::new(Some(env), n as usize),
+                Op::PushEnv(n) => {
+                    env = crate::value::Env::new(Some(env), n as usize);
+                    env.may_cycle();
+                }
                 Op::PopEnv => {
                     if let Some(parent) = env.0.parent.clone() {
                         env = parent;
@@ -753,6 +756,7 @@ impl Vm<'_> {
             return Err(ops::type_error("a set", &arg));
         };
         let fname = &formals.name;
+        let mut defaults_may_cycle = false;
         for (i, (name, default)) in formals.entries.iter().enumerate() {
             match (attrs.get(*name), default) {
                 (Some(v), _) => env.set(i, v.clone()),
@@ -763,6 +767,8 @@ impl Vm<'_> {
                         _ => None,
                     };
                     let v = constant.unwrap_or_else(|| self.delay(code, env));
+                    // A default may refer to the scope it is stored in.
+                    defaults_may_cycle |= v.holds_values();
                     env.set(i, v);
                 }
                 (None, None) => {
@@ -783,6 +789,9 @@ impl Vm<'_> {
         }
         if let Some(slot) = formals.bind_slot {
             env.set(slot, arg.clone());
+        }
+        if defaults_may_cycle {
+            env.may_cycle();
         }
         Ok(())
     }

@@ -1,0 +1,609 @@
+//! Cycle collection: reclaiming the reference cycles that `rec`, `let` and fixpoints leave.
+//!
+//! Values are reference-counted, which frees everything acyclic the moment it is dropped.
+//! Cycles need a collector, and it must work without knowing the roots: values are also held
+//! by suspended builtin generators, by host handles and by Rust locals, none of which can be
+//! enumerated. So this is trial deletion over the reference counts, as CPython's collector
+//! does it: for a set of objects, subtract from each object's count the references it gets
+//! from inside the set; whatever still has references left is held from outside (a root of
+//! some kind), and so is everything it reaches; the rest is garbage, held only by itself.
+//!
+//! **Which objects start the search.** Nix values never change once made, except two cells:
+//! a thunk gets its value, and a `let`/`rec` scope gets its bindings after it exists. A cycle
+//! needs a reference from an older object to a newer one, and only those writes make one; so
+//! the oldest object of every cycle is a thunk evaluated to something holding values, or a
+//! scope whose slots were filled after it was made. Those two are *registered* when the write
+//! happens (`Thunk::finish`, `Env::may_cycle`), as weak references in a per-thread list; a
+//! collection starts from the registered objects that are still alive and follows every
+//! reference from there (sets, lists, closures, partial applications, scopes, thunks). An
+//! object with one reference is simply part of its only referrer; only shared objects are
+//! counted in a table. The search is an explicit stack, never native recursion.
+//!
+//! **Breaking the cycles.** Every garbage cycle contains a registered garbage object (its
+//! oldest); emptying those (the thunk's state, the scope's slots) breaks every cycle, and the
+//! reference counts free the rest, through the non-recursive destructors of `drop`.
+//!
+//! **When.** The VM calls `checkpoint` every few thousand operations; a collection runs once
+//! the registrations since the last one reach a threshold that grows with what the last one
+//! found alive (so collections cost a bounded amount per registration), and `collect` runs
+//! one on demand (a host; an evaluation being dropped). Registrations of objects that die
+//! young are swept out in between, so the memory of a dead thunk is reused soon.
+//!
+//! **Why this is safe.** A collection runs only between operations, where everything the VM
+//! and the builtins hold is an owned, counted reference. An object declared garbage has all
+//! its references from other garbage, so no such owned reference reaches it, and nothing can
+//! borrow into it: emptying it disturbs no one.
+
+use super::function::{Closure, EnvInner, PartialApp};
+use super::thunk::{ThunkCell, ThunkState};
+use super::{Attrs, Env, NixList, Value};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::cell::RefCell;
+use std::collections::hash_map::Entry;
+use std::rc::{Rc, Weak};
+use std::time::{Duration, Instant};
+
+/// Registrations that make a young collection due, at least and at most: the interval doubles
+/// after a collection that freed little of what it searched, and halves after one that freed
+/// much.
+const YOUNG_MIN: usize = 1024;
+const YOUNG_MAX: usize = 64 * 1024;
+/// Growth of the registrations of live objects, past four times their number after the last full
+/// collection, that makes a full collection due.
+const FULL_SLACK: usize = 64 * 1024;
+/// Fresh registrations after which those of dead objects are swept out.
+const SWEEP_EVERY: usize = 4096;
+
+/// What the collector did on this thread, all collections together.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GcStats {
+    /// Collections run (young and full).
+    pub collections: u64,
+    /// Of those, full collections.
+    pub full_collections: u64,
+    /// Objects freed by breaking cycles (sets, lists, thunks, scopes, functions).
+    pub objects_reclaimed: u64,
+    /// Their size, estimated from their types and lengths.
+    pub bytes_reclaimed: u64,
+    /// Time spent in collections.
+    pub time: Duration,
+    /// Thunks and scopes registered as possible starts of cycles.
+    pub registered: u64,
+}
+
+/// The objects that may start a cycle, by weak reference, and what the last collections
+/// found alive.
+#[derive(Default)]
+struct Registry {
+    thunks: Vec<Weak<ThunkCell>>,
+    envs: Vec<Weak<EnvInner>>,
+    /// Where the registrations since the last collection (the young ones) start.
+    young: (usize, usize),
+    /// Where the registrations not yet swept start (at or after `young`).
+    unswept: (usize, usize),
+    /// Registrations since the last collection.
+    fresh: usize,
+    /// Shared objects a collection found alive: a young collection searches no further than
+    /// them (it counts them as held from outside). Addresses of objects freed since stay
+    /// until the next full collection; a new object at such an address is merely taken for
+    /// old, which only keeps what it holds alive a little longer.
+    old: FxHashSet<usize>,
+    /// Registrations of live objects right after the last full collection.
+    live_after_full: usize,
+    /// Registrations that make the next young collection due (`YOUNG_MIN` to `YOUNG_MAX`).
+    young_every: usize,
+    /// Collect at every checkpoint (`set_eager`).
+    eager: bool,
+    stats: GcStats,
+}
+
+/// Which registered objects a collection starts from.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// Those registered since the last collection, searching no further than old objects.
+    Young,
+    /// All of them, searching everything they reach.
+    Full,
+}
+
+thread_local! {
+    static REGISTRY: RefCell<Registry> = RefCell::new(Registry {
+        young_every: YOUNG_MIN,
+        ..Registry::default()
+    });
+}
+
+/// Registers an evaluated thunk whose value holds further values.
+#[inline]
+pub(super) fn register_thunk(cell: &Rc<ThunkCell>) {
+    register(Rc::downgrade(cell), |r| &mut r.thunks);
+}
+
+/// Registers a scope whose slots are filled after it was made.
+#[inline]
+pub(super) fn register_env(env: &Rc<EnvInner>) {
+    register(Rc::downgrade(env), |r| &mut r.envs);
+}
+
+#[inline]
+fn register<T>(weak: Weak<T>, list: fn(&mut Registry) -> &mut Vec<Weak<T>>) {
+    // During thread teardown the registry may be gone; nothing is collected then anyway.
+    let _ = REGISTRY.try_with(|r| {
+        let mut r = r.borrow_mut();
+        list(&mut r).push(weak);
+        r.fresh += 1;
+    });
+}
+
+/// Called by the VM between operations: collects if enough has been registered since the last
+/// collection (a full collection once the old objects have doubled), else sweeps out the
+/// registrations of objects that died since the last sweep.
+pub fn checkpoint() {
+    let due = REGISTRY.with(|r| {
+        let mut r = r.borrow_mut();
+        if r.eager {
+            // Every sixteenth collection full, so that both kinds run everywhere.
+            let full = r.stats.collections % 16 == 15;
+            return Some(if full { Kind::Full } else { Kind::Young });
+        }
+        if r.fresh >= r.young_every {
+            let live = r.young.0 + r.young.1;
+            let full = live >= 4 * r.live_after_full + FULL_SLACK;
+            return Some(if full { Kind::Full } else { Kind::Young });
+        }
+        let (t, e) = r.unswept;
+        if r.thunks.len() + r.envs.len() - t - e >= SWEEP_EVERY {
+            r.sweep();
+        }
+        None
+    });
+    if let Some(kind) = due {
+        run(kind);
+    }
+}
+
+/// Makes this thread collect at every checkpoint (one in sixteen collections full), and the VMs made on
+/// it from now on check after every operation (`is_eager`). Very slow: for tests, where a
+/// collection at every possible point shows up any reference the collector does not know of.
+pub fn set_eager(eager: bool) {
+    REGISTRY.with(|r| r.borrow_mut().eager = eager);
+}
+
+/// Whether `set_eager` is on for this thread.
+pub fn is_eager() -> bool {
+    REGISTRY.with(|r| r.borrow().eager)
+}
+
+/// This thread's collector counters.
+pub fn stats() -> GcStats {
+    REGISTRY.with(|r| {
+        let r = r.borrow();
+        GcStats {
+            registered: r.stats.registered + r.fresh as u64,
+            ..r.stats
+        }
+    })
+}
+
+impl Registry {
+    /// Drops the unswept registrations of objects no longer alive (freeing their blocks).
+    fn sweep(&mut self) {
+        let (t, e) = self.unswept;
+        sweep_from(&mut self.thunks, t);
+        sweep_from(&mut self.envs, e);
+        self.unswept = (self.thunks.len(), self.envs.len());
+    }
+
+    /// Takes out the registrations a collection of `kind` starts from, and the old objects
+    /// it stops at.
+    fn take(
+        &mut self,
+        kind: Kind,
+    ) -> (Vec<Weak<ThunkCell>>, Vec<Weak<EnvInner>>, FxHashSet<usize>) {
+        match kind {
+            Kind::Young => {
+                let (t, e) = self.young;
+                let old = std::mem::take(&mut self.old);
+                (self.thunks.split_off(t), self.envs.split_off(e), old)
+            }
+            Kind::Full => {
+                self.old.clear();
+                let thunks = std::mem::take(&mut self.thunks);
+                (thunks, std::mem::take(&mut self.envs), FxHashSet::default())
+            }
+        }
+    }
+
+    /// Puts back the registrations of the objects a collection found alive, and records what
+    /// it found.
+    fn put_back(
+        &mut self,
+        kind: Kind,
+        survivors: Survivors,
+        old: FxHashSet<usize>,
+        this: GcStats,
+        searched: u64,
+    ) {
+        self.thunks.extend(survivors.thunks);
+        self.envs.extend(survivors.envs);
+        self.young = (self.thunks.len(), self.envs.len());
+        self.unswept = self.young;
+        self.stats.registered += self.fresh as u64;
+        self.fresh = 0;
+        self.old = old;
+        self.old.extend(survivors.live);
+        if kind == Kind::Full {
+            self.live_after_full = self.young.0 + self.young.1;
+            self.stats.full_collections += 1;
+        }
+        // Pace young collections by how much they find.
+        self.young_every = match (this.objects_reclaimed * 10, searched) {
+            (freed, n) if freed < n => (self.young_every * 2).min(YOUNG_MAX),
+            (freed, n) if freed > n * 5 => (self.young_every / 2).max(YOUNG_MIN),
+            _ => self.young_every,
+        };
+        let s = &mut self.stats;
+        s.collections += 1;
+        s.objects_reclaimed += this.objects_reclaimed;
+        s.bytes_reclaimed += this.bytes_reclaimed;
+        s.time += this.time;
+    }
+}
+
+fn sweep_from<T>(list: &mut Vec<Weak<T>>, start: usize) {
+    let mut keep = start;
+    for i in start..list.len() {
+        if list[i].strong_count() > 0 {
+            list.swap(keep, i);
+            keep += 1;
+        }
+    }
+    list.truncate(keep);
+}
+
+/// Runs a full collection on this thread: frees every cycle that nothing outside it refers
+/// to. Returns what it reclaimed.
+pub fn collect() -> GcStats {
+    run(Kind::Full)
+}
+
+/// What a collection keeps: the registrations of live objects, and the addresses of the
+/// shared objects it found alive.
+struct Survivors {
+    thunks: Vec<Weak<ThunkCell>>,
+    envs: Vec<Weak<EnvInner>>,
+    live: Vec<usize>,
+}
+
+fn run(kind: Kind) -> GcStats {
+    let start = Instant::now();
+    let (thunks, envs, old) = REGISTRY.with(|r| r.borrow_mut().take(kind));
+    // The collector's own references: one per registration (counted out below). The
+    // registrations of dead objects are dropped here, freeing their blocks.
+    let thunks = upgrade_all(thunks);
+    let envs = upgrade_all(envs);
+    let (dead_thunks, dead_envs, live, found) = {
+        let mut trial = Trial::new(&old, thunks.len() + envs.len());
+        for t in &thunks {
+            trial.root(Obj::Thunk(t), addr(t), Rc::strong_count(t));
+        }
+        for e in &envs {
+            trial.root(Obj::Env(e), addr(e), Rc::strong_count(e));
+        }
+        trial.subtract();
+        trial.scan();
+        let dead_thunks: Vec<bool> = thunks.iter().map(|t| !trial.is_live(addr(t))).collect();
+        let dead_envs: Vec<bool> = envs.iter().map(|e| !trial.is_live(addr(e))).collect();
+        (dead_thunks, dead_envs, trial.live(), trial.found)
+    };
+    let (live_thunks, live_envs) = break_cycles(&thunks, &dead_thunks, &envs, &dead_envs);
+    drop(thunks);
+    drop(envs);
+    let this = GcStats {
+        collections: 1,
+        full_collections: u64::from(kind == Kind::Full),
+        objects_reclaimed: found.objects - found.live_objects,
+        bytes_reclaimed: found.bytes - found.live_bytes,
+        time: start.elapsed(),
+        registered: 0,
+    };
+    let survivors = Survivors {
+        thunks: live_thunks,
+        envs: live_envs,
+        live,
+    };
+    REGISTRY.with(|r| {
+        r.borrow_mut()
+            .put_back(kind, survivors, old, this, found.objects)
+    });
+    this
+}
+
+fn upgrade_all<T>(registered: Vec<Weak<T>>) -> Vec<Rc<T>> {
+    registered.into_iter().filter_map(|w| w.upgrade()).collect()
+}
+
+/// Empties the garbage registered objects, which frees their cycles once the collector's own
+/// references go; returns the registrations of the live ones.
+fn break_cycles(
+    thunks: &[Rc<ThunkCell>],
+    dead_thunks: &[bool],
+    envs: &[Rc<EnvInner>],
+    dead_envs: &[bool],
+) -> (Vec<Weak<ThunkCell>>, Vec<Weak<EnvInner>>) {
+    let mut live_thunks = Vec::new();
+    for (t, &dead) in thunks.iter().zip(dead_thunks) {
+        match dead {
+            true => drop(std::mem::replace(
+                &mut *t.0.borrow_mut(),
+                ThunkState::Blackhole,
+            )),
+            false => live_thunks.push(Rc::downgrade(t)),
+        }
+    }
+    let mut live_envs = Vec::new();
+    for (e, &dead) in envs.iter().zip(dead_envs) {
+        match dead {
+            true => {
+                for slot in &e.slots {
+                    // SAFETY: the trial found this scope unreachable from anything but
+                    // garbage, so no reference into it exists (see the module docs).
+                    drop(unsafe { slot.clear() });
+                }
+            }
+            false => live_envs.push(Rc::downgrade(e)),
+        }
+    }
+    (live_thunks, live_envs)
+}
+
+/// An object's identity: the address of its allocation.
+fn addr<T: ?Sized>(rc: &Rc<T>) -> usize {
+    Rc::as_ptr(rc) as *const u8 as usize
+}
+
+/// An object the search can look into.
+#[derive(Clone, Copy)]
+enum Obj<'r> {
+    Attrs(&'r Attrs),
+    List(&'r NixList),
+    Closure(&'r Closure),
+    Builtin(&'r PartialApp),
+    Thunk(&'r ThunkCell),
+    Env(&'r EnvInner),
+    /// The arguments of a lazy application of several (`ThunkState::ApplyMany`).
+    Args(&'r [Value]),
+}
+
+impl<'r> Obj<'r> {
+    /// Calls `f` with every reference this object holds to another object: the target's
+    /// address, its reference count and the target.
+    #[inline(always)]
+    fn each_child(self, f: &mut impl FnMut(usize, usize, Obj<'r>)) {
+        match self {
+            Obj::Attrs(a) => a.values().for_each(|v| value_edge(v, f)),
+            Obj::List(l) => l.iter().for_each(|v| value_edge(v, f)),
+            Obj::Args(a) => a.iter().for_each(|v| value_edge(v, f)),
+            Obj::Builtin(p) => p.args.iter().for_each(|v| value_edge(v, f)),
+            Obj::Closure(c) => env_edge(&c.env, f),
+            Obj::Env(e) => {
+                if let Some(p) = &e.parent {
+                    env_edge(p, f);
+                }
+                e.slots
+                    .iter()
+                    .filter_map(|s| s.get())
+                    .for_each(|v| value_edge(v, f));
+            }
+            Obj::Thunk(cell) => {
+                // SAFETY: nothing writes a thunk while a collection runs (it runs between
+                // operations and only reads until the search is over), so the state stays as
+                // it is for as long as the search holds references into it. A thunk borrowed
+                // for writing right now (never expected) is not looked into, which only
+                // keeps what it refers to alive.
+                if let Ok(state) = unsafe { cell.0.try_borrow_unguarded() } {
+                    state_edges(state, f);
+                }
+            }
+        }
+    }
+
+    /// The object's size in bytes, estimated: its block with the reference counts, and the
+    /// out-of-line storage of its entries.
+    fn bytes(self) -> usize {
+        const RC: usize = 16;
+        let value = std::mem::size_of::<Value>();
+        match self {
+            Obj::Attrs(a) => RC + std::mem::size_of::<Attrs>() + a.len() * (value + 8),
+            Obj::List(l) => RC + std::mem::size_of::<NixList>() + l.len() * value,
+            Obj::Args(a) => RC + std::mem::size_of_val(a),
+            Obj::Builtin(_) => RC + std::mem::size_of::<PartialApp>(),
+            Obj::Closure(_) => RC + std::mem::size_of::<Closure>(),
+            Obj::Thunk(_) => RC + std::mem::size_of::<ThunkCell>(),
+            Obj::Env(e) => {
+                let spilled = if e.slots.spilled() {
+                    e.slots.len() * value
+                } else {
+                    0
+                };
+                RC + std::mem::size_of::<EnvInner>() + spilled
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn value_edge<'r>(v: &'r Value, f: &mut impl FnMut(usize, usize, Obj<'r>)) {
+    match v {
+        Value::Attrs(a) => f(addr(a), Rc::strong_count(a), Obj::Attrs(a)),
+        Value::List(l) => f(addr(l), Rc::strong_count(l), Obj::List(l)),
+        Value::Closure(c) => f(addr(c), Rc::strong_count(c), Obj::Closure(c)),
+        Value::Builtin(b) => f(addr(b), Rc::strong_count(b), Obj::Builtin(b)),
+        Value::Thunk(t) => f(addr(&t.0), Rc::strong_count(&t.0), Obj::Thunk(&t.0)),
+        Value::Null
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Float(_)
+        | Value::String(_)
+        | Value::Path(_) => {}
+    }
+}
+
+#[inline(always)]
+fn env_edge<'r>(e: &'r Env, f: &mut impl FnMut(usize, usize, Obj<'r>)) {
+    f(addr(&e.0), Rc::strong_count(&e.0), Obj::Env(&e.0))
+}
+
+#[inline(always)]
+fn state_edges<'r>(state: &'r ThunkState, f: &mut impl FnMut(usize, usize, Obj<'r>)) {
+    match state {
+        ThunkState::Code { env, .. } | ThunkState::ForcingCode { env, .. } => env_edge(env, f),
+        ThunkState::Apply { func, arg } | ThunkState::ForcingApply { func, arg } => {
+            value_edge(func, f);
+            value_edge(arg, f);
+        }
+        ThunkState::ApplyMany { func, args } | ThunkState::ForcingApplyMany { func, args } => {
+            value_edge(func, f);
+            f(addr(args), Rc::strong_count(args), Obj::Args(args));
+        }
+        ThunkState::Done(v) => value_edge(v, f),
+        ThunkState::Blackhole => {}
+    }
+}
+
+/// A shared object met by the search.
+struct Node<'r> {
+    obj: Obj<'r>,
+    /// Its references not (yet) accounted for by references from searched objects.
+    refs: usize,
+    /// Reached from an object with references from outside.
+    live: bool,
+}
+
+/// Objects counted and found live, and their estimated bytes.
+#[derive(Default, Clone, Copy)]
+struct Found {
+    objects: u64,
+    bytes: u64,
+    live_objects: u64,
+    live_bytes: u64,
+}
+
+/// One trial deletion: the shared objects reachable from the registered ones (short of the
+/// old ones), with their counts of outside references.
+struct Trial<'r, 'o> {
+    nodes: FxHashMap<usize, Node<'r>>,
+    stack: Vec<Obj<'r>>,
+    /// Shared objects not to search (`Registry::old`).
+    stop: &'o FxHashSet<usize>,
+    found: Found,
+}
+
+impl<'r, 'o> Trial<'r, 'o> {
+    fn new(stop: &'o FxHashSet<usize>, roots: usize) -> Self {
+        Trial {
+            nodes: FxHashMap::with_capacity_and_hasher(2 * roots, Default::default()),
+            stack: Vec::new(),
+            stop,
+            found: Found::default(),
+        }
+    }
+
+    /// Adds a registered object with its reference count, one of which is the collector's
+    /// own (not counted).
+    fn root(&mut self, obj: Obj<'r>, at: usize, count: usize) {
+        match self.nodes.entry(at) {
+            // Registered twice: the collector holds it twice.
+            Entry::Occupied(mut o) => o.get_mut().refs -= 1,
+            Entry::Vacant(v) => {
+                v.insert(Node {
+                    obj,
+                    refs: count - 1,
+                    live: false,
+                });
+                self.stack.push(obj);
+            }
+        }
+    }
+
+    /// Subtracts every reference between searched objects from the counts, searching
+    /// everything reachable from the registered objects.
+    fn subtract(&mut self) {
+        let Trial {
+            nodes,
+            stack,
+            stop,
+            found,
+        } = self;
+        while let Some(obj) = stack.pop() {
+            found.objects += 1;
+            found.bytes += obj.bytes() as u64;
+            obj.each_child(&mut |at, count, child| {
+                if count == 1 {
+                    // Its only referrer is `obj`: part of it.
+                    stack.push(child);
+                    return;
+                }
+                match nodes.entry(at) {
+                    Entry::Occupied(mut o) => {
+                        let n = o.get_mut();
+                        n.refs = n.refs.checked_sub(1).unwrap_or_else(|| {
+                            unreachable!("cycle collector: more references found than counted")
+                        });
+                    }
+                    // Old: counted as held from outside, not searched.
+                    Entry::Vacant(_) if stop.contains(&at) => {}
+                    Entry::Vacant(v) => {
+                        v.insert(Node {
+                            obj: child,
+                            refs: count - 1,
+                            live: false,
+                        });
+                        stack.push(child);
+                    }
+                }
+            });
+        }
+    }
+
+    /// Marks live every object with references from outside and everything it reaches.
+    fn scan(&mut self) {
+        let Trial {
+            nodes,
+            stack,
+            found,
+            ..
+        } = self;
+        for n in nodes.values_mut().filter(|n| n.refs > 0) {
+            n.live = true;
+            stack.push(n.obj);
+        }
+        while let Some(obj) = stack.pop() {
+            found.live_objects += 1;
+            found.live_bytes += obj.bytes() as u64;
+            obj.each_child(&mut |at, count, child| {
+                if count == 1 {
+                    stack.push(child);
+                } else if let Some(n) = nodes.get_mut(&at)
+                    && !n.live
+                {
+                    n.live = true;
+                    stack.push(n.obj);
+                }
+            });
+        }
+    }
+
+    fn is_live(&self, at: usize) -> bool {
+        self.nodes.get(&at).is_some_and(|n| n.live)
+    }
+
+    /// The addresses of the shared objects found alive.
+    fn live(&self) -> Vec<usize> {
+        self.nodes
+            .iter()
+            .filter(|(_, n)| n.live)
+            .map(|(at, _)| *at)
+            .collect()
+    }
+}
