@@ -574,6 +574,13 @@ impl<'r, 'o> Trial<'r, 'o> {
             found,
             ..
         } = self;
+        if nodes.values().all(|n| n.refs > 0) {
+            // Everything searched is held from outside (the common case where nothing died).
+            nodes.values_mut().for_each(|n| n.live = true);
+            found.live_objects = found.objects;
+            found.live_bytes = found.bytes;
+            return;
+        }
         for n in nodes.values_mut().filter(|n| n.refs > 0) {
             n.live = true;
             stack.push(n.obj);
