@@ -1,5 +1,5 @@
 //! Running untrusted Nix in a sandbox: the files it may read are held in memory, a builtin of
-//! the host's own is the only door to host data, every run has a step budget, and a watchdog
+//! the host's own is the only door to host data, every run has a step budget or a time limit, and a watchdog
 //! thread can cancel a run that takes too long.
 //!
 //! `cargo run --example sandbox`
@@ -54,8 +54,16 @@ fn main() {
         other => panic!("the endless job was not stopped: {:?}", other.map(|_| ())),
     }
 
-    // Without a budget, a watchdog thread cancels it after 100 ms.
+    // Without a step budget, a time limit stops it after 50 ms.
     ev.state.settings.max_steps = 0;
+    ev.state.settings.max_time = Some(Duration::from_millis(50));
+    match ev.eval_expr(endless, Path::new("/job")) {
+        Err(e) if e.class == ErrorClass::Interrupted => println!("timed job: {}", e.message),
+        other => panic!("the timed job was not stopped: {:?}", other.map(|_| ())),
+    }
+
+    // Without any budget, a watchdog thread cancels it after 100 ms.
+    ev.state.settings.max_time = None;
     let cancel = ev.cancel_handle();
     let watchdog = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(100));

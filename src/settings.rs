@@ -10,6 +10,9 @@ pub struct Settings {
     /// The most bytecode ops one run (one `Evaluator` call: `eval_expr`, `force`, ...) may
     /// execute before it stops with an `Interrupted` error; 0 means no limit.
     pub max_steps: u64,
+    /// The longest one run may take (wall-clock time) before it stops with an `Interrupted`
+    /// error; `None` means no limit. Checked with the step limit, at least every 16 384 ops.
+    pub max_time: Option<std::time::Duration>,
     /// `-I` entries then `NIX_PATH`'s, as `prefix=path` or `path`.
     pub search_path: Vec<String>,
     /// `builtins.currentSystem`.
@@ -47,6 +50,7 @@ impl Default for Settings {
         Settings {
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             max_steps: 0,
+            max_time: None,
             search_path: Vec::new(),
             system: default_system(),
             lints: Lints::default(),

@@ -1,5 +1,5 @@
-//! A host's control over a run: a step budget (`Settings::max_steps`) and a cancellation
-//! handle usable from another thread. Either stops the run with an `Interrupted` error that
+//! A host's control over a run: a step budget (`Settings::max_steps`), a time limit
+//! (`Settings::max_time`) and a cancellation handle usable from another thread. Each stops the run with an `Interrupted` error that
 //! `tryEval` cannot catch, and leaves every thunk the run was forcing as it was, so evaluating
 //! again gives what an uninterrupted run gives.
 
@@ -119,4 +119,28 @@ fn another_thread_cancels_an_endless_loop() {
         "stopped {:?} after the cancellation",
         stopped.saturating_duration_since(cancelled_at)
     );
+}
+
+#[test]
+fn a_time_limit_stops_an_endless_loop_soon_after_it_passes() {
+    let mut ev = Evaluator::new(Settings {
+        max_time: Some(Duration::from_millis(50)),
+        max_call_depth: 0,
+        ..Settings::default()
+    });
+    let start = Instant::now();
+    let e = ev
+        .eval_expr("let f = n: f (n + 1); in f 0", dir())
+        .expect_err("an endless loop cannot finish");
+    let took = start.elapsed();
+    assert_eq!(e.class, ErrorClass::Interrupted);
+    assert!(
+        ev.render_error(&e, false)
+            .contains("stopped after 50 ms (max-time)"),
+        "{e}"
+    );
+    assert!(took.as_millis() < 2_000, "stopped only after {took:?}");
+    // Each run gets the whole time again: a short one afterwards is not stopped.
+    let v = ev.eval_expr("1 + 1", dir()).expect("a new run");
+    assert_eq!(printed(&mut ev, v), "2");
 }

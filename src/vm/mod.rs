@@ -98,6 +98,8 @@ pub struct Vm<'s> {
     step_limit: u64,
     /// The `stats.ops` past which `checkpoint` runs next (at most `step_limit`).
     next_check: u64,
+    /// When this run must stop (`Settings::max_time`), checked at checkpoints.
+    deadline: Option<std::time::Instant>,
     /// Set from another thread to stop this run (`eval::CancelHandle`).
     cancel: Arc<AtomicBool>,
     pub max_call_depth: u32,
@@ -116,6 +118,10 @@ impl<'s> Vm<'s> {
             n => n,
         };
         let cancel = host.cancel_flag().clone();
+        let deadline = host
+            .settings()
+            .max_time
+            .map(|t| std::time::Instant::now() + t);
         Vm {
             frames: Vec::new(),
             stack: Vec::new(),
@@ -125,6 +131,7 @@ impl<'s> Vm<'s> {
             // The first checkpoint comes at once: a host may make many short runs, and
             // the collector's turn must come in each (`value::collect::checkpoint`).
             next_check: 0,
+            deadline,
             cancel,
             max_call_depth,
             host,
@@ -432,7 +439,10 @@ impl<'s> Vm<'s> {
     /// collector's turn (`value::collect::checkpoint`).
     #[cold]
     fn checkpoint(&mut self) -> Option<Error> {
-        if self.stats.ops > self.step_limit || self.cancel.load(Ordering::Relaxed) {
+        let late = self
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d);
+        if self.stats.ops > self.step_limit || self.cancel.load(Ordering::Relaxed) || late {
             return Some(self.interruption());
         }
         crate::value::collect::checkpoint();
@@ -444,9 +454,13 @@ impl<'s> Vm<'s> {
     /// afresh). Unwinding it puts every thunk being forced back as it was.
     #[cold]
     fn interruption(&self) -> Error {
-        let message = match self.cancel.swap(false, Ordering::Relaxed) {
-            true => "evaluation cancelled".to_string(),
-            false => format!(
+        let cancelled = self.cancel.swap(false, Ordering::Relaxed);
+        let message = match (cancelled, self.host.settings().max_time) {
+            (true, _) => "evaluation cancelled".to_string(),
+            (false, Some(t)) if self.stats.ops <= self.step_limit => {
+                format!("evaluation stopped after {} ms (max-time)", t.as_millis())
+            }
+            (false, _) => format!(
                 "evaluation stopped after {} steps (max-steps)",
                 self.step_limit
             ),
