@@ -1,6 +1,6 @@
 //! Running untrusted Nix in a sandbox: the files it may read are held in memory, a builtin of
-//! the host's own is the only door to host data, every run has a step budget or a time limit, and a watchdog
-//! thread can cancel a run that takes too long.
+//! the host's own is the only door to host data, every run has a step budget or a time limit,
+//! and a watchdog thread can cancel a run that takes too long.
 //!
 //! `cargo run --example sandbox`
 
