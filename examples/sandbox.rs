@@ -50,7 +50,7 @@ fn main() {
     let endless = "let f = n: f (n + 1); in f 0";
     ev.state.settings.max_call_depth = 0;
     match ev.eval_expr(endless, Path::new("/job")) {
-        Err(e) if e.class == ErrorClass::Interrupted => println!("endless job: {}", e.message),
+        Err(e) if e.class == ErrorClass::OutOfSteps => println!("endless job: {}", e.message),
         other => panic!("the endless job was not stopped: {:?}", other.map(|_| ())),
     }
 
@@ -58,7 +58,7 @@ fn main() {
     ev.state.settings.max_steps = 0;
     ev.state.settings.max_time = Some(Duration::from_millis(50));
     match ev.eval_expr(endless, Path::new("/job")) {
-        Err(e) if e.class == ErrorClass::Interrupted => println!("timed job: {}", e.message),
+        Err(e) if e.class == ErrorClass::Timeout => println!("timed job: {}", e.message),
         other => panic!("the timed job was not stopped: {:?}", other.map(|_| ())),
     }
 
@@ -70,7 +70,7 @@ fn main() {
         cancel.cancel();
     });
     match ev.eval_expr(endless, Path::new("/job")) {
-        Err(e) if e.class == ErrorClass::Interrupted => println!("watched job: {}", e.message),
+        Err(e) if e.class == ErrorClass::Cancelled => println!("watched job: {}", e.message),
         other => panic!("the watched job was not cancelled: {:?}", other.map(|_| ())),
     }
     watchdog.join().expect("the watchdog finishes");

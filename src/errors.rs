@@ -79,7 +79,7 @@ impl SourceMap {
     }
 }
 
-/// What kind of error this is, as far as `tryEval` and the CLI care.
+/// What kind of error this is: what a host can act on, and what `tryEval` may catch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorClass {
     /// `throw`: caught by `tryEval`.
@@ -88,15 +88,30 @@ pub enum ErrorClass {
     Assert,
     /// `abort`: never caught.
     Abort,
-    /// Anything else (type errors, missing attributes, infinite recursion, ...).
+    /// A value of the wrong type: "expected a set but found ...", "cannot coerce ...", calling
+    /// something that is not a function.
+    Type,
+    /// Selecting an attribute a set does not have.
+    MissingAttribute,
+    /// Forcing a thunk while it is being forced.
+    InfiniteRecursion,
+    /// Past `max-call-depth`.
+    CallDepth,
+    /// A file or directory that does not exist or cannot be read.
+    Io,
+    /// Any other evaluation error.
     Eval,
     /// A variable no scope defines: found when compiling, or at run time when only `with`
     /// could have defined it. Never caught.
     UndefinedVariable,
     /// A syntax error.
     Parse,
-    /// The host stopped the evaluation: cancelled, or out of its step budget. Never caught.
-    Interrupted,
+    /// The run used up its step budget (`Settings::max_steps`). Never caught.
+    OutOfSteps,
+    /// The run used up its time (`Settings::max_time`). Never caught.
+    Timeout,
+    /// The host cancelled the run (`CancelHandle`). Never caught.
+    Cancelled,
     /// A builtin the host supplied panicked. Never caught.
     HostPanic,
 }
@@ -155,6 +170,15 @@ impl Error {
 
     pub fn is_catchable(&self) -> bool {
         matches!(self.class, ErrorClass::Throw | ErrorClass::Assert)
+    }
+
+    /// Whether a limit or the host stopped the run (`OutOfSteps`, `Timeout`, `Cancelled`),
+    /// rather than the Nix code failing.
+    pub fn is_interruption(&self) -> bool {
+        matches!(
+            self.class,
+            ErrorClass::OutOfSteps | ErrorClass::Timeout | ErrorClass::Cancelled
+        )
     }
 
     /// Renders as C++ Nix prints it on stderr.

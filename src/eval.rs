@@ -210,12 +210,11 @@ impl EvalState {
             .check_pure(&path)
             .and_then(|()| self.io.read_file(&path))
             .map_err(|e| {
+                // Pure evaluation's refusal is an error of its own, as in C++ Nix.
                 if e.kind() == std::io::ErrorKind::PermissionDenied {
                     Error::new(e.to_string())
-                } else if e.kind() == std::io::ErrorKind::NotFound {
-                    Error::new(format!("path '{}' does not exist", path.display()))
                 } else {
-                    Error::new(format!("cannot read '{}': {e}", path.display()))
+                    crate::store::io_error(e, &path)
                 }
             })?;
         // Valid UTF-8 (nearly every file) is taken as it is, without a copy.
@@ -304,7 +303,7 @@ impl vm::host::Host for EvalState {
 }
 
 /// Stops an evaluation from any thread. The run under way (or, if none is, the next one) ends
-/// with an error of class `ErrorClass::Interrupted`, within a few ops: every call, thunk force,
+/// with an error of class `ErrorClass::Cancelled`, within a few ops: every call, thunk force,
 /// generator resume and loop step checks for it. Every thunk the run was forcing is put back
 /// as it was, so evaluating again later gives the same values as an uninterrupted run.
 #[derive(Clone)]

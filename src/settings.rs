@@ -8,10 +8,10 @@ pub struct Settings {
     /// Logical call depth limit; 0 means none.
     pub max_call_depth: u32,
     /// The most bytecode ops one run (one `Evaluator` call: `eval_expr`, `force`, ...) may
-    /// execute before it stops with an `Interrupted` error; 0 means no limit.
+    /// execute before it stops with an `OutOfSteps` error; 0 means no limit.
     pub max_steps: u64,
-    /// The longest one run may take (wall-clock time) before it stops with an `Interrupted`
-    /// error; `None` means no limit. Checked with the step limit, at least every 16 384 ops.
+    /// The longest one run may take (wall-clock time) before it stops with a `Timeout` error;
+    /// `None` means no limit. Checked with the step limit, at least every 16 384 ops.
     pub max_time: Option<std::time::Duration>,
     /// `-I` entries then `NIX_PATH`'s, as `prefix=path` or `path`.
     pub search_path: Vec<String>,

@@ -62,12 +62,11 @@ enum Step {
 
 /// C++ Nix's message for a file system error on `p`.
 pub fn io_error(e: std::io::Error, p: &Path) -> Error {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            Error::new(format!("path '{}' does not exist", p.display()))
-        }
-        _ => Error::new(format!("cannot read '{}': {e}", p.display())),
-    }
+    let message = match e.kind() {
+        std::io::ErrorKind::NotFound => format!("path '{}' does not exist", p.display()),
+        _ => format!("cannot read '{}': {e}", p.display()),
+    };
+    Error::new(message).with_class(crate::errors::ErrorClass::Io)
 }
 
 /// The entries of directory `p` with their types, sorted bytewise as C++ Nix lists them.

@@ -107,3 +107,33 @@ fn undefined_variables_have_their_own_class() {
         .expect_err("a syntax error");
     assert_eq!(syntax.class, ErrorClass::Parse);
 }
+
+#[test]
+fn errors_say_what_kind_they_are() {
+    let cases = [
+        ("1 + { }", ErrorClass::Type),
+        ("\"${{ }}\"", ErrorClass::Type),
+        ("1 2", ErrorClass::Type),
+        ("{ a = 1; }.b", ErrorClass::MissingAttribute),
+        (
+            "builtins.getAttr \"b\" { a = 1; }",
+            ErrorClass::MissingAttribute,
+        ),
+        ("let x = x; in x", ErrorClass::InfiniteRecursion),
+        ("let f = n: 1 + f n; in f 0", ErrorClass::CallDepth),
+        ("builtins.readFile /no/such/file", ErrorClass::Io),
+        ("import /no/such/file.nix", ErrorClass::Io),
+        ("throw \"x\"", ErrorClass::Throw),
+        ("abort \"x\"", ErrorClass::Abort),
+        ("assert false; 1", ErrorClass::Assert),
+    ];
+    for (src, class) in cases {
+        let mut ev = Evaluator::new(Settings::default());
+        let e = ev
+            .eval_expr(src, Path::new("/"))
+            .and_then(|v| ev.deep_force(v))
+            .expect_err(src);
+        assert_eq!(e.class, class, "{src}: {}", e.message);
+        assert!(!e.is_interruption(), "{src}");
+    }
+}

@@ -1,5 +1,6 @@
 //! A host's control over a run: a step budget (`Settings::max_steps`), a time limit
-//! (`Settings::max_time`) and a cancellation handle usable from another thread. Each stops the run with an `Interrupted` error that
+//! (`Settings::max_time`) and a cancellation handle usable from another thread. Each stops the
+//! run with an error of its own class (`OutOfSteps`, `Timeout`, `Cancelled`) that
 //! `tryEval` cannot catch, and leaves every thunk the run was forcing as it was, so evaluating
 //! again gives what an uninterrupted run gives.
 
@@ -35,7 +36,7 @@ fn a_step_budget_stops_an_endless_loop() {
     let e = ev
         .eval_expr("let f = n: f (n + 1); in f 0", dir())
         .expect_err("an endless loop cannot finish");
-    assert_eq!(e.class, ErrorClass::Interrupted);
+    assert_eq!(e.class, ErrorClass::OutOfSteps);
     assert!(
         ev.render_error(&e, false)
             .contains("stopped after 10000 steps")
@@ -49,7 +50,7 @@ fn try_eval_does_not_catch_an_interruption() {
         .eval_expr("builtins.tryEval (let f = n: f (n + 1); in f 0)", dir())
         .and_then(|v| ev.deep_force(v))
         .expect_err("tryEval must not swallow the interruption");
-    assert_eq!(e.class, ErrorClass::Interrupted);
+    assert_eq!(e.class, ErrorClass::OutOfSteps);
 }
 
 #[test]
@@ -79,7 +80,7 @@ fn an_interrupted_deep_force_leaves_its_thunks_forceable() {
         let e = ev
             .deep_force(v.clone())
             .expect_err("the budget is too small");
-        assert_eq!(e.class, ErrorClass::Interrupted);
+        assert_eq!(e.class, ErrorClass::OutOfSteps);
     }
     ev.state.settings.max_steps = 0;
     assert_eq!(printed(&mut ev, v), want);
@@ -93,7 +94,7 @@ fn a_cancellation_stops_the_next_run_only() {
     let e = ev
         .deep_force(v.clone())
         .expect_err("cancelled before it started");
-    assert_eq!(e.class, ErrorClass::Interrupted);
+    assert_eq!(e.class, ErrorClass::Cancelled);
     assert!(ev.render_error(&e, false).contains("evaluation cancelled"));
     let again = printed(&mut ev, v);
     assert!(again.starts_with("[ { s = \"300\"; x = 600; }"), "{again}");
@@ -133,7 +134,7 @@ fn a_time_limit_stops_an_endless_loop_soon_after_it_passes() {
         .eval_expr("let f = n: f (n + 1); in f 0", dir())
         .expect_err("an endless loop cannot finish");
     let took = start.elapsed();
-    assert_eq!(e.class, ErrorClass::Interrupted);
+    assert_eq!(e.class, ErrorClass::Timeout);
     assert!(
         ev.render_error(&e, false)
             .contains("stopped after 50 ms (max-time)"),

@@ -151,7 +151,7 @@ fn get_attr(name: &Value, set: &Value) -> Result<Value, Error> {
     attrs_of(set)?
         .get_bytes(name.as_bytes())
         .cloned()
-        .ok_or_else(|| Error::new(format!("attribute '{name}' missing")))
+        .ok_or_else(|| crate::vm::ops::missing_named(&name.to_string()))
 }
 
 async fn remove_attrs(co: Co, set: Value, names: Value) -> Result<Value, Error> {
@@ -174,12 +174,12 @@ async fn list_to_attrs(co: Co, list: Value) -> Result<Value, Error> {
         let name = item
             .get(sym!("name"))
             .cloned()
-            .ok_or_else(|| Error::new("attribute 'name' missing"))?;
+            .ok_or_else(|| crate::vm::ops::missing_named("name"))?;
         let name = force_string(&co, name).await?;
         let value = item
             .get(sym!("value"))
             .cloned()
-            .ok_or_else(|| Error::new("attribute 'value' missing"))?;
+            .ok_or_else(|| crate::vm::ops::missing_named("value"))?;
         entries.push((Symbol::from_string(&name), value));
     }
     Ok(Value::attrs(Attrs::from_unsorted(entries)))

@@ -197,7 +197,7 @@ async fn derivation_strict(co: Co, attrs: Value) -> Result<Value, Error> {
             .await?
             .to_str_lossy()
             .into_owned(),
-        None => return Err(Error::new("attribute 'name' missing")),
+        None => return Err(crate::vm::ops::missing_named("name")),
     };
     if let Some(c) = store::valid_name(&name) {
         return Err(Error::new(format!(
@@ -280,10 +280,10 @@ async fn derivation_strict(co: Co, attrs: Value) -> Result<Value, Error> {
         return Err(Error::new("__structuredAttrs is not supported by gnix yet"));
     }
     if !drv.env.contains_key("builder") {
-        return Err(Error::new("attribute 'builder' missing"));
+        return Err(crate::vm::ops::missing_named("builder"));
     }
     if !drv.env.contains_key("system") {
-        return Err(Error::new("attribute 'system' missing"));
+        return Err(crate::vm::ops::missing_named("system"));
     }
     inputs_from_context(&co, &ctx, &mut drv).await?;
     let hash_modulo = match hash {

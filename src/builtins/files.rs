@@ -2,7 +2,7 @@
 //! coercion they share with `hashFile`.
 
 use super::paths;
-use crate::errors::Error;
+use crate::errors::{Error, ErrorClass};
 use crate::value::{Attrs, NixString, Symbol, Value};
 use crate::vm::request::{self, Co, IoRequest, IoResponse, force};
 use crate::vm::walk::{self, Coercion};
@@ -74,7 +74,7 @@ pub async fn real_path(co: &Co, v: Value) -> Result<PathBuf, Error> {
 }
 
 fn missing(path: &Path) -> Error {
-    Error::new(format!("path '{}' does not exist", path.display()))
+    Error::new(format!("path '{}' does not exist", path.display())).with_class(ErrorClass::Io)
 }
 
 async fn to_path(co: Co, path: Value) -> Result<Value, Error> {

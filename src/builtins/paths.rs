@@ -2,7 +2,7 @@
 //! `getEnv`, `baseNameOf`, `dirOf`.
 
 use super::{attrs_of, force_attrs, force_string, list_of, string_of};
-use crate::errors::Error;
+use crate::errors::{Error, ErrorClass};
 use crate::io::EvalIo;
 use crate::settings::Settings;
 use crate::value::{Attrs, NixString, Value, sym};
@@ -113,7 +113,7 @@ async fn find_file(co: Co, search_path: Value, name: Value) -> Result<Value, Err
             None => String::new(),
         };
         let Some(path) = entry.get(sym!("path")) else {
-            return Err(Error::new("attribute 'path' missing"));
+            return Err(crate::vm::ops::missing_named("path"));
         };
         let path = walk::coerce_to_string(
             &co,
@@ -163,14 +163,15 @@ pub(super) async fn read_bytes(co: &Co, path: &std::path::Path) -> Result<Vec<u8
         Ok(IoResponse::Bytes(b)) => Ok(b),
         Ok(_) => Err(Error::new("unexpected answer from the host")),
         Err(e) => Err(match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                Error::new(format!("path '{}' does not exist", path.display()))
-            }
-            std::io::ErrorKind::IsADirectory => {
-                Error::new(format!("file '{}' is not a regular file", path.display()))
-            }
+            // Pure evaluation's refusal (an error of its own, as in C++ Nix).
             std::io::ErrorKind::PermissionDenied => Error::new(e.to_string()),
-            _ => Error::new(format!("reading file '{}': {e}", path.display())),
+            std::io::ErrorKind::NotFound => crate::store::io_error(e, path),
+            std::io::ErrorKind::IsADirectory => {
+                let message = format!("file '{}' is not a regular file", path.display());
+                Error::new(message).with_class(ErrorClass::Io)
+            }
+            _ => Error::new(format!("reading file '{}': {e}", path.display()))
+                .with_class(ErrorClass::Io),
         }),
     }
 }

@@ -345,7 +345,7 @@ async fn generic_closure(co: Co, input: Value) -> Result<Value, Error> {
     let start = input
         .get(sym!("startSet"))
         .cloned()
-        .ok_or_else(|| context(Error::new("attribute 'startSet' missing"), IN_ARG))?;
+        .ok_or_else(|| context(crate::vm::ops::missing_named("startSet"), IN_ARG))?;
     let start = force_list(&co, start).await.map_err(|e| {
         context(
             e,
@@ -358,7 +358,7 @@ async fn generic_closure(co: Co, input: Value) -> Result<Value, Error> {
     let operator = input
         .get(sym!("operator"))
         .cloned()
-        .ok_or_else(|| context(Error::new("attribute 'operator' missing"), IN_ARG))?;
+        .ok_or_else(|| context(crate::vm::ops::missing_named("operator"), IN_ARG))?;
     let operator = force_function(&co, operator).await.map_err(|e| {
         context(
             e,
@@ -382,7 +382,7 @@ async fn generic_closure(co: Co, input: Value) -> Result<Value, Error> {
             return Err(element(ops::type_error("a set", &e), &e));
         };
         let Some(key) = attrs.get(sym!("key")) else {
-            return Err(element(Error::new("attribute 'key' missing"), &e));
+            return Err(element(crate::vm::ops::missing_named("key"), &e));
         };
         let key = force(&co, key.clone()).await;
 

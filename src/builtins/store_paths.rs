@@ -451,7 +451,7 @@ async fn convert_hash(co: Co, args: Value) -> Result<Value, Error> {
     })?;
     let missing = |name: &str| {
         context(
-            Error::new(format!("attribute '{name}' missing")),
+            crate::vm::ops::missing_named(name),
             format!("while locating the attribute '{name}'"),
         )
     };

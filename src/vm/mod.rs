@@ -454,18 +454,23 @@ impl<'s> Vm<'s> {
     /// afresh). Unwinding it puts every thunk being forced back as it was.
     #[cold]
     fn interruption(&self) -> Error {
+        use crate::errors::ErrorClass;
         let cancelled = self.cancel.swap(false, Ordering::Relaxed);
-        let message = match (cancelled, self.host.settings().max_time) {
-            (true, _) => "evaluation cancelled".to_string(),
-            (false, Some(t)) if self.stats.ops <= self.step_limit => {
-                format!("evaluation stopped after {} ms (max-time)", t.as_millis())
-            }
-            (false, _) => format!(
-                "evaluation stopped after {} steps (max-steps)",
-                self.step_limit
+        let (class, message) = match (cancelled, self.host.settings().max_time) {
+            (true, _) => (ErrorClass::Cancelled, "evaluation cancelled".to_string()),
+            (false, Some(t)) if self.stats.ops <= self.step_limit => (
+                ErrorClass::Timeout,
+                format!("evaluation stopped after {} ms (max-time)", t.as_millis()),
+            ),
+            (false, _) => (
+                ErrorClass::OutOfSteps,
+                format!(
+                    "evaluation stopped after {} steps (max-steps)",
+                    self.step_limit
+                ),
             ),
         };
-        Error::new(message).with_class(crate::errors::ErrorClass::Interrupted)
+        Error::new(message).with_class(class)
     }
 
     /// A frame standing for `calls` logical calls was popped to be continued by the call
@@ -480,8 +485,10 @@ impl<'s> Vm<'s> {
     }
 
     fn check_depth(&self) -> Option<Error> {
-        (self.max_call_depth != 0 && self.call_depth > self.max_call_depth)
-            .then(|| Error::new("stack overflow; max-call-depth exceeded"))
+        (self.max_call_depth != 0 && self.call_depth > self.max_call_depth).then(|| {
+            Error::new("stack overflow; max-call-depth exceeded")
+                .with_class(crate::errors::ErrorClass::CallDepth)
+        })
     }
 
     /// Forces `v`, delivering the result to the frame on top.
@@ -506,7 +513,8 @@ impl<'s> Vm<'s> {
             return Step::Run;
         }
         let Some(work) = t.begin_apply() else {
-            let e = Error::new("infinite recursion encountered");
+            let e = Error::new("infinite recursion encountered")
+                .with_class(crate::errors::ErrorClass::InfiniteRecursion);
             return Step::Unwind(match span {
                 Some(s) => e.at(s),
                 None => e,
@@ -591,7 +599,8 @@ impl<'s> Vm<'s> {
                 Error::new(format!(
                     "attempt to call something which is not a function but {}",
                     ops::describe_value(&other)
-                )),
+                ))
+                .with_class(crate::errors::ErrorClass::Type),
                 span,
             )),
         }

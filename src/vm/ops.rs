@@ -10,7 +10,7 @@
 //! Error messages are built only on the way out, in functions kept out of line (`#[cold]`), so
 //! that the success paths the dispatch loop inlines stay small.
 
-use crate::errors::Error;
+use crate::errors::{Error, ErrorClass};
 use crate::paths::canon_path;
 use crate::print::print_error_value;
 use crate::value::code::Op;
@@ -21,10 +21,8 @@ use std::rc::Rc;
 /// "expected a set but found an integer: 1".
 #[cold]
 pub fn type_error(expected: &str, found: &Value) -> Error {
-    Error::new(format!(
-        "expected {expected} but found {}",
-        describe_value(found)
-    ))
+    let message = format!("expected {expected} but found {}", describe_value(found));
+    Error::new(message).with_class(ErrorClass::Type)
 }
 
 /// "an integer: 1", the way C++ Nix names a value in messages.
@@ -112,17 +110,20 @@ fn attr_name(name: &Value) -> Result<&NixString, Error> {
 
 #[cold]
 #[inline(never)]
-fn missing(name: Symbol) -> Error {
-    Error::new(format!("attribute '{name}' missing"))
+pub fn missing(name: Symbol) -> Error {
+    missing_named(&name.to_string())
+}
+
+/// "attribute 'x' missing", of class `MissingAttribute`.
+#[cold]
+pub fn missing_named(name: &str) -> Error {
+    Error::new(format!("attribute '{name}' missing")).with_class(ErrorClass::MissingAttribute)
 }
 
 #[cold]
 #[inline(never)]
 fn missing_bytes(name: &[u8]) -> Error {
-    Error::new(format!(
-        "attribute '{}' missing",
-        String::from_utf8_lossy(name)
-    ))
+    missing_named(&String::from_utf8_lossy(name))
 }
 
 /// `-v` (as `0 - v`, the way Nix negates: `-0.0` is `0`).
@@ -202,7 +203,8 @@ pub fn add(a: &Value, b: &Value) -> Result<Option<Value>, Error> {
 #[cold]
 #[inline(never)]
 fn cannot_add(a: &Value, b: &Value) -> Error {
-    Error::new(format!("cannot add {} to {}", b.type_name(), a.type_name()))
+    let message = format!("cannot add {} to {}", b.type_name(), a.type_name());
+    Error::new(message).with_class(ErrorClass::Type)
 }
 
 /// `path + "string"`.
@@ -305,21 +307,13 @@ pub fn less_shallow(a: &Value, b: &Value) -> Result<Option<bool>, Error> {
 }
 
 pub fn incomparable(a: &Value, b: &Value) -> Error {
-    if std::mem::discriminant(a) == std::mem::discriminant(b) {
-        Error::new(format!(
-            "cannot compare {} with {}; values of that type are incomparable (values are {} and {})",
-            a.type_name(),
-            b.type_name(),
-            print_error_value(a),
-            print_error_value(b)
-        ))
-    } else {
-        Error::new(format!(
-            "cannot compare {} with {}; values are {} and {}",
-            a.type_name(),
-            b.type_name(),
-            print_error_value(a),
-            print_error_value(b)
-        ))
-    }
+    let (x, y) = (a.type_name(), b.type_name());
+    let (va, vb) = (print_error_value(a), print_error_value(b));
+    let message = match std::mem::discriminant(a) == std::mem::discriminant(b) {
+        true => format!(
+            "cannot compare {x} with {y}; values of that type are incomparable (values are {va} and {vb})"
+        ),
+        false => format!("cannot compare {x} with {y}; values are {va} and {vb}"),
+    };
+    Error::new(message).with_class(ErrorClass::Type)
 }

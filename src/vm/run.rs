@@ -631,11 +631,7 @@ impl Vm<'_> {
                         ));
                     }
                     other => {
-                        return Err(Error::new(format!(
-                            "cannot coerce {} to a string: {}",
-                            other.type_name(),
-                            crate::print::print_error_value(&other)
-                        )));
+                        return Err(super::walk::cannot_coerce(&other));
                     }
                 }
             }

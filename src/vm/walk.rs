@@ -278,12 +278,14 @@ fn coerce_scalar(v: &Value, how: Coercion) -> Option<NixString> {
     })
 }
 
-fn cannot_coerce(v: &Value) -> Error {
-    Error::new(format!(
+/// "cannot coerce a set to a string: { }", of class `Type`.
+pub fn cannot_coerce(v: &Value) -> Error {
+    let message = format!(
         "cannot coerce {} to a string: {}",
         v.type_name(),
         print_error_value(v)
-    ))
+    );
+    Error::new(message).with_class(crate::errors::ErrorClass::Type)
 }
 
 /// `a + b` when a string coercion is needed (`"a" + { __toString = ...; }`, `./p + x`).
