@@ -149,3 +149,37 @@ fn interpolation_right_after_a_path_still_works() {
         r#""c""#,
     );
 }
+
+/// A value that coerces to itself: C++ Nix recurses until its stack overflows ("stack overflow
+/// (possible infinite recursion)"); gnix stops at max-call-depth.
+#[test]
+fn a_value_that_coerces_to_itself_is_a_stack_overflow() {
+    let cases = [
+        (r#"let x = { __toString = self: self; }; in "${x}""#, "1:45"),
+        (r#"let x = { outPath = x; }; in "${x}""#, "1:33"),
+        ("let x = [ x ]; in toString x", "1:19"),
+        ("let x = [ x x ]; in toString x", "1:21"),
+        (r#"let x = { __toString = self: self; }; in x + """#, "1:42"),
+        ("let x = { outPath = x; }; in builtins.pathExists x", "1:30"),
+    ];
+    for (expr, at) in cases {
+        expect_error(
+            &["--strict", "-E", expr],
+            "stack overflow; max-call-depth exceeded",
+            at,
+        );
+    }
+}
+
+#[test]
+fn deep_but_finite_coercions_still_work() {
+    let list = "let f = n: if n == 0 then 7 else [ (f (n - 1)) ]; in toString (f 1000)";
+    expect_value(&["--strict", "-E", list], r#""7""#);
+    let to_string =
+        r#"let f = n: if n == 0 then "a" else { __toString = _: f (n - 1); }; in "${f 1000}""#;
+    expect_value(&["--strict", "-E", to_string], r#""a""#);
+    let out_path = r#"let f = n: if n == 0 then "p" else { outPath = f (n - 1); }; in "${f 1000}""#;
+    expect_value(&["--strict", "-E", out_path], r#""p""#);
+    let wide = "toString [ 1 [ 2 [ ] 3 ] { outPath = \"x\"; } [ [ [ 4 ] ] ] ]";
+    expect_value(&["--strict", "-E", wide], r#""1 2 3 x 4""#);
+}
