@@ -19,7 +19,53 @@ pub fn parse(text: &str, file: FileId) -> Result<ast::Root, Error> {
     if let Some(err) = parse.errors().first() {
         return Err(parse_error(err, text, file));
     }
-    Ok(parse.tree())
+    let tree = parse.tree();
+    if text.contains("${") {
+        check_paths(&tree, text, file)?;
+    }
+    Ok(tree)
+}
+
+/// Rejects a path literal followed by blanks or a comment and then `${` (`./a ${b}`), which C++
+/// Nix's lexer ends before the blank, leaving `${` unexpected. rnix instead takes the blank and
+/// the interpolation into the path, a tree its own `parts()` cannot read. The message is the one
+/// rnix gives for the same text with the path token replaced by an identifier of the same
+/// length (`___ ${b}`), which it does parse as C++ Nix does: same position, same "expecting".
+fn check_paths(tree: &ast::Root, text: &str, file: FileId) -> Result<(), Error> {
+    use rnix::SyntaxKind as K;
+    let bad = tree.syntax().descendants().find(|n| {
+        matches!(
+            n.kind(),
+            K::NODE_PATH_ABS | K::NODE_PATH_REL | K::NODE_PATH_HOME
+        ) && n.children_with_tokens().any(|c| c.kind().is_trivia())
+    });
+    let Some(path) = bad else {
+        return Ok(());
+    };
+    let interpol = path.children().find(|c| c.kind() == K::NODE_INTERPOL);
+    let first = path.first_token().map(|t| t.text_range());
+    let (Some(interpol), Some(first)) = (interpol, first) else {
+        unreachable!("a path node holds blanks only before an interpolation")
+    };
+    let (start, end) = (usize::from(first.start()), usize::from(first.end()));
+    let stand_in = format!(
+        "{}{}{}",
+        &text[..start],
+        "_".repeat(end - start),
+        &text[end..]
+    );
+    let reparse = rnix::Root::parse(&stand_in);
+    if let Some(err) = reparse.errors().first() {
+        return Err(parse_error(err, &stand_in, file));
+    }
+    let at = u32::from(interpol.text_range().start());
+    Err(Error::new("syntax error, unexpected '${'")
+        .with_class(ErrorClass::Parse)
+        .at(Span {
+            file,
+            start: at,
+            end: at,
+        }))
 }
 
 /// Rejects input nested deeper than `MAX_NESTING`: brackets, `${`, and runs of prefix
@@ -261,6 +307,7 @@ fn expected_name(kind: rnix::SyntaxKind) -> String {
         K::TOKEN_L_PAREN => "(",
         K::TOKEN_R_PAREN => ")",
         K::TOKEN_INTERPOL_START => "${",
+        K::TOKEN_INTERPOL_END => "}",
         K::TOKEN_THEN => "then",
         K::TOKEN_ELSE => "else",
         K::TOKEN_IN => "in",

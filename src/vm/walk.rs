@@ -183,26 +183,35 @@ impl Coercion {
     };
 }
 
+/// A piece of a coercion's work stack: a value (whether a space follows it, and how deeply it
+/// is nested in lists, `__toString` results and `outPath`s), or a space between list items.
 enum Piece {
-    Value(Value, bool),
+    Value(Value, bool, u32),
     Space,
 }
 
-/// Coerces a value to a string the way C++ Nix's `coerceToString` does.
+/// Coerces a value to a string the way C++ Nix's `coerceToString` does. C++ Nix recurses for
+/// each list item, `__toString` result and `outPath`, so a value that coerces to itself
+/// (`let x = [ x ]; in toString x`) overflows its stack; here the nesting counts towards
+/// max-call-depth, like the other walks, and such a value fails as soon as it passes it.
 pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixString, Error> {
     if let Some(s) = coerce_scalar(&v, how) {
         return Ok(s);
     }
     let mut out: Vec<u8> = Vec::new();
     let mut context: Option<NixContext> = None;
-    let mut stack = vec![Piece::Value(v, false)];
+    let mut stack = vec![Piece::Value(v, false, 1)];
+    let mut tracker = DepthTracker::new();
     while let Some(piece) = stack.pop() {
-        let (v, space_after) = match piece {
+        let (v, space_after, depth) = match piece {
             Piece::Space => {
                 out.push(b' ');
                 continue;
             }
-            Piece::Value(v, s) => (force(co, v).await, s),
+            Piece::Value(v, s, depth) => {
+                tracker.at(co, depth).await;
+                (force(co, v).await, s, depth)
+            }
         };
         if space_after && !matches!(&v, Value::List(l) if l.is_empty()) {
             stack.push(Piece::Space);
@@ -230,9 +239,9 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
                 if let Some(f) = a.get(sym!("__toString")) {
                     // The result is coerced in turn, with the same rules.
                     let r = request::call(co, f.clone(), v.clone()).await;
-                    stack.push(Piece::Value(r, false));
+                    stack.push(Piece::Value(r, false, depth + 1));
                 } else if let Some(p) = a.get(sym!("outPath")) {
-                    stack.push(Piece::Value(p.clone(), false));
+                    stack.push(Piece::Value(p.clone(), false, depth + 1));
                 } else {
                     return Err(cannot_coerce(&v));
                 }
@@ -252,7 +261,7 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
             Value::List(l) if how.weak => {
                 let n = l.len();
                 for (i, item) in l.iter().enumerate().rev() {
-                    stack.push(Piece::Value(item.clone(), i + 1 < n));
+                    stack.push(Piece::Value(item.clone(), i + 1 < n, depth + 1));
                 }
             }
             _ => return Err(cannot_coerce(&v)),
