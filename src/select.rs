@@ -130,8 +130,13 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
 /// with itself first. Anything else is returned as it is.
 pub fn auto_call(ev: &mut Evaluator, args: &AutoArgs, v: Value) -> Result<Value, Error> {
     let mut v = ev.force(v)?;
-    while let Some(f) = functor(&v) {
+    for _ in 0..FUNCTOR_CHAIN_LIMIT {
+        let Some(f) = functor(&v) else { break };
         v = ev.call(f, vec![v])?;
+    }
+    if functor(&v).is_some() {
+        return Err(Error::new("stack overflow (possible infinite recursion)")
+            .with_class(ErrorClass::CallDepth));
     }
     let Value::Closure(closure) = &v else {
         return Ok(v);
@@ -141,6 +146,10 @@ pub fn auto_call(ev: &mut Evaluator, args: &AutoArgs, v: Value) -> Result<Value,
         None => Ok(v),
     }
 }
+
+/// How many functors in a row `auto_call` follows (each returning another) before it gives up
+/// as C++ Nix does when its recursion overflows the stack (`{ __functor = self: self; }`).
+const FUNCTOR_CHAIN_LIMIT: usize = 10_000;
 
 fn functor(v: &Value) -> Option<Value> {
     match v {

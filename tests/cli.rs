@@ -410,6 +410,10 @@ fn a_function_taking_a_set_is_called_before_selecting_and_with_args() {
     // A functor is called with itself, its result in turn.
     let functor = "{ __functor = self: { a ? 3 }: a; }";
     assert_eq!(eval_ok(&["-E", functor, "--arg", "b", "1"]), "3");
+    let endless = ["-E", "{ __functor = self: self; }", "--arg", "b", "1"];
+    let (code, _, err) = eval_all(&endless);
+    assert_eq!(code, Some(1));
+    assert_eq!(err, "error: stack overflow (possible infinite recursion)\n");
 }
 
 #[test]
