@@ -211,8 +211,19 @@ pub fn render_warning(message: &str, span: Span, sources: &SourceMap) -> String 
     out
 }
 
+/// Continuation lines indented under the first, blank lines left empty, as C++ Nix does.
 fn indent_message(message: &str) -> String {
-    message.replace('\n', "\n       ")
+    let mut out = String::with_capacity(message.len());
+    for (i, line) in message.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if !line.is_empty() {
+                out.push_str("       ");
+            }
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// `at file:line:col:` and the source lines around the position, with a caret.

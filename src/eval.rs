@@ -359,6 +359,13 @@ impl Evaluator {
         self.run(chunk)
     }
 
+    /// Compiles an expression without evaluating it: a thunk that evaluates it when forced
+    /// (`--arg`). A syntax error is reported now; relative paths resolve against `dir`.
+    pub fn lazy_expr(&mut self, text: &str, dir: &Path) -> Result<Value, Error> {
+        let chunk = self.state.compile(text, None, "«string»", dir)?;
+        Ok(Value::Thunk(Thunk::code(chunk, Env::new(None, 0))))
+    }
+
     /// Evaluates a file to weak head normal form.
     pub fn eval_file(&mut self, path: &Path) -> Result<Value, Error> {
         let cwd = self
@@ -452,6 +459,21 @@ impl Evaluator {
             Value::String(s) => String::from_utf8(s.as_bytes().to_vec())
                 .map_err(|_| Error::new(format!("the string '{s}' is not valid UTF-8"))),
             other => Err(vm::ops::type_error("a string", &other)),
+        }
+    }
+
+    /// The string `"${v}"` would make (paths copied to the store, sets through `__toString` or
+    /// `outPath`), its context left out; an error for any other value.
+    pub fn coerce_to_string(&mut self, v: Value) -> Result<Vec<u8>, Error> {
+        let how = vm::walk::Coercion::INTERPOLATION;
+        let g = vm::request::generator(move |co| async move {
+            Ok(Value::String(
+                vm::walk::coerce_to_string(&co, v, how).await?,
+            ))
+        });
+        match self.run_generator("coerceToString", g)? {
+            Value::String(s) => Ok(s.as_bytes().to_vec()),
+            _ => unreachable!("a string coercion answered with something not a string"),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`.
 
 mod allocator;
+mod select;
 
 use gnix::paths::absolute;
 use gnix::{Error, Evaluator, Settings, Value};
@@ -16,6 +17,10 @@ usage: gnix eval [FLAGS] (-E EXPR | FILE | -)   (flags: gnix eval --help)
 Evaluates a Nix expression, as `nix-instantiate --eval` does (FILE defaults to ./default.nix).
 
   -E, --expr EXPR          evaluate EXPR (relative paths resolve against the working directory)
+  -A, --attr PATH          print the value at PATH (a.b.0.\"c.d\"), not the whole value; repeatable
+  --arg NAME EXPR          if the value is a function taking a set, call it with NAME = EXPR
+  --argstr NAME VALUE      the same with the string VALUE
+  --raw                    print a string as it is: no quotes, escapes or newline (as `nix eval`)
   --strict                 force the whole value before printing it
   --json                   print the value (forced deeply) as JSON
   --xml                    print the value (forced deeply) as builtins.toXML does
@@ -35,12 +40,24 @@ Evaluates a Nix expression, as `nix-instantiate --eval` does (FILE defaults to .
   --stats                  print evaluation counters as JSON on stderr
   --vm generator|recursive the driver (the recursive one is the benchmark baseline)
   --no-speculate           compute nothing ahead of need (same results, more thunks)
-  --eval, --readonly-mode, --impure, --store S: accepted for nix-instantiate compatibility
+  --version                print gnix's version
+  --eval, --eval-only, --readonly-mode, --read-write-mode, --impure, --store S, --timeout N:
+                           accepted for nix-instantiate compatibility, and ignored
 ";
+
+/// An argument for `select::auto_call`, as given: `--arg NAME EXPR` or `--argstr NAME VALUE`.
+enum AutoArg {
+    Expr(String),
+    Str(String),
+}
 
 #[derive(Default)]
 struct Options {
     expr: Option<String>,
+    attr_paths: Vec<String>,
+    auto_args: Vec<(String, AutoArg)>,
+    raw: bool,
+    version: bool,
     file: Option<PathBuf>,
     strict: bool,
     json: bool,
@@ -71,15 +88,24 @@ fn usage_error(msg: &str) -> ExitCode {
 /// the process quietly and successfully, as it would end `cat`; any other failure to write is
 /// an error. (`println!` would panic instead.)
 fn to_stdout(text: &str) -> ExitCode {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match write_stdout(text.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            to_stderr(&format!("error: writing the result: {e}\n"));
+            to_stderr(&format!("error: {e}\n"));
             ExitCode::from(1)
         }
+    }
+}
+
+/// `to_stdout` for a result among several: a failure to write is an error to report.
+fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::new(format!("writing the result: {e}")))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -100,6 +126,11 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         };
         match a.as_str() {
             "-E" | "--expr" => o.expr = Some(value(a)?),
+            "-A" | "--attr" => o.attr_paths.push(value(a)?),
+            "--arg" => o.auto_args.push((value(a)?, AutoArg::Expr(value(a)?))),
+            "--argstr" => o.auto_args.push((value(a)?, AutoArg::Str(value(a)?))),
+            "--raw" => o.raw = true,
+            "--version" => o.version = true,
             "--strict" => o.strict = true,
             "--json" => o.json = true,
             "--show-trace" => o.show_trace = true,
@@ -107,9 +138,14 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--parse" => o.parse_only = true,
             "--dump-bytecode" => o.dump_bytecode = true,
             "--stats" => o.stats = true,
-            "--eval" | "--readonly-mode" | "--impure" => {}
+            "--eval" | "--eval-only" | "--readonly-mode" | "--read-write-mode" | "--impure" => {}
             "--store" => {
                 value(a)?;
+            }
+            "--timeout" => {
+                let v = value(a)?;
+                v.parse::<u64>()
+                    .map_err(|_| format!("invalid --timeout '{v}'"))?;
             }
             "--extra-experimental-features" | "--experimental-features" => o
                 .features
@@ -155,6 +191,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     if o.expr.is_some() && o.file.is_some() {
         return Err("give either -E EXPR or a FILE, not both".into());
     }
+    if o.raw && (o.json || o.xml) {
+        return Err("--raw cannot be combined with --json or --xml".into());
+    }
     Ok(o)
 }
 
@@ -168,9 +207,11 @@ fn main() -> ExitCode {
         Some("--help") | Some("-h") => {
             return to_stdout(USAGE);
         }
+        Some("--version") => return to_stdout(VERSION),
         _ => return usage_error("expected a command: eval"),
     }
     let opts = match parse_args(&args[1..]) {
+        Ok(o) if o.version => return to_stdout(VERSION),
         Ok(o) => o,
         Err(e) => return usage_error(&e),
     };
@@ -186,6 +227,8 @@ fn main() -> ExitCode {
     }
     run(opts)
 }
+
+const VERSION: &str = concat!("gnix ", env!("CARGO_PKG_VERSION"), "\n");
 
 const RECURSIVE_STACK: usize = 64 << 20;
 
@@ -218,11 +261,11 @@ fn run(opts: Options) -> ExitCode {
     let mut ev = Evaluator::new(settings(&opts));
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let result = if opts.dump_bytecode {
-        dump_bytecode(&mut ev, &opts, &cwd).map(Some)
+        dump_bytecode(&mut ev, &opts, &cwd)
     } else if opts.parse_only {
-        parse(&mut ev, &opts, &cwd).map(|_| None)
+        parse(&mut ev, &opts, &cwd)
     } else {
-        evaluate(&mut ev, &opts, &cwd).map(Some)
+        evaluate(&mut ev, &opts, &cwd)
     };
     if opts.stats {
         let allocations = allocator::allocations() - allocations_before;
@@ -236,8 +279,7 @@ fn run(opts: Options) -> ExitCode {
     // nested structures.
     std::mem::forget(ev);
     match result {
-        Ok(Some(out)) => to_stdout(&format!("{out}\n")),
-        Ok(None) => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::SUCCESS,
         Err(_) => {
             to_stderr(&errors.unwrap_or_default());
             ExitCode::from(1)
@@ -254,10 +296,10 @@ fn parse(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(), Error> {
 }
 
 /// `--dump-bytecode`: the compiled code's listing instead of its value.
-fn dump_bytecode(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<String, Error> {
+fn dump_bytecode(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(), Error> {
     let (text, path, dir) = read_source(opts, cwd)?;
     let listing = ev.dump_bytecode(&text, path, &dir)?;
-    Ok(listing.trim_end_matches('\n').to_string())
+    write_stdout(format!("{}\n", listing.trim_end_matches('\n')).as_bytes())
 }
 
 /// The source `-E`, `FILE`, `-` (stdin) or nothing (`./default.nix`) names: its text, its
@@ -285,31 +327,76 @@ fn read_source(opts: &Options, cwd: &Path) -> Result<(String, Option<PathBuf>, P
     }
 }
 
-fn evaluate(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<String, Error> {
-    let v = match (&opts.expr, &opts.file) {
-        (Some(e), _) => ev.eval_expr(e, cwd)?,
-        (None, Some(f)) if f.as_os_str() == "-" => {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                .map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
-            ev.eval_expr(&text, cwd)?
+/// Evaluates the source and prints the value at each `-A` path (the whole value without one),
+/// as `nix-instantiate --eval` does: each printed as soon as it is known.
+fn evaluate(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(), Error> {
+    let args = auto_args(ev, opts, cwd)?;
+    let root = load(ev, opts, cwd)?;
+    let whole = [String::new()];
+    let paths = match opts.attr_paths.as_slice() {
+        [] => &whole[..],
+        paths => paths,
+    };
+    for path in paths {
+        let v = select::find(ev, path, &args, root.clone())?;
+        let v = ev.force(v)?;
+        let v = match args.is_empty() {
+            true => v,
+            false => select::auto_call(ev, &args, v)?,
+        };
+        write_stdout(&render(ev, opts, v)?)?;
+    }
+    Ok(())
+}
+
+/// The `--arg` and `--argstr` values: each `--arg` expression compiled now (a syntax error is
+/// reported before the source is read, as C++ Nix does) and evaluated when used.
+fn auto_args(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<select::AutoArgs, Error> {
+    let mut args = select::AutoArgs::new();
+    for (name, arg) in &opts.auto_args {
+        let v = match arg {
+            AutoArg::Expr(e) => ev.lazy_expr(e, cwd)?,
+            AutoArg::Str(s) => Value::string(s.as_str()),
+        };
+        args.insert(name.clone(), v);
+    }
+    Ok(args)
+}
+
+/// The value of `-E`, `FILE`, `-` (stdin) or `./default.nix`, in weak head normal form.
+fn load(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<Value, Error> {
+    match (&opts.expr, &opts.file) {
+        (None, Some(f)) if f.as_os_str() != "-" => ev.eval_file(f),
+        (None, None) => ev.eval_file(Path::new("default.nix")),
+        _ => {
+            let (text, _, dir) = read_source(opts, cwd)?;
+            ev.eval_expr(&text, &dir)
         }
-        (None, Some(f)) => ev.eval_file(f)?,
-        (None, None) => ev.eval_file(&PathBuf::from("default.nix"))?,
+    }
+}
+
+/// A result as printed: with `--raw` the string's bytes alone; otherwise the value (forced
+/// deeply with `--strict`, `--json` or `--xml`) in its format, and a newline.
+fn render(ev: &mut Evaluator, opts: &Options, v: Value) -> Result<Vec<u8>, Error> {
+    if opts.raw {
+        // nix-instantiate 2.8 has no --raw: this is `nix eval --raw`, which prints what
+        // `"${v}"` would make, without a newline.
+        return ev.coerce_to_string(v);
+    }
+    let v = match opts.strict || opts.json || opts.xml {
+        true => ev.deep_force(v)?,
+        false => v,
     };
-    let v: Value = if opts.strict || opts.json {
-        ev.deep_force(v)?
+    let text = if opts.json {
+        ev.to_json(v)?
+    } else if opts.xml {
+        ev.to_xml(v, !opts.no_location)?
+            .trim_end_matches('\n')
+            .to_string()
     } else {
-        v
+        gnix::print::print_value(&v)
     };
-    if opts.json {
-        return ev.to_json(v);
-    }
-    if opts.xml {
-        let xml = ev.to_xml(v, !opts.no_location)?;
-        return Ok(xml.trim_end_matches('\n').to_string());
-    }
-    Ok(gnix::print::print_value(&v))
+    Ok(format!("{text}\n").into_bytes())
 }
 
 /// `--stats`: the VM's counters (C++ Nix's `NIX_SHOW_STATS` names where it has the same

@@ -310,3 +310,200 @@ fn help_lists_every_flag_the_parser_accepts() {
         );
     }
 }
+
+/// Runs `gnix eval ARGS` and returns its exit code, stdout and stderr.
+fn eval_all(args: &[&str]) -> (Option<i32>, String, String) {
+    let mut all = vec!["eval"];
+    all.extend_from_slice(args);
+    let out = gnix(&all);
+    (out.status.code(), stdout(&out), stderr(&out))
+}
+
+const SELECTABLE: &str = r#"{ a.b = 1; xs = [ 1 2 { c = 3; } ]; "a.b".c = 4; ab = 5; }"#;
+
+#[test]
+fn attr_selects_along_a_path() {
+    for (path, want) in [
+        ("a.b", "1"),
+        ("xs.2.c", "3"),
+        ("xs.+1", "2"),
+        (r#""a.b".c"#, "4"),
+        (r#"a"b""#, "5"),
+        ("a.", "{ b = 1; }"),
+    ] {
+        assert_eq!(eval_ok(&["-E", SELECTABLE, "-A", path]), want, "-A {path}");
+    }
+    assert_eq!(eval_ok(&["-E", SELECTABLE, "--attr", "a.b"]), "1");
+}
+
+#[test]
+fn several_attr_paths_print_one_line_each_until_one_fails() {
+    let (code, out, err) = eval_all(&["-E", SELECTABLE, "-A", "a.b", "-A", "ab", "-A", "q"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(out, "1\n5\n");
+    assert_eq!(
+        err,
+        "error: attribute 'q' in selection path 'q' not found\n       Did you mean one of a, ab or xs?\n"
+    );
+}
+
+#[test]
+fn attr_path_errors_are_worded_as_cpp_nix_words_them() {
+    for (path, want) in [
+        (
+            "a.x",
+            "error: attribute 'x' in selection path 'a.x' not found\n       Did you mean b?\n",
+        ),
+        (
+            "xs.5",
+            "error: list index 5 in selection path 'xs.5' is out of range\n",
+        ),
+        (
+            "a.b.c",
+            "error: the expression selected by the selection path 'a.b.c' should be a set but is an integer\n",
+        ),
+        (
+            "xs.-1",
+            "error: the expression selected by the selection path 'xs.-1' should be a set but is a list\n",
+        ),
+        (
+            "a.0",
+            "error: the expression selected by the selection path 'a.0' should be a list but is a set\n",
+        ),
+        (".a", "error: empty attribute name in selection path '.a'\n"),
+        (
+            r#""a.b"#,
+            "error: missing closing quote in selection path '\"a.b'\n",
+        ),
+        (
+            "zzz.y",
+            "error: attribute 'zzz' in selection path 'zzz.y' not found\n",
+        ),
+    ] {
+        let (code, out, err) = eval_all(&["-E", SELECTABLE, "-A", path]);
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (Some(1), "", want),
+            "-A {path}"
+        );
+    }
+}
+
+#[test]
+fn a_function_taking_a_set_is_called_before_selecting_and_with_args() {
+    let f = "{ a ? 1, b ? a + 1 }: { inherit a b; }";
+    assert_eq!(eval_ok(&["-E", f, "-A", "b"]), "2");
+    assert_eq!(eval_ok(&["-E", f, "--arg", "a", "10", "-A", "b"]), "11");
+    assert_eq!(
+        eval_ok(&["-E", f, "--argstr", "b", "x", "-A", "b"]),
+        r#""x""#
+    );
+    // Without -A, only when there are arguments; a later --arg replaces an earlier one.
+    assert_eq!(eval_ok(&["-E", "{ a ? 1 }: a"]), "<LAMBDA>");
+    assert_eq!(eval_ok(&["-E", "{ a ? 1 }: a", "--arg", "z", "0"]), "1");
+    let twice = ["-E", "{ a }: a", "--arg", "a", "2", "--argstr", "a", "3"];
+    assert_eq!(eval_ok(&twice), r#""3""#);
+    // `...` takes every argument; a plain argument is never filled.
+    let all = ["-E", "{ ... }@s: s", "--arg", "p", "1 + 1", "--strict"];
+    assert_eq!(eval_ok(&all), "{ p = 2; }");
+    assert_eq!(eval_ok(&["-E", "x: x", "--arg", "x", "1"]), "<LAMBDA>");
+    // A functor is called with itself, its result in turn.
+    let functor = "{ __functor = self: { a ? 3 }: a; }";
+    assert_eq!(eval_ok(&["-E", functor, "--arg", "b", "1"]), "3");
+    let endless = ["-E", "{ __functor = self: self; }", "--arg", "b", "1"];
+    let (code, _, err) = eval_all(&endless);
+    assert_eq!(code, Some(1));
+    assert_eq!(err, "error: stack overflow (possible infinite recursion)\n");
+}
+
+#[test]
+fn auto_call_arguments_are_lazy_but_parsed_first() {
+    let unused = ["-E", "{ a ? 1 }: a", "--arg", "x", "throw \"no\""];
+    assert_eq!(eval_ok(&unused), "1");
+    let (code, _, err) = eval_all(&["-E", "1", "--arg", "x", "1 +"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.starts_with("error: syntax error, unexpected end of file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_auto_call_argument_is_an_error_at_the_formal() {
+    let (code, out, err) = eval_all(&["-E", "{a}: a", "--arg", "b", "2"]);
+    assert_eq!((code, out.as_str()), (Some(1), ""));
+    assert!(
+        err.starts_with(
+            "error: cannot evaluate a function that has an argument without a value ('a')\n\n       \
+             Nix attempted to evaluate a function as a top level expression; in\n"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("at «string»:1:2:"), "{err}");
+    let (code, _, err) = eval_all(&["-E", "{a}: { b = 1; }", "-A", "b"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("('a')"), "{err}");
+}
+
+#[test]
+fn raw_prints_the_string_alone() {
+    let (code, out, _) = eval_all(&["--raw", "-E", r#""a\n\"b\"""#]);
+    assert_eq!((code, out.as_str()), (Some(0), "a\n\"b\""));
+    let set = r#"{ s = { __toString = _: "t"; }; }"#;
+    assert_eq!(eval_all(&["--raw", "-E", set, "-A", "s"]).1, "t");
+    let (code, out, err) = eval_all(&["--raw", "-E", "1"]);
+    assert_eq!((code, out.as_str()), (Some(1), ""));
+    assert_eq!(err, "error: cannot coerce an integer to a string: 1\n");
+    let (code, _, err) = eval_all(&["--raw", "--json", "-E", "1"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--raw"), "{err}");
+}
+
+#[test]
+fn sources_from_stdin_default_nix_and_directories() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-default-nix");
+    fs::create_dir_all(dir.join("sub")).expect("make scratch dirs");
+    fs::write(dir.join("default.nix"), "{ a = 1; }").expect("write default.nix");
+    fs::write(dir.join("sub/default.nix"), "7").expect("write sub/default.nix");
+    let run = |args: &[&str], input: &str| {
+        let mut child = Command::new(GNIX)
+            .args(args)
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("cannot run gnix");
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        stdin.write_all(input.as_bytes()).expect("write stdin");
+        drop(stdin);
+        let out = child.wait_with_output().expect("gnix ends");
+        expect_status(&out, 0)
+    };
+    assert_eq!(run(&["eval", "-A", "a"], ""), "1");
+    assert_eq!(run(&["eval", "sub"], ""), "7");
+    assert_eq!(run(&["eval", "-", "--arg", "x", "5"], "{ x }: x"), "5");
+}
+
+#[test]
+fn version_and_ignored_compatibility_flags() {
+    let want = format!("gnix {}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(expect_status(&gnix(&["--version"]), 0), want);
+    assert_eq!(eval_ok(&["--version"]), want);
+    let flags = [
+        "--eval-only",
+        "--read-write-mode",
+        "--timeout",
+        "5",
+        "-E",
+        "1",
+    ];
+    assert_eq!(eval_ok(&flags), "1");
+    let (code, _, err) = eval_all(&["--timeout", "soon", "-E", "1"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("invalid --timeout 'soon'"), "{err}");
+    for args in [&["--arg", "x"][..], &["--argstr", "x"], &["-A"]] {
+        assert_eq!(eval_all(args).0, Some(2), "{args:?}");
+    }
+}
