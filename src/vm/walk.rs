@@ -56,16 +56,20 @@ pub async fn deep_force(co: &Co, v: Value) -> Result<Value, Error> {
 /// `a == b` with Nix's semantics: numbers compare across int and float, lists and sets
 /// element-wise, derivations by `outPath`, functions never. As in C++ Nix, two values inside
 /// containers that are the very same object compare equal once forced (so `[ f ] == [ f ]`);
-/// `identity_at_top` extends that to `a` and `b` themselves (`elem`, list comparison).
+/// `identity_at_top` extends that to `a` and `b` themselves (`elem`, list comparison). The
+/// elements of one set or list compared with themselves are each the same value, forced and
+/// then equal whatever they hold (C++ Nix compares them by pointer after forcing them, so
+/// `let s = { a = nan; }; in s == s` is true, and `let t = [ (throw "x") ]; in t == t` throws).
 pub async fn equal(co: &Co, a: Value, b: Value, identity_at_top: bool) -> Result<bool, Error> {
-    let mut stack: Vec<(Value, Value, u32)> = vec![(a, b, 1)];
+    // Each pair: the two values, their depth, and whether they are one slot of one container.
+    let mut stack: Vec<(Value, Value, u32, bool)> = vec![(a, b, 1, false)];
     let mut tracker = DepthTracker::new();
-    while let Some((a, b, depth)) = stack.pop() {
+    while let Some((a, b, depth, same_slot)) = stack.pop() {
         tracker.at(co, depth).await;
         let identical = (depth > 1 || identity_at_top) && same_object(&a, &b);
         let a = force(co, a).await;
         let b = force(co, b).await;
-        if identical || ((depth > 1 || identity_at_top) && same_object(&a, &b)) {
+        if same_slot || identical || ((depth > 1 || identity_at_top) && same_object(&a, &b)) {
             continue;
         }
         if let Some(eq) = ops::eq_shallow(&a, &b) {
@@ -76,20 +80,22 @@ pub async fn equal(co: &Co, a: Value, b: Value, identity_at_top: bool) -> Result
         }
         match (&a, &b) {
             (Value::List(x), Value::List(y)) => {
+                let same = Rc::ptr_eq(x, y);
                 for (p, q) in x.iter().zip(y.iter()).rev() {
-                    stack.push((p.clone(), q.clone(), depth + 1));
+                    stack.push((p.clone(), q.clone(), depth + 1, same));
                 }
             }
             (Value::Attrs(x), Value::Attrs(y)) => {
                 if let Some((ox, oy)) = derivation_out_paths(co, x, y).await {
-                    stack.push((ox, oy, depth + 1));
+                    stack.push((ox, oy, depth + 1, false));
                     continue;
                 }
                 if x.len() != y.len() || !x.keys().eq(y.keys()) {
                     return Ok(false);
                 }
+                let same = Rc::ptr_eq(x, y);
                 for (p, q) in x.values().zip(y.values()).rev() {
-                    stack.push((p.clone(), q.clone(), depth + 1));
+                    stack.push((p.clone(), q.clone(), depth + 1, same));
                 }
             }
             _ => return Ok(false),
