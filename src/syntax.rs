@@ -42,11 +42,14 @@ fn check_paths(tree: &ast::Root, text: &str, file: FileId) -> Result<(), Error> 
     let Some(path) = bad else {
         return Ok(());
     };
-    let interpol = path.children().find(|c| c.kind() == K::NODE_INTERPOL);
-    let first = path.first_token().map(|t| t.text_range());
-    let (Some(interpol), Some(first)) = (interpol, first) else {
-        unreachable!("a path node holds blanks only before an interpolation")
-    };
+    // The `${` rnix took in, or (should rnix ever keep a blank without one) the blank itself.
+    let mut parts = path.children_with_tokens();
+    let unexpected = (parts.clone().find(|c| c.kind() == K::NODE_INTERPOL))
+        .or_else(|| parts.find(|c| c.kind().is_trivia()))
+        .map_or(path.text_range(), |c| c.text_range());
+    let first = path
+        .first_token()
+        .map_or(path.text_range(), |t| t.text_range());
     let (start, end) = (usize::from(first.start()), usize::from(first.end()));
     let stand_in = format!(
         "{}{}{}",
@@ -58,7 +61,7 @@ fn check_paths(tree: &ast::Root, text: &str, file: FileId) -> Result<(), Error> 
     if let Some(err) = reparse.errors().first() {
         return Err(parse_error(err, &stand_in, file));
     }
-    let at = u32::from(interpol.text_range().start());
+    let at = u32::from(unexpected.start());
     Err(Error::new("syntax error, unexpected '${'")
         .with_class(ErrorClass::Parse)
         .at(Span {

@@ -110,7 +110,7 @@ fn attr_name(name: &Value) -> Result<&NixString, Error> {
 
 #[cold]
 #[inline(never)]
-pub fn missing(name: Symbol) -> Error {
+fn missing(name: Symbol) -> Error {
     missing_named(&name.to_string())
 }
 
