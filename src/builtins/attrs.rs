@@ -236,11 +236,14 @@ fn function_args(f: &Value) -> Result<Value, Error> {
                 .iter()
                 .map(|&i| (f.entries[i].0, Value::bool(f.entries[i].1.is_some())))
                 .collect();
-            let positions = order
+            let positions: Vec<_> = order
                 .iter()
                 .filter_map(|&i| f.positions.get(i).copied())
                 .collect();
-            Ok(Value::attrs(Attrs::with_positions(entries, positions)))
+            Ok(Value::attrs(Attrs::with_positions(
+                entries,
+                positions.into(),
+            )))
         }
         Value::Builtin(_) => Ok(Value::attrs(Attrs::new())),
         _ => Err(Error::new("'functionArgs' requires a function")),

@@ -19,7 +19,7 @@ pub struct ChunkBuilder {
     formals: Option<Rc<Formals>>,
     symbols: Vec<Symbol>,
     attr_names: Vec<Rc<[Symbol]>>,
-    attr_positions: Vec<Rc<[Span]>>,
+    attr_positions: Vec<crate::value::Positions>,
     span: Span,
     /// The latest position a jump was pointed at: the op emitted there has more than one
     /// predecessor, so `emit` does not merge it with the op before it.
@@ -213,7 +213,7 @@ impl ChunkBuilder {
     }
 
     /// Adds the definition sites of a set's attributes (`MakeAttrs`, `MakeStaticAttrs`).
-    pub fn add_attr_positions(&mut self, positions: Rc<[Span]>) -> u32 {
+    pub fn add_attr_positions(&mut self, positions: crate::value::Positions) -> u32 {
         push(&mut self.attr_positions, positions)
     }
 

@@ -12,6 +12,7 @@
 //! messages): a table of spans aligned with the entries, shared by every set one `{ ... }`
 //! expression builds.
 
+use super::collect::Mark;
 use super::{Symbol, Value};
 use crate::errors::Span;
 use std::cell::OnceCell;
@@ -20,13 +21,18 @@ use std::rc::Rc;
 #[derive(Clone, Default)]
 pub struct Attrs {
     entries: Vec<(Symbol, Value)>,
-    /// Definition site of entry `i`, `Span::UNKNOWN` where there is none.
-    positions: Option<Rc<[Span]>>,
+    /// Definition site of entry `i`, `Span::UNKNOWN` where there is none. (Behind a thin
+    /// pointer, so that the collector's mark fits in the set's 48 bytes.)
+    positions: Option<Positions>,
     /// For sets of `INDEXED` names or more, once searched: every name's prefix, in order.
     /// (A thin pointer: it keeps the set's header at 48 bytes, a 64-byte block with its
     /// reference counts, for an index only sets of `INDEXED` names or more ever get.)
     prefixes: OnceCell<Box<Prefixes>>,
+    pub(super) mark: Mark,
 }
+
+/// Definition sites of a set's entries, shared by every set one `{ ... }` expression builds.
+pub type Positions = Rc<Vec<Span>>;
 
 /// A large set's index: every name's eight-byte prefix, in order.
 #[derive(Clone)]
@@ -44,16 +50,18 @@ impl Attrs {
             entries: Vec::new(),
             positions: None,
             prefixes: OnceCell::new(),
+            mark: Mark::default(),
         }
     }
 
     /// Builds a set from pairs sorted by name with no duplicates, and their definition sites.
-    pub fn with_positions(entries: Vec<(Symbol, Value)>, positions: Rc<[Span]>) -> Self {
+    pub fn with_positions(entries: Vec<(Symbol, Value)>, positions: Positions) -> Self {
         let positions = (positions.len() == entries.len()).then_some(positions);
         Attrs {
             entries,
             positions,
             prefixes: OnceCell::new(),
+            mark: Mark::default(),
         }
     }
 
@@ -80,6 +88,7 @@ impl Attrs {
             entries,
             positions: None,
             prefixes: OnceCell::new(),
+            mark: Mark::default(),
         }
     }
 
@@ -90,6 +99,7 @@ impl Attrs {
             entries,
             positions: None,
             prefixes: OnceCell::new(),
+            mark: Mark::default(),
         }
     }
 
@@ -205,6 +215,7 @@ impl Attrs {
             entries: out,
             positions,
             prefixes: OnceCell::new(),
+            mark: Mark::default(),
         }
     }
 
@@ -219,8 +230,9 @@ impl Attrs {
             positions: self
                 .positions
                 .as_ref()
-                .map(|_| keep.iter().map(|&i| self.position_at(i)).collect()),
+                .map(|_| Rc::new(keep.iter().map(|&i| self.position_at(i)).collect())),
             prefixes: OnceCell::new(),
+            mark: Mark::default(),
         }
     }
 }

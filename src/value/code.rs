@@ -144,7 +144,7 @@ pub struct Chunk {
     /// The names of the sets `MakeStaticAttrs` builds.
     pub attr_names: Box<[Rc<[Symbol]>]>,
     /// Definition sites of the attributes each `MakeAttrs` builds.
-    pub attr_positions: Box<[Rc<[Span]>]>,
+    pub attr_positions: Box<[crate::value::Positions]>,
     /// The span of the whole expression this chunk computes.
     pub span: Span,
     /// A thunk body short and simple enough for the VM to try computing it in place of

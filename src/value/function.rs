@@ -2,12 +2,13 @@
 //! builtins (a generator factory plus the arguments applied so far).
 
 use super::code::Chunk;
+use super::collect::Mark;
 use super::request::BuiltinGen;
 use super::{Args, Symbol, Value};
 use crate::errors::Span;
-use smallvec::SmallVec;
 use smol_str::SmolStr;
 use std::cell::UnsafeCell;
+use std::mem::ManuallyDrop;
 use std::rc::Rc;
 
 /// One scope's variables at run time. Scopes chain to their parent; the compiler resolves every
@@ -15,7 +16,47 @@ use std::rc::Rc;
 /// (every single-argument lambda call) live inline: one allocation per scope.
 pub struct EnvInner {
     pub parent: Option<Env>,
-    pub slots: SmallVec<[Slot; 2]>,
+    /// How many slots; up to `INLINE` they are `store.inline`, past it `store.heap`.
+    len: u32,
+    pub(super) mark: Mark,
+    store: SlotStore,
+}
+
+/// Slots kept inside the scope's own block.
+const INLINE: usize = 2;
+
+/// A scope's slots, inline or in a block of their own, as `EnvInner::len` says. A union rather
+/// than an enum (or a `SmallVec`): a tag would not fit beside the length and the collector's
+/// mark in the 48 bytes that make a scope one 64-byte block with its reference counts.
+union SlotStore {
+    inline: ManuallyDrop<[Slot; INLINE]>,
+    heap: ManuallyDrop<Box<[Slot]>>,
+}
+
+impl EnvInner {
+    #[inline]
+    pub fn slots(&self) -> &[Slot] {
+        let len = self.len as usize;
+        // SAFETY: `Env::new` writes `inline` for a scope of up to `INLINE` slots and `heap`
+        // for a larger one, and neither the length nor the choice changes afterwards.
+        unsafe {
+            match len <= INLINE {
+                true => &self.store.inline[..len],
+                false => &self.store.heap,
+            }
+        }
+    }
+
+    fn slots_mut(&mut self) -> &mut [Slot] {
+        let len = self.len as usize;
+        // SAFETY: as in `slots`.
+        unsafe {
+            match len <= INLINE {
+                true => &mut (*self.store.inline)[..len],
+                false => &mut self.store.heap,
+            }
+        }
+    }
 }
 
 /// One variable of a scope: empty until written, written at most once (right after its scope
@@ -78,10 +119,15 @@ impl Drop for EnvInner {
         if let Some(parent) = self.parent.take() {
             super::drop::release_env(parent);
         }
-        for slot in self.slots.iter_mut() {
+        for slot in self.slots_mut() {
             if let Some(v) = slot.take() {
                 super::drop::release(v);
             }
+        }
+        if self.len as usize > INLINE {
+            // SAFETY: a scope this large uses `heap` (see `slots`), dropped here once; its
+            // slots were emptied above. Inline slots, all empty now, need no drop.
+            unsafe { ManuallyDrop::drop(&mut self.store.heap) }
         }
     }
 }
@@ -89,16 +135,22 @@ impl Drop for EnvInner {
 impl Env {
     #[inline]
     pub fn new(parent: Option<Env>, size: usize) -> Env {
-        let slots = if size <= 2 {
-            SmallVec::from_buf_and_len([Slot::new(), Slot::new()], size)
-        } else {
-            // Straight into a vector of the right size (collecting a `SmallVec` from an
-            // iterator grows it step by step).
-            let mut slots = Vec::with_capacity(size);
-            slots.resize_with(size, Slot::new);
-            SmallVec::from_vec(slots)
+        let store = match size <= INLINE {
+            true => SlotStore {
+                inline: ManuallyDrop::new([Slot::new(), Slot::new()]),
+            },
+            false => SlotStore {
+                heap: ManuallyDrop::new((0..size).map(|_| Slot::new()).collect()),
+            },
         };
-        Env(super::rc_new(|| EnvInner { parent, slots }))
+        let len = u32::try_from(size)
+            .unwrap_or_else(|_| unreachable!("a scope of {size} slots: sources are smaller"));
+        Env(super::rc_new(|| EnvInner {
+            parent,
+            len,
+            mark: Mark::default(),
+            store,
+        }))
     }
 
     /// The environment `depth` scopes up (the compiler only asks for scopes that exist).
@@ -113,13 +165,13 @@ impl Env {
 
     #[inline]
     pub fn get(&self, slot: usize) -> Option<&Value> {
-        self.0.slots.get(slot).and_then(|c| c.get())
+        self.0.slots().get(slot).and_then(|c| c.get())
     }
 
     /// Initialises a slot. Each slot is written once, right after its scope is created.
     #[inline]
     pub fn set(&self, slot: usize, value: Value) {
-        if let Some(cell) = self.0.slots.get(slot) {
+        if let Some(cell) = self.0.slots().get(slot) {
             cell.set(value);
         }
     }

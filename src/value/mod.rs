@@ -18,7 +18,7 @@ mod thunk;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-pub use attrs::Attrs;
+pub use attrs::{Attrs, Positions};
 pub use function::{Body, Builtin, Closure, Env, Formals, Lambda, PartialApp, Ret, SyncFn};
 pub use string::{NixContext, NixString};
 pub use symbol::Symbol;
@@ -247,7 +247,7 @@ impl Value {
     }
 
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(rc_new(|| NixList(items)))
+        Value::List(rc_new(|| NixList::new(items)))
     }
 
     pub fn attrs(attrs: Attrs) -> Value {
@@ -286,18 +286,31 @@ impl std::fmt::Debug for Value {
 
 /// The elements of a list; freeing it never recurses (see `drop`).
 #[derive(Default)]
-pub struct NixList(pub Vec<Value>);
+pub struct NixList {
+    items: Vec<Value>,
+    /// The cycle collector's (in what would be padding: the block stays 48 bytes).
+    mark: collect::Mark,
+}
+
+impl NixList {
+    pub fn new(items: Vec<Value>) -> Self {
+        NixList {
+            items,
+            mark: collect::Mark::default(),
+        }
+    }
+}
 
 impl std::ops::Deref for NixList {
     type Target = Vec<Value>;
     fn deref(&self) -> &Vec<Value> {
-        &self.0
+        &self.items
     }
 }
 
 impl Drop for NixList {
     fn drop(&mut self) {
-        for v in std::mem::take(&mut self.0) {
+        for v in std::mem::take(&mut self.items) {
             drop::release(v);
         }
     }

@@ -8,8 +8,9 @@
 //! frame one pointer: pushing it copies nothing.)
 
 use super::code::Chunk;
+use super::collect::Mark;
 use super::{Args, Env, Value};
-use std::cell::RefCell;
+use std::cell::UnsafeCell;
 use std::rc::Rc;
 
 /// What a thunk still has to do, or what it became. Each computation has a second variant
@@ -57,11 +58,50 @@ pub enum Work {
 }
 
 /// The shared cell; its destructor frees what the thunk holds without recursion.
-pub struct ThunkCell(pub(super) RefCell<ThunkState>);
+///
+/// The state sits in an `UnsafeCell` rather than a `RefCell` so that the cell keeps its 48
+/// bytes with the cycle collector's mark beside the state (a `RefCell`'s borrow flag would
+/// take the mark's place). What a `RefCell` would check at run time holds by construction
+/// instead: every access is one of the methods below, none of which keeps a reference into
+/// the state past its own body or calls out while it holds one (a replaced state is dropped
+/// after the write, so no destructor runs while the cell is being written).
+pub struct ThunkCell {
+    state: UnsafeCell<ThunkState>,
+    pub(super) mark: Mark,
+}
+
+impl ThunkCell {
+    fn new(state: ThunkState) -> Self {
+        ThunkCell {
+            state: UnsafeCell::new(state),
+            mark: Mark::default(),
+        }
+    }
+
+    /// The state, to read.
+    ///
+    /// # Safety
+    /// The reference must be gone before the cell is next written (`replace`); callers use it
+    /// within one expression, or (the cycle collector) while nothing runs that writes thunks.
+    #[inline]
+    pub(super) unsafe fn peek(&self) -> &ThunkState {
+        // SAFETY: writes happen only in `replace`, which the caller keeps away for as long as
+        // the reference lives.
+        unsafe { &*self.state.get() }
+    }
+
+    /// Puts `new` in and hands back the old state, for the caller to drop after the write.
+    #[inline]
+    pub(super) fn replace(&self, new: ThunkState) -> ThunkState {
+        // SAFETY: no reference into the state is alive (see `peek`), and the swap calls no
+        // code of ours: the old state is returned, not dropped here.
+        unsafe { std::ptr::replace(self.state.get(), new) }
+    }
+}
 
 impl Drop for ThunkCell {
     fn drop(&mut self) {
-        match std::mem::replace(self.0.get_mut(), ThunkState::Blackhole) {
+        match std::mem::replace(self.state.get_mut(), ThunkState::Blackhole) {
             ThunkState::Done(v) => super::drop::release(v),
             ThunkState::Code { env, .. } | ThunkState::ForcingCode { env, .. } => {
                 super::drop::release_env(env)
@@ -91,13 +131,13 @@ pub struct Thunk(pub(super) Rc<ThunkCell>);
 
 impl Thunk {
     pub fn new(state: ThunkState) -> Self {
-        Thunk(super::rc_new(|| ThunkCell(RefCell::new(state))))
+        Thunk(super::rc_new(|| ThunkCell::new(state)))
     }
 
     #[inline]
     pub fn code(chunk: Rc<Chunk>, env: Env) -> Self {
         Thunk(super::rc_new(|| {
-            ThunkCell(RefCell::new(ThunkState::Code { chunk, env }))
+            ThunkCell::new(ThunkState::Code { chunk, env })
         }))
     }
 
@@ -120,7 +160,8 @@ impl Thunk {
     /// The value if the thunk has been evaluated.
     #[inline]
     pub fn value(&self) -> Option<Value> {
-        match &*self.0.0.borrow() {
+        // SAFETY: the reference ends with this expression; cloning a value writes no thunk.
+        match unsafe { self.0.peek() } {
             ThunkState::Done(v) => Some(v.clone()),
             _ => None,
         }
@@ -129,8 +170,9 @@ impl Thunk {
     /// Whether forcing it now would be infinite recursion (it is being forced, or is a
     /// placeholder not yet filled in).
     pub fn is_blackhole(&self) -> bool {
+        // SAFETY: the reference ends with this expression.
         matches!(
-            &*self.0.0.borrow(),
+            unsafe { self.0.peek() },
             ThunkState::ForcingCode { .. }
                 | ThunkState::ForcingApply { .. }
                 | ThunkState::ForcingApplyMany { .. }
@@ -144,18 +186,18 @@ impl Thunk {
     /// `None` for any other state.
     #[inline]
     pub fn begin_code(&self) -> Option<(Rc<Chunk>, Env)> {
-        let mut state = self.0.0.borrow_mut();
-        if !matches!(&*state, ThunkState::Code { .. }) {
+        // SAFETY: the reference ends with this expression.
+        if !matches!(unsafe { self.0.peek() }, ThunkState::Code { .. }) {
             return None;
         }
-        match std::mem::replace(&mut *state, ThunkState::Blackhole) {
+        match self.0.replace(ThunkState::Blackhole) {
             ThunkState::Code { chunk, env } => {
                 let work = (chunk.clone(), env.clone());
-                *state = ThunkState::ForcingCode { chunk, env };
+                self.0.replace(ThunkState::ForcingCode { chunk, env });
                 Some(work)
             }
             other => {
-                *state = other;
+                self.0.replace(other);
                 None
             }
         }
@@ -165,8 +207,7 @@ impl Thunk {
     /// any other state: evaluated, being evaluated, or code (`begin_code`).
     #[inline]
     pub fn begin_apply(&self) -> Option<Work> {
-        let mut state = self.0.0.borrow_mut();
-        let (next, work) = match std::mem::replace(&mut *state, ThunkState::Blackhole) {
+        let (next, work) = match self.0.replace(ThunkState::Blackhole) {
             ThunkState::Apply { func, arg } => {
                 let work = Work::Apply(func.clone(), arg.clone());
                 (ThunkState::ForcingApply { func, arg }, Some(work))
@@ -177,31 +218,30 @@ impl Thunk {
             }
             other => (other, None),
         };
-        *state = next;
+        self.0.replace(next);
         work
     }
 
     /// Makes a thunk being forced pending again (error unwinding).
     pub fn abort(&self) {
-        let mut state = self.0.0.borrow_mut();
-        *state = match std::mem::replace(&mut *state, ThunkState::Blackhole) {
+        let next = match self.0.replace(ThunkState::Blackhole) {
             ThunkState::ForcingCode { chunk, env } => ThunkState::Code { chunk, env },
             ThunkState::ForcingApply { func, arg } => ThunkState::Apply { func, arg },
             ThunkState::ForcingApplyMany { func, args } => ThunkState::ApplyMany { func, args },
             other => other,
         };
+        self.0.replace(next);
     }
 
     /// Drops what the thunk holds, evaluated or not, leaving a placeholder: how an evaluation
     /// that ends takes apart the cycles of its global scope (`EvalState`'s `Drop`).
     pub fn clear(&self) {
-        let held = std::mem::replace(&mut *self.0.0.borrow_mut(), ThunkState::Blackhole);
-        drop(held);
+        drop(self.0.replace(ThunkState::Blackhole));
     }
 
     /// Fills in a placeholder (or replaces a pending computation) with code to run.
     pub fn set_code(&self, chunk: Rc<Chunk>, env: Env) {
-        *self.0.0.borrow_mut() = ThunkState::Code { chunk, env };
+        drop(self.0.replace(ThunkState::Code { chunk, env }));
         super::collect::register_thunk(&self.0);
     }
 
@@ -211,7 +251,7 @@ impl Thunk {
     #[inline]
     pub fn finish(&self, value: Value) {
         let may_cycle = value.holds_values();
-        *self.0.0.borrow_mut() = ThunkState::Done(value);
+        drop(self.0.replace(ThunkState::Done(value)));
         if may_cycle {
             super::collect::register_thunk(&self.0);
         }
@@ -219,10 +259,8 @@ impl Thunk {
 
     /// Whether freeing the thunk would free more structure behind it.
     pub(super) fn holds_structure(&self) -> bool {
-        self.0
-            .0
-            .try_borrow()
-            .map_or(true, |s| super::drop::state_holds_structure(&s))
+        // SAFETY: the reference ends with this expression; the check only reads counts.
+        super::drop::state_holds_structure(unsafe { self.0.peek() })
     }
 
     /// Whether this is the only reference to the thunk.
@@ -243,7 +281,7 @@ impl Thunk {
 mod tests {
     #[test]
     fn a_thunk_is_one_small_allocation() {
-        // Reference counts, the borrow flag and the state: every thunk costs 64 bytes.
+        // Reference counts, the state and the collector's mark: every thunk costs 64 bytes.
         assert!(std::mem::size_of::<super::ThunkCell>() <= 48);
     }
 }

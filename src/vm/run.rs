@@ -861,7 +861,7 @@ enum MakeAttrsError {
 fn make_attrs(
     stack: &mut Vec<Value>,
     n: usize,
-    positions: &Rc<[Span]>,
+    positions: &crate::value::Positions,
 ) -> Result<Value, MakeAttrsError> {
     let at = stack.len().saturating_sub(2 * n);
     let mut entries = Vec::with_capacity(n);
