@@ -9,6 +9,7 @@
 pub mod builtins;
 pub mod compiler;
 pub mod convert;
+pub mod engine;
 pub mod errors;
 pub mod eval;
 pub mod io;
@@ -20,6 +21,7 @@ pub mod syntax;
 pub mod value;
 pub mod vm;
 
+pub use engine::Engine;
 pub use errors::{Error, ErrorClass};
 pub use eval::Evaluator;
 pub use settings::Settings;

@@ -75,6 +75,15 @@ pub fn all() -> Vec<Builtin> {
     all
 }
 
+/// Of host builtins with the same name, the one given last.
+fn last_of_each_name(mut host: Vec<Builtin>) -> Vec<Builtin> {
+    let mut seen = std::collections::HashSet::new();
+    host.reverse();
+    host.retain(|b| seen.insert(b.name));
+    host.reverse();
+    host
+}
+
 /// The global scope: every name a Nix file can use without defining it. The host's builtins
 /// (`host`, declared as ours are) join ours in `builtins` (and at the top level where flagged),
 /// replacing any of ours of the same name; they are marked `host` (`Builtin::host`).
@@ -85,6 +94,7 @@ pub fn globals(
 ) -> HashMap<SmolStr, Value> {
     let mut entries: Vec<(Symbol, Value)> = Vec::new();
     let mut top_level = vec!["derivation"];
+    let host = last_of_each_name(host);
     let host_names: Vec<&str> = host.iter().map(|b| b.name).collect();
     let ours = all().into_iter().filter(|b| !host_names.contains(&b.name));
     let host = host.into_iter().map(|b| Builtin {
