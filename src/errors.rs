@@ -1,6 +1,7 @@
 //! Evaluation errors, source spans, and rendering them the way C++ Nix does
 //! (`error: message`, then `at file:line:col:` and the source line with a caret).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -128,6 +129,42 @@ pub struct ErrorData {
     pub span: Option<Span>,
     /// Context lines (`… while calling 'f'`), innermost first.
     pub trace: Vec<(Option<Span>, String)>,
+    /// `span` and the trace's spans resolved against their sources, filled in when the error
+    /// leaves its evaluation (`Error::locate`): what `render` shows, so that the error renders,
+    /// and crosses threads, after the evaluation and its sources are gone.
+    pub located: Option<Box<Located>>,
+}
+
+/// An error's positions resolved against their sources (`Error::locate`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Located {
+    /// Where the error happened.
+    pub at: Option<Location>,
+    /// Where each trace line points, in the trace's order.
+    pub trace: Vec<Option<Location>>,
+}
+
+/// A position resolved against its source text: the file name, line and column, and the lines
+/// an excerpt shows around it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The file name as positions print it (`«string»` for an expression).
+    pub file: String,
+    /// 1-based line and column (columns count characters); `None` if the offset is not in
+    /// the text.
+    pub line_col: Option<(usize, usize)>,
+    /// The lines before, at and after the position, those that exist.
+    context: [Option<String>; 3],
+}
+
+impl Location {
+    /// `file:line:column`, or the file name alone.
+    pub fn position(&self) -> String {
+        match self.line_col {
+            Some((l, c)) => format!("{}:{l}:{c}", self.file),
+            None => self.file.clone(),
+        }
+    }
 }
 
 impl std::ops::Deref for Error {
@@ -150,7 +187,26 @@ impl Error {
             message: message.into(),
             span: None,
             trace: Vec::new(),
+            located: None,
         }))
+    }
+
+    /// Resolves the error's positions against `sources` (see `ErrorData::located`); a no-op
+    /// once done.
+    pub fn locate(&mut self, sources: &SourceMap) {
+        if self.located.is_some() {
+            return;
+        }
+        let mut lines = LineTables::default();
+        let mut locate = |span: Option<Span>| span.map(|s| lines.locate(sources, s));
+        let at = locate(self.span);
+        let trace = self.trace.iter().map(|(span, _)| locate(*span)).collect();
+        self.located = Some(Box::new(Located { at, trace }));
+    }
+
+    /// Where the error happened, once located.
+    pub fn location(&self) -> Option<&Location> {
+        self.located.as_ref()?.at.as_ref()
     }
 
     pub fn throw(message: impl Into<String>) -> Error {
@@ -181,15 +237,17 @@ impl Error {
         )
     }
 
-    /// Renders as C++ Nix prints it on stderr.
-    pub fn render(&self, sources: &SourceMap, show_trace: bool) -> String {
+    /// Renders as C++ Nix prints it on stderr, positions and excerpts included once the
+    /// error is located (every error an `Evaluator` returns is).
+    pub fn render(&self, show_trace: bool) -> String {
+        let located = self.located.as_deref();
         let mut out = String::new();
         if show_trace && !self.trace.is_empty() {
             out.push_str("error:\n");
-            for (span, what) in self.trace.iter().rev() {
+            for (i, (_, what)) in self.trace.iter().enumerate().rev() {
                 let _ = writeln!(out, "       … {what}");
-                if let Some(span) = span {
-                    excerpt(&mut out, sources, *span, "         ");
+                if let Some(Some(at)) = located.and_then(|l| l.trace.get(i)) {
+                    excerpt(&mut out, at, "         ");
                 }
                 out.push('\n');
             }
@@ -197,8 +255,8 @@ impl Error {
         } else {
             let _ = writeln!(out, "error: {}", indent_message(&self.message));
         }
-        if let Some(span) = self.span {
-            excerpt(&mut out, sources, span, "       ");
+        if let Some(at) = located.and_then(|l| l.at.as_ref()) {
+            excerpt(&mut out, at, "       ");
         }
         out
     }
@@ -207,8 +265,50 @@ impl Error {
 /// A warning with its position, as C++ Nix prints it.
 pub fn render_warning(message: &str, span: Span, sources: &SourceMap) -> String {
     let mut out = format!("warning: {}\n", indent_message(message));
-    excerpt(&mut out, sources, span, "         ");
+    excerpt(
+        &mut out,
+        &LineTables::default().locate(sources, span),
+        "         ",
+    );
     out
+}
+
+/// Where each line of a file starts, made once per file while an error is located (a trace
+/// may hold thousands of positions in one large file).
+#[derive(Default)]
+struct LineTables(HashMap<FileId, Vec<usize>>);
+
+impl LineTables {
+    fn locate(&mut self, sources: &SourceMap, span: Span) -> Location {
+        let file = sources.origin(span.file);
+        let Some(src) = sources.get(span.file) else {
+            return Location {
+                file,
+                line_col: None,
+                context: [None, None, None],
+            };
+        };
+        let text: &str = &src.text;
+        let starts = self.0.entry(span.file).or_insert_with(|| {
+            let after_newlines = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
+            std::iter::once(0).chain(after_newlines).collect()
+        });
+        let offset = (span.start as usize).min(text.len());
+        let line = starts.partition_point(|&s| s <= offset);
+        let line_text = |n: usize| {
+            let start = *starts.get(n.checked_sub(1)?)?;
+            let end = starts.get(n).map_or(text.len(), |&e| e - 1);
+            text.get(start..end).map(str::to_owned)
+        };
+        let col = text
+            .get(starts[line - 1]..offset)
+            .map(|b| b.chars().count() + 1);
+        Location {
+            file,
+            line_col: col.map(|c| (line, c)),
+            context: [line_text(line - 1), line_text(line), line_text(line + 1)],
+        }
+    }
 }
 
 /// Continuation lines indented under the first, blank lines left empty, as C++ Nix does.
@@ -227,34 +327,28 @@ fn indent_message(message: &str) -> String {
 }
 
 /// `at file:line:col:` and the source lines around the position, with a caret.
-fn excerpt(out: &mut String, sources: &SourceMap, span: Span, indent: &str) {
-    let _ = writeln!(out, "{indent}at {}:", sources.position(span));
-    let (Some(src), Some((line, col))) = (sources.get(span.file), sources.line_col(span)) else {
+fn excerpt(out: &mut String, at: &Location, indent: &str) {
+    let _ = writeln!(out, "{indent}at {}:", at.position());
+    let Some((line, col)) = at.line_col else {
         return;
     };
-    let lines: Vec<&str> = src.text.split('\n').collect();
+    let [prev, text, next] = &at.context;
     let width = (line + 1).to_string().len();
+    let gutter = |n: usize, text: &str| match text {
+        "" => format!("{indent}     {n:>width$}|"),
+        _ => format!("{indent}     {n:>width$}| {text}"),
+    };
     if line >= 2
-        && let Some(prev) = lines.get(line - 2)
+        && let Some(prev) = prev
     {
-        let prev = if prev.is_empty() {
-            String::new()
-        } else {
-            format!(" {prev}")
-        };
-        let _ = writeln!(out, "{indent}     {:>width$}|{prev}", line - 1);
+        let _ = writeln!(out, "{}", gutter(line - 1, prev));
     }
-    if let Some(text) = lines.get(line - 1) {
+    if let Some(text) = text {
         let _ = writeln!(out, "{indent}     {line:>width$}| {text}");
         let _ = writeln!(out, "{indent}     {:>width$}| {}^", "", " ".repeat(col - 1));
     }
-    if let Some(next) = lines.get(line) {
-        let next = if next.is_empty() {
-            String::new()
-        } else {
-            format!(" {next}")
-        };
-        let _ = writeln!(out, "{indent}     {:>width$}|{next}", line + 1);
+    if let Some(next) = next {
+        let _ = writeln!(out, "{}", gutter(line + 1, next));
     }
 }
 

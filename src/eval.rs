@@ -355,14 +355,16 @@ impl Evaluator {
 
     /// Evaluates an expression to weak head normal form; relative paths resolve against `dir`.
     pub fn eval_expr(&mut self, text: &str, dir: &Path) -> Result<Value, Error> {
-        let chunk = self.state.compile(text, None, "«string»", dir)?;
+        let chunk = self.state.compile(text, None, "«string»", dir);
+        let chunk = self.located(chunk)?;
         self.run(chunk)
     }
 
     /// Compiles an expression without evaluating it: a thunk that evaluates it when forced
     /// (`--arg`). A syntax error is reported now; relative paths resolve against `dir`.
     pub fn lazy_expr(&mut self, text: &str, dir: &Path) -> Result<Value, Error> {
-        let chunk = self.state.compile(text, None, "«string»", dir)?;
+        let chunk = self.state.compile(text, None, "«string»", dir);
+        let chunk = self.located(chunk)?;
         Ok(Value::Thunk(Thunk::code(chunk, Env::new(None, 0))))
     }
 
@@ -374,7 +376,8 @@ impl Evaluator {
             .current_dir()
             .map_err(|e| Error::new(format!("cannot read the working directory: {e}")))?;
         let abs = crate::paths::absolute(path, &cwd);
-        let v = self.state.import(&abs, None)?;
+        let v = self.state.import(&abs, None);
+        let v = self.located(v)?;
         self.force(v)
     }
 
@@ -385,7 +388,8 @@ impl Evaluator {
         path: Option<PathBuf>,
         dir: &Path,
     ) -> Result<(), Error> {
-        self.state.compile(text, path, "«string»", dir).map(|_| ())
+        let chunk = self.state.compile(text, path, "«string»", dir);
+        self.located(chunk).map(|_| ())
     }
 
     /// The bytecode listing of a file or expression (`compiler::disasm`), without evaluating it.
@@ -395,7 +399,8 @@ impl Evaluator {
         path: Option<PathBuf>,
         dir: &Path,
     ) -> Result<String, Error> {
-        let chunk = self.state.compile(text, path, "«string»", dir)?;
+        let chunk = self.state.compile(text, path, "«string»", dir);
+        let chunk = self.located(chunk)?;
         Ok(compiler::disasm::disassemble(&chunk, &self.state.sources))
     }
 
@@ -403,14 +408,14 @@ impl Evaluator {
         let mut vm = Vm::new(&mut self.state);
         let r = vm.run_chunk(chunk, Env::new(None, 0));
         self.stats.add(&vm.stats);
-        r
+        self.located(r)
     }
 
     pub fn force(&mut self, v: Value) -> Result<Value, Error> {
         let mut vm = Vm::new(&mut self.state);
         let r = vm.force(v);
         self.stats.add(&vm.stats);
-        r
+        self.located(r)
     }
 
     /// Forces a value and everything inside it (`--strict`).
@@ -515,7 +520,15 @@ impl Evaluator {
         let mut vm = Vm::new(&mut self.state);
         let r = vm.run_generator(name, None, g);
         self.stats.add(&vm.stats);
-        r
+        self.located(r)
+    }
+
+    /// An error leaving the evaluation takes its positions with it (`Error::locate`).
+    fn located<T>(&self, r: Result<T, Error>) -> Result<T, Error> {
+        r.map_err(|mut e| {
+            e.locate(&self.state.sources);
+            e
+        })
     }
 
     /// The value as `builtins.toJSON` writes it (`--json`).
@@ -538,9 +551,15 @@ impl Evaluator {
         self.run_generator("toXML", g).map(text)
     }
 
-    /// Renders an error as C++ Nix prints it.
+    /// Renders an error as C++ Nix prints it, locating it first if it is not (an error the
+    /// host made itself, say).
     pub fn render_error(&self, e: &Error, show_trace: bool) -> String {
-        e.render(&self.state.sources, show_trace)
+        if e.located.is_some() {
+            return e.render(show_trace);
+        }
+        let mut e = e.clone();
+        e.locate(&self.state.sources);
+        e.render(show_trace)
     }
 }
 

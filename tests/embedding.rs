@@ -1,5 +1,5 @@
-//! Reading values from Rust: accessors that force only what they read, and calling a Nix
-//! function from Rust.
+//! Reading values from Rust: accessors that force only what they read, calling a Nix function
+//! from Rust, and errors that render after their evaluator is gone.
 
 use gnix::errors::ErrorClass;
 use gnix::{Evaluator, Settings, Value};
@@ -136,4 +136,35 @@ fn errors_say_what_kind_they_are() {
         assert_eq!(e.class, class, "{src}: {}", e.message);
         assert!(!e.is_interruption(), "{src}");
     }
+}
+
+#[test]
+fn an_error_renders_on_another_thread_after_its_evaluator_is_gone() {
+    fn send_sync<T: Send + Sync + 'static>(_: &T) {}
+    let mut ev = Evaluator::new(Settings::default());
+    let program = "let\n  f = x: x.foo;\nin\n  f { bar = 1; }\n";
+    let err = ev.eval_expr(program, Path::new("/")).unwrap_err();
+    let with_evaluator = ev.render_error(&err, true);
+    drop(ev);
+    send_sync(&err);
+    let rendered = std::thread::spawn(move || (err.render(true), err.render(false)))
+        .join()
+        .unwrap();
+    assert_eq!(rendered.0, with_evaluator);
+    assert!(
+        rendered.1.starts_with("error: attribute 'foo' missing\n"),
+        "{}",
+        rendered.1
+    );
+    assert!(rendered.1.contains("at «string»:2:"), "{}", rendered.1);
+    assert!(rendered.1.contains("|   f = x: x.foo;\n"), "{}", rendered.1);
+}
+
+#[test]
+fn an_error_knows_its_location() {
+    let mut ev = Evaluator::new(Settings::default());
+    let err = ev.eval_expr("1 +\n  \"a\"", Path::new("/")).unwrap_err();
+    let at = err.location().expect("located");
+    assert_eq!(at.file, "«string»");
+    assert!(at.line_col.is_some_and(|(line, _)| line <= 2));
 }
