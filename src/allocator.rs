@@ -1,5 +1,8 @@
-//! The `gnix` binary's allocator: the system allocator, with per-thread free lists for small
-//! blocks in front of it and a count of allocations for `--stats` (`nrAllocations`).
+//! gnix's allocator: the system allocator, with per-thread free lists for small blocks in front
+//! of it, a count of allocations for `--stats` (`nrAllocations`) and of the bytes each thread
+//! holds, which `Settings::max_memory` is checked against. The `gnix` binary installs it; a
+//! host installs it the same way (`#[global_allocator] static A: gnix::allocator::Allocator =
+//! gnix::allocator::Allocator;`) to get the same speed and the memory budget.
 //!
 //! Evaluation allocates and frees small objects at a high rate: every environment and thunk is
 //! one 64-byte block, closures and partial applications a few more. glibc's per-thread cache
@@ -15,7 +18,13 @@
 //! Slabs are never handed back to the system, so memory that held small objects is kept for
 //! small objects of the same class; the peak is that of the largest live set plus at most one
 //! partly used slab per class and one partly used chunk. The library sets no allocator: hosts
-//! that embed gnix choose their own.
+//! that embed gnix choose their own. With another allocator, `max_memory` still refuses any
+//! single list or string larger than the budget (`reserve`), but cannot see the heap grow.
+//!
+//! The bytes a thread holds are counted per thread, by the size of each block (a small one by
+//! its class's size): values never cross threads, so an evaluation's heap is its thread's.
+//! A block freed on another thread than the one that made it counts against the freeing one;
+//! the counts are for budgets, not accounting.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -39,6 +48,10 @@ pub struct Allocator;
 
 thread_local! {
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    /// Bytes of the blocks this thread allocated minus those it freed.
+    static HELD: Cell<isize> = const { Cell::new(0) };
+    /// The `HELD` this thread may not grow past (`Budget`).
+    static LIMIT: Cell<isize> = const { Cell::new(isize::MAX) };
     /// Head of each class's list of free blocks; a free block's first word points to the next.
     static FREE: [Cell<*mut u8>; CLASSES] = const { [const { Cell::new(null_mut()) }; CLASSES] };
     /// The unused part of each class's current slab, as (next, end) addresses.
@@ -89,6 +102,74 @@ pub fn allocations() -> u64 {
     ALLOCATIONS.with(Cell::get)
 }
 
+/// Bytes the calling thread holds (allocated and not freed), as far as this allocator saw:
+/// zero throughout where it is not the global allocator.
+pub fn held() -> isize {
+    HELD.with(Cell::get)
+}
+
+/// A limit on how far the calling thread's heap may grow while it lives (one run of the VM,
+/// under `Settings::max_memory`); the previous limit comes back when it is dropped.
+pub(crate) struct Budget {
+    previous: isize,
+}
+
+impl Budget {
+    /// `bytes` more than the thread holds now; `None` for no limit (an outer one still holds).
+    pub(crate) fn new(bytes: Option<usize>) -> Budget {
+        let previous = LIMIT.with(Cell::get);
+        let limit = bytes.map_or(isize::MAX, |b| {
+            let b = isize::try_from(b).unwrap_or(isize::MAX);
+            held().saturating_add(b)
+        });
+        LIMIT.with(|l| l.set(limit.min(previous)));
+        Budget { previous }
+    }
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        LIMIT.with(|l| l.set(self.previous));
+    }
+}
+
+/// Whether the calling thread holds more than its budget allows.
+pub(crate) fn over_budget() -> bool {
+    held() > LIMIT.with(Cell::get)
+}
+
+/// Checks that `bytes` more fit in the budget before a builtin makes a list or string of
+/// that size (it becomes an error of class `OutOfMemory`). The size alone is checked against
+/// the budget too, so a budget holds for single large values under any allocator.
+pub fn reserve(bytes: usize, what: &str) -> Result<(), OverBudget> {
+    let limit = LIMIT.with(Cell::get);
+    let bytes = isize::try_from(bytes).unwrap_or(isize::MAX);
+    let base = held().max(0);
+    if limit == isize::MAX || base.saturating_add(bytes) <= limit {
+        return Ok(());
+    }
+    Err(OverBudget(format!(
+        "evaluation stopped: {what} of {bytes} bytes would exceed the memory budget (max-memory)"
+    )))
+}
+
+/// Past the memory budget, with the message to say so; the VM and the builtins turn it into an
+/// error of class `OutOfMemory` (this module knows nothing of errors: it sits below them).
+#[derive(Debug)]
+pub struct OverBudget(pub String);
+
+/// What stops an evaluation whose heap grew past its budget.
+pub(crate) fn heap_over_budget() -> OverBudget {
+    OverBudget("evaluation stopped: the heap grew past the memory budget (max-memory)".into())
+}
+
+/// Adds to the bytes the thread holds (blocks never exceed `isize::MAX` bytes).
+#[inline]
+fn count(bytes: isize) {
+    // During thread teardown the counter may be gone; nothing is budgeted then.
+    let _ = HELD.try_with(|h| h.set(h.get().wrapping_add(bytes)));
+}
+
 /// The class index of a layout, if it is small enough to be cached.
 #[inline]
 fn class_of(layout: &Layout) -> Option<usize> {
@@ -130,9 +211,11 @@ unsafe impl GlobalAlloc for Allocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.with(|n| n.set(n.get() + 1));
         let Some(c) = class_of(&layout) else {
+            count(layout.size() as isize);
             // SAFETY: same contract as ours.
             return unsafe { System.alloc(layout) };
         };
+        count(((c + 1) * CLASS) as isize);
         let head = FREE.with(|free| {
             let head = free[c].get();
             if !head.is_null() {
@@ -148,13 +231,17 @@ unsafe impl GlobalAlloc for Allocator {
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         match class_of(&layout) {
             Some(c) => FREE.with(|free| {
+                count(-(((c + 1) * CLASS) as isize));
                 // SAFETY: `ptr` came from `alloc` with a layout of this class and is no longer
                 // in use; it is at least 16 bytes and 16-aligned, so it can hold the link.
                 unsafe { ptr.cast::<*mut u8>().write(free[c].get()) };
                 free[c].set(ptr);
             }),
-            // SAFETY: same contract as ours; such blocks came from `System` with `layout`.
-            None => unsafe { System.dealloc(ptr, layout) },
+            None => {
+                count(-(layout.size() as isize));
+                // SAFETY: same contract as ours; such blocks came from `System` with `layout`.
+                unsafe { System.dealloc(ptr, layout) }
+            }
         }
     }
 
@@ -166,6 +253,7 @@ unsafe impl GlobalAlloc for Allocator {
             (Some(a), Some(b)) if a == b => ptr,
             (None, None) => {
                 ALLOCATIONS.with(|n| n.set(n.get() + 1));
+                count(new_size as isize - layout.size() as isize);
                 // SAFETY: both layouts are uncached, so `ptr` came from `System` with `layout`.
                 unsafe { System.realloc(ptr, layout, new_size) }
             }

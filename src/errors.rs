@@ -109,6 +109,8 @@ pub enum ErrorClass {
     Parse,
     /// The run used up its step budget (`Settings::max_steps`). Never caught.
     OutOfSteps,
+    /// Past `Settings::max_memory`.
+    OutOfMemory,
     /// The run used up its time (`Settings::max_time`). Never caught.
     Timeout,
     /// The host cancelled the run (`CancelHandle`). Never caught.
@@ -228,12 +230,15 @@ impl Error {
         matches!(self.class, ErrorClass::Throw | ErrorClass::Assert)
     }
 
-    /// Whether a limit or the host stopped the run (`OutOfSteps`, `Timeout`, `Cancelled`),
-    /// rather than the Nix code failing.
+    /// Whether a limit or the host stopped the run (`OutOfSteps`, `OutOfMemory`, `Timeout`,
+    /// `Cancelled`), rather than the Nix code failing.
     pub fn is_interruption(&self) -> bool {
         matches!(
             self.class,
-            ErrorClass::OutOfSteps | ErrorClass::Timeout | ErrorClass::Cancelled
+            ErrorClass::OutOfSteps
+                | ErrorClass::OutOfMemory
+                | ErrorClass::Timeout
+                | ErrorClass::Cancelled
         )
     }
 

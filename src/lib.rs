@@ -6,6 +6,7 @@
 //! evaluation a host can run; `print` renders values as `nix-instantiate --eval` does.
 //! Start with `ARCHITECTURE` in `design/`.
 
+pub mod allocator;
 pub mod builtins;
 pub mod compiler;
 pub mod convert;

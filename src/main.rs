@@ -1,6 +1,5 @@
 //! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`.
 
-mod allocator;
 mod select;
 
 use gnix::paths::absolute;
@@ -9,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[global_allocator]
-static ALLOCATOR: allocator::Allocator = allocator::Allocator;
+static ALLOCATOR: gnix::allocator::Allocator = gnix::allocator::Allocator;
 
 const USAGE: &str = "\
 usage: gnix eval [FLAGS] (-E EXPR | FILE | -)   (flags: gnix eval --help)
@@ -27,6 +26,8 @@ Evaluates a Nix expression, as `nix-instantiate --eval` does (FILE defaults to .
   --no-location            with --xml: leave out source positions
   -I PATH, -I prefix=PATH  add to the search path for <...> (before NIX_PATH)
   --max-call-depth N       the limit on nested calls (default 10000; 0: memory only)
+  --max-memory SIZE        how much the heap may grow (bytes, or with K, M, G; default: the
+                           machine's memory; 0: no limit)
   --show-trace             print the error's trace lines (--no-show-trace: do not)
   --parse                  parse and compile only
   --dump-bytecode          print the compiled bytecode instead of evaluating
@@ -66,6 +67,7 @@ struct Options {
     dump_bytecode: bool,
     stats: bool,
     max_call_depth: Option<u32>,
+    max_memory: Option<usize>,
     include: Vec<String>,
     lints: gnix::settings::Lints,
     driver: gnix::settings::Driver,
@@ -177,6 +179,10 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                         .map_err(|_| format!("invalid --max-call-depth '{v}'"))?,
                 );
             }
+            "--max-memory" => {
+                let v = value(a)?;
+                o.max_memory = Some(parse_size(&v).ok_or(format!("invalid --max-memory '{v}'"))?);
+            }
             "-I" => o.include.push(value(a)?),
             s if s.starts_with("-I") && s.len() > 2 => o.include.push(s[2..].to_string()),
             s if s.starts_with('-') && s != "-" => return Err(format!("unrecognised flag '{s}'")),
@@ -228,6 +234,27 @@ fn main() -> ExitCode {
     run(opts)
 }
 
+/// `1024`, `512K`, `64M`, `2G` as bytes.
+fn parse_size(v: &str) -> Option<usize> {
+    let (digits, unit) = match v.char_indices().last()? {
+        (i, 'K' | 'k') => (&v[..i], 1 << 10),
+        (i, 'M' | 'm') => (&v[..i], 1 << 20),
+        (i, 'G' | 'g') => (&v[..i], 1 << 30),
+        _ => (v, 1),
+    };
+    digits.parse::<usize>().ok()?.checked_mul(unit)
+}
+
+/// The machine's memory (`MemTotal`): by default a run may not grow past it, so that a
+/// program asking for more (`genList` of a billion elements, a string doubled forty times)
+/// stops with an error rather than the process aborting when the allocation fails.
+fn machine_memory() -> Option<usize> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
 const VERSION: &str = concat!("gnix ", env!("CARGO_PKG_VERSION"), "\n");
 
 const RECURSIVE_STACK: usize = 64 << 20;
@@ -237,6 +264,11 @@ fn settings(opts: &Options) -> Settings {
     if let Some(d) = opts.max_call_depth {
         s.max_call_depth = d;
     }
+    s.max_memory = match opts.max_memory {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None => machine_memory(),
+    };
     s.search_path = opts.include.clone();
     s.lints = opts.lints;
     s.driver = opts.driver;
@@ -257,7 +289,7 @@ fn settings(opts: &Options) -> Settings {
 }
 
 fn run(opts: Options) -> ExitCode {
-    let allocations_before = allocator::allocations();
+    let allocations_before = gnix::allocator::allocations();
     let mut ev = Evaluator::new(settings(&opts));
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let result = if opts.dump_bytecode {
@@ -268,7 +300,7 @@ fn run(opts: Options) -> ExitCode {
         evaluate(&mut ev, &opts, &cwd)
     };
     if opts.stats {
-        let allocations = allocator::allocations() - allocations_before;
+        let allocations = gnix::allocator::allocations() - allocations_before;
         to_stderr(&format!("{}\n", stats_json(&ev, allocations)));
     }
     let errors = result

@@ -13,6 +13,11 @@ pub struct Settings {
     /// The longest one run may take (wall-clock time) before it stops with a `Timeout` error;
     /// `None` means no limit. Checked with the step limit, at least every 16 384 ops.
     pub max_time: Option<std::time::Duration>,
+    /// How many bytes one run may grow the heap by before it stops with an `OutOfMemory`
+    /// error; `None` means no limit. Checked at the VM's checkpoints against the bytes the
+    /// thread holds (when gnix's `allocator::Allocator` is the global allocator, as in the
+    /// CLI), and before a builtin makes a list or string, against its size.
+    pub max_memory: Option<usize>,
     /// `-I` entries then `NIX_PATH`'s, as `prefix=path` or `path`.
     pub search_path: Vec<String>,
     /// `builtins.currentSystem`.
@@ -51,6 +56,7 @@ impl Default for Settings {
             max_call_depth: DEFAULT_MAX_CALL_DEPTH,
             max_steps: 0,
             max_time: None,
+            max_memory: None,
             search_path: Vec::new(),
             system: default_system(),
             lints: Lints::default(),

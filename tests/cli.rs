@@ -201,6 +201,36 @@ fn default_max_call_depth_stops_deep_recursion() {
     );
 }
 
+#[test]
+fn max_memory_turns_a_runaway_allocation_into_an_error() {
+    let doubling = "let d = s: s + s; in builtins.stringLength \
+                    (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d \
+                    (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d \"x\"))))))))))))))))))))))))))))))))))))))))";
+    let out = gnix(&["eval", "--max-memory", "256M", "-E", doubling]);
+    expect_status(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("would exceed the memory budget (max-memory)"),
+        "{err}"
+    );
+    let out = gnix(&[
+        "eval",
+        "--max-memory",
+        "64M",
+        "--strict",
+        "-E",
+        "builtins.genList (i: { a = i; }) 2000000",
+    ]);
+    expect_status(&out, 1);
+    assert!(
+        stderr(&out).contains("the heap grew past the memory budget"),
+        "{}",
+        stderr(&out)
+    );
+    let out = gnix(&["eval", "--max-memory", "lots", "-E", "1"]);
+    expect_status(&out, 2);
+}
+
 /// A source file nested `depth` levels deep must end in an evaluation error, not a crash.
 fn assert_deep_nesting_is_an_error(name: &str, open: &str, inner: &str, close: &str) {
     let depth = 100_000;

@@ -272,6 +272,8 @@ fn gen_list(f: &Value, length: &Value) -> Result<Value, Error> {
     // The function stays lazy (the corpus's `genList-function-strictness`; C++ Nix 2.30 forces
     // it).
     let n = checked_length(int_of(length)?)?;
+    let bytes = usize::try_from(n).map_or(usize::MAX, crate::value::list_bytes);
+    crate::allocator::reserve(bytes, "a list")?;
     Ok(gen_list_of(f, n))
 }
 
@@ -291,8 +293,12 @@ fn gen_list_of(f: &Value, n: i64) -> Value {
 async fn concat_lists(co: Co, lists: Value) -> Result<Value, Error> {
     let ls = force_list(&co, lists).await?;
     let mut out = Vec::new();
+    let mut len = 0usize;
     for l in ls.iter() {
-        out.extend(force_list(&co, l.clone()).await?.iter().cloned());
+        let l = force_list(&co, l.clone()).await?;
+        len = len.saturating_add(l.len());
+        crate::allocator::reserve(crate::value::list_bytes(len), "a list")?;
+        out.extend(l.iter().cloned());
     }
     Ok(Value::list(out))
 }

@@ -127,7 +127,7 @@ async fn concat_strings_sep(co: Co, sep: Value, list: Value) -> Result<Value, Er
         }
         parts.push(walk::coerce_to_string(&co, item.clone(), Coercion::INTERPOLATION).await?);
     }
-    Ok(Value::String(NixString::concat(parts.iter())))
+    Ok(Value::String(NixString::concat(parts.iter())?))
 }
 
 async fn replace_strings(co: Co, from: Value, to: Value, s: Value) -> Result<Value, Error> {
@@ -174,6 +174,8 @@ async fn replace_strings(co: Co, from: Value, to: Value, s: Value) -> Result<Val
                 r
             }
         };
+        let grown = out.len().saturating_add(replacement.len());
+        crate::allocator::reserve(grown, "a string")?;
         out.extend_from_slice(replacement.as_bytes());
         let len = patterns[j].len();
         if len == 0 {

@@ -284,6 +284,17 @@ impl std::fmt::Debug for Value {
     }
 }
 
+impl From<crate::allocator::OverBudget> for crate::errors::Error {
+    fn from(over: crate::allocator::OverBudget) -> crate::errors::Error {
+        crate::errors::Error::new(over.0).with_class(crate::errors::ErrorClass::OutOfMemory)
+    }
+}
+
+/// The bytes a list of `n` elements takes, for memory budgets (`allocator::reserve`).
+pub fn list_bytes(n: usize) -> usize {
+    n.saturating_mul(std::mem::size_of::<Value>())
+}
+
 /// The elements of a list; freeing it never recurses (see `drop`).
 #[derive(Default)]
 pub struct NixList {

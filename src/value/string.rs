@@ -72,9 +72,17 @@ impl NixString {
         NixString::new(self.as_bytes(), context)
     }
 
-    /// Concatenates strings, uniting their contexts.
-    pub fn concat<'a>(parts: impl IntoIterator<Item = &'a NixString>) -> NixString {
-        let mut bytes = Vec::new();
+    /// Concatenates strings, uniting their contexts; an error of class `OutOfMemory` if the
+    /// result would not fit in the run's memory budget (`Settings::max_memory`).
+    pub fn concat<'a, I>(parts: I) -> Result<NixString, crate::errors::Error>
+    where
+        I: IntoIterator<Item = &'a NixString>,
+        I::IntoIter: Clone,
+    {
+        let parts = parts.into_iter();
+        let len = parts.clone().fold(0usize, |n, p| n.saturating_add(p.len()));
+        crate::allocator::reserve(len, "a string")?;
+        let mut bytes = Vec::with_capacity(len);
         let mut context: Option<NixContext> = None;
         for p in parts {
             bytes.extend_from_slice(p.as_bytes());
@@ -84,7 +92,7 @@ impl NixString {
                     .extend(c.iter().cloned());
             }
         }
-        NixString::new(bytes, context)
+        Ok(NixString::new(bytes, context))
     }
 }
 

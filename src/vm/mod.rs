@@ -100,6 +100,9 @@ pub struct Vm<'s> {
     next_check: u64,
     /// When this run must stop (`Settings::max_time`), checked at checkpoints.
     deadline: Option<std::time::Instant>,
+    /// How far this run may grow the heap (`Settings::max_memory`), checked at checkpoints
+    /// and by builtins before they make a large value; lifted when the run ends.
+    _budget: crate::allocator::Budget,
     /// Set from another thread to stop this run (`eval::CancelHandle`).
     cancel: Arc<AtomicBool>,
     pub max_call_depth: u32,
@@ -122,7 +125,9 @@ impl<'s> Vm<'s> {
             .settings()
             .max_time
             .map(|t| std::time::Instant::now() + t);
+        let budget = crate::allocator::Budget::new(host.settings().max_memory);
         Vm {
+            _budget: budget,
             frames: Vec::new(),
             stack: Vec::new(),
             call_depth: 0,
@@ -446,6 +451,13 @@ impl<'s> Vm<'s> {
             return Some(self.interruption());
         }
         crate::value::collect::checkpoint();
+        if crate::allocator::over_budget() {
+            // Cycles may hold what the budget counts: free them before giving up.
+            crate::value::collect::collect();
+            if crate::allocator::over_budget() {
+                return Some(crate::allocator::heap_over_budget().into());
+            }
+        }
         self.next_check = self.step_limit.min(self.stats.ops + check_every());
         None
     }

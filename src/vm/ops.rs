@@ -190,7 +190,7 @@ pub fn add(a: &Value, b: &Value) -> Result<Option<Value>, Error> {
         (Value::Float(x), Value::Int(y)) => Value::float(x.get() + *y as f64),
         (Value::Float(x), Value::Float(y)) => Value::float(x.get() + y.get()),
         (Value::Int(_) | Value::Float(_), other) => return Err(cannot_add(a, other)),
-        (Value::String(x), Value::String(y)) => Value::String(NixString::concat([x, y])),
+        (Value::String(x), Value::String(y)) => Value::String(NixString::concat([x, y])?),
         (Value::Path(p), Value::String(s)) => append_to_path(p, s)?,
         (Value::Path(p), Value::Path(q)) => {
             let joined = format!("{}{}", p.display(), q.display());

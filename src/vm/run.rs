@@ -537,6 +537,10 @@ impl Vm<'_> {
                 let a = self.pop_operand()?;
                 match (&a, &b) {
                     (Value::List(x), Value::List(y)) => {
+                        crate::allocator::reserve(
+                            crate::value::list_bytes(x.len() + y.len()),
+                            "a list",
+                        )?;
                         let mut v = Vec::with_capacity(x.len() + y.len());
                         v.extend(x.iter().cloned());
                         v.extend(y.iter().cloned());
@@ -647,7 +651,7 @@ impl Vm<'_> {
                     })
                     .collect();
                 self.stack
-                    .push(Value::String(NixString::concat(strs.iter())));
+                    .push(Value::String(NixString::concat(strs.iter())?));
             }
             Op::ToPath => {
                 let v = self.pop_operand()?;

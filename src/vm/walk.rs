@@ -321,7 +321,7 @@ pub async fn add_slow(co: Co, a: Value, b: Value) -> Result<Value, Error> {
         _ => {
             let x = coerce_to_string(&co, a, Coercion::INTERPOLATION).await?;
             let y = coerce_to_string(&co, b, Coercion::INTERPOLATION).await?;
-            Ok(Value::String(NixString::concat([&x, &y])))
+            Ok(Value::String(NixString::concat([&x, &y])?))
         }
     }
 }
