@@ -1,6 +1,7 @@
 //! Evaluation errors, source spans, and rendering them the way C++ Nix does
 //! (`error: message`, then `at file:line:col:` and the source line with a caret).
 
+use std::cell::OnceCell;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -32,6 +33,42 @@ pub struct Source {
     /// What positions print as when there is no path (`«string»`, `«stdin»`).
     pub label: String,
     pub text: Rc<str>,
+    /// Made the first time a position in this source is asked for.
+    lines: OnceCell<LineTable>,
+}
+
+/// Where a text's lines start, so a byte offset becomes a line and column by a binary search
+/// instead of a count of the newlines before it: positions are asked for often
+/// (`unsafeGetAttrPos`, `__curPos`, the module system's declaration positions), and in a
+/// large file that count made them quadratic.
+pub struct LineTable {
+    starts: Vec<usize>,
+    /// Whether the text is all ASCII: columns (characters) are then byte distances.
+    ascii: bool,
+}
+
+impl LineTable {
+    pub fn new(text: &str) -> Self {
+        let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
+        LineTable {
+            starts: std::iter::once(0).chain(newlines).collect(),
+            ascii: text.is_ascii(),
+        }
+    }
+
+    /// 1-based line and column (in characters, as Nix counts) of a byte offset into `text`,
+    /// the text the table was made from; `None` inside a character.
+    pub fn line_col(&self, text: &str, offset: usize) -> Option<(usize, usize)> {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(0);
+        let col = if self.ascii {
+            offset - start
+        } else {
+            text.get(start..offset)?.chars().count()
+        };
+        Some((line, col + 1))
+    }
 }
 
 /// Every source an evaluation has read, so any span can be turned into file:line:column.
@@ -42,7 +79,12 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn add(&mut self, path: Option<PathBuf>, label: String, text: Rc<str>) -> FileId {
-        self.sources.push(Source { path, label, text });
+        self.sources.push(Source {
+            path,
+            label,
+            text,
+            lines: OnceCell::new(),
+        });
         (self.sources.len() - 1) as FileId
     }
 
@@ -53,12 +95,8 @@ impl SourceMap {
     /// 1-based line and column of a byte offset (columns count characters, as Nix does).
     pub fn line_col(&self, span: Span) -> Option<(usize, usize)> {
         let src = self.get(span.file)?;
-        let offset = (span.start as usize).min(src.text.len());
-        let before = src.text.get(..offset)?;
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
-        Some((line, col))
+        let lines = src.lines.get_or_init(|| LineTable::new(&src.text));
+        lines.line_col(&src.text, span.start as usize)
     }
 
     /// The file name positions print with.
@@ -267,3 +305,44 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type EvalResult<T> = Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::LineTable;
+
+    /// Line and column of every offset, counted the slow way.
+    fn counted(text: &str, offset: usize) -> Option<(usize, usize)> {
+        let before = text.get(..offset)?;
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        Some((
+            before.matches('\n').count() + 1,
+            before[start..].chars().count() + 1,
+        ))
+    }
+
+    #[test]
+    fn line_table_agrees_with_counting() {
+        for text in [
+            "",
+            "a",
+            "\n",
+            "ab\ncd\n\nef",
+            "\u{e9}t\u{e9} = 1;\n  \u{1F980}x\ny",
+            "x\r\ny",
+        ] {
+            let table = LineTable::new(text);
+            for offset in 0..=text.len() {
+                assert_eq!(
+                    table.line_col(text, offset),
+                    counted(text, offset),
+                    "{text:?} at {offset}"
+                );
+            }
+            // Past the end: the end.
+            assert_eq!(
+                table.line_col(text, text.len() + 5),
+                counted(text, text.len())
+            );
+        }
+    }
+}
