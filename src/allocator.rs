@@ -275,7 +275,22 @@ unsafe impl GlobalAlloc for Allocator {
 
 #[cfg(test)]
 mod tests {
-    use super::allocations;
+    use super::{Allocator, allocations, held};
+
+    /// The library's unit tests run on this allocator (the CLI installs it in `main.rs`).
+    #[global_allocator]
+    static ALLOCATOR: Allocator = Allocator;
+
+    #[test]
+    fn the_bytes_a_thread_holds_are_counted() {
+        let before = held();
+        let big = vec![0u8; 1 << 20];
+        let small: Vec<Box<u64>> = (0..1000).map(Box::new).collect();
+        let grown = held() - before;
+        assert!(grown >= (1 << 20) + 16 * 1000, "{grown}");
+        drop((big, small));
+        assert!(held() - before < 4096, "{}", held() - before);
+    }
 
     #[test]
     fn blocks_are_reused_and_keep_their_contents_across_classes() {

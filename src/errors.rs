@@ -1,7 +1,7 @@
 //! Evaluation errors, source spans, and rendering them the way C++ Nix does
 //! (`error: message`, then `at file:line:col:` and the source line with a caret).
 
-use std::collections::HashMap;
+use std::cell::OnceCell;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -33,6 +33,55 @@ pub struct Source {
     /// What positions print as when there is no path (`«string»`, `«stdin»`).
     pub label: String,
     pub text: Rc<str>,
+    /// Made the first time a position in this source is asked for.
+    lines: OnceCell<LineTable>,
+}
+
+impl Source {
+    fn lines(&self) -> &LineTable {
+        self.lines.get_or_init(|| LineTable::new(&self.text))
+    }
+}
+
+/// Where a text's lines start, so a byte offset becomes a line and column by a binary search
+/// instead of a count of the newlines before it: positions are asked for often
+/// (`unsafeGetAttrPos`, `__curPos`, the module system's declaration positions), and in a
+/// large file that count made them quadratic.
+pub struct LineTable {
+    starts: Vec<usize>,
+    /// Whether the text is all ASCII: columns (characters) are then byte distances.
+    ascii: bool,
+}
+
+impl LineTable {
+    pub fn new(text: &str) -> Self {
+        let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
+        LineTable {
+            starts: std::iter::once(0).chain(newlines).collect(),
+            ascii: text.is_ascii(),
+        }
+    }
+
+    /// The text of 1-based line `n` (without its newline), if there is such a line.
+    fn line<'t>(&self, text: &'t str, n: usize) -> Option<&'t str> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        let end = self.starts.get(n).map_or(text.len(), |&e| e - 1);
+        text.get(start..end)
+    }
+
+    /// 1-based line and column (in characters, as Nix counts) of a byte offset into `text`,
+    /// the text the table was made from; `None` inside a character.
+    pub fn line_col(&self, text: &str, offset: usize) -> Option<(usize, usize)> {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(0);
+        let col = if self.ascii {
+            offset - start
+        } else {
+            text.get(start..offset)?.chars().count()
+        };
+        Some((line, col + 1))
+    }
 }
 
 /// Every source an evaluation has read, so any span can be turned into file:line:column.
@@ -43,7 +92,12 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn add(&mut self, path: Option<PathBuf>, label: String, text: Rc<str>) -> FileId {
-        self.sources.push(Source { path, label, text });
+        self.sources.push(Source {
+            path,
+            label,
+            text,
+            lines: OnceCell::new(),
+        });
         (self.sources.len() - 1) as FileId
     }
 
@@ -54,12 +108,25 @@ impl SourceMap {
     /// 1-based line and column of a byte offset (columns count characters, as Nix does).
     pub fn line_col(&self, span: Span) -> Option<(usize, usize)> {
         let src = self.get(span.file)?;
-        let offset = (span.start as usize).min(src.text.len());
-        let before = src.text.get(..offset)?;
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
-        Some((line, col))
+        src.lines().line_col(&src.text, span.start as usize)
+    }
+
+    /// The position with what an error shows of it (`Error::locate`).
+    pub fn locate(&self, span: Span) -> Location {
+        let file = self.origin(span.file);
+        let line_col = self.line_col(span);
+        let context = match (self.get(span.file), line_col) {
+            (Some(src), Some((line, _))) => {
+                let text = |n| src.lines().line(&src.text, n).map(str::to_owned);
+                [text(line - 1), text(line), text(line + 1)]
+            }
+            _ => [None, None, None],
+        };
+        Location {
+            file,
+            line_col,
+            context,
+        }
     }
 
     /// The file name positions print with.
@@ -199,8 +266,7 @@ impl Error {
         if self.located.is_some() {
             return;
         }
-        let mut lines = LineTables::default();
-        let mut locate = |span: Option<Span>| span.map(|s| lines.locate(sources, s));
+        let locate = |span: Option<Span>| span.map(|s| sources.locate(s));
         let at = locate(self.span);
         let trace = self.trace.iter().map(|(span, _)| locate(*span)).collect();
         self.located = Some(Box::new(Located { at, trace }));
@@ -270,50 +336,8 @@ impl Error {
 /// A warning with its position, as C++ Nix prints it.
 pub fn render_warning(message: &str, span: Span, sources: &SourceMap) -> String {
     let mut out = format!("warning: {}\n", indent_message(message));
-    excerpt(
-        &mut out,
-        &LineTables::default().locate(sources, span),
-        "         ",
-    );
+    excerpt(&mut out, &sources.locate(span), "         ");
     out
-}
-
-/// Where each line of a file starts, made once per file while an error is located (a trace
-/// may hold thousands of positions in one large file).
-#[derive(Default)]
-struct LineTables(HashMap<FileId, Vec<usize>>);
-
-impl LineTables {
-    fn locate(&mut self, sources: &SourceMap, span: Span) -> Location {
-        let file = sources.origin(span.file);
-        let Some(src) = sources.get(span.file) else {
-            return Location {
-                file,
-                line_col: None,
-                context: [None, None, None],
-            };
-        };
-        let text: &str = &src.text;
-        let starts = self.0.entry(span.file).or_insert_with(|| {
-            let after_newlines = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
-            std::iter::once(0).chain(after_newlines).collect()
-        });
-        let offset = (span.start as usize).min(text.len());
-        let line = starts.partition_point(|&s| s <= offset);
-        let line_text = |n: usize| {
-            let start = *starts.get(n.checked_sub(1)?)?;
-            let end = starts.get(n).map_or(text.len(), |&e| e - 1);
-            text.get(start..end).map(str::to_owned)
-        };
-        let col = text
-            .get(starts[line - 1]..offset)
-            .map(|b| b.chars().count() + 1);
-        Location {
-            file,
-            line_col: col.map(|c| (line, c)),
-            context: [line_text(line - 1), line_text(line), line_text(line + 1)],
-        }
-    }
 }
 
 /// Continuation lines indented under the first, blank lines left empty, as C++ Nix does.
@@ -366,3 +390,44 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type EvalResult<T> = Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::LineTable;
+
+    /// Line and column of every offset, counted the slow way.
+    fn counted(text: &str, offset: usize) -> Option<(usize, usize)> {
+        let before = text.get(..offset)?;
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        Some((
+            before.matches('\n').count() + 1,
+            before[start..].chars().count() + 1,
+        ))
+    }
+
+    #[test]
+    fn line_table_agrees_with_counting() {
+        for text in [
+            "",
+            "a",
+            "\n",
+            "ab\ncd\n\nef",
+            "\u{e9}t\u{e9} = 1;\n  \u{1F980}x\ny",
+            "x\r\ny",
+        ] {
+            let table = LineTable::new(text);
+            for offset in 0..=text.len() {
+                assert_eq!(
+                    table.line_col(text, offset),
+                    counted(text, offset),
+                    "{text:?} at {offset}"
+                );
+            }
+            // Past the end: the end.
+            assert_eq!(
+                table.line_col(text, text.len() + 5),
+                counted(text, text.len())
+            );
+        }
+    }
+}

@@ -25,6 +25,7 @@ mod files;
 mod flake;
 mod hash;
 mod json;
+mod key_tree;
 mod lists;
 mod paths;
 mod regex;

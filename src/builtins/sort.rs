@@ -1,11 +1,12 @@
 //! Builtins that order values: `sort` and `genericClosure` (whose keys C++ Nix keeps in an
-//! ordered map, so they are compared with `<`, not `==`).
+//! ordered set, so they are compared with `<`, not `==`; here in a `KeyTree`).
 //!
 //! `sort` is C++ Nix's peeksort, a stable natural merge sort that stays a permutation of its
 //! input whatever the comparator answers, run with an explicit task stack so the comparator can
 //! be a Nix function called through the scheduler. Calling the comparator in the same order as
 //! C++ Nix keeps `trace` output and the first error the same too.
 
+use super::key_tree::{KeyTree, LEFT, Node, RIGHT, Step};
 use super::{attrs_of, force_bool, force_function, force_list, list_of};
 use crate::errors::Error;
 use crate::print::print_error_value;
@@ -368,8 +369,8 @@ async fn generic_closure(co: Co, input: Value) -> Result<Value, Error> {
 
     let mut work: VecDeque<Value> = start.iter().cloned().collect();
     let mut result: Vec<Value> = Vec::new();
-    // Keys seen so far in ascending order, each with the index of its element in `result`.
-    let mut keys: Vec<(Value, usize)> = Vec::new();
+    // Keys seen so far, each with the index of its element in `result`.
+    let mut keys = KeyTree::default();
     while let Some(e) = work.pop_front() {
         let e = force(&co, e).await;
         let element = |err: Error, e: &Value| {
@@ -385,45 +386,12 @@ async fn generic_closure(co: Co, input: Value) -> Result<Value, Error> {
             return Err(element(crate::vm::ops::missing_named("key"), &e));
         };
         let key = force(&co, key.clone()).await;
-
-        // Where the key goes: after every key not greater than it, as `std::map` compares.
-        let (mut lo, mut hi) = (0, keys.len());
-        let mut failed: Option<(Error, usize)> = None;
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match less(&co, &key, &keys[mid].0).await {
-                Ok(true) => hi = mid,
-                Ok(false) => lo = mid + 1,
-                Err(err) => {
-                    failed = Some((err, mid));
-                    break;
-                }
-            }
-        }
-        if failed.is_none() && lo > 0 {
-            match less(&co, &keys[lo - 1].0, &key).await {
-                Ok(false) => continue,
-                Ok(true) => {}
-                Err(err) => failed = Some((err, lo - 1)),
-            }
-        }
-        if let Some((err, at)) = failed {
-            // Name the first key (in order) the new one cannot be compared with, as C++ Nix does.
-            let mut other = at;
-            for (i, (k, _)) in keys.iter().enumerate() {
-                if less(&co, &key, k).await.is_err() {
-                    other = i;
-                    break;
-                }
-            }
-            let other = &result[keys[other].1];
-            let err = context(err, format!("with element {}", print_error_value(other)));
-            return Err(context(
-                err,
-                format!("while comparing element {}", print_error_value(&e)),
-            ));
-        }
-        keys.insert(lo, (key, result.len()));
+        let place = match find_place(&co, &keys, &key).await {
+            Ok(Some(place)) => place,
+            Ok(None) => continue,
+            Err(failed) => return Err(not_comparable(&co, &keys, &result, &key, &e, failed).await),
+        };
+        keys.insert(place, key, result.len());
         result.push(e.clone());
 
         let on_element = |err: Error| {
@@ -447,4 +415,65 @@ async fn generic_closure(co: Co, input: Value) -> Result<Value, Error> {
         }
     }
     Ok(Value::list(result))
+}
+
+/// Where `key` goes among the keys seen, found as `std::set` finds it: down from the root by
+/// `key < node`, then one comparison with the greatest key not greater than it. `Ok(None)` if an
+/// equal key is there; a failed comparison gives the error and the node it was made with.
+async fn find_place(
+    co: &Co,
+    keys: &KeyTree,
+    key: &Value,
+) -> Result<Option<Option<Step>>, (Error, Node)> {
+    let (mut place, mut at, mut below) = (None, keys.root(), None);
+    while let Some(node) = at {
+        let side = match less(co, key, keys.key(node)).await {
+            Ok(true) => LEFT,
+            Ok(false) => RIGHT,
+            Err(err) => return Err((err, node)),
+        };
+        if side == RIGHT {
+            below = Some(node);
+        }
+        place = Some((node, side));
+        at = keys.child(node, side);
+    }
+    let Some(below) = below else {
+        return Ok(Some(place));
+    };
+    match less(co, keys.key(below), key).await {
+        Ok(true) => Ok(Some(place)),
+        Ok(false) => Ok(None),
+        Err(err) => Err((err, below)),
+    }
+}
+
+/// The error for a key that cannot be compared with one seen before. It names the first key
+/// (in order) the new one cannot be compared with, as C++ Nix does.
+async fn not_comparable(
+    co: &Co,
+    keys: &KeyTree,
+    result: &[Value],
+    key: &Value,
+    e: &Value,
+    (err, at): (Error, Node),
+) -> Error {
+    let mut other = at;
+    for node in keys.in_order() {
+        if less(co, key, keys.key(node)).await.is_err() {
+            other = node;
+            break;
+        }
+    }
+    let err = context(
+        err,
+        format!(
+            "with element {}",
+            print_error_value(&result[keys.item(other)])
+        ),
+    );
+    context(
+        err,
+        format!("while comparing element {}", print_error_value(e)),
+    )
 }

@@ -15,7 +15,7 @@ mod speculable;
 use crate::value::code::{Chunk, Op};
 use bytecode::ChunkBuilder;
 
-use crate::errors::{Error, ErrorClass, FileId, Span};
+use crate::errors::{Error, ErrorClass, FileId, LineTable, Span};
 use crate::paths::canon_path;
 use crate::settings::{LintLevel, Lints};
 use crate::value::{Attrs, Formals, Lambda, Symbol, Value};
@@ -59,19 +59,19 @@ pub struct Compiler<'a> {
     /// Chunks being compiled, innermost last.
     chunks: Vec<ChunkBuilder>,
     warnings: Vec<(String, Span)>,
-    /// Byte offset of each line's start, for positions.
-    line_starts: Vec<usize>,
+    /// Where the source's lines start, for positions.
+    lines: LineTable,
 }
 
 /// Compiles a parsed file into its top-level chunk.
 pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Compiled, Error> {
-    let line_starts = std::iter::once(0).chain(ctx_text_newlines(&ctx)).collect();
+    let lines = LineTable::new(ctx.text);
     let mut c = Compiler {
         ctx,
         scopes: Vec::new(),
         chunks: Vec::new(),
         warnings: Vec::new(),
-        line_starts,
+        lines,
     };
     let expr = root
         .expr()
@@ -149,19 +149,14 @@ impl<'a> Compiler<'a> {
 
     /// `file:line:column` of a span, as messages print it.
     pub(crate) fn position(&self, span: Span) -> String {
-        let offset = span.start as usize;
-        let line = self.line_starts.partition_point(|&s| s <= offset);
-        let start = self
-            .line_starts
-            .get(line.wrapping_sub(1))
-            .copied()
-            .unwrap_or(0);
-        let col = self
-            .ctx
-            .text
-            .get(start..offset)
-            .map_or(1, |t| t.chars().count() + 1);
+        let (line, col) = self.line_col(span);
         format!("{}:{line}:{col}", self.ctx.origin)
+    }
+
+    fn line_col(&self, span: Span) -> (usize, usize) {
+        self.lines
+            .line_col(self.ctx.text, span.start as usize)
+            .unwrap_or((1, 1))
     }
 
     /// Applies a `--lint-*` level: a warning, a fatal error, or nothing.
@@ -879,7 +874,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn cur_pos(&mut self, span: Span) -> CResult {
-        let (line, col) = line_col(self.ctx.text, span.start as usize);
+        let (line, col) = self.line_col(span);
         let attrs = Attrs::from_unsorted(vec![
             ("file".into(), Value::string(self.ctx.origin.as_str())),
             ("line".into(), Value::Int(line as i64)),
@@ -1034,10 +1029,6 @@ impl<'a> Compiler<'a> {
     }
 }
 
-fn ctx_text_newlines<'t>(ctx: &'t CompileContext) -> impl Iterator<Item = usize> + 't {
-    memchr::memchr_iter(b'\n', ctx.text.as_bytes()).map(|i| i + 1)
-}
-
 /// A pattern lambda's formals (name and where it is written), `...`, and `@` slot.
 type PatternInfo = (Vec<(Symbol, Span)>, bool, Option<usize>);
 
@@ -1129,13 +1120,4 @@ pub(crate) fn ident_name(id: &ast::Ident) -> SmolStr {
         Some(token) => SmolStr::new(token.text()),
         None => SmolStr::new(id.syntax().text().to_string()),
     }
-}
-
-/// 1-based line and character column of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[start..].chars().count() + 1)
 }
