@@ -49,8 +49,6 @@ impl Source {
 /// large file that count made them quadratic.
 pub struct LineTable {
     starts: Vec<usize>,
-    /// Whether the text is all ASCII: columns (characters) are then byte distances.
-    ascii: bool,
 }
 
 impl LineTable {
@@ -58,7 +56,6 @@ impl LineTable {
         let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
         LineTable {
             starts: std::iter::once(0).chain(newlines).collect(),
-            ascii: text.is_ascii(),
         }
     }
 
@@ -69,18 +66,14 @@ impl LineTable {
         text.get(start..end)
     }
 
-    /// 1-based line and column (in characters, as Nix counts) of a byte offset into `text`,
-    /// the text the table was made from; `None` inside a character.
-    pub fn line_col(&self, text: &str, offset: usize) -> Option<(usize, usize)> {
+    /// 1-based line and column of a byte offset into `text`, the text the table was made
+    /// from. Columns count bytes, as C++ Nix counts them (its `PosTable`): after non-ASCII
+    /// text on the same line they run ahead of the characters.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(0);
-        let col = if self.ascii {
-            offset - start
-        } else {
-            text.get(start..offset)?.chars().count()
-        };
-        Some((line, col + 1))
+        (line, offset - start + 1)
     }
 }
 
@@ -105,10 +98,11 @@ impl SourceMap {
         self.sources.get(file as usize)
     }
 
-    /// 1-based line and column of a byte offset (columns count characters, as Nix does).
+    /// 1-based line and column (in bytes, as C++ Nix counts) of where a span starts; `None`
+    /// for a file the map does not have.
     pub fn line_col(&self, span: Span) -> Option<(usize, usize)> {
         let src = self.get(span.file)?;
-        src.lines().line_col(&src.text, span.start as usize)
+        Some(src.lines().line_col(&src.text, span.start as usize))
     }
 
     /// The position with what an error shows of it (`Error::locate`).
@@ -219,7 +213,7 @@ pub struct Located {
 pub struct Location {
     /// The file name as positions print it (`«string»` for an expression).
     pub file: String,
-    /// 1-based line and column (columns count characters); `None` if the offset is not in
+    /// 1-based line and column (columns count bytes, as C++ Nix's); `None` if the offset is not in
     /// the text.
     pub line_col: Option<(usize, usize)>,
     /// The lines before, at and after the position, those that exist.
@@ -395,14 +389,15 @@ pub type EvalResult<T> = Result<T, Error>;
 mod tests {
     use super::LineTable;
 
-    /// Line and column of every offset, counted the slow way.
-    fn counted(text: &str, offset: usize) -> Option<(usize, usize)> {
-        let before = text.get(..offset)?;
-        let start = before.rfind('\n').map_or(0, |i| i + 1);
-        Some((
-            before.matches('\n').count() + 1,
-            before[start..].chars().count() + 1,
-        ))
+    /// Line and column (in bytes) of every offset, counted the slow way.
+    fn counted(text: &str, offset: usize) -> (usize, usize) {
+        let before = &text.as_bytes()[..offset];
+        let start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let lines = before.iter().filter(|&&b| b == b'\n').count();
+        (lines + 1, offset - start + 1)
     }
 
     #[test]

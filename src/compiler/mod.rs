@@ -154,9 +154,7 @@ impl<'a> Compiler<'a> {
     }
 
     fn line_col(&self, span: Span) -> (usize, usize) {
-        self.lines
-            .line_col(self.ctx.text, span.start as usize)
-            .unwrap_or((1, 1))
+        self.lines.line_col(self.ctx.text, span.start as usize)
     }
 
     /// Applies a `--lint-*` level: a warning, a fatal error, or nothing.
