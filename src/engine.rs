@@ -10,6 +10,7 @@
 //! an `Arc`; `Engine::evaluation` makes a fresh evaluation, and dropping that evaluation frees
 //! everything it allocated (its cycles included: see `design/values.md`, "Cycles").
 
+use crate::builtins::NixBuiltin;
 use crate::io::{EvalIo, StdIo};
 use crate::value::Builtin;
 use crate::{Evaluator, Settings};
@@ -65,6 +66,7 @@ struct Parts {
     settings: Settings,
     io: IoFactory,
     builtins: Vec<BuiltinsFactory>,
+    nix: Vec<NixBuiltin>,
 }
 
 impl Engine {
@@ -74,6 +76,7 @@ impl Engine {
             settings,
             io: Arc::new(|| Box::new(StdIo)),
             builtins: Vec::new(),
+            nix: Vec::new(),
         }))
     }
 
@@ -89,6 +92,13 @@ impl Engine {
         self.change(|parts| parts.builtins.push(Arc::new(make)))
     }
 
+    /// Each evaluation also gets these builtins given as Nix source, after the native ones (a
+    /// later one at the same path wins). Their code is compiled in each evaluation; code that
+    /// does not compile gives its error where the builtin is used.
+    pub fn with_nix_builtins(self, defs: impl IntoIterator<Item = NixBuiltin>) -> Engine {
+        self.change(|parts| parts.nix.extend(defs))
+    }
+
     /// The settings every evaluation starts with.
     pub fn settings(&self) -> &Settings {
         &self.0.settings
@@ -99,7 +109,7 @@ impl Engine {
     pub fn evaluation(&self) -> Evaluator {
         let parts = &self.0;
         let builtins = parts.builtins.iter().flat_map(|make| make()).collect();
-        Evaluator::with_builtins(parts.settings.clone(), (parts.io)(), builtins)
+        Evaluator::with_host(parts.settings.clone(), (parts.io)(), builtins, &parts.nix)
     }
 
     fn change(mut self, edit: impl FnOnce(&mut Parts)) -> Engine {

@@ -1,6 +1,7 @@
 //! One evaluation: its settings, sources, globals and import cache (`EvalState`), and the
 //! `Evaluator` a host or the CLI drives.
 
+use crate::builtins::NixBuiltin;
 use crate::compiler::{self, CompileContext};
 use crate::errors::{Error, SourceMap};
 use crate::io::{EvalIo, FileType, StdIo};
@@ -13,7 +14,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Waker;
 
 /// Stack reserved for parsing and compiling one source (address space; pages are only
 /// committed as deep input touches them).
@@ -29,43 +32,57 @@ pub struct EvalState {
     pub io: Box<dyn EvalIo>,
     /// Derivations made in this evaluation, by `.drv` path.
     pub derivations: HashMap<String, vm::request::KnownDrv>,
-    /// Set by a `CancelHandle` to stop the run under way.
-    cancel: Arc<AtomicBool>,
+    /// Stops the run under way from another thread.
+    cancel: CancelHandle,
+    /// The globals defined by Nix code (`define_in_nix`): their code holds the globals, a
+    /// cycle `Drop` breaks.
+    defined_in_nix: Vec<Thunk>,
 }
 
 impl EvalState {
-    pub fn new(settings: Settings, io: Box<dyn EvalIo>) -> Self {
-        EvalState::with_builtins(settings, io, Vec::new())
-    }
-
-    /// An evaluation whose global scope also holds the host's own builtins (see
-    /// `builtins::globals`).
-    pub fn with_builtins(settings: Settings, io: Box<dyn EvalIo>, host: Vec<Builtin>) -> Self {
-        let globals = crate::builtins::globals(&settings, io.as_ref(), host);
+    /// An evaluation whose global scope also holds the host's builtins, native and given as
+    /// Nix source (see `builtins::globals`).
+    pub fn with_host(
+        settings: Settings,
+        io: Box<dyn EvalIo>,
+        host: Vec<Builtin>,
+        nix: &[NixBuiltin],
+    ) -> Self {
+        let globals = crate::builtins::globals(&settings, io.as_ref(), host, nix);
         let mut state = EvalState {
             sources: SourceMap::default(),
-            globals: Rc::new(globals),
+            globals: Rc::new(globals.scope),
             imports: HashMap::new(),
             settings,
             io,
             derivations: HashMap::new(),
-            cancel: Arc::default(),
+            cancel: CancelHandle::default(),
+            defined_in_nix: Vec::new(),
         };
-        state.define_derivation();
+        if let Some(slot) = globals.derivation {
+            let label = "«nix-internal»/derivation-internal.nix";
+            state.define_in_nix(slot, crate::builtins::DERIVATION_NIX, label);
+        }
+        for (slot, def) in globals.nix.into_iter().zip(nix) {
+            state.define_in_nix(slot, &def.source, &format!("«host»/{}", def.name));
+        }
         state
     }
 
-    /// `derivation` is Nix code (around `derivationStrict`); the globals hold a placeholder
-    /// thunk for it, given its code here, once the globals it refers to exist.
-    fn define_derivation(&mut self) {
-        let Some(Value::Thunk(slot)) = self.globals.get("derivation").cloned() else {
-            return;
-        };
-        let source = crate::builtins::DERIVATION_NIX;
-        let label = "«nix-internal»/derivation-internal.nix";
-        if let Ok(chunk) = self.compile(source, None, label, Path::new("/")) {
-            slot.set_code(chunk, Env::new(None, 0));
+    /// Gives a global defined by Nix code (`derivation`, a host's `NixBuiltin`) its code, now
+    /// that the globals it refers to exist. Code that does not compile makes a value whose
+    /// evaluation fails with the compiler's error.
+    fn define_in_nix(&mut self, slot: Thunk, source: &str, label: &str) {
+        match self.compile(source, None, label, Path::new("/")) {
+            Ok(chunk) => slot.set_code(chunk, Env::new(None, 0)),
+            Err(mut e) => {
+                e.locate(&self.sources);
+                let fail = move |_: &[Value]| Err(e.clone());
+                let fail = Builtin::from_fn("«host builtin source»", &["_"], &[false], fail);
+                slot.set_apply(Value::builtin(fail), Value::Null);
+            }
         }
+        self.defined_in_nix.push(slot);
     }
 
     /// Parses and compiles source text. `dir` is where relative paths resolve.
@@ -252,6 +269,9 @@ impl Drop for EvalState {
     fn drop(&mut self) {
         self.imports.clear();
         self.derivations.clear();
+        for slot in self.defined_in_nix.drain(..) {
+            slot.clear();
+        }
         if let Some(Value::Attrs(set)) = self.globals.get("builtins") {
             for v in set.values() {
                 if let Value::Thunk(t) = v {
@@ -298,20 +318,35 @@ impl vm::host::Host for EvalState {
     }
 
     fn cancel_flag(&self) -> &Arc<AtomicBool> {
-        &self.cancel
+        &self.cancel.flag
     }
 }
 
 /// Stops an evaluation from any thread. The run under way (or, if none is, the next one) ends
 /// with an error of class `ErrorClass::Cancelled`, within a few ops: every call, thunk force,
 /// generator resume and loop step checks for it. Every thunk the run was forcing is put back
-/// as it was, so evaluating again later gives the same values as an uninterrupted run.
-#[derive(Clone)]
-pub struct CancelHandle(Arc<AtomicBool>);
+/// as it was, so evaluating again later gives the same values as an uninterrupted run. A run
+/// awaited as a future (`Run`) while it waits for the host's outside work is woken to stop.
+#[derive(Clone, Default)]
+pub struct CancelHandle {
+    flag: Arc<AtomicBool>,
+    /// The waker of a run awaited while it waits for outside work.
+    waker: Arc<Mutex<Option<Waker>>>,
+}
 
 impl CancelHandle {
+    /// Stops the run under way, or the next one.
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::Relaxed);
+        self.flag.store(true, Ordering::Relaxed);
+        let waker = self.waker.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// Wakes `waker` (a run's, waiting for outside work) when `cancel` is called.
+    pub(crate) fn wake_on_cancel(&self, waker: &Waker) {
+        *self.waker.lock().unwrap_or_else(|e| e.into_inner()) = Some(waker.clone());
     }
 }
 
@@ -335,8 +370,20 @@ impl Evaluator {
     /// as `NAME` where flagged `top_level`), replace a builtin of gnix's with the same name, and
     /// a panic in one becomes an error of class `ErrorClass::HostPanic`.
     pub fn with_builtins(settings: Settings, io: Box<dyn EvalIo>, host: Vec<Builtin>) -> Self {
+        Self::with_host(settings, io, host, &[])
+    }
+
+    /// An evaluator with the host's builtins, native (`host`, as in `with_builtins`) and given
+    /// as Nix source (`nix`). A native builtin's name, like a `NixBuiltin`'s, is a path:
+    /// `myHost.add` is `builtins.myHost.add` (and `myHost.add` where flagged `top_level`).
+    pub fn with_host(
+        settings: Settings,
+        io: Box<dyn EvalIo>,
+        host: Vec<Builtin>,
+        nix: &[NixBuiltin],
+    ) -> Self {
         Evaluator {
-            state: EvalState::with_builtins(settings, io, host),
+            state: EvalState::with_host(settings, io, host, nix),
             stats: Stats::default(),
         }
     }
@@ -350,7 +397,7 @@ impl Evaluator {
 
     /// A handle that stops this evaluator's runs from another thread (`CancelHandle`).
     pub fn cancel_handle(&self) -> CancelHandle {
-        CancelHandle(self.state.cancel.clone())
+        self.state.cancel.clone()
     }
 
     /// Evaluates an expression to weak head normal form; relative paths resolve against `dir`.

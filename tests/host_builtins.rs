@@ -50,6 +50,22 @@ gnix::declare_builtins! {
     /// ```
     "hostForceValue" => fn host_force_value(x: Strict);
 
+    /// Adds two integers, under a path.
+    ///
+    /// ```nix
+    /// myHost.add 1 2
+    /// => 3
+    /// ```
+    "myHost.add" [top_level] => fn host_add(a: Strict, b: Strict);
+
+    /// Multiplies two integers, deeper under the same path.
+    ///
+    /// ```nix
+    /// builtins.myHost.math.mul 2 3
+    /// => 6
+    /// ```
+    "myHost.math.mul" => fn host_mul(a: Strict, b: Strict);
+
     /// Replaces gnix's own `length`.
     ///
     /// ```nix
@@ -79,6 +95,10 @@ async fn host_sum(co: Co, list: Value) -> Result<Value, Error> {
         sum += int(&force(&co, item.clone()).await)?;
     }
     Ok(Value::Int(sum))
+}
+
+fn host_mul(a: &Value, b: &Value) -> Result<Value, Error> {
+    Ok(Value::Int(int(a)? * int(b)?))
 }
 
 fn host_boom(_: &Value) -> Result<Value, Error> {
@@ -203,4 +223,75 @@ fn host_builtins_carry_state() {
     );
     assert_eq!(got.expect("evaluates"), "[ 1 2 7 null ]");
     assert_eq!(calls.get(), 2);
+}
+
+#[test]
+fn host_builtins_live_at_their_paths() {
+    let mut ev = evaluator();
+    let got = eval(
+        &mut ev,
+        "[ (myHost.add 1 2) (builtins.myHost.add 3 4) (__myHost.math.mul 2 5) \
+           (builtins.attrNames builtins.myHost) (builtins.attrNames myHost.math) \
+           (builtins ? myHost) (builtins.myHost.math ? mul) ]",
+    );
+    assert_eq!(
+        got.expect("evaluates"),
+        r#"[ 3 7 10 [ "add" "math" ] [ "mul" ] true true ]"#
+    );
+    // Only top-level builtins' roots are visible without `builtins.`.
+    let e = eval(&mut ev, "hostSum [ 1 ]").expect_err("not top level");
+    assert_eq!(e.class, ErrorClass::UndefinedVariable, "{}", e.message);
+}
+
+#[test]
+fn a_later_host_builtin_replaces_what_is_at_its_path() {
+    let answer = |name: &'static str, n: i64| {
+        gnix::value::Builtin::from_fn(name, &["x"], &[false], move |_: &[Value]| {
+            Ok(Ret::Value(Value::Int(n)))
+        })
+    };
+    // `readFile.x` replaces gnix's `readFile` by a set; a later `a.b` replaces an earlier one.
+    let host = vec![
+        answer("a.b", 1),
+        answer("readFile.x", 2),
+        answer("a.b", 3),
+        answer("a.c", 4),
+    ];
+    let mut ev = Evaluator::with_builtins(Settings::default(), Box::new(StdIo), host);
+    let got = eval(
+        &mut ev,
+        "[ (builtins.a.b 0) (builtins.a.c 0) (builtins.readFile.x 0) ]",
+    );
+    assert_eq!(got.expect("evaluates"), "[ 3 4 2 ]");
+}
+
+#[test]
+fn host_builtins_given_as_nix_source() {
+    use gnix::builtins::NixBuiltin;
+    let nix = [
+        // Nix code sees gnix's builtins, the host's native ones, and the host's other Nix ones.
+        NixBuiltin::new("myHost.double", "x: builtins.myHost.add x x"),
+        NixBuiltin::new(
+            "myHost.quadruple",
+            "x: builtins.myHost.double (builtins.myHost.double x)",
+        ),
+        NixBuiltin::new("greeting", r#"{ hello = name: "hello, ${name}"; }"#).top_level(),
+        NixBuiltin::new("broken", "x: x +"),
+        NixBuiltin::new("unbound", "x: y"),
+    ];
+    let mut ev = Evaluator::with_host(Settings::default(), Box::new(StdIo), builtins(), &nix);
+    let got = eval(
+        &mut ev,
+        r#"[ (myHost.double 4) (builtins.myHost.quadruple 1) (myHost.add 1 1) (greeting.hello "nix") ]"#,
+    );
+    assert_eq!(got.expect("evaluates"), r#"[ 8 4 2 "hello, nix" ]"#);
+    // Source that does not compile fails where it is used, with the compiler's error.
+    let e = eval(&mut ev, "builtins.broken 1").expect_err("a syntax error");
+    assert_eq!(e.class, ErrorClass::Parse, "{}", e.message);
+    let rendered = e.render(false);
+    assert!(rendered.contains("«host»/broken"), "{rendered}");
+    let e = eval(&mut ev, "builtins.tryEval (builtins.unbound 1)").expect_err("unbound");
+    assert_eq!(e.class, ErrorClass::UndefinedVariable, "{}", e.message);
+    // The evaluator stays healthy.
+    assert_eq!(eval(&mut ev, "myHost.double 21").expect("evaluates"), "42");
 }

@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["vm"],
     &["builtins"],
     &["eval"],
-    &["convert"],
+    &["convert", "run"],
 ];
 
 fn layer(module: &str) -> Option<usize> {

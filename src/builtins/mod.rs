@@ -44,7 +44,7 @@ pub use xml::to_xml;
 use crate::errors::Error;
 use crate::io::EvalIo;
 use crate::settings::Settings;
-use crate::value::{Attrs, Builtin, NixString, PartialApp, Symbol, Thunk, ThunkState, Value, sym};
+use crate::value::{Attrs, Builtin, NixString, Symbol, Thunk, ThunkState, Value, sym};
 use crate::vm::ops::type_error;
 use crate::vm::request::{Co, force};
 use rustc_hash::FxHashMap as HashMap;
@@ -85,50 +85,142 @@ fn last_of_each_name(mut host: Vec<Builtin>) -> Vec<Builtin> {
     host
 }
 
+/// A host builtin given as Nix source: its value is what the source evaluates to, in the
+/// global scope (so it may use `builtins`, gnix's and the host's). Its name is a path like a
+/// native host builtin's.
+#[derive(Clone, Debug)]
+pub struct NixBuiltin {
+    pub name: String,
+    pub source: String,
+    pub top_level: bool,
+}
+
+impl NixBuiltin {
+    /// `name` (a path: `greet`, `myHost.double`) is the value of `source`.
+    pub fn new(name: impl Into<String>, source: impl Into<String>) -> NixBuiltin {
+        NixBuiltin {
+            name: name.into(),
+            source: source.into(),
+            top_level: false,
+        }
+    }
+
+    /// Makes its first path component visible without `builtins.`, as `Builtin::top_level`.
+    pub fn top_level(self) -> NixBuiltin {
+        NixBuiltin {
+            top_level: true,
+            ..self
+        }
+    }
+}
+
+/// The global scope, and the placeholders it holds for values defined by Nix code, which can
+/// only be compiled once the scope exists.
+pub struct Globals {
+    pub scope: HashMap<SmolStr, Value>,
+    /// `derivation`'s placeholder (`DERIVATION_NIX`), if no host builtin replaced it.
+    pub derivation: Option<Thunk>,
+    /// A placeholder for each `NixBuiltin`, in order.
+    pub nix: Vec<Thunk>,
+}
+
+/// Builtins by path: `myHost.add` is `add` in the set `myHost`. One put at a path replaces
+/// what was there, or a value in its way (a later `readFile.x` replaces the builtin `readFile`
+/// by a set).
+#[derive(Default)]
+struct Tree(HashMap<SmolStr, Node>);
+
+enum Node {
+    Leaf(Value),
+    Set(Tree),
+}
+
+impl Tree {
+    fn insert(&mut self, path: &str, v: Value) {
+        let Some((first, rest)) = path.split_once('.') else {
+            self.0.insert(SmolStr::new(path), Node::Leaf(v));
+            return;
+        };
+        let node = self
+            .0
+            .entry(SmolStr::new(first))
+            .or_insert_with(|| Node::Set(Tree::default()));
+        if let Node::Leaf(_) = node {
+            *node = Node::Set(Tree::default());
+        }
+        if let Node::Set(tree) = node {
+            tree.insert(rest, v);
+        }
+    }
+
+    fn into_entries(self) -> Vec<(Symbol, Value)> {
+        let entry = |(name, node): (SmolStr, Node)| {
+            let v = match node {
+                Node::Leaf(v) => v,
+                Node::Set(tree) => Value::attrs(Attrs::from_unsorted(tree.into_entries())),
+            };
+            (Symbol::from(name.as_str()), v)
+        };
+        self.0.into_iter().map(entry).collect()
+    }
+}
+
+/// The first component of a builtin's path: the name it may have at the top level.
+fn root(path: &str) -> &str {
+    path.split('.').next().unwrap_or(path)
+}
+
 /// The global scope: every name a Nix file can use without defining it. The host's builtins
-/// (`host`, declared as ours are) join ours in `builtins` (and at the top level where flagged),
-/// replacing any of ours of the same name; they are marked `host` (`Builtin::host`).
+/// (`host`, declared as ours are; `nix`, given as source) join ours in `builtins` at their
+/// paths (and at the top level where flagged), replacing any of ours at the same path, in
+/// order (the last given wins); native ones are marked `host` (`Builtin::host`).
 pub fn globals(
     settings: &Settings,
     io: &dyn EvalIo,
     host: Vec<Builtin>,
-) -> HashMap<SmolStr, Value> {
-    let mut entries: Vec<(Symbol, Value)> = Vec::new();
-    let mut top_level = vec!["derivation"];
-    let host = last_of_each_name(host);
-    let host_names: Vec<&str> = host.iter().map(|b| b.name).collect();
-    let ours = all().into_iter().filter(|b| !host_names.contains(&b.name));
-    let host = host.into_iter().map(|b| Builtin {
+    nix: &[NixBuiltin],
+) -> Globals {
+    let mut tree = Tree::default();
+    let mut top_level = vec!["derivation".to_string()];
+    for (name, v) in constants(settings, io) {
+        tree.insert(&name.to_str_lossy(), v);
+    }
+    // `derivation` is Nix code, compiled once the globals exist (`EvalState::with_host`).
+    let derivation = Thunk::new(ThunkState::Blackhole);
+    tree.insert("derivation", Value::Thunk(derivation.clone()));
+    let host = last_of_each_name(host).into_iter().map(|b| Builtin {
         host: true,
         speculable: false,
         ..b
     });
-    for b in ours.chain(host) {
-        let name = b.name;
+    for b in all().into_iter().chain(host) {
         if b.top_level {
-            top_level.push(name);
+            top_level.push(root(b.name).to_string());
         }
-        let v = Value::Builtin(Rc::new(PartialApp {
-            builtin: Rc::new(b),
-            args: Default::default(),
-        }));
-        entries.push((name.into(), v));
+        tree.insert(b.name, Value::builtin(b));
     }
-    entries.extend(constants(settings, io));
-    // `derivation` is Nix code, compiled once the globals exist (`EvalState::new`).
-    entries.push((
-        "derivation".into(),
-        Value::Thunk(Thunk::new(ThunkState::Blackhole)),
-    ));
+    let mut placeholders = Vec::new();
+    for def in nix {
+        if def.top_level {
+            top_level.push(root(&def.name).to_string());
+        }
+        let slot = Thunk::new(ThunkState::Blackhole);
+        tree.insert(&def.name, Value::Thunk(slot.clone()));
+        placeholders.push(slot);
+    }
+    let mut entries = tree.into_entries();
     let builtins_thunk = Thunk::new(ThunkState::Blackhole);
     entries.push(("builtins".into(), Value::Thunk(builtins_thunk.clone())));
+    let derivation_kept = entries
+        .iter()
+        .any(|(_, v)| matches!(v, Value::Thunk(t) if t.ptr_eq(&derivation)));
     let set = Value::attrs(Attrs::from_unsorted(entries.clone()));
     builtins_thunk.finish(set.clone());
 
     let mut globals = HashMap::default();
     for (name, v) in &entries {
         let name = name.to_str_lossy();
-        if top_level.contains(&name.as_ref()) {
+        if top_level.iter().any(|t| t == name.as_ref()) {
             globals.insert(SmolStr::new(name.as_ref()), v.clone());
         }
         globals.insert(SmolStr::new(format!("__{name}")), v.clone());
@@ -137,7 +229,11 @@ pub fn globals(
     globals.insert(SmolStr::new("true"), Value::bool(true));
     globals.insert(SmolStr::new("false"), Value::bool(false));
     globals.insert(SmolStr::new("null"), Value::Null);
-    globals
+    Globals {
+        scope: globals,
+        derivation: derivation_kept.then_some(derivation),
+        nix: placeholders,
+    }
 }
 
 fn constants(settings: &Settings, io: &dyn EvalIo) -> Vec<(Symbol, Value)> {

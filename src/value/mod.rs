@@ -250,6 +250,14 @@ impl Value {
         Value::List(rc_new(|| NixList::new(items)))
     }
 
+    /// A builtin with none of its arguments yet.
+    pub fn builtin(b: Builtin) -> Value {
+        Value::Builtin(Rc::new(PartialApp {
+            builtin: Rc::new(b),
+            args: Default::default(),
+        }))
+    }
+
     pub fn attrs(attrs: Attrs) -> Value {
         Value::Attrs(rc_new(|| attrs))
     }

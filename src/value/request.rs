@@ -15,6 +15,10 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 pub type GenFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
+/// Outside work a host builtin waits for (`wait`): a network read, a database lookup. The
+/// scheduler polls it with the waker of whoever drives the run (`Run` as a future), or blocks
+/// on it in a synchronous run.
+pub type HostFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
 /// A suspended builtin (or other generator) on the frame stack.
 pub type BuiltinGen = genawaiter::rc::Gen<Request, Response, GenFuture>;
 /// The handle a generator yields requests through. A detached handle belongs to a body run
@@ -91,6 +95,9 @@ pub enum Request {
     RegisterDerivation(Box<(String, KnownDrv)>),
     /// A derivation made earlier in this evaluation, by `.drv` path.
     LookupDerivation(String),
+    /// Wait for the host's outside work; its result comes back as `Response::Value` or
+    /// `Response::Error`.
+    Wait(HostFuture),
 }
 
 /// A loop of calls, one per element (`LoopStart::Each`).
@@ -326,6 +333,22 @@ pub async fn position(co: &Co, span: Span) -> Value {
 pub async fn store_dir(co: &Co) -> String {
     match co.yield_(Request::StoreDir).await {
         Response::Value(Value::String(s)) => s.to_str_lossy().into_owned(),
+        other => mismatched(&other),
+    }
+}
+
+/// Waits for outside work a host builtin started (`work`), without blocking the thread when
+/// the run is driven as a future (`Run`): the evaluation is suspended with every frame kept,
+/// and resumed with `work`'s result. `work` should start its effects when first polled, not
+/// when made: a body's first attempt runs on the spot and is dropped at its first request
+/// (`Body::Async`), then the body runs again as a generator.
+pub async fn wait(
+    co: &Co,
+    work: impl Future<Output = Result<Value, Error>> + 'static,
+) -> Result<Value, Error> {
+    match co.yield_(Request::Wait(Box::pin(work))).await {
+        Response::Value(v) => Ok(v),
+        Response::Error(e) => Err(e),
         other => mismatched(&other),
     }
 }

@@ -245,6 +245,12 @@ impl Thunk {
         super::collect::register_thunk(&self.0);
     }
 
+    /// Fills in a placeholder with an application to make when it is forced.
+    pub fn set_apply(&self, func: Value, arg: Value) {
+        drop(self.0.replace(ThunkState::Apply { func, arg }));
+        super::collect::register_thunk(&self.0);
+    }
+
     /// Records the thunk's value. A value that holds further values may refer back to the
     /// thunk (a fixpoint's set holding a thunk of `self.x`): such a thunk can start a reference
     /// cycle, and the cycle collector is told of it (see `collect`).

@@ -14,6 +14,7 @@ pub mod ops;
 mod recursive;
 pub mod request;
 mod run;
+mod slices;
 mod stack;
 use stack::PushWith;
 pub mod speculate;
@@ -21,6 +22,7 @@ pub mod walk;
 
 use crate::value::takes_two;
 pub use request::{BuiltinGen, Co, Request, Response};
+pub use slices::Slice;
 
 use crate::errors::{Error, Span};
 use crate::settings::Driver;
@@ -44,6 +46,8 @@ enum Step {
     Resume(Response),
     /// Unwind with an error.
     Unwind(Error),
+    /// Wait for the host's outside work, then resume the generator on top with its result.
+    Wait(request::HostFuture),
 }
 
 /// Counters for `--stats`.
@@ -110,6 +114,12 @@ pub struct Vm<'s> {
     host: &'s mut dyn host::Host,
     pub stats: Stats,
     driver: Driver,
+    /// The `stats.ops` at which a stepped run pauses (`u64::MAX`: never; `slices`).
+    pause_at: u64,
+    /// Set at a checkpoint past `pause_at`: the run pauses where it next reaches the scheduler.
+    pausing: bool,
+    /// Where a stepped run stopped: the scheduler's next step and its floor.
+    suspended: Option<(usize, slices::Suspended)>,
 }
 
 impl<'s> Vm<'s> {
@@ -142,6 +152,9 @@ impl<'s> Vm<'s> {
             host,
             stats: Stats::default(),
             driver,
+            pause_at: u64::MAX,
+            pausing: false,
+            suspended: None,
         }
     }
 
@@ -207,19 +220,13 @@ impl<'s> Vm<'s> {
         }));
     }
 
-    /// The scheduler loop: runs until the frame stack is back down to `floor`.
-    fn drive(&mut self, floor: usize, mut step: Step) -> Result<Value, Error> {
-        loop {
-            step = match step {
-                Step::Run => self.execute(floor),
-                Step::Return(v) => {
-                    if self.frames.len() <= floor {
-                        return Ok(v);
-                    }
-                    self.deliver(v)
-                }
-                Step::Resume(r) => self.resume(r),
-                Step::Unwind(e) => self.unwind(e, floor)?,
+    /// The scheduler loop, run to the end: until the frame stack is back down to `floor`.
+    /// The host's outside work is waited for on the spot (`slices::block_on`).
+    fn drive(&mut self, floor: usize, step: Step) -> Result<Value, Error> {
+        match self.run_slice(floor, step, None) {
+            Slice::Done(r) => r,
+            Slice::Paused | Slice::Waiting => {
+                unreachable!("a run driven to the end paused: only a stepped run sets a pause")
             }
         }
     }
@@ -261,6 +268,9 @@ impl<'s> Vm<'s> {
         loop {
             if let Some(e) = self.interrupted() {
                 return Step::Unwind(e);
+            }
+            if self.pausing {
+                return Step::Resume(r);
             }
             self.stats.generator_resumes += 1;
             let Some(Frame::Gen(g)) = self.frames.last_mut() else {
@@ -389,6 +399,7 @@ impl<'s> Vm<'s> {
                 self.host.trace(&line);
                 Step::Resume(Response::Done)
             }
+            Request::Wait(work) => Step::Wait(work),
         }
     }
 
@@ -444,11 +455,8 @@ impl<'s> Vm<'s> {
     /// collector's turn (`value::collect::checkpoint`).
     #[cold]
     fn checkpoint(&mut self) -> Option<Error> {
-        let late = self
-            .deadline
-            .is_some_and(|d| std::time::Instant::now() >= d);
-        if self.stats.ops > self.step_limit || self.cancel.load(Ordering::Relaxed) || late {
-            return Some(self.interruption());
+        if let Some(e) = self.stop_requested() {
+            return Some(e);
         }
         crate::value::collect::checkpoint();
         if crate::allocator::over_budget() {
@@ -458,8 +466,22 @@ impl<'s> Vm<'s> {
                 return Some(crate::allocator::heap_over_budget().into());
             }
         }
-        self.next_check = self.step_limit.min(self.stats.ops + check_every());
+        self.pausing = self.stats.ops >= self.pause_at;
+        self.next_check = self
+            .step_limit
+            .min(self.pause_at)
+            .min(self.stats.ops + check_every());
         None
+    }
+
+    /// The error that ends the run if the host wants it stopped: past the step limit or the
+    /// deadline, or cancelled.
+    fn stop_requested(&mut self) -> Option<Error> {
+        let late = self
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d);
+        let stop = self.stats.ops > self.step_limit || self.cancel.load(Ordering::Relaxed) || late;
+        stop.then(|| self.interruption())
     }
 
     /// The error that stops the run (a cancellation is used up by it: the next run starts
@@ -633,6 +655,8 @@ impl<'s> Vm<'s> {
             && self.one_more_call_fits()
             && let Some(v) = speculate::apply_lambda(lambda, captured, &arg, &mut self.stack)
         {
+            // It counts as an op, so a step budget or a stepped run bounds a loop of them.
+            self.stats.ops += 1;
             // A body ending in an attribute of its argument may leave that attribute's thunk:
             // calls answer in weak head normal form.
             return self.force_value(v, span);
@@ -685,6 +709,7 @@ impl<'s> Vm<'s> {
         if tried
             && let Some(v) = speculate::apply_lambda2(&f.lambda, &f.env, &a, &b, &mut self.stack)
         {
+            self.stats.ops += 1;
             return self.force_value(v, span);
         }
         if inner.merged == 0 {

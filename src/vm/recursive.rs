@@ -51,7 +51,11 @@ impl Vm<'_> {
     pub(super) fn answer_recursively(&mut self, req: Request) -> Result<Response, Step> {
         let catching = matches!(req, Request::TryForce(_));
         let floor = self.frames.len();
-        let result = match self.request(req) {
+        let mut step = self.request(req);
+        if let Step::Wait(work) = step {
+            step = self.block_on(work);
+        }
+        let result = match step {
             Step::Resume(r) => return Ok(r),
             Step::Unwind(e) => Err(e),
             step => self.drive(floor, step),

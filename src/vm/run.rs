@@ -41,15 +41,17 @@ impl Vm<'_> {
             };
         }
         // Continues here if `step` only pushed a code frame, or answered at once with a value
-        // for the code frame on top (a fast builtin, a speculated call); otherwise hands it to
-        // the scheduler.
+        // for the code frame on top (a fast builtin, a speculated call); otherwise, or when a
+        // stepped run is pausing (`slices`), hands it to the scheduler.
         macro_rules! switch {
             ($step:expr) => {{
                 match $step {
-                    Step::Run => {
+                    Step::Run if !self.pausing => {
                         reload!();
                         continue;
                     }
+                    // (No pause here: a value answered at once pushed no frame, and code
+                    // without frames runs straight to its end.)
                     Step::Return(v)
                         if self.frames.len() > floor
                             && matches!(self.frames.last(), Some(Frame::Code(_))) =>
