@@ -172,3 +172,56 @@ fn ctrl_c_interrupts_and_the_repl_goes_on() {
     repl.exp_eof().expect("gnix repl ends at Ctrl-D");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn usage_lists_the_repl() {
+    let out = Command::new(GNIX)
+        .arg("--help")
+        .output()
+        .expect("gnix runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("gnix repl"));
+    let out = Command::new(GNIX)
+        .args(["repl", "--help"])
+        .output()
+        .expect("gnix runs");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("usage: gnix repl"));
+    let out = Command::new(GNIX).arg("nope").output().expect("gnix runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("eval or repl"));
+}
+
+/// Without a terminal the REPL reads lines as they come (no editing), which scripts can use.
+#[test]
+fn piped_input_is_read_line_by_line() {
+    use std::io::Write;
+    let dir = temp_dir("piped");
+    let mut child = Command::new(GNIX)
+        .arg("repl")
+        .current_dir(&dir)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gnix repl starts");
+    let input = "a = 20\nb = {\n  c = a + 1;\n}\n:p b\n:t b.c\nb.d\n:a { e = 5; }\ne * 2\n";
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("input written");
+    let out = child
+        .wait_with_output()
+        .expect("gnix repl ends at the end of its input");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for printed in ["{ c = 21; }", "an integer", "10"] {
+        assert!(stdout.contains(printed), "{printed:?} not in {stdout}");
+    }
+    assert!(stderr.contains("attribute 'd' missing"), "{stderr}");
+    assert!(stderr.contains("Added 1 variables."), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
