@@ -348,6 +348,60 @@ impl CancelHandle {
     pub(crate) fn wake_on_cancel(&self, waker: &Waker) {
         *self.waker.lock().unwrap_or_else(|e| e.into_inner()) = Some(waker.clone());
     }
+
+    /// Withdraws a cancellation no run has used up yet (one asked for just as the run it was
+    /// meant to stop ended), so that it does not stop the next run. `gnix repl` does this
+    /// before each line it evaluates.
+    pub fn withdraw(&self) {
+        self.flag.store(false, Ordering::Relaxed);
+    }
+}
+
+/// Variables a host binds around the expressions it evaluates (`Evaluator::eval_expr_with`),
+/// as `gnix repl` keeps the `x = ...` lines and the attributes of `:l` files: each name is a
+/// variable of the expression, bound to its value, shadowing a global of the same name (as
+/// a `let` around the expression would; `with` does not shadow it). The values stay as lazy as
+/// they were given: a thunk bound here is evaluated at most once, when some expression needs
+/// it, and an interrupted evaluation of it leaves it forceable again.
+#[derive(Clone, Default)]
+pub struct Bindings {
+    names: Vec<SmolStr>,
+    values: Vec<Value>,
+    slots: HashMap<SmolStr, usize>,
+}
+
+impl Bindings {
+    /// Binds `name` to `value`; a later binding of a name replaces the earlier one (for the
+    /// expressions compiled after it: a value made before keeps what it saw).
+    pub fn insert(&mut self, name: &str, value: Value) {
+        match self.slots.get(name) {
+            Some(&slot) => self.values[slot] = value,
+            None => {
+                self.slots.insert(SmolStr::new(name), self.names.len());
+                self.names.push(SmolStr::new(name));
+                self.values.push(value);
+            }
+        }
+    }
+
+    /// The names bound, in the order they were first bound.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(SmolStr::as_str)
+    }
+
+    /// Forgets every binding.
+    pub fn clear(&mut self) {
+        *self = Bindings::default();
+    }
+
+    /// The scope an expression compiled with `names` as its outer scope runs in.
+    fn env(&self) -> Env {
+        let env = Env::new(None, self.values.len());
+        for (slot, v) in self.values.iter().enumerate() {
+            env.set(slot, v.clone());
+        }
+        env
+    }
 }
 
 /// A Nix evaluator: settings, IO and everything evaluated so far.
@@ -402,17 +456,49 @@ impl Evaluator {
 
     /// Evaluates an expression to weak head normal form; relative paths resolve against `dir`.
     pub fn eval_expr(&mut self, text: &str, dir: &Path) -> Result<Value, Error> {
-        let chunk = self.state.compile(text, None, "«string»", dir);
-        let chunk = self.located(chunk)?;
-        self.run(chunk)
+        self.eval_expr_with(text, dir, &Bindings::default())
+    }
+
+    /// `eval_expr` with the variables of `bindings` in scope around the expression.
+    pub fn eval_expr_with(
+        &mut self,
+        text: &str,
+        dir: &Path,
+        bindings: &Bindings,
+    ) -> Result<Value, Error> {
+        let chunk = self.compile_with(text, dir, bindings)?;
+        self.run_in(chunk, bindings.env())
+    }
+
+    /// `lazy_expr` with the variables of `bindings` in scope around the expression: the thunk
+    /// sees the values bound when it was made, whatever is bound later.
+    pub fn lazy_expr_with(
+        &mut self,
+        text: &str,
+        dir: &Path,
+        bindings: &Bindings,
+    ) -> Result<Value, Error> {
+        let chunk = self.compile_with(text, dir, bindings)?;
+        Ok(Value::Thunk(Thunk::code(chunk, bindings.env())))
+    }
+
+    fn compile_with(
+        &mut self,
+        text: &str,
+        dir: &Path,
+        bindings: &Bindings,
+    ) -> Result<Rc<Chunk>, Error> {
+        let names = bindings.names.clone();
+        let chunk = self
+            .state
+            .compile_scoped(text, None, "«string»", dir, names);
+        self.located(chunk)
     }
 
     /// Compiles an expression without evaluating it: a thunk that evaluates it when forced
     /// (`--arg`). A syntax error is reported now; relative paths resolve against `dir`.
     pub fn lazy_expr(&mut self, text: &str, dir: &Path) -> Result<Value, Error> {
-        let chunk = self.state.compile(text, None, "«string»", dir);
-        let chunk = self.located(chunk)?;
-        Ok(Value::Thunk(Thunk::code(chunk, Env::new(None, 0))))
+        self.lazy_expr_with(text, dir, &Bindings::default())
     }
 
     /// Evaluates a file to weak head normal form.
@@ -451,9 +537,9 @@ impl Evaluator {
         Ok(compiler::disasm::disassemble(&chunk, &self.state.sources))
     }
 
-    fn run(&mut self, chunk: Rc<Chunk>) -> Result<Value, Error> {
+    fn run_in(&mut self, chunk: Rc<Chunk>, env: Env) -> Result<Value, Error> {
         let mut vm = Vm::new(&mut self.state);
-        let r = vm.run_chunk(chunk, Env::new(None, 0));
+        let r = vm.run_chunk(chunk, env);
         self.stats.add(&vm.stats);
         self.located(r)
     }

@@ -1,5 +1,6 @@
-//! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`.
+//! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`, and `gnix repl`.
 
+mod repl;
 mod select;
 
 use gnix::paths::absolute;
@@ -12,6 +13,7 @@ static ALLOCATOR: gnix::allocator::Allocator = gnix::allocator::Allocator;
 
 const USAGE: &str = "\
 usage: gnix eval [FLAGS] (-E EXPR | FILE | -)   (flags: gnix eval --help)
+       gnix repl [FLAGS] [FILE | -E EXPR]       (an interactive session: gnix repl --help)
 
 Evaluates a Nix expression, as `nix-instantiate --eval` does (FILE defaults to ./default.nix).
 
@@ -210,11 +212,12 @@ fn main() -> ExitCode {
             return to_stdout(USAGE);
         }
         Some("eval") => {}
+        Some("repl") => return repl::main(&args[1..]),
         Some("--help") | Some("-h") => {
             return to_stdout(USAGE);
         }
         Some("--version") => return to_stdout(VERSION),
-        _ => return usage_error("expected a command: eval"),
+        _ => return usage_error("expected a command: eval or repl"),
     }
     let opts = match parse_args(&args[1..]) {
         Ok(o) if o.version => return to_stdout(VERSION),

@@ -168,3 +168,25 @@ fn an_error_knows_its_location() {
     assert_eq!(at.file, "«string»");
     assert!(at.line_col.is_some_and(|(line, _)| line <= 2));
 }
+
+#[test]
+fn bindings_are_variables_around_an_expression() {
+    let mut ev = Evaluator::new(Settings::default());
+    let mut scope = gnix::eval::Bindings::default();
+    scope.insert("x", Value::Int(20));
+    // A lazy binding sees the bindings made before it, not later ones.
+    let y = ev.lazy_expr_with("x + 1", Path::new("/"), &scope).unwrap();
+    scope.insert("y", y);
+    scope.insert("x", Value::Int(100));
+    // A binding shadows a global; `with` does not shadow a binding.
+    scope.insert("map", Value::Int(7));
+    let v = ev
+        .eval_expr_with("with { x = 0; }; [ x y map ]", Path::new("/"), &scope)
+        .unwrap();
+    let v = ev.deep_force(v).unwrap();
+    assert_eq!(gnix::print::print_value(&v), "[ 100 21 7 ]");
+    assert_eq!(scope.names().collect::<Vec<_>>(), ["x", "y", "map"]);
+    scope.clear();
+    let e = ev.eval_expr_with("x", Path::new("/"), &scope).unwrap_err();
+    assert_eq!(e.class, ErrorClass::UndefinedVariable);
+}

@@ -101,6 +101,16 @@ fn a_cancellation_stops_the_next_run_only() {
 }
 
 #[test]
+fn a_withdrawn_cancellation_stops_nothing() {
+    let mut ev = evaluator(0);
+    let handle = ev.cancel_handle();
+    handle.cancel();
+    handle.withdraw();
+    let v = ev.eval_expr(LAZY, dir()).expect("evaluates");
+    assert!(printed(&mut ev, v).starts_with("[ { s = \"300\"; x = 600; }"));
+}
+
+#[test]
 fn another_thread_cancels_an_endless_loop() {
     // The step budget only guards the test against a cancellation that never arrives.
     let mut ev = evaluator(2_000_000_000);
