@@ -4,29 +4,65 @@
 //! attributes of a large set evaluates those three and nothing else (attributes `T` does not
 //! know are skipped unevaluated).
 
-use crate::errors::Error;
+use crate::errors::{Error, Span};
 use crate::eval::Evaluator;
 use crate::value::{Attrs, NixList, Value};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 use serde::ser;
 use std::rc::Rc;
 
-/// Reads `v` as a `T`, forcing only what `T` reads.
+/// Reads `v` as a `T`, forcing only what `T` reads. An error says where in the value it
+/// happened (`while reading 'services.web.port'`) and, when the value's shape was wrong, points
+/// at the Nix source that defined the innermost attribute on the way (`port = "80";`).
 pub fn from_nix<T: DeserializeOwned>(ev: &mut Evaluator, v: &Value) -> Result<T, Error> {
-    T::deserialize(Deserializer {
-        ev,
+    let read = T::deserialize(Deserializer {
+        ev: &mut *ev,
         value: v.clone(),
+    });
+    read.map_err(|e| {
+        let mut error = e.error;
+        if !e.path.is_empty() {
+            let path: String = e.path.iter().rev().map(String::as_str).collect();
+            let path = path.strip_prefix('.').unwrap_or(&path);
+            error
+                .trace
+                .push((e.span, format!("while reading '{path}'")));
+        }
+        error.locate(&ev.state.sources);
+        error
     })
-    .map_err(|e| e.0)
 }
 
-/// A deserialization error: an evaluation error, or a value of the wrong shape for `T`.
+/// A deserialization error: an evaluation error, or a value of the wrong shape for `T`; with
+/// the path to where it happened, innermost segment first (`.port`, `[2]`), and the position of
+/// the innermost attribute on it whose definition is known.
 #[derive(Debug)]
-pub struct DeError(Error);
+pub struct DeError {
+    error: Error,
+    path: Vec<String>,
+    span: Option<Span>,
+}
+
+impl DeError {
+    /// The error as it leaves the attribute or element `segment`, defined at `span`.
+    fn within(mut self, segment: String, span: Option<Span>) -> DeError {
+        self.path.push(segment);
+        if self.span.is_none() {
+            self.span = span;
+            // A value of the wrong shape has no position of its own: it gets its attribute's.
+            if self.error.span.is_none()
+                && let Some(span) = span
+            {
+                self.error = self.error.at(span);
+            }
+        }
+        self
+    }
+}
 
 impl std::fmt::Display for DeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
+        self.error.fmt(f)
     }
 }
 
@@ -34,13 +70,17 @@ impl std::error::Error for DeError {}
 
 impl de::Error for DeError {
     fn custom<M: std::fmt::Display>(msg: M) -> DeError {
-        DeError(Error::new(msg.to_string()))
+        DeError::from(Error::new(msg.to_string()))
     }
 }
 
 impl From<Error> for DeError {
-    fn from(e: Error) -> DeError {
-        DeError(e)
+    fn from(error: Error) -> DeError {
+        DeError {
+            error,
+            path: Vec::new(),
+            span: None,
+        }
     }
 }
 
@@ -145,9 +185,11 @@ impl<'de> de::SeqAccess<'de> for Seq<'_> {
         let Some(value) = self.items.get(self.next).cloned() else {
             return Ok(None);
         };
+        let at = self.next;
         self.next += 1;
         seed.deserialize(Deserializer { ev: self.ev, value })
             .map(Some)
+            .map_err(|e| e.within(format!("[{at}]"), None))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -180,12 +222,18 @@ impl<'de> de::MapAccess<'de> for Map<'_> {
         &mut self,
         seed: V,
     ) -> Result<V::Value, DeError> {
-        let value = match self.attrs.entry(self.next) {
-            Some((_, v)) => v.clone(),
+        let (name, value) = match self.attrs.entry(self.next) {
+            Some((name, v)) => (name, v.clone()),
             None => unreachable!("a set's value asked for past its last name"),
         };
         self.next += 1;
         seed.deserialize(Deserializer { ev: self.ev, value })
+            .map_err(|e| {
+                e.within(
+                    format!(".{}", name.to_str_lossy()),
+                    self.attrs.position(name),
+                )
+            })
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -247,7 +295,7 @@ impl<'de> de::VariantAccess<'de> for Deserializer<'_> {
 /// lists, `None` and `()` null, a unit variant its name, any other variant a set of one
 /// attribute named after it (the shape `from_nix` reads back).
 pub fn to_nix<T: serde::Serialize + ?Sized>(t: &T) -> Result<Value, Error> {
-    t.serialize(Serializer).map_err(|e| e.0)
+    t.serialize(Serializer).map_err(|e| e.error)
 }
 
 /// Makes Nix values (`to_nix`).
@@ -557,6 +605,6 @@ struct_impl!(SerializeStructVariant);
 
 impl ser::Error for DeError {
     fn custom<M: std::fmt::Display>(msg: M) -> DeError {
-        DeError(Error::new(msg.to_string()))
+        DeError::from(Error::new(msg.to_string()))
     }
 }

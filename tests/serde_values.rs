@@ -91,6 +91,64 @@ fn wrong_shapes_and_failures_are_errors() {
     assert!(e.contains("300"), "{e}");
 }
 
+#[derive(Debug, Deserialize)]
+struct Fleet {
+    #[allow(dead_code, reason = "read to check its errors, never looked at")]
+    servers: Vec<Server>,
+}
+
+#[test]
+fn an_error_says_where_in_the_value_and_points_at_the_source() {
+    let mut ev = Evaluator::new(Settings::default());
+    let source = r#"{
+  servers = [
+    { host = "a"; port = 80; weights = [ ]; mode = "fast"; limits = { }; }
+    { host = "b";
+      port = "8080";
+      weights = [ ]; mode = "fast"; limits = { }; }
+  ];
+}"#;
+    let v = ev.eval_expr(source, Path::new("/")).expect("a set");
+    let e = from_nix::<Fleet>(&mut ev, &v).expect_err("a port is a string");
+    assert!(e.message.contains("invalid type: string"), "{}", e.message);
+    let at = e.location().expect("located");
+    assert_eq!(at.line_col, Some((5, 7)), "the definition of `port`");
+    // The path is a trace line (shown with --show-trace, as C++ Nix's context lines are).
+    let rendered = e.render(true);
+    assert!(
+        rendered.contains("while reading 'servers[1].port'"),
+        "{rendered}"
+    );
+    assert!(rendered.contains(r#"port = "8080";"#), "{rendered}");
+
+    // An evaluation error keeps its own position and gets the path too.
+    let v = ev
+        .eval_expr(
+            r#"{ servers = [ { host = throw "no host"; } ]; }"#,
+            Path::new("/"),
+        )
+        .expect("a set");
+    let e = from_nix::<Fleet>(&mut ev, &v).expect_err("throws");
+    assert_eq!(e.message, "no host");
+    assert!(e.render(true).contains("while reading 'servers[0].host'"));
+
+    // A missing field points at the set it is missing from.
+    let v = ev
+        .eval_expr("{\n  servers = [ ];\n  extra = { };\n}", Path::new("/"))
+        .expect("a set");
+    from_nix::<Fleet>(&mut ev, &v).expect("an empty fleet");
+    let v = ev
+        .eval_expr("{ fleet = {\n  other = 1; }; }", Path::new("/"))
+        .expect("a set");
+    let fleet = ev.attr(&v, "fleet").expect("forced").expect("fleet");
+    let e = from_nix::<Fleet>(&mut ev, &fleet).expect_err("no servers");
+    assert!(
+        e.message.contains("missing field `servers`"),
+        "{}",
+        e.message
+    );
+}
+
 #[derive(Debug, serde::Serialize, Deserialize, PartialEq)]
 struct Job {
     name: String,
