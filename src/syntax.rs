@@ -71,6 +71,38 @@ fn check_paths(tree: &ast::Root, text: &str, file: FileId) -> Result<(), Error> 
         }))
 }
 
+/// The error for a lambda as a list element (`[ x: x ]`), which rnix takes: in C++ Nix's
+/// grammar a list holds only selections, so bison fails at the first token of the lambda's head
+/// it cannot read as one: the `:` or `@` after a name, or inside `{ ... }` what follows the
+/// first name (it reads a set, expecting `.` or `=`) or the brace.
+pub fn lambda_in_list(lambda: &ast::Lambda, file: FileId) -> Error {
+    use rnix::SyntaxKind as K;
+    let tokens: Vec<_> = lambda
+        .syntax()
+        .descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+        .filter(|t| !t.kind().is_trivia())
+        .take(3)
+        .collect();
+    let kinds: Vec<K> = tokens.iter().map(|t| t.kind()).collect();
+    let (at, expecting) = match kinds.as_slice() {
+        [K::TOKEN_L_BRACE, K::TOKEN_IDENT, ..] => (2, ", expecting '.' or '='"),
+        [K::TOKEN_L_BRACE, K::TOKEN_R_BRACE, ..] => (2, ""),
+        _ => (1, ""),
+    };
+    let (name, range) = match tokens.get(at) {
+        Some(t) => (token_name(t.kind(), t.text()), t.text_range()),
+        None => ("end of file".to_string(), lambda.syntax().text_range()),
+    };
+    Error::new(format!("syntax error, unexpected {name}{expecting}"))
+        .with_class(ErrorClass::Parse)
+        .at(Span {
+            file,
+            start: range.start().into(),
+            end: range.end().into(),
+        })
+}
+
 /// Rejects input nested deeper than `MAX_NESTING`: brackets, `${`, and runs of prefix
 /// operators (`!!!!x`, `----1`), counted on the token stream before parsing.
 fn check_nesting(text: &str, file: FileId) -> Result<(), Error> {

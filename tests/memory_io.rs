@@ -98,3 +98,16 @@ fn without_io_nothing_is_read() {
     );
     assert_eq!(eval(&mut ev, "1 + 1").as_deref(), Ok("2"));
 }
+
+#[test]
+fn a_file_holding_a_nul_byte_is_no_string() {
+    let io = tree().file("/cfg/blob", b"a\0b".to_vec());
+    let mut ev = Evaluator::with_io(Settings::default(), Box::new(io));
+    let e = eval(&mut ev, "builtins.readFile ./blob").expect_err("C++ Nix refuses it too");
+    assert!(
+        e.contains("the contents of the file '/cfg/blob' cannot be represented as a Nix string"),
+        "{e}"
+    );
+    // Hashing it is fine: only strings cannot hold the byte.
+    assert!(eval(&mut ev, r#"builtins.hashFile "sha256" ./blob"#).is_ok());
+}

@@ -192,7 +192,15 @@ async fn path_exists(co: Co, path: Value) -> Result<Value, Error> {
 
 async fn read_file(co: Co, path: Value) -> Result<Value, Error> {
     let p = super::files::real_path(&co, path).await?;
-    Ok(Value::String(NixString::from(read_bytes(&co, &p).await?)))
+    let bytes = read_bytes(&co, &p).await?;
+    // Nix strings end at a NUL byte in C++ Nix, which refuses such a file rather than cut it.
+    if bytes.contains(&0) {
+        return Err(Error::new(format!(
+            "the contents of the file '{}' cannot be represented as a Nix string",
+            p.display()
+        )));
+    }
+    Ok(Value::String(NixString::from(bytes)))
 }
 
 async fn get_env(co: Co, name: Value) -> Result<Value, Error> {

@@ -555,6 +555,9 @@ impl<'a> Compiler<'a> {
     fn list(&mut self, l: &ast::List, span: Span) -> CResult {
         let mut n = 0;
         for item in l.items() {
+            if let ast::Expr::Lambda(lambda) = &item {
+                return Err(crate::syntax::lambda_in_list(lambda, self.ctx.file));
+            }
             self.lazy(&item)?;
             n += 1;
         }
