@@ -305,7 +305,10 @@ impl vm::host::Host for EvalState {
         self.store_request(req)
     }
 
-    fn register_derivation(&mut self, drv_path: String, known: vm::request::KnownDrv) {
+    fn register_derivation(&mut self, drv_path: String, mut known: vm::request::KnownDrv) {
+        if !self.settings.keep_derivations {
+            known.aterm = None;
+        }
         self.derivations.insert(drv_path, known);
     }
 

@@ -42,6 +42,9 @@ pub struct Settings {
     pub trace_verbose: bool,
     /// `--abort-on-warn`: `builtins.warn` fails after printing its warning.
     pub abort_on_warn: bool,
+    /// Keep each derivation's ATerm text (`KnownDrv::aterm`) for writing `.drv` files, as
+    /// `nix-instantiate` with a directory store does; off, only what dependents need is kept.
+    pub keep_derivations: bool,
 }
 
 impl Settings {
@@ -67,6 +70,7 @@ impl Default for Settings {
             pure: false,
             trace_verbose: false,
             abort_on_warn: false,
+            keep_derivations: false,
         }
     }
 }

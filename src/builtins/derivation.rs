@@ -307,6 +307,7 @@ async fn derivation_strict(co: Co, attrs: Value) -> Result<Value, Error> {
         KnownDrv {
             hash_modulo,
             outputs: outputs.clone(),
+            aterm: Some(aterm.into()),
         },
     )
     .await;

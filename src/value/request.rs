@@ -195,6 +195,9 @@ pub struct KnownDrv {
     /// Its hash modulo fixed-output derivations (stands in for its path in dependents).
     pub hash_modulo: [u8; 32],
     pub outputs: Vec<String>,
+    /// Its ATerm text (the `.drv` file's contents), kept only under
+    /// `Settings::keep_derivations`.
+    pub aterm: Option<Rc<str>>,
 }
 
 /// The scheduler's answer.
