@@ -1,7 +1,7 @@
 //! gnix named `nix-instantiate` (a symlink or a copy): that command's command line. With
 //! `--eval` (or `--eval-only`) it is `gnix eval`; without, it finds the derivations in the
 //! value as C++ Nix's `getDerivations` does and prints their `.drv` paths, writing the `.drv`
-//! files under a directory store when given one.
+//! and `toFile` files under a directory store when given one.
 
 use crate::{Options, select, to_stderr, to_stdout, write_stdout};
 use gnix::{Error, ErrorClass, Evaluator, Value};
@@ -24,7 +24,7 @@ element), with !OUTPUT after it when the derivation's output is not `out`.
   --arg NAME EXPR          call a function taking a set with NAME = EXPR
   --argstr NAME VALUE      the same with the string VALUE
   --store DIR, --store local?root=DIR
-                           write the .drv files under DIR (at DIR/nix/store/...)
+                           write the .drv and toFile files under DIR (at DIR/nix/store/...)
   --store dummy://, --readonly-mode
                            write nothing
   -I PATH, --show-trace, --pure-eval and gnix eval's other flags
@@ -32,7 +32,7 @@ element), with !OUTPUT after it when the derivation's output is not `out`.
   --version                print the version
   --help                   print this
 
-With NIX_STORE_DIR set (and no --store), the .drv files are written there. With neither, nothing
+With NIX_STORE_DIR set (and no --store), they are written there. With neither, nothing
 is written, as with --readonly-mode.
 ";
 
@@ -99,10 +99,11 @@ enum Step {
 }
 
 /// Prints the `.drv` path of each derivation at each `-A` path (the whole value without one),
-/// as `nix-instantiate` does, and writes the `.drv` files under the store `store_root` names.
+/// as `nix-instantiate` does, and writes the `.drv` and `toFile` files under the store
+/// `store_root` names.
 pub fn instantiate(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(), Error> {
     let root_dir = store_root(opts)?;
-    ev.state.settings.keep_derivations = root_dir.is_some();
+    ev.state.settings.keep_store_files = root_dir.is_some();
     let args = crate::auto_args(ev, opts, cwd)?;
     let root = crate::load(ev, opts, cwd)?;
     let whole = [String::new()];
@@ -118,7 +119,7 @@ pub fn instantiate(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(),
             lines.push_str(&drv_line(ev, &drv)?);
         }
         if let Some(dir) = &root_dir {
-            write_derivations(ev, dir)?;
+            write_store_files(ev, dir)?;
         }
         if !lines.is_empty() && !std::mem::replace(&mut warned, true) {
             to_stderr(
@@ -246,13 +247,17 @@ fn drv_line(ev: &mut Evaluator, drv: &Value) -> Result<String, Error> {
     }
 }
 
-/// Writes every derivation the evaluation made (as C++ Nix writes each when it is made) under
-/// the store at `root`, read-only, leaving those already there.
-fn write_derivations(ev: &Evaluator, root: &str) -> Result<(), Error> {
-    for (path, known) in &ev.state.derivations {
+/// Writes every derivation and `toFile` file the evaluation made (as C++ Nix writes each when
+/// it is made) under the store at `root`, read-only, leaving those already there.
+fn write_store_files(ev: &Evaluator, root: &str) -> Result<(), Error> {
+    let derivations = ev.state.derivations.iter().map(|(path, known)| {
         let Some(text) = &known.aterm else {
-            unreachable!("keep_derivations is set before evaluating")
+            unreachable!("keep_store_files is set before evaluating")
         };
+        (path, text.as_bytes())
+    });
+    let texts = (ev.state.texts.iter()).map(|(path, contents)| (path, contents.as_bytes()));
+    for (path, text) in derivations.chain(texts) {
         let file = PathBuf::from(format!("{root}{path}"));
         if file.exists() {
             continue;
@@ -262,7 +267,7 @@ fn write_derivations(ev: &Evaluator, root: &str) -> Result<(), Error> {
         if let Some(dir) = file.parent() {
             std::fs::create_dir_all(dir).map_err(failed)?;
         }
-        std::fs::write(&file, text.as_bytes()).map_err(failed)?;
+        std::fs::write(&file, text).map_err(failed)?;
         let mut permissions = std::fs::metadata(&file).map_err(failed)?.permissions();
         permissions.set_readonly(true);
         std::fs::set_permissions(&file, permissions).map_err(failed)?;

@@ -134,13 +134,17 @@ fn a_directory_store_gets_the_drv_files() {
     let out = run(&["--store", &root_s, "-E", DRV_T]);
     assert_eq!(expect_status(&out, 0), format!("{PATH_T}\n"));
     // The file holds the ATerm text (as C++ Nix 2.8 wrote it with `--store DIR`), and the input
-    // derivation is written too.
+    // derivation and the `toFile` source are written too.
     let drv = fs::read_to_string(format!("{root_s}{PATH_T}")).expect("t.drv written");
     assert_eq!(
         drv,
         r#"Derive([("out","/nix/store/kbqd8i48ikrcx2c2mvcgmnxv9cczl5x5-t","","")],[("/nix/store/7g5giqf764p3y3zv7a8rqsy9sqqq5kw4-a.drv",["out"])],["/nix/store/bx0kc66p03368r5plk2sji4a39h20ymp-t.txt"],"x86_64-linux","/bin/sh",[],[("builder","/bin/sh"),("dep","/nix/store/f37kxm5wf98b2s839zaiybv38zil0s40-a"),("name","t"),("out","/nix/store/kbqd8i48ikrcx2c2mvcgmnxv9cczl5x5-t"),("src","/nix/store/bx0kc66p03368r5plk2sji4a39h20ymp-t.txt"),("system","x86_64-linux")])"#
     );
     assert!(Path::new(&format!("{root_s}{PATH_A}")).is_file());
+    let text = fs::read_to_string(format!(
+        "{root_s}/nix/store/bx0kc66p03368r5plk2sji4a39h20ymp-t.txt"
+    ));
+    assert_eq!(text.expect("toFile's file written"), "hi");
     // `local?root=DIR` is the same store; again, the files already there are left.
     let out = run(&["--store", &format!("local?root={root_s}"), "-E", DRV_T]);
     assert_eq!(expect_status(&out, 0), format!("{PATH_T}\n"));
