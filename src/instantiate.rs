@@ -27,6 +27,8 @@ element), with !OUTPUT after it when the derivation's output is not `out`.
                            write the .drv and toFile files under DIR (at DIR/nix/store/...)
   --store dummy://, --readonly-mode
                            write nothing
+  --add-root PATH          when writing, make PATH (then PATH-2, ...) a symlink to each .drv
+                           file and print it instead (--indirect: accepted, as C++ Nix 2.8)
   -I PATH, --show-trace, --pure-eval and gnix eval's other flags
                            as for gnix eval
   --version                print the version
@@ -111,24 +113,72 @@ pub fn instantiate(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(),
         [] => &whole[..],
         paths => paths,
     };
-    let mut warned = false;
+    let (mut warned, mut roots) = (false, 0);
     for path in paths {
         let v = select::find(ev, path, &args, root.clone())?;
-        let mut lines = String::new();
-        for drv in derivations(ev, &args, v)? {
-            lines.push_str(&drv_line(ev, &drv)?);
-        }
+        let found = derivations(ev, &args, v)?;
+        // Each line is printed once its derivation is computed; what was made before an
+        // error is still written, as C++ Nix writes each derivation when it is made.
+        let mut print = || {
+            for drv in &found {
+                let (drv_path, output) = drv_output(ev, drv)?;
+                let shown = match &opts.add_root {
+                    None => {
+                        if !std::mem::replace(&mut warned, true) {
+                            to_stderr(
+                                "warning: you did not specify '--add-root'; the result might be removed by the garbage collector\n",
+                            );
+                        }
+                        drv_path
+                    }
+                    Some(name) => {
+                        roots += 1;
+                        add_root(name, roots, cwd, &drv_path, root_dir.is_some())?
+                    }
+                };
+                let suffix = match output.as_str() {
+                    "out" => String::new(),
+                    o => format!("!{o}"),
+                };
+                write_stdout(format!("{shown}{suffix}\n").as_bytes())?;
+            }
+            Ok(())
+        };
+        let printed: Result<(), Error> = print();
         if let Some(dir) = &root_dir {
             write_store_files(ev, dir)?;
         }
-        if !lines.is_empty() && !std::mem::replace(&mut warned, true) {
-            to_stderr(
-                "warning: you did not specify '--add-root'; the result might be removed by the garbage collector\n",
-            );
-        }
-        write_stdout(lines.as_bytes())?;
+        printed?;
     }
     Ok(())
+}
+
+/// `--add-root NAME`: the root's path (`NAME`, then `NAME-2`, `NAME-3`, ...), a symlink to the
+/// derivation when the store is written to (and then printed in its stead, as C++ Nix prints
+/// a root in a local store).
+fn add_root(
+    name: &str,
+    n: usize,
+    cwd: &Path,
+    drv_path: &str,
+    writing: bool,
+) -> Result<String, Error> {
+    if !writing {
+        return Ok(drv_path.to_string());
+    }
+    let mut root = gnix::paths::absolute(Path::new(name), cwd)
+        .to_string_lossy()
+        .into_owned();
+    if n > 1 {
+        root.push_str(&format!("-{n}"));
+    }
+    // A new link moved over the old one, so the root is never missing.
+    let temporary = format!("{root}.tmp-{}", std::process::id());
+    let failed = |e: std::io::Error| Error::new(format!("cannot make root '{root}': {e}"));
+    let _ = std::fs::remove_file(&temporary);
+    std::os::unix::fs::symlink(drv_path, &temporary).map_err(failed)?;
+    std::fs::rename(&temporary, &root).map_err(failed)?;
+    Ok(root)
 }
 
 /// The derivations in `v`, in C++ Nix's order (attributes by name), each once.
@@ -223,8 +273,8 @@ fn is_attr_path_component(name: &[u8]) -> bool {
     }
 }
 
-/// A derivation's line: its `.drv` path, and `!OUTPUT` when its output is not `out`.
-fn drv_line(ev: &mut Evaluator, drv: &Value) -> Result<String, Error> {
+/// A derivation's `.drv` path and output name.
+fn drv_output(ev: &mut Evaluator, drv: &Value) -> Result<(String, String), Error> {
     let Some(path) = ev.attr(drv, "drvPath")? else {
         return Err(Error::new(
             "derivation does not contain a 'drvPath' attribute",
@@ -238,13 +288,12 @@ fn drv_line(ev: &mut Evaluator, drv: &Value) -> Result<String, Error> {
         Some(o) => ev.as_string(&o)?,
         None => String::new(),
     };
-    match output.as_str() {
-        "" => Err(Error::new(format!(
+    if output.is_empty() {
+        return Err(Error::new(format!(
             "derivation '{path}' lacks an 'outputName' attribute"
-        ))),
-        "out" => Ok(format!("{path}\n")),
-        o => Ok(format!("{path}!{o}\n")),
+        )));
     }
+    Ok((path, output))
 }
 
 /// Writes every derivation and `toFile` file the evaluation made (as C++ Nix writes each when

@@ -46,7 +46,8 @@ Evaluates a Nix expression, as `nix-instantiate --eval` does (FILE defaults to .
   --vm generator|recursive the driver (the recursive one is the benchmark baseline)
   --no-speculate           compute nothing ahead of need (same results, more thunks)
   --version                print gnix's version
-  --eval, --eval-only, --readonly-mode, --read-write-mode, --impure, --store S, --timeout N:
+  --eval, --eval-only, --readonly-mode, --read-write-mode, --impure, --store S, --timeout N,
+  --add-root PATH, --indirect
                            accepted for nix-instantiate compatibility, and ignored
 ";
 
@@ -86,6 +87,7 @@ struct Options {
     eval_mode: bool,
     readonly: bool,
     store: Option<String>,
+    add_root: Option<String>,
     /// Named `nix-instantiate` without `--eval`: print the derivations' `.drv` paths.
     instantiate: bool,
 }
@@ -152,7 +154,8 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--stats" => o.stats = true,
             "--eval" | "--eval-only" => o.eval_mode = true,
             "--readonly-mode" => o.readonly = true,
-            "--read-write-mode" | "--impure" => {}
+            "--read-write-mode" | "--impure" | "--indirect" => {}
+            "--add-root" => o.add_root = Some(value(a)?),
             "--store" => o.store = Some(value(a)?),
             "--timeout" => {
                 let v = value(a)?;

@@ -225,3 +225,33 @@ fn usage_help_and_version() {
     expect_status(&run(&["/nonexistent/default.nix"]), 1);
     expect_status(&run(&["--store", "daemon", "-E", DRV_A]), 1);
 }
+
+#[test]
+fn add_root_links_each_derivation_when_writing() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("instantiate-roots");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("make the roots' folder");
+    let (store, root) = (dir.join("store"), dir.join("root"));
+    let (store, root) = (store.to_string_lossy(), root.to_string_lossy());
+    let expr = format!("[ {DRV_A} {DRV_B} ]");
+    let args = [
+        "--store",
+        &store,
+        "--add-root",
+        &root,
+        "--indirect",
+        "-E",
+        &expr,
+    ];
+    let out = run(&args);
+    // As C++ Nix 2.8 prints and links them with `--store DIR`; no warning.
+    assert_eq!(expect_status(&out, 0), format!("{root}\n{root}-2!dev\n"));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let link = fs::read_link(&*root).expect("root made");
+    assert_eq!(link, Path::new(PATH_A));
+    let link = fs::read_link(format!("{root}-2")).expect("second root made");
+    assert_eq!(link, Path::new(PATH_B));
+    // Without a store to write to, the paths themselves are printed.
+    let out = run(&["--readonly-mode", "--add-root", &root, "-E", DRV_A]);
+    assert_eq!(expect_status(&out, 0), format!("{PATH_A}\n"));
+}
