@@ -7,7 +7,7 @@ use crate::errors::{Error, SourceMap};
 use crate::io::{EvalIo, FileType, StdIo};
 use crate::settings::Settings;
 use crate::value::code::Chunk;
-use crate::value::{Builtin, Env, Thunk, Value};
+use crate::value::{Builtin, Env, NixString, Thunk, Value};
 use crate::vm::{self, Stats, Vm};
 use smol_str::SmolStr;
 use std::collections::HashMap;
@@ -32,6 +32,8 @@ pub struct EvalState {
     pub io: Box<dyn EvalIo>,
     /// Derivations made in this evaluation, by `.drv` path.
     pub derivations: HashMap<String, vm::request::KnownDrv>,
+    /// The files `toFile` made, by store path, kept under `Settings::keep_store_files`.
+    pub texts: HashMap<String, NixString>,
     /// Stops the run under way from another thread.
     cancel: CancelHandle,
     /// The globals defined by Nix code (`define_in_nix`): their code holds the globals, a
@@ -56,6 +58,7 @@ impl EvalState {
             settings,
             io,
             derivations: HashMap::new(),
+            texts: HashMap::new(),
             cancel: CancelHandle::default(),
             defined_in_nix: Vec::new(),
         };
@@ -169,7 +172,7 @@ impl EvalState {
 
     /// Hashes a file tree or resolves symlinks through the host's `EvalIo`.
     fn store_request(
-        &self,
+        &mut self,
         req: vm::request::StoreRequest,
     ) -> Result<vm::request::StoreAnswer, Error> {
         use vm::request::{StoreAnswer as A, StoreRequest as Q};
@@ -190,6 +193,12 @@ impl EvalState {
                 Ok(A::Hash(hash))
             }
             Q::ResolveSymlinks(path) => Ok(A::Path(crate::store::resolve_symlinks(fs, &path)?)),
+            Q::AddText { path, contents } => {
+                if self.settings.keep_store_files {
+                    self.texts.insert(path, contents);
+                }
+                Ok(A::Added)
+            }
         }
     }
 
@@ -269,6 +278,7 @@ impl Drop for EvalState {
     fn drop(&mut self) {
         self.imports.clear();
         self.derivations.clear();
+        self.texts.clear();
         for slot in self.defined_in_nix.drain(..) {
             slot.clear();
         }
@@ -305,7 +315,10 @@ impl vm::host::Host for EvalState {
         self.store_request(req)
     }
 
-    fn register_derivation(&mut self, drv_path: String, known: vm::request::KnownDrv) {
+    fn register_derivation(&mut self, drv_path: String, mut known: vm::request::KnownDrv) {
+        if !self.settings.keep_store_files {
+            known.aterm = None;
+        }
         self.derivations.insert(drv_path, known);
     }
 

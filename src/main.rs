@@ -1,5 +1,7 @@
-//! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`, and `gnix repl`.
+//! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`, and `gnix repl`;
+//! named `nix-instantiate`, that command (`instantiate.rs`).
 
+mod instantiate;
 mod repl;
 mod select;
 
@@ -44,7 +46,8 @@ Evaluates a Nix expression, as `nix-instantiate --eval` does (FILE defaults to .
   --vm generator|recursive the driver (the recursive one is the benchmark baseline)
   --no-speculate           compute nothing ahead of need (same results, more thunks)
   --version                print gnix's version
-  --eval, --eval-only, --readonly-mode, --read-write-mode, --impure, --store S, --timeout N:
+  --eval, --eval-only, --readonly-mode, --read-write-mode, --impure, --store S, --timeout N,
+  --add-root PATH, --indirect
                            accepted for nix-instantiate compatibility, and ignored
 ";
 
@@ -80,6 +83,13 @@ struct Options {
     pure: bool,
     trace_verbose: bool,
     abort_on_warn: bool,
+    /// `--eval`/`--eval-only`, `--readonly-mode` and `--store`: what `nix-instantiate` reads.
+    eval_mode: bool,
+    readonly: bool,
+    store: Option<String>,
+    add_root: Option<String>,
+    /// Named `nix-instantiate` without `--eval`: print the derivations' `.drv` paths.
+    instantiate: bool,
 }
 
 fn usage_error(msg: &str) -> ExitCode {
@@ -142,10 +152,11 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--parse" => o.parse_only = true,
             "--dump-bytecode" => o.dump_bytecode = true,
             "--stats" => o.stats = true,
-            "--eval" | "--eval-only" | "--readonly-mode" | "--read-write-mode" | "--impure" => {}
-            "--store" => {
-                value(a)?;
-            }
+            "--eval" | "--eval-only" => o.eval_mode = true,
+            "--readonly-mode" => o.readonly = true,
+            "--read-write-mode" | "--impure" | "--indirect" => {}
+            "--add-root" => o.add_root = Some(value(a)?),
+            "--store" => o.store = Some(value(a)?),
             "--timeout" => {
                 let v = value(a)?;
                 v.parse::<u64>()
@@ -206,7 +217,12 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args = std::env::args();
+    let name = args.next().map(PathBuf::from);
+    let args: Vec<String> = args.collect();
+    if name.is_some_and(|n| n.file_name().is_some_and(|n| n == "nix-instantiate")) {
+        return instantiate::main(&args);
+    }
     match args.first().map(String::as_str) {
         Some("eval") if matches!(args.get(1).map(String::as_str), Some("--help" | "-h")) => {
             return to_stdout(USAGE);
@@ -224,6 +240,11 @@ fn main() -> ExitCode {
         Ok(o) => o,
         Err(e) => return usage_error(&e),
     };
+    start(opts)
+}
+
+/// Runs the evaluation `opts` asks for on the driver it names.
+fn start(opts: Options) -> ExitCode {
     if opts.driver == gnix::settings::Driver::Recursive {
         // The recursive baseline gets the 64 MiB stack C++ Nix gives its evaluator.
         let worker = std::thread::Builder::new()
@@ -299,6 +320,8 @@ fn run(opts: Options) -> ExitCode {
         dump_bytecode(&mut ev, &opts, &cwd)
     } else if opts.parse_only {
         parse(&mut ev, &opts, &cwd)
+    } else if opts.instantiate {
+        instantiate::instantiate(&mut ev, &opts, &cwd)
     } else {
         evaluate(&mut ev, &opts, &cwd)
     };

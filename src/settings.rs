@@ -42,6 +42,10 @@ pub struct Settings {
     pub trace_verbose: bool,
     /// `--abort-on-warn`: `builtins.warn` fails after printing its warning.
     pub abort_on_warn: bool,
+    /// Keep each derivation's ATerm text (`KnownDrv::aterm`) and each `toFile`'s contents
+    /// (`EvalState::texts`) for writing them to a store, as `nix-instantiate` with a directory
+    /// store does; off, only what dependents need is kept.
+    pub keep_store_files: bool,
 }
 
 impl Settings {
@@ -67,6 +71,7 @@ impl Default for Settings {
             pure: false,
             trace_verbose: false,
             abort_on_warn: false,
+            keep_store_files: false,
         }
     }
 }

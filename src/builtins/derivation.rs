@@ -37,7 +37,7 @@ crate::declare_builtins! {
     "placeholder" [top_level] => fn placeholder(output: Strict);
 
     /// Writes a string to a file in the store and returns its path, as a string depending on
-    /// it (gnix computes the path without writing). The store paths in the string's context
+    /// it (gnix computes the path; only `nix-instantiate` with a directory store writes it). The store paths in the string's context
     /// become the file's references; derivation outputs are refused.
     ///
     /// ```nix
@@ -307,6 +307,7 @@ async fn derivation_strict(co: Co, attrs: Value) -> Result<Value, Error> {
         KnownDrv {
             hash_modulo,
             outputs: outputs.clone(),
+            aterm: Some(aterm.into()),
         },
     )
     .await;
@@ -458,6 +459,7 @@ async fn to_file(co: Co, name: Value, contents: Value) -> Result<Value, Error> {
         contents.as_bytes(),
         &refs,
     );
+    request::add_text(&co, path.clone(), contents).await;
     let ctx: NixContext = [path.clone()].into();
     Ok(Value::String(NixString::new(path.as_bytes(), Some(ctx))))
 }

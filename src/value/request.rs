@@ -7,7 +7,7 @@
 //! find their value already evaluated answer without yielding, so the common case costs nothing.
 
 use crate::errors::{Error, Span};
-use crate::value::{NixList, Value};
+use crate::value::{NixList, NixString, Value};
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -173,11 +173,15 @@ pub enum StoreRequest {
     },
     /// The path with every symlink in it resolved.
     ResolveSymlinks(PathBuf),
+    /// A text file `toFile` made at a store path: kept for writing to a store, under
+    /// `Settings::keep_store_files`.
+    AddText { path: String, contents: NixString },
 }
 
 pub enum StoreAnswer {
     Hash([u8; 32]),
     Path(PathBuf),
+    Added,
 }
 
 /// The host's answer.
@@ -195,6 +199,9 @@ pub struct KnownDrv {
     /// Its hash modulo fixed-output derivations (stands in for its path in dependents).
     pub hash_modulo: [u8; 32],
     pub outputs: Vec<String>,
+    /// Its ATerm text (the `.drv` file's contents), kept only under
+    /// `Settings::keep_store_files`.
+    pub aterm: Option<Rc<str>>,
 }
 
 /// The scheduler's answer.
@@ -386,14 +393,28 @@ pub async fn store_hash(
     .await
     {
         StoreAnswer::Hash(h) => h,
-        StoreAnswer::Path(_) => unreachable!("a store hash request was answered with a path"),
+        StoreAnswer::Path(_) | StoreAnswer::Added => {
+            unreachable!("a store hash request was answered with a path or nothing")
+        }
     }
 }
 
 pub async fn resolve_symlinks(co: &Co, path: PathBuf) -> PathBuf {
     match store(co, StoreRequest::ResolveSymlinks(path)).await {
         StoreAnswer::Path(p) => p,
-        StoreAnswer::Hash(_) => unreachable!("a symlink resolution was answered with a hash"),
+        StoreAnswer::Hash(_) | StoreAnswer::Added => {
+            unreachable!("a symlink resolution was answered with a hash or nothing")
+        }
+    }
+}
+
+/// Hands the host a text file made at a store path (`toFile`).
+pub async fn add_text(co: &Co, path: String, contents: NixString) {
+    match store(co, StoreRequest::AddText { path, contents }).await {
+        StoreAnswer::Added => {}
+        StoreAnswer::Hash(_) | StoreAnswer::Path(_) => {
+            unreachable!("a text file added to the store was answered with a hash or a path")
+        }
     }
 }
 
