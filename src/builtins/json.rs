@@ -872,7 +872,7 @@ pub fn parse_json(text: &[u8]) -> Result<Value, Error> {
         last: Token::Uninitialized,
     };
     parser.parse().map_err(|mut e| {
-        e.trace.push((None, "while decoding a JSON string".into()));
+        e.add_trace(None, "while decoding a JSON string");
         e
     })
 }

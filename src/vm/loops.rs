@@ -160,8 +160,8 @@ fn finish_each(
     match finish(list, &results) {
         Ok(v) => Step::Return(v),
         Err(mut e) => {
-            e.trace.push((span, super::builtin_trace(name)));
-            Step::Unwind(at(e, span))
+            e.add_trace(span, super::builtin_trace(name));
+            Step::Unwind(e)
         }
     }
 }

@@ -15,6 +15,7 @@ mod recursive;
 pub mod request;
 mod run;
 mod stack;
+mod trace;
 use stack::PushWith;
 pub mod speculate;
 pub mod walk;
@@ -311,10 +312,14 @@ impl<'s> Vm<'s> {
             Ok(Value::Thunk(t)) => self.force_thunk(t, g.span),
             Ok(v) => Step::Return(v),
             Err(mut e) => {
+                // An error a builtin raises has no position of its own: the call's trace
+                // line shows where it was (as in C++ Nix); an operation's has the op's.
                 if g.calls > 0 {
-                    e.trace.push((g.span, builtin_trace(g.name)));
+                    e.add_trace(g.span, builtin_trace(g.name));
+                    Step::Unwind(e)
+                } else {
+                    Step::Unwind(at(e, g.span))
                 }
-                Step::Unwind(at(e, g.span))
             }
         }
     }
@@ -816,8 +821,8 @@ impl<'s> Vm<'s> {
     fn run_builtin(&mut self, builtin: &Rc<Builtin>, args: &[Value], span: Option<Span>) -> Step {
         match &builtin.body {
             Body::Sync(run) => match guard(builtin, || run(args), Err) {
-                Ok(Ret::Value(v)) => self.builtin_result(builtin, Ok(v), span),
-                Err(e) => self.builtin_result(builtin, Err(e), span),
+                Ok(Ret::Value(v)) => self.builtin_result(builtin, args, Ok(v), span),
+                Err(e) => self.builtin_result(builtin, args, Err(e), span),
                 Ok(Ret::Force(v)) => {
                     let args = args.iter().cloned().collect();
                     self.force_for_builtin(builtin.clone(), args, None, v, span)
@@ -826,7 +831,7 @@ impl<'s> Vm<'s> {
             },
             Body::Async { attempt, spawn } => {
                 match guard(builtin, || attempt(args), |e| Some(Err(e))) {
-                    Some(result) => self.builtin_result(builtin, result, span),
+                    Some(result) => self.builtin_result(builtin, args, result, span),
                     None => self.spawn_builtin(builtin, spawn(args.to_vec()), span),
                 }
             }
@@ -837,6 +842,7 @@ impl<'s> Vm<'s> {
     fn builtin_result(
         &mut self,
         builtin: &Builtin,
+        args: &[Value],
         result: Result<Value, Error>,
         span: Option<Span>,
     ) -> Step {
@@ -844,9 +850,9 @@ impl<'s> Vm<'s> {
             Ok(Value::Thunk(t)) => self.force_thunk(t, span),
             Ok(v) => Step::Return(v),
             Err(mut e) => {
-                let what = builtin_trace(builtin.name);
-                e.trace.push((span, what));
-                Step::Unwind(at(e, span))
+                trace::add_argument_context(&mut e, builtin.name, args);
+                e.add_trace(span, builtin_trace(builtin.name));
+                Step::Unwind(e)
             }
         }
     }
@@ -880,16 +886,24 @@ impl<'s> Vm<'s> {
                 Some(Frame::Code(f)) => {
                     self.stack.truncate(f.base);
                     self.call_depth -= f.calls;
+                    err.subject = None;
                 }
-                Some(Frame::Thunk(t)) => t.thunk.abort(),
+                Some(Frame::Thunk(t)) => {
+                    t.thunk.abort();
+                    err.subject = None;
+                }
                 Some(Frame::Loop(l)) => {
                     self.call_depth -= l.owner.calls;
-                    err.trace.push((l.span, l.owner.trace()));
+                    err.add_trace(l.span, l.owner.trace());
                 }
                 Some(Frame::Args(a)) => {
                     self.call_depth -= a.calls;
+                    err.subject = None;
+                    if let Some(what) = a.slot.and_then(|i| trace::argument_context(a.builtin.name, i)) {
+                        err.add_trace(None, what);
+                    }
                     let what = builtin_trace(a.builtin.name);
-                    err.trace.push((a.span, what));
+                    err.add_trace(a.span, what);
                 }
                 Some(Frame::Gen(g)) => {
                     if g.catching && err.is_catchable() {
@@ -899,7 +913,7 @@ impl<'s> Vm<'s> {
                     self.call_depth -= g.depth + g.calls;
                     if g.calls > 0 {
                         let what = builtin_trace(g.name);
-                        err.trace.push((g.span, what));
+                        err.add_trace(g.span, what);
                     }
                 }
                 None => break,
