@@ -319,10 +319,14 @@ impl Error {
     /// always; a run of more than five frames already shown is folded into one line.
     pub fn render(&self, show_trace: bool) -> String {
         let located = self.located.as_deref();
-        let at = |i: usize| located.and_then(|l| l.trace.get(i)).and_then(Option::as_ref);
+        let at = |i: usize| {
+            located
+                .and_then(|l| l.trace.get(i))
+                .and_then(Option::as_ref)
+        };
         // The text before it is indented under `error: `, as C++ Nix builds it.
         let mut out = String::new();
-        if !self.trace.is_empty() {
+        if self.trace.iter().any(|line| show_trace || !line.verbose) {
             let mut seen: Vec<(Option<String>, &str)> = Vec::new();
             let mut skipped: Vec<usize> = Vec::new();
             let mut count = 0;

@@ -23,7 +23,7 @@ pub mod walk;
 use crate::value::takes_two;
 pub use request::{BuiltinGen, Co, Request, Response};
 
-use crate::errors::{Error, Span};
+use crate::errors::{Error, Span, TraceLine};
 use crate::settings::Driver;
 use crate::value::code::Chunk;
 use crate::value::{Body, Builtin, Closure, Lambda, Ret, sym};
@@ -184,9 +184,28 @@ impl<'s> Vm<'s> {
                 env,
                 base,
                 calls,
+                site: Span::UNKNOWN,
             })
         });
         self.stats.max_frames = self.stats.max_frames.max(self.frames.len() as u64);
+    }
+
+    /// A tail call from code replaced the caller's frame, where a trace finds a call site
+    /// (`from call site`): the lambda frame it pushed, if any, keeps it instead.
+    fn tail_called(&mut self, step: Step, site: Option<Span>) -> Step {
+        // Only a lambda's frame pushed by this very call: not one a loop frame's first call
+        // pushed above it (builtins' calls have no site).
+        if let (
+            Step::Run,
+            [Frame::Code(f)] | [.., Frame::Code(_) | Frame::Thunk(_), Frame::Code(f)],
+            Some(site),
+        ) = (&step, self.frames.as_mut_slice(), site)
+            && f.ip == 0
+            && f.calls > 0
+        {
+            f.site = site;
+        }
+        step
     }
 
     fn push_gen(
@@ -314,11 +333,14 @@ impl<'s> Vm<'s> {
             Err(mut e) => {
                 // An error a builtin raises has no position of its own: the call's trace
                 // line shows where it was (as in C++ Nix); an operation's has the op's.
+                // One whose trace already says where it is (`assert a == b`) keeps none.
                 if g.calls > 0 {
                     e.add_trace(g.span, builtin_trace(g.name));
                     Step::Unwind(e)
-                } else {
+                } else if e.trace.is_empty() {
                     Step::Unwind(at(e, g.span))
+                } else {
+                    Step::Unwind(e)
                 }
             }
         }
@@ -530,8 +552,10 @@ impl<'s> Vm<'s> {
             return Step::Run;
         }
         let Some(work) = t.begin_apply() else {
-            let e = Error::new("infinite recursion encountered")
+            let mut e = Error::new("infinite recursion encountered")
                 .with_class(crate::errors::ErrorClass::InfiniteRecursion);
+            // The thunk's own frame, further down, says where the recursion starts.
+            e.subject = Some(Value::Thunk(t).identity());
             return Step::Unwind(match span {
                 Some(s) => e.at(s),
                 None => e,
@@ -881,16 +905,37 @@ impl<'s> Vm<'s> {
     #[cold]
     #[inline(never)]
     fn unwind(&mut self, mut err: Error, floor: usize) -> Result<Step, Error> {
+        // Which argument a type error is about matters only to the call that raised it; an
+        // infinite recursion's thunk, to the frame forcing it.
+        if err.class != crate::errors::ErrorClass::InfiniteRecursion {
+            err.subject = None;
+        }
         while self.frames.len() > floor {
             match self.frames.pop() {
                 Some(Frame::Code(f)) => {
                     self.stack.truncate(f.base);
                     self.call_depth -= f.calls;
-                    err.subject = None;
+                    if f.calls > 0 {
+                        // Called by code: the call op of the frame below, or of the frame
+                        // a tail call replaced. Calls a builtin makes have no site.
+                        let site = match self.frames.last() {
+                            _ if f.site != Span::UNKNOWN => Some(f.site),
+                            Some(Frame::Code(caller)) => Some(caller.current_span()),
+                            _ => None,
+                        };
+                        trace::add_lambda_call(&mut err, &f, site);
+                    }
                 }
                 Some(Frame::Thunk(t)) => {
                     t.thunk.abort();
-                    err.subject = None;
+                    if err.subject.is_some()
+                        && err.subject == Some(Value::Thunk(t.thunk).identity())
+                    {
+                        err.subject = None;
+                        let mut line = TraceLine::new(None, "entering the infinite recursion");
+                        line.always = true;
+                        err.trace.push(line);
+                    }
                 }
                 Some(Frame::Loop(l)) => {
                     self.call_depth -= l.owner.calls;
@@ -898,8 +943,10 @@ impl<'s> Vm<'s> {
                 }
                 Some(Frame::Args(a)) => {
                     self.call_depth -= a.calls;
-                    err.subject = None;
-                    if let Some(what) = a.slot.and_then(|i| trace::argument_context(a.builtin.name, i)) {
+                    if let Some(what) = a
+                        .slot
+                        .and_then(|i| trace::argument_context(a.builtin.name, i))
+                    {
                         err.add_trace(None, what);
                     }
                     let what = builtin_trace(a.builtin.name);
