@@ -4,7 +4,7 @@
 //! attributes of a large set evaluates those three and nothing else (attributes `T` does not
 //! know are skipped unevaluated).
 
-use crate::errors::{Error, Span};
+use crate::errors::{Error, Span, TraceLine};
 use crate::eval::Evaluator;
 use crate::value::{Attrs, NixList, Value};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
@@ -24,9 +24,8 @@ pub fn from_nix<T: DeserializeOwned>(ev: &mut Evaluator, v: &Value) -> Result<T,
         if !e.path.is_empty() {
             let path: String = e.path.iter().rev().map(String::as_str).collect();
             let path = path.strip_prefix('.').unwrap_or(&path);
-            error
-                .trace
-                .push((e.span, format!("while reading '{path}'")));
+            let line = TraceLine::new(e.span, format!("while reading '{path}'"));
+            error.trace.push(line);
         }
         error.locate(&ev.state.sources);
         error

@@ -191,7 +191,10 @@ pub struct ErrorData {
     pub message: String,
     pub span: Option<Span>,
     /// Context lines (`… while calling 'f'`), innermost first.
-    pub trace: Vec<(Option<Span>, String)>,
+    pub trace: Vec<TraceLine>,
+    /// For a type error, the value it is about (`Value::identity`): the builtin call it leaves
+    /// first says which of its arguments that was. Dropped as the error leaves any frame.
+    pub subject: Option<u128>,
     /// `span` and the trace's spans resolved against their sources, filled in when the error
     /// leaves its evaluation (`Error::locate`): what `render` shows, so that the error renders,
     /// and crosses threads, after the evaluation and its sources are gone.
@@ -250,6 +253,7 @@ impl Error {
             message: message.into(),
             span: None,
             trace: Vec::new(),
+            subject: None,
             located: None,
         }))
     }
@@ -262,7 +266,7 @@ impl Error {
         }
         let locate = |span: Option<Span>| span.map(|s| sources.locate(s));
         let at = locate(self.span);
-        let trace = self.trace.iter().map(|(span, _)| locate(*span)).collect();
+        let trace = self.trace.iter().map(|t| locate(t.span)).collect();
         self.located = Some(Box::new(Located { at, trace }));
     }
 
@@ -278,6 +282,11 @@ impl Error {
     pub fn with_class(mut self, class: ErrorClass) -> Error {
         self.class = class;
         self
+    }
+
+    /// Adds a context line outside those it has (`… while calling 'f'`).
+    pub fn add_trace(&mut self, span: Option<Span>, what: impl Into<String>) {
+        self.trace.push(TraceLine::new(span, what));
     }
 
     /// Sets the span if the error has none yet.
@@ -302,77 +311,159 @@ impl Error {
         )
     }
 
-    /// Renders as C++ Nix prints it on stderr, positions and excerpts included once the
-    /// error is located (every error an `Evaluator` returns is).
+    /// Renders as C++ Nix prints it on stderr (its `showErrorInfo`), positions and excerpts
+    /// included once the error is located (every error an `Evaluator` returns is): the trace
+    /// outermost first, then the message and the error's own position if it has one. Without
+    /// `show_trace` the frames only `--show-trace` records are left out and the trace stops
+    /// after a few lines (a line with a position counts twice), except for the frames printed
+    /// always; a run of more than five frames already shown is folded into one line.
     pub fn render(&self, show_trace: bool) -> String {
         let located = self.located.as_deref();
+        let at = |i: usize| {
+            located
+                .and_then(|l| l.trace.get(i))
+                .and_then(Option::as_ref)
+        };
+        // The text before it is indented under `error: `, as C++ Nix builds it.
         let mut out = String::new();
-        if show_trace && !self.trace.is_empty() {
-            out.push_str("error:\n");
-            for (i, (_, what)) in self.trace.iter().enumerate().rev() {
-                let _ = writeln!(out, "       … {what}");
-                if let Some(Some(at)) = located.and_then(|l| l.trace.get(i)) {
-                    excerpt(&mut out, at, "         ");
+        if self.trace.iter().any(|line| show_trace || !line.verbose) {
+            let mut seen: Vec<(Option<String>, &str)> = Vec::new();
+            let mut skipped: Vec<usize> = Vec::new();
+            let mut count = 0;
+            let mut truncated = false;
+            for (i, line) in self.trace.iter().enumerate().rev() {
+                if line.verbose && !show_trace {
+                    continue;
                 }
-                out.push('\n');
+                if !show_trace && count > 3 {
+                    truncated = true;
+                }
+                if truncated && !line.always {
+                    continue;
+                }
+                let key = (at(i).map(Location::position), line.what.as_str());
+                if seen.contains(&key) {
+                    skipped.push(i);
+                    continue;
+                }
+                seen.push(key);
+                self.print_skipped(&mut out, &mut count, &mut skipped, &mut seen, at);
+                count += 1;
+                trace_line(&mut out, &mut count, &line.what, at(i));
             }
-            let _ = writeln!(out, "       error: {}", indent_message(&self.message));
-        } else {
-            let _ = writeln!(out, "error: {}", indent_message(&self.message));
+            self.print_skipped(&mut out, &mut count, &mut skipped, &mut seen, at);
+            if truncated {
+                out.push_str(
+                    "\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n",
+                );
+            }
+            out.push_str("\nerror: ");
         }
+        out.push_str(&self.message);
+        out.push('\n');
         if let Some(at) = located.and_then(|l| l.at.as_ref()) {
-            excerpt(&mut out, at, "       ");
+            position(&mut out, "", at);
         }
-        out
+        indent("error: ", out.trim_end())
+    }
+
+    /// Frames held back as repeats of frames already shown: shown after all if there are a
+    /// few, folded into one line otherwise (and then every frame may be shown again).
+    fn print_skipped<'a>(
+        &'a self,
+        out: &mut String,
+        count: &mut usize,
+        skipped: &mut Vec<usize>,
+        seen: &mut Vec<(Option<String>, &'a str)>,
+        at: impl Fn(usize) -> Option<&'a Location>,
+    ) {
+        if skipped.len() > 5 {
+            let _ = writeln!(out, "\n({} duplicate frames omitted)", skipped.len());
+            seen.clear();
+        } else {
+            for &i in skipped.iter() {
+                trace_line(out, count, &self.trace[i].what, at(i));
+            }
+        }
+        skipped.clear();
+    }
+}
+
+/// One line of an error's trace: what was being done, where.
+#[derive(Clone, Debug)]
+pub struct TraceLine {
+    pub span: Option<Span>,
+    pub what: String,
+    /// Recorded only for `--show-trace` (calls of lambdas and where they were called from).
+    pub verbose: bool,
+    /// Shown even where the trace is cut short (the start of an infinite recursion).
+    pub always: bool,
+}
+
+impl TraceLine {
+    pub fn new(span: Option<Span>, what: impl Into<String>) -> TraceLine {
+        TraceLine {
+            span,
+            what: what.into(),
+            verbose: false,
+            always: false,
+        }
+    }
+}
+
+/// `… what` and where, for one frame of a trace.
+fn trace_line(out: &mut String, count: &mut usize, what: &str, at: Option<&Location>) {
+    let _ = writeln!(out, "\n… {what}");
+    if let Some(at) = at {
+        position(out, "  ", at);
+        *count += 1;
     }
 }
 
 /// A warning with its position, as C++ Nix prints it.
 pub fn render_warning(message: &str, span: Span, sources: &SourceMap) -> String {
-    let mut out = format!("warning: {}\n", indent_message(message));
-    excerpt(&mut out, &sources.locate(span), "         ");
-    out
+    let mut out = format!("{message}\n");
+    position(&mut out, "", &sources.locate(span));
+    indent("warning: ", out.trim_end())
 }
 
-/// Continuation lines indented under the first, blank lines left empty, as C++ Nix does.
-fn indent_message(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    for (i, line) in message.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-            if !line.is_empty() {
-                out.push_str("       ");
-            }
-        }
+/// Every line after the first indented as wide as `first`, which starts the first line; lines
+/// have no trailing blanks.
+fn indent(first: &str, text: &str) -> String {
+    let rest = " ".repeat(first.len());
+    let mut out = String::with_capacity(text.len() + 64);
+    for (i, line) in text.split('\n').enumerate() {
+        let start = out.len();
+        out.push_str(if i == 0 { first } else { &rest });
         out.push_str(line);
+        out.truncate(out[start..].trim_end().len() + start);
+        out.push('\n');
     }
     out
 }
 
-/// `at file:line:col:` and the source lines around the position, with a caret.
-fn excerpt(out: &mut String, at: &Location, indent: &str) {
-    let _ = writeln!(out, "{indent}at {}:", at.position());
+/// `at file:line:col:` and the source lines around the position, with a caret under the
+/// column.
+fn position(out: &mut String, indent: &str, at: &Location) {
+    let _ = write!(out, "{indent}at {}:", at.position());
     let Some((line, col)) = at.line_col else {
+        out.push('\n');
         return;
     };
     let [prev, text, next] = &at.context;
-    let width = (line + 1).to_string().len();
-    let gutter = |n: usize, text: &str| match text {
-        "" => format!("{indent}     {n:>width$}|"),
-        _ => format!("{indent}     {n:>width$}| {text}"),
-    };
     if line >= 2
         && let Some(prev) = prev
     {
-        let _ = writeln!(out, "{}", gutter(line - 1, prev));
+        let _ = write!(out, "\n {:>5}| {prev}", line - 1);
     }
     if let Some(text) = text {
-        let _ = writeln!(out, "{indent}     {line:>width$}| {text}");
-        let _ = writeln!(out, "{indent}     {:>width$}| {}^", "", " ".repeat(col - 1));
+        let _ = write!(out, "\n {line:>5}| {text}");
+        let _ = write!(out, "\n      |{}^", " ".repeat(col));
     }
     if let Some(next) = next {
-        let _ = writeln!(out, "{}", gutter(line + 1, next));
+        let _ = write!(out, "\n {:>5}| {next}", line + 1);
     }
+    out.push('\n');
 }
 
 impl std::fmt::Display for Error {

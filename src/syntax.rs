@@ -462,7 +462,16 @@ fn show_into(out: &mut String, expr: &ast::Expr) {
         },
         ast::Expr::Literal(l) => match l.kind() {
             ast::LiteralKind::Uri(u) => show_string(out, u.syntax().text()),
+            // As C++ prints a double: `1.0` is `1`.
+            ast::LiteralKind::Float(f) => match f.value() {
+                Ok(x) => out.push_str(&crate::print::format_float_g(x)),
+                Err(_) => out.push_str(&text()),
+            },
             _ => out.push_str(&text()),
+        },
+        ast::Expr::AttrSet(set) => match static_bindings(set) {
+            Some(tree) => show_bindings(out, &tree),
+            None => out.push_str(&text()),
         },
         ast::Expr::Str(st) => show_str(out, st),
         ast::Expr::List(l) => {
@@ -512,6 +521,74 @@ fn show_into(out: &mut String, expr: &ast::Expr) {
         },
         _ => out.push_str(&text()),
     }
+}
+
+/// The bindings of a set, nested attribute paths merged (`a.b = 1; a.c = 2;` is
+/// `a = { b = 1; c = 2; };`), sorted by name as C++ Nix shows them; `None` for what this does
+/// not show that way (`rec`, `inherit`, dynamic names), which is shown as written.
+fn static_bindings(set: &ast::AttrSet) -> Option<Bindings> {
+    if set.rec_token().is_some() {
+        return None;
+    }
+    let mut tree = Bindings::new();
+    for entry in ast::HasEntry::entries(set) {
+        let ast::Entry::AttrpathValue(b) = entry else {
+            return None;
+        };
+        let names = b
+            .attrpath()?
+            .attrs()
+            .map(|a| match a {
+                ast::Attr::Ident(id) => Some(id.syntax().text().to_string()),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let (last, path) = names.split_last()?;
+        let mut at = &mut tree;
+        for name in path {
+            let node = at
+                .entry(name.clone())
+                .or_insert_with(|| Binding::Set(Bindings::new()));
+            at = match node {
+                Binding::Set(inner) => inner,
+                Binding::Value(_) => return None,
+            };
+        }
+        let value = b.value()?;
+        match (at.get_mut(last), value) {
+            (None, v) => {
+                at.insert(last.clone(), Binding::Value(v));
+            }
+            (Some(Binding::Set(inner)), ast::Expr::AttrSet(more)) => {
+                for (k, v) in static_bindings(&more)? {
+                    inner.insert(k, v);
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(tree)
+}
+
+type Bindings = std::collections::BTreeMap<String, Binding>;
+
+enum Binding {
+    Value(ast::Expr),
+    Set(Bindings),
+}
+
+fn show_bindings(out: &mut String, tree: &Bindings) {
+    out.push_str("{ ");
+    for (name, b) in tree {
+        out.push_str(name);
+        out.push_str(" = ");
+        match b {
+            Binding::Value(e) => show_into(out, e),
+            Binding::Set(inner) => show_bindings(out, inner),
+        }
+        out.push_str("; ");
+    }
+    out.push('}');
 }
 
 /// A string expression: a literal, or its parts joined with `+` as C++ Nix desugars it.

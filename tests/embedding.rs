@@ -190,3 +190,46 @@ fn bindings_are_variables_around_an_expression() {
     let e = ev.eval_expr_with("x", Path::new("/"), &scope).unwrap_err();
     assert_eq!(e.class, ErrorClass::UndefinedVariable);
 }
+
+/// A host renders the trace as `gnix eval` does, with and without `--show-trace`: the call of
+/// a lambda (and where it was called) only with it, a builtin's call and the argument it was
+/// evaluating always, outermost first, as C++ Nix prints them.
+#[test]
+fn an_error_renders_its_trace_with_and_without_show_trace() {
+    let mut ev = Evaluator::new(Settings::default());
+    let program = "let\n  f = x: let n = builtins.length x; in n;\nin\n  f 1\n";
+    let err = ev.eval_expr(program, Path::new("/")).unwrap_err();
+    let builtin = "\
+error:
+       … while calling the 'length' builtin
+         at «string»:2:18:
+            1| let
+            2|   f = x: let n = builtins.length x; in n;
+             |                  ^
+            3| in
+
+       … while evaluating the first argument passed to builtins.length
+
+       error: expected a list but found an integer: 1
+";
+    assert_eq!(err.render(false), builtin);
+    let lambda = "\
+error:
+       … from call site
+         at «string»:4:3:
+            3| in
+            4|   f 1
+             |   ^
+            5|
+
+       … while calling 'f'
+         at «string»:2:7:
+            1| let
+            2|   f = x: let n = builtins.length x; in n;
+             |       ^
+            3| in
+";
+    let full = err.render(true);
+    assert_eq!(full, format!("{lambda}{}", &builtin["error:".len()..]));
+    assert_eq!(full, ev.render_error(&err, true));
+}

@@ -275,3 +275,100 @@ fn upstream_corpus() {
         problems.join("\n")
     );
 }
+
+// ---- error layout ratchet ----
+
+/// The flags a corpus eval-fail case runs with: its `.flags` words (comments and `--eval`
+/// dropped) or `--strict --show-trace`, as the corpus README says.
+fn corpus_fail_flags(case: &Path) -> Vec<String> {
+    match fs::read_to_string(case.with_extension("flags")) {
+        Ok(text) => text
+            .lines()
+            .map(|line| line.split('#').next().unwrap_or(""))
+            .flat_map(str::split_whitespace)
+            .filter(|word| *word != "--eval")
+            .map(String::from)
+            .collect(),
+        Err(_) => vec!["--strict".into(), "--show-trace".into()],
+    }
+}
+
+/// Whether the stderr of `gnix eval` on a corpus eval-fail case is exactly its `.err.exp`
+/// (C++ Nix's stderr, the corpus folder written `/pwd`), run the way the corpus tool runs it.
+fn error_layout_matches(corpus: &Path, home: &Path, case: &Path) -> bool {
+    let Ok(want) = fs::read_to_string(case.with_extension("err.exp")) else {
+        return false;
+    };
+    let out = Command::new(GNIX)
+        .arg("eval")
+        .args(corpus_fail_flags(case))
+        .arg(Path::new("lang").join(file_name(case)))
+        .current_dir(corpus)
+        .env_remove("NIX_PATH")
+        .env("TEST_VAR", "foo")
+        .env("NIX_REMOTE", "dummy://")
+        .env("NIX_STORE_DIR", "/nix/store")
+        .env("HOME", home)
+        .output()
+        .expect("cannot run gnix");
+    let got = lossy(&out.stderr).replace(&*corpus.to_string_lossy(), "/pwd");
+    got.trim_end_matches('\n') == want.trim_end_matches('\n')
+}
+
+const ERR_LAYOUT_HEADER: &str = "\
+# Upstream eval-fail cases whose stderr is not yet exactly C++ Nix's (`NAME.err.exp`): a
+# ratchet, checked by `error_layout` in tests/lang.rs. It fails when a case not listed here
+# differs, and when a listed case matches: remove fixed cases, never add one to hide a regression.
+# Regenerate: UPDATE_KNOWN_FAILURES=1 cargo test --release --test lang error_layout
+";
+
+/// Every eval-fail case of the upstream corpus renders its error exactly as C++ Nix does,
+/// except those listed in `tests/known-failures/err-layout.txt`.
+#[test]
+fn error_layout() {
+    let corpus = manifest_dir().join("../shared/nix-lang-tests");
+    let Ok(corpus) = corpus.canonicalize() else {
+        println!("upstream corpus absent ({}): skipped", corpus.display());
+        return;
+    };
+    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("err-layout-home");
+    fs::create_dir_all(&home).expect("make an empty home");
+    let mut cases: Vec<PathBuf> = fs::read_dir(corpus.join("lang"))
+        .expect("the corpus is readable")
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| {
+            let name = file_name(path);
+            name.starts_with("eval-fail-") && name.ends_with(".nix")
+        })
+        .filter(|path| path.with_extension("err.exp").is_file())
+        .collect();
+    cases.sort();
+    let differing: BTreeSet<String> = cases
+        .iter()
+        .filter(|case| !error_layout_matches(&corpus, &home, case))
+        .map(|case| file_name(case).trim_end_matches(".nix").to_string())
+        .collect();
+    let list = manifest_dir().join("tests/known-failures/err-layout.txt");
+    if std::env::var_os("UPDATE_KNOWN_FAILURES").is_some() {
+        let names: String = differing.iter().map(|name| format!("{name}\n")).collect();
+        fs::write(&list, format!("{ERR_LAYOUT_HEADER}{names}")).expect("write the list");
+        return;
+    }
+    let known = read_name_list(&fs::read_to_string(&list).unwrap_or_default());
+    let problems: Vec<String> = differing
+        .difference(&known)
+        .map(|name| format!("{name}: stderr differs from {name}.err.exp but is not listed"))
+        .chain(
+            known
+                .difference(&differing)
+                .map(|name| format!("{name}: stderr matches now: remove it from the list")),
+        )
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "error layout differs from tests/known-failures/err-layout.txt ({} of {} exact):\n{}",
+        cases.len() - differing.len(),
+        cases.len(),
+        problems.join("\n")
+    );
+}

@@ -63,12 +63,15 @@ fn wait_or_kill(child: &mut Child, args: &[&str]) -> std::process::ExitStatus {
     }
 }
 
-/// Asserts a clean error: exit status 1 and a message starting `error: {message}` at `at`.
+/// Asserts a clean error: exit status 1 and the message `error: {message}` (first, or after
+/// the trace lines shown without `--show-trace`), with `at` among its positions.
 fn expect_error(args: &[&str], message: &str, at: &str) {
     let out = gnix_eval(args);
     assert_eq!(out.status, Some(1), "{args:?}: stderr:\n{}", out.stderr);
     assert!(
-        out.stderr.starts_with(&format!("error: {message}\n")),
+        out.stderr.starts_with(&format!("error: {message}\n"))
+            || (out.stderr.starts_with("error:\n")
+                && out.stderr.contains(&format!("\n       error: {message}\n"))),
         "{args:?}: expected `{message}`, got:\n{}",
         out.stderr
     );

@@ -3,7 +3,7 @@
 //! without writing anything to a store.
 
 use super::{attrs_of, force_list, force_string, string_of};
-use crate::errors::Error;
+use crate::errors::{Error, TraceLine};
 use crate::store;
 use crate::value::{Attrs, NixContext, NixString, Symbol, Value, sym};
 use crate::vm::request::{self, Co, KnownDrv, force};
@@ -193,88 +193,159 @@ async fn derivation_strict(co: Co, attrs: Value) -> Result<Value, Error> {
     // doing work the generator would do again.
     let store_dir = request::store_dir(&co).await;
     let name = match attrs.get(sym!("name")) {
-        Some(n) => force_string(&co, n.clone())
-            .await?
-            .to_str_lossy()
-            .into_owned(),
-        None => return Err(crate::vm::ops::missing_named("name")),
+        Some(n) => match force_string(&co, n.clone()).await {
+            Ok(s) => s.to_str_lossy().into_owned(),
+            Err(mut e) => {
+                let what =
+                    "while evaluating the `name` attribute passed to builtins.derivationStrict";
+                e.add_trace(None, what);
+                let at = attrs.position(sym!("name"));
+                e.add_trace(at, "while evaluating the derivation attribute 'name'");
+                return Err(e);
+            }
+        },
+        None => {
+            let mut e = crate::vm::ops::missing_named("name");
+            e.add_trace(
+                None,
+                "in the attrset passed as argument to builtins.derivationStrict",
+            );
+            return Err(e);
+        }
     };
-    if let Some(c) = store::valid_name(&name) {
+    match derivation_named(&co, attrs, &name, &store_dir).await {
+        Ok(v) => Ok(v),
+        Err(mut e) => {
+            // Shown even where the trace is cut short, as C++ Nix does: which derivation of
+            // a chain of them failed; where its name is, without an excerpt.
+            let at = match attrs.position(sym!("name")) {
+                Some(span) => position_text(&request::position(&co, span).await),
+                None => "«unknown»".to_string(),
+            };
+            let mut line = TraceLine::new(
+                None,
+                format!(
+                    "while evaluating derivation '{name}'\n  whose name attribute is located at {at}"
+                ),
+            );
+            line.always = true;
+            e.trace.push(line);
+            Err(e)
+        }
+    }
+}
+
+/// `file:line:column` of a position `builtins.unsafeGetAttrPos` gives.
+fn position_text(pos: &Value) -> String {
+    let Value::Attrs(pos) = pos else {
+        return "«unknown»".to_string();
+    };
+    let part = |name| match pos.get(Symbol::from(name)) {
+        Some(Value::String(s)) => s.to_str_lossy().into_owned(),
+        Some(Value::Int(i)) => i.to_string(),
+        _ => String::new(),
+    };
+    format!("{}:{}:{}", part("file"), part("line"), part("column"))
+}
+
+/// The derivation `derivationStrict` makes of `attrs`, once its name is known.
+async fn derivation_named(
+    co: &Co,
+    attrs: &Attrs,
+    name: &str,
+    store_dir: &str,
+) -> Result<Value, Error> {
+    if let Some(c) = store::valid_name(name) {
         return Err(Error::new(format!(
             "invalid derivation name: name '{name}' contains illegal character '{c}'. Please pass a different 'name'."
         )));
     }
     // As C++ Nix: these two are read before the attributes are processed.
-    let structured = match attrs.get(sym!("__structuredAttrs")) {
-        Some(v) => super::force_bool(&co, v.clone()).await?,
-        None => false,
+    let flag = |name: &'static str| async move {
+        match attrs.get(Symbol::from(name)) {
+            Some(v) => super::force_bool(co, v.clone()).await.map_err(|mut e| {
+                let what = format!(
+                    "while evaluating the `{name}` attribute passed to builtins.derivationStrict"
+                );
+                e.add_trace(None, what);
+                e
+            }),
+            None => Ok(false),
+        }
     };
-    let ignore_nulls = match attrs.get(sym!("__ignoreNulls")) {
-        Some(v) => super::force_bool(&co, v.clone()).await?,
-        None => false,
-    };
+    let structured = flag("__structuredAttrs").await?;
+    let ignore_nulls = flag("__ignoreNulls").await?;
     let mut drv = Drv::default();
     let mut ctx = NixContext::new();
     let mut outputs = vec!["out".to_string()];
     let (mut hash, mut hash_algo, mut hash_mode) = (None, None, "flat".to_string());
-    for (key, value) in attrs.iter() {
-        let key = key.to_str_lossy().into_owned();
-        if key == "__ignoreNulls" {
-            continue;
-        }
-        let value = force(&co, value.clone()).await;
-        if ignore_nulls && matches!(value, Value::Null) {
-            continue;
-        }
-        match key.as_str() {
-            "__contentAddressed" | "__impure" => {
-                if super::force_bool(&co, value.clone()).await? {
-                    let feature = match key.as_str() {
-                        "__impure" => "impure-derivations",
-                        _ => "ca-derivations",
-                    };
-                    return Err(Error::new(format!(
-                        "experimental Nix feature '{feature}' is disabled; add '--extra-experimental-features {feature}' to enable it"
-                    )));
-                }
-                // Not passed to the builder.
-                continue;
+    for (symbol, value) in attrs.iter() {
+        let key = symbol.to_str_lossy().into_owned();
+        let done: Result<(), Error> = async {
+                if key == "__ignoreNulls" {
+                return Ok(());
             }
-            "args" => {
-                for a in force_list(&co, value).await?.iter() {
-                    drv.args.push(attr_string(&co, a.clone(), &mut ctx).await?);
-                }
-                continue;
+            let value = force(co, value.clone()).await;
+            if ignore_nulls && matches!(value, Value::Null) {
+                return Ok(());
             }
-            "__structuredAttrs" if structured => continue,
-            // With structured attributes `outputs` is a list of strings; it is checked, and the
-            // derivation refused at the end.
-            "outputs" if structured => {
-                for o in force_list(&co, value).await?.iter() {
-                    force_string(&co, o.clone()).await?;
+            match key.as_str() {
+                "__contentAddressed" | "__impure" => {
+                    if super::force_bool(co, value.clone()).await? {
+                        let feature = match key.as_str() {
+                            "__impure" => "impure-derivations",
+                            _ => "ca-derivations",
+                        };
+                        return Err(Error::new(format!(
+                            "experimental Nix feature '{feature}' is disabled; add '--extra-experimental-features {feature}' to enable it"
+                        )));
+                    }
+                    // Not passed to the builder.
+                    return Ok(());
                 }
-                continue;
+                "args" => {
+                    for a in force_list(co, value).await?.iter() {
+                        drv.args.push(attr_string(co, a.clone(), &mut ctx).await?);
+                    }
+                    return Ok(());
+                }
+                "__structuredAttrs" if structured => return Ok(()),
+                // With structured attributes `outputs` is a list of strings; it is checked, and the
+                // derivation refused at the end.
+                "outputs" if structured => {
+                    for o in force_list(co, value).await?.iter() {
+                        force_string(co, o.clone()).await?;
+                    }
+                    return Ok(());
+                }
+                _ => {}
             }
-            _ => {}
+            let s = attr_string(co, value, &mut ctx).await?;
+            match key.as_str() {
+                "builder" => drv.builder = s.clone(),
+                "system" => drv.platform = s.clone(),
+                "outputHash" => hash = Some(s.clone()),
+                "outputHashAlgo" => hash_algo = Some(s.clone()),
+                "outputHashMode" => {
+                    if !matches!(s.as_str(), "flat" | "recursive" | "nar" | "text" | "git") {
+                        return Err(Error::new(format!(
+                            "invalid value '{s}' for 'outputHashMode' attribute"
+                        )));
+                    }
+                    hash_mode = s.clone();
+                }
+                "outputs" => outputs = output_names(&s)?,
+                _ => {}
+            }
+            drv.env.insert(key.clone(), s);
+            Ok(())
         }
-        let s = attr_string(&co, value, &mut ctx).await?;
-        match key.as_str() {
-            "builder" => drv.builder = s.clone(),
-            "system" => drv.platform = s.clone(),
-            "outputHash" => hash = Some(s.clone()),
-            "outputHashAlgo" => hash_algo = Some(s.clone()),
-            "outputHashMode" => {
-                if !matches!(s.as_str(), "flat" | "recursive" | "nar" | "text" | "git") {
-                    return Err(Error::new(format!(
-                        "invalid value '{s}' for 'outputHashMode' attribute"
-                    )));
-                }
-                hash_mode = s.clone();
-            }
-            "outputs" => outputs = output_names(&s)?,
-            _ => {}
+        .await;
+        if let Err(mut e) = done {
+            let what = format!("while evaluating attribute '{key}' of derivation '{name}'");
+            e.add_trace(attrs.position(symbol), what);
+            return Err(e);
         }
-        drv.env.insert(key, s);
     }
     if structured {
         return Err(Error::new("__structuredAttrs is not supported by gnix yet"));
@@ -285,12 +356,12 @@ async fn derivation_strict(co: Co, attrs: Value) -> Result<Value, Error> {
     if !drv.env.contains_key("system") {
         return Err(crate::vm::ops::missing_named("system"));
     }
-    inputs_from_context(&co, &ctx, &mut drv).await?;
+    inputs_from_context(co, &ctx, &mut drv).await?;
     let hash_modulo = match hash {
         Some(h) => fixed_output(
-            &mut drv, &store_dir, &name, &outputs, &h, hash_algo, &hash_mode,
+            &mut drv, store_dir, name, &outputs, &h, hash_algo, &hash_mode,
         )?,
-        None => input_addressed(&co, &mut drv, &store_dir, &name, &outputs).await?,
+        None => input_addressed(co, &mut drv, store_dir, name, &outputs).await?,
     };
     let aterm = drv.aterm(&drv.input_drvs);
     let refs: BTreeSet<String> = drv
@@ -300,9 +371,9 @@ async fn derivation_strict(co: Co, attrs: Value) -> Result<Value, Error> {
         .cloned()
         .collect();
     let drv_path =
-        store::make_text_path(&store_dir, &format!("{name}.drv"), aterm.as_bytes(), &refs);
+        store::make_text_path(store_dir, &format!("{name}.drv"), aterm.as_bytes(), &refs);
     request::register_derivation(
-        &co,
+        co,
         drv_path.clone(),
         KnownDrv {
             hash_modulo,

@@ -871,10 +871,7 @@ pub fn parse_json(text: &[u8]) -> Result<Value, Error> {
         lexer: Lexer::new(text),
         last: Token::Uninitialized,
     };
-    parser.parse().map_err(|mut e| {
-        e.trace.push((None, "while decoding a JSON string".into()));
-        e
-    })
+    parser.parse()
 }
 
 fn from_json(text: &Value) -> Result<Value, Error> {

@@ -49,7 +49,7 @@ crate::declare_builtins! {
 
 /// Adds a trace line (`… message`) to an error on its way out.
 fn context(mut e: Error, message: impl Into<String>) -> Error {
-    e.trace.push((None, message.into()));
+    e.add_trace(None, message);
     e
 }
 

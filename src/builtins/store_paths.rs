@@ -155,7 +155,7 @@ crate::declare_builtins! {
 
 /// Adds a line to the error's trace (`… while ...`).
 fn context(mut e: Error, message: impl Into<String>) -> Error {
-    e.trace.push((None, message.into()));
+    e.add_trace(None, message);
     e
 }
 

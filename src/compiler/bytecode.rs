@@ -78,6 +78,7 @@ impl ChunkBuilder {
             attr_names: self.attr_names.into(),
             attr_positions: self.attr_positions.into(),
             span: self.span,
+            lambda: None,
             speculable: false,
             speculates_calls: false,
             arith: None,

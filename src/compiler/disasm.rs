@@ -210,7 +210,7 @@ fn op_text(op: Op, chunk: &Chunk, sources: &SourceMap) -> String {
         Op::UndefinedVar(k) => format!("UndefinedVar {}", sym(k)),
         Op::Interpolate(n) => format!("Interpolate {n}"),
         Op::Assert(k) => format!("Assert {}", constant(chunk, k)),
-        Op::AssertEqFail(k) => format!("AssertEqFail {}", constant(chunk, k)),
+        Op::AssertEqFail(k, _) => format!("AssertEqFail {}", constant(chunk, k)),
         Op::Fail(k) => format!("Fail {}", constant(chunk, k)),
         Op::Force
         | Op::Pop

@@ -23,7 +23,7 @@ use rnix::ast::{self, AstToken, InterpolPart};
 use rowan::ast::AstNode;
 use rustc_hash::FxHashMap as HashMap;
 use scope::{Resolved, Scope, ScopeKind};
-use smol_str::SmolStr;
+use smol_str::{SmolStr, format_smolstr};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -528,17 +528,24 @@ impl<'a> Compiler<'a> {
         // a walk that reports the first difference, as C++ Nix does.
         let equality = match unparen(&cond) {
             ast::Expr::BinOp(b) if b.operator() == Some(ast::BinOpKind::Equal) => {
-                b.lhs().zip(b.rhs())
+                // Where the `==` is: the trace of a difference points there.
+                let eq = b
+                    .syntax()
+                    .children_with_tokens()
+                    .filter_map(|c| c.into_token())
+                    .find(|t| t.kind() == rnix::SyntaxKind::TOKEN_EQUAL)
+                    .map_or(0, |t| u32::from(t.text_range().start()));
+                b.lhs().zip(b.rhs()).map(|(l, r)| (l, r, eq))
             }
             _ => None,
         };
         match equality {
-            Some((lhs, rhs)) => {
+            Some((lhs, rhs, eq)) => {
                 let cspan = self.span(cond.syntax());
                 let ok = self.emit(Op::JumpIfTrue(0), cspan);
                 self.forced(&lhs)?;
                 self.forced(&rhs)?;
-                self.emit(Op::AssertEqFail(c), span);
+                self.emit(Op::AssertEqFail(c, eq), span);
                 self.patch(ok);
             }
             None => {
@@ -956,7 +963,11 @@ impl<'a> Compiler<'a> {
         // `x: x * 2`, `a: b: a < b` and the like can be applied speculatively (`map`,
         // `genList`, `sort`): bodies whose scope holds nothing but plain arguments.
         let allowed = nslots == merged + 1 && !chunk.has_formals();
-        let chunk = chunk.finish(allowed, self.ctx.speculate);
+        let mut chunk = chunk.finish(allowed, self.ctx.speculate);
+        chunk.lambda = Some(match &name {
+            Some(n) => format_smolstr!("'{n}'"),
+            None => SmolStr::new_static("anonymous lambda"),
+        });
         result?;
         let position = self.position(span);
         let arg = match &param {

@@ -102,8 +102,9 @@ pub enum Op {
     Formals,
     /// Fail with the message `consts[i]` (statically known errors, e.g. disabled features).
     Fail(u32),
-    /// Pop two forced values that an `assert a == b` found unequal and fail explaining how.
-    AssertEqFail(u32),
+    /// Pop two forced values that an `assert a == b` found unequal and fail explaining how:
+    /// the assertion's text is `consts[text]`, the `==` at byte `eq` of the op's file.
+    AssertEqFail(u32, u32),
 }
 
 impl Op {
@@ -147,6 +148,9 @@ pub struct Chunk {
     pub attr_positions: Box<[crate::value::Positions]>,
     /// The span of the whole expression this chunk computes.
     pub span: Span,
+    /// For a lambda's body, what a trace calls the lambda: `'f'` (the name it was bound to)
+    /// or `anonymous lambda`.
+    pub lambda: Option<smol_str::SmolStr>,
     /// A thunk body short and simple enough for the VM to try computing it in place of
     /// making the thunk (`vm::speculate`).
     pub speculable: bool,

@@ -262,6 +262,32 @@ impl Value {
         Value::Attrs(rc_new(|| attrs))
     }
 
+    /// What tells this value apart without comparing contents: the heap object behind it, or
+    /// the scalar itself; an evaluated thunk counts as its value. An error records it to say
+    /// which argument of a builtin it is about (`Error::subject`).
+    pub fn identity(&self) -> u128 {
+        fn ptr<T: ?Sized>(rc: &Rc<T>) -> u64 {
+            Rc::as_ptr(rc) as *const u8 as usize as u64
+        }
+        let (tag, bits) = match self {
+            Value::Null => (0, 0),
+            Value::Bool(b) => (1, b.get() as u64),
+            Value::Int(i) => (2, *i as u64),
+            Value::Float(f) => (3, f.get().to_bits()),
+            Value::String(s) => (4, s.ptr_id() as u64),
+            Value::Path(p) => (5, ptr(p)),
+            Value::Attrs(a) => (6, ptr(a)),
+            Value::List(l) => (7, ptr(l)),
+            Value::Closure(c) => (8, ptr(c)),
+            Value::Builtin(b) => (9, ptr(b)),
+            Value::Thunk(t) => match t.value() {
+                Some(v) => return v.identity(),
+                None => (10, t.ptr_id() as u64),
+            },
+        };
+        (tag << 64) | bits as u128
+    }
+
     /// Identity of the heap object behind a value, for "seen" sets and pointer equality.
     pub fn ptr_id(&self) -> Option<usize> {
         match self {

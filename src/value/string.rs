@@ -21,6 +21,11 @@ struct Inner {
 pub struct NixString(Rc<Inner>);
 
 impl NixString {
+    /// The address of the string's heap object (`Value::identity`).
+    pub fn ptr_id(&self) -> usize {
+        Rc::as_ptr(&self.0) as *const u8 as usize
+    }
+
     pub fn new(bytes: impl Into<Box<[u8]>>, context: Option<NixContext>) -> Self {
         let context = context.filter(|c| !c.is_empty()).map(Box::new);
         NixString(Rc::new(Inner {

@@ -27,6 +27,9 @@ pub(super) struct CodeFrame {
     /// Logical calls this frame stands for (max-call-depth): 1 for a lambda call plus those of
     /// frames it replaced by tail calls (C++ Nix has none, so they still count); 0 otherwise.
     pub calls: u32,
+    /// For a lambda called by a tail call, where that call is (a trace's `from call site`),
+    /// since the frame that made it is gone; `Span::UNKNOWN` otherwise (the frame below says).
+    pub site: Span,
 }
 
 impl CodeFrame {

@@ -101,7 +101,10 @@ impl Vm<'_> {
                 stop,
                 results,
             } => {
-                if let Err(e) = expect.check(&v) {
+                if let Err(mut e) = expect.check(&v) {
+                    if let Some(what) = super::trace::result_context(l.owner.name) {
+                        e.add_trace(None, what);
+                    }
                     return Step::Unwind(e);
                 }
                 let stopped = matches!((*stop, &v), (Some(s), Value::Bool(b)) if s == b.get());
@@ -160,8 +163,8 @@ fn finish_each(
     match finish(list, &results) {
         Ok(v) => Step::Return(v),
         Err(mut e) => {
-            e.trace.push((span, super::builtin_trace(name)));
-            Step::Unwind(at(e, span))
+            e.add_trace(span, super::builtin_trace(name));
+            Step::Unwind(e)
         }
     }
 }

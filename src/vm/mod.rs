@@ -16,6 +16,7 @@ pub mod request;
 mod run;
 mod slices;
 mod stack;
+mod trace;
 use stack::PushWith;
 pub mod speculate;
 pub mod walk;
@@ -24,7 +25,7 @@ use crate::value::takes_two;
 pub use request::{BuiltinGen, Co, Request, Response};
 pub use slices::Slice;
 
-use crate::errors::{Error, Span};
+use crate::errors::{Error, Span, TraceLine};
 use crate::settings::Driver;
 use crate::value::code::Chunk;
 use crate::value::{Body, Builtin, Closure, Lambda, Ret, sym};
@@ -196,9 +197,28 @@ impl<'s> Vm<'s> {
                 env,
                 base,
                 calls,
+                site: Span::UNKNOWN,
             })
         });
         self.stats.max_frames = self.stats.max_frames.max(self.frames.len() as u64);
+    }
+
+    /// A tail call from code replaced the caller's frame, where a trace finds a call site
+    /// (`from call site`): the lambda frame it pushed, if any, keeps it instead.
+    fn tail_called(&mut self, step: Step, site: Option<Span>) -> Step {
+        // Only a lambda's frame pushed by this very call: not one a loop frame's first call
+        // pushed above it (builtins' calls have no site).
+        if let (
+            Step::Run,
+            [Frame::Code(f)] | [.., Frame::Code(_) | Frame::Thunk(_), Frame::Code(f)],
+            Some(site),
+        ) = (&step, self.frames.as_mut_slice(), site)
+            && f.ip == 0
+            && f.calls > 0
+        {
+            f.site = site;
+        }
+        step
     }
 
     fn push_gen(
@@ -321,10 +341,17 @@ impl<'s> Vm<'s> {
             Ok(Value::Thunk(t)) => self.force_thunk(t, g.span),
             Ok(v) => Step::Return(v),
             Err(mut e) => {
+                // An error a builtin raises has no position of its own: the call's trace
+                // line shows where it was (as in C++ Nix); an operation's has the op's.
+                // One whose trace already says where it is (`assert a == b`) keeps none.
                 if g.calls > 0 {
-                    e.trace.push((g.span, builtin_trace(g.name)));
+                    e.add_trace(g.span, builtin_trace(g.name));
+                    Step::Unwind(e)
+                } else if e.trace.is_empty() {
+                    Step::Unwind(at(e, g.span))
+                } else {
+                    Step::Unwind(e)
                 }
-                Step::Unwind(at(e, g.span))
             }
         }
     }
@@ -547,8 +574,10 @@ impl<'s> Vm<'s> {
             return Step::Run;
         }
         let Some(work) = t.begin_apply() else {
-            let e = Error::new("infinite recursion encountered")
+            let mut e = Error::new("infinite recursion encountered")
                 .with_class(crate::errors::ErrorClass::InfiniteRecursion);
+            // The thunk's own frame, further down, says where the recursion starts.
+            e.subject = Some(Value::Thunk(t).identity());
             return Step::Unwind(match span {
                 Some(s) => e.at(s),
                 None => e,
@@ -841,8 +870,8 @@ impl<'s> Vm<'s> {
     fn run_builtin(&mut self, builtin: &Rc<Builtin>, args: &[Value], span: Option<Span>) -> Step {
         match &builtin.body {
             Body::Sync(run) => match guard(builtin, || run(args), Err) {
-                Ok(Ret::Value(v)) => self.builtin_result(builtin, Ok(v), span),
-                Err(e) => self.builtin_result(builtin, Err(e), span),
+                Ok(Ret::Value(v)) => self.builtin_result(builtin, args, Ok(v), span),
+                Err(e) => self.builtin_result(builtin, args, Err(e), span),
                 Ok(Ret::Force(v)) => {
                     let args = args.iter().cloned().collect();
                     self.force_for_builtin(builtin.clone(), args, None, v, span)
@@ -851,7 +880,7 @@ impl<'s> Vm<'s> {
             },
             Body::Async { attempt, spawn } => {
                 match guard(builtin, || attempt(args), |e| Some(Err(e))) {
-                    Some(result) => self.builtin_result(builtin, result, span),
+                    Some(result) => self.builtin_result(builtin, args, result, span),
                     None => self.spawn_builtin(builtin, spawn(args.to_vec()), span),
                 }
             }
@@ -862,6 +891,7 @@ impl<'s> Vm<'s> {
     fn builtin_result(
         &mut self,
         builtin: &Builtin,
+        args: &[Value],
         result: Result<Value, Error>,
         span: Option<Span>,
     ) -> Step {
@@ -869,9 +899,9 @@ impl<'s> Vm<'s> {
             Ok(Value::Thunk(t)) => self.force_thunk(t, span),
             Ok(v) => Step::Return(v),
             Err(mut e) => {
-                let what = builtin_trace(builtin.name);
-                e.trace.push((span, what));
-                Step::Unwind(at(e, span))
+                trace::add_argument_context(&mut e, builtin.name, args);
+                e.add_trace(span, builtin_trace(builtin.name));
+                Step::Unwind(e)
             }
         }
     }
@@ -900,21 +930,52 @@ impl<'s> Vm<'s> {
     #[cold]
     #[inline(never)]
     fn unwind(&mut self, mut err: Error, floor: usize) -> Result<Step, Error> {
+        // Which argument a type error is about matters only to the call that raised it; an
+        // infinite recursion's thunk, to the frame forcing it.
+        if err.class != crate::errors::ErrorClass::InfiniteRecursion {
+            err.subject = None;
+        }
         while self.frames.len() > floor {
             match self.frames.pop() {
                 Some(Frame::Code(f)) => {
                     self.stack.truncate(f.base);
                     self.call_depth -= f.calls;
+                    if f.calls > 0 {
+                        // Called by code: the call op of the frame below, or of the frame
+                        // a tail call replaced. Calls a builtin makes have no site.
+                        let site = match self.frames.last() {
+                            _ if f.site != Span::UNKNOWN => Some(f.site),
+                            Some(Frame::Code(caller)) => Some(caller.current_span()),
+                            _ => None,
+                        };
+                        trace::add_lambda_call(&mut err, &f, site);
+                    }
                 }
-                Some(Frame::Thunk(t)) => t.thunk.abort(),
+                Some(Frame::Thunk(t)) => {
+                    t.thunk.abort();
+                    if err.subject.is_some()
+                        && err.subject == Some(Value::Thunk(t.thunk).identity())
+                    {
+                        err.subject = None;
+                        let mut line = TraceLine::new(None, "entering the infinite recursion");
+                        line.always = true;
+                        err.trace.push(line);
+                    }
+                }
                 Some(Frame::Loop(l)) => {
                     self.call_depth -= l.owner.calls;
-                    err.trace.push((l.span, l.owner.trace()));
+                    err.add_trace(l.span, l.owner.trace());
                 }
                 Some(Frame::Args(a)) => {
                     self.call_depth -= a.calls;
+                    if let Some(what) = a
+                        .slot
+                        .and_then(|i| trace::argument_context(a.builtin.name, i))
+                    {
+                        err.add_trace(None, what);
+                    }
                     let what = builtin_trace(a.builtin.name);
-                    err.trace.push((a.span, what));
+                    err.add_trace(a.span, what);
                 }
                 Some(Frame::Gen(g)) => {
                     if g.catching && err.is_catchable() {
@@ -924,7 +985,7 @@ impl<'s> Vm<'s> {
                     self.call_depth -= g.depth + g.calls;
                     if g.calls > 0 {
                         let what = builtin_trace(g.name);
-                        err.trace.push((g.span, what));
+                        err.add_trace(g.span, what);
                     }
                 }
                 None => break,

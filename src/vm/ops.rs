@@ -22,7 +22,9 @@ use std::rc::Rc;
 #[cold]
 pub fn type_error(expected: &str, found: &Value) -> Error {
     let message = format!("expected {expected} but found {}", describe_value(found));
-    Error::new(message).with_class(ErrorClass::Type)
+    let mut e = Error::new(message).with_class(ErrorClass::Type);
+    e.subject = Some(found.identity());
+    e
 }
 
 /// "an integer: 1", the way C++ Nix names a value in messages.

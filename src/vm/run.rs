@@ -216,7 +216,10 @@ impl Vm<'_> {
                     };
                     self.stack.truncate(frame.base);
                     let span = Some(span!());
-                    switch!(self.continue_calls(frame.calls, |vm| vm.call(f, arg, span)));
+                    switch!(self.continue_calls(frame.calls, |vm| {
+                        let step = vm.call(f, arg, span);
+                        vm.tail_called(step, span)
+                    }));
                 }
                 Op::Call => {
                     let arg = pop!();
@@ -259,7 +262,10 @@ impl Vm<'_> {
                             ));
                         };
                         self.stack.truncate(frame.base);
-                        switch!(self.continue_calls(frame.calls, |vm| vm.call2(f, a, b, span)));
+                        switch!(self.continue_calls(frame.calls, |vm| {
+                            let step = vm.call2(f, a, b, span);
+                            vm.tail_called(step, span)
+                        }));
                     }
                     save!();
                     switch!(self.call2(f, a, b, span));
@@ -398,8 +404,8 @@ impl Vm<'_> {
                 | Op::ToPath
                 | Op::Assert(_)
                 | Op::Formals
-                | Op::AssertEqFail(_)
-                | Op::Fail(_)) => match self.rare_op(op, &chunk, &env) {
+                | Op::AssertEqFail(..)
+                | Op::Fail(_)) => match self.rare_op(op, &chunk, &env, span!()) {
                     Ok(Rare::Next) => {}
                     Ok(Rare::Jump(t)) => ip = t,
                     Ok(Rare::Spawn(name, generator)) => spawn!(name, generator),
@@ -532,7 +538,7 @@ impl Vm<'_> {
     /// The ops that are rare or costly anyway, out of the dispatch loop so that it stays small
     /// (in one function with the hot ops they cost every op spilled registers).
     #[inline(never)]
-    fn rare_op(&mut self, op: Op, chunk: &Chunk, env: &Env) -> Result<Rare, Error> {
+    fn rare_op(&mut self, op: Op, chunk: &Chunk, env: &Env, span: Span) -> Result<Rare, Error> {
         match op {
             Op::Concat => {
                 let b = self.pop_operand()?;
@@ -678,14 +684,25 @@ impl Vm<'_> {
                 let arg = self.pop_operand()?;
                 self.bind_formals(chunk, env, arg)?
             }
-            Op::AssertEqFail(k) => {
+            Op::AssertEqFail(k, eq) => {
                 let b = self.pop_operand()?;
                 let a = self.pop_operand()?;
                 let text = const_text(&chunk.consts[k as usize]);
+                let eq = Span {
+                    start: eq,
+                    end: eq + 2,
+                    ..span
+                };
                 return Ok(Rare::Spawn(
                     "assert",
                     request::generator(move |co| async move {
-                        walk::assert_equal(&co, a, b).await?;
+                        // The difference has no position: the trace says where it is.
+                        if let Err(mut e) = walk::assert_equal(&co, a, b, eq).await {
+                            let what =
+                                format!("while evaluating the condition of the assertion '{text}'");
+                            e.add_trace(Some(span), what);
+                            return Err(e);
+                        }
                         Err(Error::new(format!("assertion '{text}' failed"))
                             .with_class(ErrorClass::Assert))
                     }),

@@ -6,7 +6,7 @@
 
 use super::ops;
 use super::request::{self, Co, force};
-use crate::errors::Error;
+use crate::errors::{Error, Span};
 use crate::print::print_error_value;
 use crate::value::{Attrs, NixContext, NixString, Value, sym};
 use rustc_hash::FxHashSet as HashSet;
@@ -327,11 +327,29 @@ pub async fn add_slow(co: Co, a: Value, b: Value) -> Result<Value, Error> {
 }
 
 /// Compares like `equal` but fails at the first difference with C++ Nix's explanation
-/// (`assert a == b`). Returns normally if it finds no difference.
-pub async fn assert_equal(co: &Co, a: Value, b: Value) -> Result<(), Error> {
-    let mut stack: Vec<(Value, Value, u32)> = vec![(a, b, 1)];
+/// (`assert a == b`), its trace saying which attributes and elements lead there (`eq` is the
+/// position of the `==`). Returns normally if it finds no difference.
+pub async fn assert_equal(co: &Co, a: Value, b: Value, eq: Span) -> Result<(), Error> {
+    let mut stack: Vec<(Value, Value, u32, Option<Rc<Trail>>)> = vec![(a, b, 1, None)];
     let mut tracker = DepthTracker::new();
-    while let Some((a, b, depth)) = stack.pop() {
+    while let Some((a, b, depth, trail)) = stack.pop() {
+        let unequal = |msg: String| {
+            let mut e = Error::new(msg).with_class(crate::errors::ErrorClass::Assert);
+            let mut at = trail.as_deref();
+            while let Some(t) = at {
+                for (span, what) in &t.lines {
+                    e.add_trace(*span, what.clone());
+                }
+                at = t.parent.as_deref();
+            }
+            Err(e)
+        };
+        let within = |lines: Vec<(Option<Span>, String)>| {
+            Some(Rc::new(Trail {
+                lines,
+                parent: trail.clone(),
+            }))
+        };
         tracker.at(co, depth).await;
         let identical = depth > 1 && same_object(&a, &b);
         let a = force(co, a).await;
@@ -340,8 +358,6 @@ pub async fn assert_equal(co: &Co, a: Value, b: Value) -> Result<(), Error> {
             continue;
         }
         let show = print_error_value;
-        let unequal =
-            |msg: String| Err(Error::new(msg).with_class(crate::errors::ErrorClass::Assert));
         match (&a, &b) {
             (Value::Int(x), Value::Int(y)) if x != y => {
                 return unequal(format!("integer '{x}' is not equal to integer '{y}'"));
@@ -388,13 +404,15 @@ pub async fn assert_equal(co: &Co, a: Value, b: Value) -> Result<(), Error> {
                         show(&b)
                     ));
                 }
-                for (p, q) in x.iter().zip(y.iter()).rev() {
-                    stack.push((p.clone(), q.clone(), depth + 1));
+                for (i, (p, q)) in x.iter().zip(y.iter()).enumerate().rev() {
+                    let line = (Some(eq), format!("while comparing list element {i}"));
+                    stack.push((p.clone(), q.clone(), depth + 1, within(vec![line])));
                 }
             }
             (Value::Attrs(x), Value::Attrs(y)) => {
                 if let Some((ox, oy)) = derivation_out_paths(co, x, y).await {
-                    stack.push((ox, oy, depth + 1));
+                    let what = "while comparing a derivation by its 'outPath' attribute";
+                    stack.push((ox, oy, depth + 1, within(vec![(Some(eq), what.into())])));
                     continue;
                 }
                 if x.len() != y.len() || !x.keys().eq(y.keys()) {
@@ -404,8 +422,14 @@ pub async fn assert_equal(co: &Co, a: Value, b: Value) -> Result<(), Error> {
                         show(&b)
                     ));
                 }
-                for (p, q) in x.values().zip(y.values()).rev() {
-                    stack.push((p.clone(), q.clone(), depth + 1));
+                let pairs = x.iter().zip(y.values()).collect::<Vec<_>>();
+                for ((name, p), q) in pairs.into_iter().rev() {
+                    let lines = vec![
+                        (y.position(name), "where right hand side is".into()),
+                        (x.position(name), "where left hand side is".into()),
+                        (Some(eq), format!("while comparing attribute '{name}'")),
+                    ];
+                    stack.push((p.clone(), q.clone(), depth + 1, within(lines)));
                 }
             }
             (Value::Closure(_) | Value::Builtin(_), Value::Closure(_) | Value::Builtin(_)) => {
@@ -426,4 +450,11 @@ pub async fn assert_equal(co: &Co, a: Value, b: Value) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The trace lines that lead to a pair `assert_equal` compares: those of its own level
+/// (innermost first), then its parent's.
+struct Trail {
+    lines: Vec<(Option<Span>, String)>,
+    parent: Option<Rc<Trail>>,
 }

@@ -1,0 +1,4 @@
+let
+  f = x: let n = builtins.length x; in n;
+in
+f 1
