@@ -205,6 +205,7 @@ impl<'s> Vm<'s> {
 
     /// A tail call from code replaced the caller's frame, where a trace finds a call site
     /// (`from call site`): the lambda frame it pushed, if any, keeps it instead.
+    #[inline(never)]
     fn tail_called(&mut self, step: Step, site: Option<Span>) -> Step {
         // Only a lambda's frame pushed by this very call: not one a loop frame's first call
         // pushed above it (builtins' calls have no site).
