@@ -112,6 +112,8 @@ CASES = [
     ("hashString", "rep 4 (i: b.hashString \"sha256\" str)", {}),
     ("import", "b.length (b.attrNames (import ./data.nix))", {"data.nix": lambda n: source_set(n).encode()}),
     ("intersectAttrs", "rep 8 (i: b.intersectAttrs set set2)", {}),
+    # A few names picked from a large set per call, as `callPackage` does.
+    ("intersectAttrs-few", "b.foldl' (a: k: a + b.length (b.attrNames (b.intersectAttrs { ${k} = 1; } set))) 0 names", {}),
     ("lessThan", "let r2 = b.genList (i: if i == n - 1 then n else i) n; in rep 8 (i: b.lessThan range r2)", {}),
     ("listToAttrs", "b.length (b.attrNames (b.listToAttrs (map (i: { name = \"k${toString (rnd i)}\"; value = i; }) range)))", {}),
     ("map", "sum (map (x: x * 2) range)", {}),

@@ -1,6 +1,9 @@
 //! Attribute set builtins.
 
-use super::{attrs_of, force_attrs, force_list, force_string, function_of, list_of, string_of};
+use super::{
+    attrs_of, force_attrs, force_list, force_string, force_string_no_ctx, function_of, list_of,
+    string_no_ctx_of, string_of,
+};
 use crate::errors::Error;
 use crate::value::{Attrs, Symbol, Thunk, Value, sym};
 use crate::vm::request::{Co, position};
@@ -142,12 +145,12 @@ fn attr_values(set: &Value) -> Result<Value, Error> {
 }
 
 fn has_attr(name: &Value, set: &Value) -> Result<Value, Error> {
-    let name = string_of(name)?;
+    let name = string_no_ctx_of(name)?;
     Ok(Value::bool(attrs_of(set)?.contains_bytes(name.as_bytes())))
 }
 
 fn get_attr(name: &Value, set: &Value) -> Result<Value, Error> {
-    let name = string_of(name)?;
+    let name = string_no_ctx_of(name)?;
     attrs_of(set)?
         .get_bytes(name.as_bytes())
         .cloned()
@@ -175,7 +178,7 @@ async fn list_to_attrs(co: Co, list: Value) -> Result<Value, Error> {
             .get(sym!("name"))
             .cloned()
             .ok_or_else(|| crate::vm::ops::missing_named("name"))?;
-        let name = force_string(&co, name).await?;
+        let name = force_string_no_ctx(&co, name).await?;
         let value = item
             .get(sym!("value"))
             .cloned()
@@ -203,11 +206,22 @@ fn map_attrs(f: &Value, set: &Value) -> Result<Value, Error> {
 /// The entries of `e2` whose names `e1` has.
 fn intersect_attrs(e1: &Value, e2: &Value) -> Result<Value, Error> {
     let (a, b) = (attrs_of(e1)?, attrs_of(e2)?);
-    let entries = b
-        .iter()
-        .filter(|(k, _)| a.contains(*k))
-        .map(|(k, v)| (k, v.clone()))
-        .collect();
+    // Walk the smaller set and look names up in the larger one: a few names picked from a
+    // large set (as `callPackage` does) cost the few lookups, not a walk of the large set.
+    let entries: Vec<_> = if a.len() < b.len() {
+        (a.iter())
+            .filter_map(|(k, _)| Some((k, b.get(k)?.clone())))
+            .collect()
+    } else {
+        (b.iter())
+            .filter(|(k, _)| a.contains(*k))
+            .map(|(k, v)| (k, v.clone()))
+            .collect()
+    };
+    if entries.len() == b.len() {
+        // All of `e2`: the set itself, positions included.
+        return Ok(e2.clone());
+    }
     Ok(Value::attrs(Attrs::from_sorted(entries)))
 }
 

@@ -84,19 +84,6 @@ crate::declare_builtins! {
     "appendContext" => async fn append_context(s: Strict, extra: Lazy);
 }
 
-/// A context element as C++ Nix displays it in messages (`path`, `drv^out`).
-pub fn display_element(e: &str) -> String {
-    if let Some(drv) = e.strip_prefix('=') {
-        return drv.to_string();
-    }
-    if let Some(rest) = e.strip_prefix('!')
-        && let Some((output, drv)) = rest.split_once('!')
-    {
-        return format!("{drv}^{output}");
-    }
-    e.to_string()
-}
-
 async fn unsafe_discard_string_context(co: Co, s: Value) -> Result<Value, Error> {
     let s = walk::coerce_to_string(&co, s, Coercion::INTERPOLATION).await?;
     Ok(Value::String(s.without_context()))

@@ -352,11 +352,8 @@ pub fn string_of(v: &Value) -> Result<&NixString, Error> {
 /// An evaluated string that must not have a context (C++ Nix's `forceStringNoCtx`).
 pub fn string_no_ctx_of(v: &Value) -> Result<&NixString, Error> {
     let s = string_of(v)?;
-    if let Some(first) = s.context().and_then(|c| c.iter().next()) {
-        return Err(Error::new(format!(
-            "the string '{s}' is not allowed to refer to a store path (such as '{}')",
-            context::display_element(first)
-        )));
+    match s.context() {
+        Some(_) => Err(crate::vm::ops::context_not_allowed(s)),
+        None => Ok(s),
     }
-    Ok(s)
 }

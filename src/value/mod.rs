@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 pub use attrs::{Attrs, Positions};
 pub use function::{Body, Builtin, Closure, Env, Formals, Lambda, PartialApp, Ret, SyncFn};
-pub use string::{NixContext, NixString};
+pub use string::{NixContext, NixString, display_context_element};
 pub use symbol::Symbol;
 pub(crate) use symbol::sym;
 pub use thunk::{Thunk, ThunkState, Work};

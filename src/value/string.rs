@@ -157,3 +157,16 @@ impl std::fmt::Display for NixString {
         write!(f, "{}", self.as_bstr())
     }
 }
+
+/// A context element as C++ Nix displays it in messages (`path`, `drv^out`).
+pub fn display_context_element(e: &str) -> String {
+    if let Some(drv) = e.strip_prefix('=') {
+        return drv.to_string();
+    }
+    if let Some(rest) = e.strip_prefix('!')
+        && let Some((output, drv)) = rest.split_once('!')
+    {
+        return format!("{drv}^{output}");
+    }
+    e.to_string()
+}

@@ -101,13 +101,34 @@ pub fn with_lookup(set: &Value, name: Symbol) -> Result<Option<Value>, Error> {
     }
 }
 
-/// The name of a dynamic attribute: a string, or the type error.
+/// The name of a dynamic attribute: a string without context (C++ Nix's
+/// `forceStringNoCtx`), or the error.
 #[inline]
-fn attr_name(name: &Value) -> Result<&NixString, Error> {
+pub fn attr_name(name: &Value) -> Result<&NixString, Error> {
     match name {
-        Value::String(s) => Ok(s),
-        other => Err(type_error("a string", other)),
+        Value::String(s) if s.context().is_none() => Ok(s),
+        other => Err(bad_attr_name(other)),
     }
+}
+
+/// Why a value is not an attribute name: a string with a context, or not a string.
+#[cold]
+pub fn bad_attr_name(name: &Value) -> Error {
+    match name {
+        Value::String(s) => context_not_allowed(s),
+        other => type_error("a string", other),
+    }
+}
+
+/// The error for a string with a context where none may be (an attribute name, a regex).
+#[cold]
+#[inline(never)]
+pub fn context_not_allowed(s: &NixString) -> Error {
+    let first = s.context().and_then(|c| c.iter().next());
+    Error::new(format!(
+        "the string '{s}' is not allowed to refer to a store path (such as '{}')",
+        first.map_or_else(String::new, |e| crate::value::display_context_element(e))
+    ))
 }
 
 #[cold]

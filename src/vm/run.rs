@@ -587,7 +587,7 @@ impl Vm<'_> {
                 let positions = &chunk.attr_positions[table as usize];
                 match make_attrs(&mut self.stack, n as usize, positions) {
                     Ok(v) => self.stack.push(v),
-                    Err(MakeAttrsError::BadName(v)) => return Err(ops::type_error("a string", &v)),
+                    Err(MakeAttrsError::BadName(e)) => return Err(e),
                     Err(MakeAttrsError::Duplicate(name, first)) => {
                         return Err(Error::new(format!(
                             "dynamic attribute '{name}' already defined at {}",
@@ -872,8 +872,8 @@ enum Rare {
 
 /// Why a set could not be built.
 enum MakeAttrsError {
-    /// A dynamic name that is neither a string nor null.
-    BadName(Value),
+    /// A dynamic name that is neither a string without context nor null, and why.
+    BadName(Error),
     /// A name defined twice, with the span of its first definition.
     Duplicate(Symbol, Span),
 }
@@ -894,7 +894,7 @@ fn make_attrs(
     let mut index = 0;
     while let (Some(k), Some(v)) = (pairs.next(), pairs.next()) {
         match k {
-            Value::String(s) => {
+            Value::String(s) if s.context().is_none() => {
                 entries.push((Symbol::from_string(&s), v));
                 if let Some(kept) = &mut kept {
                     kept.push(index);
@@ -903,7 +903,7 @@ fn make_attrs(
             Value::Null => {
                 kept.get_or_insert_with(|| (0..index).collect());
             }
-            other => return Err(MakeAttrsError::BadName(other)),
+            other => return Err(MakeAttrsError::BadName(ops::bad_attr_name(&other))),
         }
         index += 1;
     }
