@@ -2,9 +2,10 @@
 # `lib.composeManyExtensions` overlays, packages written as functions of their dependencies
 # (literal formals for the core packages, `lib.setFunctionArgs` for generated ones) and called
 # with `lib.callPackageWith` (so `makeOverridable`, `.override`, `intersectAttrs`), a
-# `mkDerivation` stand-in that provides `overrideAttrs` and computes a dependency depth through the
-# fixpoint, and 40 overlays that override, replace and add packages via `final`/`prev`.
-# Size: 7000 packages (dependency depth up to ~200), 40 overlays, 7000 `.override`/`overrideAttrs` calls.
+# `mkDerivation` stand-in that provides `overrideAttrs` and computes a dependency depth through
+# the fixpoint, and 70 overlays that override, replace and add packages via `final`/`prev`.
+# Size: 7000 packages (dependency depth up to ~200), 70 overlays, 12250 `.override` and
+# `overrideAttrs` calls.
 let
   lib = import ../../../shared/nixpkgs-lib/lib;
   inherit (lib) fix extends composeManyExtensions callPackageWith setFunctionArgs genAttrs
@@ -59,7 +60,7 @@ let
       (genAttrs ([ "stdenv" ] ++ deps) (_: false) // { doCheck = true; })) { });
 
   overlay = k: final: prev:
-    let touched = lib.genList (j: pname (j * 40 + k)) (n / 40); in
+    let touched = lib.genList (j: pname (mod (j * 40 + k * 13) n)) (n / 40); in
     genAttrs touched (name:
       if mod k 4 == 0 then prev.${name}.override { doCheck = true; }
       else if mod k 4 == 1 then prev.${name}.overrideAttrs (old: { patches = old.patches ++ [ "fix-${toString k}.patch" ]; })
@@ -72,12 +73,12 @@ let
       openssl = prev.openssl.override { withZlib = false; };
     };
 
-  pkgs = fix (extends (composeManyExtensions (lib.genList overlay 40)) (final: core final // generated final));
+  pkgs = fix (extends (composeManyExtensions (lib.genList overlay 70)) (final: core final // generated final));
   drvs = filterAttrs (_: v: v ? depth) pkgs;
 in
 [ (builtins.length (attrValues drvs))
   pkgs.${pname (n - 1)}.depth
-  pkgs.extra39.depth
+  pkgs.extra69.depth
   pkgs.openssl.depth
   (foldl' (acc: p: acc + builtins.length p.patches) 0 (attrValues drvs))
   (builtins.length (lib.filter (p: p.enableTests or false) (attrValues drvs)))

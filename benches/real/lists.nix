@@ -2,7 +2,7 @@
 # tables, map/filter/foldl'/concatMap pipelines over records, zipLists/take/drop/sublist
 # written with genList + elemAt as lib does, a binary search with elemAt, a 60x60 matrix
 # product, flattening nested lists, `elem`, `any`/`all`, and partition-style splits.
-# Size: a 30000-record list, a 60x60 matrix product (216000 multiply-adds), 20000 searches.
+# Size: a 60000-record list, a 60x60 matrix product (216000 multiply-adds), 40000 searches.
 let
   inherit (builtins) genList length elemAt foldl' filter concatMap head tail elem any all;
   mod = a: b: a - a / b * b;
@@ -22,7 +22,7 @@ let
   unique = foldl' (acc: e: if elem e acc then acc else acc ++ [ e ]) [ ];
 
   # Records: a list of "files" with sizes and tags.
-  n = 30000;
+  n = 60000;
   records = genList (i: {
     id = i;
     size = mod (i * 7919) 10007;
@@ -40,13 +40,13 @@ let
   parts = partition (x: mod x 2 == 0) (take 2000 sizes);
 
   # Binary search over a sorted (genList-built) list, the elemAt way.
-  sortedKeys = genList (i: i * 3) 50000;
+  sortedKeys = genList (i: i * 3) 100000;
   search = x: let
     go = lo: hi: if lo >= hi then lo else
       let mid = (lo + hi) / 2; in
       if elemAt sortedKeys mid < x then go (mid + 1) hi else go lo mid;
   in go 0 (length sortedKeys);
-  found = length (filter (x: elemAt sortedKeys (search x) == x) (genList (i: i * 7) 20000));
+  found = length (filter (x: elemAt sortedKeys (search x) == x) (genList (i: i * 7) 40000));
 
   # Matrix product with lists of lists.
   m = 60;
@@ -59,6 +59,6 @@ let
   trace = sum (genList (i: elemAt (elemAt prod i) i) m);
   nested = flatten (genList (i: [ i [ (i + 1) [ (i + 2) ] ] ]) 5000);
 in
-[ (length big) totalBig (length allTags) distinctTags depEdges (head windows) (elemAt windows 299)
+[ (length big) totalBig (length allTags) distinctTags depEdges (head windows) (elemAt windows 599)
   (sum pairs) (length parts.right) found trace (length nested)
   (any (x: x == 10006) sizes) (all (r: r.id < n) records) ]
