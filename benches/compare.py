@@ -164,6 +164,8 @@ INTRO = """# gnix vs C++ Nix
 Whole-process timings written by `benches/compare.py` (`--set real`, the default, and
 `--set startup`); each set's section is replaced when the script runs that set.
 Ratio < 1 means gnix is faster. The sections after them are written by other scripts or by hand.
+The `benches/real/` workloads are sized to 0.5-1 s of C++ Nix 2.8 user+sys time each (0.5-1.5 s
+wall on an idle machine); each file's top comment says what it exercises and its size.
 """
 
 
