@@ -92,6 +92,7 @@ cases!(
     jump_target,
     legacy_let,
     let_in,
+    let_rec,
     let_sibling_thunk,
     local_force,
     logic,

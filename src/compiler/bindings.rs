@@ -283,16 +283,17 @@ impl Compiler<'_> {
         }
         let hidden = !set.froms.is_empty();
         if hidden {
-            self.emit(Op::PushEnv(set.froms.len() as u32), span);
+            // The sources of `inherit (e)` see the enclosing scope only: made before the
+            // hidden scope, they cannot refer back to it.
+            for f in &set.froms {
+                self.lazy(f)?;
+            }
+            self.emit(Op::PushEnvFrom(set.froms.len() as u32), span);
             let mut scope = Scope::new(ScopeKind::Normal);
             for _ in &set.froms {
                 scope.declare_hidden();
             }
             self.scopes.push(scope);
-            for (i, f) in set.froms.iter().enumerate() {
-                self.lazy(f)?;
-                self.emit(Op::SetSlot(i as u32), span);
-            }
         }
         let result = self.set_entries(set, span, None);
         if hidden {
@@ -431,6 +432,16 @@ impl Compiler<'_> {
         for (name, _) in &set.statics {
             scope.declare(name.clone());
         }
+        if !is_rec_set && set.froms.is_empty() && !refers_to_itself(set) {
+            // A `let` whose bindings do not refer to each other: its values are made in the
+            // enclosing scope, before the `let`'s own, which cannot start a cycle.
+            for (name, b) in &set.statics {
+                self.binding_value(b, name, 0, 0)?;
+            }
+            self.emit(Op::PushEnvFrom(nstatic as u32), span);
+            self.scopes.push(scope);
+            return Ok(());
+        }
         for _ in &set.froms {
             scope.declare_hidden();
         }
@@ -515,4 +526,37 @@ impl Compiler<'_> {
         self.emit(Op::Select(k), span);
         Ok(())
     }
+}
+
+/// Whether the bindings of a `let` may refer to its own variables (then their thunks and
+/// closures capture its scope, which must exist before they are made). Ers on the side of
+/// yes: any identifier spelled like one of the names counts, shadowed or an attribute name.
+fn refers_to_itself(set: &BindingSet) -> bool {
+    let names = &set.index;
+    set.statics.iter().any(|(_, b)| match &b.value {
+        // `inherit x;` in a `let` reads the `x` of the scope around it.
+        BValue::InheritVar(..) => false,
+        _ => binding_mentions(b, names),
+    })
+}
+
+fn binding_mentions(b: &Binding, names: &HashMap<SmolStr, usize>) -> bool {
+    match &b.value {
+        BValue::Expr(e) => expr_mentions(e, names),
+        BValue::Nested(set) => {
+            set.statics.iter().any(|(_, b)| binding_mentions(b, names))
+                || (set.dynamics.iter())
+                    .any(|(k, b)| expr_mentions(k, names) || binding_mentions(b, names))
+                || set.froms.iter().any(|f| expr_mentions(f, names))
+        }
+        BValue::InheritVar(var, _) => names.contains_key(var),
+        BValue::InheritFrom(..) => true,
+    }
+}
+
+fn expr_mentions(e: &ast::Expr, names: &HashMap<SmolStr, usize>) -> bool {
+    e.syntax().descendants_with_tokens().any(|t| {
+        t.kind() == rnix::SyntaxKind::TOKEN_IDENT
+            && t.as_token().is_some_and(|t| names.contains_key(t.text()))
+    })
 }

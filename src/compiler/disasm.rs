@@ -175,6 +175,7 @@ fn op_text(op: Op, chunk: &Chunk, sources: &SourceMap) -> String {
             None => format!("Closure ?#{i}"),
         },
         Op::PushEnv(n) => format!("PushEnv {n}"),
+        Op::PushEnvFrom(n) => format!("PushEnvFrom {n}"),
         Op::SetSlot(i) => format!("SetSlot {i}"),
         Op::Jump(t) => format!("Jump -> {t}"),
         Op::JumpIfFalse(t) => format!("JumpIfFalse -> {t}"),

@@ -582,8 +582,7 @@ impl<'a> Compiler<'a> {
         let ns = self.child(w.namespace(), w.syntax())?;
         let body = self.child(w.body(), w.syntax())?;
         self.lazy(&ns)?;
-        self.emit(Op::PushEnv(1), span);
-        self.emit(Op::SetSlot(0), span);
+        self.emit(Op::PushEnvFrom(1), span);
         self.scopes.push(Scope::new(ScopeKind::With));
         let r = match ret {
             Some(ret) => self.tail(&body, ret),

@@ -27,8 +27,13 @@ pub enum Op {
     /// Evaluate the top of the stack to weak head normal form.
     Force,
     Pop,
-    /// Enter a new scope with this many slots.
+    /// Enter a new scope with this many slots, filled by `SetSlot` after it exists (a `let`
+    /// or `rec` whose bindings refer to each other): the cycle collector is told of it.
     PushEnv(u32),
+    /// Enter a new scope whose slots are the top this many operands, in slot order: values
+    /// made before the scope, so they cannot refer back to it (`with`, `inherit (e)` of a
+    /// plain set, a `let` whose bindings do not refer to each other).
+    PushEnvFrom(u32),
     /// Leave the current scope.
     PopEnv,
     /// Pop into slot `i` of the current scope.

@@ -188,6 +188,16 @@ impl Vm<'_> {
                     env = crate::value::Env::new(Some(env), n as usize);
                     env.may_cycle();
                 }
+                Op::PushEnvFrom(n) => {
+                    let n = n as usize;
+                    self.expect_operands(n);
+                    let scope = crate::value::Env::new(Some(env), n);
+                    let at = self.stack.len().saturating_sub(n);
+                    for (i, v) in self.stack.drain(at..).enumerate() {
+                        scope.set(i, v);
+                    }
+                    env = scope;
+                }
                 Op::PopEnv => {
                     if let Some(parent) = env.0.parent.clone() {
                         env = parent;
