@@ -57,9 +57,14 @@ use std::time::{Duration, Instant};
 /// 2 048).
 const YOUNG_MIN: usize = 2048;
 const YOUNG_MAX: usize = 64 * 1024;
-/// Growth of the registrations of live objects, past four times their number after the last full
-/// collection, that makes a full collection due.
+/// Growth of the registrations of live objects, past `full_growth` times their number after
+/// the last full collection, that makes a full collection due.
 const FULL_SLACK: usize = 64 * 1024;
+/// That factor after a full collection that freed a tenth or more of what it searched, and at
+/// most: it doubles after one that freed less (a program whose old objects never become cyclic
+/// garbage, such as `benches/real/attrs.nix`, stops paying for searches of its whole heap).
+const FULL_GROWTH: usize = 4;
+const FULL_GROWTH_MAX: usize = 16;
 /// Fresh registrations after which those of dead objects are swept out.
 const SWEEP_EVERY: usize = 4096;
 
@@ -96,6 +101,9 @@ struct Registry {
     side: SideMarks,
     /// Registrations of live objects right after the last full collection.
     live_after_full: usize,
+    /// How many times `live_after_full` makes a full collection due (`FULL_GROWTH` to
+    /// `FULL_GROWTH_MAX`).
+    full_growth: usize,
     /// Registrations that make the next young collection due (`YOUNG_MIN` to `YOUNG_MAX`).
     young_every: usize,
     /// Collect at every checkpoint (`set_eager`).
@@ -115,6 +123,7 @@ enum Kind {
 thread_local! {
     static REGISTRY: RefCell<Registry> = RefCell::new(Registry {
         young_every: YOUNG_MIN,
+        full_growth: FULL_GROWTH,
         ..Registry::default()
     });
 }
@@ -154,7 +163,7 @@ pub fn checkpoint() {
         }
         if r.fresh >= r.young_every {
             let live = r.young.0 + r.young.1;
-            let full = live >= 4 * r.live_after_full + FULL_SLACK;
+            let full = live >= r.full_growth * r.live_after_full + FULL_SLACK;
             return Some(if full { Kind::Full } else { Kind::Young });
         }
         let (t, e) = r.unswept;
@@ -229,6 +238,10 @@ impl Registry {
         if kind == Kind::Full {
             self.live_after_full = self.young.0 + self.young.1;
             self.stats.full_collections += 1;
+            self.full_growth = match this.objects_reclaimed * 10 < searched {
+                true => (self.full_growth * 2).min(FULL_GROWTH_MAX),
+                false => FULL_GROWTH,
+            };
         }
         // Pace young collections by how much they find.
         self.young_every = match (this.objects_reclaimed * 10, searched) {
