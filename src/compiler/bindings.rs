@@ -372,10 +372,13 @@ impl Compiler<'_> {
             BValue::Expr(e) => self.lazy(e),
             BValue::Nested(set) => self.thunk_with(b.span, |c| c.compile_set(set, b.span)),
             BValue::InheritVar(var, node) => {
-                let cheap = match super::scope::resolve_from(&self.scopes, var, outer) {
-                    super::scope::Resolved::Local { initialized, .. } => initialized,
-                    super::scope::Resolved::Dynamic => self.ctx.globals.contains_key(var.as_str()),
-                };
+                let cheap =
+                    match super::scope::resolve_from(&self.scopes, var, outer, self.chunks.len()) {
+                        super::scope::Resolved::Local { initialized, .. } => initialized,
+                        super::scope::Resolved::Dynamic => {
+                            self.ctx.globals.contains_key(var.as_str())
+                        }
+                    };
                 if cheap {
                     self.variable_from(var, b.span, node, outer)
                 } else {
@@ -445,7 +448,7 @@ impl Compiler<'_> {
         for _ in &set.froms {
             scope.declare_hidden();
         }
-        scope.initializing = true;
+        scope.initializing = Some(self.chunks.len());
         self.emit(Op::PushEnv(scope.len() as u32), span);
         self.scopes.push(scope);
         for (i, f) in set.froms.iter().enumerate() {
@@ -461,7 +464,7 @@ impl Compiler<'_> {
             self.emit(Op::SetSlot(i as u32), b.span);
         }
         if let Some(scope) = self.scopes.last_mut() {
-            scope.initializing = false;
+            scope.initializing = None;
         }
         Ok(())
     }

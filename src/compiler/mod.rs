@@ -271,13 +271,15 @@ impl<'a> Compiler<'a> {
             ast::Expr::Ident(id) => {
                 let name = ident_name(id);
                 matches!(
-                    scope::resolve(&self.scopes, &name),
+                    scope::resolve(&self.scopes, &name, self.chunks.len()),
                     Resolved::Local {
                         initialized: true,
                         ..
                     }
-                ) || (matches!(scope::resolve(&self.scopes, &name), Resolved::Dynamic)
-                    && self.ctx.globals.contains_key(name.as_str()))
+                ) || (matches!(
+                    scope::resolve(&self.scopes, &name, self.chunks.len()),
+                    Resolved::Dynamic
+                ) && self.ctx.globals.contains_key(name.as_str()))
             }
             ast::Expr::Paren(p) => p.expr().is_some_and(|e| self.is_cheap(&e)),
             // Building a list, or a set whose names are all static, evaluates nothing and
@@ -452,7 +454,7 @@ impl<'a> Compiler<'a> {
         node: &rnix::SyntaxNode,
         skip: usize,
     ) -> CResult {
-        match scope::resolve_from(&self.scopes, name, skip) {
+        match scope::resolve_from(&self.scopes, name, skip, self.chunks.len()) {
             Resolved::Local { depth, slot, .. } => {
                 self.emit(Op::Local(depth as u16, slot as u32), span);
                 Ok(())
@@ -657,7 +659,10 @@ impl<'a> Compiler<'a> {
             return None;
         };
         let name = ident_name(id);
-        if !matches!(scope::resolve(&self.scopes, &name), Resolved::Dynamic) {
+        if !matches!(
+            scope::resolve(&self.scopes, &name, self.chunks.len()),
+            Resolved::Dynamic
+        ) {
             return None;
         }
         let Some(Value::Attrs(set)) = self.ctx.globals.get(name.as_str()) else {

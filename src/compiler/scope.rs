@@ -16,9 +16,11 @@ pub struct Scope {
     pub kind: ScopeKind,
     names: HashMap<SmolStr, usize>,
     len: usize,
-    /// Set while a `let`/`rec` scope's slots are being filled: a bare reference to one of its
-    /// names must then become a thunk, since the slot may still be empty.
-    pub initializing: bool,
+    /// While a `let`/`rec` scope's slots are being filled, how many chunks are open: a bare
+    /// reference to one of its names from code of that chunk must become a thunk, since the
+    /// slot may still be empty. Code of a chunk nested deeper (a thunk's, a lambda's) runs
+    /// only after every slot is filled, and reads the slot directly.
+    pub initializing: Option<usize>,
 }
 
 impl Scope {
@@ -27,7 +29,7 @@ impl Scope {
             kind,
             names: HashMap::default(),
             len: usize::from(kind == ScopeKind::With),
-            initializing: false,
+            initializing: None,
         }
     }
 
@@ -63,9 +65,9 @@ pub enum Resolved {
     Dynamic,
 }
 
-/// Resolves `name`, ignoring the innermost `skip` scopes (for `inherit x;` in `let`/`rec`,
-/// which refers to the scope around).
-pub fn resolve_from(scopes: &[Scope], name: &str, skip: usize) -> Resolved {
+/// Resolves `name` from code of the `chunks`-th open chunk, ignoring the innermost `skip`
+/// scopes (for `inherit x;` in `let`/`rec`, which refers to the scope around).
+pub fn resolve_from(scopes: &[Scope], name: &str, skip: usize, chunks: usize) -> Resolved {
     let visible = scopes.len().saturating_sub(skip);
     for (i, scope) in scopes[..visible].iter().enumerate().rev() {
         if scope.kind == ScopeKind::Normal
@@ -75,15 +77,15 @@ pub fn resolve_from(scopes: &[Scope], name: &str, skip: usize) -> Resolved {
             return Resolved::Local {
                 depth,
                 slot,
-                initialized: !scope.initializing,
+                initialized: scope.initializing.is_none_or(|at| chunks > at),
             };
         }
     }
     Resolved::Dynamic
 }
 
-pub fn resolve(scopes: &[Scope], name: &str) -> Resolved {
-    resolve_from(scopes, name, 0)
+pub fn resolve(scopes: &[Scope], name: &str, chunks: usize) -> Resolved {
+    resolve_from(scopes, name, 0, chunks)
 }
 
 /// (depth, slot) of every enclosing `with` set, innermost first, ignoring the innermost `skip`.
