@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&which, rest)) = data.split_first() else {
         return;
     };
-    let mut ev = gnix_fuzz::shared(&ENGINE, 200_000);
+    let mut ev = gnix_fuzz::shared(&ENGINE, 200_000, 256 << 20);
     let (f, args) = match which % 4 {
         0 => ("builtins.fromJSON", vec![string(rest)]),
         1 => ("builtins.fromTOML", vec![string(rest)]),
@@ -32,7 +32,11 @@ fuzz_target!(|data: &[u8]| {
                 Some(i) => (&rest[..i], &rest[i + 1..]),
                 None => (rest, rest),
             };
-            let f = if n == 2 { "builtins.match" } else { "builtins.split" };
+            let f = if n == 2 {
+                "builtins.match"
+            } else {
+                "builtins.split"
+            };
             (f, vec![string(re), string(subject)])
         }
     };

@@ -15,6 +15,6 @@ static ENGINE: OnceLock<Engine> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let mut ev = gnix_fuzz::shared(&ENGINE, 200_000);
+    let mut ev = gnix_fuzz::shared(&ENGINE, 200_000, 256 << 20);
     gnix_fuzz::eval_print(&mut ev, &text);
 });

@@ -11,7 +11,7 @@ static ENGINE: OnceLock<Engine> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
-    let mut ev = gnix_fuzz::shared(&ENGINE, 0);
+    let mut ev = gnix_fuzz::shared(&ENGINE, 0, 256 << 20);
     if let Err(e) = ev.parse_only(&text, None, Path::new(gnix_fuzz::DIR)) {
         let _ = ev.render_error(&e, true);
     }

@@ -13,10 +13,16 @@ pub const DIR: &str = "/fuzz";
 
 fn files() -> MemoryIo {
     MemoryIo::new()
-        .file("/fuzz/default.nix", "{ a = 1; b = x: x + 1; c = [ ./data.txt ]; }")
+        .file(
+            "/fuzz/default.nix",
+            "{ a = 1; b = x: x + 1; c = [ ./data.txt ]; }",
+        )
         .file("/fuzz/data.txt", "hello\n")
         .file("/fuzz/data.json", "{\"a\": [1, 2.5, null, true, \"s\"]}")
-        .file("/fuzz/sub/lib.nix", "x: { inherit x; y = import ../default.nix; }")
+        .file(
+            "/fuzz/sub/lib.nix",
+            "x: { inherit x; y = import ../default.nix; }",
+        )
         .executable("/fuzz/sub/run.sh", "#!/bin/sh\n")
         .symlink("/fuzz/link", "sub")
         .symlink("/fuzz/loop", "loop")
@@ -25,23 +31,24 @@ fn files() -> MemoryIo {
 }
 
 /// The settings every target evaluates under: pure, bounded in steps and memory.
-pub fn settings(max_steps: u64) -> Settings {
+pub fn settings(max_steps: u64, max_memory: usize) -> Settings {
     Settings {
         max_steps,
-        max_memory: Some(256 << 20),
+        max_memory: Some(max_memory),
         pure: true,
         ..Settings::default()
     }
 }
 
 /// An engine whose evaluations read only the in-memory tree.
-pub fn engine(max_steps: u64) -> Engine {
-    Engine::new(settings(max_steps)).with_io(|| Box::new(files()))
+pub fn engine(max_steps: u64, max_memory: usize) -> Engine {
+    Engine::new(settings(max_steps, max_memory)).with_io(|| Box::new(files()))
 }
 
 /// The engine of a target, made once.
-pub fn shared(cell: &'static OnceLock<Engine>, max_steps: u64) -> Evaluator {
-    cell.get_or_init(|| engine(max_steps)).evaluation()
+pub fn shared(cell: &'static OnceLock<Engine>, max_steps: u64, max_memory: usize) -> Evaluator {
+    cell.get_or_init(|| engine(max_steps, max_memory))
+        .evaluation()
 }
 
 /// Evaluates `text`, forces the result deeply and prints it (as `--strict`), then renders it
