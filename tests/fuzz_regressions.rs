@@ -4,7 +4,7 @@
 
 use gnix::errors::ErrorClass;
 use gnix::io::MemoryIo;
-use gnix::value::{NixString, Value};
+use gnix::value::Value;
 use gnix::{Evaluator, Settings};
 use std::path::Path;
 
@@ -51,19 +51,6 @@ fn eval(input: &str, want: Expect) {
     let mut ev = evaluator();
     let r = ev.eval_expr(input, Path::new("/fuzz"));
     check(r, &mut ev, input, want);
-}
-
-/// `builtin` called on these strings, as the `data_builtins` target calls it.
-fn data(builtin: &str, args: &[&[u8]], want: Expect) {
-    let mut ev = evaluator();
-    let args = args
-        .iter()
-        .map(|a| Value::string(NixString::new(a.to_vec(), None)))
-        .collect();
-    let r = ev
-        .eval_expr(builtin, Path::new("/fuzz"))
-        .and_then(|f| ev.call(f, args));
-    check(r, &mut ev, builtin, want);
 }
 
 /// `gnix eval ARGS` run as a process: exit status and stderr.
