@@ -217,9 +217,11 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
 }
 
 fn main() -> ExitCode {
-    let mut args = std::env::args();
+    let mut args = std::env::args_os();
     let name = args.next().map(PathBuf::from);
-    let args: Vec<String> = args.collect();
+    // An argument that is not UTF-8 (an `-E` expression's bytes) is decoded lossily, as source
+    // files are (`std::env::args` would panic on it).
+    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
     if name.is_some_and(|n| n.file_name().is_some_and(|n| n == "nix-instantiate")) {
         return instantiate::main(&args);
     }

@@ -20,10 +20,41 @@ pub fn parse(text: &str, file: FileId) -> Result<ast::Root, Error> {
         return Err(parse_error(err, text, file));
     }
     let tree = parse.tree();
+    if text.contains('(') {
+        check_parens(&tree, text, file)?;
+    }
     if text.contains("${") {
         check_paths(&tree, text, file)?;
     }
     Ok(tree)
+}
+
+/// Rejects a parenthesis closed by another token than `)`. rnix's parser takes whatever token
+/// follows the parenthesised expression as its end (`(1 ]`, `2 * (1 ; + 3`, `(1 /*` with an
+/// unterminated comment all parse, the last two evaluating), where C++ Nix's parser expects `)`.
+/// Found by fuzzing (tests/fuzz_regressions.rs).
+fn check_parens(tree: &ast::Root, text: &str, file: FileId) -> Result<(), Error> {
+    use rnix::SyntaxKind as K;
+    for paren in tree.syntax().descendants() {
+        if paren.kind() != K::NODE_PAREN {
+            continue;
+        }
+        let last = paren
+            .children_with_tokens()
+            .filter(|c| !c.kind().is_trivia())
+            .last();
+        let err = match last.and_then(|c| c.into_token()) {
+            Some(t) if t.kind() == K::TOKEN_R_PAREN => continue,
+            Some(t) if t.kind() != K::TOKEN_L_PAREN => rnix::ParseError::UnexpectedWanted(
+                t.kind(),
+                t.text_range(),
+                Box::new([K::TOKEN_R_PAREN]),
+            ),
+            _ => rnix::ParseError::UnexpectedEOFWanted(Box::new([K::TOKEN_R_PAREN])),
+        };
+        return Err(parse_error(&err, text, file));
+    }
+    Ok(())
 }
 
 /// Rejects a path literal followed by blanks or a comment and then `${` (`./a ${b}`), which C++

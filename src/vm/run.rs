@@ -786,6 +786,7 @@ impl Vm<'_> {
         };
         let fname = &formals.name;
         let mut defaults_may_cycle = false;
+        let mut missing = None;
         for (i, (name, default)) in formals.entries.iter().enumerate() {
             match (attrs.get(*name), default) {
                 (Some(v), _) => env.set(i, v.clone()),
@@ -801,11 +802,21 @@ impl Vm<'_> {
                     env.set(i, v);
                 }
                 (None, None) => {
-                    return Err(Error::new(format!(
-                        "function '{fname}' called without required argument '{name}'"
-                    )));
+                    missing = Some(*name);
+                    break;
                 }
             }
+        }
+        // Registered before either error below returns: the defaults already stored may refer
+        // to the scope, and a cycle nobody registered is never freed (found by fuzzing:
+        // `({ x ? y, y ? x }: x) { z = 1; }` leaked its scope and both defaults).
+        if defaults_may_cycle {
+            env.may_cycle();
+        }
+        if let Some(name) = missing {
+            return Err(Error::new(format!(
+                "function '{fname}' called without required argument '{name}'"
+            )));
         }
         if !formals.ellipsis {
             for key in attrs.keys() {
@@ -818,9 +829,6 @@ impl Vm<'_> {
         }
         if let Some(slot) = formals.bind_slot {
             env.set(slot, arg.clone());
-        }
-        if defaults_may_cycle {
-            env.may_cycle();
         }
         Ok(())
     }
