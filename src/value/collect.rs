@@ -437,6 +437,20 @@ impl<'r> Obj<'r> {
         prefetch(self.addr().wrapping_sub(16));
     }
 
+    /// Asks for the block holding the object's entries, where they are not in the object's
+    /// own block (a set's, a list's, a large scope's); whether there is one.
+    #[inline(always)]
+    fn prefetch_entries(self) -> bool {
+        // Addresses only: nothing in the entries' block is read here.
+        let first = match self {
+            Obj::Attrs(a) => a.values().next().map(|v| std::ptr::from_ref(v).addr()),
+            Obj::List(l) => l.iter().next().map(|v| std::ptr::from_ref(v).addr()),
+            Obj::Env(e) if e.slots().len() > 2 => Some(e.slots().as_ptr().addr()),
+            _ => None,
+        };
+        first.inspect(|&at| prefetch(at)).is_some()
+    }
+
     /// Calls `f` with every reference this object holds to another object.
     #[inline(always)]
     fn each_child(self, f: &mut impl FnMut(Obj<'r>)) {
@@ -656,7 +670,15 @@ impl<'r, 't> Trial<'r, 't> {
             ..
         } = self;
         let mut ahead = Ahead::default();
-        while let Some(obj) = ahead.next(edges) {
+        let mut later = Later::default();
+        loop {
+            let Some(obj) = ahead.next(edges) else {
+                match later.take() {
+                    Some(obj) => obj.each_child(&mut |child| edges.push(child)),
+                    None => break,
+                }
+                continue;
+            };
             let count = obj.count();
             if count > 1 {
                 let at = obj.addr();
@@ -676,7 +698,9 @@ impl<'r, 't> Trial<'r, 't> {
             // of it): search what it holds.
             found.objects += 1;
             found.bytes += obj.bytes() as u64;
-            obj.each_child(&mut |child| edges.push(child));
+            if let Some(obj) = later.defer(obj) {
+                obj.each_child(&mut |child| edges.push(child));
+            }
         }
     }
 
@@ -722,7 +746,15 @@ impl<'r, 't> Trial<'r, 't> {
             },
         );
         let mut ahead = Ahead::default();
-        while let Some(obj) = ahead.next(edges) {
+        let mut later = Later::default();
+        loop {
+            let Some(obj) = ahead.next(edges) else {
+                match later.take() {
+                    Some(obj) => obj.each_child(&mut |child| edges.push(child)),
+                    None => break,
+                }
+                continue;
+            };
             if obj.count() > 1 {
                 let at = obj.addr();
                 let mark = get_mark(side, obj, at);
@@ -732,7 +764,11 @@ impl<'r, 't> Trial<'r, 't> {
                 }
                 set_mark(side, obj, at, mark | LIVE);
             }
-            live(obj, edges);
+            found.live_objects += 1;
+            found.live_bytes += obj.bytes() as u64;
+            if let Some(obj) = later.defer(obj) {
+                obj.each_child(&mut |child| edges.push(child));
+            }
         }
     }
 
@@ -770,41 +806,90 @@ impl Drop for Trial<'_, '_> {
 /// reference leads to an object not in the cache, and following one means reading its count
 /// and mark. Taking references a few ahead lets the processor fetch several objects at once
 /// instead of one after the other.
-struct Ahead<'r> {
-    ring: [Option<Obj<'r>>; AHEAD],
-    /// Where the oldest reference taken sits in `ring`, and how many are taken.
-    head: usize,
-    len: usize,
-}
+#[derive(Default)]
+struct Ahead<'r>(Ring<'r, AHEAD>);
 
 /// References fetched ahead of the one followed.
 const AHEAD: usize = 8;
 
-impl Default for Ahead<'_> {
+impl<'r> Ahead<'r> {
+    /// The next reference to follow: the oldest taken, after topping up from `edges`.
+    #[inline(always)]
+    fn next(&mut self, edges: &mut Vec<Obj<'r>>) -> Option<Obj<'r>> {
+        while self.0.len < AHEAD {
+            let Some(obj) = edges.pop() else { break };
+            obj.prefetch();
+            self.0.push(obj);
+        }
+        self.0.pop()
+    }
+}
+
+/// Objects whose entries live in a block of their own (sets, lists, large scopes), held back
+/// a little before their references are pushed: their block was asked for when they came in,
+/// so that reading the entries does not wait for a second miss.
+#[derive(Default)]
+struct Later<'r>(Ring<'r, LATER>);
+
+/// Objects held back.
+const LATER: usize = 4;
+
+impl<'r> Later<'r> {
+    /// Takes `obj` in, returning the object whose references are to be pushed now: `obj`
+    /// itself when it has no entries elsewhere, else the oldest held back once the ring is full.
+    #[inline(always)]
+    fn defer(&mut self, obj: Obj<'r>) -> Option<Obj<'r>> {
+        if !obj.prefetch_entries() {
+            return Some(obj);
+        }
+        let ready = if self.0.len == LATER {
+            self.0.pop()
+        } else {
+            None
+        };
+        self.0.push(obj);
+        ready
+    }
+
+    /// The oldest object held back (when no reference is left to follow).
+    fn take(&mut self) -> Option<Obj<'r>> {
+        self.0.pop()
+    }
+}
+
+/// A first-in, first-out ring of up to `N` objects.
+struct Ring<'r, const N: usize> {
+    items: [Option<Obj<'r>>; N],
+    /// Where the oldest sits in `items`, and how many there are.
+    head: usize,
+    len: usize,
+}
+
+impl<const N: usize> Default for Ring<'_, N> {
     fn default() -> Self {
-        Ahead {
-            ring: [None; AHEAD],
+        Ring {
+            items: [None; N],
             head: 0,
             len: 0,
         }
     }
 }
 
-impl<'r> Ahead<'r> {
-    /// The next reference to follow: the oldest taken, after topping up from `edges`.
+impl<'r, const N: usize> Ring<'r, N> {
+    /// Adds `obj` at the end (the caller keeps `len` below `N`).
     #[inline(always)]
-    fn next(&mut self, edges: &mut Vec<Obj<'r>>) -> Option<Obj<'r>> {
-        while self.len < AHEAD {
-            let Some(obj) = edges.pop() else { break };
-            obj.prefetch();
-            self.ring[(self.head + self.len) % AHEAD] = Some(obj);
-            self.len += 1;
-        }
+    fn push(&mut self, obj: Obj<'r>) {
+        self.items[(self.head + self.len) % N] = Some(obj);
+        self.len += 1;
+    }
+
+    #[inline(always)]
+    fn pop(&mut self) -> Option<Obj<'r>> {
         if self.len == 0 {
             return None;
         }
-        let obj = self.ring[self.head].take();
-        self.head = (self.head + 1) % AHEAD;
+        let obj = self.items[self.head].take();
+        self.head = (self.head + 1) % N;
         self.len -= 1;
         obj
     }
