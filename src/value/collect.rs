@@ -24,7 +24,7 @@
 //! reference count the search reads anyway, where a table lookup was a cache miss of its own:
 //! the marks took the collector's time on the module-system workload from 1.55 s to about 1 s.
 //! The search is an explicit stack, never native recursion, whose references are fetched into
-//! the cache a few ahead of being followed (`Ahead`).
+//! the cache a few ahead of being followed (`Search`).
 //!
 //! **Breaking the cycles.** Every garbage cycle contains a registered garbage object (its
 //! oldest); emptying those (the thunk's state, the scope's slots) breaks every cycle, and the
@@ -615,7 +615,7 @@ type SideMarks = FxHashMap<usize, u32>;
 struct Trial<'r, 't> {
     /// The shared objects met, with their addresses, so that their marks can be reset.
     members: Vec<(Obj<'r>, usize)>,
-    /// References still to follow, taken through `Ahead`.
+    /// References still to follow, taken through `Search`.
     edges: Vec<Obj<'r>>,
     /// Marks of the objects without room for one (closures, partial applications, argument
     /// arrays), by address. Old ones stay from one collection to the next; addresses of
@@ -669,16 +669,8 @@ impl<'r, 't> Trial<'r, 't> {
             found,
             ..
         } = self;
-        let mut ahead = Ahead::default();
-        let mut later = Later::default();
-        loop {
-            let Some(obj) = ahead.next(edges) else {
-                match later.take() {
-                    Some(obj) => obj.each_child(&mut |child| edges.push(child)),
-                    None => break,
-                }
-                continue;
-            };
+        let mut search = Search::default();
+        while let Some(obj) = search.next(edges) {
             let count = obj.count();
             if count > 1 {
                 let at = obj.addr();
@@ -698,9 +690,7 @@ impl<'r, 't> Trial<'r, 't> {
             // of it): search what it holds.
             found.objects += 1;
             found.bytes += obj.bytes() as u64;
-            if let Some(obj) = later.defer(obj) {
-                obj.each_child(&mut |child| edges.push(child));
-            }
+            search.expand(obj, edges);
         }
     }
 
@@ -745,16 +735,8 @@ impl<'r, 't> Trial<'r, 't> {
                 live(obj, edges);
             },
         );
-        let mut ahead = Ahead::default();
-        let mut later = Later::default();
-        loop {
-            let Some(obj) = ahead.next(edges) else {
-                match later.take() {
-                    Some(obj) => obj.each_child(&mut |child| edges.push(child)),
-                    None => break,
-                }
-                continue;
-            };
+        let mut search = Search::default();
+        while let Some(obj) = search.next(edges) {
             if obj.count() > 1 {
                 let at = obj.addr();
                 let mark = get_mark(side, obj, at);
@@ -766,9 +748,7 @@ impl<'r, 't> Trial<'r, 't> {
             }
             found.live_objects += 1;
             found.live_bytes += obj.bytes() as u64;
-            if let Some(obj) = later.defer(obj) {
-                obj.each_child(&mut |child| edges.push(child));
-            }
+            search.expand(obj, edges);
         }
     }
 
@@ -801,59 +781,62 @@ impl Drop for Trial<'_, '_> {
     }
 }
 
-/// References taken off the search's stack a few at a time and fetched into the cache, then
-/// followed in the order they were taken. The search is bound by memory: nearly every
-/// reference leads to an object not in the cache, and following one means reading its count
-/// and mark. Taking references a few ahead lets the processor fetch several objects at once
-/// instead of one after the other.
+/// How the search goes through references: taken off the stack of references to follow a few
+/// at a time and fetched into the cache, then followed in the order they were taken. The
+/// search is bound by memory: nearly every reference leads to an object not in the cache, and
+/// following one means reading its count and mark; taking references a few ahead lets the
+/// processor fetch several objects at once instead of one after the other. An object whose
+/// entries live in a block of their own (a set, a list, a large scope) is held back a little
+/// before its references are pushed: that block was asked for when it came in, so reading the
+/// entries does not wait for a second miss.
 #[derive(Default)]
-struct Ahead<'r>(Ring<'r, AHEAD>);
+struct Search<'r> {
+    ahead: Ring<'r, AHEAD>,
+    later: Ring<'r, LATER>,
+}
 
 /// References fetched ahead of the one followed.
 const AHEAD: usize = 8;
-
-impl<'r> Ahead<'r> {
-    /// The next reference to follow: the oldest taken, after topping up from `edges`.
-    #[inline(always)]
-    fn next(&mut self, edges: &mut Vec<Obj<'r>>) -> Option<Obj<'r>> {
-        while self.0.len < AHEAD {
-            let Some(obj) = edges.pop() else { break };
-            obj.prefetch();
-            self.0.push(obj);
-        }
-        self.0.pop()
-    }
-}
-
-/// Objects whose entries live in a block of their own (sets, lists, large scopes), held back
-/// a little before their references are pushed: their block was asked for when they came in,
-/// so that reading the entries does not wait for a second miss.
-#[derive(Default)]
-struct Later<'r>(Ring<'r, LATER>);
-
 /// Objects held back.
 const LATER: usize = 4;
 
-impl<'r> Later<'r> {
-    /// Takes `obj` in, returning the object whose references are to be pushed now: `obj`
-    /// itself when it has no entries elsewhere, else the oldest held back once the ring is full.
+impl<'r> Search<'r> {
+    /// The next reference to follow: the oldest taken, after topping up from `edges`. When
+    /// none is left, the objects held back push their references first.
     #[inline(always)]
-    fn defer(&mut self, obj: Obj<'r>) -> Option<Obj<'r>> {
-        if !obj.prefetch_entries() {
-            return Some(obj);
+    fn next(&mut self, edges: &mut Vec<Obj<'r>>) -> Option<Obj<'r>> {
+        loop {
+            while self.ahead.len < AHEAD {
+                let Some(obj) = edges.pop() else { break };
+                obj.prefetch();
+                self.ahead.push(obj);
+            }
+            if let Some(obj) = self.ahead.pop() {
+                return Some(obj);
+            }
+            self.later.pop()?.each_child(&mut |child| edges.push(child));
         }
-        let ready = if self.0.len == LATER {
-            self.0.pop()
-        } else {
-            None
-        };
-        self.0.push(obj);
-        ready
     }
 
-    /// The oldest object held back (when no reference is left to follow).
-    fn take(&mut self) -> Option<Obj<'r>> {
-        self.0.pop()
+    /// Pushes the references `obj` holds, now or (for one with entries elsewhere) once a few
+    /// more such objects have come in.
+    #[inline(always)]
+    fn expand(&mut self, obj: Obj<'r>, edges: &mut Vec<Obj<'r>>) {
+        let ready = match obj.prefetch_entries() {
+            false => Some(obj),
+            true => {
+                let oldest = if self.later.len == LATER {
+                    self.later.pop()
+                } else {
+                    None
+                };
+                self.later.push(obj);
+                oldest
+            }
+        };
+        if let Some(obj) = ready {
+            obj.each_child(&mut |child| edges.push(child));
+        }
     }
 }
 

@@ -107,16 +107,8 @@ pub fn with_lookup(set: &Value, name: Symbol) -> Result<Option<Value>, Error> {
 pub fn attr_name(name: &Value) -> Result<&NixString, Error> {
     match name {
         Value::String(s) if s.context().is_none() => Ok(s),
-        other => Err(bad_attr_name(other)),
-    }
-}
-
-/// Why a value is not an attribute name: a string with a context, or not a string.
-#[cold]
-pub fn bad_attr_name(name: &Value) -> Error {
-    match name {
-        Value::String(s) => context_not_allowed(s),
-        other => type_error("a string", other),
+        Value::String(s) => Err(context_not_allowed(s)),
+        other => Err(type_error("a string", other)),
     }
 }
 

@@ -912,16 +912,16 @@ fn make_attrs(
     let mut index = 0;
     while let (Some(k), Some(v)) = (pairs.next(), pairs.next()) {
         match k {
-            Value::String(s) if s.context().is_none() => {
-                entries.push((Symbol::from_string(&s), v));
+            Value::Null => {
+                kept.get_or_insert_with(|| (0..index).collect());
+            }
+            k => {
+                let name = ops::attr_name(&k).map_err(MakeAttrsError::BadName)?;
+                entries.push((Symbol::from_string(name), v));
                 if let Some(kept) = &mut kept {
                     kept.push(index);
                 }
             }
-            Value::Null => {
-                kept.get_or_insert_with(|| (0..index).collect());
-            }
-            other => return Err(MakeAttrsError::BadName(ops::bad_attr_name(&other))),
         }
         index += 1;
     }
