@@ -80,13 +80,13 @@ fn main() {
 
     // An endless job runs out of steps.
     let endless = "let f = n: f (n + 1); in f 0";
-    ev.state.settings.max_call_depth = 0;
+    ev.settings_mut().max_call_depth = 0;
     println!("endless job:");
     assert_eq!(stopped(&mut ev, endless), ErrorClass::OutOfSteps);
 
     // Without a step budget, a greedy job runs out of memory: one large value, then a heap
     // that grows.
-    ev.state.settings.max_steps = 0;
+    ev.settings_mut().max_steps = 0;
     println!("greedy jobs:");
     let doubling = "let d = s: s + s; in d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d (d \"x\"))))))))))))))))))))))))))";
     assert_eq!(stopped(&mut ev, doubling), ErrorClass::OutOfMemory);
@@ -94,12 +94,12 @@ fn main() {
     assert_eq!(stopped(&mut ev, hoarding), ErrorClass::OutOfMemory);
 
     // A time limit stops the endless job after 50 ms.
-    ev.state.settings.max_time = Some(Duration::from_millis(50));
+    ev.settings_mut().max_time = Some(Duration::from_millis(50));
     println!("timed job:");
     assert_eq!(stopped(&mut ev, endless), ErrorClass::Timeout);
 
     // Without any budget, a watchdog thread cancels it after 100 ms.
-    ev.state.settings.max_time = None;
+    ev.settings_mut().max_time = None;
     let cancel = ev.cancel_handle();
     let watchdog = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(100));

@@ -44,6 +44,14 @@ fn slab_bytes(class: usize) -> usize {
 /// Bytes the system is asked for at a time to cut slabs from: one huge page.
 const CHUNK: usize = 2 * 1024 * 1024;
 
+/// gnix's allocator: size classes cut from 2 MiB chunks, with per-thread counts of the bytes
+/// held (what `Settings::max_memory` checks). The CLI installs it; a host that wants memory
+/// budgets installs it too:
+///
+/// ```
+/// #[global_allocator]
+/// static ALLOCATOR: gnix::allocator::Allocator = gnix::allocator::Allocator;
+/// ```
 pub struct Allocator;
 
 thread_local! {

@@ -14,6 +14,27 @@ use std::rc::Rc;
 /// Reads `v` as a `T`, forcing only what `T` reads. An error says where in the value it
 /// happened (`while reading 'services.web.port'`) and, when the value's shape was wrong, points
 /// at the Nix source that defined the innermost attribute on the way (`port = "80";`).
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Server {
+///     host: String,
+///     port: u16,
+/// }
+///
+/// let mut ev = gnix::Evaluator::new(gnix::Settings::default());
+/// let v = ev.eval_expr(
+///     r#"{ host = "example.org"; port = 80 + 1; unused = throw "never read"; }"#,
+///     std::path::Path::new("."),
+/// )?;
+/// let server: Server = gnix::convert::from_nix(&mut ev, &v)?;
+/// assert_eq!((server.host.as_str(), server.port), ("example.org", 81));
+///
+/// let v = ev.eval_expr(r#"{ host = "a"; port = "80"; }"#, std::path::Path::new("."))?;
+/// let e = gnix::convert::from_nix::<Server>(&mut ev, &v).err().expect("a string port");
+/// assert!(e.render(false).contains("while reading 'port'"));
+/// # Ok::<(), gnix::Error>(())
+/// ```
 pub fn from_nix<T: DeserializeOwned>(ev: &mut Evaluator, v: &Value) -> Result<T, Error> {
     let read = T::deserialize(Deserializer {
         ev: &mut *ev,
@@ -293,6 +314,17 @@ impl<'de> de::VariantAccess<'de> for Deserializer<'_> {
 /// A Rust value as a Nix value (serde): structs and maps become sets, sequences and tuples
 /// lists, `None` and `()` null, a unit variant its name, any other variant a set of one
 /// attribute named after it (the shape `from_nix` reads back).
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// let mut ev = gnix::Evaluator::new(gnix::Settings::default());
+/// let limits = BTreeMap::from([("cpu", 2), ("memory", 512)]);
+/// let arg = gnix::convert::to_nix(&limits)?;
+/// let f = ev.eval_expr("l: l.cpu * l.memory", std::path::Path::new("."))?;
+/// let v = ev.call(f, vec![arg])?;
+/// assert_eq!(ev.as_int(&v)?, 1024);
+/// # Ok::<(), gnix::Error>(())
+/// ```
 pub fn to_nix<T: serde::Serialize + ?Sized>(t: &T) -> Result<Value, Error> {
     t.serialize(Serializer).map_err(|e| e.error)
 }

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 /// Index of a source in a `SourceMap`.
-pub type FileId = u32;
+pub(crate) type FileId = u32;
 
 /// A byte range in one source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Span {
+pub(crate) struct Span {
     pub file: FileId,
     pub start: u32,
     pub end: u32,
@@ -27,7 +27,7 @@ impl Span {
 }
 
 /// One parsed source: where it came from and its text.
-pub struct Source {
+pub(crate) struct Source {
     /// `None` for `-E` expressions and stdin.
     pub path: Option<PathBuf>,
     /// What positions print as when there is no path (`«string»`, `«stdin»`).
@@ -47,7 +47,7 @@ impl Source {
 /// instead of a count of the newlines before it: positions are asked for often
 /// (`unsafeGetAttrPos`, `__curPos`, the module system's declaration positions), and in a
 /// large file that count made them quadratic.
-pub struct LineTable {
+pub(crate) struct LineTable {
     starts: Vec<usize>,
 }
 
@@ -79,7 +79,7 @@ impl LineTable {
 
 /// Every source an evaluation has read, so any span can be turned into file:line:column.
 #[derive(Default)]
-pub struct SourceMap {
+pub(crate) struct SourceMap {
     sources: Vec<Source>,
 }
 
@@ -185,16 +185,20 @@ pub enum ErrorClass {
 #[derive(Clone, Debug)]
 pub struct Error(Box<ErrorData>);
 
+/// What an `Error` holds (`Error` dereferences to it).
 #[derive(Clone, Debug)]
 pub struct ErrorData {
+    /// What kind of error it is.
     pub class: ErrorClass,
+    /// The message, as `error:` prints it.
     pub message: String,
-    pub span: Option<Span>,
+    /// Where it happened, inside the evaluation's sources (`located` says it for hosts).
+    pub(crate) span: Option<Span>,
     /// Context lines (`… while calling 'f'`), innermost first.
     pub trace: Vec<TraceLine>,
     /// For a type error, the value it is about (`Value::identity`): the builtin call it leaves
     /// first says which of its arguments that was. Dropped as the error leaves any frame.
-    pub subject: Option<u128>,
+    pub(crate) subject: Option<u128>,
     /// `span` and the trace's spans resolved against their sources, filled in when the error
     /// leaves its evaluation (`Error::locate`): what `render` shows, so that the error renders,
     /// and crosses threads, after the evaluation and its sources are gone.
@@ -247,6 +251,7 @@ impl std::ops::DerefMut for Error {
 }
 
 impl Error {
+    /// An error of class `Eval` with this message (what a host builtin fails with).
     pub fn new(message: impl Into<String>) -> Error {
         Error(Box::new(ErrorData {
             class: ErrorClass::Eval,
@@ -260,7 +265,7 @@ impl Error {
 
     /// Resolves the error's positions against `sources` (see `ErrorData::located`); a no-op
     /// once done.
-    pub fn locate(&mut self, sources: &SourceMap) {
+    pub(crate) fn locate(&mut self, sources: &SourceMap) {
         if self.located.is_some() {
             return;
         }
@@ -275,26 +280,29 @@ impl Error {
         self.located.as_ref()?.at.as_ref()
     }
 
+    /// An error of class `Throw`, as `throw` makes: `tryEval` catches it.
     pub fn throw(message: impl Into<String>) -> Error {
         Error::new(message).with_class(ErrorClass::Throw)
     }
 
+    /// The same error with another class.
     pub fn with_class(mut self, class: ErrorClass) -> Error {
         self.class = class;
         self
     }
 
     /// Adds a context line outside those it has (`… while calling 'f'`).
-    pub fn add_trace(&mut self, span: Option<Span>, what: impl Into<String>) {
+    pub(crate) fn add_trace(&mut self, span: Option<Span>, what: impl Into<String>) {
         self.trace.push(TraceLine::new(span, what));
     }
 
     /// Sets the span if the error has none yet.
-    pub fn at(mut self, span: Span) -> Error {
+    pub(crate) fn at(mut self, span: Span) -> Error {
         self.span.get_or_insert(span);
         self
     }
 
+    /// Whether `tryEval` catches it (`Throw` and `Assert`).
     pub fn is_catchable(&self) -> bool {
         matches!(self.class, ErrorClass::Throw | ErrorClass::Assert)
     }
@@ -317,6 +325,19 @@ impl Error {
     /// `show_trace` the frames only `--show-trace` records are left out and the trace stops
     /// after a few lines (a line with a position counts twice), except for the frames printed
     /// always; a run of more than five frames already shown is folded into one line.
+    ///
+    /// ```
+    /// let e = {
+    ///     let mut ev = gnix::Evaluator::new(gnix::Settings::default());
+    ///     ev.eval_expr("let f = x: x.foo; in f { bar = 1; }", std::path::Path::new("."))
+    ///         .unwrap_err()
+    /// }; // the evaluator is gone; the error is self-contained
+    /// assert_eq!(e.class, gnix::ErrorClass::MissingAttribute);
+    /// let at = e.location().expect("located");
+    /// assert_eq!(at.file, "«string»");
+    /// assert_eq!(at.line_col.map(|(line, _)| line), Some(1));
+    /// assert!(e.render(false).starts_with("error: attribute 'foo' missing"));
+    /// ```
     pub fn render(&self, show_trace: bool) -> String {
         let located = self.located.as_deref();
         let at = |i: usize| {
@@ -392,7 +413,9 @@ impl Error {
 /// One line of an error's trace: what was being done, where.
 #[derive(Clone, Debug)]
 pub struct TraceLine {
-    pub span: Option<Span>,
+    /// Where, inside the evaluation's sources (`ErrorData::located` says it for hosts).
+    pub(crate) span: Option<Span>,
+    /// The line's text (`while calling 'f'`).
     pub what: String,
     /// Recorded only for `--show-trace` (calls of lambdas and where they were called from).
     pub verbose: bool,
@@ -401,7 +424,7 @@ pub struct TraceLine {
 }
 
 impl TraceLine {
-    pub fn new(span: Option<Span>, what: impl Into<String>) -> TraceLine {
+    pub(crate) fn new(span: Option<Span>, what: impl Into<String>) -> TraceLine {
         TraceLine {
             span,
             what: what.into(),
@@ -421,7 +444,7 @@ fn trace_line(out: &mut String, count: &mut usize, what: &str, at: Option<&Locat
 }
 
 /// A warning with its position, as C++ Nix prints it.
-pub fn render_warning(message: &str, span: Span, sources: &SourceMap) -> String {
+pub(crate) fn render_warning(message: &str, span: Span, sources: &SourceMap) -> String {
     let mut out = format!("{message}\n");
     position(&mut out, "", &sources.locate(span));
     indent("warning: ", out.trim_end())
@@ -473,8 +496,6 @@ impl std::fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-pub type EvalResult<T> = Result<T, Error>;
 
 #[cfg(test)]
 mod tests {

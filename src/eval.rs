@@ -23,7 +23,7 @@ use std::task::Waker;
 const PARSE_STACK: usize = 1 << 30;
 
 /// Everything an evaluation owns besides its frames.
-pub struct EvalState {
+pub(crate) struct EvalState {
     pub sources: SourceMap,
     pub globals: Rc<rustc_hash::FxHashMap<SmolStr, Value>>,
     /// Imported files by path, each a thunk evaluated at most once.
@@ -335,11 +335,50 @@ impl vm::host::Host for EvalState {
     }
 }
 
+/// Parses `text` as a Nix expression, without compiling or evaluating it: whether it is
+/// well-formed, whatever names it uses (`gnix repl` asks this to tell unfinished input from
+/// wrong input). A syntax error is located in `«string»`.
+///
+/// ```
+/// assert!(gnix::eval::check_syntax("x: x.y + 1").is_ok());
+/// let e = gnix::eval::check_syntax("{ a = 1;").unwrap_err();
+/// assert_eq!(e.class, gnix::ErrorClass::Parse);
+/// assert!(e.message.contains("unexpected end of file"));
+/// ```
+pub fn check_syntax(text: &str) -> Result<(), Error> {
+    let mut sources = SourceMap::default();
+    let file = sources.add(None, "«string»".to_string(), Rc::from(text));
+    let parsed = stacker::grow(PARSE_STACK, || crate::syntax::parse(text, file).map(drop));
+    parsed.map_err(|mut e| {
+        e.locate(&sources);
+        e
+    })
+}
+
 /// Stops an evaluation from any thread. The run under way (or, if none is, the next one) ends
 /// with an error of class `ErrorClass::Cancelled`, within a few ops: every call, thunk force,
 /// generator resume and loop step checks for it. Every thunk the run was forcing is put back
 /// as it was, so evaluating again later gives the same values as an uninterrupted run. A run
 /// awaited as a future (`Run`) while it waits for the host's outside work is woken to stop.
+///
+/// ```
+/// use std::time::Duration;
+/// // No depth limit: the loop's tail calls keep one frame, so only the cancellation stops it.
+/// let settings = gnix::Settings { max_call_depth: 0, ..gnix::Settings::default() };
+/// let mut ev = gnix::Evaluator::new(settings);
+/// let handle = ev.cancel_handle();
+/// std::thread::spawn(move || {
+///     std::thread::sleep(Duration::from_millis(20));
+///     handle.cancel();
+/// });
+/// let endless = "let loop = n: loop (n + 1); in loop 0";
+/// let e = ev.eval_expr(endless, std::path::Path::new(".")).unwrap_err();
+/// assert_eq!(e.class, gnix::ErrorClass::Cancelled);
+/// // The evaluator is usable again.
+/// let v = ev.eval_expr("1 + 1", std::path::Path::new("."))?;
+/// assert_eq!(ev.as_int(&v)?, 2);
+/// # Ok::<(), gnix::Error>(())
+/// ```
 #[derive(Clone, Default)]
 pub struct CancelHandle {
     flag: Arc<AtomicBool>,
@@ -419,15 +458,35 @@ impl Bindings {
 
 /// A Nix evaluator: settings, IO and everything evaluated so far.
 pub struct Evaluator {
-    pub state: EvalState,
-    pub stats: Stats,
+    pub(crate) state: EvalState,
+    pub(crate) stats: Stats,
 }
 
 impl Evaluator {
+    /// An evaluator over the machine's files, environment and clock (`io::StdIo`).
+    ///
+    /// ```
+    /// let mut ev = gnix::Evaluator::new(gnix::Settings::default());
+    /// let v = ev.eval_expr("builtins.length [ 1 2 3 ]", std::path::Path::new("."))?;
+    /// assert_eq!(ev.as_int(&v)?, 3);
+    /// # Ok::<(), gnix::Error>(())
+    /// ```
     pub fn new(settings: Settings) -> Self {
         Self::with_io(settings, Box::new(StdIo))
     }
 
+    /// An evaluator that sees the world through `io` (`io::MemoryIo`, `io::NoIo`, or the
+    /// host's own).
+    ///
+    /// ```
+    /// use gnix::io::MemoryIo;
+    /// let io = MemoryIo::new().file("/etc/app.nix", "{ port = 8080; }");
+    /// let mut ev = gnix::Evaluator::with_io(gnix::Settings::default(), Box::new(io));
+    /// let config = ev.eval_file(std::path::Path::new("/etc/app.nix"))?;
+    /// let port = ev.attr(&config, "port")?.expect("a port");
+    /// assert_eq!(ev.as_int(&port)?, 8080);
+    /// # Ok::<(), gnix::Error>(())
+    /// ```
     pub fn with_io(settings: Settings, io: Box<dyn EvalIo>) -> Self {
         Self::with_builtins(settings, io, Vec::new())
     }
@@ -462,6 +521,58 @@ impl Evaluator {
         crate::value::collect::collect()
     }
 
+    /// The settings its runs use; a change applies to the runs after it (limits, search
+    /// path, lints). The global scope was made from the settings it was created with.
+    pub fn settings(&self) -> &Settings {
+        &self.state.settings
+    }
+
+    /// The settings, to change for later runs (see `settings`).
+    ///
+    /// ```
+    /// let mut ev = gnix::Evaluator::new(gnix::Settings::default());
+    /// ev.settings_mut().max_steps = 1000;
+    /// let e = ev.eval_expr("let f = n: f (n + 1); in f 0", std::path::Path::new("."));
+    /// assert_eq!(e.unwrap_err().class, gnix::ErrorClass::OutOfSteps);
+    /// ```
+    pub fn settings_mut(&mut self) -> &mut Settings {
+        &mut self.state.settings
+    }
+
+    /// What its runs have done so far: ops, calls, thunks, frames.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Forgets the files imported so far, so the next `import` of each reads and compiles it
+    /// again (`gnix repl`'s `:r`). Values already made from them stay as they are.
+    pub fn clear_imports(&mut self) {
+        self.state.imports.clear();
+    }
+
+    /// The names of the global scope: what an expression sees without `builtins.`.
+    pub fn global_names(&self) -> Vec<String> {
+        self.state.globals.keys().map(|k| k.to_string()).collect()
+    }
+
+    /// Whether `path` is in this evaluation's store (`Settings::store_dir`), as a store path
+    /// or a path inside one.
+    pub fn is_in_store(&self, path: &str) -> bool {
+        crate::store::is_in_store(&self.state.settings.store_dir, path)
+    }
+
+    /// The files this evaluation would have written to the store, by store path: each
+    /// derivation's `.drv` and each `builtins.toFile` file, made while
+    /// `Settings::keep_store_files` was set (none otherwise).
+    pub fn store_files(&self) -> Vec<(&str, &[u8])> {
+        let derivations = self.state.derivations.iter().filter_map(|(path, known)| {
+            let text = known.aterm.as_ref()?;
+            Some((path.as_str(), text.as_bytes()))
+        });
+        let texts = (self.state.texts.iter()).map(|(path, text)| (path.as_str(), text.as_bytes()));
+        derivations.chain(texts).collect()
+    }
+
     /// A handle that stops this evaluator's runs from another thread (`CancelHandle`).
     pub fn cancel_handle(&self) -> CancelHandle {
         self.state.cancel.clone()
@@ -473,6 +584,18 @@ impl Evaluator {
     }
 
     /// `eval_expr` with the variables of `bindings` in scope around the expression.
+    ///
+    /// ```
+    /// use gnix::Value;
+    /// let mut ev = gnix::Evaluator::new(gnix::Settings::default());
+    /// let mut bindings = gnix::eval::Bindings::default();
+    /// bindings.insert("request", gnix::convert::to_nix(&("GET", "/admin"))?);
+    /// bindings.insert("admins", Value::list(vec![Value::string("alice")]));
+    /// let policy = r#"builtins.elemAt request 1 != "/admin" || builtins.elem "bob" admins"#;
+    /// let allowed = ev.eval_expr_with(policy, std::path::Path::new("."), &bindings)?;
+    /// assert!(!ev.as_bool(&allowed)?);
+    /// # Ok::<(), gnix::Error>(())
+    /// ```
     pub fn eval_expr_with(
         &mut self,
         text: &str,
@@ -557,6 +680,8 @@ impl Evaluator {
         self.located(r)
     }
 
+    /// Evaluates a value to weak head normal form: a thunk is evaluated until it is a set, a
+    /// list, a number... whose parts stay as lazy as they are.
     pub fn force(&mut self, v: Value) -> Result<Value, Error> {
         let mut vm = Vm::new(&mut self.state);
         let r = vm.force(v);

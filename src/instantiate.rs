@@ -3,7 +3,8 @@
 //! value as C++ Nix's `getDerivations` does and prints their `.drv` paths, writing the `.drv`
 //! and `toFile` files under a directory store when given one.
 
-use crate::{Options, select, to_stderr, to_stdout, write_stdout};
+use crate::{Options, to_stderr, to_stdout, write_stdout};
+use gnix::select;
 use gnix::{Error, ErrorClass, Evaluator, Value};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -105,7 +106,7 @@ enum Step {
 /// `store_root` names.
 pub fn instantiate(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(), Error> {
     let root_dir = store_root(opts)?;
-    ev.state.settings.keep_store_files = root_dir.is_some();
+    ev.settings_mut().keep_store_files = root_dir.is_some();
     let args = crate::auto_args(ev, opts, cwd)?;
     let root = crate::load(ev, opts, cwd)?;
     let whole = [String::new()];
@@ -281,7 +282,7 @@ fn drv_output(ev: &mut Evaluator, drv: &Value) -> Result<(String, String), Error
         ));
     };
     let path = ev.as_string(&path)?;
-    if !gnix::store::is_in_store(&ev.state.settings.store_dir, &path) {
+    if !ev.is_in_store(&path) {
         return Err(Error::new(format!("path '{path}' is not in the Nix store")));
     }
     let output = match ev.attr(drv, "outputName")? {
@@ -299,14 +300,7 @@ fn drv_output(ev: &mut Evaluator, drv: &Value) -> Result<(String, String), Error
 /// Writes every derivation and `toFile` file the evaluation made (as C++ Nix writes each when
 /// it is made) under the store at `root`, read-only, leaving those already there.
 fn write_store_files(ev: &Evaluator, root: &str) -> Result<(), Error> {
-    let derivations = ev.state.derivations.iter().map(|(path, known)| {
-        let Some(text) = &known.aterm else {
-            unreachable!("keep_store_files is set before evaluating")
-        };
-        (path, text.as_bytes())
-    });
-    let texts = (ev.state.texts.iter()).map(|(path, contents)| (path, contents.as_bytes()));
-    for (path, text) in derivations.chain(texts) {
+    for (path, text) in ev.store_files() {
         let file = PathBuf::from(format!("{root}{path}"));
         if file.exists() {
             continue;

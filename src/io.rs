@@ -7,13 +7,18 @@ use std::path::{Path, PathBuf};
 /// The kind of a directory entry, as `builtins.readDir` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileType {
+    /// A regular file.
     Regular,
+    /// A directory.
     Directory,
+    /// A symbolic link.
     Symlink,
+    /// Anything else (a socket, a device, a pipe).
     Unknown,
 }
 
 impl FileType {
+    /// The name `builtins.readDir` and `builtins.readFileType` give it.
     pub fn as_str(self) -> &'static str {
         match self {
             FileType::Regular => "regular",
@@ -24,16 +29,69 @@ impl FileType {
     }
 }
 
+/// The outside world as an evaluation sees it: every file, directory, environment variable,
+/// trace line, working directory and clock reading goes through one of these methods, so a
+/// host decides what Nix code may touch (`StdIo`, `MemoryIo`, `NoIo`, or its own). Paths
+/// are absolute. An error is reported to Nix code as C++ Nix reports the same failure.
+///
+/// ```
+/// use gnix::io::{EvalIo, FileType, NoIo};
+/// use std::path::{Path, PathBuf};
+///
+/// /// One file, `/config.nix`; nothing else exists.
+/// struct OneFile;
+///
+/// impl EvalIo for OneFile {
+///     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+///         match path == Path::new("/config.nix") {
+///             true => Ok(b"{ answer = 42; }".to_vec()),
+///             false => NoIo.read_file(path),
+///         }
+///     }
+///     fn file_type(&self, path: &Path) -> std::io::Result<FileType> {
+///         match path == Path::new("/config.nix") {
+///             true => Ok(FileType::Regular),
+///             false => NoIo.file_type(path),
+///         }
+///     }
+///     fn read_dir(&self, path: &Path) -> std::io::Result<Vec<(String, FileType)>> {
+///         NoIo.read_dir(path)
+///     }
+///     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
+///         Ok(path.to_path_buf())
+///     }
+///     fn read_link(&self, path: &Path) -> std::io::Result<PathBuf> {
+///         NoIo.read_link(path)
+///     }
+///     fn is_executable(&self, _: &Path) -> std::io::Result<bool> {
+///         Ok(false)
+///     }
+///     fn get_env(&self, _: &str) -> Option<String> {
+///         None
+///     }
+///     fn trace(&self, _: &str) {}
+/// }
+///
+/// let mut ev = gnix::Evaluator::with_io(gnix::Settings::default(), Box::new(OneFile));
+/// let v = ev.eval_expr("(import /config.nix).answer", Path::new("/"))?;
+/// assert_eq!(ev.as_int(&v)?, 42);
+/// assert!(ev.eval_expr("builtins.readFile /etc/passwd", Path::new("/")).is_err());
+/// # Ok::<(), gnix::Error>(())
+/// ```
 pub trait EvalIo {
+    /// The contents of a file.
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// The type of `path` itself (symlinks are not followed).
     fn file_type(&self, path: &Path) -> io::Result<FileType>;
+    /// A directory's entries: each name with its type (symlinks not followed).
     fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>>;
     /// Resolves symlinks (for the import cache and `pathExists`).
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
+    /// The target of a symbolic link.
     fn read_link(&self, path: &Path) -> io::Result<PathBuf>;
     /// Whether a regular file is executable (it matters to its store path).
     fn is_executable(&self, path: &Path) -> io::Result<bool>;
+    /// An environment variable (`builtins.getEnv`, `NIX_PATH`, `HOME`, `NIX_STORE_DIR`).
     fn get_env(&self, name: &str) -> Option<String>;
     /// A line for stderr (`trace: ...`, `warning: ...`).
     fn trace(&self, line: &str);

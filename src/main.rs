@@ -3,9 +3,9 @@
 
 mod instantiate;
 mod repl;
-mod select;
 
 use gnix::paths::absolute;
+use gnix::select;
 use gnix::{Error, Evaluator, Settings, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -463,7 +463,7 @@ fn render(ev: &mut Evaluator, opts: &Options, v: Value) -> Result<Vec<u8>, Error
 /// counter), the heap allocations made from setting up the evaluator to the result, and the
 /// cycle collector's counters.
 fn stats_json(ev: &Evaluator, allocations: u64) -> String {
-    let s = &ev.stats;
+    let s = ev.stats();
     let gc = gnix::value::collect::stats();
     format!(
         "{{\"nrOps\": {}, \"nrThunks\": {}, \"nrThunksForced\": {}, \"nrFunctionCalls\": {}, \"nrBuiltinGenerators\": {}, \"nrFramesPushed\": {}, \"nrGeneratorResumes\": {}, \"maxFrames\": {}, \"nrAllocations\": {}, \"gc\": {{\"collections\": {}, \"fullCollections\": {}, \"objectsReclaimed\": {}, \"bytesReclaimed\": {}, \"registered\": {}, \"timeMs\": {:.3}}}}}",

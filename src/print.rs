@@ -5,11 +5,13 @@
 use crate::value::{Symbol, Value};
 use rustc_hash::FxHashSet as HashSet;
 
-/// Limits for values shown inside error messages.
+/// How `print_with` prints: what `nix-instantiate --eval` prints (`OUTPUT`), or values cut
+/// short as error messages and `nix repl` show them.
 #[derive(Clone, Copy)]
 pub struct PrintOptions {
     /// Print `«repeated»` for a set or list printed before (nix-instantiate's output).
     pub track_repeated: bool,
+    /// Nesting levels printed; deeper sets and lists print as `{ ... }` and `[ ... ]`.
     pub max_depth: usize,
     /// Attributes printed in all (C++ Nix counts across the whole value, not per set).
     pub max_attrs: usize,
@@ -22,6 +24,7 @@ pub struct PrintOptions {
 }
 
 impl PrintOptions {
+    /// Everything, as `nix-instantiate --eval` prints it.
     pub const OUTPUT: PrintOptions = PrintOptions {
         track_repeated: true,
         max_depth: usize::MAX,
@@ -69,6 +72,8 @@ struct Printed {
     items: usize,
 }
 
+/// Prints `v` as Nix syntax under `opts`, forcing nothing: an unevaluated thunk prints as
+/// `opts.thunk`.
 pub fn print_with(v: &Value, opts: PrintOptions) -> String {
     let mut out: Vec<u8> = Vec::new();
     let mut seen: HashSet<usize> = HashSet::default();

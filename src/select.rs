@@ -2,8 +2,8 @@
 //! automatic call of a function that takes a set, as C++ Nix's `findAlongAttrPath` and
 //! `autoCallFunction` do them, with C++ Nix's messages.
 
-use gnix::value::{Attrs, Closure, Symbol};
-use gnix::{Error, ErrorClass, Evaluator, Value};
+use crate::value::{Attrs, Closure, Symbol};
+use crate::{Error, ErrorClass, Evaluator, Value};
 use std::collections::BTreeMap;
 
 /// The arguments `--arg` and `--argstr` give, by name (a later one replaces an earlier one).
@@ -180,7 +180,7 @@ fn pattern_argument(closure: &Closure, args: &AutoArgs) -> Result<Option<Value>,
     Ok(Some(Value::attrs(Attrs::from_unsorted(given))))
 }
 
-fn missing_argument(name: &str, at: Option<gnix::errors::Span>) -> Error {
+fn missing_argument(name: &str, at: Option<crate::errors::Span>) -> Error {
     let msg = format!(
         "cannot evaluate a function that has an argument without a value ('{name}')\n\n\
          Nix attempted to evaluate a function as a top level expression; in\n\

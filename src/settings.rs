@@ -49,6 +49,7 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Whether an experimental feature is enabled (`experimental_features`).
     pub fn feature(&self, name: &str) -> bool {
         self.experimental_features.iter().any(|f| f == name)
     }
@@ -85,9 +86,12 @@ fn default_system() -> String {
 /// What to do about a discouraged literal (`--lint-*` flags).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LintLevel {
+    /// Say nothing.
     #[default]
     Ignore,
+    /// Print a warning and go on.
     Warn,
+    /// Fail the compilation.
     Fatal,
 }
 
@@ -108,8 +112,11 @@ impl std::str::FromStr for LintLevel {
 /// The `--lint-*` settings.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Lints {
+    /// Unquoted URLs (`http://example.org`).
     pub url_literals: LintLevel,
+    /// Absolute path literals (`/etc/hosts`).
     pub absolute_path_literals: LintLevel,
+    /// Relative path literals without `./` (`a/b`).
     pub short_path_literals: LintLevel,
 }
 

@@ -122,9 +122,9 @@ fn builtin_index() -> String {
             .params
             .iter()
             .enumerate()
-            .map(|(i, p)| match b.strict & (1 << i) {
-                0 => p.to_string(),
-                _ => format!("**{p}**"),
+            .map(|(i, p)| match b.is_strict(i) {
+                false => p.to_string(),
+                true => format!("**{p}**"),
             })
             .collect();
         let body = match b.body {

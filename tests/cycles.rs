@@ -6,8 +6,8 @@
 //! Freed or not is observed through weak references to the values' allocations: a weak
 //! reference that can no longer be upgraded means the allocation's value was dropped.
 
+use gnix::value::Value;
 use gnix::value::collect;
-use gnix::value::{Thunk, Value};
 use gnix::{Evaluator, Settings};
 use std::path::Path;
 use std::rc::{Rc, Weak};
@@ -139,13 +139,9 @@ fn an_unevaluated_thunk_in_a_cycle_stays_forceable() {
         &mut ev,
         "let fix = f: let x = f x; in x; in n: (fix (self: { a = n; b = self.a * 2; })).b",
     );
-    let thunk = Value::Thunk(Thunk::apply(f, smallvec_of(Value::Int(21))));
+    let thunk = Value::apply(f, Value::Int(21));
     ev.collect_garbage();
     assert_eq!(print(&mut ev, thunk), "42");
-}
-
-fn smallvec_of(v: Value) -> gnix::value::Args {
-    std::iter::once(v).collect()
 }
 
 #[test]

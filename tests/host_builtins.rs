@@ -154,11 +154,11 @@ fn a_host_panic_becomes_an_error_and_leaves_its_thunk_forceable() {
         };
         let x = a.get_bytes(b"x").expect("x").clone();
         for _ in 0..2 {
-            let generators = ev.stats.builtin_generators;
+            let generators = ev.stats().builtin_generators;
             let e = ev.force(x.clone()).expect_err("the builtin panics");
             if expr.contains("Later") {
                 assert!(
-                    ev.stats.builtin_generators > generators,
+                    ev.stats().builtin_generators > generators,
                     "it ran as a generator"
                 );
             }

@@ -76,13 +76,13 @@ fn an_interrupted_deep_force_leaves_its_thunks_forceable() {
     let v = ev.eval_expr(LAZY, dir()).expect("evaluates");
     // Stopped part-way through, at several points, then run to the end.
     for budget in [50, 500, 2_000] {
-        ev.state.settings.max_steps = budget;
+        ev.settings_mut().max_steps = budget;
         let e = ev
             .deep_force(v.clone())
             .expect_err("the budget is too small");
         assert_eq!(e.class, ErrorClass::OutOfSteps);
     }
-    ev.state.settings.max_steps = 0;
+    ev.settings_mut().max_steps = 0;
     assert_eq!(printed(&mut ev, v), want);
 }
 

@@ -53,6 +53,7 @@ pub struct Lazy;
 
 /// A parameter kind of a declaration.
 pub trait Param {
+    /// Whether the scheduler evaluates the parameter before the body runs.
     const STRICT: bool;
 }
 
@@ -64,7 +65,61 @@ impl Param for Lazy {
     const STRICT: bool = false;
 }
 
-/// Declares builtins: see the module documentation.
+/// Declares builtins: see the module documentation. A host declares its own the same way,
+/// in a module of its own, and passes that module's `builtins()` to the evaluator:
+///
+/// ```
+/// mod host {
+///     use gnix::vm::request::{Co, force};
+///     use gnix::{Error, Value};
+///
+///     gnix::declare_builtins! {
+///         /// Adds two integers.
+///         ///
+///         /// ```nix
+///         /// builtins.myHost.add 1 2
+///         /// => 3
+///         /// ```
+///         "myHost.add" => fn add(a: Strict, b: Strict);
+///
+///         /// The sum of a list of integers, forcing each as it goes.
+///         ///
+///         /// ```nix
+///         /// builtins.myHost.sum [ 1 (1 + 1) ]
+///         /// => 3
+///         /// ```
+///         "myHost.sum" => async fn sum(list: Strict);
+///     }
+///
+///     fn int(v: &Value) -> Result<i64, Error> {
+///         match v {
+///             Value::Int(i) => Ok(*i),
+///             other => Err(Error::new(format!("expected an integer, got {}", other.type_name()))),
+///         }
+///     }
+///
+///     fn add(a: &Value, b: &Value) -> Result<Value, Error> {
+///         Ok(Value::Int(int(a)? + int(b)?))
+///     }
+///
+///     async fn sum(co: Co, list: Value) -> Result<Value, Error> {
+///         let Value::List(items) = list else {
+///             return Err(Error::new("expected a list"));
+///         };
+///         let mut total = 0;
+///         for item in items.iter() {
+///             total += int(&force(&co, item.clone()).await)?;
+///         }
+///         Ok(Value::Int(total))
+///     }
+/// }
+///
+/// let io = Box::new(gnix::io::StdIo);
+/// let mut ev = gnix::Evaluator::with_builtins(gnix::Settings::default(), io, host::builtins());
+/// let v = ev.eval_expr("builtins.myHost.sum [ 1 (builtins.myHost.add 2 3) ]", ".".as_ref())?;
+/// assert_eq!(ev.as_int(&v)?, 6);
+/// # Ok::<(), gnix::Error>(())
+/// ```
 #[macro_export]
 macro_rules! declare_builtins {
     (@rows [$($done:expr,)*]) => {

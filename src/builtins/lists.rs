@@ -6,7 +6,7 @@ use super::{
 };
 use crate::errors::Error;
 use crate::value::{Attrs, Closure, NixList, Ret, Symbol, Thunk, Value};
-use crate::vm::request::{CallEach, Co, Expect, Finish, LoopStart, call, force};
+use crate::vm::request::{CallEach, Co, Expect, Finish, Loop, LoopStart, call, force};
 use crate::vm::speculate;
 use crate::vm::walk;
 use std::collections::BTreeMap;
@@ -251,7 +251,7 @@ fn each_loop(
         expect,
         stop,
     };
-    Ok(Ret::Loop(LoopStart::Each(each, finish)))
+    Ok(Ret::Loop(Loop(LoopStart::Each(each, finish))))
 }
 
 fn foldl(op: &Value, nul: &Value, list: &Value) -> Result<Ret, Error> {
@@ -261,11 +261,11 @@ fn foldl(op: &Value, nul: &Value, list: &Value) -> Result<Ret, Error> {
     if list.is_empty() {
         return Ok(nul.clone().into());
     }
-    Ok(Ret::Loop(LoopStart::Fold {
+    Ok(Ret::Loop(Loop(LoopStart::Fold {
         f,
         acc: nul.clone(),
         list: list.clone(),
-    }))
+    })))
 }
 
 fn gen_list(f: &Value, length: &Value) -> Result<Value, Error> {

@@ -37,9 +37,9 @@ mod types;
 mod versions;
 mod xml;
 
-pub use derivation::DERIVATION_NIX;
-pub use json::to_json_string;
-pub use xml::to_xml;
+pub(crate) use derivation::DERIVATION_NIX;
+pub(crate) use json::to_json_string;
+pub(crate) use xml::to_xml;
 
 use crate::errors::Error;
 use crate::io::EvalIo;
@@ -90,8 +90,11 @@ fn last_of_each_name(mut host: Vec<Builtin>) -> Vec<Builtin> {
 /// native host builtin's.
 #[derive(Clone, Debug)]
 pub struct NixBuiltin {
+    /// Its path (`greet`, `myHost.double`).
     pub name: String,
+    /// The Nix expression it is the value of.
     pub source: String,
+    /// Whether its first path component is global (see `NixBuiltin::top_level`).
     pub top_level: bool,
 }
 
@@ -116,7 +119,7 @@ impl NixBuiltin {
 
 /// The global scope, and the placeholders it holds for values defined by Nix code, which can
 /// only be compiled once the scope exists.
-pub struct Globals {
+pub(crate) struct Globals {
     pub scope: HashMap<SmolStr, Value>,
     /// `derivation`'s placeholder (`DERIVATION_NIX`), if no host builtin replaced it.
     pub derivation: Option<Thunk>,
@@ -174,7 +177,7 @@ fn root(path: &str) -> &str {
 /// (`host`, declared as ours are; `nix`, given as source) join ours in `builtins` at their
 /// paths (and at the top level where flagged), replacing any of ours at the same path, in
 /// order (the last given wins); native ones are marked `host` (`Builtin::host`).
-pub fn globals(
+pub(crate) fn globals(
     settings: &Settings,
     io: &dyn EvalIo,
     host: Vec<Builtin>,
@@ -258,21 +261,21 @@ fn constants(settings: &Settings, io: &dyn EvalIo) -> Vec<(Symbol, Value)> {
 
 // Helpers builtins are written with: force a value and check its type.
 
-pub async fn force_bool(co: &Co, v: Value) -> Result<bool, Error> {
+pub(crate) async fn force_bool(co: &Co, v: Value) -> Result<bool, Error> {
     match force(co, v).await {
         Value::Bool(b) => Ok(b.get()),
         other => Err(type_error("a Boolean", &other)),
     }
 }
 
-pub async fn force_list(co: &Co, v: Value) -> Result<Rc<crate::value::NixList>, Error> {
+pub(crate) async fn force_list(co: &Co, v: Value) -> Result<Rc<crate::value::NixList>, Error> {
     match force(co, v).await {
         Value::List(l) => Ok(l),
         other => Err(type_error("a list", &other)),
     }
 }
 
-pub async fn force_attrs(co: &Co, v: Value) -> Result<Rc<Attrs>, Error> {
+pub(crate) async fn force_attrs(co: &Co, v: Value) -> Result<Rc<Attrs>, Error> {
     match force(co, v).await {
         Value::Attrs(a) => Ok(a),
         other => Err(type_error("a set", &other)),
@@ -280,14 +283,14 @@ pub async fn force_attrs(co: &Co, v: Value) -> Result<Rc<Attrs>, Error> {
 }
 
 /// A string value (no coercion), context kept.
-pub async fn force_string(co: &Co, v: Value) -> Result<NixString, Error> {
+pub(crate) async fn force_string(co: &Co, v: Value) -> Result<NixString, Error> {
     match force(co, v).await {
         Value::String(s) => Ok(s),
         other => Err(type_error("a string", &other)),
     }
 }
 
-pub async fn force_function(co: &Co, v: Value) -> Result<Value, Error> {
+pub(crate) async fn force_function(co: &Co, v: Value) -> Result<Value, Error> {
     match force(co, v).await {
         f @ (Value::Closure(_) | Value::Builtin(_)) => Ok(f),
         Value::Attrs(a) if a.contains(sym!("__functor")) => Ok(Value::Attrs(a)),
@@ -296,7 +299,7 @@ pub async fn force_function(co: &Co, v: Value) -> Result<Value, Error> {
 }
 
 /// Whether `f` can be applied without forcing anything first.
-pub fn is_callable(f: &Value) -> bool {
+pub(crate) fn is_callable(f: &Value) -> bool {
     match f {
         Value::Closure(_) | Value::Builtin(_) => true,
         Value::Attrs(a) => a.contains(sym!("__functor")),
@@ -305,7 +308,7 @@ pub fn is_callable(f: &Value) -> bool {
 }
 
 /// An evaluated value that must be a function (a `__functor` set is one).
-pub fn function_of(f: &Value) -> Result<Value, Error> {
+pub(crate) fn function_of(f: &Value) -> Result<Value, Error> {
     match f {
         f if is_callable(f) => Ok(f.clone()),
         other => Err(type_error("a function", other)),
@@ -313,7 +316,7 @@ pub fn function_of(f: &Value) -> Result<Value, Error> {
 }
 
 /// A string value that must not have a context (C++ Nix's `forceStringNoCtx`).
-pub async fn force_string_no_ctx(co: &Co, v: Value) -> Result<NixString, Error> {
+pub(crate) async fn force_string_no_ctx(co: &Co, v: Value) -> Result<NixString, Error> {
     let s = force_string(co, v).await?;
     string_no_ctx_of(&Value::String(s.clone()))?;
     Ok(s)
@@ -321,28 +324,28 @@ pub async fn force_string_no_ctx(co: &Co, v: Value) -> Result<NixString, Error> 
 
 // Type checks on values already in weak head normal form (for `strict!` builtins).
 
-pub fn list_of(v: &Value) -> Result<&Rc<crate::value::NixList>, Error> {
+pub(crate) fn list_of(v: &Value) -> Result<&Rc<crate::value::NixList>, Error> {
     match v {
         Value::List(l) => Ok(l),
         other => Err(type_error("a list", other)),
     }
 }
 
-pub fn attrs_of(v: &Value) -> Result<&Rc<Attrs>, Error> {
+pub(crate) fn attrs_of(v: &Value) -> Result<&Rc<Attrs>, Error> {
     match v {
         Value::Attrs(a) => Ok(a),
         other => Err(type_error("a set", other)),
     }
 }
 
-pub fn int_of(v: &Value) -> Result<i64, Error> {
+pub(crate) fn int_of(v: &Value) -> Result<i64, Error> {
     match v {
         Value::Int(i) => Ok(*i),
         other => Err(type_error("an integer", other)),
     }
 }
 
-pub fn string_of(v: &Value) -> Result<&NixString, Error> {
+pub(crate) fn string_of(v: &Value) -> Result<&NixString, Error> {
     match v {
         Value::String(s) => Ok(s),
         other => Err(type_error("a string", other)),
@@ -350,7 +353,7 @@ pub fn string_of(v: &Value) -> Result<&NixString, Error> {
 }
 
 /// An evaluated string that must not have a context (C++ Nix's `forceStringNoCtx`).
-pub fn string_no_ctx_of(v: &Value) -> Result<&NixString, Error> {
+pub(crate) fn string_no_ctx_of(v: &Value) -> Result<&NixString, Error> {
     let s = string_of(v)?;
     match s.context() {
         Some(_) => Err(crate::vm::ops::context_not_allowed(s)),

@@ -994,7 +994,6 @@ impl<'a> Compiler<'a> {
             chunk: Rc::new(chunk),
             name,
             nslots,
-            span,
             position,
         };
         let i = self.chunk().add_lambda(lambda);

@@ -33,7 +33,7 @@ pub fn classify(word: &str) -> Word<'_> {
     let dots = word.match_indices('.').map(|(i, _)| i).rev();
     for dot in dots {
         let expr = &word[..dot];
-        if gnix::syntax::parse(expr, 0).is_ok() {
+        if gnix::eval::check_syntax(expr).is_ok() {
             return Word::Attr {
                 expr,
                 prefix: &word[dot + 1..],

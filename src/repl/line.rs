@@ -114,7 +114,7 @@ pub fn is_var_name(s: &str) -> bool {
 /// input (an unclosed `{`, `[`, `(`, string or `''`, a `let` without `in`, a lambda without a
 /// body), so the REPL reads another line onto it, as `nix repl` does.
 pub fn is_incomplete(expr: &str) -> bool {
-    match gnix::syntax::parse(expr, 0) {
+    match gnix::eval::check_syntax(expr) {
         Ok(_) => false,
         Err(e) => {
             e.class == gnix::ErrorClass::Parse && e.message.contains("unexpected end of file")

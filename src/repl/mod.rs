@@ -265,7 +265,7 @@ impl Session {
             }
             Command::Add(expr) => self.add(expr),
             Command::Load(file) => {
-                self.ev.state.imports.clear();
+                self.ev.clear_imports();
                 self.load(file)
             }
             Command::Reload => {
@@ -350,7 +350,7 @@ impl Session {
     /// `:r`: forgets every binding and the imported files, then loads the `:l` files again
     /// (as C++ `nix repl` does).
     fn reload(&mut self) {
-        self.ev.state.imports.clear();
+        self.ev.clear_imports();
         self.bindings.clear();
         for file in self.loaded.clone() {
             crate::to_stderr(&format!("Loading '{file}'...\n"));
@@ -364,11 +364,11 @@ impl Session {
         match complete::classify(word) {
             Word::Path(dir, prefix) => complete::path_candidates(dir, prefix),
             Word::Name(prefix) => {
-                let globals = self.ev.state.globals.clone();
+                let globals = self.ev.global_names();
                 let names = self
                     .bindings
                     .names()
-                    .chain(globals.keys().map(|k| k.as_str()));
+                    .chain(globals.iter().map(String::as_str));
                 complete::matching(names, prefix)
             }
             Word::Attr { expr, prefix } => {
@@ -382,9 +382,9 @@ impl Session {
     /// The attribute names of the set `expr` evaluates to, evaluated for at most
     /// `COMPLETION_TIME`; an error (it is no set, it fails) leaves nothing to complete.
     fn attr_names(&mut self, expr: &str) -> Result<Vec<String>, Error> {
-        let limit = self.ev.state.settings.max_time.replace(COMPLETION_TIME);
+        let limit = self.ev.settings_mut().max_time.replace(COMPLETION_TIME);
         let names = self.eval(expr).and_then(|v| self.ev.names(&v));
-        self.ev.state.settings.max_time = limit;
+        self.ev.settings_mut().max_time = limit;
         names
     }
 }

@@ -125,9 +125,9 @@ enum Shown {
 }
 
 fn force(ev: &mut Evaluator, v: Value) -> Result<Value, Error> {
-    match v.into_whnf() {
-        Ok(v) => Ok(v),
-        Err(thunk) => ev.force(thunk),
+    match v.whnf() {
+        Some(v) => Ok(v),
+        None => ev.force(v),
     }
 }
 
@@ -175,13 +175,10 @@ fn attr_name(name: &[u8]) -> String {
 pub fn type_of(v: &Value) -> String {
     match v {
         Value::String(s) if s.has_context() => "a string with context".into(),
-        Value::Builtin(b) if b.args.is_empty() => {
-            format!("the built-in function '{}'", b.builtin.name)
+        Value::Builtin(b) if b.applied() == 0 => {
+            format!("the built-in function '{}'", b.name())
         }
-        Value::Builtin(b) => format!(
-            "the partially applied built-in function '{}'",
-            b.builtin.name
-        ),
+        Value::Builtin(b) => format!("the partially applied built-in function '{}'", b.name()),
         other => other.type_name().into(),
     }
 }

@@ -18,6 +18,7 @@ use crate::errors::Span;
 use std::cell::OnceCell;
 use std::rc::Rc;
 
+/// An attribute set: its attributes sorted by name, each value as lazy as it was given.
 #[derive(Clone, Default)]
 pub struct Attrs {
     entries: Vec<(Symbol, Value)>,
@@ -32,7 +33,7 @@ pub struct Attrs {
 }
 
 /// Definition sites of a set's entries, shared by every set one `{ ... }` expression builds.
-pub type Positions = Rc<Vec<Span>>;
+pub(crate) type Positions = Rc<Vec<Span>>;
 
 /// A large set's index: every name's eight-byte prefix, in order.
 #[derive(Clone)]
@@ -45,6 +46,7 @@ const SCAN: usize = 16;
 const INDEXED: usize = 64;
 
 impl Attrs {
+    /// The empty set.
     pub fn new() -> Self {
         Attrs {
             entries: Vec::new(),
@@ -55,7 +57,7 @@ impl Attrs {
     }
 
     /// Builds a set from pairs sorted by name with no duplicates, and their definition sites.
-    pub fn with_positions(entries: Vec<(Symbol, Value)>, positions: Positions) -> Self {
+    pub(crate) fn with_positions(entries: Vec<(Symbol, Value)>, positions: Positions) -> Self {
         let positions = (positions.len() == entries.len()).then_some(positions);
         Attrs {
             entries,
@@ -66,7 +68,7 @@ impl Attrs {
     }
 
     /// Where attribute `name` was defined, if known.
-    pub fn position(&self, name: Symbol) -> Option<Span> {
+    pub(crate) fn position(&self, name: Symbol) -> Option<Span> {
         let i = self.index_of(name)?;
         let span = *self.positions.as_ref()?.get(i)?;
         (span != Span::UNKNOWN).then_some(span)
@@ -93,7 +95,7 @@ impl Attrs {
     }
 
     /// Builds a set from pairs already sorted by name with no duplicates.
-    pub fn from_sorted(entries: Vec<(Symbol, Value)>) -> Self {
+    pub(crate) fn from_sorted(entries: Vec<(Symbol, Value)>) -> Self {
         debug_assert!(entries.windows(2).all(|w| w[0].0 < w[1].0));
         Attrs {
             entries,
@@ -103,10 +105,12 @@ impl Attrs {
         }
     }
 
+    /// How many attributes.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether it has none.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -149,7 +153,7 @@ impl Attrs {
     }
 
     #[inline]
-    pub fn get(&self, name: Symbol) -> Option<&Value> {
+    pub(crate) fn get(&self, name: Symbol) -> Option<&Value> {
         self.index_of(name).map(|i| &self.entries[i].1)
     }
 
@@ -163,33 +167,37 @@ impl Attrs {
         self.get(Symbol::existing(name)?)
     }
 
-    pub fn contains(&self, name: Symbol) -> bool {
+    pub(crate) fn contains(&self, name: Symbol) -> bool {
         self.index_of(name).is_some()
     }
 
+    /// Whether it has an attribute of this name.
     pub fn contains_bytes(&self, name: &[u8]) -> bool {
         self.get_bytes(name).is_some()
     }
 
+    /// Names and values, sorted by name.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (Symbol, &Value)> + ExactSizeIterator {
         self.entries.iter().map(|(k, v)| (*k, v))
     }
 
     /// The `i`th attribute in order.
-    pub fn entry(&self, i: usize) -> Option<(Symbol, &Value)> {
+    pub(crate) fn entry(&self, i: usize) -> Option<(Symbol, &Value)> {
         self.entries.get(i).map(|(k, v)| (*k, v))
     }
 
+    /// The names, sorted.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = Symbol> + ExactSizeIterator {
         self.entries.iter().map(|(k, _)| *k)
     }
 
+    /// The values, in the order of their names.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
         self.entries.iter().map(|(_, v)| v)
     }
 
     /// `self // other`: a merge of two sorted runs where `other` wins.
-    pub fn update(&self, other: &Attrs) -> Attrs {
+    pub(crate) fn update(&self, other: &Attrs) -> Attrs {
         let (a, b) = (&self.entries, &other.entries);
         let track = self.positions.is_some() || other.positions.is_some();
         let mut out = Vec::with_capacity(a.len() + b.len());
@@ -222,7 +230,7 @@ impl Attrs {
     /// A copy with the given names left out. Each name is searched for once, so the cost is
     /// the set's size plus a search per name (not their product: `removeAttrs` is given
     /// thousands of names).
-    pub fn without(&self, names: &[Symbol]) -> Attrs {
+    pub(crate) fn without(&self, names: &[Symbol]) -> Attrs {
         let mut gone = vec![false; self.entries.len()];
         for &name in names {
             if let Some(i) = self.index_of(name) {

@@ -153,7 +153,7 @@ fn register<T>(weak: Weak<T>, list: fn(&mut Registry) -> &mut Vec<Weak<T>>) {
 /// Called by the VM between operations: collects if enough has been registered since the last
 /// collection (a full collection once the old objects have doubled), else sweeps out the
 /// registrations of objects that died since the last sweep.
-pub fn checkpoint() {
+pub(crate) fn checkpoint() {
     let due = REGISTRY.with(|r| {
         let mut r = r.borrow_mut();
         if r.eager {
@@ -185,7 +185,7 @@ pub fn set_eager(eager: bool) {
 }
 
 /// Whether `set_eager` is on for this thread.
-pub fn is_eager() -> bool {
+pub(crate) fn is_eager() -> bool {
     REGISTRY.with(|r| r.borrow().eager)
 }
 

@@ -14,7 +14,7 @@ use std::rc::Rc;
 /// One scope's variables at run time. Scopes chain to their parent; the compiler resolves every
 /// static variable to a (depth, slot) pair, so lookup never searches by name. Up to two slots
 /// (every single-argument lambda call) live inline: one allocation per scope.
-pub struct EnvInner {
+pub(crate) struct EnvInner {
     pub parent: Option<Env>,
     /// How many slots; up to `INLINE` they are `store.inline`, past it `store.heap`.
     len: u32,
@@ -63,7 +63,7 @@ impl EnvInner {
 /// is made), then only read. A hand-made `OnceCell` for one more operation: the cycle collector
 /// empties the slots of a scope that nothing can reach any more (`Slot::clear`), which is how
 /// it breaks a `let`'s cycles.
-pub struct Slot(UnsafeCell<Option<Value>>);
+pub(crate) struct Slot(UnsafeCell<Option<Value>>);
 
 impl Slot {
     #[inline]
@@ -112,7 +112,7 @@ impl Slot {
 }
 
 #[derive(Clone)]
-pub struct Env(pub Rc<EnvInner>);
+pub(crate) struct Env(pub(crate) Rc<EnvInner>);
 
 impl Drop for EnvInner {
     fn drop(&mut self) {
@@ -186,7 +186,7 @@ impl Env {
 }
 
 /// A lambda's formal parameters when it takes an attribute set pattern.
-pub struct Formals {
+pub(crate) struct Formals {
     /// Names in source order, with the default's code if there is one; slot `i` holds entry `i`.
     pub entries: Vec<(Symbol, Option<Rc<Chunk>>)>,
     /// Where each formal is written (`unsafeGetAttrPos` on `functionArgs`).
@@ -199,7 +199,7 @@ pub struct Formals {
 }
 
 /// A compiled lambda.
-pub struct Lambda {
+pub(crate) struct Lambda {
     pub chunk: Rc<Chunk>,
     pub formals: Option<Rc<Formals>>,
     /// The name it was bound to (`f = x: ...`), for traces.
@@ -212,7 +212,6 @@ pub struct Lambda {
     /// For the inner lambda of `x: y: ...`: how many slots its scope shares with the outer
     /// lambda's (see `Closure`). 0 for any other lambda.
     pub merged: usize,
-    pub span: Span,
     /// `file:line:column`, for `«lambda @ ...»` in messages.
     pub position: String,
     /// For `x: <lambda>`: the inner lambda, which a call builds without running any code.
@@ -227,15 +226,15 @@ pub struct Lambda {
 /// holds just the `merged` shared slots, its parent the outer lambda's captured scope; calling
 /// that closure copies them into the inner lambda's full scope.
 pub struct Closure {
-    pub lambda: Rc<Lambda>,
-    pub env: Env,
+    pub(crate) lambda: Rc<Lambda>,
+    pub(crate) env: Env,
 }
 
 impl Closure {
     /// Applies a curried lambda (`x: y: ...`) to its first argument: the inner closure, made
     /// directly, as running the body would. `None` for any other lambda.
     #[inline]
-    pub fn apply_curried(&self, arg: Value) -> Option<Value> {
+    pub(crate) fn apply_curried(&self, arg: Value) -> Option<Value> {
         let inner = self.lambda.curried.as_ref()?;
         let env = self.lambda.scope(&self.env, self.lambda.nslots);
         env.set(self.lambda.nslots - 1, arg);
@@ -272,25 +271,27 @@ impl Lambda {
 /// A primitive operation, as its declaration (`builtins::decl`) describes it: a name, its
 /// parameters (each strict or lazy), its documentation and its one body.
 pub struct Builtin {
+    /// Its name as Nix sees it (`hostGreet`, or a path such as `myHost.add`).
     pub name: &'static str,
     /// The declaration's doc comment, examples included (`builtins::decl`).
     pub doc: &'static str,
     /// Its parameters' names, as declared.
     pub params: &'static [&'static str],
-    pub arity: usize,
+    pub(crate) arity: usize,
     /// Bit `i` set: parameter `i` is strict. The scheduler evaluates those arguments, in
     /// increasing `i`, before the body runs: the body sees them in weak head normal form.
-    pub strict: u8,
+    pub(crate) strict: u8,
     /// Visible without the `builtins.` prefix (`map`, `toString`, ...).
     pub top_level: bool,
     /// The body costs little whatever the arguments (no copy of a list or set, no walk): a
     /// call on evaluated arguments may be made ahead of need (`vm::speculate`), by a
     /// synchronous body or by an async body's attempt that needs no request.
     pub speculable: bool,
+    /// What it computes.
     pub body: Body,
     /// Supplied by the host embedding gnix (`Evaluator::with_builtins`), not by gnix: a panic in
     /// its body is caught and becomes an error, and it is never speculated.
-    pub host: bool,
+    pub(crate) host: bool,
     /// The source file that declares it (`file!()`), for the builtin index and messages.
     pub source: &'static str,
 }
@@ -305,7 +306,12 @@ pub enum Body {
     /// the same body on the spot and gives up (`None`) at its first request, which is common
     /// where everything it forces is already evaluated; then `spawn` runs it as a generator
     /// from the start.
-    Async { attempt: AttemptFn, spawn: SpawnFn },
+    Async {
+        /// The body run on the spot, `None` at its first request.
+        attempt: AttemptFn,
+        /// The body run as a generator.
+        spawn: SpawnFn,
+    },
 }
 
 /// A synchronous body (see `Body::Sync`).
@@ -325,7 +331,7 @@ pub enum Ret {
     Force(Value),
     /// Call a function per list element as a loop frame and make the builtin's value from the
     /// results (`filter`, `foldl'`, ...: `vm::loops`).
-    Loop(super::request::LoopStart),
+    Loop(super::request::Loop),
 }
 
 impl From<Value> for Ret {
@@ -404,6 +410,11 @@ impl Builtin {
         Builtin::new(name, "", params, strict, body, "host")
     }
 
+    /// Whether parameter `i` is strict: evaluated by the scheduler before the body runs.
+    pub fn is_strict(&self, i: usize) -> bool {
+        i < 8 && self.strict & (1 << i) != 0
+    }
+
     /// Marks it visible without the `builtins.` prefix.
     pub fn top_level(self) -> Builtin {
         Builtin {
@@ -423,8 +434,20 @@ impl Builtin {
 
 /// A builtin with some (possibly zero) of its arguments applied.
 pub struct PartialApp {
-    pub builtin: Rc<Builtin>,
-    pub args: Args,
+    pub(crate) builtin: Rc<Builtin>,
+    pub(crate) args: Args,
+}
+
+impl PartialApp {
+    /// The builtin's name.
+    pub fn name(&self) -> &'static str {
+        self.builtin.name
+    }
+
+    /// How many of its arguments it has been given.
+    pub fn applied(&self) -> usize {
+        self.args.len()
+    }
 }
 
 impl Drop for PartialApp {

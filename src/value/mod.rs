@@ -6,7 +6,7 @@
 //! `design/values.md`.
 
 mod attrs;
-pub mod code;
+pub(crate) mod code;
 pub mod collect;
 mod drop;
 mod function;
@@ -18,29 +18,47 @@ mod thunk;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-pub use attrs::{Attrs, Positions};
-pub use function::{Body, Builtin, Closure, Env, Formals, Lambda, PartialApp, Ret, SyncFn};
-pub use string::{NixContext, NixString, display_context_element};
+pub use attrs::Attrs;
+pub(crate) use attrs::Positions;
+pub use function::{AttemptFn, Body, Builtin, Closure, PartialApp, Ret, SpawnFn, SyncFn};
+pub(crate) use function::{Env, Formals, Lambda};
+pub(crate) use string::display_context_element;
+pub use string::{NixContext, NixString};
 pub use symbol::Symbol;
 pub(crate) use symbol::sym;
-pub use thunk::{Thunk, ThunkState, Work};
+pub use thunk::Thunk;
+pub(crate) use thunk::{ThunkState, Work};
 
 /// Arguments held by a partial application or a lazy application: up to two inline, which is
 /// every builtin's partial application but those of arity four or more.
-pub type Args = smallvec::SmallVec<[Value; 2]>;
+pub(crate) type Args = smallvec::SmallVec<[Value; 2]>;
 
 /// A Nix value. Thunks are values too; `Value::Thunk` appears wherever laziness allows.
+///
+/// A host reads values through `Evaluator`'s accessors (`as_int`, `attr`, ...), which force what
+/// they read, or matches on the variants of a value it has forced (`Evaluator::force`).
 pub enum Value {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(NixBool),
+    /// A 64-bit signed integer.
     Int(i64),
+    /// A 64-bit float.
     Float(NixFloat),
+    /// A string: bytes with their context (the store paths it refers to).
     String(NixString),
+    /// A path, absolute and canonical.
     Path(Rc<PathBuf>),
+    /// An attribute set, sorted by name.
     Attrs(Rc<Attrs>),
+    /// A list.
     List(Rc<NixList>),
+    /// A function written in Nix, with the scope it closes over.
     Closure(Rc<Closure>),
+    /// A builtin, possibly applied to some of its arguments.
     Builtin(Rc<PartialApp>),
+    /// A value not evaluated yet, or evaluated since (`Evaluator::force` evaluates it).
     Thunk(Thunk),
 }
 
@@ -56,9 +74,12 @@ pub enum Value {
 pub struct NixBool(u64);
 
 impl NixBool {
+    /// `true`.
     pub const TRUE: NixBool = NixBool(1);
+    /// `false`.
     pub const FALSE: NixBool = NixBool(0);
 
+    /// The Boolean.
     #[inline]
     pub fn get(self) -> bool {
         self.0 != 0
@@ -77,6 +98,7 @@ impl From<bool> for NixBool {
 pub struct NixFloat(u64);
 
 impl NixFloat {
+    /// The float.
     #[inline]
     pub fn get(self) -> f64 {
         f64::from_bits(self.0)
@@ -134,11 +156,13 @@ impl Clone for Value {
 }
 
 impl Value {
+    /// A Boolean value.
     #[inline]
     pub fn bool(b: bool) -> Value {
         Value::Bool(NixBool::from(b))
     }
 
+    /// A float value.
     #[inline]
     pub fn float(f: f64) -> Value {
         Value::Float(NixFloat::from(f))
@@ -147,7 +171,7 @@ impl Value {
     /// Whether the value refers to further values (a non-empty set or list, a function, a
     /// partial application, a thunk): what can be part of a reference cycle.
     #[inline]
-    pub fn holds_values(&self) -> bool {
+    pub(crate) fn holds_values(&self) -> bool {
         match self {
             Value::Attrs(a) => !a.is_empty(),
             Value::List(l) => !l.is_empty(),
@@ -172,27 +196,6 @@ impl Value {
             Value::Thunk(t) => match t.value() {
                 Some(v) => v.type_of(),
                 None => "thunk",
-            },
-        }
-    }
-
-    /// The type as C++ Nix names it in error messages ("a set", "an integer", ...).
-    pub fn describe(&self) -> String {
-        match self {
-            Value::Null => "null".into(),
-            Value::Bool(b) => format!("a Boolean ({})", if b.get() { "true" } else { "false" }),
-            Value::Int(i) => format!("an integer ({i})"),
-            Value::Float(_) => "a float".into(),
-            Value::String(_) => "a string".into(),
-            Value::Path(_) => "a path".into(),
-            Value::Attrs(_) => "a set".into(),
-            Value::List(_) => "a list".into(),
-            Value::Closure(_) => "a function".into(),
-            Value::Builtin(b) if b.args.is_empty() => "a built-in function".into(),
-            Value::Builtin(_) => "a partially applied built-in function".into(),
-            Value::Thunk(t) => match t.value() {
-                Some(v) => v.describe(),
-                None => "a thunk".into(),
             },
         }
     }
@@ -231,23 +234,41 @@ impl Value {
     /// `whnf` by value: the value itself (no reference count touched) if it needs no
     /// evaluation, or back as `Err` if it is a thunk still to be forced.
     #[inline]
-    pub fn into_whnf(self) -> Result<Value, Value> {
+    pub(crate) fn into_whnf(self) -> Result<Value, Value> {
         match self {
             Value::Thunk(t) => t.value().ok_or(Value::Thunk(t)),
             v => Ok(v),
         }
     }
 
+    /// Whether the value is a function (a lambda or a builtin), evaluated.
     pub fn is_function(&self) -> bool {
         matches!(self, Value::Closure(_) | Value::Builtin(_))
     }
 
+    /// A string value.
     pub fn string(s: impl Into<NixString>) -> Value {
         Value::String(s.into())
     }
 
+    /// A list value.
     pub fn list(items: Vec<Value>) -> Value {
         Value::List(rc_new(|| NixList::new(items)))
+    }
+
+    /// `f` applied to `arg`, not evaluated: a thunk that makes the call when forced (a lazy
+    /// field for data a host hands to Nix).
+    ///
+    /// ```
+    /// use gnix::Value;
+    /// let mut ev = gnix::Evaluator::new(gnix::Settings::default());
+    /// let double = ev.eval_expr("x: x * 2", std::path::Path::new("."))?;
+    /// let lazy = Value::apply(double, Value::Int(21));
+    /// assert_eq!(ev.as_int(&lazy)?, 42);
+    /// # Ok::<(), gnix::Error>(())
+    /// ```
+    pub fn apply(f: Value, arg: Value) -> Value {
+        Value::Thunk(Thunk::apply(f, std::iter::once(arg).collect()))
     }
 
     /// A builtin with none of its arguments yet.
@@ -258,6 +279,7 @@ impl Value {
         }))
     }
 
+    /// A set value.
     pub fn attrs(attrs: Attrs) -> Value {
         Value::Attrs(rc_new(|| attrs))
     }
@@ -265,7 +287,7 @@ impl Value {
     /// What tells this value apart without comparing contents: the heap object behind it, or
     /// the scalar itself; an evaluated thunk counts as its value. An error records it to say
     /// which argument of a builtin it is about (`Error::subject`).
-    pub fn identity(&self) -> u128 {
+    pub(crate) fn identity(&self) -> u128 {
         fn ptr<T: ?Sized>(rc: &Rc<T>) -> u64 {
             Rc::as_ptr(rc) as *const u8 as usize as u64
         }
@@ -325,7 +347,7 @@ impl From<crate::allocator::OverBudget> for crate::errors::Error {
 }
 
 /// The bytes a list of `n` elements takes, for memory budgets (`allocator::reserve`).
-pub fn list_bytes(n: usize) -> usize {
+pub(crate) fn list_bytes(n: usize) -> usize {
     n.saturating_mul(std::mem::size_of::<Value>())
 }
 
@@ -338,6 +360,7 @@ pub struct NixList {
 }
 
 impl NixList {
+    /// A list of these values.
     pub fn new(items: Vec<Value>) -> Self {
         NixList {
             items,
@@ -363,7 +386,7 @@ impl Drop for NixList {
 
 /// Whether `f` can be applied to two arguments at once (`Op::Call2`, `Request::Call2`): a
 /// curried lambda, or a builtin still missing at least two arguments.
-pub fn takes_two(f: &Value) -> bool {
+pub(crate) fn takes_two(f: &Value) -> bool {
     match f {
         Value::Closure(c) => c.lambda.curried.is_some(),
         Value::Builtin(p) => p.args.len() + 2 <= p.builtin.arity,

@@ -14,13 +14,13 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-pub type GenFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
+pub(crate) type GenFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
 /// Outside work a host builtin waits for (`wait`): a network read, a database lookup. The
 /// scheduler polls it with the waker of whoever drives the run (`Run` as a future), or blocks
 /// on it in a synchronous run.
-pub type HostFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
+pub(crate) type HostFuture = Pin<Box<dyn Future<Output = Result<Value, Error>>>>;
 /// A suspended builtin (or other generator) on the frame stack.
-pub type BuiltinGen = genawaiter::rc::Gen<Request, Response, GenFuture>;
+pub struct BuiltinGen(pub(crate) genawaiter::rc::Gen<Request, Response, GenFuture>);
 /// The handle a generator yields requests through. A detached handle belongs to a body run
 /// on the spot (`Body::Async`'s attempt): its first request suspends the body for good, and
 /// the attempt gives up.
@@ -34,7 +34,7 @@ impl Co {
 
     /// Yields a request and waits for the scheduler's answer.
     #[inline]
-    pub fn yield_(&self, req: Request) -> impl Future<Output = Response> + '_ {
+    pub(crate) fn yield_(&self, req: Request) -> impl Future<Output = Response> + '_ {
         match &self.0 {
             Some(co) => Yield::Attached(co.yield_(req)),
             None => Yield::Detached,
@@ -63,7 +63,7 @@ impl<F: Future<Output = Response> + Unpin> Future for Yield<F> {
 }
 
 /// What a generator asks the scheduler for.
-pub enum Request {
+pub(crate) enum Request {
     /// Evaluate this value to weak head normal form.
     Force(Value),
     /// Like `Force`, but a catchable error (`throw`, failed `assert`) comes back as
@@ -101,7 +101,7 @@ pub enum Request {
 }
 
 /// A loop of calls, one per element (`LoopStart::Each`).
-pub struct CallEach {
+pub(crate) struct CallEach {
     pub f: Value,
     pub list: Rc<NixList>,
     /// What every result must be.
@@ -110,9 +110,13 @@ pub struct CallEach {
     pub stop: Option<bool>,
 }
 
+/// A loop a builtin's body hands to the scheduler (`Ret::Loop`): its calls run as a loop
+/// frame, with no generator. Only gnix's own builtins make one.
+pub struct Loop(pub(crate) LoopStart);
+
 /// The loop a builtin's body hands to the scheduler (`Ret::Loop`): its calls run as a loop
 /// frame (`vm::loops`), with no generator.
-pub enum LoopStart {
+pub(crate) enum LoopStart {
     /// Call the function on each element; the builtin's value is `Finish` of the results.
     Each(CallEach, Finish),
     /// `foldl'`: the value is the last accumulator.
@@ -124,18 +128,18 @@ pub enum LoopStart {
 }
 
 /// Makes a looping builtin's value from the list it looped over and the results of its calls.
-pub type Finish = fn(&NixList, &[Value]) -> Result<Value, Error>;
+pub(crate) type Finish = fn(&NixList, &[Value]) -> Result<Value, Error>;
 
 /// The type a callback's results must have; a result of another type fails the loop with the
 /// error the builtin would give.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Expect {
+pub(crate) enum Expect {
     Bool,
     List,
 }
 
 /// Settings that change what builtins do.
-pub enum Flag {
+pub(crate) enum Flag {
     /// `--trace-verbose`: `traceVerbose` traces.
     TraceVerbose,
     /// `--abort-on-warn` (or `NIX_ABORT_ON_WARN`): `warn` fails after warning.
@@ -144,7 +148,7 @@ pub enum Flag {
     TomlTimestamps,
 }
 
-pub async fn flag(co: &Co, flag: Flag) -> bool {
+pub(crate) async fn flag(co: &Co, flag: Flag) -> bool {
     match co.yield_(Request::Flag(flag)).await {
         Response::Value(Value::Bool(b)) => b.get(),
         other => mismatched(&other),
@@ -152,7 +156,7 @@ pub async fn flag(co: &Co, flag: Flag) -> bool {
 }
 
 /// A question for the host's `EvalIo`.
-pub enum IoRequest {
+pub(crate) enum IoRequest {
     ReadFile(PathBuf),
     /// The type of the path itself (symlinks not followed).
     FileType(PathBuf),
@@ -163,7 +167,7 @@ pub enum IoRequest {
 }
 
 /// A question about a file tree's store path.
-pub enum StoreRequest {
+pub(crate) enum StoreRequest {
     /// SHA-256 of the NAR serialisation (`recursive`) or of the contents (flat) of `path`,
     /// leaving out `exclude` (entries a path filter rejected).
     Hash {
@@ -178,14 +182,14 @@ pub enum StoreRequest {
     AddText { path: String, contents: NixString },
 }
 
-pub enum StoreAnswer {
+pub(crate) enum StoreAnswer {
     Hash([u8; 32]),
     Path(PathBuf),
     Added,
 }
 
 /// The host's answer.
-pub enum IoResponse {
+pub(crate) enum IoResponse {
     Bytes(Vec<u8>),
     Type(crate::io::FileType),
     Entries(Vec<(String, crate::io::FileType)>),
@@ -195,7 +199,7 @@ pub enum IoResponse {
 
 /// What later derivations need to know of one made earlier.
 #[derive(Clone, Debug)]
-pub struct KnownDrv {
+pub(crate) struct KnownDrv {
     /// Its hash modulo fixed-output derivations (stands in for its path in dependents).
     pub hash_modulo: [u8; 32],
     pub outputs: Vec<String>,
@@ -205,7 +209,7 @@ pub struct KnownDrv {
 }
 
 /// The scheduler's answer.
-pub enum Response {
+pub(crate) enum Response {
     /// The first resume of a generator carries nothing.
     Start,
     Value(Value),
@@ -223,7 +227,9 @@ pub fn generator<F>(body: impl FnOnce(Co) -> F + 'static) -> BuiltinGen
 where
     F: Future<Output = Result<Value, Error>> + 'static,
 {
-    genawaiter::rc::Gen::new(move |co| Box::pin(body(Co(Some(co)))) as GenFuture)
+    BuiltinGen(genawaiter::rc::Gen::new(move |co| {
+        Box::pin(body(Co(Some(co)))) as GenFuture
+    }))
 }
 
 /// Evaluates `v` to weak head normal form. The commonest await of all, so it is a plain enum
@@ -316,7 +322,7 @@ pub async fn call_many(co: &Co, f: Value, args: impl IntoIterator<Item = Value>)
     f
 }
 
-pub async fn import(co: &Co, path: PathBuf, scope: Option<Value>) -> Value {
+pub(crate) async fn import(co: &Co, path: PathBuf, scope: Option<Value>) -> Value {
     match co.yield_(Request::Import(path, scope)).await {
         Response::Value(v) => v,
         other => mismatched(&other),
@@ -324,12 +330,12 @@ pub async fn import(co: &Co, path: PathBuf, scope: Option<Value>) -> Value {
 }
 
 /// Declares the current logical depth of this generator.
-pub async fn depth(co: &Co, depth: u32) {
+pub(crate) async fn depth(co: &Co, depth: u32) {
     co.yield_(Request::Depth(depth)).await;
 }
 
 /// A position as the set `{ column; file; line; }` Nix code sees.
-pub async fn position(co: &Co, span: Span) -> Value {
+pub(crate) async fn position(co: &Co, span: Span) -> Value {
     match co.yield_(Request::Position(span)).await {
         Response::Value(v) => v,
         other => mismatched(&other),
@@ -337,7 +343,7 @@ pub async fn position(co: &Co, span: Span) -> Value {
 }
 
 /// `builtins.storeDir`.
-pub async fn store_dir(co: &Co) -> String {
+pub(crate) async fn store_dir(co: &Co) -> String {
     match co.yield_(Request::StoreDir).await {
         Response::Value(Value::String(s)) => s.to_str_lossy().into_owned(),
         other => mismatched(&other),
@@ -361,7 +367,7 @@ pub async fn wait(
 }
 
 /// Asks the host's `EvalIo`; in pure evaluation mode file access fails.
-pub async fn io(co: &Co, req: IoRequest) -> std::io::Result<IoResponse> {
+pub(crate) async fn io(co: &Co, req: IoRequest) -> std::io::Result<IoResponse> {
     match co.yield_(Request::Io(req)).await {
         Response::Io(r) => *r,
         other => mismatched(&other),
@@ -369,14 +375,14 @@ pub async fn io(co: &Co, req: IoRequest) -> std::io::Result<IoResponse> {
 }
 
 /// A store hash or resolved path; failures unwind the asking generator.
-pub async fn store(co: &Co, req: StoreRequest) -> StoreAnswer {
+pub(crate) async fn store(co: &Co, req: StoreRequest) -> StoreAnswer {
     match co.yield_(Request::Store(Box::new(req))).await {
         Response::Store(a) => *a,
         other => mismatched(&other),
     }
 }
 
-pub async fn store_hash(
+pub(crate) async fn store_hash(
     co: &Co,
     path: PathBuf,
     recursive: bool,
@@ -399,7 +405,7 @@ pub async fn store_hash(
     }
 }
 
-pub async fn resolve_symlinks(co: &Co, path: PathBuf) -> PathBuf {
+pub(crate) async fn resolve_symlinks(co: &Co, path: PathBuf) -> PathBuf {
     match store(co, StoreRequest::ResolveSymlinks(path)).await {
         StoreAnswer::Path(p) => p,
         StoreAnswer::Hash(_) | StoreAnswer::Added => {
@@ -409,7 +415,7 @@ pub async fn resolve_symlinks(co: &Co, path: PathBuf) -> PathBuf {
 }
 
 /// Hands the host a text file made at a store path (`toFile`).
-pub async fn add_text(co: &Co, path: String, contents: NixString) {
+pub(crate) async fn add_text(co: &Co, path: String, contents: NixString) {
     match store(co, StoreRequest::AddText { path, contents }).await {
         StoreAnswer::Added => {}
         StoreAnswer::Hash(_) | StoreAnswer::Path(_) => {
@@ -418,19 +424,19 @@ pub async fn add_text(co: &Co, path: String, contents: NixString) {
     }
 }
 
-pub async fn register_derivation(co: &Co, drv_path: String, known: KnownDrv) {
+pub(crate) async fn register_derivation(co: &Co, drv_path: String, known: KnownDrv) {
     co.yield_(Request::RegisterDerivation(Box::new((drv_path, known))))
         .await;
 }
 
-pub async fn lookup_derivation(co: &Co, drv_path: String) -> Option<KnownDrv> {
+pub(crate) async fn lookup_derivation(co: &Co, drv_path: String) -> Option<KnownDrv> {
     match co.yield_(Request::LookupDerivation(drv_path)).await {
         Response::Derivation(d) => d.map(|d| *d),
         other => mismatched(&other),
     }
 }
 
-pub async fn trace(co: &Co, line: String) {
+pub(crate) async fn trace(co: &Co, line: String) {
     co.yield_(Request::Trace(line)).await;
 }
 

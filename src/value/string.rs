@@ -17,15 +17,18 @@ struct Inner {
 }
 
 /// A reference-counted Nix string. Cloning is a count bump.
+/// A Nix string: bytes (not necessarily UTF-8) and the context of store paths it refers to.
+/// Cloning it shares it.
 #[derive(Clone)]
 pub struct NixString(Rc<Inner>);
 
 impl NixString {
     /// The address of the string's heap object (`Value::identity`).
-    pub fn ptr_id(&self) -> usize {
+    pub(crate) fn ptr_id(&self) -> usize {
         Rc::as_ptr(&self.0) as *const u8 as usize
     }
 
+    /// A string of these bytes with this context (an empty context is none).
     pub fn new(bytes: impl Into<Box<[u8]>>, context: Option<NixContext>) -> Self {
         let context = context.filter(|c| !c.is_empty()).map(Box::new);
         NixString(Rc::new(Inner {
@@ -34,10 +37,12 @@ impl NixString {
         }))
     }
 
+    /// Its bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0.bytes
     }
 
+    /// Its bytes as a `bstr` (which prints and compares as text).
     pub fn as_bstr(&self) -> &BStr {
         self.0.bytes.as_bstr()
     }
@@ -47,18 +52,22 @@ impl NixString {
         String::from_utf8_lossy(&self.0.bytes)
     }
 
+    /// Its length in bytes.
     pub fn len(&self) -> usize {
         self.0.bytes.len()
     }
 
+    /// Whether it has no bytes.
     pub fn is_empty(&self) -> bool {
         self.0.bytes.is_empty()
     }
 
+    /// Its context: the store paths (and derivation outputs) it refers to, if any.
     pub fn context(&self) -> Option<&NixContext> {
         self.0.context.as_deref()
     }
 
+    /// Whether it refers to any store path.
     pub fn has_context(&self) -> bool {
         self.0.context.is_some()
     }
@@ -79,7 +88,7 @@ impl NixString {
 
     /// Concatenates strings, uniting their contexts; an error of class `OutOfMemory` if the
     /// result would not fit in the run's memory budget (`Settings::max_memory`).
-    pub fn concat<'a, I>(parts: I) -> Result<NixString, crate::errors::Error>
+    pub(crate) fn concat<'a, I>(parts: I) -> Result<NixString, crate::errors::Error>
     where
         I: IntoIterator<Item = &'a NixString>,
         I::IntoIter: Clone,
@@ -159,7 +168,7 @@ impl std::fmt::Display for NixString {
 }
 
 /// A context element as C++ Nix displays it in messages (`path`, `drv^out`).
-pub fn display_context_element(e: &str) -> String {
+pub(crate) fn display_context_element(e: &str) -> String {
     if let Some(drv) = e.strip_prefix('=') {
         return drv.to_string();
     }

@@ -51,7 +51,7 @@ impl Symbol {
 
     /// The symbol for a string's bytes (its context is not part of a name), reusing the string
     /// itself as the record's name when it is new.
-    pub fn from_string(s: &NixString) -> Symbol {
+    pub(crate) fn from_string(s: &NixString) -> Symbol {
         if let Some(sym) = Symbol::existing(s.as_bytes()) {
             return sym;
         }
@@ -60,7 +60,7 @@ impl Symbol {
 
     /// The symbol for `name` if some name like it was ever interned; `None` means no set can
     /// have an attribute of that name.
-    pub fn existing(name: &[u8]) -> Option<Symbol> {
+    pub(crate) fn existing(name: &[u8]) -> Option<Symbol> {
         TABLE.with(|t| t.borrow().get(name).copied())
     }
 
@@ -74,16 +74,17 @@ impl Symbol {
 
     /// The name's first eight bytes, big-endian, zero-padded: ordered as the names are.
     #[inline]
-    pub fn prefix(self) -> u64 {
+    pub(crate) fn prefix(self) -> u64 {
         self.0.prefix
     }
 
+    /// The name's bytes.
     pub fn as_bytes(self) -> &'static [u8] {
         self.0.name.as_bytes()
     }
 
     /// The name as a Nix string value (shared, not copied).
-    pub fn to_nix_string(self) -> NixString {
+    pub(crate) fn to_nix_string(self) -> NixString {
         self.0.name.clone()
     }
 

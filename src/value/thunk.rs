@@ -15,7 +15,7 @@ use std::rc::Rc;
 
 /// What a thunk still has to do, or what it became. Each computation has a second variant
 /// for while it runs (one flat enum: nested, the state would not fit the thunk's 40 bytes).
-pub enum ThunkState {
+pub(crate) enum ThunkState {
     /// Run `chunk` in `env`.
     Code {
         chunk: Rc<Chunk>,
@@ -52,7 +52,7 @@ pub enum ThunkState {
 }
 
 /// What the VM needs to run a lazy application: clones of its parts (`Thunk::begin_apply`).
-pub enum Work {
+pub(crate) enum Work {
     Apply(Value, Value),
     ApplyMany(Value, Rc<[Value]>),
 }
@@ -65,7 +65,7 @@ pub enum Work {
 /// instead: every access is one of the methods below, none of which keeps a reference into
 /// the state past its own body or calls out while it holds one (a replaced state is dropped
 /// after the write, so no destructor runs while the cell is being written).
-pub struct ThunkCell {
+pub(crate) struct ThunkCell {
     state: UnsafeCell<ThunkState>,
     pub(super) mark: Mark,
 }
@@ -126,22 +126,24 @@ impl Drop for ThunkCell {
     }
 }
 
+/// A value that is evaluated when first needed, then remembers its value. Cloning it shares
+/// it: forcing one clone evaluates them all.
 #[derive(Clone)]
 pub struct Thunk(pub(super) Rc<ThunkCell>);
 
 impl Thunk {
-    pub fn new(state: ThunkState) -> Self {
+    pub(crate) fn new(state: ThunkState) -> Self {
         Thunk(super::rc_new(|| ThunkCell::new(state)))
     }
 
     #[inline]
-    pub fn code(chunk: Rc<Chunk>, env: Env) -> Self {
+    pub(crate) fn code(chunk: Rc<Chunk>, env: Env) -> Self {
         Thunk(super::rc_new(|| {
             ThunkCell::new(ThunkState::Code { chunk, env })
         }))
     }
 
-    pub fn apply(func: Value, args: Args) -> Self {
+    pub(crate) fn apply(func: Value, args: Args) -> Self {
         let mut args = args.into_iter();
         Thunk::new(match (args.next(), args.next(), args.len()) {
             (Some(arg), None, _) => ThunkState::Apply { func, arg },
@@ -169,7 +171,7 @@ impl Thunk {
 
     /// Whether forcing it now would be infinite recursion (it is being forced, or is a
     /// placeholder not yet filled in).
-    pub fn is_blackhole(&self) -> bool {
+    pub(crate) fn is_blackhole(&self) -> bool {
         // SAFETY: the reference ends with this expression.
         matches!(
             unsafe { self.0.peek() },
@@ -185,7 +187,7 @@ impl Thunk {
     /// memory, and reading it back right after it was written stalled on every force.
     /// `None` for any other state.
     #[inline]
-    pub fn begin_code(&self) -> Option<(Rc<Chunk>, Env)> {
+    pub(crate) fn begin_code(&self) -> Option<(Rc<Chunk>, Env)> {
         // SAFETY: the reference ends with this expression.
         if !matches!(unsafe { self.0.peek() }, ThunkState::Code { .. }) {
             return None;
@@ -206,7 +208,7 @@ impl Thunk {
     /// Marks a pending lazy application as being forced and returns what to run. `None` for
     /// any other state: evaluated, being evaluated, or code (`begin_code`).
     #[inline]
-    pub fn begin_apply(&self) -> Option<Work> {
+    pub(crate) fn begin_apply(&self) -> Option<Work> {
         let (next, work) = match self.0.replace(ThunkState::Blackhole) {
             ThunkState::Apply { func, arg } => {
                 let work = Work::Apply(func.clone(), arg.clone());
@@ -223,7 +225,7 @@ impl Thunk {
     }
 
     /// Makes a thunk being forced pending again (error unwinding).
-    pub fn abort(&self) {
+    pub(crate) fn abort(&self) {
         let next = match self.0.replace(ThunkState::Blackhole) {
             ThunkState::ForcingCode { chunk, env } => ThunkState::Code { chunk, env },
             ThunkState::ForcingApply { func, arg } => ThunkState::Apply { func, arg },
@@ -235,18 +237,18 @@ impl Thunk {
 
     /// Drops what the thunk holds, evaluated or not, leaving a placeholder: how an evaluation
     /// that ends takes apart the cycles of its global scope (`EvalState`'s `Drop`).
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         drop(self.0.replace(ThunkState::Blackhole));
     }
 
     /// Fills in a placeholder (or replaces a pending computation) with code to run.
-    pub fn set_code(&self, chunk: Rc<Chunk>, env: Env) {
+    pub(crate) fn set_code(&self, chunk: Rc<Chunk>, env: Env) {
         drop(self.0.replace(ThunkState::Code { chunk, env }));
         super::collect::register_thunk(&self.0);
     }
 
     /// Fills in a placeholder with an application to make when it is forced.
-    pub fn set_apply(&self, func: Value, arg: Value) {
+    pub(crate) fn set_apply(&self, func: Value, arg: Value) {
         drop(self.0.replace(ThunkState::Apply { func, arg }));
         super::collect::register_thunk(&self.0);
     }
@@ -255,7 +257,7 @@ impl Thunk {
     /// thunk (a fixpoint's set holding a thunk of `self.x`): such a thunk can start a reference
     /// cycle, and the cycle collector is told of it (see `collect`).
     #[inline]
-    pub fn finish(&self, value: Value) {
+    pub(crate) fn finish(&self, value: Value) {
         let may_cycle = value.holds_values();
         drop(self.0.replace(ThunkState::Done(value)));
         if may_cycle {
@@ -270,15 +272,15 @@ impl Thunk {
     }
 
     /// Whether this is the only reference to the thunk.
-    pub fn is_unique(&self) -> bool {
+    pub(crate) fn is_unique(&self) -> bool {
         Rc::strong_count(&self.0) == 1
     }
 
-    pub fn ptr_id(&self) -> usize {
+    pub(crate) fn ptr_id(&self) -> usize {
         Rc::as_ptr(&self.0) as *const u8 as usize
     }
 
-    pub fn ptr_eq(&self, other: &Thunk) -> bool {
+    pub(crate) fn ptr_eq(&self, other: &Thunk) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
 }

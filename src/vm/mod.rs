@@ -8,9 +8,9 @@
 //! `design/vm.md`.
 
 mod frames;
-pub mod host;
+pub(crate) mod host;
 mod loops;
-pub mod ops;
+pub(crate) mod ops;
 mod recursive;
 pub mod request;
 mod run;
@@ -18,12 +18,13 @@ mod slices;
 mod stack;
 mod trace;
 use stack::PushWith;
-pub mod speculate;
-pub mod walk;
+pub(crate) mod speculate;
+pub(crate) mod walk;
 
 use crate::value::takes_two;
-pub use request::{BuiltinGen, Co, Request, Response};
-pub use slices::Slice;
+pub use request::{BuiltinGen, Co};
+pub(crate) use request::{Request, Response};
+pub(crate) use slices::Slice;
 
 use crate::errors::{Error, Span, TraceLine};
 use crate::settings::Driver;
@@ -51,25 +52,32 @@ enum Step {
     Wait(request::HostFuture),
 }
 
-/// Counters for `--stats`.
+/// What an evaluation has done so far (`Evaluator::stats`, `gnix eval --stats`): counters
+/// summed over its runs.
 #[derive(Default, Clone, Debug)]
 pub struct Stats {
+    /// Bytecode operations executed.
     pub ops: u64,
     /// Thunks made by bytecode (`nrThunks` in C++ Nix's statistics).
     pub thunks_created: u64,
+    /// Thunks evaluated (`nrThunksForced`): the forces that ran code, not those that found a
+    /// value).
     pub thunks_forced: u64,
     /// Applications of functions and builtins (`nrFunctionCalls`).
     pub calls: u64,
     /// Builtin calls that ran as generators (the rest took a fast path).
     pub builtin_generators: u64,
+    /// Frames pushed on the frame stack (bytecode, thunk and generator frames).
     pub frames_pushed: u64,
+    /// Times a suspended generator was resumed with an answer.
     pub generator_resumes: u64,
+    /// The deepest the frame stack grew.
     pub max_frames: u64,
 }
 
 impl Stats {
     /// Adds the counters of another run.
-    pub fn add(&mut self, other: &Stats) {
+    pub(crate) fn add(&mut self, other: &Stats) {
         self.ops += other.ops;
         self.thunks_created += other.thunks_created;
         self.builtin_generators += other.builtin_generators;
@@ -90,7 +98,9 @@ fn check_every() -> u64 {
     }
 }
 
-pub struct Vm<'s> {
+/// The generator VM: one frame stack and one scheduler loop (`run.rs`), running in an
+/// evaluation (`host::Host`).
+pub(crate) struct Vm<'s> {
     frames: Vec<Frame>,
     stack: Vec<Value>,
     /// Logical call depth, counted where C++ Nix counts it: the `calls` of every frame on the
@@ -299,10 +309,10 @@ impl<'s> Vm<'s> {
             };
             g.catching = false;
             let state = match g.host {
-                false => g.coroutine.resume_with(r),
+                false => g.coroutine.0.resume_with(r),
                 true => {
                     let name = g.name;
-                    let resumed = catch_unwind(AssertUnwindSafe(|| g.coroutine.resume_with(r)));
+                    let resumed = catch_unwind(AssertUnwindSafe(|| g.coroutine.0.resume_with(r)));
                     match resumed {
                         Ok(state) => state,
                         Err(payload) => return self.generator_done(Err(host_panic(name, payload))),
@@ -877,7 +887,9 @@ impl<'s> Vm<'s> {
                     let args = args.iter().cloned().collect();
                     self.force_for_builtin(builtin.clone(), args, None, v, span)
                 }
-                Ok(Ret::Loop(start)) => self.start_builtin_loop(builtin.name, start, span),
+                Ok(Ret::Loop(request::Loop(start))) => {
+                    self.start_builtin_loop(builtin.name, start, span)
+                }
             },
             Body::Async { attempt, spawn } => {
                 match guard(builtin, || attempt(args), |e| Some(Err(e))) {

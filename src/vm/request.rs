@@ -5,23 +5,15 @@ pub use crate::value::request::*;
 
 use super::ops::type_error;
 use crate::errors::Error;
-use crate::value::{NixString, Value};
+use crate::value::Value;
 
 impl Expect {
     /// The type error for `v`, if it is not what is expected.
-    pub fn check(self, v: &Value) -> Result<(), Error> {
+    pub(crate) fn check(self, v: &Value) -> Result<(), Error> {
         match (self, v) {
             (Expect::Bool, Value::Bool(_)) | (Expect::List, Value::List(_)) => Ok(()),
             (Expect::Bool, other) => Err(type_error("a Boolean", other)),
             (Expect::List, other) => Err(type_error("a list", other)),
         }
-    }
-}
-
-/// A string from a forced value, or a type error.
-pub fn expect_string(v: &Value) -> Result<NixString, Error> {
-    match v {
-        Value::String(s) => Ok(s.clone()),
-        other => Err(type_error("a string", other)),
     }
 }
