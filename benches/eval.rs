@@ -1,6 +1,9 @@
 //! Each workload in `benches/workloads/` evaluated (`--strict`) on both drivers side by side:
 //! the generator VM and the recursive baseline. Criterion reports each pair in one group, so
-//! the ratio is read off one run. `parse` measures parsing and compiling alone.
+//! the ratio is read off one run. `budgets` runs the generator VM with and without every
+//! limit a host can set (steps, time, memory), for what the checks cost. `parse` measures
+//! parsing and compiling alone. The benchmark runs under gnix's allocator, as the CLI does, so
+//! that the memory budget counts what it counts there.
 //!
 //! Run: `cargo bench --bench eval` (a filter such as `cargo bench --bench eval -- fib` works).
 
@@ -8,6 +11,10 @@ use criterion::{BenchmarkId, Criterion};
 use gnix::settings::Driver;
 use gnix::{Evaluator, Settings};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[global_allocator]
+static ALLOCATOR: gnix::allocator::Allocator = gnix::allocator::Allocator;
 
 const WORKLOADS: &[&str] = &["fib", "attrs", "lists", "strings", "lazy", "fixpoint"];
 
@@ -32,6 +39,10 @@ fn evaluate(path: &Path, driver: Driver) -> String {
         driver,
         ..Settings::default()
     };
+    evaluate_with(path, settings)
+}
+
+fn evaluate_with(path: &Path, settings: Settings) -> String {
     let mut ev = Evaluator::new(settings);
     let v = ev.eval_file(path).and_then(|v| ev.deep_force(v));
     match v {
@@ -57,6 +68,30 @@ fn drivers(c: &mut Criterion) {
         ] {
             group.bench_with_input(BenchmarkId::from_parameter(label), &path, |b, p| {
                 b.iter(|| evaluate(p, driver))
+            });
+        }
+        group.finish();
+    }
+}
+
+/// Limits far above what the workloads use: every check runs, none fires.
+fn budgeted() -> Settings {
+    Settings {
+        max_steps: 1 << 40,
+        max_time: Some(Duration::from_secs(3600)),
+        max_memory: Some(16 << 30),
+        ..Settings::default()
+    }
+}
+
+fn budgets(c: &mut Criterion) {
+    for name in ["fib", "attrs", "lazy"] {
+        let path = workload(name);
+        let mut group = c.benchmark_group(format!("budgets/{name}"));
+        group.sample_size(10);
+        for (label, settings) in [("none", Settings::default()), ("all", budgeted())] {
+            group.bench_with_input(BenchmarkId::from_parameter(label), &path, |b, p| {
+                b.iter(|| evaluate_with(p, settings.clone()))
             });
         }
         group.finish();
@@ -91,6 +126,7 @@ fn main() {
     let worker = std::thread::Builder::new().stack_size(64 << 20).spawn(|| {
         let mut c = Criterion::default().configure_from_args();
         drivers(&mut c);
+        budgets(&mut c);
         parse(&mut c);
         c.final_summary();
     });

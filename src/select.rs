@@ -2,8 +2,9 @@
 //! automatic call of a function that takes a set, as C++ Nix's `findAlongAttrPath` and
 //! `autoCallFunction` do them, with C++ Nix's messages.
 
-use crate::value::{Attrs, Closure, Symbol};
-use crate::{Error, ErrorClass, Evaluator, Value};
+use crate::errors::{Error, ErrorClass};
+use crate::eval::Evaluator;
+use crate::value::{Attrs, Closure, Symbol, Value};
 use std::collections::BTreeMap;
 
 /// The arguments `--arg` and `--argstr` give, by name (a later one replaces an earlier one).
