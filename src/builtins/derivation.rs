@@ -160,6 +160,8 @@ async fn attr_string(co: &Co, v: Value, ctx: &mut NixContext) -> Result<String, 
     let how = Coercion {
         weak: true,
         copy_to_store: true,
+        what: None,
+        at: None,
     };
     let s = walk::coerce_to_string(co, v, how).await?;
     if let Some(c) = s.context() {

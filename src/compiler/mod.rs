@@ -428,8 +428,9 @@ impl<'a> Compiler<'a> {
                 InterpolPart::Interpolation(i) => {
                     let e = self.child(i.expr(), i.syntax())?;
                     self.forced(&e)?;
-                    let espan = self.span(e.syntax());
-                    self.emit(Op::CoerceInterp, espan);
+                    // C++ Nix places a part at its `${`.
+                    let ispan = self.span(i.syntax());
+                    self.emit(Op::CoerceInterp, ispan);
                 }
             }
         }
@@ -752,6 +753,12 @@ impl<'a> Compiler<'a> {
             K::More => Op::Greater,
             K::MoreOrEq => Op::GreaterEq,
             K::And | K::Or | K::Implication | K::PipeLeft | K::PipeRight => Op::Pop,
+        };
+        // C++ Nix's `+` is a concatenation placed at each operand; its errors (an overflow, a
+        // part that cannot be coerced) are at the second, the one being added.
+        let span = match op {
+            Op::Add => self.span(rhs.syntax()),
+            _ => span,
         };
         self.emit(op, span);
         Ok(())

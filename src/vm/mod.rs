@@ -234,7 +234,7 @@ impl<'s> Vm<'s> {
             coroutine: generator,
             name,
             span,
-            catching: false,
+            catching: None,
             host: false,
             calls,
             depth: 0,
@@ -297,7 +297,7 @@ impl<'s> Vm<'s> {
             let Some(Frame::Gen(g)) = self.frames.last_mut() else {
                 return Step::Unwind(Error::new("internal error: no generator to resume"));
             };
-            g.catching = false;
+            g.catching = None;
             let state = match g.host {
                 false => g.coroutine.resume_with(r),
                 true => {
@@ -372,9 +372,9 @@ impl<'s> Vm<'s> {
         let span = self.gen_span();
         match req {
             Request::Force(v) => self.force_value(v, span),
-            Request::TryForce(v) => {
+            Request::TryForce(v, catch) => {
                 if let Some(Frame::Gen(g)) = self.frames.last_mut() {
-                    g.catching = true;
+                    g.catching = Some(catch);
                 }
                 self.force_value(v, span)
             }
@@ -979,7 +979,7 @@ impl<'s> Vm<'s> {
                     err.add_trace(a.span, what);
                 }
                 Some(Frame::Gen(g)) => {
-                    if g.catching && err.is_catchable() {
+                    if g.catching.is_some_and(|c| c.takes(&err)) {
                         self.frames.push(Frame::Gen(g));
                         return Ok(Step::Resume(Response::Error(err)));
                     }

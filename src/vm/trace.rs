@@ -154,15 +154,10 @@ pub(super) fn argument_context(builtin: &str, index: usize) -> Option<&'static s
         ("substring", 1) => {
             "while evaluating the second argument (the substring length) passed to builtins.substring"
         }
-        ("substring", 2) => {
-            "while evaluating the third argument (the string) passed to builtins.substring"
-        }
         ("tail", 0) => "while evaluating the first argument passed to 'builtins.tail'",
         ("throw", 0) => "while evaluating the error message passed to builtin.throw",
         ("toFile", 0) => "while evaluating the first argument passed to builtins.toFile",
         ("toFile", 1) => "while evaluating the second argument passed to builtins.toFile",
-        ("toPath", 0) => "while evaluating the first argument passed to builtins.toPath",
-        ("toString", 0) => "while evaluating the first argument passed to builtins.toString",
         ("unsafeDiscardOutputDependency", 0) => {
             "while evaluating the argument passed to builtins.unsafeDiscardOutputDependency"
         }
