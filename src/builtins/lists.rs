@@ -391,7 +391,9 @@ async fn partition(co: Co, pred: Value, list: Value) -> Result<Value, Error> {
     let (mut right, mut wrong) = (Vec::new(), Vec::new());
     for x in l.iter() {
         let x = force(&co, x.clone()).await;
-        if force_bool(&co, call(&co, f.clone(), x.clone()).await).await? {
+        let what = "while evaluating the return value of the partition function passed to builtins.partition";
+        let r = call(&co, f.clone(), x.clone()).await;
+        if force_bool(&co, r).await.map_err(within(what))? {
             right.push(x);
         } else {
             wrong.push(x);

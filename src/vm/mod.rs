@@ -941,6 +941,9 @@ impl<'s> Vm<'s> {
                 Some(Frame::Code(f)) => {
                     self.stack.truncate(f.base);
                     self.call_depth -= f.calls;
+                    if !f.chunk.contexts.is_empty() {
+                        trace::add_operand_contexts(&mut err, &f);
+                    }
                     if f.calls > 0 {
                         // Called by code: the call op of the frame below, or of the frame
                         // a tail call replaced. Calls a builtin makes have no site.

@@ -572,7 +572,12 @@ impl Vm<'_> {
                         self.stack.push(Value::list(v));
                     }
                     (Value::List(_), other) | (other, _) => {
-                        return Err(ops::type_error("a list", other));
+                        let mut e = ops::type_error("a list", other);
+                        e.add_trace(
+                            Some(span),
+                            "while evaluating one of the elements to concatenate",
+                        );
+                        return Err(e);
                     }
                 }
             }

@@ -237,6 +237,17 @@ pub(super) fn add_lambda_call(e: &mut Error, frame: &CodeFrame, call_site: Optio
     }
 }
 
+/// The lines of the operands an error leaving a code frame was computing (`in the argument of
+/// '!'`), innermost first: those whose ops hold the op the frame stopped at.
+pub(super) fn add_operand_contexts(e: &mut Error, frame: &CodeFrame) {
+    let at = frame.ip.wrapping_sub(1) as u32;
+    for c in frame.chunk.contexts.iter() {
+        if c.start <= at && at < c.end {
+            e.add_trace(Some(c.span), c.what);
+        }
+    }
+}
+
 /// The context line C++ Nix adds when the result of the function a builtin calls per element
 /// has the wrong type (`filter`'s predicate returning a string).
 pub(super) fn result_context(builtin: &str) -> Option<&'static str> {

@@ -184,7 +184,14 @@ pub async fn less_than(co: &Co, a: Value, b: Value) -> Result<bool, Error> {
         tracker.at(co, depth).await;
         let x = force(co, a).await;
         let y = force(co, b).await;
-        if let Some(lt) = ops::less_shallow(&x, &y)? {
+        // Each level of lists compared says so, as C++ Nix's `CompareValues` does.
+        let compared = ops::less_shallow(&x, &y).map_err(|mut e| {
+            for _ in 1..depth {
+                e.add_trace(None, "while comparing two list elements");
+            }
+            e
+        })?;
+        if let Some(lt) = compared {
             return Ok(lt);
         }
         let (Value::List(p), Value::List(q)) = (x, y) else {
