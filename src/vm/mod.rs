@@ -378,8 +378,9 @@ impl<'s> Vm<'s> {
                 }
                 self.force_value(v, span)
             }
-            Request::Call(f, arg) => self.call(f, arg, span),
-            Request::Call2(f, a, b) => self.call2(f, a, b, span),
+            // A builtin's calls have no position (C++ Nix's `callFunction(..., noPos)`).
+            Request::Call(f, arg) => self.call(f, arg, None),
+            Request::Call2(f, a, b) => self.call2(f, a, b, None),
             Request::Import(path, scope) => match self.host.import(&path, scope) {
                 Ok(v) => self.force_value(v, span),
                 Err(e) => Step::Unwind(e),

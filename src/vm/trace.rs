@@ -188,7 +188,11 @@ pub(super) fn add_argument_context(e: &mut Error, builtin: &str, args: &[Value])
         return;
     };
     let index = args.iter().position(|a| a.identity() == subject);
-    if let Some(what) = index.and_then(|i| argument_context(builtin, i)) {
+    let said = |what: &str| e.trace.last().is_some_and(|l| l.what == what);
+    // A body that checked the argument itself has said so already.
+    if let Some(what) = index.and_then(|i| argument_context(builtin, i))
+        && !said(what)
+    {
         e.add_trace(None, what);
     }
 }
@@ -249,9 +253,19 @@ pub(super) fn add_operand_contexts(e: &mut Error, frame: &CodeFrame) {
 }
 
 /// The context line C++ Nix adds when the result of the function a builtin calls per element
-/// has the wrong type (`filter`'s predicate returning a string).
-pub(super) fn result_context(builtin: &str) -> Option<&'static str> {
-    Some(match builtin {
+/// has the wrong type (`filter`'s predicate returning a string), placed where C++ Nix places
+/// it: `concatMap`'s at the result or else the function (`Value::determinePos`), the others
+/// nowhere.
+pub(super) fn result_context(
+    builtin: &str,
+    result: &Value,
+    f: &Value,
+) -> Option<(Option<Span>, &'static str)> {
+    let at = match builtin {
+        "concatMap" => determine_pos(result).or_else(|| determine_pos(f)),
+        _ => None,
+    };
+    let what = match builtin {
         "filter" => {
             "while evaluating the return value of the filtering function passed to builtins.filter"
         }
@@ -261,5 +275,14 @@ pub(super) fn result_context(builtin: &str) -> Option<&'static str> {
             "while evaluating the return value of the function passed to builtins.concatMap"
         }
         _ => return None,
-    })
+    };
+    Some((at, what))
+}
+
+/// Where C++ Nix's `Value::determinePos` places a value: a function at its definition.
+fn determine_pos(v: &Value) -> Option<Span> {
+    match v {
+        Value::Closure(c) => Some(c.lambda.span),
+        _ => None,
+    }
 }
