@@ -117,7 +117,17 @@ impl ChunkBuilder {
             end: self.ops.len() as u32,
             span,
             what,
+            call: false,
         });
+    }
+
+    /// The ops from `start` to here are an operator C++ Nix makes a call of a builtin, whose
+    /// trace line (`while calling the 'mul' builtin`) is `what`, at `span`.
+    pub fn builtin_call(&mut self, start: usize, span: Span, what: &'static str) {
+        self.operand_context(start, span, what);
+        if let Some(c) = self.contexts.last_mut() {
+            c.call = true;
+        }
     }
 
     pub fn emit(&mut self, op: Op, span: Span) -> usize {

@@ -781,6 +781,7 @@ impl<'a> Compiler<'a> {
             }
             _ => {}
         }
+        let start = self.chunk().here();
         let operands = match op {
             K::Equal => Some((
                 "in the left operand of '=='",
@@ -807,6 +808,7 @@ impl<'a> Compiler<'a> {
             }
         }
         let opspan = self.c_pos(&ast::Expr::BinOp(b.clone()));
+        let call = builtin_operator(op);
         let op = match op {
             K::Concat => Op::Concat,
             K::Update => Op::Update,
@@ -831,6 +833,13 @@ impl<'a> Compiler<'a> {
             _ => span,
         };
         self.emit(op, span);
+        if let Some((what, negated)) = call {
+            self.chunk().builtin_call(start, opspan, what);
+            if negated {
+                self.chunk()
+                    .operand_context(start, opspan, "in the argument of '!'");
+            }
+        }
         Ok(())
     }
 
@@ -1195,6 +1204,20 @@ fn curried_body(param: &ast::Param, body: &ast::Expr) -> Option<ast::Lambda> {
         }
         _ => None,
     }
+}
+
+/// The operators C++ Nix parses as calls of builtins: the builtin's trace line, and whether
+/// the call is negated (`a <= b` is `!(b < a)`).
+fn builtin_operator(op: ast::BinOpKind) -> Option<(&'static str, bool)> {
+    use ast::BinOpKind as K;
+    Some(match op {
+        K::Sub => ("while calling the 'sub' builtin", false),
+        K::Mul => ("while calling the 'mul' builtin", false),
+        K::Div => ("while calling the 'div' builtin", false),
+        K::Less | K::More => ("while calling the 'lessThan' builtin", false),
+        K::LessOrEq | K::MoreOrEq => ("while calling the 'lessThan' builtin", true),
+        _ => return None,
+    })
 }
 
 /// The expression inside any parentheses.

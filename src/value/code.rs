@@ -179,6 +179,9 @@ pub struct OperandContext {
     pub end: u32,
     pub span: Span,
     pub what: &'static str,
+    /// The range is an operator C++ Nix makes a call of a builtin (`*` is `__mul`): the op
+    /// at its end raises its errors as that builtin would, without a position of its own.
+    pub call: bool,
 }
 
 /// The commonest speculable body, recognised when it is compiled (`compiler::speculable`): a

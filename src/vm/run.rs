@@ -460,8 +460,17 @@ impl Vm<'_> {
     fn fail_at(&mut self, e: Error, ip: usize, env: &crate::value::Env, span: Span) -> Step {
         self.write_back(ip, env);
         // One whose trace already says where it is (`while evaluating a path segment`) keeps
-        // no position of its own, as in C++ Nix.
-        match e.trace.is_empty() {
+        // no position of its own, as in C++ Nix, nor one of an operator C++ Nix makes a call
+        // of a builtin (the call's line says where).
+        let call = match self.frames.last() {
+            Some(Frame::Code(f)) => f
+                .chunk
+                .contexts
+                .iter()
+                .any(|c| c.call && c.end as usize == ip),
+            _ => false,
+        };
+        match e.trace.is_empty() && !call {
             true => Step::Unwind(e.at(span)),
             false => Step::Unwind(e),
         }
