@@ -1,12 +1,14 @@
 //! Attribute set builtins.
 
 use super::{
-    attrs_of, force_attrs, force_list, force_string, force_string_no_ctx, function_of, list_of,
-    string_no_ctx_of, string_of,
+    attrs_of, force_attrs, force_list, force_string, function_of, list_of, string_no_ctx_of,
+    string_of, within,
 };
 use crate::errors::Error;
+use crate::errors::Span;
+use crate::value::NixString;
 use crate::value::{Attrs, Symbol, Thunk, Value, sym};
-use crate::vm::request::{Co, position};
+use crate::vm::request::{Catch, Co, force, position, try_force};
 
 crate::declare_builtins! {
     /// The names of a set's attributes, sorted.
@@ -172,20 +174,40 @@ async fn remove_attrs(co: Co, set: Value, names: Value) -> Result<Value, Error> 
 async fn list_to_attrs(co: Co, list: Value) -> Result<Value, Error> {
     let l = list_of(&list)?;
     let mut entries: Vec<(Symbol, Value)> = Vec::with_capacity(l.len());
+    const PAIR: &str = "in a {name=...; value=...;} pair";
     for item in l.iter() {
-        let item = force_attrs(&co, item.clone()).await?;
-        let name = item
-            .get(sym!("name"))
-            .cloned()
-            .ok_or_else(|| crate::vm::ops::missing_named("name"))?;
-        let name = force_string_no_ctx(&co, name).await?;
-        let value = item
-            .get(sym!("value"))
-            .cloned()
-            .ok_or_else(|| crate::vm::ops::missing_named("value"))?;
-        entries.push((Symbol::from_string(&name), value));
+        let item = force(&co, item.clone()).await;
+        let what = "while evaluating an element of the list passed to builtins.listToAttrs";
+        let item = attrs_of(&item).map_err(within(what))?;
+        let field = |name| {
+            item.get(name)
+                .cloned()
+                .ok_or_else(|| within(PAIR)(crate::vm::ops::missing_named(&name.to_string())))
+        };
+        let name = list_to_attrs_name(&co, field(sym!("name"))?, item.position(sym!("name")));
+        let name = name.await?;
+        entries.push((Symbol::from_string(&name), field(sym!("value"))?));
     }
     Ok(Value::attrs(Attrs::from_unsorted(entries)))
+}
+
+/// The `name` of an element of `listToAttrs`' list (defined at `at`), as C++ Nix's
+/// `forceStringNoCtx` there: an error evaluating it or about it says so, at `at`.
+async fn list_to_attrs_name(co: &Co, name: Value, at: Option<Span>) -> Result<NixString, Error> {
+    let what = "while evaluating the `name` attribute of an element of the list passed to builtins.listToAttrs";
+    let add = |mut e: Error| {
+        e.add_trace(at, what);
+        e
+    };
+    let name = try_force(co, name, Catch::Any).await.map_err(add)?;
+    let s = string_of(&name).map_err(|e| {
+        add(match at {
+            Some(at) => e.at(at),
+            None => e,
+        })
+    })?;
+    string_no_ctx_of(&name).map_err(add)?;
+    Ok(s.clone())
 }
 
 /// The set of lazy applications of `f` to each name and value.
@@ -230,7 +252,9 @@ async fn cat_attrs(co: Co, name: Value, list: Value) -> Result<Value, Error> {
     let l = list_of(&list)?;
     let mut out = Vec::new();
     for item in l.iter() {
-        let a = force_attrs(&co, item.clone()).await?;
+        let a = force(&co, item.clone()).await;
+        let what = "while evaluating an element in the list passed as second argument to builtins.catAttrs";
+        let a = attrs_of(&a).map_err(within(what))?;
         if let Some(v) = name.and_then(|n| a.get(n)) {
             out.push(v.clone());
         }
@@ -269,7 +293,9 @@ async fn zip_attrs_with(co: Co, f: Value, list: Value) -> Result<Value, Error> {
     let l = force_list(&co, list).await?;
     let mut values: std::collections::BTreeMap<Symbol, Vec<Value>> = Default::default();
     for item in l.iter() {
-        for (k, v) in force_attrs(&co, item.clone()).await?.iter() {
+        let a = force(&co, item.clone()).await;
+        let what = "while evaluating a value of the list passed as second argument to builtins.zipAttrsWith";
+        for (k, v) in attrs_of(&a).map_err(within(what))?.iter() {
             values.entry(k).or_default().push(v.clone());
         }
     }

@@ -4,7 +4,7 @@
 use super::string_of;
 use crate::errors::{Error, ErrorClass};
 use crate::value::{Attrs, Value};
-use crate::vm::request::{self, Co, try_force};
+use crate::vm::request::{self, Catch, Co, try_force};
 use crate::vm::walk::{self, Coercion};
 
 crate::declare_builtins! {
@@ -154,7 +154,7 @@ async fn deep_seq(co: Co, e1: Value, e2: Value) -> Result<Value, Error> {
 }
 
 async fn try_eval(co: Co, e: Value) -> Result<Value, Error> {
-    let (success, value) = match try_force(&co, e).await {
+    let (success, value) = match try_force(&co, e, Catch::Catchable).await {
         Ok(v) => (true, v),
         Err(_) => (false, Value::bool(false)),
     };

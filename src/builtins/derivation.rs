@@ -155,11 +155,19 @@ impl Drv {
     }
 }
 
-/// Coerces a derivation attribute the way C++ Nix does (`true` is "1", lists are joined).
-async fn attr_string(co: &Co, v: Value, ctx: &mut NixContext) -> Result<String, Error> {
+/// Coerces a derivation attribute the way C++ Nix does (`true` is "1", lists are joined); a
+/// value that cannot be coerced says `what` it was for.
+async fn attr_string(
+    co: &Co,
+    v: Value,
+    ctx: &mut NixContext,
+    what: Option<&'static str>,
+) -> Result<String, Error> {
     let how = Coercion {
         weak: true,
         copy_to_store: true,
+        what,
+        at: None,
     };
     let s = walk::coerce_to_string(co, v, how).await?;
     if let Some(c) = s.context() {
@@ -305,7 +313,8 @@ async fn derivation_named(
                 }
                 "args" => {
                     for a in force_list(co, value).await?.iter() {
-                        drv.args.push(attr_string(co, a.clone(), &mut ctx).await?);
+                        let what = Some("while evaluating an element of the argument list");
+                        drv.args.push(attr_string(co, a.clone(), &mut ctx, what).await?);
                     }
                     return Ok(());
                 }
@@ -320,7 +329,7 @@ async fn derivation_named(
                 }
                 _ => {}
             }
-            let s = attr_string(co, value, &mut ctx).await?;
+            let s = attr_string(co, value, &mut ctx, None).await?;
             match key.as_str() {
                 "builder" => drv.builder = s.clone(),
                 "system" => drv.platform = s.clone(),

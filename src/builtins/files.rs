@@ -44,33 +44,34 @@ crate::declare_builtins! {
 }
 
 /// C++ Nix's `coerceToPath`: a path, or a string (possibly through `__toString`/`outPath`)
-/// holding an absolute path, canonicalised. The string's context is returned with it.
-pub async fn coerce_to_path(co: &Co, v: Value) -> Result<(PathBuf, Option<NixString>), Error> {
+/// holding an absolute path, canonicalised. The string's context is returned with it. A value
+/// that is no such string fails with the line `what` (what the path is for).
+pub async fn coerce_to_path(
+    co: &Co,
+    v: Value,
+    what: &'static str,
+) -> Result<(PathBuf, Option<NixString>), Error> {
     let v = force(co, v).await;
     if let Value::Path(p) = &v {
         return Ok((p.as_ref().clone(), None));
     }
-    let s = walk::coerce_to_string(
-        co,
-        v,
-        Coercion {
-            weak: false,
-            copy_to_store: false,
-        },
-    )
-    .await?;
+    let s = walk::coerce_to_string(co, v, Coercion::PLAIN.within(what)).await?;
     if !s.as_bytes().starts_with(b"/") {
-        return Err(Error::new(format!(
-            "string '{s}' doesn't represent an absolute path"
-        )));
+        let mut e = Error::new(format!("string '{s}' doesn't represent an absolute path"));
+        e.add_trace(None, what);
+        return Err(e);
     }
     let path = Path::new(std::ffi::OsStr::from_bytes(s.as_bytes()));
     Ok((crate::paths::canon_path(path), Some(s)))
 }
 
-/// The path a value denotes, for reading it.
+/// The path a value denotes, for reading it (C++ Nix's `realisePath`).
 pub async fn real_path(co: &Co, v: Value) -> Result<PathBuf, Error> {
-    Ok(coerce_to_path(co, v).await?.0)
+    Ok(
+        coerce_to_path(co, v, "while realising the context of a path")
+            .await?
+            .0,
+    )
 }
 
 fn missing(path: &Path) -> Error {
@@ -78,7 +79,8 @@ fn missing(path: &Path) -> Error {
 }
 
 async fn to_path(co: Co, path: Value) -> Result<Value, Error> {
-    let (path, s) = coerce_to_path(&co, path).await?;
+    let what = "while evaluating the first argument passed to builtins.toPath";
+    let (path, s) = coerce_to_path(&co, path, what).await?;
     let context = s.and_then(|s| s.context().cloned());
     Ok(Value::String(NixString::new(
         path.as_os_str().as_bytes(),

@@ -3,6 +3,7 @@
 
 use super::{
     force_bool, force_function, force_list, force_string_no_ctx, function_of, int_of, list_of,
+    within,
 };
 use crate::errors::Error;
 use crate::value::{Attrs, Closure, NixList, Ret, Symbol, Thunk, Value};
@@ -295,7 +296,9 @@ async fn concat_lists(co: Co, lists: Value) -> Result<Value, Error> {
     let mut out = Vec::new();
     let mut len = 0usize;
     for l in ls.iter() {
-        let l = force_list(&co, l.clone()).await?;
+        let l = force(&co, l.clone()).await;
+        let what = "while evaluating a value of the list passed to builtins.concatLists";
+        let l = list_of(&l).map_err(within(what))?;
         len = len.saturating_add(l.len());
         crate::allocator::reserve(crate::value::list_bytes(len), "a list")?;
         out.extend(l.iter().cloned());
@@ -388,7 +391,9 @@ async fn partition(co: Co, pred: Value, list: Value) -> Result<Value, Error> {
     let (mut right, mut wrong) = (Vec::new(), Vec::new());
     for x in l.iter() {
         let x = force(&co, x.clone()).await;
-        if force_bool(&co, call(&co, f.clone(), x.clone()).await).await? {
+        let what = "while evaluating the return value of the partition function passed to builtins.partition";
+        let r = call(&co, f.clone(), x.clone()).await;
+        if force_bool(&co, r).await.map_err(within(what))? {
             right.push(x);
         } else {
             wrong.push(x);

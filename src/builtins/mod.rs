@@ -46,7 +46,7 @@ use crate::io::EvalIo;
 use crate::settings::Settings;
 use crate::value::{Attrs, Builtin, NixString, Symbol, Thunk, ThunkState, Value, sym};
 use crate::vm::ops::type_error;
-use crate::vm::request::{Co, force};
+use crate::vm::request::{Catch, Co, force, try_force};
 use rustc_hash::FxHashMap as HashMap;
 use smol_str::SmolStr;
 use std::rc::Rc;
@@ -260,6 +260,27 @@ fn constants(settings: &Settings, io: &dyn EvalIo) -> Vec<(Symbol, Value)> {
 }
 
 // Helpers builtins are written with: force a value and check its type.
+
+/// An error about a value a builtin evaluates in its body gets the line C++ Nix adds for that
+/// value (`while evaluating a value of the list passed to builtins.concatLists`), with no
+/// position: the call's line says where.
+pub(crate) fn within(what: &'static str) -> impl FnOnce(Error) -> Error {
+    move |mut e| {
+        e.add_trace(None, what);
+        e
+    }
+}
+
+/// A string a builtin evaluates in its body, as C++ Nix's `forceString` with a context:
+/// every error evaluating it, or about its type, gets the line `what`.
+pub(crate) async fn force_string_within(
+    co: &Co,
+    v: Value,
+    what: &'static str,
+) -> Result<NixString, Error> {
+    let v = try_force(co, v, Catch::Any).await.map_err(within(what))?;
+    string_of(&v).cloned().map_err(within(what))
+}
 
 pub(crate) async fn force_bool(co: &Co, v: Value) -> Result<bool, Error> {
     match force(co, v).await {

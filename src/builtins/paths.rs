@@ -115,15 +115,7 @@ async fn find_file(co: Co, search_path: Value, name: Value) -> Result<Value, Err
         let Some(path) = entry.get(sym!("path")) else {
             return Err(crate::vm::ops::missing_named("path"));
         };
-        let path = walk::coerce_to_string(
-            &co,
-            path.clone(),
-            Coercion {
-                weak: false,
-                copy_to_store: false,
-            },
-        )
-        .await?;
+        let path = walk::coerce_to_string(&co, path.clone(), Coercion::PLAIN).await?;
         let rest = if prefix.is_empty() {
             Some(name.as_str())
         } else if name == prefix {
@@ -213,15 +205,7 @@ async fn get_env(co: Co, name: Value) -> Result<Value, Error> {
 }
 
 async fn base_name_of(co: Co, path: Value) -> Result<Value, Error> {
-    let s = walk::coerce_to_string(
-        &co,
-        path,
-        Coercion {
-            weak: false,
-            copy_to_store: false,
-        },
-    )
-    .await?;
+    let s = walk::coerce_to_string(&co, path, Coercion::PLAIN).await?;
     let bytes = s.as_bytes();
     let trimmed = bytes.strip_suffix(b"/").unwrap_or(bytes);
     let start = trimmed
@@ -236,15 +220,7 @@ async fn base_name_of(co: Co, path: Value) -> Result<Value, Error> {
 
 async fn dir_of(co: Co, path: Value) -> Result<Value, Error> {
     let is_path = matches!(path, Value::Path(_));
-    let s = walk::coerce_to_string(
-        &co,
-        path,
-        Coercion {
-            weak: false,
-            copy_to_store: false,
-        },
-    )
-    .await?;
+    let s = walk::coerce_to_string(&co, path, Coercion::PLAIN).await?;
     let bytes = s.as_bytes();
     let dir: &[u8] = match bytes.iter().rposition(|&c| c == b'/') {
         None => b".",

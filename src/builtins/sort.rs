@@ -7,7 +7,7 @@
 //! C++ Nix keeps `trace` output and the first error the same too.
 
 use super::key_tree::{KeyTree, LEFT, Node, RIGHT, Step};
-use super::{attrs_of, force_bool, force_function, force_list, list_of};
+use super::{attrs_of, force_bool, force_function, force_list, list_of, within};
 use crate::errors::Error;
 use crate::print::print_error_value;
 use crate::value::{Value, sym};
@@ -96,7 +96,9 @@ impl Sorter<'_> {
         match call2(self.co, self.comparator.clone(), a.clone(), b.clone()).await {
             // Calls answer in weak head normal form: the common case needs no further await.
             Value::Bool(b) => Ok(b.get()),
-            r => force_bool(self.co, r).await,
+            r => force_bool(self.co, r).await.map_err(within(
+                "while evaluating the return value of the sorting function passed to builtins.sort",
+            )),
         }
     }
 

@@ -217,12 +217,8 @@ async fn path(co: Co, args: Value) -> Result<Value, Error> {
         let value = value.clone();
         match key.as_bytes() {
             b"path" => {
-                let (p, s) = files::coerce_to_path(&co, value).await.map_err(|e| {
-                    context(
-                        e,
-                        "while evaluating the 'path' attribute passed to 'builtins.path'",
-                    )
-                })?;
+                let what = "while evaluating the 'path' attribute passed to 'builtins.path'";
+                let (p, s) = files::coerce_to_path(&co, value, what).await?;
                 let ctx = s.and_then(|s| s.context().cloned()).unwrap_or_default();
                 source = Some((p, ctx));
             }
@@ -293,14 +289,8 @@ async fn path(co: Co, args: Value) -> Result<Value, Error> {
 }
 
 async fn filter_source(co: Co, filter: Value, path: Value) -> Result<Value, Error> {
-    let (path, s) = files::coerce_to_path(&co, path)
-        .await
-        .map_err(|e| {
-            context(
-                e,
-                "while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'",
-            )
-        })?;
+    let what = "while evaluating the second argument (the path to filter) passed to 'builtins.filterSource'";
+    let (path, s) = files::coerce_to_path(&co, path, what).await?;
     let filter = force_function(&co, filter).await.map_err(|e| {
         context(
             e,
@@ -413,12 +403,8 @@ async fn filtered_out(co: &Co, root: &Path, filter: &Value) -> Result<HashSet<Pa
 // `builtins.storePath`.
 
 async fn store_path(co: Co, path: Value) -> Result<Value, Error> {
-    let (path, s) = files::coerce_to_path(&co, path).await.map_err(|e| {
-        context(
-            e,
-            "while evaluating the first argument passed to 'builtins.storePath'",
-        )
-    })?;
+    let what = "while evaluating the first argument passed to 'builtins.storePath'";
+    let (path, s) = files::coerce_to_path(&co, path, what).await?;
     let store_dir = request::store_dir(&co).await;
     let text = path_string(&path);
     // Symlinks are resolved, unless the path itself names a store path (a symlink in the store).
@@ -613,10 +599,7 @@ async fn fetch_git(co: Co, args: Value) -> Result<Value, Error> {
 /// argument.
 async fn fetch_tree_like(co: Co, v: Value, fetcher: &str) -> Result<Value, Error> {
     let is_git = fetcher == "fetchGit";
-    let no_copy = Coercion {
-        weak: false,
-        copy_to_store: false,
-    };
+    let no_copy = Coercion::PLAIN;
     if let Value::Attrs(attrs) = &v {
         match attrs.get(sym!("type")) {
             Some(_) if is_git => return Err(Error::new("unexpected argument 'type'")),
@@ -714,10 +697,7 @@ fn relative_file_tarball(url: &str) -> Option<String> {
 }
 
 async fn fetch_mercurial(co: Co, args: Value) -> Result<Value, Error> {
-    let no_copy = Coercion {
-        weak: false,
-        copy_to_store: false,
-    };
+    let no_copy = Coercion::PLAIN;
     if let Value::Attrs(attrs) = &args {
         let mut url = String::new();
         for (key, value) in attrs.iter() {
@@ -770,16 +750,9 @@ async fn fetch_mercurial(co: Co, args: Value) -> Result<Value, Error> {
 
 /// C++ Nix's `coerceToStorePath`: a string that is exactly a store path.
 async fn coerce_to_store_path(co: &Co, v: Value, what: &str) -> Result<String, Error> {
-    let s = walk::coerce_to_string(
-        co,
-        v,
-        Coercion {
-            weak: false,
-            copy_to_store: false,
-        },
-    )
-    .await
-    .map_err(|e| context(e, what))?;
+    let s = walk::coerce_to_string(co, v, Coercion::PLAIN)
+        .await
+        .map_err(|e| context(e, what))?;
     let s = s.to_str_lossy().into_owned();
     let store_dir = request::store_dir(co).await;
     let p = Path::new(&s);

@@ -1,6 +1,6 @@
 //! String builtins.
 
-use super::{force_list, force_string, int_of, list_of, string_of};
+use super::{force_list, force_string, force_string_within, int_of, list_of, string_of};
 use crate::errors::Error;
 use crate::value::{NixString, Value};
 use crate::vm::request::Co;
@@ -70,12 +70,15 @@ crate::declare_builtins! {
     "replaceStrings" => async fn replace_strings(from: Strict, to: Lazy, s: Lazy);
 }
 
+/// What `toString` coerces its argument for.
+const TO_STRING_ARGUMENT: &str = "while evaluating the first argument passed to builtins.toString";
+
 async fn to_string(co: Co, v: Value) -> Result<Value, Error> {
     if let Value::String(_) = v {
         return Ok(v);
     }
     Ok(Value::String(
-        walk::coerce_to_string(&co, v, Coercion::TO_STRING).await?,
+        walk::coerce_to_string(&co, v, Coercion::TO_STRING.within(TO_STRING_ARGUMENT)).await?,
     ))
 }
 
@@ -94,7 +97,9 @@ async fn substring(co: Co, start: Value, len: Value, s: Value) -> Result<Value, 
     match s {
         Value::String(s) => substring_of(start, len, &s),
         s => {
-            let s = walk::coerce_to_string(&co, s, Coercion::INTERPOLATION).await?;
+            let what =
+                "while evaluating the third argument (the string) passed to builtins.substring";
+            let s = walk::coerce_to_string(&co, s, Coercion::INTERPOLATION.within(what)).await?;
             substring_of(start, len, &s)
         }
     }
@@ -125,7 +130,9 @@ async fn concat_strings_sep(co: Co, sep: Value, list: Value) -> Result<Value, Er
         if i > 0 {
             parts.push(sep.clone());
         }
-        parts.push(walk::coerce_to_string(&co, item.clone(), Coercion::INTERPOLATION).await?);
+        let what = "while evaluating one element of the list of strings to concat passed to builtins.concatStringsSep";
+        let how = Coercion::INTERPOLATION.within(what);
+        parts.push(walk::coerce_to_string(&co, item.clone(), how).await?);
     }
     Ok(Value::String(NixString::concat(parts.iter())?))
 }
@@ -140,7 +147,9 @@ async fn replace_strings(co: Co, from: Value, to: Value, s: Value) -> Result<Val
     }
     let mut patterns = Vec::with_capacity(from.len());
     for f in from.iter() {
-        patterns.push(force_string(&co, f.clone()).await?);
+        let what =
+            "while evaluating one of the strings to replace passed to builtins.replaceStrings";
+        patterns.push(force_string_within(&co, f.clone(), what).await?);
     }
     let s = force_string(&co, s).await?;
     let bytes = s.as_bytes();
@@ -164,7 +173,8 @@ async fn replace_strings(co: Co, from: Value, to: Value, s: Value) -> Result<Val
         let replacement = match &replacements[j] {
             Some(r) => r.clone(),
             None => {
-                let r = force_string(&co, to[j].clone()).await?;
+                let what = "while evaluating one of the replacement strings passed to builtins.replaceStrings";
+                let r = force_string_within(&co, to[j].clone(), what).await?;
                 if let Some(c) = r.context() {
                     context
                         .get_or_insert_with(Default::default)

@@ -525,8 +525,18 @@ impl Compiler<'_> {
         let set = self.gather(l, true)?;
         self.compile_rec_set(&set, span)?;
         self.emit(Op::Force, span);
+        // C++ Nix's `(rec { ... }).body`, placed at the `let`: an error selecting or
+        // evaluating `body` says so, and where `body` is defined.
+        let start = self.chunk().here();
         let k = self.symbol("body");
         self.emit(Op::Select(k), span);
+        self.emit(Op::Force, span);
+        if let Some(body) = set.index.get("body").map(|&i| &set.statics[i].1) {
+            self.chunk()
+                .operand_context(start, body.span, "from the definition of 'body'");
+        }
+        let what = "while evaluating the attribute 'body'";
+        self.chunk().operand_context(start, span, what);
         Ok(())
     }
 }

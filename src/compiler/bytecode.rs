@@ -3,7 +3,7 @@
 //! (`value::code`) the VM runs.
 
 use crate::errors::Span;
-use crate::value::code::{Chunk, Op};
+use crate::value::code::{Chunk, Op, OperandContext};
 use crate::value::{Formals, Lambda, Symbol, Value};
 use std::rc::Rc;
 
@@ -24,6 +24,7 @@ pub struct ChunkBuilder {
     /// The latest position a jump was pointed at: the op emitted there has more than one
     /// predecessor, so `emit` does not merge it with the op before it.
     jump_target: Option<usize>,
+    contexts: Vec<OperandContext>,
 }
 
 /// Whether `v` is plain data: no function (a list holding one compares equal to itself in C++
@@ -58,6 +59,7 @@ impl ChunkBuilder {
             attr_positions: Vec::new(),
             span,
             jump_target: None,
+            contexts: Vec::new(),
         }
     }
 
@@ -78,6 +80,7 @@ impl ChunkBuilder {
             attr_names: self.attr_names.into(),
             attr_positions: self.attr_positions.into(),
             span: self.span,
+            contexts: self.contexts.into(),
             lambda: None,
             speculable: false,
             speculates_calls: false,
@@ -101,6 +104,32 @@ impl ChunkBuilder {
     /// Appends an op, with two peepholes: a `Force` of something already in weak head normal
     /// form is left out (`Local; Force` becomes `LocalForce`), and `Call; Return` (or
     /// `Call; Force; Return`) becomes a tail call. Neither applies where a jump lands.
+    /// Where the next op goes.
+    pub fn here(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// The ops from `start` to here compute an operand C++ Nix evaluates with context `what`
+    /// at `span`. Recorded as they end, so inner operands come before the operands holding them.
+    pub fn operand_context(&mut self, start: usize, span: Span, what: &'static str) {
+        self.contexts.push(OperandContext {
+            start: start as u32,
+            end: self.ops.len() as u32,
+            span,
+            what,
+            call: false,
+        });
+    }
+
+    /// The ops from `start` to here are an operator C++ Nix makes a call of a builtin, whose
+    /// trace line (`while calling the 'mul' builtin`) is `what`, at `span`.
+    pub fn builtin_call(&mut self, start: usize, span: Span, what: &'static str) {
+        self.operand_context(start, span, what);
+        if let Some(c) = self.contexts.last_mut() {
+            c.call = true;
+        }
+    }
+
     pub fn emit(&mut self, op: Op, span: Span) -> usize {
         let here = self.ops.len();
         if self.jump_target != Some(here) {

@@ -118,6 +118,44 @@ impl<'a> Compiler<'a> {
         self.chunk().emit(op, span)
     }
 
+    /// Compiles `e` forced, then `check` (the op that takes it, placed at `e`), as an operand
+    /// C++ Nix evaluates with context `what`: an error in either says so, at `e`'s position.
+    /// Returns where `check` went.
+    fn operand(
+        &mut self,
+        e: &ast::Expr,
+        what: &'static str,
+        check: Option<Op>,
+    ) -> Result<usize, Error> {
+        let start = self.chunk().here();
+        self.forced(e)?;
+        let at = self.c_pos(e);
+        let check = check.map(|op| self.emit(op, at));
+        self.chunk().operand_context(start, at, what);
+        Ok(check.unwrap_or(start))
+    }
+
+    /// Where C++ Nix places an expression (its `getPos`): an operator at the operator, the
+    /// others at their start, parentheses left out.
+    fn c_pos(&self, e: &ast::Expr) -> Span {
+        let e = unparen(e);
+        if let ast::Expr::BinOp(b) = &e
+            && let Some(op) = b
+                .syntax()
+                .children_with_tokens()
+                .filter_map(|t| t.into_token())
+                .find(|t| ast::BinOpKind::from_kind(t.kind()).is_some())
+        {
+            let r = op.text_range();
+            return Span {
+                file: self.ctx.file,
+                start: r.start().into(),
+                end: r.end().into(),
+            };
+        }
+        self.span(e.syntax())
+    }
+
     fn constant(&mut self, v: Value, span: Span) {
         let i = self.chunk().add_const(v);
         self.emit(Op::Const(i), span);
@@ -224,8 +262,7 @@ impl<'a> Compiler<'a> {
             ast::Expr::Paren(p) => self.tail(&self.child(p.expr(), p.syntax())?, ret),
             ast::Expr::IfElse(i) => {
                 let cond = self.child(i.condition(), i.syntax())?;
-                self.forced(&cond)?;
-                let to_else = self.emit(Op::JumpIfFalse(0), self.span(cond.syntax()));
+                let to_else = self.condition(&cond)?;
                 self.tail(&self.child(i.body(), i.syntax())?, ret)?;
                 self.patch(to_else);
                 self.tail(&self.child(i.else_body(), i.syntax())?, ret)
@@ -428,8 +465,9 @@ impl<'a> Compiler<'a> {
                 InterpolPart::Interpolation(i) => {
                     let e = self.child(i.expr(), i.syntax())?;
                     self.forced(&e)?;
-                    let espan = self.span(e.syntax());
-                    self.emit(Op::CoerceInterp, espan);
+                    // C++ Nix places a part at its `${`.
+                    let ispan = self.span(i.syntax());
+                    self.emit(Op::CoerceInterp, ispan);
                 }
             }
         }
@@ -507,11 +545,18 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// An `if`'s condition and the jump to its `else` (to patch).
+    fn condition(&mut self, cond: &ast::Expr) -> Result<usize, Error> {
+        self.operand(
+            cond,
+            "while evaluating a branch condition",
+            Some(Op::JumpIfFalse(0)),
+        )
+    }
+
     fn if_else(&mut self, i: &ast::IfElse, span: Span) -> CResult {
         let cond = self.child(i.condition(), i.syntax())?;
-        self.forced(&cond)?;
-        let cspan = self.span(cond.syntax());
-        let to_else = self.emit(Op::JumpIfFalse(0), cspan);
+        let to_else = self.condition(&cond)?;
         self.expr(&self.child(i.body(), i.syntax())?)?;
         let to_end = self.emit(Op::Jump(0), span);
         self.patch(to_else);
@@ -736,8 +781,34 @@ impl<'a> Compiler<'a> {
             }
             _ => {}
         }
-        self.forced(&lhs)?;
-        self.forced(&rhs)?;
+        let start = self.chunk().here();
+        let operands = match op {
+            K::Equal => Some((
+                "in the left operand of '=='",
+                "in the right operand of '=='",
+            )),
+            K::NotEqual => Some((
+                "in the left operand of '!='",
+                "in the right operand of '!='",
+            )),
+            K::Concat => Some((
+                "in the left operand of '++'",
+                "in the right operand of '++'",
+            )),
+            _ => None,
+        };
+        match operands {
+            Some((left, right)) => {
+                self.operand(&lhs, left, None)?;
+                self.operand(&rhs, right, None)?;
+            }
+            None => {
+                self.forced(&lhs)?;
+                self.forced(&rhs)?;
+            }
+        }
+        let opspan = self.c_pos(&ast::Expr::BinOp(b.clone()));
+        let call = builtin_operator(op);
         let op = match op {
             K::Concat => Op::Concat,
             K::Update => Op::Update,
@@ -753,7 +824,22 @@ impl<'a> Compiler<'a> {
             K::MoreOrEq => Op::GreaterEq,
             K::And | K::Or | K::Implication | K::PipeLeft | K::PipeRight => Op::Pop,
         };
+        // C++ Nix's `+` is a concatenation placed at each operand; its errors (an overflow, a
+        // part that cannot be coerced) are at the second, the one being added.
+        // `++`'s is at the operator, as C++ Nix places it.
+        let span = match op {
+            Op::Add => self.span(rhs.syntax()),
+            Op::Concat => opspan,
+            _ => span,
+        };
         self.emit(op, span);
+        if let Some((what, negated)) = call {
+            self.chunk().builtin_call(start, opspan, what);
+            if negated {
+                self.chunk()
+                    .operand_context(start, opspan, "in the argument of '!'");
+            }
+        }
         Ok(())
     }
 
@@ -765,16 +851,28 @@ impl<'a> Compiler<'a> {
         span: Span,
     ) -> CResult {
         use ast::BinOpKind as K;
-        self.forced(lhs)?;
-        let lspan = self.span(lhs.syntax());
-        let (short, short_value) = match op {
-            K::And => (self.emit(Op::JumpIfFalse(0), lspan), false),
-            K::Or => (self.emit(Op::JumpIfTrue(0), lspan), true),
-            _ => (self.emit(Op::JumpIfFalse(0), lspan), true),
+        let (jump, short_value, left, right) = match op {
+            K::And => (
+                Op::JumpIfFalse(0),
+                false,
+                "in the left operand of '&&'",
+                "in the right operand of '&&'",
+            ),
+            K::Or => (
+                Op::JumpIfTrue(0),
+                true,
+                "in the left operand of '||'",
+                "in the right operand of '||'",
+            ),
+            _ => (
+                Op::JumpIfFalse(0),
+                true,
+                "in the left operand of '->'",
+                "in the right operand of '->'",
+            ),
         };
-        self.forced(rhs)?;
-        let rspan = self.span(rhs.syntax());
-        self.emit(Op::AssertBool, rspan);
+        let short = self.operand(lhs, left, Some(jump))?;
+        self.operand(rhs, right, Some(Op::AssertBool))?;
         let to_end = self.emit(Op::Jump(0), span);
         self.patch(short);
         self.constant(Value::bool(short_value), span);
@@ -784,10 +882,14 @@ impl<'a> Compiler<'a> {
 
     fn unary(&mut self, u: &ast::UnaryOp, span: Span) -> CResult {
         let e = self.child(u.expr(), u.syntax())?;
-        self.forced(&e)?;
         match self.child(u.operator(), u.syntax())? {
-            ast::UnaryOpKind::Invert => self.emit(Op::Not, span),
-            ast::UnaryOpKind::Negate => self.emit(Op::Negate, span),
+            ast::UnaryOpKind::Invert => {
+                self.operand(&e, "in the argument of '!'", Some(Op::Not))?;
+            }
+            ast::UnaryOpKind::Negate => {
+                self.forced(&e)?;
+                self.emit(Op::Negate, span);
+            }
         };
         Ok(())
     }
@@ -994,6 +1096,7 @@ impl<'a> Compiler<'a> {
             chunk: Rc::new(chunk),
             name,
             nslots,
+            span,
             position,
         };
         let i = self.chunk().add_lambda(lambda);
@@ -1101,6 +1204,20 @@ fn curried_body(param: &ast::Param, body: &ast::Expr) -> Option<ast::Lambda> {
         }
         _ => None,
     }
+}
+
+/// The operators C++ Nix parses as calls of builtins: the builtin's trace line, and whether
+/// the call is negated (`a <= b` is `!(b < a)`).
+fn builtin_operator(op: ast::BinOpKind) -> Option<(&'static str, bool)> {
+    use ast::BinOpKind as K;
+    Some(match op {
+        K::Sub => ("while calling the 'sub' builtin", false),
+        K::Mul => ("while calling the 'mul' builtin", false),
+        K::Div => ("while calling the 'div' builtin", false),
+        K::Less | K::More => ("while calling the 'lessThan' builtin", false),
+        K::LessOrEq | K::MoreOrEq => ("while calling the 'lessThan' builtin", true),
+        _ => return None,
+    })
 }
 
 /// The expression inside any parentheses.

@@ -74,6 +74,11 @@ impl Attrs {
         (span != Span::UNKNOWN).then_some(span)
     }
 
+    /// Where the `i`th attribute (in name order) was defined, if known.
+    pub(crate) fn position_of_entry(&self, i: usize) -> Option<Span> {
+        Some(self.position_at(i)).filter(|&span| span != Span::UNKNOWN)
+    }
+
     fn position_at(&self, i: usize) -> Span {
         self.positions
             .as_ref()

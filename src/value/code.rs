@@ -153,6 +153,9 @@ pub struct Chunk {
     pub attr_positions: Box<[crate::value::Positions]>,
     /// The span of the whole expression this chunk computes.
     pub span: Span,
+    /// The operands whose errors C++ Nix says it was evaluating (`in the argument of '!'`),
+    /// innermost first (`vm::trace::add_operand_contexts`).
+    pub contexts: Box<[OperandContext]>,
     /// For a lambda's body, what a trace calls the lambda: `'f'` (the name it was bound to)
     /// or `anonymous lambda`.
     pub lambda: Option<smol_str::SmolStr>,
@@ -167,6 +170,18 @@ pub struct Chunk {
     pub arith: Option<Arith>,
     /// How speculating it has gone so far (the one part that changes at run time).
     pub speculation: Record,
+}
+
+/// The ops `start..end` compute an operand (and check its type) that C++ Nix evaluates with a
+/// context: an error among them gets the line `what` at `span` (the operand's position).
+pub struct OperandContext {
+    pub start: u32,
+    pub end: u32,
+    pub span: Span,
+    pub what: &'static str,
+    /// The range is an operator C++ Nix makes a call of a builtin (`*` is `__mul`): the op
+    /// at its end raises its errors as that builtin would, without a position of its own.
+    pub call: bool,
 }
 
 /// The commonest speculable body, recognised when it is compiled (`compiler::speculable`): a

@@ -212,6 +212,8 @@ pub(crate) struct Lambda {
     /// For the inner lambda of `x: y: ...`: how many slots its scope shares with the outer
     /// lambda's (see `Closure`). 0 for any other lambda.
     pub merged: usize,
+    /// The lambda expression's position (where a call of it is placed in traces).
+    pub span: Span,
     /// `file:line:column`, for `«lambda @ ...»` in messages.
     pub position: String,
     /// For `x: <lambda>`: the inner lambda, which a call builds without running any code.

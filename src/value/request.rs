@@ -66,9 +66,9 @@ impl<F: Future<Output = Response> + Unpin> Future for Yield<F> {
 pub(crate) enum Request {
     /// Evaluate this value to weak head normal form.
     Force(Value),
-    /// Like `Force`, but a catchable error (`throw`, failed `assert`) comes back as
-    /// `Response::Error` instead of unwinding this generator (`tryEval`).
-    TryForce(Value),
+    /// Like `Force`, but an error `Catch` takes comes back as `Response::Error` instead of
+    /// unwinding this generator (`tryEval`; a walk that says where in a value it failed).
+    TryForce(Value, Catch),
     /// Apply a (forced) function to one argument; the answer is in weak head normal form.
     Call(Value, Value),
     /// Apply a function that takes two arguments at once (`run::takes_two`) to both.
@@ -98,6 +98,27 @@ pub(crate) enum Request {
     /// Wait for the host's outside work; its result comes back as `Response::Value` or
     /// `Response::Error`.
     Wait(HostFuture),
+}
+
+/// Which errors a `TryForce` hands back to the generator.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Catch {
+    /// `throw` and failed `assert`s, as `tryEval` catches them.
+    Catchable,
+    /// Every error but an interruption (`Error::is_interruption`): the generator adds what
+    /// it was doing to the error's trace and fails with it, as C++ Nix's `catch` blocks that
+    /// add a trace line and rethrow.
+    Any,
+}
+
+impl Catch {
+    /// Whether this mode hands `e` back to the generator.
+    pub fn takes(self, e: &Error) -> bool {
+        match self {
+            Catch::Catchable => e.is_catchable(),
+            Catch::Any => !e.is_interruption(),
+        }
+    }
 }
 
 /// A loop of calls, one per element (`LoopStart::Each`).
@@ -267,13 +288,13 @@ impl<F: Future<Output = Response> + Unpin> Future for Forcing<F> {
     }
 }
 
-/// Evaluates `v`, catching `throw` and `assert` failures.
-pub async fn try_force(co: &Co, v: Value) -> Result<Value, Error> {
+/// Evaluates `v`, catching the errors `catch` takes.
+pub async fn try_force(co: &Co, v: Value, catch: Catch) -> Result<Value, Error> {
     let v = match v.into_whnf() {
         Ok(v) => return Ok(v),
         Err(thunk) => thunk,
     };
-    match co.yield_(Request::TryForce(v)).await {
+    match co.yield_(Request::TryForce(v, catch)).await {
         Response::Value(v) => Ok(v),
         Response::Error(e) => Err(e),
         other => mismatched(&other),

@@ -2,7 +2,7 @@
 //! arguments, loop), all in one place.
 
 use super::BuiltinGen;
-use super::request::{Expect, Finish};
+use super::request::{Catch, Expect, Finish};
 use crate::errors::Span;
 use crate::value::code::Chunk;
 use crate::value::{Builtin, Env, NixList, Thunk, Value};
@@ -51,8 +51,8 @@ pub(super) struct GenFrame {
     pub coroutine: BuiltinGen,
     pub name: &'static str,
     pub span: Option<Span>,
-    /// Waiting on a `TryForce`: catchable errors are handed to it instead of unwinding it.
-    pub catching: bool,
+    /// Waiting on a `TryForce`: the errors it takes are handed to it instead of unwinding it.
+    pub catching: Option<Catch>,
     /// A host's builtin: a panic while it runs becomes an error (`Builtin::host`).
     pub host: bool,
     /// Logical calls this frame stands for: 1 for a builtin call, plus tail-called frames.

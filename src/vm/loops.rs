@@ -69,7 +69,8 @@ impl Vm<'_> {
             unreachable!("a loop call without a loop frame on top")
         };
         let x = l.element();
-        let span = l.span;
+        // A builtin's calls have no position (C++ Nix's `callFunction(..., noPos)`).
+        let span = None;
         let (f, arg) = match &mut l.kind {
             LoopKind::Each { .. } => (l.f.clone(), x),
             LoopKind::Fold { acc, partial } => {
@@ -102,8 +103,8 @@ impl Vm<'_> {
                 results,
             } => {
                 if let Err(mut e) = expect.check(&v) {
-                    if let Some(what) = super::trace::result_context(l.owner.name) {
-                        e.add_trace(None, what);
+                    if let Some((at, what)) = super::trace::result_context(l.owner.name, &v, &l.f) {
+                        e.add_trace(at, what);
                     }
                     return Step::Unwind(e);
                 }
@@ -115,8 +116,7 @@ impl Vm<'_> {
                 // `f acc` is known: apply it to the element.
                 *partial = false;
                 let x = l.element();
-                let span = l.span;
-                return self.call(v, x, span);
+                return self.call(v, x, None);
             }
             LoopKind::Fold { acc, .. } => {
                 *acc = v;

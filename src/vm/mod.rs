@@ -244,7 +244,7 @@ impl<'s> Vm<'s> {
             coroutine: generator,
             name,
             span,
-            catching: false,
+            catching: None,
             host: false,
             calls,
             depth: 0,
@@ -307,7 +307,7 @@ impl<'s> Vm<'s> {
             let Some(Frame::Gen(g)) = self.frames.last_mut() else {
                 return Step::Unwind(Error::new("internal error: no generator to resume"));
             };
-            g.catching = false;
+            g.catching = None;
             let state = match g.host {
                 false => g.coroutine.0.resume_with(r),
                 true => {
@@ -382,14 +382,15 @@ impl<'s> Vm<'s> {
         let span = self.gen_span();
         match req {
             Request::Force(v) => self.force_value(v, span),
-            Request::TryForce(v) => {
+            Request::TryForce(v, catch) => {
                 if let Some(Frame::Gen(g)) = self.frames.last_mut() {
-                    g.catching = true;
+                    g.catching = Some(catch);
                 }
                 self.force_value(v, span)
             }
-            Request::Call(f, arg) => self.call(f, arg, span),
-            Request::Call2(f, a, b) => self.call2(f, a, b, span),
+            // A builtin's calls have no position (C++ Nix's `callFunction(..., noPos)`).
+            Request::Call(f, arg) => self.call(f, arg, None),
+            Request::Call2(f, a, b) => self.call2(f, a, b, None),
             Request::Import(path, scope) => match self.host.import(&path, scope) {
                 Ok(v) => self.force_value(v, span),
                 Err(e) => Step::Unwind(e),
@@ -953,6 +954,9 @@ impl<'s> Vm<'s> {
                 Some(Frame::Code(f)) => {
                     self.stack.truncate(f.base);
                     self.call_depth -= f.calls;
+                    if !f.chunk.contexts.is_empty() {
+                        trace::add_operand_contexts(&mut err, &f);
+                    }
                     if f.calls > 0 {
                         // Called by code: the call op of the frame below, or of the frame
                         // a tail call replaced. Calls a builtin makes have no site.
@@ -991,7 +995,7 @@ impl<'s> Vm<'s> {
                     err.add_trace(a.span, what);
                 }
                 Some(Frame::Gen(g)) => {
-                    if g.catching && err.is_catchable() {
+                    if g.catching.is_some_and(|c| c.takes(&err)) {
                         self.frames.push(Frame::Gen(g));
                         return Ok(Step::Resume(Response::Error(err)));
                     }

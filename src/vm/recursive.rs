@@ -49,20 +49,24 @@ impl Vm<'_> {
     /// Answers one generator request in a nested run; `Err` is the step to take instead of
     /// resuming (the error unwinds the generator).
     pub(super) fn answer_recursively(&mut self, req: Request) -> Result<Response, Step> {
-        let catching = matches!(req, Request::TryForce(_));
+        let catching = match req {
+            Request::TryForce(_, catch) => Some(catch),
+            _ => None,
+        };
         let floor = self.frames.len();
         let mut step = self.request(req);
         if let Step::Wait(work) = step {
             step = self.block_on(work);
         }
+        // An error unwinds the frames the request pushed (a thunk whose call failed at once)
+        // before the generator may take it.
         let result = match step {
             Step::Resume(r) => return Ok(r),
-            Step::Unwind(e) => Err(e),
             step => self.drive(floor, step),
         };
         match result {
             Ok(v) => Ok(Response::Value(v)),
-            Err(e) if catching && e.is_catchable() => Ok(Response::Error(e)),
+            Err(e) if catching.is_some_and(|c| c.takes(&e)) => Ok(Response::Error(e)),
             Err(e) => Err(Step::Unwind(e)),
         }
     }

@@ -345,7 +345,9 @@ impl Vm<'_> {
                     match ops::add(&a, &b) {
                         Ok(Some(v)) => self.stack.push(v),
                         Ok(None) => {
-                            spawn!("+", request::generator(move |co| walk::add_slow(co, a, b)))
+                            let at = span!();
+                            let add = move |co| walk::add_slow(co, a, b, at);
+                            spawn!("+", request::generator(add))
                         }
                         Err(e) => fail!(e),
                     }
@@ -457,7 +459,21 @@ impl Vm<'_> {
     #[inline(never)]
     fn fail_at(&mut self, e: Error, ip: usize, env: &crate::value::Env, span: Span) -> Step {
         self.write_back(ip, env);
-        Step::Unwind(e.at(span))
+        // One whose trace already says where it is (`while evaluating a path segment`) keeps
+        // no position of its own, as in C++ Nix, nor one of an operator C++ Nix makes a call
+        // of a builtin (the call's line says where).
+        let call = match self.frames.last() {
+            Some(Frame::Code(f)) => f
+                .chunk
+                .contexts
+                .iter()
+                .any(|c| c.call && c.end as usize == ip),
+            _ => false,
+        };
+        match e.trace.is_empty() && !call {
+            true => Step::Unwind(e.at(span)),
+            false => Step::Unwind(e),
+        }
     }
 
     /// Writes the dispatch loop's registers back into the code frame on top.
@@ -565,7 +581,12 @@ impl Vm<'_> {
                         self.stack.push(Value::list(v));
                     }
                     (Value::List(_), other) | (other, _) => {
-                        return Err(ops::type_error("a list", other));
+                        let mut e = ops::type_error("a list", other);
+                        e.add_trace(
+                            Some(span),
+                            "while evaluating one of the elements to concatenate",
+                        );
+                        return Err(e);
                     }
                 }
             }
@@ -639,22 +660,18 @@ impl Vm<'_> {
             }
             Op::CoerceInterp => {
                 let v = self.pop_operand()?;
+                let how = walk::Coercion::INTERPOLATION.within_at(walk::PATH_SEGMENT, span);
                 match v {
                     Value::String(_) => self.stack.push(v),
                     Value::Attrs(_) | Value::Path(_) => {
                         return Ok(Rare::Spawn(
                             "interpolation",
                             request::generator(move |co| async move {
-                                Ok(Value::String(
-                                    walk::coerce_to_string(&co, v, walk::Coercion::INTERPOLATION)
-                                        .await?,
-                                ))
+                                Ok(Value::String(walk::coerce_to_string(&co, v, how).await?))
                             }),
                         ));
                     }
-                    other => {
-                        return Err(super::walk::cannot_coerce(&other));
-                    }
+                    other => return Err(walk::cannot_coerce_for(&other, how)),
                 }
             }
             Op::Interpolate(n) => {

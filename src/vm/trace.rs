@@ -154,15 +154,10 @@ pub(super) fn argument_context(builtin: &str, index: usize) -> Option<&'static s
         ("substring", 1) => {
             "while evaluating the second argument (the substring length) passed to builtins.substring"
         }
-        ("substring", 2) => {
-            "while evaluating the third argument (the string) passed to builtins.substring"
-        }
         ("tail", 0) => "while evaluating the first argument passed to 'builtins.tail'",
         ("throw", 0) => "while evaluating the error message passed to builtin.throw",
         ("toFile", 0) => "while evaluating the first argument passed to builtins.toFile",
         ("toFile", 1) => "while evaluating the second argument passed to builtins.toFile",
-        ("toPath", 0) => "while evaluating the first argument passed to builtins.toPath",
-        ("toString", 0) => "while evaluating the first argument passed to builtins.toString",
         ("unsafeDiscardOutputDependency", 0) => {
             "while evaluating the argument passed to builtins.unsafeDiscardOutputDependency"
         }
@@ -193,7 +188,11 @@ pub(super) fn add_argument_context(e: &mut Error, builtin: &str, args: &[Value])
         return;
     };
     let index = args.iter().position(|a| a.identity() == subject);
-    if let Some(what) = index.and_then(|i| argument_context(builtin, i)) {
+    let said = |what: &str| e.trace.last().is_some_and(|l| l.what == what);
+    // A body that checked the argument itself has said so already.
+    if let Some(what) = index.and_then(|i| argument_context(builtin, i))
+        && !said(what)
+    {
         e.add_trace(None, what);
     }
 }
@@ -242,10 +241,31 @@ pub(super) fn add_lambda_call(e: &mut Error, frame: &CodeFrame, call_site: Optio
     }
 }
 
+/// The lines of the operands an error leaving a code frame was computing (`in the argument of
+/// '!'`), innermost first: those whose ops hold the op the frame stopped at.
+pub(super) fn add_operand_contexts(e: &mut Error, frame: &CodeFrame) {
+    let at = frame.ip.wrapping_sub(1) as u32;
+    for c in frame.chunk.contexts.iter() {
+        if c.start <= at && at < c.end {
+            e.add_trace(Some(c.span), c.what);
+        }
+    }
+}
+
 /// The context line C++ Nix adds when the result of the function a builtin calls per element
-/// has the wrong type (`filter`'s predicate returning a string).
-pub(super) fn result_context(builtin: &str) -> Option<&'static str> {
-    Some(match builtin {
+/// has the wrong type (`filter`'s predicate returning a string), placed where C++ Nix places
+/// it: `concatMap`'s at the result or else the function (`Value::determinePos`), the others
+/// nowhere.
+pub(super) fn result_context(
+    builtin: &str,
+    result: &Value,
+    f: &Value,
+) -> Option<(Option<Span>, &'static str)> {
+    let at = match builtin {
+        "concatMap" => determine_pos(result).or_else(|| determine_pos(f)),
+        _ => None,
+    };
+    let what = match builtin {
         "filter" => {
             "while evaluating the return value of the filtering function passed to builtins.filter"
         }
@@ -255,5 +275,14 @@ pub(super) fn result_context(builtin: &str) -> Option<&'static str> {
             "while evaluating the return value of the function passed to builtins.concatMap"
         }
         _ => return None,
-    })
+    };
+    Some((at, what))
+}
+
+/// Where C++ Nix's `Value::determinePos` places a value: a function at its definition.
+fn determine_pos(v: &Value) -> Option<Span> {
+    match v {
+        Value::Closure(c) => Some(c.lambda.span),
+        _ => None,
+    }
 }

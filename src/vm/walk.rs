@@ -5,11 +5,12 @@
 //! the scheduler, which counts it towards max-call-depth as C++ Nix does.
 
 use super::ops;
-use super::request::{self, Co, force};
+use super::request::{self, Catch, Co, force, try_force};
 use crate::errors::{Error, Span};
 use crate::print::print_error_value;
-use crate::value::{Attrs, NixContext, NixString, Value, sym};
+use crate::value::{Attrs, NixContext, NixString, Thunk, Value, sym};
 use rustc_hash::FxHashSet as HashSet;
+use smallvec::smallvec;
 use std::rc::Rc;
 
 /// Reports depth to the scheduler when it has grown, or shrunk a lot.
@@ -30,27 +31,67 @@ impl DepthTracker {
     }
 }
 
-/// Forces `v` and everything inside it. Shared substructures are visited once.
+/// Forces `v` and everything inside it. Shared substructures are visited once. An error
+/// inside says where, innermost first, as C++ Nix's `forceValueDeep` does: `while evaluating
+/// the attribute 'x'` at its definition, `while evaluating list element at index N`.
 pub async fn deep_force(co: &Co, v: Value) -> Result<Value, Error> {
     let root = force(co, v).await;
     let mut seen: HashSet<usize> = HashSet::default();
-    let mut stack: Vec<(Value, u32)> = vec![(root.clone(), 1)];
+    // The containers being walked, outermost first, each with the entry to visit next.
+    let mut path: Vec<(Value, usize)> = Vec::new();
     let mut tracker = DepthTracker::new();
-    while let Some((v, depth)) = stack.pop() {
-        tracker.at(co, depth).await;
-        let v = force(co, v).await;
-        if let Some(id) = v.ptr_id()
-            && !seen.insert(id)
-        {
+    enter(&mut seen, &mut path, &root);
+    while let Some((container, next)) = path.last_mut() {
+        let Some(entry) = entry_at(container, *next) else {
+            path.pop();
             continue;
-        }
-        match &v {
-            Value::Attrs(a) => stack.extend(a.values().rev().map(|x| (x.clone(), depth + 1))),
-            Value::List(l) => stack.extend(l.iter().rev().map(|x| (x.clone(), depth + 1))),
-            _ => {}
+        };
+        *next += 1;
+        tracker.at(co, path.len() as u32 + 1).await;
+        match try_force(co, entry, Catch::Any).await {
+            Ok(v) => enter(&mut seen, &mut path, &v),
+            Err(e) => return Err(inside(e, &path)),
         }
     }
     Ok(root)
+}
+
+/// Starts walking `v`'s entries if it has some not walked yet.
+fn enter(seen: &mut HashSet<usize>, path: &mut Vec<(Value, usize)>, v: &Value) {
+    if let Some(id) = v.ptr_id()
+        && !seen.insert(id)
+    {
+        return;
+    }
+    if matches!(v, Value::Attrs(_) | Value::List(_)) {
+        path.push((v.clone(), 0));
+    }
+}
+
+/// The `i`th value in a set (in name order) or list.
+fn entry_at(container: &Value, i: usize) -> Option<Value> {
+    match container {
+        Value::Attrs(a) => a.entry(i).map(|(_, v)| v.clone()),
+        Value::List(l) => l.get(i).cloned(),
+        _ => None,
+    }
+}
+
+/// `e` with the lines saying where in the walked value it happened: the entry last visited
+/// at each level, innermost first.
+fn inside(mut e: Error, path: &[(Value, usize)]) -> Error {
+    for (container, next) in path.iter().rev() {
+        let i = next.saturating_sub(1);
+        match container {
+            Value::Attrs(a) => {
+                let name = a.entry(i).map_or_else(String::new, |(k, _)| k.to_string());
+                let what = format!("while evaluating the attribute '{name}'");
+                e.add_trace(a.position_of_entry(i), what);
+            }
+            _ => e.add_trace(None, format!("while evaluating list element at index {i}")),
+        }
+    }
+    e
 }
 
 /// `a == b` with Nix's semantics: numbers compare across int and float, lists and sets
@@ -143,7 +184,14 @@ pub async fn less_than(co: &Co, a: Value, b: Value) -> Result<bool, Error> {
         tracker.at(co, depth).await;
         let x = force(co, a).await;
         let y = force(co, b).await;
-        if let Some(lt) = ops::less_shallow(&x, &y)? {
+        // Each level of lists compared says so, as C++ Nix's `CompareValues` does.
+        let compared = ops::less_shallow(&x, &y).map_err(|mut e| {
+            for _ in 1..depth {
+                e.add_trace(None, "while comparing two list elements");
+            }
+            e
+        })?;
+        if let Some(lt) = compared {
             return Ok(lt);
         }
         let (Value::List(p), Value::List(q)) = (x, y) else {
@@ -176,24 +224,107 @@ pub struct Coercion {
     pub weak: bool,
     /// Paths become store paths (interpolation) rather than their own text (`toString`).
     pub copy_to_store: bool,
+    /// What the coercion is for, and where: the line C++ Nix's `coerceToString` adds to a
+    /// value that cannot be coerced (`while evaluating a path segment`).
+    pub what: Option<&'static str>,
+    pub at: Option<Span>,
 }
 
 impl Coercion {
     pub const INTERPOLATION: Coercion = Coercion {
         weak: false,
         copy_to_store: true,
+        what: None,
+        at: None,
     };
     pub const TO_STRING: Coercion = Coercion {
         weak: true,
         copy_to_store: false,
+        what: None,
+        at: None,
     };
+    /// Strings, paths as their own text, and sets that coerce to those.
+    pub const PLAIN: Coercion = Coercion {
+        weak: false,
+        copy_to_store: false,
+        what: None,
+        at: None,
+    };
+
+    /// This coercion, for `what`.
+    pub const fn within(self, what: &'static str) -> Coercion {
+        Coercion {
+            what: Some(what),
+            ..self
+        }
+    }
+
+    /// This coercion, for `what` at `at`.
+    pub fn within_at(self, what: &'static str, at: Span) -> Coercion {
+        Coercion {
+            what: Some(what),
+            at: Some(at),
+            ..self
+        }
+    }
 }
 
 /// A piece of a coercion's work stack: a value (whether a space follows it, and how deeply it
 /// is nested in lists, `__toString` results and `outPath`s), or a space between list items.
 enum Piece {
-    Value(Value, bool, u32),
+    Value(Part),
     Space,
+}
+
+/// A value a coercion has still to turn into text.
+struct Part {
+    value: Value,
+    space_after: bool,
+    depth: u32,
+    /// What a value here that cannot be coerced is for (a list item's differs from the list's).
+    what: Option<&'static str>,
+    /// How the coercion came to it, innermost first.
+    via: Option<Rc<Via>>,
+}
+
+/// One step of how a coercion came to a value: the result of a `__toString`, an `outPath`, an
+/// item of a list (coerced for `what`).
+struct Via {
+    step: Step,
+    parent: Option<Rc<Via>>,
+}
+
+enum Step {
+    ToString(Option<Span>),
+    OutPath(Option<Span>),
+    Item(Option<&'static str>),
+}
+
+/// Adds the lines of how a coercion came to the value it failed on, innermost first, as C++
+/// Nix's `coerceToString` and `peelToStringOutPath` add them on the way out: the innermost
+/// one says `evaluating` if it was evaluating that value failed (`forced` false), `using`
+/// otherwise.
+fn add_via(e: &mut Error, via: &Option<Rc<Via>>, at: Option<Span>, mut forced: bool) {
+    let mut via = via.as_deref();
+    while let Some(v) = via {
+        let verb = if forced { "using" } else { "evaluating" };
+        match v.step {
+            Step::ToString(span) => e.add_trace(
+                span,
+                format!("while {verb} the result of the `__toString` attribute"),
+            ),
+            Step::OutPath(span) => {
+                e.add_trace(span, format!("while {verb} the `outPath` attribute"))
+            }
+            Step::Item(what) => {
+                if let Some(what) = what {
+                    e.add_trace(at, what);
+                }
+            }
+        }
+        forced = true;
+        via = v.parent.as_deref();
+    }
 }
 
 /// Coerces a value to a string the way C++ Nix's `coerceToString` does. C++ Nix recurses for
@@ -206,22 +337,46 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
     }
     let mut out: Vec<u8> = Vec::new();
     let mut context: Option<NixContext> = None;
-    let mut stack = vec![Piece::Value(v, false, 1)];
+    let root = Part {
+        value: v,
+        space_after: false,
+        depth: 1,
+        what: how.what,
+        via: None,
+    };
+    let mut stack = vec![Piece::Value(root)];
     let mut tracker = DepthTracker::new();
     while let Some(piece) = stack.pop() {
-        let (v, space_after, depth) = match piece {
-            Piece::Space => {
-                out.push(b' ');
-                continue;
-            }
-            Piece::Value(v, s, depth) => {
-                tracker.at(co, depth).await;
-                (force(co, v).await, s, depth)
-            }
+        let Piece::Value(part) = piece else {
+            out.push(b' ');
+            continue;
         };
-        if space_after && !matches!(&v, Value::List(l) if l.is_empty()) {
+        tracker.at(co, part.depth).await;
+        let v = match &part.via {
+            None => force(co, part.value.clone()).await,
+            Some(_) => match try_force(co, part.value.clone(), Catch::Any).await {
+                Ok(v) => v,
+                Err(mut e) => {
+                    add_via(&mut e, &part.via, how.at, false);
+                    return Err(e);
+                }
+            },
+        };
+        if part.space_after && !matches!(&v, Value::List(l) if l.is_empty()) {
             stack.push(Piece::Space);
         }
+        let next = |value: Value, space_after: bool, what, step: Step| {
+            Piece::Value(Part {
+                value,
+                space_after,
+                depth: part.depth + 1,
+                what,
+                via: Some(Rc::new(Via {
+                    step,
+                    parent: part.via.clone(),
+                })),
+            })
+        };
         match &v {
             Value::String(s) => {
                 out.extend_from_slice(s.as_bytes());
@@ -244,12 +399,22 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
             Value::Attrs(a) => {
                 if let Some(f) = a.get(sym!("__toString")) {
                     // The result is coerced in turn, with the same rules.
-                    let r = request::call(co, f.clone(), v.clone()).await;
-                    stack.push(Piece::Value(r, false, depth + 1));
+                    let span = a.position(sym!("__toString"));
+                    let call = Value::Thunk(Thunk::apply(f.clone(), smallvec![v.clone()]));
+                    let r = match try_force(co, call, Catch::Any).await {
+                        Ok(r) => r,
+                        Err(mut e) => {
+                            e.add_trace(span, "while calling the `__toString` attribute");
+                            add_via(&mut e, &part.via, how.at, true);
+                            return Err(e);
+                        }
+                    };
+                    stack.push(next(r, false, part.what, Step::ToString(span)));
                 } else if let Some(p) = a.get(sym!("outPath")) {
-                    stack.push(Piece::Value(p.clone(), false, depth + 1));
+                    let span = a.position(sym!("outPath"));
+                    stack.push(next(p.clone(), false, part.what, Step::OutPath(span)));
                 } else {
-                    return Err(cannot_coerce(&v));
+                    return Err(cannot_coerce_part(&v, &part, how));
                 }
             }
             Value::Int(i) if how.weak => {
@@ -267,14 +432,45 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
             Value::List(l) if how.weak => {
                 let n = l.len();
                 for (i, item) in l.iter().enumerate().rev() {
-                    stack.push(Piece::Value(item.clone(), i + 1 < n, depth + 1));
+                    let step = Step::Item(part.what);
+                    stack.push(next(item.clone(), i + 1 < n, Some(ITEM), step));
                 }
             }
-            _ => return Err(cannot_coerce(&v)),
+            _ => return Err(cannot_coerce_part(&v, &part, how)),
         }
     }
     Ok(NixString::new(out, context))
 }
+
+/// What C++ Nix's `coerceToString` says about an item of a list it coerces.
+const ITEM: &str = "while evaluating one element of the list";
+
+/// The error for a value a coercion cannot turn into text, with the lines saying what the
+/// coercion was for and how it came to the value.
+fn cannot_coerce_part(v: &Value, part: &Part, how: Coercion) -> Error {
+    let mut e = cannot_coerce_for(
+        v,
+        Coercion {
+            what: part.what,
+            ..how
+        },
+    );
+    add_via(&mut e, &part.via, how.at, true);
+    e
+}
+
+/// "cannot coerce a set to a string: { }", with the line saying what the coercion was for.
+pub fn cannot_coerce_for(v: &Value, how: Coercion) -> Error {
+    let mut e = cannot_coerce(v);
+    if let Some(what) = how.what {
+        e.add_trace(how.at, what);
+    }
+    e
+}
+
+/// What C++ Nix's string concatenation (interpolation, `+` on strings and paths) coerces its
+/// parts for.
+pub const PATH_SEGMENT: &str = "while evaluating a path segment";
 
 /// `coerce_to_string` of a value that is one piece and needs nothing evaluated or copied (the
 /// common case: a string, or a number for `toString`); `None` for anything else.
@@ -304,23 +500,17 @@ pub fn cannot_coerce(v: &Value) -> Error {
 }
 
 /// `a + b` when a string coercion is needed (`"a" + { __toString = ...; }`, `./p + x`).
-pub async fn add_slow(co: Co, a: Value, b: Value) -> Result<Value, Error> {
+pub async fn add_slow(co: Co, a: Value, b: Value, at: Span) -> Result<Value, Error> {
     match &a {
         Value::Path(p) => {
-            let s = coerce_to_string(
-                &co,
-                b,
-                Coercion {
-                    weak: false,
-                    copy_to_store: false,
-                },
-            )
-            .await?;
+            let how = Coercion::PLAIN.within_at(PATH_SEGMENT, at);
+            let s = coerce_to_string(&co, b, how).await?;
             ops::append_to_path(p, &s)
         }
         _ => {
-            let x = coerce_to_string(&co, a, Coercion::INTERPOLATION).await?;
-            let y = coerce_to_string(&co, b, Coercion::INTERPOLATION).await?;
+            let how = Coercion::INTERPOLATION.within_at(PATH_SEGMENT, at);
+            let x = coerce_to_string(&co, a, how).await?;
+            let y = coerce_to_string(&co, b, how).await?;
             Ok(Value::String(NixString::concat([&x, &y])?))
         }
     }
