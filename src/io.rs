@@ -1,6 +1,7 @@
 //! Everything an evaluation reads from or writes to the outside world goes through `EvalIo`, so
 //! a host can supply its own filesystem (or none) and capture traces.
 
+use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -28,7 +29,8 @@ pub trait EvalIo {
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// The type of `path` itself (symlinks are not followed).
     fn file_type(&self, path: &Path) -> io::Result<FileType>;
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>>;
+    /// The entries of a directory: names as the bytes the file system holds (not UTF-8 text).
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(OsString, FileType)>>;
     /// Resolves symlinks (for the import cache and `pathExists`).
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
     fn read_link(&self, path: &Path) -> io::Result<PathBuf>;
@@ -74,14 +76,11 @@ impl EvalIo for StdIo {
         Ok(kind(std::fs::symlink_metadata(path)?.file_type()))
     }
 
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(OsString, FileType)>> {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(path)? {
             let entry = entry?;
-            out.push((
-                entry.file_name().to_string_lossy().into_owned(),
-                kind(entry.file_type()?),
-            ));
+            out.push((entry.file_name(), kind(entry.file_type()?)));
         }
         Ok(out)
     }
@@ -110,9 +109,12 @@ impl EvalIo for StdIo {
     }
 
     fn trace(&self, line: &str) {
-        // A closed stderr is no reason to stop evaluating (`eprintln!` would panic).
+        // A closed stderr is no reason to stop evaluating (`eprintln!` would panic). A
+        // string's bytes that are not UTF-8 are written as they are (`rawtext`).
         use std::io::Write;
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
+        let mut bytes = crate::rawtext::encode(line).into_owned();
+        bytes.push(b'\n');
+        let _ = std::io::stderr().lock().write_all(&bytes);
     }
 }
 
@@ -136,7 +138,7 @@ impl EvalIo for NoIo {
         Err(no_access(path))
     }
 
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(OsString, FileType)>> {
         Err(no_access(path))
     }
 
@@ -340,7 +342,7 @@ impl EvalIo for MemoryIo {
         })
     }
 
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(OsString, FileType)>> {
         let dir = self.resolve(path)?;
         if !matches!(self.entry(&dir)?, Entry::Directory) {
             return Err(io::Error::other(format!(
@@ -360,7 +362,7 @@ impl EvalIo for MemoryIo {
             .take_while(|p| p.starts_with(&dir))
             .filter(|p| p.parent() == Some(dir.as_path()))
             .filter_map(|p| {
-                let name = p.file_name()?.to_string_lossy().into_owned();
+                let name = p.file_name()?.to_os_string();
                 Some((name, self.file_type(p).ok()?))
             });
         Ok(children.collect())
@@ -419,7 +421,7 @@ impl<T: EvalIo + ?Sized> EvalIo for std::rc::Rc<T> {
         (**self).file_type(path)
     }
 
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(OsString, FileType)>> {
         (**self).read_dir(path)
     }
 

@@ -16,6 +16,7 @@ pub mod eval;
 pub mod io;
 pub mod paths;
 pub mod print;
+pub mod rawtext;
 pub mod run;
 pub mod settings;
 pub mod store;

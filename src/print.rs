@@ -175,7 +175,9 @@ pub fn print_with(v: &Value, opts: PrintOptions) -> String {
             other => print_scalar(&mut out, other, !opts.track_repeated),
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    // A string's bytes that are not UTF-8 travel as stand-ins, which the writers of output and
+    // messages take back (`rawtext`).
+    crate::rawtext::decode_owned(out)
 }
 
 /// Ends a set or list whose limit is reached: `«N attributes elided» ` and none of its remaining

@@ -124,12 +124,25 @@ impl<'a> Compiler<'a> {
     }
 
     fn name_const(&mut self, name: &str) -> u32 {
-        self.chunk().add_const(Value::string(name))
+        let v = self.text_value(name);
+        self.chunk().add_const(v)
     }
 
     /// The index in this chunk's symbol table of attribute name `name`.
     fn symbol(&mut self, name: &str) -> u32 {
-        self.chunk().add_symbol(Symbol::from(name))
+        let symbol = Symbol::new(&self.bytes(name));
+        self.chunk().add_symbol(symbol)
+    }
+
+    /// The bytes source text stands for: a string literal's or attribute name's stand-ins for
+    /// bytes that are not UTF-8 taken back (`rawtext`; one search for a byte 0xF4 without any).
+    fn bytes<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, [u8]> {
+        crate::rawtext::encode(text)
+    }
+
+    /// A string literal's text (or an attribute name's) as a Nix string.
+    fn text_value(&self, text: &str) -> Value {
+        Value::string(crate::value::NixString::from(self.bytes(text).as_ref()))
     }
 
     fn span(&self, node: &rnix::SyntaxNode) -> Span {
@@ -414,7 +427,7 @@ impl<'a> Compiler<'a> {
             }
         }
         if let [InterpolPart::Literal(lit)] = parts.as_slice() {
-            self.constant(Value::string(lit.as_str()), span);
+            self.constant(self.text_value(lit), span);
             return Ok(());
         }
         if parts.is_empty() {
@@ -424,7 +437,7 @@ impl<'a> Compiler<'a> {
         let n = parts.len() as u32;
         for part in parts {
             match part {
-                InterpolPart::Literal(lit) => self.constant(Value::string(lit), span),
+                InterpolPart::Literal(lit) => self.constant(self.text_value(&lit), span),
                 InterpolPart::Interpolation(i) => {
                     let e = self.child(i.expr(), i.syntax())?;
                     self.forced(&e)?;
@@ -823,7 +836,8 @@ impl<'a> Compiler<'a> {
                 Some(InterpolPart::Literal(t)) => t.clone(),
                 _ => String::new(),
             };
-            self.constant(Value::Path(Rc::new(canon_path(Path::new(&text)))), span);
+            let path = canon_path(&crate::paths::from_bytes(&self.bytes(&text)));
+            self.constant(Value::Path(Rc::new(path)), span);
             return Ok(());
         }
         self.interpolation(strs, span)?;
@@ -860,12 +874,12 @@ impl<'a> Compiler<'a> {
                 self.ctx.home.as_ref().ok_or_else(|| {
                     self.error(expr.syntax(), "cannot resolve '~/': HOME is not set")
                 })?;
-            return Ok(format!("{}/{rest}", home.display()));
+            return Ok(format!("{}/{rest}", path_text(home)));
         }
         if text.starts_with('/') {
             return Ok(text.to_string());
         }
-        Ok(format!("{}/{text}", self.ctx.dir.display()))
+        Ok(format!("{}/{text}", path_text(&self.ctx.dir)))
     }
 
     /// `<name>` is `__findFile __nixPath "name"`, resolved like any variables.
@@ -1102,6 +1116,11 @@ fn curried_body(param: &ast::Param, body: &ast::Expr) -> Option<ast::Lambda> {
         }
         _ => None,
     }
+}
+
+/// A directory's name as source text, its bytes that are not UTF-8 as stand-ins (`rawtext`).
+fn path_text(dir: &Path) -> std::borrow::Cow<'_, str> {
+    crate::rawtext::decode(dir.as_os_str().as_encoded_bytes())
 }
 
 /// The expression inside any parentheses.

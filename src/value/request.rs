@@ -188,7 +188,7 @@ pub enum StoreAnswer {
 pub enum IoResponse {
     Bytes(Vec<u8>),
     Type(crate::io::FileType),
-    Entries(Vec<(String, crate::io::FileType)>),
+    Entries(Vec<(std::ffi::OsString, crate::io::FileType)>),
     Env(Option<String>),
     Dir(PathBuf),
 }
