@@ -82,7 +82,9 @@ impl LineTable {
             return (line, column);
         }
         // A stand-in for a byte that is not UTF-8 counts as the one byte it stands for.
-        let before = text.get(start..offset).map_or(0, crate::rawtext::count_stand_ins);
+        let before = text
+            .get(start..offset)
+            .map_or(0, crate::rawtext::count_stand_ins);
         (line, column - before * (crate::rawtext::STAND_IN_LEN - 1))
     }
 }

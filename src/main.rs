@@ -362,7 +362,8 @@ fn parse(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(), Error> {
 fn dump_bytecode(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(), Error> {
     let (text, path, dir) = read_source(opts, cwd)?;
     let listing = ev.dump_bytecode(&text, path, &dir)?;
-    write_stdout(format!("{}\n", listing.trim_end_matches('\n')).as_bytes())
+    let listing = format!("{}\n", listing.trim_end_matches('\n'));
+    write_stdout(&rawtext::encode(&listing))
 }
 
 /// The source `-E`, `FILE`, `-` (stdin) or nothing (`./default.nix`) names: its text, its

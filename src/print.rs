@@ -53,7 +53,8 @@ enum Item {
     CountElement,
 }
 
-/// Prints a value as `nix-instantiate --eval` does.
+/// Prints a value as `nix-instantiate --eval` does. A string's bytes that are not UTF-8 are
+/// stand-ins in the text; `rawtext::encode` gives the bytes C++ Nix writes.
 pub fn print_value(v: &Value) -> String {
     print_with(v, PrintOptions::OUTPUT)
 }

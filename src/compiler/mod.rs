@@ -61,17 +61,22 @@ pub struct Compiler<'a> {
     warnings: Vec<(String, Span)>,
     /// Where the source's lines start, for positions.
     lines: LineTable,
+    /// Whether text compiled into values may hold stand-ins for bytes that are not UTF-8
+    /// (`rawtext`); without (nearly always) literals are taken as they are.
+    raw: bool,
 }
 
 /// Compiles a parsed file into its top-level chunk.
 pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Compiled, Error> {
     let lines = LineTable::new(ctx.text);
+    let raw = holds_stand_ins(&ctx);
     let mut c = Compiler {
         ctx,
         scopes: Vec::new(),
         chunks: Vec::new(),
         warnings: Vec::new(),
         lines,
+        raw,
     };
     let expr = root
         .expr()
@@ -135,9 +140,12 @@ impl<'a> Compiler<'a> {
     }
 
     /// The bytes source text stands for: a string literal's or attribute name's stand-ins for
-    /// bytes that are not UTF-8 taken back (`rawtext`; one search for a byte 0xF4 without any).
+    /// bytes that are not UTF-8 taken back (`rawtext`).
     fn bytes<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, [u8]> {
-        crate::rawtext::encode(text)
+        match self.raw {
+            true => crate::rawtext::encode(text),
+            false => std::borrow::Cow::Borrowed(text.as_bytes()),
+        }
     }
 
     /// A string literal's text (or an attribute name's) as a Nix string.
@@ -1116,6 +1124,15 @@ fn curried_body(param: &ast::Param, body: &ast::Expr) -> Option<ast::Lambda> {
         }
         _ => None,
     }
+}
+
+/// Whether the source, or the directory or home a path literal starts with, holds stand-ins.
+fn holds_stand_ins(ctx: &CompileContext) -> bool {
+    let dirs = [Some(&ctx.dir), ctx.home.as_ref()].into_iter().flatten();
+    crate::rawtext::has_stand_ins(ctx.text)
+        || dirs
+            .map(|d| path_text(d))
+            .any(|t| matches!(t, std::borrow::Cow::Owned(_)))
 }
 
 /// A directory's name as source text, its bytes that are not UTF-8 as stand-ins (`rawtext`).
