@@ -49,6 +49,9 @@ impl Source {
 /// large file that count made them quadratic.
 pub(crate) struct LineTable {
     starts: Vec<usize>,
+    /// Whether the text holds stand-ins for bytes that are not UTF-8 (`rawtext`), which
+    /// columns count as one byte each.
+    raw: bool,
 }
 
 impl LineTable {
@@ -56,6 +59,7 @@ impl LineTable {
         let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
         LineTable {
             starts: std::iter::once(0).chain(newlines).collect(),
+            raw: crate::rawtext::has_stand_ins(text),
         }
     }
 
@@ -73,7 +77,15 @@ impl LineTable {
         let offset = offset.min(text.len());
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts.get(line.wrapping_sub(1)).copied().unwrap_or(0);
-        (line, offset - start + 1)
+        let column = offset - start + 1;
+        if !self.raw {
+            return (line, column);
+        }
+        // A stand-in for a byte that is not UTF-8 counts as the one byte it stands for.
+        let before = text
+            .get(start..offset)
+            .map_or(0, crate::rawtext::count_stand_ins);
+        (line, column - before * (crate::rawtext::STAND_IN_LEN - 1))
     }
 }
 

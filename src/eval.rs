@@ -243,9 +243,9 @@ impl EvalState {
                     crate::store::io_error(e, &path)
                 }
             })?;
-        // Valid UTF-8 (nearly every file) is taken as it is, without a copy.
-        let text = String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        // Valid UTF-8 (nearly every file) is taken as it is, without a copy; other bytes
+        // become stand-ins that string literals take back (`rawtext`).
+        let text = crate::rawtext::decode_owned(bytes);
         let dir = path
             .parent()
             .map(Path::to_path_buf)
@@ -816,7 +816,7 @@ impl Evaluator {
     pub fn to_xml(&mut self, v: Value, locations: bool) -> Result<String, Error> {
         let g = vm::request::generator(move |co| async move {
             Ok(Value::string(
-                crate::builtins::to_xml(&co, v, locations).await?,
+                crate::builtins::to_xml(&co, v, locations).await?.as_slice(),
             ))
         });
         self.run_generator("toXML", g).map(text)
@@ -837,7 +837,7 @@ impl Evaluator {
 /// The text of a string a generator of this module made.
 fn text(v: Value) -> String {
     match v {
-        Value::String(s) => s.to_str_lossy().into_owned(),
+        Value::String(s) => s.to_text().into_owned(),
         _ => unreachable!("a rendering generator answered with something not a string"),
     }
 }

@@ -1,6 +1,7 @@
 //! Everything an evaluation reads from or writes to the outside world goes through `EvalIo`, so
 //! a host can supply its own filesystem (or none) and capture traces.
 
+use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -54,7 +55,7 @@ impl FileType {
 ///             false => NoIo.file_type(path),
 ///         }
 ///     }
-///     fn read_dir(&self, path: &Path) -> std::io::Result<Vec<(String, FileType)>> {
+///     fn read_dir(&self, path: &Path) -> std::io::Result<Vec<(std::ffi::OsString, FileType)>> {
 ///         NoIo.read_dir(path)
 ///     }
 ///     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
@@ -83,8 +84,8 @@ pub trait EvalIo {
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// The type of `path` itself (symlinks are not followed).
     fn file_type(&self, path: &Path) -> io::Result<FileType>;
-    /// A directory's entries: each name with its type (symlinks not followed).
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>>;
+    /// The entries of a directory: names as the bytes the file system holds (not UTF-8 text).
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(OsString, FileType)>>;
     /// Resolves symlinks (for the import cache and `pathExists`).
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
     /// The target of a symbolic link.
@@ -132,14 +133,11 @@ impl EvalIo for StdIo {
         Ok(kind(std::fs::symlink_metadata(path)?.file_type()))
     }
 
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(OsString, FileType)>> {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(path)? {
             let entry = entry?;
-            out.push((
-                entry.file_name().to_string_lossy().into_owned(),
-                kind(entry.file_type()?),
-            ));
+            out.push((entry.file_name(), kind(entry.file_type()?)));
         }
         Ok(out)
     }
@@ -168,9 +166,12 @@ impl EvalIo for StdIo {
     }
 
     fn trace(&self, line: &str) {
-        // A closed stderr is no reason to stop evaluating (`eprintln!` would panic).
+        // A closed stderr is no reason to stop evaluating (`eprintln!` would panic). A
+        // string's bytes that are not UTF-8 are written as they are (`rawtext`).
         use std::io::Write;
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
+        let mut bytes = crate::rawtext::encode(line).into_owned();
+        bytes.push(b'\n');
+        let _ = std::io::stderr().lock().write_all(&bytes);
     }
 }
 
@@ -194,7 +195,7 @@ impl EvalIo for NoIo {
         Err(no_access(path))
     }
 
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(OsString, FileType)>> {
         Err(no_access(path))
     }
 
@@ -398,7 +399,7 @@ impl EvalIo for MemoryIo {
         })
     }
 
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(OsString, FileType)>> {
         let dir = self.resolve(path)?;
         if !matches!(self.entry(&dir)?, Entry::Directory) {
             return Err(io::Error::other(format!(
@@ -418,7 +419,7 @@ impl EvalIo for MemoryIo {
             .take_while(|p| p.starts_with(&dir))
             .filter(|p| p.parent() == Some(dir.as_path()))
             .filter_map(|p| {
-                let name = p.file_name()?.to_string_lossy().into_owned();
+                let name = p.file_name()?.to_os_string();
                 Some((name, self.file_type(p).ok()?))
             });
         Ok(children.collect())
@@ -477,7 +478,7 @@ impl<T: EvalIo + ?Sized> EvalIo for std::rc::Rc<T> {
         (**self).file_type(path)
     }
 
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<(String, FileType)>> {
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(OsString, FileType)>> {
         (**self).read_dir(path)
     }
 

@@ -25,7 +25,7 @@
 //! world), [`settings`] (limits included), [`errors`], [`value`] and [`convert`] (reading and
 //! making values), [`builtins`] and [`vm::request`] (the host's own builtins, declared as
 //! gnix declares its own with [`declare_builtins!`]), [`select`] (`-A` paths and `--arg`),
-//! [`print`](mod@print), [`paths`] and [`allocator`]. The parser, compiler and VM are internal.
+//! [`print`](mod@print) and [`rawtext`] (output as bytes), [`paths`] and [`allocator`]. The parser, compiler and VM are internal.
 //! `design/embedding.md` says how the embedding API is shaped and why;
 //! `design/ARCHITECTURE.md` maps the whole crate.
 
@@ -41,6 +41,7 @@ pub mod eval;
 pub mod io;
 pub mod paths;
 pub mod print;
+pub mod rawtext;
 pub mod run;
 pub mod select;
 pub mod settings;

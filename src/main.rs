@@ -5,8 +5,11 @@ mod instantiate;
 mod repl;
 
 use gnix::paths::absolute;
+use gnix::rawtext;
 use gnix::select;
 use gnix::{Error, Evaluator, Settings, Value};
+use std::ffi::OsStr;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -126,7 +129,7 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
 /// Writes to stderr, ignoring a closed stderr (there is nowhere left to report it).
 fn to_stderr(text: &str) {
     use std::io::Write;
-    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    let _ = std::io::stderr().lock().write_all(&rawtext::encode(text));
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -203,7 +206,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                 if o.file.is_some() {
                     return Err("only one file can be evaluated".into());
                 }
-                o.file = Some(PathBuf::from(s));
+                o.file = Some(PathBuf::from(OsStr::from_bytes(&rawtext::encode(s))));
             }
         }
     }
@@ -219,9 +222,9 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
 fn main() -> ExitCode {
     let mut args = std::env::args_os();
     let name = args.next().map(PathBuf::from);
-    // An argument that is not UTF-8 (an `-E` expression's bytes) is decoded lossily, as source
-    // files are (`std::env::args` would panic on it).
-    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    // An argument's bytes that are not UTF-8 (in an `-E` expression, a file name) become
+    // stand-ins, as in source files (`rawtext`): `std::env::args` would panic on them.
+    let args: Vec<String> = args.map(|a| rawtext::decode_owned(a.into_vec())).collect();
     if name.is_some_and(|n| n.file_name().is_some_and(|n| n == "nix-instantiate")) {
         return instantiate::main(&args);
     }
@@ -359,7 +362,8 @@ fn parse(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(), Error> {
 fn dump_bytecode(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(), Error> {
     let (text, path, dir) = read_source(opts, cwd)?;
     let listing = ev.dump_bytecode(&text, path, &dir)?;
-    write_stdout(format!("{}\n", listing.trim_end_matches('\n')).as_bytes())
+    let listing = format!("{}\n", listing.trim_end_matches('\n'));
+    write_stdout(&rawtext::encode(&listing))
 }
 
 /// The source `-E`, `FILE`, `-` (stdin) or nothing (`./default.nix`) names: its text, its
@@ -369,15 +373,16 @@ fn read_source(opts: &Options, cwd: &Path) -> Result<(String, Option<PathBuf>, P
     match (&opts.expr, &opts.file) {
         (Some(e), _) => Ok((e.clone(), None, cwd.to_path_buf())),
         (None, Some(f)) if f.as_os_str() == "-" => {
-            let mut text = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
                 .map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
-            Ok((text, None, cwd.to_path_buf()))
+            Ok((rawtext::decode_owned(bytes), None, cwd.to_path_buf()))
         }
         (None, file) => {
             let path = absolute(file.as_deref().unwrap_or(Path::new("default.nix")), cwd);
-            let text = std::fs::read_to_string(&path)
+            let bytes = std::fs::read(&path)
                 .map_err(|e| Error::new(format!("cannot read '{}': {e}", path.display())))?;
+            let text = rawtext::decode_owned(bytes);
             let dir = path
                 .parent()
                 .map(PathBuf::from)
@@ -416,7 +421,7 @@ fn auto_args(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<select::A
     for (name, arg) in &opts.auto_args {
         let v = match arg {
             AutoArg::Expr(e) => ev.lazy_expr(e, cwd)?,
-            AutoArg::Str(s) => Value::string(s.as_str()),
+            AutoArg::Str(s) => Value::string(rawtext::encode(s).as_ref()),
         };
         args.insert(name.clone(), v);
     }
@@ -456,7 +461,9 @@ fn render(ev: &mut Evaluator, opts: &Options, v: Value) -> Result<Vec<u8>, Error
     } else {
         gnix::print::print_value(&v)
     };
-    Ok(format!("{text}\n").into_bytes())
+    let mut out = rawtext::encode(&text).into_owned();
+    out.push(b'\n');
+    Ok(out)
 }
 
 /// `--stats`: the VM's counters (C++ Nix's `NIX_SHOW_STATS` names where it has the same

@@ -28,3 +28,17 @@ pub fn canon_path(path: &Path) -> PathBuf {
 pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
     canon_path(&cwd.join(path))
 }
+
+/// The path a Nix string's bytes name, byte for byte (file names are bytes, as Nix strings are).
+pub fn from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+/// `path` with `bytes` appended to its last component (Nix's `path + "string"`), canonical.
+pub fn append(path: &Path, bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    let mut joined = path.as_os_str().as_bytes().to_vec();
+    joined.extend_from_slice(bytes);
+    canon_path(&from_bytes(&joined))
+}

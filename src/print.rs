@@ -56,7 +56,8 @@ enum Item {
     CountElement,
 }
 
-/// Prints a value as `nix-instantiate --eval` does.
+/// Prints a value as `nix-instantiate --eval` does. A string's bytes that are not UTF-8 are
+/// stand-ins in the text; `rawtext::encode` gives the bytes C++ Nix writes.
 pub fn print_value(v: &Value) -> String {
     print_with(v, PrintOptions::OUTPUT)
 }
@@ -180,7 +181,9 @@ pub fn print_with(v: &Value, opts: PrintOptions) -> String {
             other => print_scalar(&mut out, other, !opts.track_repeated),
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    // A string's bytes that are not UTF-8 travel as stand-ins, which the writers of output and
+    // messages take back (`rawtext`).
+    crate::rawtext::decode_owned(out)
 }
 
 /// Ends a set or list whose limit is reached: `«N attributes elided» ` and none of its remaining

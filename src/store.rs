@@ -8,6 +8,8 @@
 use crate::errors::Error;
 use crate::io::{EvalIo, FileType};
 use sha2::{Digest, Sha256};
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// The store path `path` would be copied to, as `nix-store --add` (`source` type) names it,
@@ -70,9 +72,9 @@ pub fn io_error(e: std::io::Error, p: &Path) -> Error {
 }
 
 /// The entries of directory `p` with their types, sorted bytewise as C++ Nix lists them.
-pub fn sorted_entries(fs: &dyn EvalIo, p: &Path) -> Result<Vec<(String, FileType)>, Error> {
+pub fn sorted_entries(fs: &dyn EvalIo, p: &Path) -> Result<Vec<(OsString, FileType)>, Error> {
     let mut entries = fs.read_dir(p).map_err(|e| io_error(e, p))?;
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     Ok(entries)
 }
 

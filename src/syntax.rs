@@ -26,7 +26,48 @@ pub fn parse(text: &str, file: FileId) -> Result<ast::Root, Error> {
     if text.contains("${") {
         check_paths(&tree, text, file)?;
     }
+    if may_hold_bare_zero_point(text) {
+        check_floats(&tree, text, file)?;
+    }
     Ok(tree)
+}
+
+/// Whether `text` may hold a float literal `0.` with no digit after the point (`0.`, `0.e5`):
+/// a `0.` that no digit or point comes right before (`1.0.2`, `10.` are not) and no digit
+/// right after. A cheap filter before `check_floats` walks the tree.
+fn may_hold_bare_zero_point(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"0.").any(|i| {
+        let before = i.checked_sub(1).and_then(|j| bytes.get(j));
+        !before.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_'))
+            && !bytes.get(i + 2).is_some_and(u8::is_ascii_digit)
+    })
+}
+
+/// Rejects a float literal `0.` without a digit after the point, which rnix takes (as 0.0)
+/// where C++ Nix's lexer has no such float (after a point it wants a digit unless the number
+/// starts with 1-9): it reads the integer `0` and a `.` selecting an attribute, so `0.` and
+/// `[ 0. ]` are syntax errors. The message is the one rnix gives for the same text with the
+/// `0` replaced by an identifier (`_.`), which it does parse as C++ Nix does. Where that
+/// parses (`0.x`, a selection from an integer for C++ Nix) the float is left as rnix reads it.
+fn check_floats(tree: &ast::Root, text: &str, file: FileId) -> Result<(), Error> {
+    use rnix::SyntaxKind as K;
+    let bare = |t: &rnix::SyntaxToken| {
+        t.kind() == K::TOKEN_FLOAT
+            && t.text().starts_with("0.")
+            && !t.text()[2..].starts_with(|c: char| c.is_ascii_digit())
+    };
+    for token in tree.syntax().descendants_with_tokens() {
+        let Some(token) = token.into_token().filter(bare) else {
+            continue;
+        };
+        let start = usize::from(token.text_range().start());
+        let stand_in = format!("{}_{}", &text[..start], &text[start + 1..]);
+        if let Some(err) = rnix::Root::parse(&stand_in).errors().first() {
+            return Err(parse_error(err, &stand_in, file));
+        }
+    }
+    Ok(())
 }
 
 /// Rejects a parenthesis closed by another token than `)`. rnix's parser takes whatever token

@@ -537,3 +537,91 @@ fn version_and_ignored_compatibility_flags() {
         assert_eq!(eval_all(args).0, Some(2), "{args:?}");
     }
 }
+
+/// Runs `gnix eval` with arguments given as bytes (an `-E` expression need not be UTF-8) and
+/// `input` on stdin; returns the exit code, stdout and stderr as bytes.
+fn eval_bytes(args: &[&[u8]], input: &[u8]) -> (Option<i32>, Vec<u8>, Vec<u8>) {
+    use std::ffi::OsStr;
+    use std::io::Write;
+    use std::os::unix::ffi::OsStrExt;
+    use std::process::Stdio;
+    let mut child = Command::new(GNIX)
+        .arg("eval")
+        .args(args.iter().map(|a| OsStr::from_bytes(a)))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot run gnix");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    stdin.write_all(input).expect("write stdin");
+    drop(stdin);
+    let out = child.wait_with_output().expect("gnix ends");
+    (out.status.code(), out.stdout, out.stderr)
+}
+
+/// The stdout of a successful `eval_bytes`.
+fn eval_bytes_ok(args: &[&[u8]]) -> Vec<u8> {
+    let (code, out, err) = eval_bytes(args, b"");
+    assert_eq!(code, Some(0), "{args:?}: {}", String::from_utf8_lossy(&err));
+    out
+}
+
+#[test]
+fn printed_strings_keep_bytes_that_are_not_utf8() {
+    // C++ Nix writes a string's bytes as they are, not U+FFFD for the half of a character.
+    let e: &[u8] = "builtins.substring 0 1 \"é\"".as_bytes();
+    assert_eq!(eval_bytes_ok(&[b"-E", e]), b"\"\xc3\"\n");
+    assert_eq!(eval_bytes_ok(&[b"--raw", b"-E", e]), b"\xc3");
+    let list = [b"[ (".as_slice(), e, b") ]"].concat();
+    assert_eq!(
+        eval_bytes_ok(&[b"--strict", b"-E", &list]),
+        b"[ \"\xc3\" ]\n"
+    );
+    let xml = eval_bytes_ok(&[b"--xml", b"-E", e]);
+    let want = b"<string value=\"\xc3\" />";
+    assert!(xml.windows(want.len()).any(|w| w == want), "{xml:?}");
+}
+
+#[test]
+fn source_bytes_that_are_not_utf8_are_string_bytes() {
+    // In an `-E` argument, on stdin, and through `--argstr`: two bytes, not two U+FFFD.
+    let e = b"builtins.stringLength \"\xff\xfe\"";
+    assert_eq!(eval_bytes_ok(&[b"-E", e]), b"2\n");
+    assert_eq!(eval_bytes_ok(&[b"-E", b"\"\xff\""]), b"\"\xff\"\n");
+    let (code, out, _) = eval_bytes(&[b"-"], e);
+    assert_eq!((code, out), (Some(0), b"2\n".to_vec()));
+    let arg = [
+        b"--argstr".as_slice(),
+        b"s",
+        b"\xff",
+        b"-E",
+        b"{ s }: [ s (builtins.stringLength s) ]",
+    ];
+    assert_eq!(
+        eval_bytes_ok(&[b"--strict", arg[0], arg[1], arg[2], arg[3], arg[4]]),
+        b"[ \"\xff\" 1 ]\n"
+    );
+}
+
+#[test]
+fn messages_keep_bytes_that_are_not_utf8() {
+    // `throw`, `trace` and the source excerpt write the bytes, as C++ Nix does; the column
+    // counts the byte as one.
+    let (code, _, err) = eval_bytes(&[b"-E", b"\"\xff\" + throw \"a\xfeb\""], b"");
+    assert_eq!(code, Some(1));
+    let has = |want: &[u8]| err.windows(want.len()).any(|w| w == want);
+    assert!(has(b"error: a\xfeb\n"), "{}", String::from_utf8_lossy(&err));
+    assert!(
+        has(b"1| \"\xff\" + throw"),
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
+    assert!(
+        has("«string»:1:7:".as_bytes()),
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
+    let (code, _, err) = eval_bytes(&[b"-E", b"builtins.trace \"\xff\" 1"], b"");
+    assert_eq!((code, err), (Some(0), b"trace: \xff\n".to_vec()));
+}

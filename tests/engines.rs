@@ -19,6 +19,7 @@ use gnix::{Evaluator, Settings};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -211,7 +212,7 @@ impl EvalIo for CaseIo {
     fn file_type(&self, path: &Path) -> std::io::Result<FileType> {
         StdIo.file_type(path)
     }
-    fn read_dir(&self, path: &Path) -> std::io::Result<Vec<(String, FileType)>> {
+    fn read_dir(&self, path: &Path) -> std::io::Result<Vec<(OsString, FileType)>> {
         StdIo.read_dir(path)
     }
     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {

@@ -8,6 +8,7 @@ use std::path::Path;
 
 /// The layers, lowest first. Modules of one layer do not use each other.
 const LAYERS: &[&[&str]] = &[
+    &["rawtext"],
     &["errors", "io", "settings", "paths", "allocator"],
     &["value"],
     &["print", "store"],

@@ -129,7 +129,7 @@ crate::declare_builtins! {
 /// The text of a `throw` or `abort` message (coerced as in interpolation).
 async fn message_text(co: &Co, v: Value) -> Result<String, Error> {
     let s = walk::coerce_to_string(co, v, Coercion::INTERPOLATION).await?;
-    Ok(s.to_str_lossy().into_owned())
+    Ok(s.to_text().into_owned())
 }
 
 async fn throw(co: Co, message: Value) -> Result<Value, Error> {
@@ -167,7 +167,7 @@ async fn try_eval(co: Co, e: Value) -> Result<Value, Error> {
 async fn trace(co: Co, e1: Value, e2: Value) -> Result<Value, Error> {
     let v = walk::deep_force(&co, e1).await?;
     let shown = match &v {
-        Value::String(s) => s.to_str_lossy().into_owned(),
+        Value::String(s) => s.to_text().into_owned(),
         other => crate::print::print_with(other, crate::print::PrintOptions::OUTPUT),
     };
     request::trace(&co, format!("trace: {shown}")).await;
@@ -175,7 +175,7 @@ async fn trace(co: Co, e1: Value, e2: Value) -> Result<Value, Error> {
 }
 
 async fn warn(co: Co, message: Value, e2: Value) -> Result<Value, Error> {
-    let msg = string_of(&message)?.to_str_lossy();
+    let msg = string_of(&message)?.to_text();
     // Continuation lines line up after the prefix, unless the message starts on its own line.
     let line = if msg.starts_with('\n') {
         format!("evaluation warning:{msg}")

@@ -111,7 +111,7 @@ async fn read_dir(co: Co, path: Value) -> Result<Value, Error> {
     };
     let out = entries
         .into_iter()
-        .map(|(name, t)| (Symbol::from(name), Value::string(t.as_str())))
+        .map(|(name, t)| (Symbol::new(name.as_bytes()), Value::string(t.as_str())))
         .collect();
     Ok(Value::attrs(Attrs::from_unsorted(out)))
 }

@@ -125,9 +125,9 @@ async fn find_file(co: Co, search_path: Value, name: Value) -> Result<Value, Err
         };
         let Some(rest) = rest else { continue };
         let candidate = if rest.is_empty() {
-            PathBuf::from(path.to_str_lossy().as_ref())
+            crate::paths::from_bytes(path.as_bytes())
         } else {
-            PathBuf::from(path.to_str_lossy().as_ref()).join(rest)
+            crate::paths::from_bytes(path.as_bytes()).join(rest)
         };
         let candidate = crate::paths::absolute(&candidate, &working_dir(&co).await?);
         if file_type(&co, candidate.clone()).await.is_ok() {
@@ -228,9 +228,7 @@ async fn dir_of(co: Co, path: Value) -> Result<Value, Error> {
         Some(i) => &bytes[..i],
     };
     if is_path {
-        return Ok(Value::Path(Rc::new(PathBuf::from(
-            String::from_utf8_lossy(dir).as_ref(),
-        ))));
+        return Ok(Value::Path(Rc::new(crate::paths::from_bytes(dir))));
     }
     Ok(Value::String(NixString::new(dir, s.context().cloned())))
 }

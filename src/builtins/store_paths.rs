@@ -17,6 +17,7 @@ use crate::vm::request::{self, Co, force};
 use crate::vm::request::{IoRequest, IoResponse};
 use crate::vm::walk::{self, Coercion};
 use std::collections::HashSet;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 // The arguments forced with a trace line of their own (`while evaluating the argument passed
@@ -364,7 +365,7 @@ async fn children(co: &Co, dir: &Path) -> Result<Vec<(PathBuf, FileType)>, Error
         Ok(_) => Vec::new(),
         Err(e) => return Err(store::io_error(e, dir)),
     };
-    entries.sort_by(|a, b| b.0.cmp(&a.0));
+    entries.sort_by(|a, b| b.0.as_bytes().cmp(a.0.as_bytes()));
     Ok(entries.into_iter().map(|(n, t)| (dir.join(n), t)).collect())
 }
 

@@ -28,11 +28,10 @@ async fn to_xml_builtin(co: Co, value: Value) -> Result<Value, Error> {
 }
 
 /// The XML document of a value, forcing it all (`nix-instantiate --eval --strict --xml`);
-/// `locations` adds `line`/`column`/`path` attributes to functions. Bytes that are not UTF-8
-/// are replaced; `to_xml_bytes` keeps them.
-pub async fn to_xml(co: &Co, v: Value, locations: bool) -> Result<String, Error> {
-    let (text, _) = to_xml_bytes(co, v, true, locations).await?;
-    Ok(String::from_utf8_lossy(&text).into_owned())
+/// `locations` adds `line`/`column`/`path` attributes to functions. Its bytes, as C++ Nix
+/// writes them (a string's bytes that are not UTF-8 included).
+pub async fn to_xml(co: &Co, v: Value, locations: bool) -> Result<Vec<u8>, Error> {
+    Ok(to_xml_bytes(co, v, true, locations).await?.0)
 }
 
 /// The XML document of a value and the string context of every string in it. Without

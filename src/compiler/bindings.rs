@@ -310,7 +310,10 @@ impl Compiler<'_> {
     fn set_entries(&mut self, set: &BindingSet, span: Span, slots: Option<()>) -> CResult {
         let mut n = 0;
         let mut order: Vec<usize> = (0..set.statics.len()).collect();
-        order.sort_by(|&x, &y| set.statics[x].0.as_bytes().cmp(set.statics[y].0.as_bytes()));
+        order.sort_by(|&x, &y| {
+            self.bytes(&set.statics[x].0)
+                .cmp(&self.bytes(&set.statics[y].0))
+        });
         let mut positions = Vec::with_capacity(set.statics.len() + set.dynamics.len());
         // Without dynamic names, the names are the table's and only the values are pushed.
         let all_static = set.dynamics.is_empty();
@@ -319,9 +322,9 @@ impl Compiler<'_> {
             let (name, b) = &set.statics[i];
             positions.push(b.span);
             if all_static {
-                names.push(crate::value::Symbol::from(name.as_str()));
+                names.push(crate::value::Symbol::new(&self.bytes(name)));
             } else {
-                self.constant(Value::string(name.as_str()), b.span);
+                self.constant(self.text_value(name), b.span);
             }
             match slots {
                 Some(()) => {

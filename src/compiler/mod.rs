@@ -61,17 +61,22 @@ pub struct Compiler<'a> {
     warnings: Vec<(String, Span)>,
     /// Where the source's lines start, for positions.
     lines: LineTable,
+    /// Whether text compiled into values may hold stand-ins for bytes that are not UTF-8
+    /// (`rawtext`); without (nearly always) literals are taken as they are.
+    raw: bool,
 }
 
 /// Compiles a parsed file into its top-level chunk.
 pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Compiled, Error> {
     let lines = LineTable::new(ctx.text);
+    let raw = holds_stand_ins(&ctx);
     let mut c = Compiler {
         ctx,
         scopes: Vec::new(),
         chunks: Vec::new(),
         warnings: Vec::new(),
         lines,
+        raw,
     };
     let expr = root
         .expr()
@@ -162,12 +167,28 @@ impl<'a> Compiler<'a> {
     }
 
     fn name_const(&mut self, name: &str) -> u32 {
-        self.chunk().add_const(Value::string(name))
+        let v = self.text_value(name);
+        self.chunk().add_const(v)
     }
 
     /// The index in this chunk's symbol table of attribute name `name`.
     fn symbol(&mut self, name: &str) -> u32 {
-        self.chunk().add_symbol(Symbol::from(name))
+        let symbol = Symbol::new(&self.bytes(name));
+        self.chunk().add_symbol(symbol)
+    }
+
+    /// The bytes source text stands for: a string literal's or attribute name's stand-ins for
+    /// bytes that are not UTF-8 taken back (`rawtext`).
+    fn bytes<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, [u8]> {
+        match self.raw {
+            true => crate::rawtext::encode(text),
+            false => std::borrow::Cow::Borrowed(text.as_bytes()),
+        }
+    }
+
+    /// A string literal's text (or an attribute name's) as a Nix string.
+    fn text_value(&self, text: &str) -> Value {
+        Value::string(crate::value::NixString::from(self.bytes(text).as_ref()))
     }
 
     fn span(&self, node: &rnix::SyntaxNode) -> Span {
@@ -451,7 +472,7 @@ impl<'a> Compiler<'a> {
             }
         }
         if let [InterpolPart::Literal(lit)] = parts.as_slice() {
-            self.constant(Value::string(lit.as_str()), span);
+            self.constant(self.text_value(lit), span);
             return Ok(());
         }
         if parts.is_empty() {
@@ -461,7 +482,7 @@ impl<'a> Compiler<'a> {
         let n = parts.len() as u32;
         for part in parts {
             match part {
-                InterpolPart::Literal(lit) => self.constant(Value::string(lit), span),
+                InterpolPart::Literal(lit) => self.constant(self.text_value(&lit), span),
                 InterpolPart::Interpolation(i) => {
                     let e = self.child(i.expr(), i.syntax())?;
                     self.forced(&e)?;
@@ -925,7 +946,8 @@ impl<'a> Compiler<'a> {
                 Some(InterpolPart::Literal(t)) => t.clone(),
                 _ => String::new(),
             };
-            self.constant(Value::Path(Rc::new(canon_path(Path::new(&text)))), span);
+            let path = canon_path(&crate::paths::from_bytes(&self.bytes(&text)));
+            self.constant(Value::Path(Rc::new(path)), span);
             return Ok(());
         }
         self.interpolation(strs, span)?;
@@ -962,12 +984,12 @@ impl<'a> Compiler<'a> {
                 self.ctx.home.as_ref().ok_or_else(|| {
                     self.error(expr.syntax(), "cannot resolve '~/': HOME is not set")
                 })?;
-            return Ok(format!("{}/{rest}", home.display()));
+            return Ok(format!("{}/{rest}", path_text(home)));
         }
         if text.starts_with('/') {
             return Ok(text.to_string());
         }
-        Ok(format!("{}/{text}", self.ctx.dir.display()))
+        Ok(format!("{}/{text}", path_text(&self.ctx.dir)))
     }
 
     /// `<name>` is `__findFile __nixPath "name"`, resolved like any variables.
@@ -1218,6 +1240,20 @@ fn builtin_operator(op: ast::BinOpKind) -> Option<(&'static str, bool)> {
         K::LessOrEq | K::MoreOrEq => ("while calling the 'lessThan' builtin", true),
         _ => return None,
     })
+}
+
+/// Whether the source, or the directory or home a path literal starts with, holds stand-ins.
+fn holds_stand_ins(ctx: &CompileContext) -> bool {
+    let dirs = [Some(&ctx.dir), ctx.home.as_ref()].into_iter().flatten();
+    crate::rawtext::has_stand_ins(ctx.text)
+        || dirs
+            .map(|d| path_text(d))
+            .any(|t| matches!(t, std::borrow::Cow::Owned(_)))
+}
+
+/// A directory's name as source text, its bytes that are not UTF-8 as stand-ins (`rawtext`).
+fn path_text(dir: &Path) -> std::borrow::Cow<'_, str> {
+    crate::rawtext::decode(dir.as_os_str().as_encoded_bytes())
 }
 
 /// The expression inside any parentheses.

@@ -213,7 +213,7 @@ pub(crate) enum StoreAnswer {
 pub(crate) enum IoResponse {
     Bytes(Vec<u8>),
     Type(crate::io::FileType),
-    Entries(Vec<(String, crate::io::FileType)>),
+    Entries(Vec<(std::ffi::OsString, crate::io::FileType)>),
     Env(Option<String>),
     Dir(PathBuf),
 }

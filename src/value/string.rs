@@ -52,6 +52,12 @@ impl NixString {
         String::from_utf8_lossy(&self.0.bytes)
     }
 
+    /// The string as text with a stand-in for each byte that is not UTF-8 (`rawtext`), which
+    /// the writers of output take back: exact, where `to_str_lossy` is not.
+    pub fn to_text(&self) -> std::borrow::Cow<'_, str> {
+        crate::rawtext::decode(&self.0.bytes)
+    }
+
     /// Its length in bytes.
     pub fn len(&self) -> usize {
         self.0.bytes.len()
@@ -161,9 +167,11 @@ impl std::fmt::Debug for NixString {
     }
 }
 
+/// The string in a message: its bytes that are not UTF-8 as stand-ins (`to_text`), which the
+/// writers of messages take back, so stderr gets the bytes as C++ Nix writes them.
 impl std::fmt::Display for NixString {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.as_bstr())
+        f.write_str(&self.to_text())
     }
 }
 

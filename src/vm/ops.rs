@@ -11,11 +11,9 @@
 //! that the success paths the dispatch loop inlines stay small.
 
 use crate::errors::{Error, ErrorClass};
-use crate::paths::canon_path;
 use crate::print::print_error_value;
 use crate::value::code::Op;
 use crate::value::{NixString, Symbol, Value};
-use std::path::PathBuf;
 use std::rc::Rc;
 
 /// "expected a set but found an integer: 1".
@@ -208,8 +206,8 @@ pub fn add(a: &Value, b: &Value) -> Result<Option<Value>, Error> {
         (Value::String(x), Value::String(y)) => Value::String(NixString::concat([x, y])?),
         (Value::Path(p), Value::String(s)) => append_to_path(p, s)?,
         (Value::Path(p), Value::Path(q)) => {
-            let joined = format!("{}{}", p.display(), q.display());
-            Value::Path(Rc::new(canon_path(&PathBuf::from(joined))))
+            let q = q.as_os_str().as_encoded_bytes();
+            Value::Path(Rc::new(crate::paths::append(p, q)))
         }
         _ => return Ok(None),
     }))
@@ -229,8 +227,7 @@ pub fn append_to_path(p: &std::path::Path, s: &NixString) -> Result<Value, Error
             "a string that refers to a store path cannot be appended to a path".to_string(),
         ));
     }
-    let joined = format!("{}{}", p.display(), s.to_str_lossy());
-    Ok(Value::Path(Rc::new(canon_path(&PathBuf::from(joined)))))
+    Ok(Value::Path(Rc::new(crate::paths::append(p, s.as_bytes()))))
 }
 
 /// `-`, `*`, `/` (`+` is `add`): integers if both are, else floats.

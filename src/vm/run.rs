@@ -692,7 +692,7 @@ impl Vm<'_> {
                 let v = self.pop_operand()?;
                 match v {
                     Value::String(s) => {
-                        let p = std::path::PathBuf::from(s.to_str_lossy().as_ref());
+                        let p = crate::paths::from_bytes(s.as_bytes());
                         self.stack.push(Value::Path(Rc::new(canon_path(&p))));
                     }
                     other => return Err(ops::type_error("a string", &other)),
