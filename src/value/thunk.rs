@@ -170,7 +170,8 @@ impl Thunk {
     }
 
     /// Whether forcing it now would be infinite recursion (it is being forced, or is a
-    /// placeholder not yet filled in).
+    /// placeholder not yet filled in). Only the debug builds' invariant checks ask.
+    #[cfg(debug_assertions)]
     pub(crate) fn is_blackhole(&self) -> bool {
         // SAFETY: the reference ends with this expression.
         matches!(
