@@ -269,7 +269,7 @@ fn bool_ops(cx: &Cx) -> Gen {
 /// An expression of any type but `Fun` (what `toJSON`, `typeOf` and `seq` are given).
 fn data(cx: &Cx) -> Gen {
     let cx = cx.clone();
-    select(vec![Ty::Int, Ty::Bool, Ty::Str, Ty::List, Ty::Set])
+    select(DATA.to_vec())
         .prop_flat_map(move |t| e(t, &cx))
         .boxed()
 }
@@ -442,13 +442,17 @@ fn control(ty: Ty, cx: &Cx) -> Gen {
     .boxed()
 }
 
-/// A whole program: an expression of any type, in no scope.
-fn program() -> BoxedStrategy<(Ty, String)> {
-    let types = vec![Ty::Int, Ty::Bool, Ty::Str, Ty::List, Ty::Set, Ty::Fun];
-    select(types)
-        .prop_flat_map(|t| (Just(t), expr(t, &Cx::top())))
+/// A whole program: an expression of one of `types`, in no scope.
+fn program(types: &[Ty]) -> Gen {
+    select(types.to_vec())
+        .prop_flat_map(|t| expr(t, &Cx::top()))
         .boxed()
 }
+
+const ANY: [Ty; 6] = [Ty::Int, Ty::Bool, Ty::Str, Ty::List, Ty::Set, Ty::Fun];
+
+/// Types whose values print without functions.
+const DATA: [Ty; 5] = [Ty::Int, Ty::Bool, Ty::Str, Ty::List, Ty::Set];
 
 /// A JSON-representable value as a Nix expression: null, booleans, integers, floats with
 /// exact JSON forms, strings, lists and sets with any attribute names.
@@ -591,7 +595,7 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn engines_agree((_, text) in program()) {
+    fn engines_agree(text in program(&ANY)) {
         let [generator, recursive, lazy] = engines().map(|s| outcome(s, &text));
         if let Outcome::Error(class, message) = &generator {
             let malformed = matches!(class, ErrorClass::Parse | ErrorClass::UndefinedVariable);
@@ -621,12 +625,13 @@ proptest! {
     }
 
     #[test]
-    fn printed_values_reparse((ty, text) in program()) {
-        prop_assume!(ty != Ty::Fun);
+    fn printed_values_reparse(text in program(&DATA)) {
         let mut ev = Evaluator::new(settings(Driver::Generator, true));
         let Ok(v) = run(&mut ev, &text) else { return Ok(()) };
         let printed = print_source(&v);
-        prop_assume!(!unreadable(&printed));
+        if unreadable(&printed) {
+            return Ok(());
+        }
         let again = run(&mut ev, &printed).map(|w| print_source(&w));
         prop_assert_eq!(again.map_err(|e| e.message.clone()), Ok(printed.clone()), "{}", text);
     }
@@ -637,12 +642,12 @@ proptest! {
 #[test]
 fn generated_programs_mostly_evaluate() {
     let mut runner = TestRunner::deterministic();
-    let programs = program();
+    let programs = program(&ANY);
     let total = 300;
     let ok = (0..total)
         .filter(|_| {
             let tree = programs.new_tree(&mut runner).expect("a program");
-            let text = tree.current().1;
+            let text = tree.current();
             matches!(outcome(Settings::default(), &text), Outcome::Value(_))
         })
         .count();
