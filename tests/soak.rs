@@ -43,7 +43,7 @@ impl EvalIo for CorpusIo {
     fn file_type(&self, path: &Path) -> std::io::Result<FileType> {
         StdIo.file_type(path)
     }
-    fn read_dir(&self, path: &Path) -> std::io::Result<Vec<(String, FileType)>> {
+    fn read_dir(&self, path: &Path) -> std::io::Result<Vec<(std::ffi::OsString, FileType)>> {
         StdIo.read_dir(path)
     }
     fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
