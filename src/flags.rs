@@ -173,7 +173,7 @@ impl Flag {
 
 /// Row order is help order; where a flag means something else to `nix-instantiate`, it has a
 /// row of its own there (the parser takes a command's first row with the name).
-pub const FLAGS: &[Flag] = &[
+pub static FLAGS: &[Flag] = &[
     Flag {
         names: &["-E", "--expr"],
         args: &[EXPR],
@@ -570,7 +570,7 @@ pub struct Setting {
 
 /// The settings gnix has (C++ Nix's `restrict-eval` and `allowed-uris` it has not: they are
 /// unknown names here, as in a C++ Nix without them).
-pub const SETTINGS: &[Setting] = &[
+pub static SETTINGS: &[Setting] = &[
     Setting {
         name: "max-call-depth",
         set: |o, v| {

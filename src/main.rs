@@ -1,5 +1,6 @@
-//! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`, and `gnix repl`;
-//! named `nix-instantiate`, that command (`instantiate.rs`).
+//! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`, `gnix repl` and
+//! `gnix completions`; named `nix-instantiate`, that command (`instantiate.rs`). The flags of
+//! all of them are one table (`flags.rs`), so their parsing, `--help` and completions agree.
 
 mod completions;
 mod flags;
