@@ -809,3 +809,29 @@ fn messages_keep_bytes_that_are_not_utf8() {
     let (code, _, err) = eval_bytes(&[b"-E", b"builtins.trace \"\xff\" 1"], b"");
     assert_eq!((code, err), (Some(0), b"trace: \xff\n".to_vec()));
 }
+
+#[test]
+fn fish_completes_flags_and_their_arguments() {
+    if !have("fish") {
+        return;
+    }
+    let path = scratch_file("completion-run.fish", &completion_script("fish"));
+    let complete = |line: &str| {
+        let run = format!("source '{}'; complete -C '{line}'", path.display());
+        let out = Command::new("fish")
+            .arg("-c")
+            .arg(run)
+            .output()
+            .expect("fish runs");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let offered = stdout(&out);
+        let words = offered
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or_default());
+        words.map(String::from).collect::<Vec<_>>()
+    };
+    assert_eq!(complete("gnix eval --v"), ["--version", "--vm"]);
+    assert_eq!(complete("gnix eval --vm "), ["generator", "recursive"]);
+    assert_eq!(complete("gnix repl --js"), Vec::<String>::new());
+    assert_eq!(complete("gnix re"), ["repl"]);
+}
