@@ -3,13 +3,15 @@
 //! value as C++ Nix's `getDerivations` does and prints their `.drv` paths, writing the `.drv`
 //! and `toFile` files under a directory store when given one.
 
-use crate::{Options, to_stderr, to_stdout, write_stdout};
+use crate::flags::{self, Command, Options};
+use crate::{to_stderr, to_stdout, write_stdout};
 use gnix::select;
 use gnix::{Error, ErrorClass, Evaluator, Value};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// `nix-instantiate --help` before the flags.
 const USAGE: &str = "\
 usage: nix-instantiate [FLAGS] (-E EXPR | FILE | -)
        nix-instantiate --eval [FLAGS] (-E EXPR | FILE | -)
@@ -20,31 +22,17 @@ without, prints the .drv path of each derivation in the value (a derivation; in 
 attribute that is a derivation, and the sets with recurseForDerivations = true; in a list, each
 element), with !OUTPUT after it when the derivation's output is not `out`.
 
-  -E, --expr EXPR          evaluate EXPR
-  -A, --attr PATH          the derivations at PATH (a.b.0.\"c.d\"), not in the whole value
-  --arg NAME EXPR          call a function taking a set with NAME = EXPR
-  --argstr NAME VALUE      the same with the string VALUE
-  --store DIR, --store local?root=DIR
-                           write the .drv and toFile files under DIR (at DIR/nix/store/...)
-  --store dummy://, --readonly-mode
-                           write nothing
-  --add-root PATH          when writing, make PATH (then PATH-2, ...) a symlink to each .drv
-                           file and print it instead (--indirect: accepted, as C++ Nix 2.8)
-  -I PATH, --show-trace, --pure-eval and gnix eval's other flags
-                           as for gnix eval
-  --version                print the version
-  --help                   print this
+";
 
-With NIX_STORE_DIR set (and no --store), they are written there. With neither, nothing
-is written, as with --readonly-mode.
+/// `nix-instantiate --help` after the flags.
+const OUTRO: &str = "
+With NIX_STORE_DIR set (and no --store), the .drv and toFile files are written there; with
+neither, nothing is written, as with --readonly-mode.
 ";
 
 /// `nix-instantiate ARGS`.
 pub fn main(args: &[String]) -> ExitCode {
-    if matches!(args.first().map(String::as_str), Some("--help" | "-h")) {
-        return to_stdout(USAGE);
-    }
-    let mut opts = match crate::parse_args(args) {
+    let mut opts = match flags::parse(args, Command::Instantiate) {
         Ok(o) => o,
         Err(e) => {
             to_stderr(&format!(
@@ -53,6 +41,9 @@ pub fn main(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if opts.help {
+        return to_stdout(&flags::usage(Command::Instantiate, USAGE, OUTRO));
+    }
     if opts.version {
         return to_stdout(concat!(
             "nix-instantiate (gnix) ",
@@ -60,6 +51,7 @@ pub fn main(args: &[String]) -> ExitCode {
             "\n"
         ));
     }
+    flags::warn_unknown_settings(&opts);
     opts.instantiate = !opts.eval_mode;
     crate::start(opts)
 }

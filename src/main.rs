@@ -1,99 +1,33 @@
-//! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`, and `gnix repl`;
-//! named `nix-instantiate`, that command (`instantiate.rs`).
+//! The `gnix` command line: `gnix eval`, shaped like `nix-instantiate --eval`, `gnix repl` and
+//! `gnix completions`; named `nix-instantiate`, that command (`instantiate.rs`). The flags of
+//! all of them are one table (`flags.rs`), so their parsing, `--help` and completions agree.
 
+mod completions;
+mod flags;
 mod instantiate;
 mod repl;
 
+use flags::{AutoArg, Command, Options};
 use gnix::paths::absolute;
 use gnix::rawtext;
 use gnix::select;
 use gnix::{Error, Evaluator, Settings, Value};
-use std::ffi::OsStr;
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[global_allocator]
 static ALLOCATOR: gnix::allocator::Allocator = gnix::allocator::Allocator;
 
+/// `gnix eval --help` (and `gnix --help`) before the flags.
 const USAGE: &str = "\
 usage: gnix eval [FLAGS] (-E EXPR | FILE | -)   (flags: gnix eval --help)
        gnix repl [FLAGS] [FILE | -E EXPR]       (an interactive session: gnix repl --help)
+       gnix completions bash|zsh|fish           (a shell completion script)
 
 Evaluates a Nix expression, as `nix-instantiate --eval` does (FILE defaults to ./default.nix).
 
-  -E, --expr EXPR          evaluate EXPR (relative paths resolve against the working directory)
-  -A, --attr PATH          print the value at PATH (a.b.0.\"c.d\"), not the whole value; repeatable
-  --arg NAME EXPR          if the value is a function taking a set, call it with NAME = EXPR
-  --argstr NAME VALUE      the same with the string VALUE
-  --raw                    print a string as it is: no quotes, escapes or newline (as `nix eval`)
-  --strict                 force the whole value before printing it
-  --json                   print the value (forced deeply) as JSON
-  --xml                    print the value (forced deeply) as builtins.toXML does
-  --no-location            with --xml: leave out source positions
-  -I PATH, -I prefix=PATH  add to the search path for <...> (before NIX_PATH)
-  --max-call-depth N       the limit on nested calls (default 10000; 0: memory only)
-  --max-memory SIZE        how much the heap may grow (bytes, or with K, M, G; default: the
-                           machine's memory; 0: no limit)
-  --show-trace             print the error's trace lines (--no-show-trace: do not)
-  --parse                  parse and compile only
-  --dump-bytecode          print the compiled bytecode instead of evaluating
-  --pure-eval              no file access outside the store, an empty environment
-  --trace-verbose          let builtins.traceVerbose trace
-  --abort-on-warn          builtins.warn fails after warning (also NIX_ABORT_ON_WARN=1)
-  --extra-experimental-features F, --experimental-features F
-                           enable a feature (e.g. parse-toml-timestamps)
-  --lint-url-literals L, --lint-absolute-path-literals L, --lint-short-path-literals L
-                           ignore, warn or fatal
-  --stats                  print evaluation counters as JSON on stderr
-  --vm generator|recursive the driver (the recursive one is the benchmark baseline)
-  --no-speculate           compute nothing ahead of need (same results, more thunks)
-  --version                print gnix's version
-  --eval, --eval-only, --readonly-mode, --read-write-mode, --impure, --store S, --timeout N,
-  --add-root PATH, --indirect
-                           accepted for nix-instantiate compatibility, and ignored
 ";
-
-/// An argument for `select::auto_call`, as given: `--arg NAME EXPR` or `--argstr NAME VALUE`.
-enum AutoArg {
-    Expr(String),
-    Str(String),
-}
-
-#[derive(Default)]
-struct Options {
-    expr: Option<String>,
-    attr_paths: Vec<String>,
-    auto_args: Vec<(String, AutoArg)>,
-    raw: bool,
-    version: bool,
-    file: Option<PathBuf>,
-    strict: bool,
-    json: bool,
-    show_trace: bool,
-    parse_only: bool,
-    dump_bytecode: bool,
-    stats: bool,
-    max_call_depth: Option<u32>,
-    max_memory: Option<usize>,
-    include: Vec<String>,
-    lints: gnix::settings::Lints,
-    driver: gnix::settings::Driver,
-    no_speculate: bool,
-    features: Vec<String>,
-    xml: bool,
-    no_location: bool,
-    pure: bool,
-    trace_verbose: bool,
-    abort_on_warn: bool,
-    /// `--eval`/`--eval-only`, `--readonly-mode` and `--store`: what `nix-instantiate` reads.
-    eval_mode: bool,
-    readonly: bool,
-    store: Option<String>,
-    add_root: Option<String>,
-    /// Named `nix-instantiate` without `--eval`: print the derivations' `.drv` paths.
-    instantiate: bool,
-}
 
 fn usage_error(msg: &str) -> ExitCode {
     let first = USAGE.lines().next().unwrap_or_default();
@@ -132,93 +66,6 @@ fn to_stderr(text: &str) {
     let _ = std::io::stderr().lock().write_all(&rawtext::encode(text));
 }
 
-fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut o = Options::default();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |name: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("'{name}' requires an argument"))
-        };
-        match a.as_str() {
-            "-E" | "--expr" => o.expr = Some(value(a)?),
-            "-A" | "--attr" => o.attr_paths.push(value(a)?),
-            "--arg" => o.auto_args.push((value(a)?, AutoArg::Expr(value(a)?))),
-            "--argstr" => o.auto_args.push((value(a)?, AutoArg::Str(value(a)?))),
-            "--raw" => o.raw = true,
-            "--version" => o.version = true,
-            "--strict" => o.strict = true,
-            "--json" => o.json = true,
-            "--show-trace" => o.show_trace = true,
-            "--no-show-trace" => o.show_trace = false,
-            "--parse" => o.parse_only = true,
-            "--dump-bytecode" => o.dump_bytecode = true,
-            "--stats" => o.stats = true,
-            "--eval" | "--eval-only" => o.eval_mode = true,
-            "--readonly-mode" => o.readonly = true,
-            "--read-write-mode" | "--impure" | "--indirect" => {}
-            "--add-root" => o.add_root = Some(value(a)?),
-            "--store" => o.store = Some(value(a)?),
-            "--timeout" => {
-                let v = value(a)?;
-                v.parse::<u64>()
-                    .map_err(|_| format!("invalid --timeout '{v}'"))?;
-            }
-            "--extra-experimental-features" | "--experimental-features" => o
-                .features
-                .extend(value(a)?.split_whitespace().map(String::from)),
-            "--xml" => o.xml = true,
-            "--pure-eval" => o.pure = true,
-            "--trace-verbose" => o.trace_verbose = true,
-            "--abort-on-warn" => o.abort_on_warn = true,
-            "--no-location" => o.no_location = true,
-            "--lint-short-path-literals" => o.lints.short_path_literals = value(a)?.parse()?,
-            "--lint-absolute-path-literals" => {
-                o.lints.absolute_path_literals = value(a)?.parse()?
-            }
-            "--lint-url-literals" => o.lints.url_literals = value(a)?.parse()?,
-            "--vm" => {
-                o.driver = match value(a)?.as_str() {
-                    "generator" => gnix::settings::Driver::Generator,
-                    "recursive" => gnix::settings::Driver::Recursive,
-                    other => {
-                        return Err(format!("unknown --vm '{other}' (generator or recursive)"));
-                    }
-                }
-            }
-            "--no-speculate" => o.no_speculate = true,
-            "--max-call-depth" => {
-                let v = value(a)?;
-                o.max_call_depth = Some(
-                    v.parse()
-                        .map_err(|_| format!("invalid --max-call-depth '{v}'"))?,
-                );
-            }
-            "--max-memory" => {
-                let v = value(a)?;
-                o.max_memory = Some(parse_size(&v).ok_or(format!("invalid --max-memory '{v}'"))?);
-            }
-            "-I" => o.include.push(value(a)?),
-            s if s.starts_with("-I") && s.len() > 2 => o.include.push(s[2..].to_string()),
-            s if s.starts_with('-') && s != "-" => return Err(format!("unrecognised flag '{s}'")),
-            s => {
-                if o.file.is_some() {
-                    return Err("only one file can be evaluated".into());
-                }
-                o.file = Some(PathBuf::from(OsStr::from_bytes(&rawtext::encode(s))));
-            }
-        }
-    }
-    if o.expr.is_some() && o.file.is_some() {
-        return Err("give either -E EXPR or a FILE, not both".into());
-    }
-    if o.raw && (o.json || o.xml) {
-        return Err("--raw cannot be combined with --json or --xml".into());
-    }
-    Ok(o)
-}
-
 fn main() -> ExitCode {
     let mut args = std::env::args_os();
     let name = args.next().map(PathBuf::from);
@@ -229,23 +76,27 @@ fn main() -> ExitCode {
         return instantiate::main(&args);
     }
     match args.first().map(String::as_str) {
-        Some("eval") if matches!(args.get(1).map(String::as_str), Some("--help" | "-h")) => {
-            return to_stdout(USAGE);
-        }
         Some("eval") => {}
         Some("repl") => return repl::main(&args[1..]),
-        Some("--help") | Some("-h") => {
-            return to_stdout(USAGE);
-        }
+        Some("completions") => return completions::main(&args[1..]),
+        Some("--help") | Some("-h") => return to_stdout(&eval_usage()),
         Some("--version") => return to_stdout(VERSION),
-        _ => return usage_error("expected a command: eval or repl"),
+        _ => return usage_error("expected a command: eval, repl or completions"),
     }
-    let opts = match parse_args(&args[1..]) {
-        Ok(o) if o.version => return to_stdout(VERSION),
-        Ok(o) => o,
-        Err(e) => return usage_error(&e),
-    };
-    start(opts)
+    match flags::parse(&args[1..], Command::Eval) {
+        Ok(o) if o.help => to_stdout(&eval_usage()),
+        Ok(o) if o.version => to_stdout(VERSION),
+        Ok(o) => {
+            flags::warn_unknown_settings(&o);
+            start(o)
+        }
+        Err(e) => usage_error(&e),
+    }
+}
+
+/// `gnix eval --help`.
+fn eval_usage() -> String {
+    flags::usage(Command::Eval, USAGE, "")
 }
 
 /// Runs the evaluation `opts` asks for on the driver it names.
@@ -261,17 +112,6 @@ fn start(opts: Options) -> ExitCode {
         };
     }
     run(opts)
-}
-
-/// `1024`, `512K`, `64M`, `2G` as bytes.
-fn parse_size(v: &str) -> Option<usize> {
-    let (digits, unit) = match v.char_indices().last()? {
-        (i, 'K' | 'k') => (&v[..i], 1 << 10),
-        (i, 'M' | 'm') => (&v[..i], 1 << 20),
-        (i, 'G' | 'g') => (&v[..i], 1 << 30),
-        _ => (v, 1),
-    };
-    digits.parse::<usize>().ok()?.checked_mul(unit)
 }
 
 /// The machine's memory (`MemTotal`): by default a run may not grow past it, so that a

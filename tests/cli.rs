@@ -319,26 +319,210 @@ fn a_reader_that_stops_early_ends_the_output_quietly() {
     assert_eq!(stderr(&done), "");
 }
 
+/// Every flag name in the flag table (`src/flags.rs`): each string literal there that is a
+/// flag (`-E`, `--expr`).
+fn table_flags() -> Vec<String> {
+    let table = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/flags.rs"))
+        .expect("src/flags.rs is readable");
+    let is_flag = |s: &&str| {
+        let name = s.strip_prefix("--").or_else(|| s.strip_prefix('-'));
+        name.is_some_and(|n| {
+            n.starts_with(|c: char| c.is_ascii_alphabetic())
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+    };
+    let mut flags: Vec<String> = table.split('"').filter(is_flag).map(String::from).collect();
+    flags.sort();
+    flags.dedup();
+    assert!(flags.len() > 40, "too few flags found: {flags:?}");
+    flags
+}
+
 #[test]
-fn help_lists_every_flag_the_parser_accepts() {
-    let out = Command::new(GNIX)
-        .args(["eval", "--help"])
-        .output()
-        .expect("cannot run gnix");
-    assert!(out.status.success());
-    let help = String::from_utf8_lossy(&out.stdout);
-    let main = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/main.rs"))
-        .expect("src/main.rs is readable");
-    // Every flag literal the argument parser matches on.
-    for flag in main
-        .split('"')
-        .filter(|s| s.starts_with("--") && s.len() > 2 && !s.contains(' '))
-    {
+fn help_lists_every_flag_of_the_table() {
+    let help = expect_status(&gnix(&["eval", "--help"]), 0);
+    // `--help` anywhere prints the same, and the arguments after it are not read.
+    assert_eq!(
+        expect_status(&gnix(&["eval", "-E", "1", "--help", "--bogus"]), 0),
+        help
+    );
+    assert_eq!(expect_status(&gnix(&["--help"]), 0), help);
+    assert!(help.starts_with("usage: gnix eval"), "{help}");
+    let words: Vec<&str> = help.split([' ', ',', '\n']).collect();
+    for flag in table_flags() {
         assert!(
-            help.contains(flag),
-            "gnix eval --help does not mention {flag}"
+            words.contains(&flag.as_str()),
+            "gnix eval --help does not list {flag}"
         );
     }
+    // The repl lists its own flags, and takes no output flags.
+    let repl = expect_status(&gnix(&["repl", "--help"]), 0);
+    assert!(repl.contains("\n  --option NAME VALUE "), "{repl}");
+    assert!(!repl.contains("--json"), "{repl}");
+    let out = gnix(&["repl", "--json"]);
+    expect_status(&out, 2);
+    assert!(stderr(&out).contains("unrecognised flag '--json'"));
+}
+
+#[test]
+fn option_sets_settings_by_their_cpp_nix_names() {
+    let deep = "let f = n: if n == 0 then 0 else f (n - 1); in f 100";
+    assert_eq!(eval_ok(&["-E", deep]), "0");
+    let (code, _, err) = eval_all(&["--option", "max-call-depth", "50", "-E", deep]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("max-call-depth exceeded"), "{err}");
+    let env = ["-E", "builtins.getEnv \"PATH\""];
+    assert_ne!(eval_ok(&env), "\"\"");
+    for yes in ["true", "yes", "1"] {
+        let args = [&["--option", "pure-eval", yes][..], &env].concat();
+        assert_eq!(eval_ok(&args), "\"\"", "{yes}");
+    }
+    let args = [&["--pure-eval", "--option", "pure-eval", "false"][..], &env].concat();
+    assert_ne!(eval_ok(&args), "\"\"");
+    let warn = "builtins.warn \"w\" 1";
+    assert_eq!(eval_all(&["-E", warn]).0, Some(0));
+    let (code, _, _) = eval_all(&["--option", "abort-on-warn", "true", "-E", warn]);
+    assert_eq!(code, Some(1));
+    let thrower = "let f = x: x + \"a\"; in f 1";
+    let (_, _, short) = eval_all(&["-E", thrower]);
+    let (_, _, traced) = eval_all(&["--option", "show-trace", "true", "-E", thrower]);
+    assert!(traced.len() > short.len(), "{short}\n{traced}");
+    let toml = "builtins.fromTOML \"a = 1979-05-27\"";
+    assert_eq!(eval_all(&["-E", toml]).0, Some(1));
+    let feature = [
+        "--option",
+        "extra-experimental-features",
+        "parse-toml-timestamps",
+    ];
+    assert_eq!(eval_all(&[&feature[..], &["-E", toml]].concat()).0, Some(0));
+}
+
+/// As `nix-instantiate --eval` 2.8 does, byte for byte on stderr (its exit code for a usage
+/// error is 1, gnix's 2).
+#[test]
+fn option_warns_of_unknown_names_and_invalid_values() {
+    let (code, out, err) = eval_all(&["--option", "foo", "bar", "-E", "builtins.trace \"t\" 1"]);
+    assert_eq!((code, out.as_str()), (Some(0), "1\n"));
+    assert_eq!(err, "warning: unknown setting 'foo'\ntrace: t\n");
+    let (code, out, err) = eval_all(&["--option", "pure-eval", "maybe", "-E", "1"]);
+    assert_eq!((code, out.as_str()), (Some(0), "1\n"));
+    assert_eq!(
+        err,
+        "warning: error: Boolean setting 'pure-eval' has invalid value 'maybe'\n"
+    );
+    let (_, _, err) = eval_all(&["--option", "max-call-depth", "x", "-E", "1"]);
+    assert_eq!(
+        err,
+        "warning: error: setting 'max-call-depth' has invalid value 'x'\n"
+    );
+    // Unknown names are warned about only once the command line is known to be good.
+    let (code, _, err) = eval_all(&["--option", "foo", "bar", "--bogus"]);
+    assert_eq!(code, Some(2));
+    assert!(!err.contains("foo"), "{err}");
+    let (code, _, err) = eval_all(&["--option", "foo"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.starts_with("error: '--option' requires an argument\n"),
+        "{err}"
+    );
+}
+
+/// Runs `gnix completions SHELL` and checks it names every flag of the table.
+fn completion_script(shell: &str) -> String {
+    let script = expect_status(&gnix(&["completions", shell]), 0);
+    for flag in table_flags() {
+        let shown = match (shell, flag.strip_prefix("--")) {
+            ("fish", Some(long)) => format!("-l {long} "),
+            ("fish", None) => format!("-s {} ", &flag[1..]),
+            _ => flag.clone(),
+        };
+        assert!(script.contains(&shown), "{shell}: no {flag}");
+    }
+    script
+}
+
+/// Whether `shell` can be run; says so when it cannot.
+fn have(shell: &str) -> bool {
+    let found = Command::new(shell).arg("-c").arg("true").output().is_ok();
+    if !found {
+        eprintln!("{shell} is not installed: its completion script is not checked by it");
+    }
+    found
+}
+
+#[test]
+fn completion_scripts_name_every_flag_and_parse() {
+    for (shell, check) in [("bash", "-n"), ("zsh", "-n"), ("fish", "--no-execute")] {
+        let script = completion_script(shell);
+        if !have(shell) {
+            continue;
+        }
+        let path = scratch_file(&format!("completion.{shell}"), &script);
+        let out = Command::new(shell)
+            .arg(check)
+            .arg(&path)
+            .output()
+            .expect("the shell runs");
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+    }
+    let out = gnix(&["completions", "tcsh"]);
+    expect_status(&out, 2);
+    assert!(stderr(&out).contains("bash, zsh or fish"));
+}
+
+/// What the bash script offers for the words typed (the last is the one completed).
+fn bash_completes(words: &[&str]) -> Vec<String> {
+    let path = scratch_file("completion-run.bash", &completion_script("bash"));
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let run = format!(
+        "source '{}'; COMP_WORDS=({}); COMP_CWORD={}; _gnix; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        path.display(),
+        quoted.join(" "),
+        words.len() - 1
+    );
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(run)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("bash runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let offered = stdout(&out);
+    offered
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn bash_completes_flags_their_arguments_and_files() {
+    if !have("bash") {
+        return;
+    }
+    assert_eq!(bash_completes(&["gnix", "re"]), ["repl"]);
+    assert_eq!(
+        bash_completes(&["gnix", "eval", "--v"]),
+        ["--vm", "--version"]
+    );
+    assert!(!bash_completes(&["gnix", "repl", "--"]).contains(&"--json".to_string()));
+    assert_eq!(
+        bash_completes(&["gnix", "eval", "--vm", ""]),
+        ["generator", "recursive"]
+    );
+    // The second argument of --arg is an expression; after it, flags again.
+    assert_eq!(
+        bash_completes(&["gnix", "eval", "--arg", "x", "--v"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        bash_completes(&["gnix", "eval", "--arg", "x", "1", "--v"]),
+        ["--vm", "--version"]
+    );
+    let settings = bash_completes(&["gnix", "eval", "--option", "pure"]);
+    assert_eq!(settings, ["pure-eval"]);
+    assert_eq!(bash_completes(&["gnix", "eval", "Cargo.t"]), ["Cargo.toml"]);
+    assert_eq!(bash_completes(&["gnix", "completions", "z"]), ["zsh"]);
 }
 
 /// Runs `gnix eval ARGS` and returns its exit code, stdout and stderr.
@@ -624,4 +808,30 @@ fn messages_keep_bytes_that_are_not_utf8() {
     );
     let (code, _, err) = eval_bytes(&[b"-E", b"builtins.trace \"\xff\" 1"], b"");
     assert_eq!((code, err), (Some(0), b"trace: \xff\n".to_vec()));
+}
+
+#[test]
+fn fish_completes_flags_and_their_arguments() {
+    if !have("fish") {
+        return;
+    }
+    let path = scratch_file("completion-run.fish", &completion_script("fish"));
+    let complete = |line: &str| {
+        let run = format!("source '{}'; complete -C '{line}'", path.display());
+        let out = Command::new("fish")
+            .arg("-c")
+            .arg(run)
+            .output()
+            .expect("fish runs");
+        assert!(out.status.success(), "{}", stderr(&out));
+        let offered = stdout(&out);
+        let words = offered
+            .lines()
+            .map(|l| l.split('\t').next().unwrap_or_default());
+        words.map(String::from).collect::<Vec<_>>()
+    };
+    assert_eq!(complete("gnix eval --v"), ["--version", "--vm"]);
+    assert_eq!(complete("gnix eval --vm "), ["generator", "recursive"]);
+    assert_eq!(complete("gnix repl --js"), Vec::<String>::new());
+    assert_eq!(complete("gnix re"), ["repl"]);
 }

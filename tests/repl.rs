@@ -188,7 +188,7 @@ fn usage_lists_the_repl() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("usage: gnix repl"));
     let out = Command::new(GNIX).arg("nope").output().expect("gnix runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("eval or repl"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("eval, repl or completions"));
 }
 
 /// Without a terminal the REPL reads lines as they come (no editing), which scripts can use.

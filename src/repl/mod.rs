@@ -7,6 +7,7 @@ mod complete;
 mod line;
 mod show;
 
+use crate::flags;
 use crate::select::{AutoArgs, auto_call};
 use gnix::eval::{Bindings, CancelHandle};
 use gnix::paths::absolute;
@@ -26,16 +27,15 @@ use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-pub const USAGE: &str = "\
+/// `gnix repl --help` before the flags.
+const USAGE: &str = "\
 usage: gnix repl [FLAGS] [FILE | -E EXPR]
 
 Starts an interactive session, as `nix repl` does: type an expression to see its value,
 `x = EXPR` to bind a name, `:?` for the commands. FILE is loaded as `:l FILE` does (its set's
-attributes come into scope, a function taking a set called with the --arg/--argstr values);
--E EXPR's set is added as `:a EXPR` does. The evaluation flags of `gnix eval` apply (-I,
---arg, --argstr, --show-trace, --pure-eval, --max-call-depth, --max-memory, ...).
-
+attributes come into scope, a function taking a set called with the --arg/--argstr values).
 History is kept in $XDG_DATA_HOME/gnix/repl-history (~/.local/share/gnix/repl-history).
+
 ";
 
 const PROMPT: &str = "gnix-repl> ";
@@ -51,10 +51,8 @@ const LISTED: usize = 20;
 
 /// `gnix repl ARGS`.
 pub fn main(args: &[String]) -> ExitCode {
-    if matches!(args.first().map(String::as_str), Some("--help" | "-h")) {
-        return crate::to_stdout(USAGE);
-    }
-    let opts = match crate::parse_args(args) {
+    let opts = match flags::parse(args, flags::Command::Repl) {
+        Ok(o) if o.help => return crate::to_stdout(&flags::usage(flags::Command::Repl, USAGE, "")),
         Ok(o) if o.version => return crate::to_stdout(crate::VERSION),
         Ok(o) if o.file.as_ref().is_some_and(|f| f.as_os_str() == "-") => {
             return crate::usage_error(
@@ -64,6 +62,7 @@ pub fn main(args: &[String]) -> ExitCode {
         Ok(o) => o,
         Err(e) => return crate::usage_error(&e),
     };
+    flags::warn_unknown_settings(&opts);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let mut ev = Evaluator::new(crate::settings(&opts));
     let args = match crate::auto_args(&mut ev, &opts, &cwd) {
