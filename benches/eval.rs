@@ -1,7 +1,7 @@
 //! Each workload in `benches/workloads/` evaluated (`--strict`) on both drivers side by side:
 //! the generator VM and the recursive baseline. Criterion reports each pair in one group, so
-//! the ratio is read off one run. `budgets` runs the generator VM with and without every
-//! limit a host can set (steps, time, memory), for what the checks cost. `parse` measures
+//! the ratio is read off one run. `budgets` runs the generator VM with no limit, with each
+//! limit a host can set (steps, time, memory) alone, and with all, for what the checks cost. `parse` measures
 //! parsing and compiling alone. The benchmark runs under gnix's allocator, as the CLI does, so
 //! that the memory budget counts what it counts there.
 //!
@@ -74,14 +74,35 @@ fn drivers(c: &mut Criterion) {
     }
 }
 
-/// Limits far above what the workloads use: every check runs, none fires.
-fn budgeted() -> Settings {
-    Settings {
+/// Limits far above what the workloads use, each alone and all together: every check runs,
+/// none fires.
+fn budgets_to_compare() -> [(&'static str, Settings); 5] {
+    let steps = Settings {
         max_steps: 1 << 40,
+        ..Settings::default()
+    };
+    let time = Settings {
         max_time: Some(Duration::from_secs(3600)),
+        ..Settings::default()
+    };
+    let memory = Settings {
         max_memory: Some(16 << 30),
         ..Settings::default()
-    }
+    };
+    let all = Settings {
+        max_steps: steps.max_steps,
+        max_time: time.max_time,
+        max_memory: memory.max_memory,
+        ..Settings::default()
+    };
+    let none = Settings::default();
+    [
+        ("none", none),
+        ("steps", steps),
+        ("time", time),
+        ("memory", memory),
+        ("all", all),
+    ]
 }
 
 fn budgets(c: &mut Criterion) {
@@ -89,7 +110,7 @@ fn budgets(c: &mut Criterion) {
         let path = workload(name);
         let mut group = c.benchmark_group(format!("budgets/{name}"));
         group.sample_size(10);
-        for (label, settings) in [("none", Settings::default()), ("all", budgeted())] {
+        for (label, settings) in budgets_to_compare() {
             group.bench_with_input(BenchmarkId::from_parameter(label), &path, |b, p| {
                 b.iter(|| evaluate_with(p, settings.clone()))
             });
