@@ -12,14 +12,15 @@
 //! `cargo test --test engines -- NAME` runs one case and every failing case is reported by name.
 //! `tests/lang.rs` keeps running the same cases through the binary, for the CLI.
 
-use gnix::io::{EvalIo, FileType, StdIo};
+mod corpus_io;
+
+use corpus_io::{CaseIo, corpus_environment};
 use gnix::settings::Driver;
 use gnix::settings::Lints;
 use gnix::{Evaluator, Settings};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
-use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -197,42 +198,6 @@ impl Invocation {
 struct Outcome {
     result: Result<String, String>,
     traces: Vec<String>,
-}
-
-/// The host's files, the case's environment, and traces kept instead of printed.
-struct CaseIo {
-    env: Arc<HashMap<String, Option<String>>>,
-    traces: Rc<RefCell<Vec<String>>>,
-}
-
-impl EvalIo for CaseIo {
-    fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        StdIo.read_file(path)
-    }
-    fn file_type(&self, path: &Path) -> std::io::Result<FileType> {
-        StdIo.file_type(path)
-    }
-    fn read_dir(&self, path: &Path) -> std::io::Result<Vec<(OsString, FileType)>> {
-        StdIo.read_dir(path)
-    }
-    fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
-        StdIo.canonicalize(path)
-    }
-    fn read_link(&self, path: &Path) -> std::io::Result<PathBuf> {
-        StdIo.read_link(path)
-    }
-    fn is_executable(&self, path: &Path) -> std::io::Result<bool> {
-        StdIo.is_executable(path)
-    }
-    fn get_env(&self, name: &str) -> Option<String> {
-        match self.env.get(name) {
-            Some(v) => v.clone(),
-            None => StdIo.get_env(name),
-        }
-    }
-    fn trace(&self, line: &str) {
-        self.traces.borrow_mut().push(line.to_string());
-    }
 }
 
 /// Runs a case under one engine, as `gnix eval` would.
@@ -422,33 +387,6 @@ fn known_failures(tag: &str) -> BTreeSet<String> {
         .map(|line| line.split('#').next().unwrap_or("").trim().to_string())
         .filter(|name| !name.is_empty())
         .collect()
-}
-
-/// The environment `nix-lang-conformance` runs a corpus case in (`HOME` set per case kind).
-fn corpus_environment(home: &str) -> HashMap<String, Option<String>> {
-    let unset = [
-        "NIX_PATH",
-        "XDG_STATE_HOME",
-        "XDG_DATA_HOME",
-        "XDG_CONFIG_HOME",
-        "XDG_CONFIG_DIRS",
-        "XDG_CACHE_HOME",
-        "GIT_DIR",
-    ];
-    let set = [
-        ("TEST_VAR", "foo"),
-        ("NIX_REMOTE", "dummy://"),
-        ("NIX_STORE_DIR", "/nix/store"),
-        ("HOME", home),
-        ("PAGER", "cat"),
-        ("IMPURE_VAR1", "foo"),
-        ("IMPURE_VAR2", "bar"),
-    ];
-    let unset = unset.iter().map(|k| (k.to_string(), None));
-    let set = set
-        .iter()
-        .map(|(k, v)| (k.to_string(), Some(v.to_string())));
-    unset.chain(set).collect()
 }
 
 /// How `nix-lang-conformance` runs a corpus case (`../shared/nix-lang-tests/README.md`): the

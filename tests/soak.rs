@@ -13,11 +13,15 @@
 //! environment variables `nix-lang-conformance` gives them. The test has a binary of its own
 //! because it measures the process's RSS; it is skipped when `../shared` is absent.
 
-use gnix::io::{EvalIo, FileType, StdIo};
+mod corpus_io;
+
+use corpus_io::{CaseIo, corpus_environment};
 use gnix::{Evaluator, Settings};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
 
 const ROUNDS: usize = 50;
 /// The round whose RSS is the baseline.
@@ -31,42 +35,6 @@ const STACK: usize = 256 << 20;
 struct Case {
     file: PathBuf,
     expected: String,
-}
-
-/// The host's files, with the corpus environment and no trace output.
-struct CorpusIo;
-
-impl EvalIo for CorpusIo {
-    fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        StdIo.read_file(path)
-    }
-    fn file_type(&self, path: &Path) -> std::io::Result<FileType> {
-        StdIo.file_type(path)
-    }
-    fn read_dir(&self, path: &Path) -> std::io::Result<Vec<(std::ffi::OsString, FileType)>> {
-        StdIo.read_dir(path)
-    }
-    fn canonicalize(&self, path: &Path) -> std::io::Result<PathBuf> {
-        StdIo.canonicalize(path)
-    }
-    fn read_link(&self, path: &Path) -> std::io::Result<PathBuf> {
-        StdIo.read_link(path)
-    }
-    fn is_executable(&self, path: &Path) -> std::io::Result<bool> {
-        StdIo.is_executable(path)
-    }
-    fn get_env(&self, name: &str) -> Option<String> {
-        let env = [
-            ("TEST_VAR", "foo"),
-            ("HOME", "/fake-home"),
-            ("NIX_STORE_DIR", "/nix/store"),
-            ("IMPURE_VAR1", "foo"),
-            ("IMPURE_VAR2", "bar"),
-        ];
-        let found = env.iter().find(|(k, _)| *k == name);
-        found.map(|(_, v)| v.to_string())
-    }
-    fn trace(&self, _: &str) {}
 }
 
 /// Resident set size in KiB (Linux), if the platform says.
@@ -119,7 +87,11 @@ fn evaluate(case: &Case, corpus: &Path) -> Result<String, String> {
         store_dir: "/nix/store".into(),
         ..Settings::default()
     };
-    let mut ev = Evaluator::with_io(settings, Box::new(CorpusIo));
+    let io = CaseIo {
+        env: Arc::new(corpus_environment("/fake-home")),
+        traces: Rc::default(),
+    };
+    let mut ev = Evaluator::with_io(settings, Box::new(io));
     let result = ev.eval_file(&case.file).and_then(|v| ev.deep_force(v));
     let printed = result
         .map(|v| gnix::print::print_value(&v))
