@@ -109,14 +109,31 @@ fn budgets(c: &mut Criterion) {
     for name in ["fib", "attrs", "lazy"] {
         let path = workload(name);
         let mut group = c.benchmark_group(format!("budgets/{name}"));
-        group.sample_size(10);
+        group.sample_size(40);
+        group.measurement_time(Duration::from_secs(8));
         for (label, settings) in budgets_to_compare() {
             group.bench_with_input(BenchmarkId::from_parameter(label), &path, |b, p| {
-                b.iter(|| evaluate_with(p, settings.clone()))
+                b.iter_custom(|iters| time_after_unlimited(p, &settings, iters))
             });
         }
         group.finish();
     }
+}
+
+/// The time of `iters` runs under `settings`, each after an untimed run without limits. The
+/// variants run one after another, and the allocator's free lists age with every run (fib's
+/// time drifted by up to 6% from the first variant to the last, in either order, with the
+/// same instruction count under each); the run before each timed one puts every variant,
+/// `none` included, on a heap in the same state.
+fn time_after_unlimited(path: &Path, settings: &Settings, iters: u64) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        std::hint::black_box(evaluate_with(path, Settings::default()));
+        let start = std::time::Instant::now();
+        std::hint::black_box(evaluate_with(path, settings.clone()));
+        total += start.elapsed();
+    }
+    total
 }
 
 fn parse(c: &mut Criterion) {
