@@ -154,7 +154,7 @@ impl EvalState {
     fn io_request(&self, req: vm::request::IoRequest) -> std::io::Result<vm::request::IoResponse> {
         use vm::request::{IoRequest as Q, IoResponse as A};
         let path = match &req {
-            Q::ReadFile(p) | Q::FileType(p) | Q::ReadDir(p) => Some(p),
+            Q::ReadFile(p) | Q::HashFile(p, _) | Q::FileType(p) | Q::ReadDir(p) => Some(p),
             Q::GetEnv(_) | Q::WorkingDir => None,
         };
         if let Some(p) = path {
@@ -162,6 +162,9 @@ impl EvalState {
         }
         match req {
             Q::ReadFile(p) => self.io.read_file(&p).map(A::Bytes),
+            Q::HashFile(p, algo) => {
+                crate::store::digest_file(self.io.open_file(&p)?, algo).map(A::Bytes)
+            }
             Q::FileType(p) => self.io.file_type(&p).map(A::Type),
             Q::ReadDir(p) => self.io.read_dir(&p).map(A::Entries),
             Q::GetEnv(_) if self.settings.pure => Ok(A::Env(None)),

@@ -5,6 +5,42 @@ use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// A file opened to be read as a stream (`EvalIo::open_file`): its length, which the NAR
+/// serialisation writes before the bytes, and its contents.
+pub struct FileStream<'a> {
+    /// The file's length in bytes. Reading must give exactly this many (a file that grows or
+    /// shrinks while it is read is an error).
+    pub len: u64,
+    /// The file's contents.
+    pub reader: Box<dyn io::Read + 'a>,
+}
+
+impl FileStream<'_> {
+    /// Reads the whole stream, handing it to `each` a piece at a time; an error if it does not
+    /// hold exactly `len` bytes (the file changed while it was read).
+    pub fn for_each_piece(mut self, mut each: impl FnMut(&[u8])) -> io::Result<()> {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = match io::Read::read(&mut self.reader, &mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            total += n as u64;
+            if total > self.len {
+                break;
+            }
+            each(buf.get(..n).unwrap_or_default());
+        }
+        match total == self.len {
+            true => Ok(()),
+            false => Err(io::Error::other("the file changed size while it was read")),
+        }
+    }
+}
+
 /// The kind of a directory entry, as `builtins.readDir` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileType {
@@ -82,6 +118,17 @@ impl FileType {
 pub trait EvalIo {
     /// The contents of a file.
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// A file's contents as a stream, for what only needs to see them go by: `hashFile` and
+    /// the store path of a file (`"${./file}"`, `builtins.path`), which then never hold a
+    /// large file whole. By default `read_file`'s bytes; the real filesystem reads the file in
+    /// pieces.
+    fn open_file(&self, path: &Path) -> io::Result<FileStream<'_>> {
+        let bytes = self.read_file(path)?;
+        Ok(FileStream {
+            len: bytes.len() as u64,
+            reader: Box::new(io::Cursor::new(bytes)),
+        })
+    }
     /// The type of `path` itself (symlinks are not followed).
     fn file_type(&self, path: &Path) -> io::Result<FileType>;
     /// The entries of a directory: names as the bytes the file system holds (not UTF-8 text).
@@ -127,6 +174,18 @@ fn kind(ft: std::fs::FileType) -> FileType {
 impl EvalIo for StdIo {
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
         std::fs::read(path)
+    }
+
+    fn open_file(&self, path: &Path) -> io::Result<FileStream<'_>> {
+        let file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
+        if meta.is_dir() {
+            return Err(io::Error::from(io::ErrorKind::IsADirectory));
+        }
+        Ok(FileStream {
+            len: meta.len(),
+            reader: Box::new(file),
+        })
     }
 
     fn file_type(&self, path: &Path) -> io::Result<FileType> {
@@ -472,6 +531,10 @@ impl EvalIo for MemoryIo {
 impl<T: EvalIo + ?Sized> EvalIo for std::rc::Rc<T> {
     fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
         (**self).read_file(path)
+    }
+
+    fn open_file(&self, path: &Path) -> io::Result<FileStream<'_>> {
+        (**self).open_file(path)
     }
 
     fn file_type(&self, path: &Path) -> io::Result<FileType> {

@@ -47,8 +47,19 @@ impl Nar {
     fn str(&mut self, s: &[u8]) {
         self.0.update((s.len() as u64).to_le_bytes());
         self.0.update(s);
-        let pad = (8 - s.len() % 8) % 8;
+        self.pad(s.len() as u64);
+    }
+
+    fn pad(&mut self, len: u64) {
+        let pad = ((8 - len % 8) % 8) as usize;
         self.0.update(&[0u8; 8][..pad]);
+    }
+
+    /// A file's contents as a NAR string, streamed.
+    fn file(&mut self, fs: &dyn EvalIo, path: &Path) -> Result<(), Error> {
+        let len = stream_file(fs, path, true, &mut self.0)?;
+        self.pad(len);
+        Ok(())
     }
 }
 
@@ -132,9 +143,8 @@ pub fn nar_hash_filtered(
                 nar.str(b"executable");
                 nar.str(b"");
             }
-            let contents = fs.read_file(&p).map_err(|e| io(e, &p))?;
             nar.str(b"contents");
-            nar.str(&contents);
+            nar.file(fs, &p)?;
             nar.str(b")");
         } else {
             return Err(Error::new(format!(
@@ -154,8 +164,29 @@ pub fn flat_hash(fs: &dyn EvalIo, path: &Path) -> Result<[u8; 32], Error> {
             path.display()
         )));
     }
-    let contents = fs.read_file(path).map_err(|e| io_error(e, path))?;
-    Ok(sha256(&contents))
+    let mut hasher = Sha256::new();
+    stream_file(fs, path, false, &mut hasher)?;
+    Ok(hasher.finalize().into())
+}
+
+/// Feeds the contents of the file `path` to `hasher` a piece at a time, so a large file is
+/// never held whole; with `len_first`, its length (8 bytes, little-endian) before them, as a
+/// NAR string has it. Returns the length.
+pub fn stream_file(
+    fs: &dyn EvalIo,
+    path: &Path,
+    len_first: bool,
+    hasher: &mut impl sha2::digest::Update,
+) -> Result<u64, Error> {
+    let stream = fs.open_file(path).map_err(|e| io_error(e, path))?;
+    let len = stream.len;
+    if len_first {
+        hasher.update(&len.to_le_bytes());
+    }
+    stream
+        .for_each_piece(|piece| hasher.update(piece))
+        .map_err(|e| io_error(e, path))?;
+    Ok(len)
 }
 
 /// C++ Nix's `SourceAccessor::resolveSymlinks` (full resolution): every symlink in `path` is
@@ -251,6 +282,25 @@ pub fn nix32(bytes: &[u8]) -> String {
             ALPHABET[((low | high) & 0x1f) as usize] as char
         })
         .collect()
+}
+
+/// The digest of a file's contents with `algo` (`hashFile`), read a piece at a time.
+pub(crate) fn digest_file(
+    stream: crate::io::FileStream<'_>,
+    algo: crate::value::request::HashAlgo,
+) -> std::io::Result<Vec<u8>> {
+    use crate::value::request::HashAlgo;
+    fn digest<D: Digest>(stream: crate::io::FileStream<'_>) -> std::io::Result<Vec<u8>> {
+        let mut d = D::new();
+        stream.for_each_piece(|piece| Digest::update(&mut d, piece))?;
+        Ok(d.finalize().to_vec())
+    }
+    match algo {
+        HashAlgo::Md5 => digest::<md5::Md5>(stream),
+        HashAlgo::Sha1 => digest::<sha1::Sha1>(stream),
+        HashAlgo::Sha256 => digest::<Sha256>(stream),
+        HashAlgo::Sha512 => digest::<sha2::Sha512>(stream),
+    }
 }
 
 pub fn sha256(data: &[u8]) -> [u8; 32] {

@@ -3,6 +3,7 @@
 use super::string_no_ctx_of;
 use super::{files, string_of};
 use crate::errors::Error;
+use crate::value::request::{HashAlgo, IoRequest};
 use crate::value::{NixString, Ret, Value};
 use crate::vm::request::Co;
 use sha2::Digest;
@@ -42,11 +43,21 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The base-16 digest of `data` with the named algorithm, or C++ Nix's error for the name.
 fn digest(algo: &NixString, data: &[u8]) -> Result<String, Error> {
+    Ok(match algorithm(algo)? {
+        HashAlgo::Md5 => hex(&md5::Md5::digest(data)),
+        HashAlgo::Sha1 => hex(&sha1::Sha1::digest(data)),
+        HashAlgo::Sha256 => hex(&sha2::Sha256::digest(data)),
+        HashAlgo::Sha512 => hex(&sha2::Sha512::digest(data)),
+    })
+}
+
+/// The algorithm a name stands for, or C++ Nix's error for the name.
+fn algorithm(algo: &NixString) -> Result<HashAlgo, Error> {
     Ok(match algo.as_bytes() {
-        b"md5" => hex(&md5::Md5::digest(data)),
-        b"sha1" => hex(&sha1::Sha1::digest(data)),
-        b"sha256" => hex(&sha2::Sha256::digest(data)),
-        b"sha512" => hex(&sha2::Sha512::digest(data)),
+        b"md5" => HashAlgo::Md5,
+        b"sha1" => HashAlgo::Sha1,
+        b"sha256" => HashAlgo::Sha256,
+        b"sha512" => HashAlgo::Sha512,
         b"blake3" => {
             return Err(Error::new(
                 "experimental Nix feature 'blake3-hashes' is disabled; add '--extra-experimental-features blake3-hashes' to enable it",
@@ -60,14 +71,10 @@ fn digest(algo: &NixString, data: &[u8]) -> Result<String, Error> {
     })
 }
 
-/// Checks the algorithm name before anything else is evaluated, as C++ Nix does.
-fn check_algo(algo: &NixString) -> Result<(), Error> {
-    digest(algo, b"").map(|_| ())
-}
-
 fn hash_string(algo: &Value, s: &Value) -> Result<Ret, Error> {
+    // The algorithm is checked before anything else is evaluated, as C++ Nix does.
     let algo = string_no_ctx_of(algo)?;
-    check_algo(algo)?;
+    algorithm(algo)?;
     let Some(s) = s.whnf() else {
         return Ok(Ret::Force(s.clone()));
     };
@@ -75,11 +82,10 @@ fn hash_string(algo: &Value, s: &Value) -> Result<Ret, Error> {
 }
 
 async fn hash_file(co: Co, algo: Value, path: Value) -> Result<Value, Error> {
-    let algo = string_no_ctx_of(&algo)?;
-    check_algo(algo)?;
+    let algo = algorithm(string_no_ctx_of(&algo)?)?;
     let path = files::real_path(&co, path).await?;
-    let data = super::paths::read_bytes(&co, &path).await?;
-    Ok(Value::string(digest(algo, &data)?))
+    let digest = super::paths::read_io(&co, IoRequest::HashFile(path.clone(), algo), &path).await?;
+    Ok(Value::string(hex(&digest)))
 }
 
 #[cfg(test)]

@@ -150,7 +150,17 @@ pub(super) async fn file_type(co: &Co, path: PathBuf) -> std::io::Result<crate::
 
 /// A whole file, through the host's `EvalIo`, with C++ Nix's messages.
 pub(super) async fn read_bytes(co: &Co, path: &std::path::Path) -> Result<Vec<u8>, Error> {
-    let answer = request::io(co, IoRequest::ReadFile(path.to_path_buf())).await;
+    read_io(co, IoRequest::ReadFile(path.to_path_buf()), path).await
+}
+
+/// The bytes the host answers `req` about the file `path` with (its contents, or a digest of
+/// them), its failures as C++ Nix words them for a file read.
+pub(super) async fn read_io(
+    co: &Co,
+    req: IoRequest,
+    path: &std::path::Path,
+) -> Result<Vec<u8>, Error> {
+    let answer = request::io(co, req).await;
     match answer {
         Ok(IoResponse::Bytes(b)) => Ok(b),
         Ok(_) => Err(Error::new("unexpected answer from the host")),

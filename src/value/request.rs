@@ -179,12 +179,23 @@ pub(crate) async fn flag(co: &Co, flag: Flag) -> bool {
 /// A question for the host's `EvalIo`.
 pub(crate) enum IoRequest {
     ReadFile(PathBuf),
+    /// The digest of a file's contents (`hashFile`), read as a stream (`EvalIo::open_file`).
+    HashFile(PathBuf, HashAlgo),
     /// The type of the path itself (symlinks not followed).
     FileType(PathBuf),
     ReadDir(PathBuf),
     GetEnv(String),
     /// The directory relative search-path entries resolve against.
     WorkingDir,
+}
+
+/// The algorithms `hashString` and `hashFile` know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HashAlgo {
+    Md5,
+    Sha1,
+    Sha256,
+    Sha512,
 }
 
 /// A question about a file tree's store path.

@@ -22,6 +22,9 @@ impl EvalIo for CaseIo {
     fn read_file(&self, path: &Path) -> std::io::Result<Vec<u8>> {
         StdIo.read_file(path)
     }
+    fn open_file(&self, path: &Path) -> std::io::Result<gnix::io::FileStream<'_>> {
+        StdIo.open_file(path)
+    }
     fn file_type(&self, path: &Path) -> std::io::Result<FileType> {
         StdIo.file_type(path)
     }
