@@ -313,7 +313,7 @@ fn stats_json(ev: &Evaluator, allocations: u64) -> String {
     let s = ev.stats();
     let gc = gnix::value::collect::stats();
     format!(
-        "{{\"nrOps\": {}, \"nrThunks\": {}, \"nrThunksForced\": {}, \"nrFunctionCalls\": {}, \"nrBuiltinGenerators\": {}, \"nrFramesPushed\": {}, \"nrGeneratorResumes\": {}, \"maxFrames\": {}, \"nrAllocations\": {}, \"gc\": {{\"collections\": {}, \"fullCollections\": {}, \"objectsReclaimed\": {}, \"bytesReclaimed\": {}, \"registered\": {}, \"timeMs\": {:.3}}}}}",
+        "{{\"nrOps\": {}, \"nrThunks\": {}, \"nrThunksForced\": {}, \"nrFunctionCalls\": {}, \"nrBuiltinGenerators\": {}, \"nrFramesPushed\": {}, \"nrGeneratorResumes\": {}, \"maxFrames\": {}, \"nrAllocations\": {}, \"gc\": {{\"collections\": {}, \"fullCollections\": {}, \"objectsSearched\": {}, \"objectsReclaimed\": {}, \"bytesReclaimed\": {}, \"registered\": {}, \"timeMs\": {:.3}}}}}",
         s.ops,
         s.thunks_created,
         s.thunks_forced,
@@ -325,6 +325,7 @@ fn stats_json(ev: &Evaluator, allocations: u64) -> String {
         allocations,
         gc.collections,
         gc.full_collections,
+        gc.objects_searched,
         gc.objects_reclaimed,
         gc.bytes_reclaimed,
         gc.registered,

@@ -75,6 +75,8 @@ pub struct GcStats {
     pub collections: u64,
     /// Of those, full collections.
     pub full_collections: u64,
+    /// Objects the collections looked at (each collection counts what it searched).
+    pub objects_searched: u64,
     /// Objects freed by breaking cycles (sets, lists, thunks, scopes, functions).
     pub objects_reclaimed: u64,
     /// Their size, estimated from their types and lengths.
@@ -227,7 +229,8 @@ impl Registry {
 
     /// Puts back the registrations of the objects a collection found alive and the side
     /// marks, and records what it found.
-    fn put_back(&mut self, kind: Kind, survivors: Survivors, this: GcStats, searched: u64) {
+    fn put_back(&mut self, kind: Kind, survivors: Survivors, this: GcStats) {
+        let searched = this.objects_searched;
         self.thunks.extend(survivors.thunks);
         self.envs.extend(survivors.envs);
         self.side = survivors.side;
@@ -251,6 +254,7 @@ impl Registry {
         };
         let s = &mut self.stats;
         s.collections += 1;
+        s.objects_searched += this.objects_searched;
         s.objects_reclaimed += this.objects_reclaimed;
         s.bytes_reclaimed += this.bytes_reclaimed;
         s.time += this.time;
@@ -311,6 +315,7 @@ fn run(kind: Kind) -> GcStats {
     let this = GcStats {
         collections: 1,
         full_collections: u64::from(kind == Kind::Full),
+        objects_searched: found.objects,
         objects_reclaimed: found.objects - found.live_objects,
         bytes_reclaimed: found.bytes - found.live_bytes,
         time: start.elapsed(),
@@ -321,10 +326,7 @@ fn run(kind: Kind) -> GcStats {
         envs: live_envs,
         side,
     };
-    REGISTRY.with(|r| {
-        r.borrow_mut()
-            .put_back(kind, survivors, this, found.objects)
-    });
+    REGISTRY.with(|r| r.borrow_mut().put_back(kind, survivors, this));
     this
 }
 
