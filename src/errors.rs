@@ -462,6 +462,23 @@ pub(crate) fn render_warning(message: &str, span: Span, sources: &SourceMap) -> 
     indent("warning: ", out.trim_end())
 }
 
+/// A warning under a line of context (`… while evaluating derivation 'x'`), with its
+/// position, laid out as C++ Nix lays out an error with a trace.
+pub(crate) fn render_warning_in(
+    message: &str,
+    span: Option<Span>,
+    context: &str,
+    sources: &SourceMap,
+) -> String {
+    let mut out = String::new();
+    trace_line(&mut out, &mut 0, context, None);
+    let _ = writeln!(out, "\nwarning: {message}");
+    if let Some(span) = span {
+        position(&mut out, "", &sources.locate(span));
+    }
+    indent("warning: ", out.trim_end())
+}
+
 /// Every line after the first indented as wide as `first`, which starts the first line; lines
 /// have no trailing blanks.
 fn indent(first: &str, text: &str) -> String {

@@ -235,17 +235,23 @@ impl EvalState {
         {
             return Ok(v.clone());
         }
-        let bytes = self
-            .check_pure(&path)
-            .and_then(|()| self.io.read_file(&path))
-            .map_err(|e| {
-                // Pure evaluation's refusal is an error of its own, as in C++ Nix.
-                if e.kind() == std::io::ErrorKind::PermissionDenied {
-                    Error::new(e.to_string())
-                } else {
-                    crate::store::io_error(e, &path)
-                }
-            })?;
+        let bytes = match crate::corepkgs::holds(&path) {
+            // Nix's own files (`<nix/fetchurl.nix>`), whatever the host's filesystem.
+            true => crate::corepkgs::source(&path)
+                .map(|text| text.as_bytes().to_vec())
+                .ok_or_else(|| std::io::ErrorKind::NotFound.into()),
+            false => self
+                .check_pure(&path)
+                .and_then(|()| self.io.read_file(&path)),
+        };
+        let bytes = bytes.map_err(|e| {
+            // Pure evaluation's refusal is an error of its own, as in C++ Nix.
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                Error::new(e.to_string())
+            } else {
+                crate::store::io_error(e, &path)
+            }
+        })?;
         // Valid UTF-8 (nearly every file) is taken as it is, without a copy; other bytes
         // become stand-ins that string literals take back (`rawtext`).
         let text = crate::rawtext::decode_owned(bytes);

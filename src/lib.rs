@@ -35,6 +35,7 @@ pub mod allocator;
 pub mod builtins;
 pub(crate) mod compiler;
 pub mod convert;
+mod corepkgs;
 pub mod engine;
 pub mod errors;
 pub mod eval;

@@ -116,6 +116,16 @@ pub fn print_with(v: &Value, opts: PrintOptions) -> String {
             }
             Item::Value(v, d) => (v, d),
         };
+        // C++ Nix tells a repeated list by the address of the value cell holding it (a set by
+        // its bindings): a thunk is such a cell, and forcing one copies the value into it. So
+        // a list met through a thunk is that thunk's, and one met directly is its own:
+        // `let x = [ x ]; in x` prints `[ [ «repeated» ] ]`, as C++ Nix does. (Where C++ Nix
+        // shares one cell between two uses of a variable that gnix reads through two thunks,
+        // as in `let x = [ x x ]; in x`, gnix prints the list once more than it does.)
+        let cell = match &v {
+            Value::Thunk(_) => v.ptr_id(),
+            _ => None,
+        };
         let v = match &v {
             Value::Thunk(t) => match t.value() {
                 Some(v) => v,
@@ -157,7 +167,7 @@ pub fn print_with(v: &Value, opts: PrintOptions) -> String {
                     out.extend_from_slice(b"[ ]");
                     continue;
                 }
-                if opts.track_repeated && !seen.insert(v.ptr_id().unwrap_or(0)) {
+                if opts.track_repeated && !seen.insert(cell.or(v.ptr_id()).unwrap_or(0)) {
                     out.extend_from_slice("«repeated»".as_bytes());
                     continue;
                 }

@@ -9,7 +9,7 @@ use std::path::Path;
 /// The layers, lowest first. Modules of one layer do not use each other.
 const LAYERS: &[&[&str]] = &[
     &["rawtext"],
-    &["errors", "io", "settings", "paths", "allocator"],
+    &["errors", "io", "settings", "paths", "allocator", "corepkgs"],
     &["value"],
     &["print", "store"],
     &["syntax"],

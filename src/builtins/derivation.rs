@@ -176,11 +176,11 @@ async fn attr_string(
     Ok(s.to_str_lossy().into_owned())
 }
 
-/// The output names of an `outputs` attribute coerced to a string: its words, distinct, not
-/// `drvPath`, at least one.
-fn output_names(s: &str) -> Result<Vec<String>, Error> {
+/// The output names an `outputs` attribute gives (the words of its string, or with structured
+/// attributes the strings of its list): distinct, not `drvPath`, at least one.
+fn output_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>, Error> {
     let mut outputs: Vec<String> = Vec::new();
-    for o in s.split_whitespace() {
+    for o in names {
         if o == "drvPath" {
             return Err(Error::new("invalid derivation output name 'drvPath'"));
         }
@@ -193,6 +193,89 @@ fn output_names(s: &str) -> Result<Vec<String>, Error> {
         return Err(Error::new("derivation cannot have an empty set of outputs"));
     }
     Ok(outputs)
+}
+
+/// `outputHashMode`, checked.
+fn hash_mode_named(s: &str) -> Result<String, Error> {
+    match s {
+        "flat" | "recursive" | "nar" | "text" | "git" => Ok(s.to_string()),
+        _ => Err(Error::new(format!(
+            "invalid value '{s}' for 'outputHashMode' attribute"
+        ))),
+    }
+}
+
+/// What a structured attribute means to the derivation besides its JSON.
+enum Special {
+    Builder(String),
+    System(String),
+    Hash(String),
+    HashAlgo(String),
+    HashMode(String),
+    Outputs(Vec<String>),
+    /// An attribute whose effect structured attributes move to `outputChecks` (a warning).
+    Ineffective,
+    No,
+}
+
+/// Reads what the derivation itself takes from a structured attribute: `builder` a string
+/// (its context kept), `system` and the `outputHash*` strings without context, `outputs` a
+/// list of strings, as C++ Nix does.
+async fn structured_attr(
+    co: &Co,
+    key: &str,
+    value: Value,
+    ctx: &mut NixContext,
+) -> Result<Special, Error> {
+    let plain = |v: Value| async move {
+        let s = super::force_string_no_ctx(co, v).await?;
+        Ok::<String, Error>(s.to_str_lossy().into_owned())
+    };
+    Ok(match key {
+        "builder" => {
+            let s = force_string(co, value).await?;
+            if let Some(c) = s.context() {
+                ctx.extend(c.iter().cloned());
+            }
+            Special::Builder(s.to_str_lossy().into_owned())
+        }
+        "system" => Special::System(plain(value).await?),
+        "outputHash" => Special::Hash(plain(value).await?),
+        "outputHashAlgo" => Special::HashAlgo(plain(value).await?),
+        "outputHashMode" => Special::HashMode(hash_mode_named(&plain(value).await?)?),
+        "outputs" => {
+            let mut names = Vec::new();
+            for o in force_list(co, value).await?.iter() {
+                names.push(plain(o.clone()).await?);
+            }
+            Special::Outputs(output_names(names.iter().map(String::as_str))?)
+        }
+        "allowedReferences"
+        | "allowedRequisites"
+        | "disallowedReferences"
+        | "disallowedRequisites"
+        | "maxSize"
+        | "maxClosureSize" => Special::Ineffective,
+        _ => Special::No,
+    })
+}
+
+/// The `__json` of structured attributes: an object of each attribute's JSON, keys in byte
+/// order and nothing between the tokens, as C++ Nix writes it.
+fn json_object(attrs: &[(String, String)]) -> String {
+    let mut sorted: Vec<&(String, String)> = attrs.iter().collect();
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut out = String::from("{");
+    for (i, (key, json)) in sorted.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&super::json::json_quote(key));
+        out.push(':');
+        out.push_str(json);
+    }
+    out.push('}');
+    out
 }
 
 async fn derivation_strict(co: Co, attrs: Value) -> Result<Value, Error> {
@@ -286,6 +369,8 @@ async fn derivation_named(
     let mut drv = Drv::default();
     let mut ctx = NixContext::new();
     let mut outputs = vec!["out".to_string()];
+    // With structured attributes: each attribute's JSON, in order, for `__json`.
+    let mut json_attrs: Vec<(String, String)> = Vec::new();
     let (mut hash, mut hash_algo, mut hash_mode) = (None, None, "flat".to_string());
     for (symbol, value) in attrs.iter() {
         let key = symbol.to_str_lossy().into_owned();
@@ -319,11 +404,28 @@ async fn derivation_named(
                     return Ok(());
                 }
                 "__structuredAttrs" if structured => return Ok(()),
-                // With structured attributes `outputs` is a list of strings; it is checked, and the
-                // derivation refused at the end.
-                "outputs" if structured => {
-                    for o in force_list(co, value).await?.iter() {
-                        force_string(co, o.clone()).await?;
+                _ if structured => {
+                    let json = super::json::to_json_string(co, value.clone()).await?;
+                    if let Some(c) = json.context() {
+                        ctx.extend(c.iter().cloned());
+                    }
+                    json_attrs.push((key.clone(), json.to_str_lossy().into_owned()));
+                    let special = structured_attr(co, &key, value, &mut ctx).await?;
+                    match special {
+                        Special::Builder(b) => drv.builder = b,
+                        Special::System(p) => drv.platform = p,
+                        Special::Hash(h) => hash = Some(h),
+                        Special::HashAlgo(a) => hash_algo = Some(a),
+                        Special::HashMode(m) => hash_mode = m,
+                        Special::Outputs(o) => outputs = o,
+                        Special::Ineffective => {
+                            let message = format!(
+                                "'structuredAttrs' disables the effect of the derivation attribute '{key}'; use 'outputChecks.<output>.{key}' instead"
+                            );
+                            let context = format!("while evaluating derivation '{name}'");
+                            request::warn(co, message, attrs.position(symbol), context).await;
+                        }
+                        Special::No => {}
                     }
                     return Ok(());
                 }
@@ -335,15 +437,8 @@ async fn derivation_named(
                 "system" => drv.platform = s.clone(),
                 "outputHash" => hash = Some(s.clone()),
                 "outputHashAlgo" => hash_algo = Some(s.clone()),
-                "outputHashMode" => {
-                    if !matches!(s.as_str(), "flat" | "recursive" | "nar" | "text" | "git") {
-                        return Err(Error::new(format!(
-                            "invalid value '{s}' for 'outputHashMode' attribute"
-                        )));
-                    }
-                    hash_mode = s.clone();
-                }
-                "outputs" => outputs = output_names(&s)?,
+                "outputHashMode" => hash_mode = hash_mode_named(&s)?,
+                "outputs" => outputs = output_names(s.split_whitespace())?,
                 _ => {}
             }
             drv.env.insert(key.clone(), s);
@@ -356,14 +451,14 @@ async fn derivation_named(
             return Err(e);
         }
     }
+    for (what, value) in [("builder", &drv.builder), ("system", &drv.platform)] {
+        if value.is_empty() {
+            return Err(Error::new(format!("required attribute '{what}' missing"))
+                .with_class(crate::errors::ErrorClass::MissingAttribute));
+        }
+    }
     if structured {
-        return Err(Error::new("__structuredAttrs is not supported by gnix yet"));
-    }
-    if !drv.env.contains_key("builder") {
-        return Err(crate::vm::ops::missing_named("builder"));
-    }
-    if !drv.env.contains_key("system") {
-        return Err(crate::vm::ops::missing_named("system"));
+        drv.env.insert("__json".into(), json_object(&json_attrs));
     }
     inputs_from_context(co, &ctx, &mut drv).await?;
     let hash_modulo = match hash {

@@ -102,9 +102,12 @@ async fn read_dir(co: Co, path: Value) -> Result<Value, Error> {
         Ok(IoResponse::Entries(e)) => e,
         Ok(_) => return Err(Error::new("unexpected answer from the host")),
         Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+            // C++ Nix reads the directory at the path with its symlinks resolved, and names
+            // that one (`readDir ./link-to-a-file`).
+            let resolved = request::resolve_symlinks(&co, path).await;
             return Err(Error::new(format!(
                 "'{}' is not a directory",
-                path.display()
+                resolved.display()
             )));
         }
         Err(e) => return Err(io_error(e, &path)),

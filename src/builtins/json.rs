@@ -53,6 +53,13 @@ enum Item {
 
 /// Appends `s` as a JSON string. The first invalid UTF-8 found is reported as nlohmann's
 /// serializer does (only once the whole value has been evaluated, as it is in C++ Nix).
+/// `s` as a JSON string, quoted and escaped as `toJSON` writes it.
+pub(crate) fn json_quote(s: &str) -> String {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    json_string(&mut out, s.as_bytes(), &mut None);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn json_string(out: &mut Vec<u8>, s: &[u8], bad_utf8: &mut Option<String>) {
     out.push(b'"');
     let mut i = 0;

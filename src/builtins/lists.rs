@@ -269,13 +269,14 @@ fn foldl(op: &Value, nul: &Value, list: &Value) -> Result<Ret, Error> {
     })))
 }
 
-fn gen_list(f: &Value, length: &Value) -> Result<Value, Error> {
-    // The function stays lazy (the corpus's `genList-function-strictness`; C++ Nix 2.30 forces
-    // it).
+fn gen_list(f: &Value, length: &Value) -> Result<Ret, Error> {
     let n = checked_length(int_of(length)?)?;
+    // The function is checked after the length, even for an empty list, as C++ Nix does
+    // (tvix leaves it lazy: its `genList-function-strictness` case expects that).
+    let f = function_of(&forced!(f))?;
     let bytes = usize::try_from(n).map_or(usize::MAX, crate::value::list_bytes);
     crate::allocator::reserve(bytes, "a list")?;
-    Ok(gen_list_of(f, n))
+    Ok(gen_list_of(&f, n).into())
 }
 
 /// A list length that is not negative.

@@ -134,6 +134,10 @@ async fn find_file(co: Co, search_path: Value, name: Value) -> Result<Value, Err
             return Ok(Value::Path(Rc::new(candidate)));
         }
     }
+    // Nix's own files come last, whatever the search path holds.
+    if let Some(rest) = name.strip_prefix("nix/") {
+        return Ok(Value::Path(Rc::new(crate::corepkgs::lookup(rest))));
+    }
     // C++ Nix throws this as a catchable error (`tryEval <nope>` is a failure, not an abort).
     Err(Error::throw(format!(
         "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"

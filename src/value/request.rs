@@ -81,6 +81,13 @@ pub(crate) enum Request {
     Depth(u32),
     /// Write a line to stderr (`trace`, `warn`).
     Trace(String),
+    /// Write a warning about the source at a position, under a line of context, laid out as
+    /// C++ Nix lays out an error's trace.
+    Warn {
+        message: String,
+        at: Option<Span>,
+        context: String,
+    },
     /// The value of an evaluation setting builtins depend on.
     Flag(Flag),
     /// `{ file; line; column; }` of a source position (`unsafeGetAttrPos`, `__curPos`).
@@ -466,6 +473,15 @@ pub(crate) async fn lookup_derivation(co: &Co, drv_path: String) -> Option<Known
         Response::Derivation(d) => d.map(|d| *d),
         other => mismatched(&other),
     }
+}
+
+pub(crate) async fn warn(co: &Co, message: String, at: Option<Span>, context: String) {
+    co.yield_(Request::Warn {
+        message,
+        at,
+        context,
+    })
+    .await;
 }
 
 pub(crate) async fn trace(co: &Co, line: String) {

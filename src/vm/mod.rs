@@ -438,6 +438,16 @@ impl<'s> Vm<'s> {
                 self.host.trace(&line);
                 Step::Resume(Response::Done)
             }
+            Request::Warn {
+                message,
+                at,
+                context,
+            } => {
+                let sources = self.host.sources();
+                let line = crate::errors::render_warning_in(&message, at, &context, sources);
+                self.host.trace(line.trim_end());
+                Step::Resume(Response::Done)
+            }
             Request::Wait(work) => Step::Wait(work),
         }
     }
