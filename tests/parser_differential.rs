@@ -292,3 +292,28 @@ fn nesting_beyond_rnix() {
         .expect("no stack overflow");
     assert!(parsed.is_empty());
 }
+
+/// A host evaluating deeply nested programs on a thread of the default 2 MiB stack
+/// (`std::thread::spawn`): parsing, compiling and freeing the tree grow their own stack.
+#[test]
+fn ten_thousand_levels_evaluate_in_a_host_thread() {
+    let programs = [
+        (format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000)), 1),
+        (format!("{}5", "if false then 0 else ".repeat(10_000)), 5),
+        (format!("{}a", "let a = 2; in ".repeat(10_000)), 2),
+        (
+            format!("({}x) {}7", "x: ".repeat(9_999), "1 ".repeat(9_998)),
+            7,
+        ),
+    ];
+    std::thread::spawn(move || {
+        for (program, want) in programs {
+            let mut ev = gnix::Evaluator::new(gnix::Settings::default());
+            let v = ev.eval_expr(&program, Path::new("."));
+            let v = v.unwrap_or_else(|e| panic!("{}: {}", &program[..40], e.message));
+            assert_eq!(ev.as_int(&v).ok(), Some(want), "{}", &program[..40]);
+        }
+    })
+    .join()
+    .expect("no stack overflow");
+}
