@@ -84,9 +84,10 @@ fn check_floats(tree: &ast::Root, text: &str, file: FileId) -> Result<(), Error>
     Ok(())
 }
 
-/// Rejects a parenthesis closed by another token than `)`. rnix's parser takes whatever token
-/// follows the parenthesised expression as its end (`(1 ]`, `2 * (1 ; + 3`, `(1 /*` with an
-/// unterminated comment all parse, the last two evaluating), where C++ Nix's parser expects `)`.
+/// Rejects a parenthesis closed by another token than `)`. rnix's parser (and so `parser`, which
+/// makes the same tree) takes whatever token follows the parenthesised expression as its end
+/// (`(1 ]`, `2 * (1 ; + 3`, `(1 /*` with an unterminated comment all parse, the last two
+/// evaluating), where C++ Nix's parser expects `)`.
 /// Found by fuzzing (tests/fuzz_regressions.rs).
 fn check_parens(tree: &ast::Root, text: &str, file: FileId) -> Result<(), Error> {
     use rnix::SyntaxKind as K;
@@ -295,7 +296,7 @@ fn parse_error(err: &rnix::ParseError, text: &str, file: FileId) -> Error {
             Some(*r),
         ),
         P::RecursionLimitExceeded => (
-            "expression nested too deeply (recursion limit exceeded)".to_string(),
+            format!("expression nested too deeply (more than {MAX_NESTING} levels)"),
             None,
         ),
         other => (format!("syntax error: {other}"), None),
