@@ -4,16 +4,18 @@
 //! exceeded") where C++ Nix takes thousands, and it builds with rowan's `GreenNodeBuilder`,
 //! whose node cache hashes whole subtrees again each time its table grows, so a long call
 //! (`f 1 1 ... 1`, a left-nested tree) takes quadratic time. This parser builds green nodes
-//! directly (`GreenNode::new`, no cache, no hashing) and runs its recursion on a stack that
-//! grows on demand (`stacker`), so any nesting up to [`MAX_NESTING`] levels parses on a small
-//! thread stack, and deeper input is the error `ParseError::RecursionLimitExceeded`.
+//! directly (`GreenNode::new`, without rowan's cache: only short tokens and one-token nodes
+//! are shared, looked up by their text) in linear time, and runs its recursion on a stack that
+//! grows on demand (`stacker`), so any nesting up to `MAX_NESTING` (10 000) levels parses on
+//! a small thread stack, and deeper input is the error `ParseError::RecursionLimitExceeded`.
 //!
 //! Everything else is rnix's parser's behaviour, on purpose: the same node and token kinds,
 //! the same tree shapes (where the blanks and comments go included), the same recovery from
 //! errors and the same `ParseError`s with the same ranges, so rnix's typed AST
 //! (`rnix::ast`), the compiler and the mapping of errors to C++ Nix's messages
 //! (`syntax::parse_error`) read it unchanged. tests/parser_differential.rs checks that on
-//! every corpus file, generated programs and truncated (malformed) ones. The grammar is a
+//! every corpus file, truncations of them and random text; tests/properties.rs on generated
+//! programs. The grammar is a
 //! recursive descent, one function per precedence level as in rnix; right-associative
 //! operators loop instead of recursing, so a long `a ++ b ++ ...` does not count as nesting.
 
