@@ -134,7 +134,7 @@ impl EvalState {
             speculate: self.settings.speculate,
             outer,
         };
-        // rnix's parser, the syntax tree's destructor and the compiler all recurse once per
+        // The parser, the syntax tree's destructor and the compiler all recurse once per
         // nesting level. They run on a separately allocated stack that grows on demand
         // (`stacker`), so deeply nested input costs memory instead of overflowing.
         let compiled = stacker::grow(PARSE_STACK, || {

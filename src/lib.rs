@@ -51,6 +51,11 @@ pub(crate) mod syntax;
 pub mod value;
 pub mod vm;
 
+/// gnix's parser, public only for tests/parser_differential.rs and tests/properties.rs,
+/// which compare its trees and errors with rnix's parser's.
+#[doc(hidden)]
+pub use syntax::parser;
+
 pub use engine::Engine;
 pub use errors::{Error, ErrorClass};
 pub use eval::Evaluator;

@@ -16,6 +16,8 @@
 //!   of strings and attribute names, which error messages and the CLI both rely on. Values
 //!   with a negative number in a list or the least integer are left out: C++ Nix prints them
 //!   so that they do not read back (`unreadable`), and gnix prints as it does.
+//! - `parsers_agree`: gnix's parser (src/syntax/parser.rs) makes the same tree and errors as
+//!   rnix's, whose tree the compiler reads (tests/parser_differential.rs compares the corpus).
 //! - `generated_programs_mostly_evaluate`: most generated programs evaluate without error, so
 //!   that the properties above are about values and not only about errors.
 //!
@@ -622,6 +624,15 @@ proptest! {
         prop_assert_eq!(nix.ok(), Some(json.clone()));
         let back = run(&mut ev, &format!("builtins.fromJSON {}", quote(&json)));
         prop_assert_eq!(back.map(|b| print_value(&b)).ok(), Some(print_value(&v)), "{}", json);
+    }
+
+    #[test]
+    fn parsers_agree(text in program(&ANY)) {
+        let parse = rnix::Root::parse(&text);
+        let ours = gnix::parser::parse(&text);
+        let tree = format!("{:#?}", rnix::SyntaxNode::new_root(ours.green));
+        prop_assert_eq!(tree, format!("{:#?}", parse.syntax()), "{}", text);
+        prop_assert_eq!(ours.errors.as_slice(), parse.errors(), "{}", text);
     }
 
     #[test]

@@ -188,3 +188,123 @@ fn deep_but_finite_coercions_still_work() {
     let wide = "toString [ 1 [ 2 [ ] 3 ] { outPath = \"x\"; } [ [ [ 4 ] ] ] ]";
     expect_value(&["--strict", "-E", wide], r#""1 2 3 x 4""#);
 }
+
+/// A scratch file holding `text`, for programs too long for a command line.
+fn scratch_file(name: &str, text: &str) -> String {
+    let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).expect("write a scratch file");
+    path.to_str().expect("a UTF-8 path").to_string()
+}
+
+/// Each construct nested `n` deep with nothing around it, and the value it prints with
+/// `--strict`.
+fn nested_programs(n: usize) -> Vec<(&'static str, String, String)> {
+    let value = |v: &str| v.to_string();
+    vec![
+        (
+            "parens",
+            format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+            value("1"),
+        ),
+        (
+            "lists",
+            format!("{}1{}", "[ ".repeat(n), " ]".repeat(n)),
+            format!("{}1{}", "[ ".repeat(n), " ]".repeat(n)),
+        ),
+        (
+            "sets",
+            format!("{}1{}", "{ a = ".repeat(n), "; }".repeat(n)),
+            format!("{}1{}", "{ a = ".repeat(n), "; }".repeat(n)),
+        ),
+        (
+            "lambdas",
+            format!("{}x", "x: ".repeat(n)),
+            value("<LAMBDA>"),
+        ),
+        (
+            "else-if",
+            format!("{}5", "if false then 0 else ".repeat(n)),
+            value("5"),
+        ),
+        (
+            "let",
+            format!("{}a", "let a = 1; in ".repeat(n)),
+            value("1"),
+        ),
+        (
+            "with",
+            format!("{}typeOf null", "with builtins; ".repeat(n)),
+            value("\"null\""),
+        ),
+        (
+            "assert",
+            format!("{}1", "assert true; ".repeat(n)),
+            value("1"),
+        ),
+        ("negation", format!("{}1", "- ".repeat(n)), value("1")),
+        ("not", format!("{}true", "!".repeat(n)), value("true")),
+        (
+            "interpolation",
+            format!("{}\"x\"{}", "\"${".repeat(n), "}\"".repeat(n)),
+            value("\"x\""),
+        ),
+        (
+            "select-defaults",
+            format!("{}1", "builtins.x or ".repeat(n)),
+            value("1"),
+        ),
+    ]
+}
+
+/// Every construct nests 600, 5 000 and 10 000 levels deep (far past rnix's parser's 512) and
+/// evaluates to its value.
+#[test]
+fn constructs_nest_ten_thousand_deep() {
+    // An even depth: the negations and `!`s cancel out.
+    for n in [600, 5_000, 10_000] {
+        for (what, program, want) in nested_programs(n) {
+            let file = scratch_file(&format!("nested-{what}-{n}.nix"), &program);
+            // Forcing a structure nested 10 000 deep goes past the default call depth.
+            let out = gnix_eval(&["--strict", "--max-call-depth", "0", &file]);
+            assert_eq!(out.status, Some(0), "{what} {n}: stderr:\n{}", out.stderr);
+            assert_eq!(out.stdout.trim_end(), want, "{what} {n}");
+        }
+    }
+    // A long selection is no nesting at all: 10 000 names. (Not 100 000: rnix's tokenizer,
+    // which gnix's parser reads from, takes quadratic time on a run of path characters such
+    // as `.a.a.a`, looking ahead for a `/` from each name: 0.5 s here, 1.9 s for 20 000.)
+    let path = ".a".repeat(10_000);
+    let select = format!("let s = {{ a = s; b = 1; }}; in s{path}.b");
+    expect_value(&[&scratch_file("long-select.nix", &select)], "1");
+    // Curried lambdas, called.
+    let n = 5_000;
+    let call = format!("({}x) {}7", "x: ".repeat(n), "1 ".repeat(n - 1));
+    let file = scratch_file("nested-lambda-call.nix", &call);
+    expect_value(&[&file], "7");
+}
+
+/// One level more than `MAX_NESTING` (10 000) is a syntax error, whatever nests.
+#[test]
+fn nesting_past_ten_thousand_is_a_syntax_error() {
+    for (what, program, _) in nested_programs(10_001) {
+        let file = scratch_file(&format!("too-deep-{what}.nix"), &program);
+        let out = gnix_eval(&["--parse", &file]);
+        assert_eq!(out.status, Some(1), "{what}: stderr:\n{}", out.stderr);
+        assert!(
+            out.stderr
+                .starts_with("error: expression nested too deeply (more than 10000 levels)"),
+            "{what}: {}",
+            out.stderr
+        );
+    }
+}
+
+/// A call with 100 000 arguments parses (rnix's tree building took quadratic time on it:
+/// about 10 s for 40 000; the figures are in benches/RESULTS.md).
+#[test]
+fn a_call_with_a_hundred_thousand_arguments_parses() {
+    let program = format!("f: f{}", " 1".repeat(100_000));
+    let file = scratch_file("many-arguments.nix", &program);
+    let out = gnix_eval(&["--parse", &file]);
+    assert_eq!(out.status, Some(0), "stderr:\n{}", out.stderr);
+}

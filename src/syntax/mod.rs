@@ -1,25 +1,39 @@
-//! Parsing with rnix, syntax errors with positions, and showing expressions in messages.
+//! Parsing into rnix's syntax tree, syntax errors with positions, and showing expressions in
+//! messages.
 //!
-//! rnix's parser guards its own recursion (it gives up past 512 nested expressions with
-//! "recursion limit exceeded"), so absurdly nested input is a syntax error, not a native stack
-//! overflow; tests/cli.rs checks 100 000 nested parentheses, lists and sets.
+//! The tokens are rnix's (`rnix::tokenize`) and the tree is rnix's (rowan green nodes of
+//! `rnix::SyntaxKind`, read through `rnix::ast`), but the parser is gnix's own ([`parser`]):
+//! rnix's gives up past 512 nested expressions and builds long calls in quadratic time. Ours
+//! takes up to [`MAX_NESTING`] levels on a stack that grows on demand, in linear time, and
+//! makes exactly rnix's tree and errors otherwise (tests/parser_differential.rs). Input nested
+//! deeper is a syntax error, not a native stack overflow; tests/cli.rs checks 100 000 nested
+//! parentheses, lists and sets, tests/reliability.rs 10 000 levels of each construct.
+//! The syntax errors are rnix's, mapped here to C++ Nix's messages, after a few checks of what
+//! rnix's grammar takes and C++ Nix's does not.
 
 use crate::errors::{Error, ErrorClass, FileId, Span};
 use rnix::ast::{self, AstToken};
 use rowan::ast::AstNode;
 
+pub mod parser;
+
 /// Deepest nesting accepted, like the 10 000-deep parser stack of C++ Nix's bison parser.
-/// Beyond a few thousand levels rnix's tree building also turns quadratic.
 pub const MAX_NESTING: usize = 10_000;
 
 /// Parses Nix source text into its syntax tree.
 pub fn parse(text: &str, file: FileId) -> Result<ast::Root, Error> {
     check_nesting(text, file)?;
-    let parse = rnix::Root::parse(text);
-    if let Some(err) = parse.errors().first() {
+    let parse = parser::parse(text);
+    if let Some(err) = parse.errors.first() {
+        if let Some(at) = parse.too_deep_at {
+            return Err(too_deep(at.into(), file));
+        }
         return Err(parse_error(err, text, file));
     }
-    let tree = parse.tree();
+    // `parser::parse` always makes a `NODE_ROOT`.
+    let Some(tree) = ast::Root::cast(rnix::SyntaxNode::new_root(parse.green)) else {
+        return Err(Error::new("syntax error, no root node").with_class(ErrorClass::Parse));
+    };
     if text.contains('(') {
         check_parens(&tree, text, file)?;
     }
@@ -63,16 +77,17 @@ fn check_floats(tree: &ast::Root, text: &str, file: FileId) -> Result<(), Error>
         };
         let start = usize::from(token.text_range().start());
         let stand_in = format!("{}_{}", &text[..start], &text[start + 1..]);
-        if let Some(err) = rnix::Root::parse(&stand_in).errors().first() {
+        if let Some(err) = parser::parse(&stand_in).errors.first() {
             return Err(parse_error(err, &stand_in, file));
         }
     }
     Ok(())
 }
 
-/// Rejects a parenthesis closed by another token than `)`. rnix's parser takes whatever token
-/// follows the parenthesised expression as its end (`(1 ]`, `2 * (1 ; + 3`, `(1 /*` with an
-/// unterminated comment all parse, the last two evaluating), where C++ Nix's parser expects `)`.
+/// Rejects a parenthesis closed by another token than `)`. rnix's parser (and so `parser`, which
+/// makes the same tree) takes whatever token follows the parenthesised expression as its end
+/// (`(1 ]`, `2 * (1 ; + 3`, `(1 /*` with an unterminated comment all parse, the last two
+/// evaluating), where C++ Nix's parser expects `)`.
 /// Found by fuzzing (tests/fuzz_regressions.rs).
 fn check_parens(tree: &ast::Root, text: &str, file: FileId) -> Result<(), Error> {
     use rnix::SyntaxKind as K;
@@ -129,8 +144,8 @@ fn check_paths(tree: &ast::Root, text: &str, file: FileId) -> Result<(), Error> 
         "_".repeat(end - start),
         &text[end..]
     );
-    let reparse = rnix::Root::parse(&stand_in);
-    if let Some(err) = reparse.errors().first() {
+    let reparse = parser::parse(&stand_in);
+    if let Some(err) = reparse.errors.first() {
         return Err(parse_error(err, &stand_in, file));
     }
     let at = u32::from(unexpected.start());
@@ -207,20 +222,24 @@ fn check_nesting(text: &str, file: FileId) -> Result<(), Error> {
             _ => run = 0,
         }
         if depth + run > MAX_NESTING {
-            let at = offset as u32;
-            return Err(Error::new(format!(
-                "expression nested too deeply (more than {MAX_NESTING} levels)"
-            ))
-            .with_class(ErrorClass::Parse)
-            .at(Span {
-                file,
-                start: at,
-                end: at,
-            }));
+            return Err(too_deep(offset as u32, file));
         }
         offset += tok.len();
     }
     Ok(())
+}
+
+/// The error for input nested deeper than `MAX_NESTING`, at byte `at`.
+fn too_deep(at: u32, file: FileId) -> Error {
+    Error::new(format!(
+        "expression nested too deeply (more than {MAX_NESTING} levels)"
+    ))
+    .with_class(ErrorClass::Parse)
+    .at(Span {
+        file,
+        start: at,
+        end: at,
+    })
 }
 
 fn parse_error(err: &rnix::ParseError, text: &str, file: FileId) -> Error {
@@ -277,7 +296,7 @@ fn parse_error(err: &rnix::ParseError, text: &str, file: FileId) -> Error {
             Some(*r),
         ),
         P::RecursionLimitExceeded => (
-            "expression nested too deeply (recursion limit exceeded)".to_string(),
+            format!("expression nested too deeply (more than {MAX_NESTING} levels)"),
             None,
         ),
         other => (format!("syntax error: {other}"), None),
