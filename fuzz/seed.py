@@ -96,7 +96,7 @@ def main():
     n = 0
     for src in sources():
         n += 1
-        for t in ("parse_compile", "eval", "eval_gc"):
+        for t in ("parse_compile", "parser_differential", "eval", "eval_gc"):
             put(t, src)
         text = src.decode(errors="replace")
         for m in CALL.finditer(text):

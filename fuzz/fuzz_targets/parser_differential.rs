@@ -1,0 +1,25 @@
+//! Arbitrary text parsed by gnix's parser and by rnix's, whose trees and errors it must
+//! reproduce exactly (tests/parser_differential.rs checks the corpus; this searches beyond it).
+//! Text on which rnix gives up for nesting (past 512 levels, where gnix's parser goes on to
+//! 10 000) is not compared.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let want = rnix::Root::parse(text);
+    if want
+        .errors()
+        .contains(&rnix::parser::ParseError::RecursionLimitExceeded)
+    {
+        return;
+    }
+    let got = gnix::parser::parse(text);
+    let got_tree = format!("{:#?}", rnix::SyntaxNode::new_root(got.green));
+    let want_tree = format!("{:#?}", want.syntax());
+    assert_eq!(got.errors, want.errors(), "errors differ on {text:?}");
+    assert_eq!(got_tree, want_tree, "trees differ on {text:?}");
+});
