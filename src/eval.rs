@@ -129,7 +129,10 @@ impl EvalState {
             globals: &globals,
             origin,
             text,
-            home: self.io.get_env("HOME").map(PathBuf::from),
+            home: self
+                .io
+                .get_env("HOME")
+                .map(|h| crate::paths::from_bytes(&crate::rawtext::encode(&h))),
             lints: self.settings.lints,
             speculate: self.settings.speculate,
             outer,

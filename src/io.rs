@@ -139,7 +139,10 @@ pub trait EvalIo {
     fn read_link(&self, path: &Path) -> io::Result<PathBuf>;
     /// Whether a regular file is executable (it matters to its store path).
     fn is_executable(&self, path: &Path) -> io::Result<bool>;
-    /// An environment variable (`builtins.getEnv`, `NIX_PATH`, `HOME`, `NIX_STORE_DIR`).
+    /// An environment variable (`builtins.getEnv`, `NIX_PATH`, `HOME`, `NIX_STORE_DIR`). The
+    /// name, and the value returned, carry bytes that are not UTF-8 as `rawtext` stand-ins
+    /// (`rawtext::decode` makes such text of any bytes), so a variable's bytes reach Nix
+    /// exactly; plain UTF-8 is just itself.
     fn get_env(&self, name: &str) -> Option<String>;
     /// A line for stderr (`trace: ...`, `warning: ...`).
     fn trace(&self, line: &str);
@@ -221,7 +224,10 @@ impl EvalIo for StdIo {
     }
 
     fn get_env(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok()
+        use std::os::unix::ffi::{OsStrExt, OsStringExt};
+        let name = crate::rawtext::encode(name);
+        let value = std::env::var_os(std::ffi::OsStr::from_bytes(&name))?;
+        Some(crate::rawtext::decode_owned(value.into_vec()))
     }
 
     fn trace(&self, line: &str) {

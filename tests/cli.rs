@@ -752,6 +752,25 @@ fn eval_bytes_ok(args: &[&[u8]]) -> Vec<u8> {
 }
 
 #[test]
+fn get_env_gives_the_variables_bytes() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    // C++ Nix reads an environment variable's bytes into the string as they are.
+    let out = Command::new(GNIX)
+        .args(["eval", "--raw", "-E"])
+        .arg(r#"builtins.getEnv "GNIX_TEST_BYTES" + toString (builtins.stringLength (builtins.getEnv "GNIX_TEST_BYTES"))"#)
+        .env("GNIX_TEST_BYTES", OsStr::from_bytes(b"a\xffb"))
+        .output()
+        .expect("cannot run gnix");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, b"a\xffb3");
+}
+
+#[test]
 fn printed_strings_keep_bytes_that_are_not_utf8() {
     // C++ Nix writes a string's bytes as they are, not U+FFFD for the half of a character.
     let e: &[u8] = "builtins.substring 0 1 \"é\"".as_bytes();

@@ -211,11 +211,12 @@ async fn read_file(co: Co, path: Value) -> Result<Value, Error> {
 
 async fn get_env(co: Co, name: Value) -> Result<Value, Error> {
     let name = string_of(&name)?;
-    let value = match request::io(&co, IoRequest::GetEnv(name.to_str_lossy().into_owned())).await {
+    // Names and values travel as text with stand-ins for bytes that are not UTF-8 (`rawtext`).
+    let value = match request::io(&co, IoRequest::GetEnv(name.to_text().into_owned())).await {
         Ok(IoResponse::Env(v)) => v.unwrap_or_default(),
         _ => String::new(),
     };
-    Ok(Value::string(value))
+    Ok(Value::string(crate::rawtext::encode(&value).as_ref()))
 }
 
 async fn base_name_of(co: Co, path: Value) -> Result<Value, Error> {
