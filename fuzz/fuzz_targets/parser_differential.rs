@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     let want = rnix::Root::parse(text);
     if want
         .errors()
-        .contains(&rnix::parser::ParseError::RecursionLimitExceeded)
+        .contains(&rnix::ParseError::RecursionLimitExceeded)
     {
         return;
     }
