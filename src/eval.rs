@@ -144,8 +144,14 @@ impl EvalState {
             let root = crate::syntax::parse(text, file)?;
             compiler::compile(&root, ctx)
         })?;
-        for (msg, span) in compiled.warnings {
-            let rendered = crate::errors::render_warning(&msg, span, &self.sources);
+        for w in compiled.warnings {
+            let rendered = match w.excerpt {
+                true => crate::errors::render_warning(&w.message, w.span, &self.sources),
+                false => {
+                    let at = self.sources.locate(w.span).position();
+                    format!("warning: at {at}: {}", w.message)
+                }
+            };
             self.io.trace(rendered.trim_end());
         }
         Ok(compiled.chunk)

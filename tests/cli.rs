@@ -854,3 +854,44 @@ fn fish_completes_flags_and_their_arguments() {
     assert_eq!(complete("gnix repl --js"), Vec::<String>::new());
     assert_eq!(complete("gnix re"), ["repl"]);
 }
+
+#[test]
+fn or_as_an_identifier_warns_where_its_meaning_will_change() {
+    // As C++ Nix: an argument, a list element or a selection's default gets the warning,
+    // inline, with the expression to wrap; a function position or a lone `f or` does not.
+    let expr = "let or = 1; f = x: x; in [ (f or) (map or [ ]) ((x: x) (x: x + 1) or) ({ }.a or f or) [ f or ] ]";
+    let (code, out, err) = eval_all(&["--strict", "-E", expr]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim(), "[ 1 [ ] 2 1 [ 1 ] ]");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: at «string»:1:56: This expression uses `or` as an identifier in a way that will change in a future Nix release.",
+            "warning: at «string»:1:81: This expression uses `or` as an identifier in a way that will change in a future Nix release.",
+            "warning: at «string»:1:89: This expression uses `or` as an identifier in a way that will change in a future Nix release.",
+        ],
+        "{err}"
+    );
+    assert!(err.contains("    ((x: x + 1) or)\n"), "{err}");
+    assert!(
+        err.contains("    (f or)\nGive feedback at https://github.com/NixOS/nix/pull/11121"),
+        "{err}"
+    );
+}
+
+#[test]
+fn url_literal_lint_words_its_verdict() {
+    let (code, _, err) = eval_all(&["--lint-url-literals", "warn", "-E", "http://example.com"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.starts_with("warning: URL literals are discouraged."),
+        "{err}"
+    );
+    let (code, _, err) = eval_all(&["--lint-url-literals", "fatal", "-E", "http://example.com"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.starts_with("error: URL literals are disallowed."),
+        "{err}"
+    );
+}

@@ -8,6 +8,7 @@
 
 mod bindings;
 mod bytecode;
+mod cursed_or;
 pub mod disasm;
 mod scope;
 mod speculable;
@@ -50,7 +51,16 @@ pub struct CompileContext<'a> {
 /// A compiled file and the warnings its compilation produced.
 pub struct Compiled {
     pub chunk: Rc<Chunk>,
-    pub warnings: Vec<(String, Span)>,
+    pub warnings: Vec<Warning>,
+}
+
+/// A warning about the source, at `span`.
+pub struct Warning {
+    pub message: String,
+    pub span: Span,
+    /// C++ Nix shows the position of some with an excerpt of the source below the message
+    /// (the lints), of others inline: `warning: at FILE:LINE:COL: message` (a cursed `or`).
+    pub excerpt: bool,
 }
 
 pub struct Compiler<'a> {
@@ -58,7 +68,7 @@ pub struct Compiler<'a> {
     scopes: Vec<Scope>,
     /// Chunks being compiled, innermost last.
     chunks: Vec<ChunkBuilder>,
-    warnings: Vec<(String, Span)>,
+    warnings: Vec<Warning>,
     /// Where the source's lines start, for positions.
     lines: LineTable,
     /// Whether text compiled into values may hold stand-ins for bytes that are not UTF-8
@@ -91,6 +101,10 @@ pub fn compile(root: &ast::Root, ctx: CompileContext) -> Result<Compiled, Error>
     let span = c.span(expr.syntax());
     let (chunk, r) = c.in_chunk(span, |c| c.tail(&expr, span));
     r?;
+    // In the order of the source, as C++ Nix's parser reports them.
+    c.warnings.sort_by_key(|w| w.span.start);
+    c.warnings
+        .dedup_by(|a, b| a.span == b.span && a.message == b.message);
     Ok(Compiled {
         chunk: Rc::new(chunk.finish(false, c.ctx.speculate)),
         warnings: c.warnings,
@@ -217,11 +231,35 @@ impl<'a> Compiler<'a> {
     }
 
     /// Applies a `--lint-*` level: a warning, a fatal error, or nothing.
+    /// C++ Nix's warning about the variable `or` (`id`) read where that will change
+    /// (`cursed_or`).
+    fn warn_cursed_or(&mut self, id: &ast::Ident) {
+        if let Some((range, source)) = cursed_or::call_of(id.syntax()) {
+            let message = format!(
+                "This expression uses `or` as an identifier in a way that will change in a future Nix release.\nWrap this entire expression in parentheses to preserve its current meaning:\n    ({source})\nGive feedback at https://github.com/NixOS/nix/pull/11121"
+            );
+            let span = Span {
+                file: self.ctx.file,
+                start: range.start().into(),
+                end: range.end().into(),
+            };
+            self.warnings.push(Warning {
+                message,
+                span,
+                excerpt: false,
+            });
+        }
+    }
+
     fn lint(&mut self, level: LintLevel, msg: String, span: Span) -> CResult {
         match level {
             LintLevel::Ignore => Ok(()),
             LintLevel::Warn => {
-                self.warnings.push((msg, span));
+                self.warnings.push(Warning {
+                    message: msg,
+                    span,
+                    excerpt: true,
+                });
                 Ok(())
             }
             LintLevel::Fatal => Err(Error::new(msg).with_class(ErrorClass::Parse).at(span)),
@@ -400,8 +438,13 @@ impl<'a> Compiler<'a> {
             },
             ast::LiteralKind::Uri(u) => {
                 let text = u.syntax().text();
+                // C++ Nix's word depends on whether the lint stops the evaluation.
+                let verdict = match self.ctx.lints.url_literals {
+                    LintLevel::Fatal => "disallowed",
+                    _ => "discouraged",
+                };
                 let msg = format!(
-                    "URL literals are disallowed. Consider using a string literal \"{text}\" instead (lint-url-literals)"
+                    "URL literals are {verdict}. Consider using a string literal \"{text}\" instead (lint-url-literals)"
                 );
                 self.lint(self.ctx.lints.url_literals, msg, span)?;
                 Value::string(text)
@@ -498,6 +541,9 @@ impl<'a> Compiler<'a> {
 
     fn ident(&mut self, id: &ast::Ident, span: Span) -> CResult {
         let name = ident_name(id);
+        if name == "or" {
+            self.warn_cursed_or(id);
+        }
         self.variable(&name, span, id.syntax())
     }
 
