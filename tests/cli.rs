@@ -895,3 +895,21 @@ fn url_literal_lint_words_its_verdict() {
         "{err}"
     );
 }
+
+#[test]
+fn search_path_lookups_in_pure_mode() {
+    // Not found in pure mode says why (catchable, as C++ Nix's ThrownError); Nix's own
+    // `<nix/fetchurl.nix>` is there whatever the mode and search path.
+    let (code, _, err) = eval_all(&["--pure-eval", "-E", "<nope>"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.trim_end().ends_with(
+            "error: cannot look up '<nope>' in pure evaluation mode (use '--impure' to override)"
+        ),
+        "{err}"
+    );
+    let caught = "(builtins.tryEval <nope>).success";
+    assert_eq!(eval_ok(&["--pure-eval", "-E", caught]).trim(), "false");
+    let fetchurl = "builtins.isFunction (import <nix/fetchurl.nix>)";
+    assert_eq!(eval_ok(&["--pure-eval", "-E", fetchurl]).trim(), "true");
+}

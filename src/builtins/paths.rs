@@ -139,9 +139,16 @@ async fn find_file(co: Co, search_path: Value, name: Value) -> Result<Value, Err
         return Ok(Value::Path(Rc::new(crate::corepkgs::lookup(rest))));
     }
     // C++ Nix throws this as a catchable error (`tryEval <nope>` is a failure, not an abort).
-    Err(Error::throw(format!(
-        "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
-    )))
+    Err(Error::throw(
+        match request::flag(&co, request::Flag::Pure).await {
+            true => format!(
+                "cannot look up '<{name}>' in pure evaluation mode (use '--impure' to override)"
+            ),
+            false => format!(
+                "file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)"
+            ),
+        },
+    ))
 }
 
 /// The type of a path itself, through the host's `EvalIo`.

@@ -174,6 +174,8 @@ pub(crate) enum Flag {
     AbortOnWarn,
     /// The experimental feature `parse-toml-timestamps`: `fromTOML` parses dates and times.
     TomlTimestamps,
+    /// `--pure-eval`.
+    Pure,
 }
 
 pub(crate) async fn flag(co: &Co, flag: Flag) -> bool {

@@ -427,6 +427,7 @@ impl<'s> Vm<'s> {
                     request::Flag::TomlTimestamps => {
                         self.host.settings().feature("parse-toml-timestamps")
                     }
+                    request::Flag::Pure => self.host.settings().pure,
                 };
                 Step::Resume(Response::Value(Value::bool(on)))
             }
