@@ -380,11 +380,11 @@ impl Error {
                     continue;
                 }
                 seen.push(key);
-                self.print_skipped(&mut out, &mut count, &mut skipped, &mut seen, at);
+                self.print_skipped(&mut out, &mut count, &mut skipped, at);
                 count += 1;
                 trace_line(&mut out, &mut count, &line.what, at(i));
             }
-            self.print_skipped(&mut out, &mut count, &mut skipped, &mut seen, at);
+            self.print_skipped(&mut out, &mut count, &mut skipped, at);
             if truncated {
                 out.push_str(
                     "\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n",
@@ -401,18 +401,18 @@ impl Error {
     }
 
     /// Frames held back as repeats of frames already shown: shown after all if there are a
-    /// few, folded into one line otherwise (and then every frame may be shown again).
+    /// few, folded into one line otherwise. The frames seen stay seen after a fold: C++ Nix
+    /// means to forget them there, but clears a copy of its set, so a frame seen before the
+    /// fold is held back again after it (`eval-fail-mutual-recursion`).
     fn print_skipped<'a>(
         &'a self,
         out: &mut String,
         count: &mut usize,
         skipped: &mut Vec<usize>,
-        seen: &mut Vec<(Option<String>, &'a str)>,
         at: impl Fn(usize) -> Option<&'a Location>,
     ) {
         if skipped.len() > 5 {
             let _ = writeln!(out, "\n({} duplicate frames omitted)", skipped.len());
-            seen.clear();
         } else {
             for &i in skipped.iter() {
                 trace_line(out, count, &self.trace[i].what, at(i));

@@ -142,6 +142,7 @@ fn settings(opts: &Options) -> Settings {
     s.lints = opts.lints;
     s.driver = opts.driver;
     s.speculate = !opts.no_speculate;
+    s.tail_calls = !opts.show_trace;
     s.experimental_features = opts.features.clone();
     s.pure = opts.pure;
     s.trace_verbose = opts.trace_verbose;

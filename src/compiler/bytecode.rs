@@ -25,6 +25,8 @@ pub struct ChunkBuilder {
     /// predecessor, so `emit` does not merge it with the op before it.
     jump_target: Option<usize>,
     contexts: Vec<OperandContext>,
+    /// Whether a call in tail position becomes a `TailCall` (`CompileContext::tail_calls`).
+    tail_calls: bool,
 }
 
 /// Whether `v` is plain data: no function (a list holding one compares equal to itself in C++
@@ -45,8 +47,9 @@ pub(super) fn is_data(v: &Value, depth: usize) -> bool {
 }
 
 impl ChunkBuilder {
-    /// An empty chunk for the code of the expression at `span`.
-    pub fn new(span: Span) -> ChunkBuilder {
+    /// An empty chunk for the code of the expression at `span`; with `tail_calls` false, no
+    /// call is made a tail call.
+    pub fn new(span: Span, tail_calls: bool) -> ChunkBuilder {
         ChunkBuilder {
             ops: Vec::new(),
             spans: Vec::new(),
@@ -60,6 +63,7 @@ impl ChunkBuilder {
             span,
             jump_target: None,
             contexts: Vec::new(),
+            tail_calls,
         }
     }
 
@@ -140,12 +144,15 @@ impl ChunkBuilder {
                     return here - 1;
                 }
                 (Op::Force, Some(prev)) if self.yields_value(prev) => return here - 1,
-                (Op::Return, Some(Op::Call)) => self.ops[here - 1] = Op::TailCall,
+                (Op::Return, Some(Op::Call)) if self.tail_calls => {
+                    self.ops[here - 1] = Op::TailCall
+                }
                 _ => {}
             }
         }
         // `Call; Force; Return` is a tail call (calls already return forced values).
         if op == Op::Return
+            && self.tail_calls
             && let [.., call @ Op::Call, Op::Force] = self.ops.as_mut_slice()
         {
             *call = Op::TailCall;

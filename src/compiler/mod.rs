@@ -45,6 +45,8 @@ pub struct CompileContext<'a> {
     pub speculate: bool,
     /// Names bound around the whole file (`scopedImport`), in slot order.
     pub outer: Vec<SmolStr>,
+    /// Whether calls in tail position replace their caller's frame (`Settings::tail_calls`).
+    pub tail_calls: bool,
 }
 
 /// A compiled file and the warnings its compilation produced.
@@ -113,9 +115,13 @@ impl<'a> Compiler<'a> {
         span: Span,
         body: impl FnOnce(&mut Self) -> CResult,
     ) -> (ChunkBuilder, CResult) {
-        self.chunks.push(ChunkBuilder::new(span));
+        let tail_calls = self.ctx.tail_calls;
+        self.chunks.push(ChunkBuilder::new(span, tail_calls));
         let r = body(self);
-        let chunk = self.chunks.pop().unwrap_or_else(|| ChunkBuilder::new(span));
+        let chunk = self
+            .chunks
+            .pop()
+            .unwrap_or_else(|| ChunkBuilder::new(span, tail_calls));
         (chunk, r)
     }
 
@@ -1074,16 +1080,14 @@ impl<'a> Compiler<'a> {
         }
         let nslots = scope.len();
         let (chunk, result) = self.in_chunk(span, |c| match curried_body(&param, &body) {
-            // `x: y: ...`: the inner lambda is compiled in this lambda's scope, extended.
-            Some(inner) => c.lambda_in(&inner, None, scope).map(|()| {
+            // `x: y: ...`: the inner lambda is compiled in this lambda's scope, extended. It
+            // has the outer one's name, as in C++ Nix (`ExprLambda::setName`).
+            Some(inner) => c.lambda_in(&inner, name.clone(), scope).map(|()| {
                 c.emit(Op::Return, span);
             }),
             None => {
                 c.scopes.push(scope);
-                let fname = name
-                    .as_ref()
-                    .map_or("anonymous lambda".to_string(), |n| n.to_string());
-                let r = c.lambda_body(&body, formals, defaults, nslots, span, fname);
+                let r = c.lambda_body(&body, formals, defaults, nslots, span, &name);
                 c.scopes.pop();
                 r
             }
@@ -1133,9 +1137,12 @@ impl<'a> Compiler<'a> {
         defaults: Vec<Option<ast::Expr>>,
         nslots: usize,
         span: Span,
-        name: String,
+        lambda_name: &Option<SmolStr>,
     ) -> CResult {
         if let Some((names, ellipsis, bind_slot)) = formals {
+            let name = lambda_name
+                .as_ref()
+                .map_or("anonymous lambda".to_string(), |n| n.to_string());
             let mut entries = Vec::new();
             let positions = names.iter().map(|(_, span)| *span).collect();
             for ((name, _), default) in names.into_iter().zip(defaults) {
@@ -1155,6 +1162,12 @@ impl<'a> Compiler<'a> {
             self.emit(Op::Local(0, (nslots - 1) as u32), span);
             self.emit(Op::Force, span);
             self.emit(Op::Formals, span);
+        }
+        // A body that is a lambda has this lambda's name (C++ Nix's `ExprLambda::setName`).
+        if let ast::Expr::Lambda(inner) = unparen(body) {
+            self.lambda(&inner, lambda_name.clone())?;
+            self.emit(Op::Return, span);
+            return Ok(());
         }
         self.tail(body, span)
     }

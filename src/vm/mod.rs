@@ -388,8 +388,16 @@ impl<'s> Vm<'s> {
                 }
                 self.force_value(v, span)
             }
-            // A builtin's calls have no position (C++ Nix's `callFunction(..., noPos)`).
-            Request::Call(f, arg) => self.call(f, arg, None),
+            // A builtin's calls have no position (C++ Nix's `callFunction(..., noPos)`); those
+            // of a lazy call being made (`apply_lazy`) are made where it is forced.
+            Request::Call(f, arg) => match self.frames.last() {
+                Some(Frame::Gen(g)) if g.name == "apply" => {
+                    let site = g.span;
+                    let step = self.call(f, arg, site);
+                    self.site_of_call(step, site)
+                }
+                _ => self.call(f, arg, None),
+            },
             Request::Call2(f, a, b) => self.call2(f, a, b, None),
             Request::Import(path, scope) => match self.host.import(&path, scope) {
                 Ok(v) => self.force_value(v, span),
@@ -596,13 +604,38 @@ impl<'s> Vm<'s> {
             });
         };
         self.enter_thunk(t);
+        // A builtin's lazy call (`map`, `genList`) is made where it is forced, as C++ Nix's
+        // `forceValue` calls `callFunction` at its position; a deep force has none and gives
+        // the function's if it is evaluated (`Value::determinePos`). `mapAttrs`'s calls (the
+        // one builtin making `ApplyMany` thunks) never do: C++ Nix's `mapAttrs` leaves its
+        // function a thunk, which has no position.
         match work {
-            Work::Apply(func, arg) => match func.into_whnf() {
-                Ok(f) => self.call(f, arg, span),
-                Err(func) => self.apply_lazy(func, std::slice::from_ref(&arg), span),
-            },
+            Work::Apply(func, arg) => {
+                let site = span.or_else(|| trace::determine_pos(&func));
+                match func.into_whnf() {
+                    Ok(f) => {
+                        let step = self.call(f, arg, site);
+                        self.site_of_call(step, site)
+                    }
+                    Err(func) => self.apply_lazy(func, std::slice::from_ref(&arg), site),
+                }
+            }
             Work::ApplyMany(func, args) => self.apply_lazy(func, &args, span),
         }
+    }
+
+    /// The lambda frame a call made outside code (a lazy call, or a generator's) just pushed,
+    /// if any, was called at `site` (its `from call site`).
+    #[cold]
+    fn site_of_call(&mut self, step: Step, site: Option<Span>) -> Step {
+        if let (Step::Run, Some(Frame::Code(f)), Some(site)) = (&step, self.frames.last_mut(), site)
+            && f.ip == 0
+            && f.calls > 0
+            && f.site == Span::UNKNOWN
+        {
+            f.site = site;
+        }
+        step
     }
 
     /// Pushes the frame that stores a thunk's value when the frames above it return.
@@ -619,7 +652,8 @@ impl<'s> Vm<'s> {
         if let (Some(f), [a, b]) = (func.whnf(), args)
             && takes_two(&f)
         {
-            return self.call2(f, a.clone(), b.clone(), span);
+            let step = self.call2(f, a.clone(), b.clone(), span);
+            return self.site_of_call(step, span);
         }
         // Leading arguments of curried lambdas need no frame.
         let mut func = func;
@@ -636,7 +670,8 @@ impl<'s> Vm<'s> {
             }
         }
         if let (Some(f), [arg]) = (func.whnf(), rest) {
-            return self.call(f, arg.clone(), span);
+            let step = self.call(f, arg.clone(), span);
+            return self.site_of_call(step, span);
         }
         let args: crate::value::Args = rest.iter().cloned().collect();
         self.push_gen(

@@ -279,10 +279,20 @@ pub(super) fn result_context(
     Some((at, what))
 }
 
-/// Where C++ Nix's `Value::determinePos` places a value: a function at its definition.
-fn determine_pos(v: &Value) -> Option<Span> {
-    match v {
-        Value::Closure(c) => Some(c.lambda.span),
-        _ => None,
+/// Where C++ Nix's `Value::determinePos` places a value: a function at its definition, a lazy
+/// call (a pending `Apply` thunk) where its function is; an unevaluated thunk nowhere.
+pub(super) fn determine_pos(v: &Value) -> Option<Span> {
+    let mut v = v.clone();
+    // Lazy calls of lazy calls are as deep as the builtins nest them: one or two.
+    for _ in 0..8 {
+        v = match &v {
+            Value::Closure(c) => return Some(c.lambda.span),
+            Value::Thunk(t) => match t.value() {
+                Some(value) => value,
+                None => t.pending_call()?,
+            },
+            _ => return None,
+        };
     }
+    None
 }
