@@ -538,8 +538,7 @@ impl Compiler<'_> {
             self.chunk()
                 .operand_context(start, body.span, "from the definition of 'body'");
         }
-        let what = "while evaluating the attribute 'body'";
-        self.chunk().operand_context(start, span, what);
+        self.chunk().selection_context(start, span, "body");
         Ok(())
     }
 }

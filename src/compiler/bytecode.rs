@@ -5,6 +5,7 @@
 use crate::errors::Span;
 use crate::value::code::{Chunk, Op, OperandContext};
 use crate::value::{Formals, Lambda, Symbol, Value};
+use smol_str::SmolStr;
 use std::rc::Rc;
 
 /// A chunk being compiled. The compiler emits into it, with peepholes that look back at what
@@ -115,14 +116,28 @@ impl ChunkBuilder {
 
     /// The ops from `start` to here compute an operand C++ Nix evaluates with context `what`
     /// at `span`. Recorded as they end, so inner operands come before the operands holding them.
-    pub fn operand_context(&mut self, start: usize, span: Span, what: &'static str) {
+    pub fn operand_context(&mut self, start: usize, span: Span, what: impl Into<SmolStr>) {
         self.contexts.push(OperandContext {
             start: start as u32,
             end: self.ops.len() as u32,
             span,
-            what,
+            what: what.into(),
             call: false,
+            select: false,
         });
+    }
+
+    /// The ops from `start` to here select attribute `path` (the selection at `span`) from a
+    /// set computed before them (`OperandContext::select`).
+    pub fn selection_context(&mut self, start: usize, span: Span, path: &str) {
+        self.operand_context(
+            start,
+            span,
+            format!("while evaluating the attribute '{path}'"),
+        );
+        if let Some(c) = self.contexts.last_mut() {
+            c.select = true;
+        }
     }
 
     /// The ops from `start` to here are an operator C++ Nix makes a call of a builtin, whose

@@ -261,7 +261,7 @@ impl<'a> Compiler<'a> {
             ast::Expr::LetIn(l) => self.let_in(l, span, None),
             ast::Expr::LegacyLet(l) => self.legacy_let(l, span),
             ast::Expr::With(w) => self.with(w, span, None),
-            ast::Expr::Select(s) => self.select(s, span),
+            ast::Expr::Select(s) => self.select(s, span, false),
             ast::Expr::HasAttr(h) => self.has_attr(h, span),
             ast::Expr::BinOp(b) => self.binop(b, span),
             ast::Expr::UnaryOp(u) => self.unary(u, span),
@@ -306,8 +306,12 @@ impl<'a> Compiler<'a> {
     }
 
     fn forced(&mut self, expr: &ast::Expr) -> CResult {
-        self.expr(expr)?;
         let span = self.span(expr.syntax());
+        // A selection forces the value it selects within its own context.
+        if let ast::Expr::Select(s) = expr {
+            return self.select(s, span, true);
+        }
+        self.expr(expr)?;
         self.emit(Op::Force, span);
         Ok(())
     }
@@ -670,8 +674,11 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// `e.a.b` and `e.a.b or d`.
-    fn select(&mut self, s: &ast::Select, span: Span) -> CResult {
+    /// `e.a.b` and `e.a.b or d`, and with `force` the value selected forced. As C++ Nix's
+    /// `ExprSelect`, an error evaluating `e` is `while selecting an attribute` at `e`, and
+    /// one after it (a set that is none, a name, a missing attribute, the value selected) is
+    /// `while evaluating the attribute 'a.b'` at the selection.
+    fn select(&mut self, s: &ast::Select, span: Span, force: bool) -> CResult {
         let e = self.child(s.expr(), s.syntax())?;
         let path = self.child(s.attrpath(), s.syntax())?;
         let attrs: Vec<ast::Attr> = path.attrs().collect();
@@ -683,10 +690,16 @@ impl<'a> Compiler<'a> {
                 1
             }
             None => {
+                let start = self.chunk().here();
                 self.forced(&e)?;
+                let at = self.c_pos(&e);
+                self.chunk()
+                    .operand_context(start, at, "while selecting an attribute");
                 0
             }
         };
+        let start = self.chunk().here();
+        let mut shown = Vec::new();
         let default = s.default_expr();
         let mut fallbacks = Vec::new();
         for (i, attr) in attrs.iter().enumerate().skip(skip) {
@@ -695,6 +708,16 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::Force, aspan);
             }
             let name = self.attr_name(attr)?;
+            // C++ Nix shows a name it could not compute as written (`"${key}"`).
+            shown.push(match &name {
+                AttrName::Static(n) => n.to_string(),
+                AttrName::Dynamic(e) => format!("\"${{{}}}\"", crate::syntax::show(e)),
+            });
+            // A computed name's errors are at the name, the expression in `${ }`.
+            let aspan = match &name {
+                AttrName::Dynamic(e) => self.c_pos(e),
+                AttrName::Static(_) => aspan,
+            };
             match (name, default.is_some()) {
                 (AttrName::Static(n), false) => {
                     let c = self.symbol(&n);
@@ -721,6 +744,13 @@ impl<'a> Compiler<'a> {
             }
             self.expr(&d)?;
             self.patch(to_end);
+        }
+        if force {
+            self.emit(Op::Force, span);
+        }
+        if !shown.is_empty() {
+            self.chunk()
+                .selection_context(start, span, &shown.join("."));
         }
         Ok(())
     }
@@ -822,12 +852,25 @@ impl<'a> Compiler<'a> {
                 "in the left operand of '++'",
                 "in the right operand of '++'",
             )),
+            K::Update => Some((
+                "in the left operand of '//'",
+                "in the right operand of '//'",
+            )),
             _ => None,
         };
+        // C++ Nix evaluates a chain of `//` as one update of all its operands: an operand
+        // that is itself a `//` has no context of its own, its operands do.
+        let is_update = |e: &ast::Expr| matches!(unparen(e), ast::Expr::BinOp(b) if b.operator() == Some(K::Update));
         match operands {
             Some((left, right)) => {
-                self.operand(&lhs, left, None)?;
-                self.operand(&rhs, right, None)?;
+                match op == K::Update && is_update(&lhs) {
+                    true => self.forced(&lhs)?,
+                    false => _ = self.operand(&lhs, left, None)?,
+                }
+                match op == K::Update && is_update(&rhs) {
+                    true => self.forced(&rhs)?,
+                    false => _ = self.operand(&rhs, right, None)?,
+                }
             }
             None => {
                 self.forced(&lhs)?;

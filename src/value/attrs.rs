@@ -46,6 +46,28 @@ const SCAN: usize = 16;
 const INDEXED: usize = 64;
 
 impl Attrs {
+    /// C++ Nix's "Did you mean" list for a name this set lacks: the (at most five) names at
+    /// edit distance 2 or less from `name`, nearest first and in byte order among equals, as
+    /// "x", "one of x or y" or "one of x, y or z"; `None` if there are none.
+    pub(crate) fn suggestions(&self, name: &[u8]) -> Option<String> {
+        let mut near: Vec<(usize, &[u8])> = self
+            .keys()
+            .map(|k| (edit_distance(name, k.as_bytes()), k.as_bytes()))
+            .filter(|(d, _)| *d <= 2)
+            .collect();
+        near.sort();
+        near.truncate(5);
+        let names: Vec<String> = near
+            .iter()
+            .map(|(_, n)| String::from_utf8_lossy(n).into_owned())
+            .collect();
+        match names.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            [rest @ .., last] => Some(format!("one of {} or {last}", rest.join(", "))),
+        }
+    }
+
     /// The empty set.
     pub fn new() -> Self {
         Attrs {
@@ -262,4 +284,18 @@ impl Drop for Attrs {
             super::drop::release(v);
         }
     }
+}
+
+/// The Levenshtein distance between two byte strings.
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut row = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            row[j + 1] = substitution.min(previous[j + 1] + 1).min(row[j] + 1);
+        }
+        previous = row;
+    }
+    previous[b.len()]
 }

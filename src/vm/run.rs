@@ -9,7 +9,7 @@
 
 use super::frames::Frame;
 use super::recursive::Nested;
-use super::{Driver, Step, Vm, ops, request, takes_two, walk};
+use super::{Driver, Step, Vm, ops, request, takes_two, trace, walk};
 use crate::errors::{Error, ErrorClass, Span};
 use crate::paths::canon_path;
 use crate::value::code::{Chunk, Op};
@@ -417,7 +417,7 @@ impl Vm<'_> {
                 | Op::Assert(_)
                 | Op::Formals
                 | Op::AssertEqFail(..)
-                | Op::Fail(_)) => match self.rare_op(op, &chunk, &env, span!()) {
+                | Op::Fail(_)) => match self.rare_op(op, &chunk, &env, ip, span!()) {
                     Ok(Rare::Next) => {}
                     Ok(Rare::Jump(t)) => ip = t,
                     Ok(Rare::Spawn(name, generator)) => spawn!(name, generator),
@@ -430,7 +430,9 @@ impl Vm<'_> {
                     let name = chunk.symbols[k as usize];
                     match ops::select(&v, name) {
                         Ok(x) => self.stack.push(x),
-                        Err(e) => fail!(e),
+                        Err(e) => {
+                            fail!(trace::selection_failed(e, &v, name.as_bytes(), &chunk, ip))
+                        }
                     }
                 }
                 Op::SelectOrJump(k, t) => {
@@ -470,7 +472,9 @@ impl Vm<'_> {
                 .any(|c| c.call && c.end as usize == ip),
             _ => false,
         };
-        match e.trace.is_empty() && !call {
+        // Nor an attribute missing from a selection (`while evaluating the attribute`).
+        let missing = e.class == ErrorClass::MissingAttribute;
+        match e.trace.is_empty() && !call && !missing {
             true => Step::Unwind(e.at(span)),
             false => Step::Unwind(e),
         }
@@ -564,7 +568,14 @@ impl Vm<'_> {
     /// The ops that are rare or costly anyway, out of the dispatch loop so that it stays small
     /// (in one function with the hot ops they cost every op spilled registers).
     #[inline(never)]
-    fn rare_op(&mut self, op: Op, chunk: &Chunk, env: &Env, span: Span) -> Result<Rare, Error> {
+    fn rare_op(
+        &mut self,
+        op: Op,
+        chunk: &Chunk,
+        env: &Env,
+        ip: usize,
+        span: Span,
+    ) -> Result<Rare, Error> {
         match op {
             Op::Concat => {
                 let b = self.pop_operand()?;
@@ -630,11 +641,16 @@ impl Vm<'_> {
             Op::DynSelect => {
                 let name = self.pop_operand()?;
                 let v = self.pop_operand()?;
-                self.stack.push(ops::dyn_select(&v, &name)?);
+                let key =
+                    ops::attr_name(&name).map_err(|e| trace::attribute_name_failed(e, span))?;
+                let x = ops::dyn_select(&v, &name)
+                    .map_err(|e| trace::selection_failed(e, &v, key.as_bytes(), chunk, ip))?;
+                self.stack.push(x);
             }
             Op::DynSelectOrJump(t) => {
                 let name = self.pop_operand()?;
                 let v = self.pop_operand()?;
+                ops::attr_name(&name).map_err(|e| trace::attribute_name_failed(e, span))?;
                 match ops::dyn_select_or(&v, &name)? {
                     Some(x) => self.stack.push(x),
                     None => return Ok(Rare::Jump(t as usize)),

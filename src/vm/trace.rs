@@ -2,9 +2,9 @@
 //! context lines of a trace that depend on which builtin, which argument, which lambda.
 
 use super::frames::CodeFrame;
-use crate::errors::{Error, Span, TraceLine};
+use crate::errors::{Error, ErrorClass, Span, TraceLine};
 use crate::value::Value;
-use crate::value::code::Op;
+use crate::value::code::{Chunk, Op};
 
 /// The context line C++ Nix adds to an error raised while a builtin evaluates or type-checks
 /// its argument `index` (0-based): `while evaluating the first argument passed to
@@ -247,7 +247,7 @@ pub(super) fn add_operand_contexts(e: &mut Error, frame: &CodeFrame) {
     let at = frame.ip.wrapping_sub(1) as u32;
     for c in frame.chunk.contexts.iter() {
         if c.start <= at && at < c.end {
-            e.add_trace(Some(c.span), c.what);
+            e.add_trace(Some(c.span), c.what.as_str());
         }
     }
 }
@@ -295,4 +295,46 @@ pub(super) fn determine_pos(v: &Value) -> Option<Span> {
         };
     }
     None
+}
+
+/// An attribute name a selection computes (`a.${n}`) that is no string: C++ Nix's `getName`
+/// says so at the name, where the error is too.
+#[cold]
+#[inline(never)]
+pub(super) fn attribute_name_failed(mut e: Error, at: Span) -> Error {
+    e.add_trace(Some(at), "while evaluating an attribute name");
+    e.at(at)
+}
+
+/// A selection's own failure, at op `ip - 1` of `chunk`, as C++ Nix's `ExprSelect` says it: a
+/// set without the attribute says which names are near (`Did you mean y?`), a value that is
+/// no set is `while selecting an attribute` at the selection (`OperandContext::select`).
+#[cold]
+#[inline(never)]
+pub(super) fn selection_failed(
+    mut e: Error,
+    set: &Value,
+    name: &[u8],
+    chunk: &Chunk,
+    ip: usize,
+) -> Error {
+    match (e.class, set) {
+        (ErrorClass::MissingAttribute, Value::Attrs(a)) => {
+            if let Some(near) = a.suggestions(name) {
+                e.message.push_str(&format!("\nDid you mean {near}?"));
+            }
+        }
+        (ErrorClass::Type, _) => {
+            let at = ip.wrapping_sub(1) as u32;
+            let selection = chunk
+                .contexts
+                .iter()
+                .find(|c| c.select && c.start <= at && at < c.end);
+            if let Some(c) = selection {
+                e.add_trace(Some(c.span), "while selecting an attribute");
+            }
+        }
+        _ => {}
+    }
+    e
 }
