@@ -79,6 +79,9 @@ pub(crate) enum Request {
     /// This generator is now `depth` logical calls deep (deep forcing, comparison, printing):
     /// fail with max-call-depth if the total exceeds the limit.
     Depth(u32),
+    /// Like `Depth`, but past the limit the error (with no position) comes back as
+    /// `Response::Error`, for a walk that says where in a value it went too deep.
+    TryDepth(u32),
     /// Write a line to stderr (`trace`, `warn`).
     Trace(String),
     /// The value of an evaluation setting builtins depend on.
@@ -353,6 +356,15 @@ pub(crate) async fn import(co: &Co, path: PathBuf, scope: Option<Value>) -> Valu
 /// Declares the current logical depth of this generator.
 pub(crate) async fn depth(co: &Co, depth: u32) {
     co.yield_(Request::Depth(depth)).await;
+}
+
+/// `depth`, handing back the error past max-call-depth (without a position) instead of
+/// unwinding: the caller says where it was.
+pub(crate) async fn try_depth(co: &Co, depth: u32) -> Result<(), Error> {
+    match co.yield_(Request::TryDepth(depth)).await {
+        Response::Error(e) => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// A position as the set `{ column; file; line; }` Nix code sees.

@@ -403,12 +403,14 @@ impl<'s> Vm<'s> {
                 Ok(v) => self.force_value(v, span),
                 Err(e) => Step::Unwind(e),
             },
-            Request::Depth(d) => {
+            Request::Depth(d) | Request::TryDepth(d) => {
+                let caught = matches!(req, Request::TryDepth(_));
                 if let Some(Frame::Gen(g)) = self.frames.last_mut() {
                     self.call_depth = self.call_depth - g.depth + d;
                     g.depth = d;
                 }
                 match self.check_depth() {
+                    Some(e) if caught => Step::Resume(Response::Error(e)),
                     Some(e) => Step::Unwind(at(e, span)),
                     None => Step::Resume(Response::Done),
                 }
