@@ -190,6 +190,10 @@ pub enum ErrorClass {
     Cancelled,
     /// A builtin the host supplied panicked. Never caught.
     HostPanic,
+    /// An argument a builtin takes as a command line would (an unknown hash algorithm or
+    /// format: C++ Nix's `UsageError`). Never caught; the CLI follows it with where to find
+    /// help, as `nix-instantiate` does.
+    Usage,
 }
 
 /// An error with its message, where it happened and the frames it unwound through. One
@@ -394,10 +398,19 @@ impl Error {
         }
         out.push_str(&self.message);
         out.push('\n');
-        if let Some(at) = located.and_then(|l| l.at.as_ref()) {
+        let at = located.and_then(|l| l.at.as_ref());
+        if let Some(at) = at {
             position(&mut out, "", at);
         }
-        indent("error: ", out.trim_end())
+        let mut text = indent("error: ", out.trim_end());
+        // A message that ends in a line break (a parser's report quoted whole) ends with a line
+        // of indentation alone in C++ Nix: the colour reset after the quoted text is on that
+        // line, so it is not trimmed away, and printing without colour leaves the indentation.
+        if self.message.ends_with('\n') && at.is_none() {
+            text.push_str(&" ".repeat("error: ".len()));
+            text.push('\n');
+        }
+        text
     }
 
     /// Frames held back as repeats of frames already shown: shown after all if there are a

@@ -55,7 +55,8 @@ fn digest(algo: &NixString, data: &[u8]) -> Result<String, Error> {
         _ => {
             return Err(Error::new(format!(
                 "unknown hash algorithm '{algo}', expect 'blake3', 'md5', 'sha1', 'sha256', or 'sha512'"
-            )));
+            ))
+            .with_class(crate::errors::ErrorClass::Usage));
         }
     })
 }

@@ -630,11 +630,15 @@ impl Vm<'_> {
                 match make_attrs(&mut self.stack, n as usize, positions) {
                     Ok(v) => self.stack.push(v),
                     Err(MakeAttrsError::BadName(e)) => return Err(e),
-                    Err(MakeAttrsError::Duplicate(name, first)) => {
-                        return Err(Error::new(format!(
+                    Err(MakeAttrsError::Duplicate(name, first, again)) => {
+                        let e = Error::new(format!(
                             "dynamic attribute '{name}' already defined at {}",
                             self.host.sources().position(first)
-                        )));
+                        ));
+                        return Err(match again {
+                            Span::UNKNOWN => e,
+                            again => e.at(again),
+                        });
                     }
                 }
             }
@@ -925,8 +929,9 @@ enum Rare {
 enum MakeAttrsError {
     /// A dynamic name that is neither a string without context nor null, and why.
     BadName(Error),
-    /// A name defined twice, with the span of its first definition.
-    Duplicate(Symbol, Span),
+    /// A name defined twice, with the spans of its first definition and of the one that
+    /// repeats it (where C++ Nix reports it).
+    Duplicate(Symbol, Span, Span),
 }
 
 /// Builds a set from the `n` (name, value) pairs on top of `stack`, pushed in the order of
@@ -975,7 +980,7 @@ fn make_attrs(
     };
     spanned.sort_by_key(|e| e.0.0);
     if let Some(w) = spanned.windows(2).find(|w| w[0].0.0 == w[1].0.0) {
-        return Err(MakeAttrsError::Duplicate(w[0].0.0, w[0].1));
+        return Err(MakeAttrsError::Duplicate(w[0].0.0, w[0].1, w[1].1));
     }
     let (entries, spans): (Vec<_>, Vec<_>) = spanned.into_iter().unzip();
     Ok(Value::attrs(Attrs::with_positions(entries, spans.into())))

@@ -247,7 +247,8 @@ pub(super) fn add_operand_contexts(e: &mut Error, frame: &CodeFrame) {
     let at = frame.ip.wrapping_sub(1) as u32;
     for c in frame.chunk.contexts.iter() {
         if c.start <= at && at < c.end {
-            e.add_trace(Some(c.span), c.what.as_str());
+            let at = (c.span != Span::UNKNOWN).then_some(c.span);
+            e.add_trace(at, c.what.as_str());
         }
     }
 }
