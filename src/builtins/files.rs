@@ -89,6 +89,9 @@ pub async fn coerce_to_path(
         } else {
             break;
         }
+        // Each step counts towards max-call-depth, as C++ Nix's recursion does: a set whose
+        // `outPath` is itself stops there.
+        request::depth(co, steps.len() as u32).await;
     }
     if let Value::Path(p) = &v {
         return Ok((p.as_ref().clone(), None));

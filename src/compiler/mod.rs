@@ -856,6 +856,8 @@ impl<'a> Compiler<'a> {
                 "in the left operand of '//'",
                 "in the right operand of '//'",
             )),
+            // C++ Nix's `+` is a concatenation, which evaluates each operand so.
+            K::Add => Some(("in an operand of '+'", "in an operand of '+'")),
             _ => None,
         };
         // C++ Nix evaluates a chain of `//` as one update of all its operands: an operand

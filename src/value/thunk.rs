@@ -206,14 +206,24 @@ impl Thunk {
         }
     }
 
-    /// The function of a lazy application not yet forced (C++ Nix's `Value::determinePos`
-    /// places it there); `None` for any other state.
+    /// Whether it is a lazy application not yet forced.
+    pub(crate) fn is_pending_call(&self) -> bool {
+        let state = self.0.replace(ThunkState::Blackhole);
+        let pending = matches!(
+            state,
+            ThunkState::Apply { .. } | ThunkState::ApplyMany { .. }
+        );
+        self.0.replace(state);
+        pending
+    }
+
+    /// The function of a lazy application of one argument not yet forced (C++ Nix's
+    /// `Value::determinePos` places it there); `None` for any other state, and for the
+    /// applications to several arguments `mapAttrs` makes (C++ Nix's have no position).
     pub(crate) fn pending_call(&self) -> Option<Value> {
         let state = self.0.replace(ThunkState::Blackhole);
         let func = match &state {
-            ThunkState::Apply { func, .. } | ThunkState::ApplyMany { func, .. } => {
-                Some(func.clone())
-            }
+            ThunkState::Apply { func, .. } => Some(func.clone()),
             _ => None,
         };
         self.0.replace(state);

@@ -380,12 +380,28 @@ impl<'s> Vm<'s> {
     /// Acts on a generator's request.
     fn request(&mut self, req: Request) -> Step {
         let span = self.gen_span();
+        // A lazy call a builtin forces is made at no position, as C++ Nix's builtins force
+        // (`noPos`); one forced where there is no builtin call (a deep force at the top, as
+        // C++ Nix's `forceValueDeep`) at its function's (`Value::determinePos`). `mapAttrs`'s
+        // calls (the one builtin making `ApplyMany` thunks) have none either way: C++ Nix's
+        // `mapAttrs` leaves its function a thunk, which has no position.
+        let place = |v: &Value| match v {
+            Value::Thunk(t) if t.is_pending_call() => match span {
+                None => trace::determine_pos(v),
+                Some(_) => None,
+            },
+            _ => span,
+        };
         match req {
-            Request::Force(v) => self.force_value(v, span),
+            Request::Force(v) => {
+                let span = place(&v);
+                self.force_value(v, span)
+            }
             Request::TryForce(v, catch) => {
                 if let Some(Frame::Gen(g)) = self.frames.last_mut() {
                     g.catching = Some(catch);
                 }
+                let span = place(&v);
                 self.force_value(v, span)
             }
             // A builtin's calls have no position (C++ Nix's `callFunction(..., noPos)`); those
@@ -607,21 +623,15 @@ impl<'s> Vm<'s> {
         };
         self.enter_thunk(t);
         // A builtin's lazy call (`map`, `genList`) is made where it is forced, as C++ Nix's
-        // `forceValue` calls `callFunction` at its position; a deep force has none and gives
-        // the function's if it is evaluated (`Value::determinePos`). `mapAttrs`'s calls (the
-        // one builtin making `ApplyMany` thunks) never do: C++ Nix's `mapAttrs` leaves its
-        // function a thunk, which has no position.
+        // `forceValue` calls `callFunction` at its position.
         match work {
-            Work::Apply(func, arg) => {
-                let site = span.or_else(|| trace::determine_pos(&func));
-                match func.into_whnf() {
-                    Ok(f) => {
-                        let step = self.call(f, arg, site);
-                        self.site_of_call(step, site)
-                    }
-                    Err(func) => self.apply_lazy(func, std::slice::from_ref(&arg), site),
+            Work::Apply(func, arg) => match func.into_whnf() {
+                Ok(f) => {
+                    let step = self.call(f, arg, span);
+                    self.site_of_call(step, span)
                 }
-            }
+                Err(func) => self.apply_lazy(func, std::slice::from_ref(&arg), span),
+            },
             Work::ApplyMany(func, args) => self.apply_lazy(func, &args, span),
         }
     }
@@ -912,7 +922,9 @@ impl<'s> Vm<'s> {
             span,
             calls,
         })));
-        self.force_thunk(t, span)
+        // At no position, as C++ Nix's builtins force their arguments (`noPos`): the call's
+        // trace line says where.
+        self.force_thunk(t, None)
     }
 
     /// Runs a builtin's body on all its arguments, the strict ones evaluated.
@@ -1024,7 +1036,7 @@ impl<'s> Vm<'s> {
                     self.call_depth -= a.calls;
                     if let Some(what) = a
                         .slot
-                        .and_then(|i| trace::argument_context(a.builtin.name, i))
+                        .and_then(|i| trace::evaluation_context(a.builtin.name, i))
                     {
                         err.add_trace(None, what);
                     }

@@ -181,6 +181,16 @@ pub(super) fn argument_context(builtin: &str, index: usize) -> Option<&'static s
     })
 }
 
+/// The context line of argument `index` of `builtin` for an error evaluating it: the
+/// `argument_context`, except for the builtins C++ Nix has evaluate their arguments with no
+/// context before checking their types (the arithmetic ones, `dirOf`).
+pub(super) fn evaluation_context(builtin: &str, index: usize) -> Option<&'static str> {
+    match builtin {
+        "add" | "sub" | "mul" | "div" | "dirOf" => None,
+        _ => argument_context(builtin, index),
+    }
+}
+
 /// Adds the context line of the argument an error is about, if it is about one of `args` (a
 /// type check of an argument: `Error::subject`), before the call's own line is added.
 pub(super) fn add_argument_context(e: &mut Error, builtin: &str, args: &[Value]) {
@@ -212,8 +222,11 @@ pub(super) fn add_lambda_call(e: &mut Error, frame: &CodeFrame, call_site: Optio
         return;
     }
     let lambda = frame.chunk.span;
-    // The pattern's prologue: the argument, `Force`, `Formals` (`compiler::lambda_body`).
-    let in_prologue = frame.chunk.formals.is_some() && frame.ip <= 3;
+    // The pattern's prologue: the argument forced, then `Formals` (`compiler::lambda_body`;
+    // the peephole may have merged the first two ops).
+    let formals_op = frame.chunk.ops.iter().position(|op| *op == Op::Formals);
+    let in_prologue =
+        frame.chunk.formals.is_some() && formals_op.is_some_and(|at| frame.ip <= at + 1);
     if in_prologue {
         let binding = matches!(
             frame.chunk.ops.get(frame.ip.wrapping_sub(1)),
