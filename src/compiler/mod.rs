@@ -422,19 +422,18 @@ impl<'a> Compiler<'a> {
     }
 
     fn string(&mut self, s: &ast::Str, span: Span) -> CResult {
-        if let Some(e) = self.nul_in_indented_string(s) {
+        if let Some(e) = self.nul_in_string(s) {
             return Err(e);
         }
         let parts = crate::syntax::string_parts(s);
         self.interpolation(parts, span)
     }
 
-    /// C++ Nix rejects a NUL byte in an indented string with the text as written (before the
-    /// indentation is stripped), from the line after the opening `''`.
-    fn nul_in_indented_string(&self, s: &ast::Str) -> Option<Error> {
-        if !is_indented(s) {
-            return None;
-        }
+    /// C++ Nix's lexer rejects a NUL byte in a string, at the piece of text holding it (the
+    /// text between interpolations): in a plain string that piece with its escapes read, in
+    /// an indented string the text as written (before the indentation is stripped), from the
+    /// line after the opening `''`.
+    fn nul_in_string(&self, s: &ast::Str) -> Option<Error> {
         let token = s
             .syntax()
             .children_with_tokens()
@@ -443,6 +442,34 @@ impl<'a> Compiler<'a> {
                 t.kind() == rnix::SyntaxKind::TOKEN_STRING_CONTENT && t.text().contains('\0')
             })?;
         let text = token.text();
+        let nul_error = |shown: String, start: u32| {
+            Error::new(format!(
+                "input string '{shown}' cannot be represented as Nix string because it contains null bytes"
+            ))
+            .at(Span {
+                file: self.ctx.file,
+                start,
+                end: start,
+            })
+        };
+        if !is_indented(s) {
+            let mut shown = String::new();
+            let mut chars = text.chars();
+            while let Some(c) = chars.next() {
+                shown.push(match (c, c == '\\') {
+                    (_, true) => match chars.next() {
+                        Some('n') => '\n',
+                        Some('r') => '\r',
+                        Some('t') => '\t',
+                        Some(other) => other,
+                        None => break,
+                    },
+                    (c, false) => c,
+                });
+            }
+            let shown = shown.replace('\0', "␀");
+            return Some(nul_error(shown, token.text_range().start().into()));
+        }
         // The opening `''` takes the spaces and line break right after it.
         let skip = match text.find('\n') {
             Some(i)
@@ -456,16 +483,7 @@ impl<'a> Compiler<'a> {
         };
         let shown = text[skip..].replace('\0', "␀");
         let start = u32::from(token.text_range().start()) + skip as u32;
-        Some(
-            Error::new(format!(
-                "input string '{shown}' cannot be represented as Nix string because it contains null bytes"
-            ))
-            .at(Span {
-                file: self.ctx.file,
-                start,
-                end: start,
-            }),
-        )
+        Some(nul_error(shown, start))
     }
 
     /// Literal parts and `${}` parts, concatenated.

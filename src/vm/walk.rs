@@ -400,15 +400,31 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
                 if let Some(f) = a.get(sym!("__toString")) {
                     // The result is coerced in turn, with the same rules.
                     let span = a.position(sym!("__toString"));
-                    let call = Value::Thunk(Thunk::apply(f.clone(), smallvec![v.clone()]));
-                    let r = match try_force(co, call, Catch::Any).await {
-                        Ok(r) => r,
-                        Err(mut e) => {
-                            e.add_trace(span, "while calling the `__toString` attribute");
-                            add_via(&mut e, &part.via, how.at, true);
-                            return Err(e);
-                        }
+                    let called = |mut e: Error| {
+                        e.add_trace(span, "while calling the `__toString` attribute");
+                        add_via(&mut e, &part.via, how.at, true);
+                        e
                     };
+                    // C++ Nix calls it at the attribute: what is no function is an error there.
+                    let f = try_force(co, f.clone(), Catch::Any).await.map_err(called)?;
+                    let callable = match &f {
+                        Value::Closure(_) | Value::Builtin(_) => true,
+                        Value::Attrs(fa) => fa.contains(sym!("__functor")),
+                        _ => false,
+                    };
+                    if !callable {
+                        let e = Error::new(format!(
+                            "attempt to call something which is not a function but {}",
+                            ops::describe_value(&f)
+                        ))
+                        .with_class(crate::errors::ErrorClass::Type);
+                        return Err(called(match span {
+                            Some(at) => e.at(at),
+                            None => e,
+                        }));
+                    }
+                    let call = Value::Thunk(Thunk::apply(f, smallvec![v.clone()]));
+                    let r = try_force(co, call, Catch::Any).await.map_err(called)?;
                     stack.push(next(r, false, part.what, Step::ToString(span)));
                 } else if let Some(p) = a.get(sym!("outPath")) {
                     let span = a.position(sym!("outPath"));
