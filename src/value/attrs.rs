@@ -299,3 +299,15 @@ fn edit_distance(a: &[u8], b: &[u8]) -> usize {
     }
     previous[b.len()]
 }
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance(b"", b"ab"), 2);
+        assert_eq!(edit_distance(b"kitten", b"sitting"), 3);
+        assert_eq!(edit_distance(b"b", b"bx"), 1);
+    }
+}
