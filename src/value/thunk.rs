@@ -206,17 +206,6 @@ impl Thunk {
         }
     }
 
-    /// Whether it is a lazy application not yet forced.
-    pub(crate) fn is_pending_call(&self) -> bool {
-        let state = self.0.replace(ThunkState::Blackhole);
-        let pending = matches!(
-            state,
-            ThunkState::Apply { .. } | ThunkState::ApplyMany { .. }
-        );
-        self.0.replace(state);
-        pending
-    }
-
     /// The function of a lazy application of one argument not yet forced (C++ Nix's
     /// `Value::determinePos` places it there); `None` for any other state, and for the
     /// applications to several arguments `mapAttrs` makes (C++ Nix's have no position).

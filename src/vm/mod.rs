@@ -380,28 +380,12 @@ impl<'s> Vm<'s> {
     /// Acts on a generator's request.
     fn request(&mut self, req: Request) -> Step {
         let span = self.gen_span();
-        // A lazy call a builtin forces is made at no position, as C++ Nix's builtins force
-        // (`noPos`); one forced where there is no builtin call (a deep force at the top, as
-        // C++ Nix's `forceValueDeep`) at its function's (`Value::determinePos`). `mapAttrs`'s
-        // calls (the one builtin making `ApplyMany` thunks) have none either way: C++ Nix's
-        // `mapAttrs` leaves its function a thunk, which has no position.
-        let place = |v: &Value| match v {
-            Value::Thunk(t) if t.is_pending_call() => match span {
-                None => trace::determine_pos(v),
-                Some(_) => None,
-            },
-            _ => span,
-        };
         match req {
-            Request::Force(v) => {
-                let span = place(&v);
-                self.force_value(v, span)
-            }
+            Request::Force(v) => self.force_value(v, span),
             Request::TryForce(v, catch) => {
                 if let Some(Frame::Gen(g)) = self.frames.last_mut() {
                     g.catching = Some(catch);
                 }
-                let span = place(&v);
                 self.force_value(v, span)
             }
             // A builtin's calls have no position (C++ Nix's `callFunction(..., noPos)`); those
@@ -621,18 +605,38 @@ impl<'s> Vm<'s> {
                 None => e,
             });
         };
+        let span = self.lazy_call_site(&work, span);
         self.enter_thunk(t);
-        // A builtin's lazy call (`map`, `genList`) is made where it is forced, as C++ Nix's
-        // `forceValue` calls `callFunction` at its position.
         match work {
             Work::Apply(func, arg) => match func.into_whnf() {
                 Ok(f) => {
                     let step = self.call(f, arg, span);
-                    self.site_of_call(step, span)
+                    match span {
+                        Some(_) => self.site_of_call(step, span),
+                        None => step,
+                    }
                 }
                 Err(func) => self.apply_lazy(func, std::slice::from_ref(&arg), span),
             },
             Work::ApplyMany(func, args) => self.apply_lazy(func, &args, span),
+        }
+    }
+
+    /// Where a builtin's lazy call (`map`, `genList`; an `Apply` thunk) is made: where it is
+    /// forced (`span`), as C++ Nix's `forceValue` calls `callFunction` at its position. A
+    /// builtin forces at no position (C++ Nix's `noPos`), and a deep force at the top (no
+    /// builtin call, as C++ Nix's `forceValueDeep`) at the function's
+    /// (`Value::determinePos`). `mapAttrs`'s calls (the one builtin making `ApplyMany`
+    /// thunks) have none there: C++ Nix's `mapAttrs` leaves its function a thunk, which has
+    /// no position.
+    fn lazy_call_site(&self, work: &Work, span: Option<Span>) -> Option<Span> {
+        match (self.frames.last(), work) {
+            (Some(Frame::Args(_)), _) | (Some(Frame::Gen(_)), Work::ApplyMany(..)) => None,
+            (Some(Frame::Gen(_)), Work::Apply(func, _)) => match span {
+                None => trace::determine_pos(func),
+                Some(_) => None,
+            },
+            _ => span,
         }
     }
 
@@ -665,7 +669,10 @@ impl<'s> Vm<'s> {
             && takes_two(&f)
         {
             let step = self.call2(f, a.clone(), b.clone(), span);
-            return self.site_of_call(step, span);
+            return match span {
+                Some(_) => self.site_of_call(step, span),
+                None => step,
+            };
         }
         // Leading arguments of curried lambdas need no frame.
         let mut func = func;
@@ -683,7 +690,10 @@ impl<'s> Vm<'s> {
         }
         if let (Some(f), [arg]) = (func.whnf(), rest) {
             let step = self.call(f, arg.clone(), span);
-            return self.site_of_call(step, span);
+            return match span {
+                Some(_) => self.site_of_call(step, span),
+                None => step,
+            };
         }
         let args: crate::value::Args = rest.iter().cloned().collect();
         self.push_gen(

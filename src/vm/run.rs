@@ -645,17 +645,19 @@ impl Vm<'_> {
             Op::DynSelect => {
                 let name = self.pop_operand()?;
                 let v = self.pop_operand()?;
-                let key =
-                    ops::attr_name(&name).map_err(|e| trace::attribute_name_failed(e, span))?;
-                let x = ops::dyn_select(&v, &name)
-                    .map_err(|e| trace::selection_failed(e, &v, key.as_bytes(), chunk, ip))?;
-                self.stack.push(x);
+                match ops::dyn_select(&v, &name) {
+                    Ok(x) => self.stack.push(x),
+                    Err(e) => {
+                        return Err(trace::dyn_selection_failed(e, &v, &name, chunk, ip, span));
+                    }
+                }
             }
             Op::DynSelectOrJump(t) => {
                 let name = self.pop_operand()?;
                 let v = self.pop_operand()?;
-                ops::attr_name(&name).map_err(|e| trace::attribute_name_failed(e, span))?;
-                match ops::dyn_select_or(&v, &name)? {
+                // Its one error is a name that is no string.
+                let found = ops::dyn_select_or(&v, &name);
+                match found.map_err(|e| trace::attribute_name_failed(e, span))? {
                     Some(x) => self.stack.push(x),
                     None => return Ok(Rare::Jump(t as usize)),
                 }

@@ -320,6 +320,24 @@ pub(super) fn attribute_name_failed(mut e: Error, at: Span) -> Error {
     e.at(at)
 }
 
+/// `selection_failed` for a computed name (`a.${n}`), or `attribute_name_failed` if the
+/// name is no string.
+#[cold]
+#[inline(never)]
+pub(super) fn dyn_selection_failed(
+    e: Error,
+    set: &Value,
+    name: &Value,
+    chunk: &Chunk,
+    ip: usize,
+    at: Span,
+) -> Error {
+    match super::ops::attr_name(name) {
+        Ok(key) => selection_failed(e, set, key.as_bytes(), chunk, ip),
+        Err(_) => attribute_name_failed(e, at),
+    }
+}
+
 /// A selection's own failure, at op `ip - 1` of `chunk`, as C++ Nix's `ExprSelect` says it: a
 /// set without the attribute says which names are near (`Did you mean y?`), a value that is
 /// no set is `while selecting an attribute` at the selection (`OperandContext::select`).
