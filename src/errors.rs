@@ -215,6 +215,9 @@ pub struct ErrorData {
     /// For a type error, the value it is about (`Value::identity`): the builtin call it leaves
     /// first says which of its arguments that was. Dropped as the error leaves any frame.
     pub(crate) subject: Option<u128>,
+    /// Names near one that was not found (`x`, `one of x or y`), shown after the position as
+    /// `Did you mean ...?`, as C++ Nix shows its suggestions.
+    pub suggestions: Option<String>,
     /// `span` and the trace's spans resolved against their sources, filled in when the error
     /// leaves its evaluation (`Error::locate`): what `render` shows, so that the error renders,
     /// and crosses threads, after the evaluation and its sources are gone.
@@ -275,6 +278,7 @@ impl Error {
             span: None,
             trace: Vec::new(),
             subject: None,
+            suggestions: None,
             located: None,
         }))
     }
@@ -401,6 +405,9 @@ impl Error {
         let at = located.and_then(|l| l.at.as_ref());
         if let Some(at) = at {
             position(&mut out, "", at);
+        }
+        if let Some(near) = &self.suggestions {
+            let _ = writeln!(out, "Did you mean {near}?");
         }
         let mut text = indent("error: ", out.trim_end());
         // A message that ends in a line break (a parser's report quoted whole) ends with a line

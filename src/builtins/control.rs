@@ -32,8 +32,7 @@ crate::declare_builtins! {
     "abort" [top_level] => async fn abort(message: Strict);
 
     /// Evaluates `e1` to weak head normal form (the outside of a list or set, not its
-    /// elements), then returns `e2`. Both are evaluated within the call, as C++ Nix does (an
-    /// error in `e2` is `while calling the 'seq' builtin`), so `e2` is strict too.
+    /// elements), then returns `e2`.
     ///
     /// ```nix
     /// builtins.seq [ (throw "not evaluated") ] "done"
@@ -44,7 +43,7 @@ crate::declare_builtins! {
     /// builtins.seq (throw "evaluated") "done"
     /// => error: evaluated
     /// ```
-    "seq" [speculable] => fn seq(e1: Strict, e2: Strict);
+    "seq" [speculable] => fn seq(e1: Strict, e2: Lazy);
 
     /// Evaluates `e1` completely (every list element and attribute value, recursively), then
     /// returns `e2`.
@@ -151,9 +150,7 @@ fn seq(_e1: &Value, e2: &Value) -> Result<Value, Error> {
 
 async fn deep_seq(co: Co, e1: Value, e2: Value) -> Result<Value, Error> {
     walk::deep_force(&co, e1).await?;
-    // Within the call, as C++ Nix does: an error in `e2` is `while calling the 'deepSeq'
-    // builtin`.
-    Ok(request::force(&co, e2).await)
+    Ok(e2)
 }
 
 async fn try_eval(co: Co, e: Value) -> Result<Value, Error> {

@@ -3,7 +3,7 @@
 
 use super::paths;
 use crate::errors::{Error, ErrorClass, Span};
-use crate::value::{Attrs, NixString, Symbol, Thunk, Value, sym};
+use crate::value::{Attrs, NixString, Symbol, Value, sym};
 use crate::vm::request::{self, Catch, Co, IoRequest, IoResponse, force, try_force};
 use crate::vm::walk::{self, Coercion};
 use std::os::unix::ffi::OsStrExt;
@@ -72,8 +72,7 @@ pub async fn coerce_to_path(
     while let Value::Attrs(a) = &v {
         if let Some(f) = a.get(sym!("__toString")) {
             let at = a.position(sym!("__toString"));
-            let call = Value::Thunk(Thunk::apply(f.clone(), smallvec::smallvec![v.clone()]));
-            v = match try_force(co, call, Catch::Any).await {
+            v = match request::try_call_at(co, f.clone(), v.clone(), at).await {
                 Ok(r) => r,
                 Err(mut e) => {
                     e.add_trace(at, "while calling the `__toString` attribute");

@@ -798,7 +798,7 @@ impl<'a> Compiler<'a> {
     fn has_attr(&mut self, h: &ast::HasAttr, span: Span) -> CResult {
         let e = self.child(h.expr(), h.syntax())?;
         let path = self.child(h.attrpath(), h.syntax())?;
-        self.forced(&e)?;
+        self.operand(&e, "in the argument of '?'", None)?;
         let attrs: Vec<ast::Attr> = path.attrs().collect();
         let mut fallbacks = Vec::new();
         for (i, attr) in attrs.iter().enumerate() {
@@ -976,9 +976,13 @@ impl<'a> Compiler<'a> {
             ast::UnaryOpKind::Invert => {
                 self.operand(&e, "in the argument of '!'", Some(Op::Not))?;
             }
+            // C++ Nix parses `-e` as a call `__sub 0 e`, at the `-`.
             ast::UnaryOpKind::Negate => {
+                let start = self.chunk().here();
                 self.forced(&e)?;
                 self.emit(Op::Negate, span);
+                self.chunk()
+                    .builtin_call(start, span, "while calling the 'sub' builtin");
             }
         };
         Ok(())

@@ -50,22 +50,7 @@ impl Attrs {
     /// edit distance 2 or less from `name`, nearest first and in byte order among equals, as
     /// "x", "one of x or y" or "one of x, y or z"; `None` if there are none.
     pub(crate) fn suggestions(&self, name: &[u8]) -> Option<String> {
-        let mut near: Vec<(usize, &[u8])> = self
-            .keys()
-            .map(|k| (edit_distance(name, k.as_bytes()), k.as_bytes()))
-            .filter(|(d, _)| *d <= 2)
-            .collect();
-        near.sort();
-        near.truncate(5);
-        let names: Vec<String> = near
-            .iter()
-            .map(|(_, n)| String::from_utf8_lossy(n).into_owned())
-            .collect();
-        match names.as_slice() {
-            [] => None,
-            [one] => Some(one.clone()),
-            [rest @ .., last] => Some(format!("one of {} or {last}", rest.join(", "))),
-        }
+        suggestions(self.keys().map(|k| k.as_bytes()), name)
     }
 
     /// The empty set.
@@ -283,6 +268,29 @@ impl Drop for Attrs {
         for (_, v) in std::mem::take(&mut self.entries) {
             super::drop::release(v);
         }
+    }
+}
+
+/// C++ Nix's "Did you mean" list for `name` among `candidates` (`Attrs::suggestions`).
+pub(crate) fn suggestions<'a>(
+    candidates: impl Iterator<Item = &'a [u8]>,
+    name: &[u8],
+) -> Option<String> {
+    let mut near: Vec<(usize, &[u8])> = candidates
+        .map(|k| (edit_distance(name, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .collect();
+    near.sort();
+    near.dedup();
+    near.truncate(5);
+    let names: Vec<String> = near
+        .iter()
+        .map(|(_, n)| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    match names.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        [rest @ .., last] => Some(format!("one of {} or {last}", rest.join(", "))),
     }
 }
 

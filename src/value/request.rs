@@ -73,6 +73,10 @@ pub(crate) enum Request {
     Call(Value, Value),
     /// Apply a function that takes two arguments at once (`run::takes_two`) to both.
     Call2(Value, Value, Value),
+    /// Apply a (forced) function to one argument at a position (C++ Nix's `callFunction` at
+    /// it: `__toString` at its attribute); an error but an interruption comes back as
+    /// `Response::Error`, for the caller to say what it was doing.
+    TryCallAt(Value, Value, Option<Span>),
     /// Evaluate a file (cached per evaluation by path), optionally with an extra scope
     /// (`scopedImport`).
     Import(PathBuf, Option<Value>),
@@ -320,6 +324,22 @@ pub async fn call(co: &Co, f: Value, arg: Value) -> Value {
     }
     match co.yield_(Request::Call(f, arg)).await {
         Response::Value(v) => v,
+        other => mismatched(&other),
+    }
+}
+
+/// Applies `f` to `arg` as called at `at`, handing back the error (but an interruption): the
+/// function evaluated first, the result in weak head normal form.
+pub(crate) async fn try_call_at(
+    co: &Co,
+    f: Value,
+    arg: Value,
+    at: Option<Span>,
+) -> Result<Value, Error> {
+    let f = try_force(co, f, Catch::Any).await?;
+    match co.yield_(Request::TryCallAt(f, arg, at)).await {
+        Response::Value(v) => Ok(v),
+        Response::Error(e) => Err(e),
         other => mismatched(&other),
     }
 }

@@ -399,6 +399,16 @@ impl<'s> Vm<'s> {
                 _ => self.call(f, arg, None),
             },
             Request::Call2(f, a, b) => self.call2(f, a, b, None),
+            Request::TryCallAt(f, arg, at) => {
+                if let Some(Frame::Gen(g)) = self.frames.last_mut() {
+                    g.catching = Some(request::Catch::Any);
+                }
+                let step = self.call(f, arg, at);
+                match at {
+                    Some(_) => self.site_of_call(step, at),
+                    None => step,
+                }
+            }
             Request::Import(path, scope) => match self.host.import(&path, scope) {
                 Ok(v) => self.force_value(v, span),
                 Err(e) => Step::Unwind(e),

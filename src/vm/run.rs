@@ -860,9 +860,12 @@ impl Vm<'_> {
         if !formals.ellipsis {
             for key in attrs.keys() {
                 if !formals.entries.iter().any(|(n, _)| *n == key) {
-                    return Err(Error::new(format!(
+                    let mut e = Error::new(format!(
                         "function '{fname}' called with unexpected argument '{key}'"
-                    )));
+                    ));
+                    let names = formals.entries.iter().map(|(n, _)| n.as_bytes());
+                    e.suggestions = crate::value::suggestions(names, key.as_bytes());
+                    return Err(e);
                 }
             }
         }

@@ -352,9 +352,7 @@ pub(super) fn selection_failed(
 ) -> Error {
     match (e.class, set) {
         (ErrorClass::MissingAttribute, Value::Attrs(a)) => {
-            if let Some(near) = a.suggestions(name) {
-                e.message.push_str(&format!("\nDid you mean {near}?"));
-            }
+            e.suggestions = a.suggestions(name);
         }
         (ErrorClass::Type, _) => {
             let at = ip.wrapping_sub(1) as u32;

@@ -8,9 +8,8 @@ use super::ops;
 use super::request::{self, Catch, Co, force, try_force};
 use crate::errors::{Error, Span};
 use crate::print::print_error_value;
-use crate::value::{Attrs, NixContext, NixString, Thunk, Value, sym};
+use crate::value::{Attrs, NixContext, NixString, Value, sym};
 use rustc_hash::FxHashSet as HashSet;
-use smallvec::smallvec;
 use std::rc::Rc;
 
 /// Reports depth to the scheduler when it has grown, or shrunk a lot.
@@ -406,25 +405,9 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
                         e
                     };
                     // C++ Nix calls it at the attribute: what is no function is an error there.
-                    let f = try_force(co, f.clone(), Catch::Any).await.map_err(called)?;
-                    let callable = match &f {
-                        Value::Closure(_) | Value::Builtin(_) => true,
-                        Value::Attrs(fa) => fa.contains(sym!("__functor")),
-                        _ => false,
-                    };
-                    if !callable {
-                        let e = Error::new(format!(
-                            "attempt to call something which is not a function but {}",
-                            ops::describe_value(&f)
-                        ))
-                        .with_class(crate::errors::ErrorClass::Type);
-                        return Err(called(match span {
-                            Some(at) => e.at(at),
-                            None => e,
-                        }));
-                    }
-                    let call = Value::Thunk(Thunk::apply(f, smallvec![v.clone()]));
-                    let r = try_force(co, call, Catch::Any).await.map_err(called)?;
+                    let r = request::try_call_at(co, f.clone(), v.clone(), span)
+                        .await
+                        .map_err(called)?;
                     stack.push(next(r, false, part.what, Step::ToString(span)));
                 } else if let Some(p) = a.get(sym!("outPath")) {
                     let span = a.position(sym!("outPath"));
