@@ -76,7 +76,7 @@ pub(crate) enum Request {
     /// Apply a (forced) function to one argument at a position (C++ Nix's `callFunction` at
     /// it: `__toString` at its attribute); an error but an interruption comes back as
     /// `Response::Error`, for the caller to say what it was doing.
-    TryCallAt(Value, Value, Option<Span>),
+    TryCallAt(Box<(Value, Value, Span)>),
     /// Evaluate a file (cached per evaluation by path), optionally with an extra scope
     /// (`scopedImport`).
     Import(PathBuf, Option<Value>),
@@ -337,7 +337,8 @@ pub(crate) async fn try_call_at(
     at: Option<Span>,
 ) -> Result<Value, Error> {
     let f = try_force(co, f, Catch::Any).await?;
-    match co.yield_(Request::TryCallAt(f, arg, at)).await {
+    let call = Box::new((f, arg, at.unwrap_or(Span::UNKNOWN)));
+    match co.yield_(Request::TryCallAt(call)).await {
         Response::Value(v) => Ok(v),
         Response::Error(e) => Err(e),
         other => mismatched(&other),

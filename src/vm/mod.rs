@@ -399,7 +399,9 @@ impl<'s> Vm<'s> {
                 _ => self.call(f, arg, None),
             },
             Request::Call2(f, a, b) => self.call2(f, a, b, None),
-            Request::TryCallAt(f, arg, at) => {
+            Request::TryCallAt(call) => {
+                let (f, arg, at) = *call;
+                let at = (at != Span::UNKNOWN).then_some(at);
                 if let Some(Frame::Gen(g)) = self.frames.last_mut() {
                     g.catching = Some(request::Catch::Any);
                 }
