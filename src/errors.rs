@@ -190,6 +190,10 @@ pub enum ErrorClass {
     Cancelled,
     /// A builtin the host supplied panicked. Never caught.
     HostPanic,
+    /// An argument a builtin takes as a command line would (an unknown hash algorithm or
+    /// format: C++ Nix's `UsageError`). Never caught; the CLI follows it with where to find
+    /// help, as `nix-instantiate` does.
+    Usage,
 }
 
 /// An error with its message, where it happened and the frames it unwound through. One
@@ -211,6 +215,9 @@ pub struct ErrorData {
     /// For a type error, the value it is about (`Value::identity`): the builtin call it leaves
     /// first says which of its arguments that was. Dropped as the error leaves any frame.
     pub(crate) subject: Option<u128>,
+    /// Names near one that was not found (`x`, `one of x or y`), shown after the position as
+    /// `Did you mean ...?`, as C++ Nix shows its suggestions.
+    pub suggestions: Option<String>,
     /// `span` and the trace's spans resolved against their sources, filled in when the error
     /// leaves its evaluation (`Error::locate`): what `render` shows, so that the error renders,
     /// and crosses threads, after the evaluation and its sources are gone.
@@ -271,6 +278,7 @@ impl Error {
             span: None,
             trace: Vec::new(),
             subject: None,
+            suggestions: None,
             located: None,
         }))
     }
@@ -380,11 +388,11 @@ impl Error {
                     continue;
                 }
                 seen.push(key);
-                self.print_skipped(&mut out, &mut count, &mut skipped, &mut seen, at);
+                self.print_skipped(&mut out, &mut count, &mut skipped, at);
                 count += 1;
                 trace_line(&mut out, &mut count, &line.what, at(i));
             }
-            self.print_skipped(&mut out, &mut count, &mut skipped, &mut seen, at);
+            self.print_skipped(&mut out, &mut count, &mut skipped, at);
             if truncated {
                 out.push_str(
                     "\n(stack trace truncated; use '--show-trace' to show the full, detailed trace)\n",
@@ -394,25 +402,37 @@ impl Error {
         }
         out.push_str(&self.message);
         out.push('\n');
-        if let Some(at) = located.and_then(|l| l.at.as_ref()) {
+        let at = located.and_then(|l| l.at.as_ref());
+        if let Some(at) = at {
             position(&mut out, "", at);
         }
-        indent("error: ", out.trim_end())
+        if let Some(near) = &self.suggestions {
+            let _ = writeln!(out, "Did you mean {near}?");
+        }
+        let mut text = indent("error: ", out.trim_end());
+        // A message that ends in a line break (a parser's report quoted whole) ends with a line
+        // of indentation alone in C++ Nix: the colour reset after the quoted text is on that
+        // line, so it is not trimmed away, and printing without colour leaves the indentation.
+        if self.message.ends_with('\n') && at.is_none() {
+            text.push_str(&" ".repeat("error: ".len()));
+            text.push('\n');
+        }
+        text
     }
 
     /// Frames held back as repeats of frames already shown: shown after all if there are a
-    /// few, folded into one line otherwise (and then every frame may be shown again).
+    /// few, folded into one line otherwise. The frames seen stay seen after a fold: C++ Nix
+    /// means to forget them there, but clears a copy of its set, so a frame seen before the
+    /// fold is held back again after it (`eval-fail-mutual-recursion`).
     fn print_skipped<'a>(
         &'a self,
         out: &mut String,
         count: &mut usize,
         skipped: &mut Vec<usize>,
-        seen: &mut Vec<(Option<String>, &'a str)>,
         at: impl Fn(usize) -> Option<&'a Location>,
     ) {
         if skipped.len() > 5 {
             let _ = writeln!(out, "\n({} duplicate frames omitted)", skipped.len());
-            seen.clear();
         } else {
             for &i in skipped.iter() {
                 trace_line(out, count, &self.trace[i].what, at(i));

@@ -136,6 +136,7 @@ impl EvalState {
             lints: self.settings.lints,
             speculate: self.settings.speculate,
             outer,
+            tail_calls: self.settings.tail_calls,
         };
         // The parser, the syntax tree's destructor and the compiler all recurse once per
         // nesting level. They run on a separately allocated stack that grows on demand

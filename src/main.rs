@@ -142,6 +142,7 @@ fn settings(opts: &Options) -> Settings {
     s.lints = opts.lints;
     s.driver = opts.driver;
     s.speculate = !opts.no_speculate;
+    s.tail_calls = !opts.show_trace;
     s.experimental_features = opts.features.clone();
     s.pure = opts.pure;
     s.trace_verbose = opts.trace_verbose;
@@ -174,10 +175,14 @@ fn run(opts: Options) -> ExitCode {
         let allocations = gnix::allocator::allocations() - allocations_before;
         to_stderr(&format!("{}\n", stats_json(&ev, allocations)));
     }
-    let errors = result
-        .as_ref()
-        .err()
-        .map(|e| ev.render_error(e, opts.show_trace));
+    let errors = result.as_ref().err().map(|e| {
+        let mut text = ev.render_error(e, opts.show_trace);
+        // As `nix-instantiate` follows a `UsageError`.
+        if e.class == gnix::ErrorClass::Usage {
+            text.push_str("Try 'nix-instantiate --help' for more information.\n");
+        }
+        text
+    });
     // The process ends here: skip freeing values, whose destructor recurses over deeply
     // nested structures.
     std::mem::forget(ev);

@@ -75,7 +75,7 @@ fn attribute(v: &Value, name: &str, path: &str) -> Result<Value, Error> {
     }
     set.get_bytes(name.as_bytes()).cloned().ok_or_else(|| {
         let mut msg = format!("attribute '{name}' in selection path '{path}' not found");
-        if let Some(s) = suggestions(set, name) {
+        if let Some(s) = set.suggestions(name.as_bytes()) {
             msg.push_str(&format!("\nDid you mean {s}?"));
         }
         Error::new(msg).with_class(ErrorClass::MissingAttribute)
@@ -88,42 +88,6 @@ fn not_a(v: &Value, wanted: &str, path: &str) -> Error {
         v.type_name()
     );
     Error::new(msg).with_class(ErrorClass::Type)
-}
-
-/// C++ Nix's "Did you mean" list: the (at most five) names at edit distance 2 or less from
-/// `name`, nearest first and alphabetically among equals, as "x", "one of x or y" or
-/// "one of x, y or z"; `None` if there are none.
-fn suggestions(set: &Attrs, name: &str) -> Option<String> {
-    let mut near: Vec<(usize, &[u8])> = set
-        .keys()
-        .map(|k| (edit_distance(name.as_bytes(), k.as_bytes()), k.as_bytes()))
-        .filter(|(d, _)| *d <= 2)
-        .collect();
-    near.sort();
-    near.truncate(5);
-    let names: Vec<String> = near
-        .iter()
-        .map(|(_, n)| String::from_utf8_lossy(n).into_owned())
-        .collect();
-    match names.as_slice() {
-        [] => None,
-        [one] => Some(one.clone()),
-        [rest @ .., last] => Some(format!("one of {} or {last}", rest.join(", "))),
-    }
-}
-
-/// The Levenshtein distance between two byte strings.
-fn edit_distance(a: &[u8], b: &[u8]) -> usize {
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut row = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            row[j + 1] = substitution.min(previous[j + 1] + 1).min(row[j] + 1);
-        }
-        previous = row;
-    }
-    previous[b.len()]
 }
 
 /// `v` forced and, if it is a function taking a set, called with the `args` it names (all of
@@ -210,12 +174,5 @@ mod tests {
         assert_eq!(parse(".."), Ok(vec![String::new(), String::new()]));
         assert_eq!(parse(""), Ok(vec![]));
         assert!(parse(r#"a."b"#).is_err());
-    }
-
-    #[test]
-    fn edit_distances() {
-        assert_eq!(edit_distance(b"", b"ab"), 2);
-        assert_eq!(edit_distance(b"kitten", b"sitting"), 3);
-        assert_eq!(edit_distance(b"b", b"bx"), 1);
     }
 }

@@ -32,6 +32,13 @@ pub struct Settings {
     /// attempt to compute is ever made. The results are the same either way; only the work
     /// done differs.
     pub speculate: bool,
+    /// Whether a call in tail position replaces its caller's frame (read when code is
+    /// compiled). With it off every lambda call keeps its frame until it returns, so an
+    /// error's trace shows each call (`while calling 'f'`, `from call site`) as C++ Nix, which
+    /// has no tail calls, shows them: the CLI turns it off for `--show-trace`, the only time
+    /// those lines are shown. Results and call depth are the same either way; the frame stack
+    /// grows with a chain of tail calls, as it does in C++ Nix.
+    pub tail_calls: bool,
     /// `--extra-experimental-features` (e.g. `parse-toml-timestamps`).
     pub experimental_features: Vec<String>,
     /// `builtins.storeDir` (the CLI takes it from `NIX_STORE_DIR`).
@@ -67,6 +74,7 @@ impl Default for Settings {
             lints: Lints::default(),
             driver: Driver::Generator,
             speculate: true,
+            tail_calls: true,
             experimental_features: Vec::new(),
             store_dir: "/nix/store".into(),
             pure: false,

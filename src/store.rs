@@ -544,7 +544,8 @@ pub fn parse_hash_algo(name: &str) -> Result<&'static str, Error> {
         _ => {
             return Err(Error::new(format!(
                 "unknown hash algorithm '{name}', expect 'blake3', 'md5', 'sha1', 'sha256', or 'sha512'"
-            )));
+            ))
+            .with_class(crate::errors::ErrorClass::Usage));
         }
     })
 }
@@ -559,7 +560,8 @@ pub fn parse_hash_format(name: &str) -> Result<HashFormat, Error> {
         _ => {
             return Err(Error::new(format!(
                 "unknown hash format '{name}', expect 'base16', 'base32', 'base64', or 'sri'"
-            )));
+            ))
+            .with_class(crate::errors::ErrorClass::Usage));
         }
     })
 }

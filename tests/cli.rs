@@ -66,9 +66,16 @@ fn evaluation_error_shows_message_position_and_excerpt() {
     expect_status(&out, 1);
     let err = stderr(&out);
     let lines: Vec<&str> = err.lines().collect();
+    // As C++ Nix lays it out: the trace (where the selection is), then the message.
     assert!(
-        lines[0].starts_with("error: "),
+        lines[0].starts_with("error:"),
         "first line is not an error: {err}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.trim_start() == "error: attribute 'b' missing"),
+        "no message: {err}"
     );
     assert!(
         lines

@@ -180,6 +180,7 @@ impl Invocation {
         let mut s = Settings {
             driver: engine.driver,
             speculate: engine.speculate,
+            tail_calls: !self.show_trace,
             lints: self.lints,
             experimental_features: self.features.clone(),
             search_path: self.search_path.clone(),

@@ -158,13 +158,13 @@ fn interpolation_right_after_a_path_still_works() {
 #[test]
 fn a_value_that_coerces_to_itself_is_a_stack_overflow() {
     let cases = [
+        // A `__toString` is called at its attribute, as C++ Nix's `callFunction` is.
+        (r#"let x = { __toString = self: self; }; in "${x}""#, "1:11"),
         // An interpolated part is placed at its `${`, as C++ Nix's parser places it.
-        (r#"let x = { __toString = self: self; }; in "${x}""#, "1:43"),
         (r#"let x = { outPath = x; }; in "${x}""#, "1:31"),
         ("let x = [ x ]; in toString x", "1:19"),
         ("let x = [ x x ]; in toString x", "1:21"),
-        // `+` of strings is placed at its second operand, as in C++ Nix.
-        (r#"let x = { __toString = self: self; }; in x + """#, "1:46"),
+        (r#"let x = { __toString = self: self; }; in x + """#, "1:11"),
         ("let x = { outPath = x; }; in builtins.pathExists x", "1:30"),
     ];
     for (expr, at) in cases {

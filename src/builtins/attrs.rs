@@ -302,10 +302,13 @@ async fn zip_attrs_with(co: Co, f: Value, list: Value) -> Result<Value, Error> {
     let entries = values
         .into_iter()
         .map(|(k, vs)| {
-            let t = Thunk::apply(
+            // `f name` is a lazy call of its own, as in C++ Nix: an error says where `f` is
+            // (`Value::determinePos`), which it does not for `mapAttrs`'s calls.
+            let named = Thunk::apply(
                 f.clone(),
-                smallvec::smallvec![Value::String(k.to_nix_string()), Value::list(vs)],
+                smallvec::smallvec![Value::String(k.to_nix_string())],
             );
+            let t = Thunk::apply(Value::Thunk(named), smallvec::smallvec![Value::list(vs)]);
             (k, Value::Thunk(t))
         })
         .collect();

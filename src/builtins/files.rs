@@ -2,9 +2,9 @@
 //! coercion they share with `hashFile`.
 
 use super::paths;
-use crate::errors::{Error, ErrorClass};
-use crate::value::{Attrs, NixString, Symbol, Value};
-use crate::vm::request::{self, Co, IoRequest, IoResponse, force};
+use crate::errors::{Error, ErrorClass, Span};
+use crate::value::{Attrs, NixString, Symbol, Value, sym};
+use crate::vm::request::{self, Catch, Co, IoRequest, IoResponse, force, try_force};
 use crate::vm::walk::{self, Coercion};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -45,21 +45,63 @@ crate::declare_builtins! {
 
 /// C++ Nix's `coerceToPath`: a path, or a string (possibly through `__toString`/`outPath`)
 /// holding an absolute path, canonicalised. The string's context is returned with it. A value
-/// that is no such string fails with the line `what` (what the path is for).
+/// that is no such string fails with the line `what` (what the path is for), and the lines of
+/// the `__toString` results and `outPath`s followed to it (C++ Nix's `peelToStringOutPath`).
 pub async fn coerce_to_path(
     co: &Co,
     v: Value,
     what: &'static str,
 ) -> Result<(PathBuf, Option<NixString>), Error> {
-    let v = force(co, v).await;
+    let mut v = force(co, v).await;
+    // The steps taken, innermost last: whether through `__toString`, and where.
+    let mut steps: Vec<(bool, Option<Span>)> = Vec::new();
+    let through = |mut e: Error, steps: &[(bool, Option<Span>)], forcing: bool| {
+        for (i, &(to_string, at)) in steps.iter().enumerate().rev() {
+            let verb = match forcing && i + 1 == steps.len() {
+                true => "evaluating",
+                false => "using",
+            };
+            let what = match to_string {
+                true => format!("while {verb} the result of the `__toString` attribute"),
+                false => format!("while {verb} the `outPath` attribute"),
+            };
+            e.add_trace(at, what);
+        }
+        e
+    };
+    while let Value::Attrs(a) = &v {
+        if let Some(f) = a.get(sym!("__toString")) {
+            let at = a.position(sym!("__toString"));
+            v = match request::try_call_at(co, f.clone(), v.clone(), at).await {
+                Ok(r) => r,
+                Err(mut e) => {
+                    e.add_trace(at, "while calling the `__toString` attribute");
+                    return Err(through(e, &steps, false));
+                }
+            };
+            steps.push((true, at));
+        } else if let Some(p) = a.get(sym!("outPath")) {
+            steps.push((false, a.position(sym!("outPath"))));
+            v = try_force(co, p.clone(), Catch::Any)
+                .await
+                .map_err(|e| through(e, &steps, true))?;
+        } else {
+            break;
+        }
+        // Each step counts towards max-call-depth, as C++ Nix's recursion does: a set whose
+        // `outPath` is itself stops there.
+        request::depth(co, steps.len() as u32).await;
+    }
     if let Value::Path(p) = &v {
         return Ok((p.as_ref().clone(), None));
     }
-    let s = walk::coerce_to_string(co, v, Coercion::PLAIN.within(what)).await?;
+    let s = walk::coerce_to_string(co, v, Coercion::PLAIN.within(what))
+        .await
+        .map_err(|e| through(e, &steps, false))?;
     if !s.as_bytes().starts_with(b"/") {
         let mut e = Error::new(format!("string '{s}' doesn't represent an absolute path"));
         e.add_trace(None, what);
-        return Err(e);
+        return Err(through(e, &steps, false));
     }
     let path = Path::new(std::ffi::OsStr::from_bytes(s.as_bytes()));
     Ok((crate::paths::canon_path(path), Some(s)))

@@ -66,7 +66,8 @@ fn algorithm(algo: &NixString) -> Result<HashAlgo, Error> {
         _ => {
             return Err(Error::new(format!(
                 "unknown hash algorithm '{algo}', expect 'blake3', 'md5', 'sha1', 'sha256', or 'sha512'"
-            )));
+            ))
+            .with_class(crate::errors::ErrorClass::Usage));
         }
     })
 }

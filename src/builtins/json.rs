@@ -6,10 +6,10 @@
 //! does in C++ Nix.
 
 use super::string_no_ctx_of;
-use crate::errors::Error;
+use crate::errors::{Error, Span};
 use crate::print::print_error_value;
 use crate::value::{Attrs, NixContext, NixString, Symbol, Value, sym};
-use crate::vm::request::{self, Co, call, force};
+use crate::vm::request::{self, Catch, Co, call, try_force};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -46,9 +46,23 @@ crate::declare_builtins! {
 // Serialisation.
 
 enum Item {
-    Value(Value, u32),
+    Value(Entry),
     Text(&'static str),
     Key(Symbol),
+}
+
+/// A value `toJSON` is still to write.
+struct Entry {
+    value: Value,
+    /// Its logical depth (max-call-depth).
+    depth: u32,
+    /// How much of the trail is its parent's.
+    level: usize,
+    /// What it is in its parent, and where.
+    place: Option<(Place, Option<Span>)>,
+    /// Its position (C++ Nix's `pos` of `printValueAsJSON`): its attribute's definition, or
+    /// its list's position.
+    pos: Option<Span>,
 }
 
 /// Appends `s` as a JSON string. The first invalid UTF-8 found is reported as nlohmann's
@@ -192,34 +206,86 @@ fn cannot_convert(v: &Value) -> Error {
     Error::new(format!("cannot convert {what} to JSON"))
 }
 
+/// One line of where `toJSON`'s walk is, as C++ Nix's `printValueAsJSON` and
+/// `peelToStringOutPath` add them to an error on the way out: the attribute or list element
+/// being written, and the `__toString` results and `outPath`s followed to reach it.
+#[derive(Clone, Copy)]
+enum Place {
+    Attr(Symbol),
+    Element(usize),
+    ToString,
+    OutPath,
+}
+
+/// `e` with the lines of `trail` (outermost first), innermost first; the innermost says
+/// `evaluating` an `outPath` whose evaluation failed (`forcing`), `using` otherwise.
+fn add_trail(mut e: Error, trail: &[(Place, Option<Span>)], forcing: bool) -> Error {
+    for (i, (place, at)) in trail.iter().enumerate().rev() {
+        let what = match place {
+            Place::Attr(k) => format!("while evaluating attribute '{k}'"),
+            Place::Element(i) => format!("while evaluating list element at index {i}"),
+            Place::ToString => "while using the result of the `__toString` attribute".into(),
+            Place::OutPath if forcing && i + 1 == trail.len() => {
+                "while evaluating the `outPath` attribute".into()
+            }
+            Place::OutPath => "while using the `outPath` attribute".into(),
+        };
+        e.add_trace(*at, what);
+    }
+    e
+}
+
+fn at(e: Error, span: Option<Span>) -> Error {
+    match span {
+        Some(s) => e.at(s),
+        None => e,
+    }
+}
+
 /// The value an attribute set stands for in JSON: the result of `__toString`, or its `outPath`,
-/// followed as far as they go (C++ Nix's `peelToStringOutPath`). `depth` grows with each step.
-async fn peel(co: &Co, v: Value, depth: &mut u32) -> Result<Value, Error> {
+/// followed as far as they go (C++ Nix's `peelToStringOutPath`), each step on the trail.
+/// `depth` grows with each step. An error says where it is, `pos` the position of the value.
+async fn peel(
+    co: &Co,
+    v: Value,
+    depth: &mut u32,
+    pos: Option<Span>,
+    trail: &mut Vec<(Place, Option<Span>)>,
+) -> Result<Value, Error> {
     let mut v = v;
+    let mut pos = pos;
     let mut through_to_string = false;
     loop {
         let Value::Attrs(a) = &v else {
             if through_to_string && !matches!(v, Value::String(_) | Value::Path(_)) {
-                return Err(Error::new(format!(
+                let e = Error::new(format!(
                     "`__toString` should return a string, but got {}: {}",
                     v.type_name(),
                     print_error_value(&v)
-                )));
+                ));
+                return Err(add_trail(at(e, pos), trail, false));
             }
             return Ok(v);
         };
         if let Some(f) = a.get(sym!("__toString")) {
             let f = f.clone();
-            v = force(co, call(co, f, v.clone()).await).await;
+            pos = a.position(sym!("__toString"));
+            v = call(co, f, v.clone()).await;
+            trail.push((Place::ToString, pos));
             through_to_string = true;
         } else if let Some(p) = a.get(sym!("outPath")) {
-            v = force(co, p.clone()).await;
+            pos = a.position(sym!("outPath"));
+            trail.push((Place::OutPath, pos));
+            v = try_force(co, p.clone(), Catch::Any)
+                .await
+                .map_err(|e| add_trail(e, trail, true))?;
         } else if through_to_string {
-            return Err(Error::new(format!(
+            let e = Error::new(format!(
                 "`__toString` must return a string, but got {}: {}",
                 v.type_name(),
                 print_error_value(&v)
-            )));
+            ));
+            return Err(add_trail(at(e, pos), trail, false));
         } else {
             return Ok(v);
         }
@@ -228,15 +294,25 @@ async fn peel(co: &Co, v: Value, depth: &mut u32) -> Result<Value, Error> {
     }
 }
 
-/// The JSON text of a value, forcing it deeply, with the context of the strings in it.
+/// The JSON text of a value, forcing it deeply, with the context of the strings in it. An error
+/// in it says where, as C++ Nix's `printValueAsJSON` does: `while evaluating attribute 'x'` at
+/// its definition, `while evaluating list element at index N` at the list's position.
 pub async fn to_json_string(co: &Co, v: Value) -> Result<NixString, Error> {
     let mut out: Vec<u8> = Vec::new();
     let mut context: Option<NixContext> = None;
     let mut bad_utf8: Option<String> = None;
-    let mut stack = vec![Item::Value(v, 1)];
+    let mut stack = vec![Item::Value(Entry {
+        value: v,
+        depth: 1,
+        level: 0,
+        place: None,
+        pos: None,
+    })];
+    // Where the value being written is: the trail of the one before, cut to its parent's.
+    let mut trail: Vec<(Place, Option<Span>)> = Vec::new();
     let mut declared = 0;
     while let Some(item) = stack.pop() {
-        let (v, mut depth) = match item {
+        let entry = match item {
             Item::Text(t) => {
                 out.extend_from_slice(t.as_bytes());
                 continue;
@@ -246,16 +322,30 @@ pub async fn to_json_string(co: &Co, v: Value) -> Result<NixString, Error> {
                 out.push(b':');
                 continue;
             }
-            Item::Value(v, depth) => (v, depth),
+            Item::Value(entry) => entry,
         };
+        let Entry {
+            value: v,
+            mut depth,
+            level,
+            place,
+            pos,
+        } = entry;
+        trail.truncate(level);
+        trail.extend(place);
         if depth > declared || depth + 64 < declared {
             declared = depth;
-            request::depth(co, depth).await;
+            if let Err(e) = request::try_depth(co, depth).await {
+                return Err(add_trail(at(e, pos), &trail, false));
+            }
         }
-        let mut v = force(co, v).await;
+        let mut v = try_force(co, v, Catch::Any)
+            .await
+            .map_err(|e| add_trail(e, &trail, false))?;
         if let Value::Attrs(_) = v {
-            v = peel(co, v, &mut depth).await?;
+            v = peel(co, v, &mut depth, pos, &mut trail).await?;
         }
+        let level = trail.len();
         match &v {
             Value::Null => out.extend_from_slice(b"null"),
             Value::Bool(b) => out.extend_from_slice(if b.get() { b"true" } else { b"false" }),
@@ -281,7 +371,13 @@ pub async fn to_json_string(co: &Co, v: Value) -> Result<NixString, Error> {
                 out.push(b'[');
                 stack.push(Item::Text("]"));
                 for (i, x) in l.iter().enumerate().rev() {
-                    stack.push(Item::Value(x.clone(), depth + 1));
+                    stack.push(Item::Value(Entry {
+                        value: x.clone(),
+                        depth: depth + 1,
+                        level,
+                        place: Some((Place::Element(i), pos)),
+                        pos,
+                    }));
                     if i > 0 {
                         stack.push(Item::Text(","));
                     }
@@ -291,7 +387,14 @@ pub async fn to_json_string(co: &Co, v: Value) -> Result<NixString, Error> {
                 out.push(b'{');
                 stack.push(Item::Text("}"));
                 for (i, (k, x)) in a.iter().enumerate().rev() {
-                    stack.push(Item::Value(x.clone(), depth + 1));
+                    let at = a.position_of_entry(i);
+                    stack.push(Item::Value(Entry {
+                        value: x.clone(),
+                        depth: depth + 1,
+                        level,
+                        place: Some((Place::Attr(k), at)),
+                        pos: at,
+                    }));
                     stack.push(Item::Key(k));
                     if i > 0 {
                         stack.push(Item::Text(","));
@@ -299,7 +402,7 @@ pub async fn to_json_string(co: &Co, v: Value) -> Result<NixString, Error> {
                 }
             }
             Value::Closure(_) | Value::Builtin(_) | Value::Thunk(_) => {
-                return Err(cannot_convert(&v));
+                return Err(add_trail(cannot_convert(&v), &trail, false));
             }
         }
     }

@@ -11,9 +11,9 @@ use super::{files, flake, force_attrs, force_bool, force_function, force_string_
 use crate::errors::Error;
 use crate::io::FileType;
 use crate::store::{self, HashFormat};
-use crate::value::{NixContext, NixString, Value, sym};
+use crate::value::{NixContext, NixString, Thunk, Value, sym};
 use crate::vm::ops::type_error;
-use crate::vm::request::{self, Co, force};
+use crate::vm::request::{self, Catch, Co, force, try_force};
 use crate::vm::request::{IoRequest, IoResponse};
 use crate::vm::walk::{self, Coercion};
 use std::collections::HashSet;
@@ -381,9 +381,12 @@ async fn filtered_out(co: &Co, root: &Path, filter: &Value) -> Result<HashSet<Pa
     let mut stack = children(co, root).await?;
     while let Some((p, kind)) = stack.pop() {
         let path_arg = Value::String(NixString::from(p.as_os_str().as_encoded_bytes()));
-        let verdict =
-            request::call_many(co, filter.clone(), [path_arg, Value::string(kind.as_str())]).await;
-        let keep = match force(co, verdict).await {
+        // A lazy call forced here, so that its error comes back to say which path was being
+        // added (`while adding path`), as C++ Nix's `addPath` says it.
+        let args = smallvec::smallvec![path_arg, Value::string(kind.as_str())];
+        let call = Value::Thunk(Thunk::apply(filter.clone(), args));
+        let verdict = try_force(co, call, Catch::Any).await?;
+        let keep = match verdict {
             Value::Bool(b) => b.get(),
             other => {
                 return Err(context(

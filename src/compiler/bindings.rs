@@ -492,10 +492,15 @@ impl Compiler<'_> {
         self.open_group(set, span, true)?;
         let r = self.set_entries(set, span, Some(()));
         if let (Ok(()), Some(ov)) = (&r, overrides_slot(set)) {
-            // The overrides are also merged into the set (adding attributes it lacks).
+            // The overrides are also merged into the set (adding attributes it lacks). C++
+            // Nix forces them with a context of no position, and a value that is no set is
+            // an error of no position either.
+            let start = self.chunk().here();
             self.emit(Op::Local(0, ov as u32), span);
             self.emit(Op::Force, span);
             self.emit(Op::Update, span);
+            let what = "while evaluating the `__overrides` attribute";
+            self.chunk().builtin_call(start, Span::UNKNOWN, what);
         }
         self.scopes.pop();
         r?;
@@ -506,8 +511,9 @@ impl Compiler<'_> {
     /// `let ... in body`; in tail position (`ret`), the body returns from inside the scope.
     pub(super) fn let_in(&mut self, l: &ast::LetIn, span: Span, ret: Option<Span>) -> CResult {
         let set = self.gather(l, true)?;
-        if let Some((key, _)) = set.dynamics.first() {
-            return Err(self.error(key.syntax(), "dynamic attributes not allowed in let"));
+        // C++ Nix's parser says so at the `let`.
+        if !set.dynamics.is_empty() {
+            return Err(self.error(l.syntax(), "dynamic attributes not allowed in let"));
         }
         let body = self.child(l.body(), l.syntax())?;
         self.open_group(&set, span, false)?;
@@ -538,8 +544,7 @@ impl Compiler<'_> {
             self.chunk()
                 .operand_context(start, body.span, "from the definition of 'body'");
         }
-        let what = "while evaluating the attribute 'body'";
-        self.chunk().operand_context(start, span, what);
+        self.chunk().selection_context(start, span, "body");
         Ok(())
     }
 }

@@ -5,6 +5,7 @@
 use crate::errors::Span;
 use crate::value::code::{Chunk, Op, OperandContext};
 use crate::value::{Formals, Lambda, Symbol, Value};
+use smol_str::SmolStr;
 use std::rc::Rc;
 
 /// A chunk being compiled. The compiler emits into it, with peepholes that look back at what
@@ -25,6 +26,8 @@ pub struct ChunkBuilder {
     /// predecessor, so `emit` does not merge it with the op before it.
     jump_target: Option<usize>,
     contexts: Vec<OperandContext>,
+    /// Whether a call in tail position becomes a `TailCall` (`CompileContext::tail_calls`).
+    tail_calls: bool,
 }
 
 /// Whether `v` is plain data: no function (a list holding one compares equal to itself in C++
@@ -45,8 +48,9 @@ pub(super) fn is_data(v: &Value, depth: usize) -> bool {
 }
 
 impl ChunkBuilder {
-    /// An empty chunk for the code of the expression at `span`.
-    pub fn new(span: Span) -> ChunkBuilder {
+    /// An empty chunk for the code of the expression at `span`; with `tail_calls` false, no
+    /// call is made a tail call.
+    pub fn new(span: Span, tail_calls: bool) -> ChunkBuilder {
         ChunkBuilder {
             ops: Vec::new(),
             spans: Vec::new(),
@@ -60,6 +64,7 @@ impl ChunkBuilder {
             span,
             jump_target: None,
             contexts: Vec::new(),
+            tail_calls,
         }
     }
 
@@ -111,14 +116,28 @@ impl ChunkBuilder {
 
     /// The ops from `start` to here compute an operand C++ Nix evaluates with context `what`
     /// at `span`. Recorded as they end, so inner operands come before the operands holding them.
-    pub fn operand_context(&mut self, start: usize, span: Span, what: &'static str) {
+    pub fn operand_context(&mut self, start: usize, span: Span, what: impl Into<SmolStr>) {
         self.contexts.push(OperandContext {
             start: start as u32,
             end: self.ops.len() as u32,
             span,
-            what,
+            what: what.into(),
             call: false,
+            select: false,
         });
+    }
+
+    /// The ops from `start` to here select attribute `path` (the selection at `span`) from a
+    /// set computed before them (`OperandContext::select`).
+    pub fn selection_context(&mut self, start: usize, span: Span, path: &str) {
+        self.operand_context(
+            start,
+            span,
+            format!("while evaluating the attribute '{path}'"),
+        );
+        if let Some(c) = self.contexts.last_mut() {
+            c.select = true;
+        }
     }
 
     /// The ops from `start` to here are an operator C++ Nix makes a call of a builtin, whose
@@ -140,12 +159,15 @@ impl ChunkBuilder {
                     return here - 1;
                 }
                 (Op::Force, Some(prev)) if self.yields_value(prev) => return here - 1,
-                (Op::Return, Some(Op::Call)) => self.ops[here - 1] = Op::TailCall,
+                (Op::Return, Some(Op::Call)) if self.tail_calls => {
+                    self.ops[here - 1] = Op::TailCall
+                }
                 _ => {}
             }
         }
         // `Call; Force; Return` is a tail call (calls already return forced values).
         if op == Op::Return
+            && self.tail_calls
             && let [.., call @ Op::Call, Op::Force] = self.ops.as_mut_slice()
         {
             *call = Op::TailCall;

@@ -46,6 +46,8 @@ pub struct CompileContext<'a> {
     pub speculate: bool,
     /// Names bound around the whole file (`scopedImport`), in slot order.
     pub outer: Vec<SmolStr>,
+    /// Whether calls in tail position replace their caller's frame (`Settings::tail_calls`).
+    pub tail_calls: bool,
 }
 
 /// A compiled file and the warnings its compilation produced.
@@ -127,9 +129,13 @@ impl<'a> Compiler<'a> {
         span: Span,
         body: impl FnOnce(&mut Self) -> CResult,
     ) -> (ChunkBuilder, CResult) {
-        self.chunks.push(ChunkBuilder::new(span));
+        let tail_calls = self.ctx.tail_calls;
+        self.chunks.push(ChunkBuilder::new(span, tail_calls));
         let r = body(self);
-        let chunk = self.chunks.pop().unwrap_or_else(|| ChunkBuilder::new(span));
+        let chunk = self
+            .chunks
+            .pop()
+            .unwrap_or_else(|| ChunkBuilder::new(span, tail_calls));
         (chunk, r)
     }
 
@@ -293,7 +299,7 @@ impl<'a> Compiler<'a> {
             ast::Expr::LetIn(l) => self.let_in(l, span, None),
             ast::Expr::LegacyLet(l) => self.legacy_let(l, span),
             ast::Expr::With(w) => self.with(w, span, None),
-            ast::Expr::Select(s) => self.select(s, span),
+            ast::Expr::Select(s) => self.select(s, span, false),
             ast::Expr::HasAttr(h) => self.has_attr(h, span),
             ast::Expr::BinOp(b) => self.binop(b, span),
             ast::Expr::UnaryOp(u) => self.unary(u, span),
@@ -338,8 +344,12 @@ impl<'a> Compiler<'a> {
     }
 
     fn forced(&mut self, expr: &ast::Expr) -> CResult {
-        self.expr(expr)?;
         let span = self.span(expr.syntax());
+        // A selection forces the value it selects within its own context.
+        if let ast::Expr::Select(s) = expr {
+            return self.select(s, span, true);
+        }
+        self.expr(expr)?;
         self.emit(Op::Force, span);
         Ok(())
     }
@@ -455,19 +465,18 @@ impl<'a> Compiler<'a> {
     }
 
     fn string(&mut self, s: &ast::Str, span: Span) -> CResult {
-        if let Some(e) = self.nul_in_indented_string(s) {
+        if let Some(e) = self.nul_in_string(s) {
             return Err(e);
         }
         let parts = crate::syntax::string_parts(s);
         self.interpolation(parts, span)
     }
 
-    /// C++ Nix rejects a NUL byte in an indented string with the text as written (before the
-    /// indentation is stripped), from the line after the opening `''`.
-    fn nul_in_indented_string(&self, s: &ast::Str) -> Option<Error> {
-        if !is_indented(s) {
-            return None;
-        }
+    /// C++ Nix's lexer rejects a NUL byte in a string, at the piece of text holding it (the
+    /// text between interpolations): in a plain string that piece with its escapes read, in
+    /// an indented string the text as written (before the indentation is stripped), from the
+    /// line after the opening `''`.
+    fn nul_in_string(&self, s: &ast::Str) -> Option<Error> {
         let token = s
             .syntax()
             .children_with_tokens()
@@ -476,6 +485,34 @@ impl<'a> Compiler<'a> {
                 t.kind() == rnix::SyntaxKind::TOKEN_STRING_CONTENT && t.text().contains('\0')
             })?;
         let text = token.text();
+        let nul_error = |shown: String, start: u32| {
+            Error::new(format!(
+                "input string '{shown}' cannot be represented as Nix string because it contains null bytes"
+            ))
+            .at(Span {
+                file: self.ctx.file,
+                start,
+                end: start,
+            })
+        };
+        if !is_indented(s) {
+            let mut shown = String::new();
+            let mut chars = text.chars();
+            while let Some(c) = chars.next() {
+                shown.push(match (c, c == '\\') {
+                    (_, true) => match chars.next() {
+                        Some('n') => '\n',
+                        Some('r') => '\r',
+                        Some('t') => '\t',
+                        Some(other) => other,
+                        None => break,
+                    },
+                    (c, false) => c,
+                });
+            }
+            let shown = shown.replace('\0', "␀");
+            return Some(nul_error(shown, token.text_range().start().into()));
+        }
         // The opening `''` takes the spaces and line break right after it.
         let skip = match text.find('\n') {
             Some(i)
@@ -489,16 +526,7 @@ impl<'a> Compiler<'a> {
         };
         let shown = text[skip..].replace('\0', "␀");
         let start = u32::from(token.text_range().start()) + skip as u32;
-        Some(
-            Error::new(format!(
-                "input string '{shown}' cannot be represented as Nix string because it contains null bytes"
-            ))
-            .at(Span {
-                file: self.ctx.file,
-                start,
-                end: start,
-            }),
-        )
+        Some(nul_error(shown, start))
     }
 
     /// Literal parts and `${}` parts, concatenated.
@@ -710,8 +738,11 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// `e.a.b` and `e.a.b or d`.
-    fn select(&mut self, s: &ast::Select, span: Span) -> CResult {
+    /// `e.a.b` and `e.a.b or d`, and with `force` the value selected forced. As C++ Nix's
+    /// `ExprSelect`, an error evaluating `e` is `while selecting an attribute` at `e`, and
+    /// one after it (a set that is none, a name, a missing attribute, the value selected) is
+    /// `while evaluating the attribute 'a.b'` at the selection.
+    fn select(&mut self, s: &ast::Select, span: Span, force: bool) -> CResult {
         let e = self.child(s.expr(), s.syntax())?;
         let path = self.child(s.attrpath(), s.syntax())?;
         let attrs: Vec<ast::Attr> = path.attrs().collect();
@@ -723,10 +754,16 @@ impl<'a> Compiler<'a> {
                 1
             }
             None => {
+                let start = self.chunk().here();
                 self.forced(&e)?;
+                let at = self.c_pos(&e);
+                self.chunk()
+                    .operand_context(start, at, "while selecting an attribute");
                 0
             }
         };
+        let start = self.chunk().here();
+        let mut shown = Vec::new();
         let default = s.default_expr();
         let mut fallbacks = Vec::new();
         for (i, attr) in attrs.iter().enumerate().skip(skip) {
@@ -735,6 +772,16 @@ impl<'a> Compiler<'a> {
                 self.emit(Op::Force, aspan);
             }
             let name = self.attr_name(attr)?;
+            // C++ Nix shows a name it could not compute as written (`"${key}"`).
+            shown.push(match &name {
+                AttrName::Static(n) => n.to_string(),
+                AttrName::Dynamic(e) => format!("\"${{{}}}\"", crate::syntax::show(e)),
+            });
+            // A computed name's errors are at the name, the expression in `${ }`.
+            let aspan = match &name {
+                AttrName::Dynamic(e) => self.c_pos(e),
+                AttrName::Static(_) => aspan,
+            };
             match (name, default.is_some()) {
                 (AttrName::Static(n), false) => {
                     let c = self.symbol(&n);
@@ -761,6 +808,13 @@ impl<'a> Compiler<'a> {
             }
             self.expr(&d)?;
             self.patch(to_end);
+        }
+        if force {
+            self.emit(Op::Force, span);
+        }
+        if !shown.is_empty() {
+            self.chunk()
+                .selection_context(start, span, &shown.join("."));
         }
         Ok(())
     }
@@ -790,7 +844,7 @@ impl<'a> Compiler<'a> {
     fn has_attr(&mut self, h: &ast::HasAttr, span: Span) -> CResult {
         let e = self.child(h.expr(), h.syntax())?;
         let path = self.child(h.attrpath(), h.syntax())?;
-        self.forced(&e)?;
+        self.operand(&e, "in the argument of '?'", None)?;
         let attrs: Vec<ast::Attr> = path.attrs().collect();
         let mut fallbacks = Vec::new();
         for (i, attr) in attrs.iter().enumerate() {
@@ -862,12 +916,27 @@ impl<'a> Compiler<'a> {
                 "in the left operand of '++'",
                 "in the right operand of '++'",
             )),
+            K::Update => Some((
+                "in the left operand of '//'",
+                "in the right operand of '//'",
+            )),
+            // C++ Nix's `+` is a concatenation, which evaluates each operand so.
+            K::Add => Some(("in an operand of '+'", "in an operand of '+'")),
             _ => None,
         };
+        // C++ Nix evaluates a chain of `//` as one update of all its operands: an operand
+        // that is itself a `//` has no context of its own, its operands do.
+        let is_update = |e: &ast::Expr| matches!(unparen(e), ast::Expr::BinOp(b) if b.operator() == Some(K::Update));
         match operands {
             Some((left, right)) => {
-                self.operand(&lhs, left, None)?;
-                self.operand(&rhs, right, None)?;
+                match op == K::Update && is_update(&lhs) {
+                    true => self.forced(&lhs)?,
+                    false => _ = self.operand(&lhs, left, None)?,
+                }
+                match op == K::Update && is_update(&rhs) {
+                    true => self.forced(&rhs)?,
+                    false => _ = self.operand(&rhs, right, None)?,
+                }
             }
             None => {
                 self.forced(&lhs)?;
@@ -953,9 +1022,13 @@ impl<'a> Compiler<'a> {
             ast::UnaryOpKind::Invert => {
                 self.operand(&e, "in the argument of '!'", Some(Op::Not))?;
             }
+            // C++ Nix parses `-e` as a call `__sub 0 e`, at the `-`.
             ast::UnaryOpKind::Negate => {
+                let start = self.chunk().here();
                 self.forced(&e)?;
                 self.emit(Op::Negate, span);
+                self.chunk()
+                    .builtin_call(start, span, "while calling the 'sub' builtin");
             }
         };
         Ok(())
@@ -1120,16 +1193,14 @@ impl<'a> Compiler<'a> {
         }
         let nslots = scope.len();
         let (chunk, result) = self.in_chunk(span, |c| match curried_body(&param, &body) {
-            // `x: y: ...`: the inner lambda is compiled in this lambda's scope, extended.
-            Some(inner) => c.lambda_in(&inner, None, scope).map(|()| {
+            // `x: y: ...`: the inner lambda is compiled in this lambda's scope, extended. It
+            // has the outer one's name, as in C++ Nix (`ExprLambda::setName`).
+            Some(inner) => c.lambda_in(&inner, name.clone(), scope).map(|()| {
                 c.emit(Op::Return, span);
             }),
             None => {
                 c.scopes.push(scope);
-                let fname = name
-                    .as_ref()
-                    .map_or("anonymous lambda".to_string(), |n| n.to_string());
-                let r = c.lambda_body(&body, formals, defaults, nslots, span, fname);
+                let r = c.lambda_body(&body, formals, defaults, nslots, span, &name);
                 c.scopes.pop();
                 r
             }
@@ -1179,9 +1250,12 @@ impl<'a> Compiler<'a> {
         defaults: Vec<Option<ast::Expr>>,
         nslots: usize,
         span: Span,
-        name: String,
+        lambda_name: &Option<SmolStr>,
     ) -> CResult {
         if let Some((names, ellipsis, bind_slot)) = formals {
+            let name = lambda_name
+                .as_ref()
+                .map_or("anonymous lambda".to_string(), |n| n.to_string());
             let mut entries = Vec::new();
             let positions = names.iter().map(|(_, span)| *span).collect();
             for ((name, _), default) in names.into_iter().zip(defaults) {
@@ -1201,6 +1275,12 @@ impl<'a> Compiler<'a> {
             self.emit(Op::Local(0, (nslots - 1) as u32), span);
             self.emit(Op::Force, span);
             self.emit(Op::Formals, span);
+        }
+        // A body that is a lambda has this lambda's name (C++ Nix's `ExprLambda::setName`).
+        if let ast::Expr::Lambda(inner) = unparen(body) {
+            self.lambda(&inner, lambda_name.clone())?;
+            self.emit(Op::Return, span);
+            return Ok(());
         }
         self.tail(body, span)
     }

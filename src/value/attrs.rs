@@ -46,6 +46,13 @@ const SCAN: usize = 16;
 const INDEXED: usize = 64;
 
 impl Attrs {
+    /// C++ Nix's "Did you mean" list for a name this set lacks: the (at most five) names at
+    /// edit distance 2 or less from `name`, nearest first and in byte order among equals, as
+    /// "x", "one of x or y" or "one of x, y or z"; `None` if there are none.
+    pub(crate) fn suggestions(&self, name: &[u8]) -> Option<String> {
+        suggestions(self.keys().map(|k| k.as_bytes()), name)
+    }
+
     /// The empty set.
     pub fn new() -> Self {
         Attrs {
@@ -261,5 +268,54 @@ impl Drop for Attrs {
         for (_, v) in std::mem::take(&mut self.entries) {
             super::drop::release(v);
         }
+    }
+}
+
+/// C++ Nix's "Did you mean" list for `name` among `candidates` (`Attrs::suggestions`).
+pub(crate) fn suggestions<'a>(
+    candidates: impl Iterator<Item = &'a [u8]>,
+    name: &[u8],
+) -> Option<String> {
+    let mut near: Vec<(usize, &[u8])> = candidates
+        .map(|k| (edit_distance(name, k), k))
+        .filter(|(d, _)| *d <= 2)
+        .collect();
+    near.sort();
+    near.dedup();
+    near.truncate(5);
+    let names: Vec<String> = near
+        .iter()
+        .map(|(_, n)| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    match names.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        [rest @ .., last] => Some(format!("one of {} or {last}", rest.join(", "))),
+    }
+}
+
+/// The Levenshtein distance between two byte strings.
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut row = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            row[j + 1] = substitution.min(previous[j + 1] + 1).min(row[j] + 1);
+        }
+        previous = row;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod suggestion_tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance(b"", b"ab"), 2);
+        assert_eq!(edit_distance(b"kitten", b"sitting"), 3);
+        assert_eq!(edit_distance(b"b", b"bx"), 1);
     }
 }

@@ -178,10 +178,14 @@ pub struct OperandContext {
     pub start: u32,
     pub end: u32,
     pub span: Span,
-    pub what: &'static str,
+    pub what: smol_str::SmolStr,
     /// The range is an operator C++ Nix makes a call of a builtin (`*` is `__mul`): the op
     /// at its end raises its errors as that builtin would, without a position of its own.
     pub call: bool,
+    /// The range is an attribute selection after its subject (`while evaluating the
+    /// attribute 'x'` at the selection): a set it selects from that is no set is `while
+    /// selecting an attribute` there too.
+    pub select: bool,
 }
 
 /// The commonest speculable body, recognised when it is compiled (`compiler::speculable`): a

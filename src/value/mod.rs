@@ -20,6 +20,7 @@ use std::rc::Rc;
 
 pub use attrs::Attrs;
 pub(crate) use attrs::Positions;
+pub(crate) use attrs::suggestions;
 pub use function::{AttemptFn, Body, Builtin, Closure, PartialApp, Ret, SpawnFn, SyncFn};
 pub(crate) use function::{Env, Formals, Lambda};
 pub(crate) use string::display_context_element;

@@ -73,12 +73,19 @@ pub(crate) enum Request {
     Call(Value, Value),
     /// Apply a function that takes two arguments at once (`run::takes_two`) to both.
     Call2(Value, Value, Value),
+    /// Apply a (forced) function to one argument at a position (C++ Nix's `callFunction` at
+    /// it: `__toString` at its attribute); an error but an interruption comes back as
+    /// `Response::Error`, for the caller to say what it was doing.
+    TryCallAt(Box<(Value, Value, Span)>),
     /// Evaluate a file (cached per evaluation by path), optionally with an extra scope
     /// (`scopedImport`).
     Import(PathBuf, Option<Value>),
     /// This generator is now `depth` logical calls deep (deep forcing, comparison, printing):
     /// fail with max-call-depth if the total exceeds the limit.
     Depth(u32),
+    /// Like `Depth`, but past the limit the error (with no position) comes back as
+    /// `Response::Error`, for a walk that says where in a value it went too deep.
+    TryDepth(u32),
     /// Write a line to stderr (`trace`, `warn`).
     Trace(String),
     /// Write a warning about the source at a position, under a line of context, laid out as
@@ -341,6 +348,23 @@ pub async fn call(co: &Co, f: Value, arg: Value) -> Value {
     }
 }
 
+/// Applies `f` to `arg` as called at `at`, handing back the error (but an interruption): the
+/// function evaluated first, the result in weak head normal form.
+pub(crate) async fn try_call_at(
+    co: &Co,
+    f: Value,
+    arg: Value,
+    at: Option<Span>,
+) -> Result<Value, Error> {
+    let f = try_force(co, f, Catch::Any).await?;
+    let call = Box::new((f, arg, at.unwrap_or(Span::UNKNOWN)));
+    match co.yield_(Request::TryCallAt(call)).await {
+        Response::Value(v) => Ok(v),
+        Response::Error(e) => Err(e),
+        other => mismatched(&other),
+    }
+}
+
 /// Applies `f` to two arguments (`sort` comparators): in one request when `f` takes both at
 /// once (a curried lambda, a builtin missing two arguments), otherwise one at a time.
 pub async fn call2(co: &Co, f: Value, a: Value, b: Value) -> Value {
@@ -373,6 +397,15 @@ pub(crate) async fn import(co: &Co, path: PathBuf, scope: Option<Value>) -> Valu
 /// Declares the current logical depth of this generator.
 pub(crate) async fn depth(co: &Co, depth: u32) {
     co.yield_(Request::Depth(depth)).await;
+}
+
+/// `depth`, handing back the error past max-call-depth (without a position) instead of
+/// unwinding: the caller says where it was.
+pub(crate) async fn try_depth(co: &Co, depth: u32) -> Result<(), Error> {
+    match co.yield_(Request::TryDepth(depth)).await {
+        Response::Error(e) => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// A position as the set `{ column; file; line; }` Nix code sees.

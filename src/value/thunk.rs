@@ -206,6 +206,19 @@ impl Thunk {
         }
     }
 
+    /// The function of a lazy application of one argument not yet forced (C++ Nix's
+    /// `Value::determinePos` places it there); `None` for any other state, and for the
+    /// applications to several arguments `mapAttrs` makes (C++ Nix's have no position).
+    pub(crate) fn pending_call(&self) -> Option<Value> {
+        let state = self.0.replace(ThunkState::Blackhole);
+        let func = match &state {
+            ThunkState::Apply { func, .. } => Some(func.clone()),
+            _ => None,
+        };
+        self.0.replace(state);
+        func
+    }
+
     /// Marks a pending lazy application as being forced and returns what to run. `None` for
     /// any other state: evaluated, being evaluated, or code (`begin_code`).
     #[inline]

@@ -388,19 +388,41 @@ impl<'s> Vm<'s> {
                 }
                 self.force_value(v, span)
             }
-            // A builtin's calls have no position (C++ Nix's `callFunction(..., noPos)`).
-            Request::Call(f, arg) => self.call(f, arg, None),
+            // A builtin's calls have no position (C++ Nix's `callFunction(..., noPos)`); those
+            // of a lazy call being made (`apply_lazy`) are made where it is forced.
+            Request::Call(f, arg) => match self.frames.last() {
+                Some(Frame::Gen(g)) if g.name == "apply" => {
+                    let site = g.span;
+                    let step = self.call(f, arg, site);
+                    self.site_of_call(step, site)
+                }
+                _ => self.call(f, arg, None),
+            },
             Request::Call2(f, a, b) => self.call2(f, a, b, None),
+            Request::TryCallAt(call) => {
+                let (f, arg, at) = *call;
+                let at = (at != Span::UNKNOWN).then_some(at);
+                if let Some(Frame::Gen(g)) = self.frames.last_mut() {
+                    g.catching = Some(request::Catch::Any);
+                }
+                let step = self.call(f, arg, at);
+                match at {
+                    Some(_) => self.site_of_call(step, at),
+                    None => step,
+                }
+            }
             Request::Import(path, scope) => match self.host.import(&path, scope) {
                 Ok(v) => self.force_value(v, span),
                 Err(e) => Step::Unwind(e),
             },
-            Request::Depth(d) => {
+            Request::Depth(d) | Request::TryDepth(d) => {
+                let caught = matches!(req, Request::TryDepth(_));
                 if let Some(Frame::Gen(g)) = self.frames.last_mut() {
                     self.call_depth = self.call_depth - g.depth + d;
                     g.depth = d;
                 }
                 match self.check_depth() {
+                    Some(e) if caught => Step::Resume(Response::Error(e)),
                     Some(e) => Step::Unwind(at(e, span)),
                     None => Step::Resume(Response::Done),
                 }
@@ -606,14 +628,53 @@ impl<'s> Vm<'s> {
                 None => e,
             });
         };
+        let span = self.lazy_call_site(&work, span);
         self.enter_thunk(t);
         match work {
             Work::Apply(func, arg) => match func.into_whnf() {
-                Ok(f) => self.call(f, arg, span),
+                Ok(f) => {
+                    let step = self.call(f, arg, span);
+                    match span {
+                        Some(_) => self.site_of_call(step, span),
+                        None => step,
+                    }
+                }
                 Err(func) => self.apply_lazy(func, std::slice::from_ref(&arg), span),
             },
             Work::ApplyMany(func, args) => self.apply_lazy(func, &args, span),
         }
+    }
+
+    /// Where a builtin's lazy call (`map`, `genList`; an `Apply` thunk) is made: where it is
+    /// forced (`span`), as C++ Nix's `forceValue` calls `callFunction` at its position. A
+    /// builtin forces at no position (C++ Nix's `noPos`), and a deep force at the top (no
+    /// builtin call, as C++ Nix's `forceValueDeep`) at the function's
+    /// (`Value::determinePos`). `mapAttrs`'s calls (the one builtin making `ApplyMany`
+    /// thunks) have none there: C++ Nix's `mapAttrs` leaves its function a thunk, which has
+    /// no position.
+    fn lazy_call_site(&self, work: &Work, span: Option<Span>) -> Option<Span> {
+        match (self.frames.last(), work) {
+            (Some(Frame::Args(_)), _) | (Some(Frame::Gen(_)), Work::ApplyMany(..)) => None,
+            (Some(Frame::Gen(_)), Work::Apply(func, _)) => match span {
+                None => trace::determine_pos(func),
+                Some(_) => None,
+            },
+            _ => span,
+        }
+    }
+
+    /// The lambda frame a call made outside code (a lazy call, or a generator's) just pushed,
+    /// if any, was called at `site` (its `from call site`).
+    #[cold]
+    fn site_of_call(&mut self, step: Step, site: Option<Span>) -> Step {
+        if let (Step::Run, Some(Frame::Code(f)), Some(site)) = (&step, self.frames.last_mut(), site)
+            && f.ip == 0
+            && f.calls > 0
+            && f.site == Span::UNKNOWN
+        {
+            f.site = site;
+        }
+        step
     }
 
     /// Pushes the frame that stores a thunk's value when the frames above it return.
@@ -630,7 +691,11 @@ impl<'s> Vm<'s> {
         if let (Some(f), [a, b]) = (func.whnf(), args)
             && takes_two(&f)
         {
-            return self.call2(f, a.clone(), b.clone(), span);
+            let step = self.call2(f, a.clone(), b.clone(), span);
+            return match span {
+                Some(_) => self.site_of_call(step, span),
+                None => step,
+            };
         }
         // Leading arguments of curried lambdas need no frame.
         let mut func = func;
@@ -647,7 +712,11 @@ impl<'s> Vm<'s> {
             }
         }
         if let (Some(f), [arg]) = (func.whnf(), rest) {
-            return self.call(f, arg.clone(), span);
+            let step = self.call(f, arg.clone(), span);
+            return match span {
+                Some(_) => self.site_of_call(step, span),
+                None => step,
+            };
         }
         let args: crate::value::Args = rest.iter().cloned().collect();
         self.push_gen(
@@ -886,7 +955,9 @@ impl<'s> Vm<'s> {
             span,
             calls,
         })));
-        self.force_thunk(t, span)
+        // At no position, as C++ Nix's builtins force their arguments (`noPos`): the call's
+        // trace line says where.
+        self.force_thunk(t, None)
     }
 
     /// Runs a builtin's body on all its arguments, the strict ones evaluated.
@@ -998,7 +1069,7 @@ impl<'s> Vm<'s> {
                     self.call_depth -= a.calls;
                     if let Some(what) = a
                         .slot
-                        .and_then(|i| trace::argument_context(a.builtin.name, i))
+                        .and_then(|i| trace::evaluation_context(a.builtin.name, i))
                     {
                         err.add_trace(None, what);
                     }

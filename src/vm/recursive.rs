@@ -51,6 +51,7 @@ impl Vm<'_> {
     pub(super) fn answer_recursively(&mut self, req: Request) -> Result<Response, Step> {
         let catching = match req {
             Request::TryForce(_, catch) => Some(catch),
+            Request::TryCallAt(..) => Some(super::request::Catch::Any),
             _ => None,
         };
         let floor = self.frames.len();

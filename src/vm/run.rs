@@ -9,7 +9,7 @@
 
 use super::frames::Frame;
 use super::recursive::Nested;
-use super::{Driver, Step, Vm, ops, request, takes_two, walk};
+use super::{Driver, Step, Vm, ops, request, takes_two, trace, walk};
 use crate::errors::{Error, ErrorClass, Span};
 use crate::paths::canon_path;
 use crate::value::code::{Chunk, Op};
@@ -417,7 +417,7 @@ impl Vm<'_> {
                 | Op::Assert(_)
                 | Op::Formals
                 | Op::AssertEqFail(..)
-                | Op::Fail(_)) => match self.rare_op(op, &chunk, &env, span!()) {
+                | Op::Fail(_)) => match self.rare_op(op, &chunk, &env, ip, span!()) {
                     Ok(Rare::Next) => {}
                     Ok(Rare::Jump(t)) => ip = t,
                     Ok(Rare::Spawn(name, generator)) => spawn!(name, generator),
@@ -430,7 +430,9 @@ impl Vm<'_> {
                     let name = chunk.symbols[k as usize];
                     match ops::select(&v, name) {
                         Ok(x) => self.stack.push(x),
-                        Err(e) => fail!(e),
+                        Err(e) => {
+                            fail!(trace::selection_failed(e, &v, name.as_bytes(), &chunk, ip))
+                        }
                     }
                 }
                 Op::SelectOrJump(k, t) => {
@@ -470,7 +472,9 @@ impl Vm<'_> {
                 .any(|c| c.call && c.end as usize == ip),
             _ => false,
         };
-        match e.trace.is_empty() && !call {
+        // Nor an attribute missing from a selection (`while evaluating the attribute`).
+        let missing = e.class == ErrorClass::MissingAttribute;
+        match e.trace.is_empty() && !call && !missing {
             true => Step::Unwind(e.at(span)),
             false => Step::Unwind(e),
         }
@@ -564,7 +568,14 @@ impl Vm<'_> {
     /// The ops that are rare or costly anyway, out of the dispatch loop so that it stays small
     /// (in one function with the hot ops they cost every op spilled registers).
     #[inline(never)]
-    fn rare_op(&mut self, op: Op, chunk: &Chunk, env: &Env, span: Span) -> Result<Rare, Error> {
+    fn rare_op(
+        &mut self,
+        op: Op,
+        chunk: &Chunk,
+        env: &Env,
+        ip: usize,
+        span: Span,
+    ) -> Result<Rare, Error> {
         match op {
             Op::Concat => {
                 let b = self.pop_operand()?;
@@ -619,23 +630,34 @@ impl Vm<'_> {
                 match make_attrs(&mut self.stack, n as usize, positions) {
                     Ok(v) => self.stack.push(v),
                     Err(MakeAttrsError::BadName(e)) => return Err(e),
-                    Err(MakeAttrsError::Duplicate(name, first)) => {
-                        return Err(Error::new(format!(
+                    Err(MakeAttrsError::Duplicate(name, first, again)) => {
+                        let e = Error::new(format!(
                             "dynamic attribute '{name}' already defined at {}",
                             self.host.sources().position(first)
-                        )));
+                        ));
+                        return Err(match again {
+                            Span::UNKNOWN => e,
+                            again => e.at(again),
+                        });
                     }
                 }
             }
             Op::DynSelect => {
                 let name = self.pop_operand()?;
                 let v = self.pop_operand()?;
-                self.stack.push(ops::dyn_select(&v, &name)?);
+                match ops::dyn_select(&v, &name) {
+                    Ok(x) => self.stack.push(x),
+                    Err(e) => {
+                        return Err(trace::dyn_selection_failed(e, &v, &name, chunk, ip, span));
+                    }
+                }
             }
             Op::DynSelectOrJump(t) => {
                 let name = self.pop_operand()?;
                 let v = self.pop_operand()?;
-                match ops::dyn_select_or(&v, &name)? {
+                // Its one error is a name that is no string.
+                let found = ops::dyn_select_or(&v, &name);
+                match found.map_err(|e| trace::attribute_name_failed(e, span))? {
                     Some(x) => self.stack.push(x),
                     None => return Ok(Rare::Jump(t as usize)),
                 }
@@ -838,9 +860,12 @@ impl Vm<'_> {
         if !formals.ellipsis {
             for key in attrs.keys() {
                 if !formals.entries.iter().any(|(n, _)| *n == key) {
-                    return Err(Error::new(format!(
+                    let mut e = Error::new(format!(
                         "function '{fname}' called with unexpected argument '{key}'"
-                    )));
+                    ));
+                    let names = formals.entries.iter().map(|(n, _)| n.as_bytes());
+                    e.suggestions = crate::value::suggestions(names, key.as_bytes());
+                    return Err(e);
                 }
             }
         }
@@ -909,8 +934,9 @@ enum Rare {
 enum MakeAttrsError {
     /// A dynamic name that is neither a string without context nor null, and why.
     BadName(Error),
-    /// A name defined twice, with the span of its first definition.
-    Duplicate(Symbol, Span),
+    /// A name defined twice, with the spans of its first definition and of the one that
+    /// repeats it (where C++ Nix reports it).
+    Duplicate(Symbol, Span, Span),
 }
 
 /// Builds a set from the `n` (name, value) pairs on top of `stack`, pushed in the order of
@@ -959,7 +985,7 @@ fn make_attrs(
     };
     spanned.sort_by_key(|e| e.0.0);
     if let Some(w) = spanned.windows(2).find(|w| w[0].0.0 == w[1].0.0) {
-        return Err(MakeAttrsError::Duplicate(w[0].0.0, w[0].1));
+        return Err(MakeAttrsError::Duplicate(w[0].0.0, w[0].1, w[1].1));
     }
     let (entries, spans): (Vec<_>, Vec<_>) = spanned.into_iter().unzip();
     Ok(Value::attrs(Attrs::with_positions(entries, spans.into())))

@@ -2,9 +2,9 @@
 //! context lines of a trace that depend on which builtin, which argument, which lambda.
 
 use super::frames::CodeFrame;
-use crate::errors::{Error, Span, TraceLine};
+use crate::errors::{Error, ErrorClass, Span, TraceLine};
 use crate::value::Value;
-use crate::value::code::Op;
+use crate::value::code::{Chunk, Op};
 
 /// The context line C++ Nix adds to an error raised while a builtin evaluates or type-checks
 /// its argument `index` (0-based): `while evaluating the first argument passed to
@@ -181,6 +181,16 @@ pub(super) fn argument_context(builtin: &str, index: usize) -> Option<&'static s
     })
 }
 
+/// The context line of argument `index` of `builtin` for an error evaluating it: the
+/// `argument_context`, except for the builtins C++ Nix has evaluate their arguments with no
+/// context before checking their types (the arithmetic ones, `dirOf`).
+pub(super) fn evaluation_context(builtin: &str, index: usize) -> Option<&'static str> {
+    match builtin {
+        "add" | "sub" | "mul" | "div" | "dirOf" => None,
+        _ => argument_context(builtin, index),
+    }
+}
+
 /// Adds the context line of the argument an error is about, if it is about one of `args` (a
 /// type check of an argument: `Error::subject`), before the call's own line is added.
 pub(super) fn add_argument_context(e: &mut Error, builtin: &str, args: &[Value]) {
@@ -212,8 +222,11 @@ pub(super) fn add_lambda_call(e: &mut Error, frame: &CodeFrame, call_site: Optio
         return;
     }
     let lambda = frame.chunk.span;
-    // The pattern's prologue: the argument, `Force`, `Formals` (`compiler::lambda_body`).
-    let in_prologue = frame.chunk.formals.is_some() && frame.ip <= 3;
+    // The pattern's prologue: the argument forced, then `Formals` (`compiler::lambda_body`;
+    // the peephole may have merged the first two ops).
+    let formals_op = frame.chunk.ops.iter().position(|op| *op == Op::Formals);
+    let in_prologue =
+        frame.chunk.formals.is_some() && formals_op.is_some_and(|at| frame.ip <= at + 1);
     if in_prologue {
         let binding = matches!(
             frame.chunk.ops.get(frame.ip.wrapping_sub(1)),
@@ -247,7 +260,8 @@ pub(super) fn add_operand_contexts(e: &mut Error, frame: &CodeFrame) {
     let at = frame.ip.wrapping_sub(1) as u32;
     for c in frame.chunk.contexts.iter() {
         if c.start <= at && at < c.end {
-            e.add_trace(Some(c.span), c.what);
+            let at = (c.span != Span::UNKNOWN).then_some(c.span);
+            e.add_trace(at, c.what.as_str());
         }
     }
 }
@@ -279,10 +293,78 @@ pub(super) fn result_context(
     Some((at, what))
 }
 
-/// Where C++ Nix's `Value::determinePos` places a value: a function at its definition.
-fn determine_pos(v: &Value) -> Option<Span> {
-    match v {
-        Value::Closure(c) => Some(c.lambda.span),
-        _ => None,
+/// Where C++ Nix's `Value::determinePos` places a value: a function at its definition, a lazy
+/// call (a pending `Apply` thunk) where its function is; an unevaluated thunk nowhere.
+pub(super) fn determine_pos(v: &Value) -> Option<Span> {
+    let mut v = v.clone();
+    // Lazy calls of lazy calls are as deep as the builtins nest them: one or two.
+    for _ in 0..8 {
+        v = match &v {
+            Value::Closure(c) => return Some(c.lambda.span),
+            Value::Thunk(t) => match t.value() {
+                Some(value) => value,
+                None => t.pending_call()?,
+            },
+            _ => return None,
+        };
     }
+    None
+}
+
+/// An attribute name a selection computes (`a.${n}`) that is no string: C++ Nix's `getName`
+/// says so at the name, where the error is too.
+#[cold]
+#[inline(never)]
+pub(super) fn attribute_name_failed(mut e: Error, at: Span) -> Error {
+    e.add_trace(Some(at), "while evaluating an attribute name");
+    e.at(at)
+}
+
+/// `selection_failed` for a computed name (`a.${n}`), or `attribute_name_failed` if the
+/// name is no string.
+#[cold]
+#[inline(never)]
+pub(super) fn dyn_selection_failed(
+    e: Error,
+    set: &Value,
+    name: &Value,
+    chunk: &Chunk,
+    ip: usize,
+    at: Span,
+) -> Error {
+    match super::ops::attr_name(name) {
+        Ok(key) => selection_failed(e, set, key.as_bytes(), chunk, ip),
+        Err(_) => attribute_name_failed(e, at),
+    }
+}
+
+/// A selection's own failure, at op `ip - 1` of `chunk`, as C++ Nix's `ExprSelect` says it: a
+/// set without the attribute says which names are near (`Did you mean y?`), a value that is
+/// no set is `while selecting an attribute` at the selection (`OperandContext::select`).
+#[cold]
+#[inline(never)]
+pub(super) fn selection_failed(
+    mut e: Error,
+    set: &Value,
+    name: &[u8],
+    chunk: &Chunk,
+    ip: usize,
+) -> Error {
+    match (e.class, set) {
+        (ErrorClass::MissingAttribute, Value::Attrs(a)) => {
+            e.suggestions = a.suggestions(name);
+        }
+        (ErrorClass::Type, _) => {
+            let at = ip.wrapping_sub(1) as u32;
+            let selection = chunk
+                .contexts
+                .iter()
+                .find(|c| c.select && c.start <= at && at < c.end);
+            if let Some(c) = selection {
+                e.add_trace(Some(c.span), "while selecting an attribute");
+            }
+        }
+        _ => {}
+    }
+    e
 }

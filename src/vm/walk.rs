@@ -8,9 +8,8 @@ use super::ops;
 use super::request::{self, Catch, Co, force, try_force};
 use crate::errors::{Error, Span};
 use crate::print::print_error_value;
-use crate::value::{Attrs, NixContext, NixString, Thunk, Value, sym};
+use crate::value::{Attrs, NixContext, NixString, Value, sym};
 use rustc_hash::FxHashSet as HashSet;
-use smallvec::smallvec;
 use std::rc::Rc;
 
 /// Reports depth to the scheduler when it has grown, or shrunk a lot.
@@ -400,15 +399,15 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
                 if let Some(f) = a.get(sym!("__toString")) {
                     // The result is coerced in turn, with the same rules.
                     let span = a.position(sym!("__toString"));
-                    let call = Value::Thunk(Thunk::apply(f.clone(), smallvec![v.clone()]));
-                    let r = match try_force(co, call, Catch::Any).await {
-                        Ok(r) => r,
-                        Err(mut e) => {
-                            e.add_trace(span, "while calling the `__toString` attribute");
-                            add_via(&mut e, &part.via, how.at, true);
-                            return Err(e);
-                        }
+                    let called = |mut e: Error| {
+                        e.add_trace(span, "while calling the `__toString` attribute");
+                        add_via(&mut e, &part.via, how.at, true);
+                        e
                     };
+                    // C++ Nix calls it at the attribute: what is no function is an error there.
+                    let r = request::try_call_at(co, f.clone(), v.clone(), span)
+                        .await
+                        .map_err(called)?;
                     stack.push(next(r, false, part.what, Step::ToString(span)));
                 } else if let Some(p) = a.get(sym!("outPath")) {
                     let span = a.position(sym!("outPath"));
