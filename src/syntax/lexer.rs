@@ -11,7 +11,7 @@
 //! (`a:b`) depends on what follows the whole run of such characters. rnix scans to the end of
 //! the run again from every token inside it, so `s.a.a...a.b` and `1+1+...+1` took time
 //! quadratic in their length (100 000 names did not finish). Here the run is scanned once and
-//! its end remembered ([`Run`]): a token inside the run reuses it, so every byte is looked at
+//! its end remembered (`Run`): a token inside the run reuses it, so every byte is looked at
 //! a bounded number of times. The same for runs after `<`.
 //!
 //! Input is untrusted: no indexing, no `unwrap`, no `unsafe`; every byte is read with `get`,
@@ -239,8 +239,16 @@ impl<'a> Tokens<'a> {
     fn code_token(&mut self, start: usize) -> Option<SyntaxKind> {
         let first = self.char_at(start)?;
         if first.is_whitespace() {
-            while let Some(c) = self.char_at(self.at).filter(|c| c.is_whitespace()) {
-                self.at += c.len_utf8();
+            // `char::is_whitespace`: ASCII's quickly, the rest decoded.
+            loop {
+                match self.peek() {
+                    Some(b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') => self.at += 1,
+                    Some(0x80..) => match self.char_at(self.at).filter(|c| c.is_whitespace()) {
+                        Some(c) => self.at += c.len_utf8(),
+                        None => break,
+                    },
+                    _ => break,
+                }
             }
             return Some(TOKEN_WHITESPACE);
         }
