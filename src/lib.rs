@@ -56,6 +56,11 @@ pub mod vm;
 #[doc(hidden)]
 pub use syntax::parser;
 
+/// gnix's tokenizer, public only for tests/lexer_differential.rs, which compares its tokens
+/// with rnix's tokenizer's.
+#[doc(hidden)]
+pub use syntax::lexer;
+
 pub use engine::Engine;
 pub use errors::{Error, ErrorClass};
 pub use eval::Evaluator;

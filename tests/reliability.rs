@@ -270,9 +270,8 @@ fn constructs_nest_ten_thousand_deep() {
             assert_eq!(out.stdout.trim_end(), want, "{what} {n}");
         }
     }
-    // A long selection is no nesting at all: 10 000 names. (Not 100 000: rnix's tokenizer,
-    // which gnix's parser reads from, takes quadratic time on a run of path characters such
-    // as `.a.a.a`, looking ahead for a `/` from each name: 0.5 s here, 1.9 s for 20 000.)
+    // A long selection is no nesting at all: 10 000 names (100 000 are parsed in
+    // `long_runs_of_path_characters_parse`).
     let path = ".a".repeat(10_000);
     let select = format!("let s = {{ a = s; b = 1; }}; in s{path}.b");
     expect_value(&[&scratch_file("long-select.nix", &select)], "1");
@@ -307,4 +306,25 @@ fn a_call_with_a_hundred_thousand_arguments_parses() {
     let file = scratch_file("many-arguments.nix", &program);
     let out = gnix_eval(&["--parse", &file]);
     assert_eq!(out.status, Some(0), "stderr:\n{}", out.stderr);
+}
+
+/// Runs of path characters 100 000 tokens long parse: rnix's tokenizer, which gnix's parser
+/// read from before it had its own, scanned such a run to its end again from every token in
+/// it (looking for a `/`, `>` or `:` that would make it a path, search path or URI), quadratic:
+/// 1.9 s for 20 000 names, a minute for 100 000 (benches/RESULTS.md).
+#[test]
+fn long_runs_of_path_characters_parse() {
+    let n = 100_000;
+    let programs = [
+        (
+            "long-select.nix",
+            format!("let s = {{ a = s; b = 1; }}; in s{}.b", ".a".repeat(n)),
+        ),
+        ("long-sum.nix", format!("1{}", "+1".repeat(n))),
+    ];
+    for (name, program) in programs {
+        let file = scratch_file(name, &program);
+        let out = gnix_eval(&["--parse", &file]);
+        assert_eq!(out.status, Some(0), "{name}: stderr:\n{}", out.stderr);
+    }
 }

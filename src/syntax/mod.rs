@@ -1,9 +1,12 @@
 //! Parsing into rnix's syntax tree, syntax errors with positions, and showing expressions in
 //! messages.
 //!
-//! The tokens are rnix's (`rnix::tokenize`) and the tree is rnix's (rowan green nodes of
-//! `rnix::SyntaxKind`, read through `rnix::ast`), but the parser is gnix's own ([`parser`]):
-//! rnix's gives up past 512 nested expressions and builds long calls in quadratic time. Ours
+//! The tokens are rnix's and the tree is rnix's (rowan green nodes of `rnix::SyntaxKind`, read
+//! through `rnix::ast`), but the tokenizer and the parser are gnix's own. The tokenizer
+//! ([`lexer`]) makes exactly the tokens `rnix::tokenize` makes (tests/lexer_differential.rs),
+//! in linear time where rnix's takes quadratic time on long runs of path characters
+//! (`s.a.a...a.b`, `1+1+...+1`). The parser ([`parser`]): rnix's gives up past 512 nested
+//! expressions and builds long calls in quadratic time. Ours
 //! takes up to [`MAX_NESTING`] levels on a stack that grows on demand, in linear time, and
 //! makes exactly rnix's tree and errors otherwise (tests/parser_differential.rs). Input nested
 //! deeper is a syntax error, not a native stack overflow; tests/cli.rs checks 100 000 nested
@@ -15,6 +18,7 @@ use crate::errors::{Error, ErrorClass, FileId, Span};
 use rnix::ast::{self, AstToken};
 use rowan::ast::AstNode;
 
+pub mod lexer;
 pub mod parser;
 
 /// Deepest nesting accepted, like the 10 000-deep parser stack of C++ Nix's bison parser.
@@ -206,7 +210,7 @@ fn check_nesting(text: &str, file: FileId) -> Result<(), Error> {
     let mut depth = 0usize;
     let mut run = 0usize;
     let mut offset = 0usize;
-    for (kind, tok) in rnix::tokenize(text) {
+    for (kind, tok) in lexer::tokenize(text) {
         match kind {
             K::TOKEN_L_PAREN | K::TOKEN_L_BRACK | K::TOKEN_L_BRACE | K::TOKEN_INTERPOL_START => {
                 depth += 1
@@ -324,7 +328,7 @@ fn unterminated_string(text: &str) -> (String, Option<rnix::TextRange>) {
     let mut offset = 0usize;
     let mut previous = None;
     let mut last_start = None;
-    for (kind, tok) in rnix::tokenize(text) {
+    for (kind, tok) in lexer::tokenize(text) {
         if kind == K::TOKEN_STRING_START {
             last_start = Some((offset, tok.starts_with("''"), previous));
         }
@@ -362,7 +366,7 @@ fn token_at(text: &str, r: rnix::TextRange) -> (String, Option<rnix::SyntaxKind>
     use rnix::SyntaxKind as K;
     let rest = text.get(usize::from(r.start())..).unwrap_or("");
     let token =
-        rnix::tokenize(rest).find(|(k, _)| !matches!(k, K::TOKEN_WHITESPACE | K::TOKEN_COMMENT));
+        lexer::tokenize(rest).find(|(k, _)| !matches!(k, K::TOKEN_WHITESPACE | K::TOKEN_COMMENT));
     match token {
         Some((kind, tok)) => (token_name(kind, tok), Some(kind)),
         None => ("end of file".to_string(), None),

@@ -1,4 +1,5 @@
-//! gnix's parser: Nix tokens (rnix's tokenizer) into the rowan green tree rnix's parser builds.
+//! gnix's parser: Nix tokens ([`super::lexer`], the same as rnix's tokenizer's) into the rowan
+//! green tree rnix's parser builds.
 //!
 //! Why not rnix's own parser: it gives up past 512 nested expressions ("recursion limit
 //! exceeded") where C++ Nix takes thousands, and it builds with rowan's `GreenNodeBuilder`,
@@ -166,7 +167,7 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn new(text: &'a str) -> Self {
-        let tokens: Vec<_> = rnix::tokenize(text).collect();
+        let tokens: Vec<_> = super::lexer::tokenize(text).collect();
         let mut offsets = Vec::with_capacity(tokens.len() + 1);
         let mut at = TextSize::from(0);
         for (_, s) in &tokens {
