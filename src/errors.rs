@@ -295,9 +295,15 @@ impl Error {
         self.located = Some(Box::new(Located { at, trace }));
     }
 
-    /// Where the error happened, once located.
+    /// Where the error happened, once located: its own position, or where the innermost line
+    /// of its trace points when it has none (C++ Nix gives some errors, such as a missing
+    /// attribute, no position of their own: the selection that failed is in the trace).
     pub fn location(&self) -> Option<&Location> {
-        self.located.as_ref()?.at.as_ref()
+        let located = self.located.as_ref()?;
+        located
+            .at
+            .as_ref()
+            .or_else(|| located.trace.iter().flatten().next())
     }
 
     /// An error of class `Throw`, as `throw` makes: `tryEval` catches it.
@@ -356,7 +362,10 @@ impl Error {
     /// let at = e.location().expect("located");
     /// assert_eq!(at.file, "«string»");
     /// assert_eq!(at.line_col.map(|(line, _)| line), Some(1));
-    /// assert!(e.render(false).starts_with("error: attribute 'foo' missing"));
+    /// // As C++ Nix: the selection that failed in the trace, then the message.
+    /// let rendered = e.render(false);
+    /// assert!(rendered.starts_with("error:\n       … while evaluating the attribute 'foo'"));
+    /// assert!(rendered.trim_end().ends_with("error: attribute 'foo' missing"));
     /// ```
     pub fn render(&self, show_trace: bool) -> String {
         let located = self.located.as_deref();

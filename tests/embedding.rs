@@ -151,8 +151,19 @@ fn an_error_renders_on_another_thread_after_its_evaluator_is_gone() {
         .join()
         .unwrap();
     assert_eq!(rendered.0, with_evaluator);
+    // As C++ Nix lays it out: the failed selection's frame, then the message.
     assert!(
-        rendered.1.starts_with("error: attribute 'foo' missing\n"),
+        rendered
+            .1
+            .starts_with("error:\n       … while evaluating the attribute 'foo'\n"),
+        "{}",
+        rendered.1
+    );
+    assert!(
+        rendered
+            .1
+            .trim_end()
+            .ends_with("error: attribute 'foo' missing"),
         "{}",
         rendered.1
     );
