@@ -40,6 +40,8 @@ pub struct Options {
     pub driver: gnix::settings::Driver,
     pub no_speculate: bool,
     pub features: Vec<String>,
+    /// The `nix-path` setting (`--option nix-path`), which takes the place of `NIX_PATH`.
+    pub nix_path: Option<Vec<String>>,
     pub xml: bool,
     pub no_location: bool,
     pub pure: bool,
@@ -544,9 +546,45 @@ fn features(o: &mut Options, list: String) -> Result<(), String> {
     Ok(())
 }
 
-/// A list of experimental features, separated by spaces.
+/// The experimental features C++ Nix knows (an unknown one is warned about and ignored).
+const KNOWN_FEATURES: &[&str] = &[
+    "ca-derivations",
+    "impure-derivations",
+    "flakes",
+    "fetch-tree",
+    "nix-command",
+    "git-hashing",
+    "recursive-nix",
+    "fetch-closure",
+    "auto-allocate-uids",
+    "cgroups",
+    "daemon-trust-override",
+    "dynamic-derivations",
+    "parse-toml-timestamps",
+    "read-only-local-store",
+    "local-overlay-store",
+    "configurable-impure-env",
+    "mounted-ssh-store",
+    "verified-fetches",
+    "pipe-operators",
+    "external-builders",
+    "blake3-hashes",
+];
+
+/// A list of experimental features, separated by spaces; the names C++ Nix does not know
+/// are warned about, as it does.
 fn add_features(o: &mut Options, list: &str) {
-    o.features.extend(list.split_whitespace().map(String::from));
+    for name in list.split_whitespace() {
+        if KNOWN_FEATURES.contains(&name) {
+            o.features.push(name.to_string());
+        } else if name == "no-url-literals" {
+            crate::to_stderr(
+                "warning: experimental feature 'no-url-literals' has been stabilized and renamed; use 'lint-url-literals = fatal' setting instead\n",
+            );
+        } else {
+            crate::to_stderr(&format!("warning: unknown experimental feature '{name}'\n"));
+        }
+    }
 }
 
 /// `1024`, `512K`, `64M`, `2G` as bytes.
@@ -607,6 +645,13 @@ pub static SETTINGS: &[Setting] = &[
         },
     },
     Setting {
+        name: "nix-path",
+        set: |o, v| {
+            o.nix_path = Some(v.split_whitespace().map(String::from).collect());
+            Ok(())
+        },
+    },
+    Setting {
         name: "experimental-features",
         set: |o, v| {
             add_features(o, v);
@@ -629,6 +674,7 @@ const SETTING_NAMES: &[&str] = &[
     "show-trace",
     "trace-verbose",
     "abort-on-warn",
+    "nix-path",
     "experimental-features",
     "extra-experimental-features",
 ];

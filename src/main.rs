@@ -151,9 +151,15 @@ fn settings(opts: &Options) -> Settings {
     if let Ok(dir) = std::env::var("NIX_STORE_DIR") {
         s.store_dir = dir;
     }
-    if let Ok(p) = std::env::var("NIX_PATH") {
-        s.search_path
-            .extend(p.split(':').filter(|e| !e.is_empty()).map(String::from));
+    // The `nix-path` setting takes the place of `NIX_PATH`, after `-I`, as in C++ Nix.
+    match &opts.nix_path {
+        Some(entries) => s.search_path.extend(entries.iter().cloned()),
+        None => {
+            if let Ok(p) = std::env::var("NIX_PATH") {
+                s.search_path
+                    .extend(p.split(':').filter(|e| !e.is_empty()).map(String::from));
+            }
+        }
     }
     s
 }

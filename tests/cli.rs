@@ -920,3 +920,39 @@ fn search_path_lookups_in_pure_mode() {
     let fetchurl = "builtins.isFunction (import <nix/fetchurl.nix>)";
     assert_eq!(eval_ok(&["--pure-eval", "-E", fetchurl]).trim(), "true");
 }
+
+#[test]
+fn unknown_experimental_features_are_warned_about() {
+    let (code, out, err) = eval_all(&["--extra-experimental-features", "flakes foo", "-E", "1"]);
+    assert_eq!((code, out.trim()), (Some(0), "1"));
+    assert_eq!(err, "warning: unknown experimental feature 'foo'\n");
+    let (_, _, err) = eval_all(&["--experimental-features", "no-url-literals", "-E", "1"]);
+    assert!(
+        err.contains("has been stabilized and renamed; use 'lint-url-literals = fatal'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_nix_path_setting_takes_the_place_of_nix_path() {
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let entries = format!("here={dir}/tests nope=/nonexistent");
+    let out = Command::new(GNIX)
+        .args([
+            "eval",
+            "--option",
+            "nix-path",
+            &entries,
+            "-E",
+            "<here/lang>",
+        ])
+        .env("NIX_PATH", "here=/nonexistent")
+        .output()
+        .expect("cannot run gnix");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(stdout(&out).trim(), format!("{dir}/tests/lang"));
+}
