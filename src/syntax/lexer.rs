@@ -322,20 +322,7 @@ impl<'a> Tokens<'a> {
             b'+' => TOKEN_ADD,
             b'-' if self.eat(">") => TOKEN_IMPLICATION,
             b'-' => TOKEN_SUB,
-            b'0'..=b'9' => {
-                if first == b'0' && self.peek() != Some(b'.') {
-                    // A leading 0 makes an integer, whatever follows (C++ Nix's rule).
-                    self.skip(|b| b.is_ascii_digit());
-                    return TOKEN_INTEGER;
-                }
-                self.skip(|b| b.is_ascii_digit());
-                if self.eat(".") {
-                    self.skip(|b| b.is_ascii_digit());
-                    self.exponent()
-                } else {
-                    TOKEN_INTEGER
-                }
-            }
+            b'0'..=b'9' => self.number(first),
             _ if guess == Guess::Uri => {
                 self.skip(|b| is_ident_byte(b) || is_uri_byte(b));
                 TOKEN_URI
@@ -359,15 +346,36 @@ impl<'a> Tokens<'a> {
         }
     }
 
-    /// The exponent of a float, if any, after its digits.
+    /// A number whose first digit, `first`, was taken. C++ Nix's rules, which rnix's differ
+    /// from: a float is `[1-9][0-9]*\.[0-9]*` or `0?\.[0-9]+`, so `0.x` is `0` and `.x` and
+    /// `00.5` is `00` and `.5`; any other run of digits is an integer.
+    fn number(&mut self, first: u8) -> SyntaxKind {
+        let digits = self.skip(|b| b.is_ascii_digit());
+        let after_dot = self.byte(self.at + 1);
+        let float = self.peek() == Some(b'.')
+            && match first {
+                b'0' => digits == 0 && after_dot.is_some_and(|b| b.is_ascii_digit()),
+                _ => true,
+            };
+        if !float {
+            return TOKEN_INTEGER;
+        }
+        self.at += 1;
+        self.skip(|b| b.is_ascii_digit());
+        self.exponent()
+    }
+
+    /// The exponent of a float, if any, after its digits: `[Ee][+-]?[0-9]+`, or nothing
+    /// (then `1.5e` is `1.5` and `e`, as in C++ Nix).
     fn exponent(&mut self) -> SyntaxKind {
         if matches!(self.peek(), Some(b'e' | b'E')) {
+            let before = self.at;
             self.at += 1;
             if matches!(self.peek(), Some(b'+' | b'-')) {
                 self.at += 1;
             }
             if self.skip(|b| b.is_ascii_digit()) == 0 {
-                return TOKEN_ERROR;
+                self.at = before;
             }
         }
         TOKEN_FLOAT

@@ -42,3 +42,23 @@ pub fn corpus() -> Vec<(PathBuf, String)> {
         .filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
         .collect()
 }
+
+/// Whether rnix tokenizes a number in `text` by a rule C++ Nix does not have, where gnix
+/// follows C++ Nix (src/syntax/lexer.rs, `number`): a float `0.` with no digit after the
+/// dot (C++ Nix: the integer `0`, then `.`), or an exponent with no digits (C++ Nix: the float
+/// ends before the `e`; rnix: an error token). Such texts are not compared.
+pub fn rnix_number_quirk(text: &str) -> bool {
+    rnix::tokenize(text).any(|(kind, token)| {
+        let b = token.as_bytes();
+        match kind {
+            rnix::SyntaxKind::TOKEN_FLOAT => {
+                b.starts_with(b"0.") && !b.get(2).is_some_and(u8::is_ascii_digit)
+            }
+            rnix::SyntaxKind::TOKEN_ERROR => {
+                b.first().is_some_and(|c| c.is_ascii_digit() || *c == b'.')
+                    && b.iter().any(|c| matches!(c, b'e' | b'E'))
+            }
+            _ => false,
+        }
+    })
+}
