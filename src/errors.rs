@@ -2,6 +2,7 @@
 //! (`error: message`, then `at file:line:col:` and the source line with a caret).
 
 use std::cell::OnceCell;
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -377,7 +378,9 @@ impl Error {
         // The text before it is indented under `error: `, as C++ Nix builds it.
         let mut out = String::new();
         if self.trace.iter().any(|line| show_trace || !line.verbose) {
-            let mut seen: Vec<(Option<String>, &str)> = Vec::new();
+            // A set: a deep error's trace (a long recursion, with `--show-trace`) has as many
+            // lines as frames, and a list searched per line took quadratic time.
+            let mut seen: HashSet<(Option<String>, &str)> = HashSet::new();
             let mut skipped: Vec<usize> = Vec::new();
             let mut count = 0;
             let mut truncated = false;
@@ -392,11 +395,10 @@ impl Error {
                     continue;
                 }
                 let key = (at(i).map(Location::position), line.what.as_str());
-                if seen.contains(&key) {
+                if !seen.insert(key) {
                     skipped.push(i);
                     continue;
                 }
-                seen.push(key);
                 self.print_skipped(&mut out, &mut count, &mut skipped, at);
                 count += 1;
                 trace_line(&mut out, &mut count, &line.what, at(i));
