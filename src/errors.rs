@@ -223,6 +223,9 @@ pub struct ErrorData {
     /// leaves its evaluation (`Error::locate`): what `render` shows, so that the error renders,
     /// and crosses threads, after the evaluation and its sources are gone.
     pub located: Option<Box<Located>>,
+    /// Which unwinding this is (0: none yet): the thunks it fails share one memoised error,
+    /// which the VM keeps up to date while this error goes on (`vm::failures`).
+    pub(crate) episode: u64,
 }
 
 /// An error's positions resolved against their sources (`Error::locate`).
@@ -281,7 +284,17 @@ impl Error {
             subject: None,
             suggestions: None,
             located: None,
+            episode: 0,
         }))
+    }
+
+    /// A copy of a memoised error, for forcing a failed thunk again: it gathers a trace of its
+    /// own from here on, leaving the memoised one as it is (C++ Nix's `throwClone`).
+    pub(crate) fn rethrown(&self) -> Error {
+        let mut e = self.clone();
+        e.episode = 0;
+        e.subject = None;
+        e
     }
 
     /// Resolves the error's positions against `sources` (see `ErrorData::located`); a no-op

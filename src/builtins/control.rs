@@ -116,14 +116,15 @@ crate::declare_builtins! {
     /// ```
     "traceVerbose" => async fn trace_verbose(e1: Lazy, e2: Lazy);
 
-    /// Returns `e`. In C++ Nix an error raised while evaluating `e` gets `context` as a line
-    /// of its trace (`--show-trace`); gnix leaves the trace as it is.
+    /// Evaluates and returns `e`; an error raised while evaluating it gets `context` (a string,
+    /// a path, or a set that coerces to one) as a line of its trace, shown even
+    /// without `--show-trace` (the module system names the option being evaluated this way).
     ///
     /// ```nix
     /// builtins.addErrorContext "while computing the answer" 42
     /// => 42
     /// ```
-    "addErrorContext" => fn add_error_context(context: Lazy, e: Lazy);
+    "addErrorContext" [no_call_trace] => async fn add_error_context(context: Lazy, e: Lazy);
 }
 
 /// The text of a `throw` or `abort` message (coerced as in interpolation).
@@ -206,6 +207,18 @@ async fn trace_verbose(co: Co, e1: Value, e2: Value) -> Result<Value, Error> {
     Ok(e2)
 }
 
-fn add_error_context(_context: &Value, e: &Value) -> Result<Value, Error> {
-    Ok(e.clone())
+async fn add_error_context(co: Co, context: Value, e: Value) -> Result<Value, Error> {
+    match try_force(&co, e, Catch::Any).await {
+        Ok(v) => Ok(v),
+        Err(mut err) => {
+            // As C++ Nix: a string, a path (not copied) or a set that coerces to one.
+            let coercion = Coercion::PLAIN
+                .within("while evaluating the error message passed to builtins.addErrorContext");
+            let text = walk::coerce_to_string(&co, context, coercion).await?;
+            let mut line = crate::errors::TraceLine::new(None, text.to_text().into_owned());
+            line.always = true;
+            err.trace.push(line);
+            Err(err)
+        }
+    }
 }

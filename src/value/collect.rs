@@ -558,7 +558,7 @@ fn state_edges<'r>(state: &'r ThunkState, f: &mut impl FnMut(Obj<'r>)) {
             f(Obj::Args(args));
         }
         ThunkState::Done(v) => value_edge(v, f),
-        ThunkState::Blackhole => {}
+        ThunkState::Blackhole | ThunkState::Failed(_) => {}
     }
 }
 

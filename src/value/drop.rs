@@ -57,7 +57,7 @@ pub(super) fn state_holds_structure(state: &super::ThunkState) -> bool {
         | super::ThunkState::ApplyMany { .. }
         | super::ThunkState::ForcingApply { .. }
         | super::ThunkState::ForcingApplyMany { .. } => true,
-        super::ThunkState::Blackhole => false,
+        super::ThunkState::Blackhole | super::ThunkState::Failed(_) => false,
     }
 }
 

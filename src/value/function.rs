@@ -289,6 +289,10 @@ pub struct Builtin {
     /// call on evaluated arguments may be made ahead of need (`vm::speculate`), by a
     /// synchronous body or by an async body's attempt that needs no request.
     pub speculable: bool,
+    /// An error leaving it gets a `while calling the 'name' builtin` line; off for a builtin
+    /// that adds a context line of its own instead (`addErrorContext`; C++ Nix's
+    /// `PrimOp::addTrace`).
+    pub call_trace: bool,
     /// What it computes.
     pub body: Body,
     /// Supplied by the host embedding gnix (`Evaluator::with_builtins`), not by gnix: a panic in
@@ -366,6 +370,7 @@ impl Builtin {
             strict: mask,
             top_level: false,
             speculable: false,
+            call_trace: true,
             body,
             host: false,
             source,
@@ -429,6 +434,15 @@ impl Builtin {
     pub fn speculable(self) -> Builtin {
         Builtin {
             speculable: true,
+            ..self
+        }
+    }
+
+    /// Leaves the `while calling` line out of the trace of its errors (see
+    /// `Builtin::call_trace`).
+    pub fn no_call_trace(self) -> Builtin {
+        Builtin {
+            call_trace: false,
             ..self
         }
     }

@@ -2,16 +2,26 @@
 //!
 //! A thunk is a shared cell. While the VM evaluates it the cell holds a `Forcing...` state with
 //! the suspended computation still inside, so forcing it again is detected as infinite
-//! recursion, and an error unwinding through the VM's thunk-update frame turns it back into
-//! the pending state (`Thunk::abort`): a thunk whose evaluation failed can be forced again (and fails again the same way), never a
-//! stale blackhole. (Keeping the computation in the cell, rather than in the frame, makes the
-//! frame one pointer: pushing it copies nothing.)
+//! recursion. (Keeping the computation in the cell, rather than in the frame, makes the frame
+//! one pointer: pushing it copies nothing.)
+//!
+//! An error unwinding through the VM's thunk-update frame memoises itself in the thunk
+//! (`Thunk::fail`), as C++ Nix does since 2.34: the thunk is not evaluated again (a `trace` in
+//! it prints once), and forcing it again fails with a copy of the error, with the trace it
+//! had gathered by the time it was caught (see `vm::failures`). An interruption (a budget, a
+//! cancellation, a host's panic) is not the code's failure: it turns the thunk back into its
+//! pending state instead (`Thunk::abort`), so a later run evaluates it afresh.
 
 use super::code::Chunk;
 use super::collect::Mark;
 use super::{Args, Env, Value};
-use std::cell::UnsafeCell;
+use crate::errors::Error;
+use std::cell::{RefCell, UnsafeCell};
 use std::rc::Rc;
+
+/// The error that thunks failed with: one cell for every thunk an error unwound through, which
+/// the VM updates as the error gathers its trace, until it is caught.
+pub(crate) type Failure = Rc<RefCell<Error>>;
 
 /// What a thunk still has to do, or what it became. Each computation has a second variant
 /// for while it runs (one flat enum: nested, the state would not fit the thunk's 40 bytes).
@@ -47,6 +57,8 @@ pub(crate) enum ThunkState {
     },
     /// A placeholder filled in later (the globals' `builtins` and `derivation`).
     Blackhole,
+    /// Its evaluation failed with this error (memoised: forcing it again fails the same way).
+    Failed(Failure),
     /// Evaluated, in weak head normal form.
     Done(Value),
 }
@@ -121,7 +133,7 @@ impl Drop for ThunkCell {
                     }
                 }
             }
-            ThunkState::Blackhole => {}
+            ThunkState::Blackhole | ThunkState::Failed(_) => {}
         }
     }
 }
@@ -238,7 +250,22 @@ impl Thunk {
         work
     }
 
-    /// Makes a thunk being forced pending again (error unwinding).
+    /// The error the thunk's evaluation failed with, fresh (to gather a trace of its own), if
+    /// it failed.
+    pub(crate) fn failure(&self) -> Option<Error> {
+        // SAFETY: the reference ends with this expression; cloning an error writes no thunk.
+        match unsafe { self.0.peek() } {
+            ThunkState::Failed(failure) => Some(failure.borrow().rethrown()),
+            _ => None,
+        }
+    }
+
+    /// Records that the evaluation of a thunk being forced failed (error unwinding).
+    pub(crate) fn fail(&self, failure: Failure) {
+        drop(self.0.replace(ThunkState::Failed(failure)));
+    }
+
+    /// Makes a thunk being forced pending again (unwinding after an interruption).
     pub(crate) fn abort(&self) {
         let next = match self.0.replace(ThunkState::Blackhole) {
             ThunkState::ForcingCode { chunk, env } => ThunkState::Code { chunk, env },

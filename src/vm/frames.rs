@@ -55,6 +55,8 @@ pub(super) struct GenFrame {
     pub catching: Option<Catch>,
     /// A host's builtin: a panic while it runs becomes an error (`Builtin::host`).
     pub host: bool,
+    /// An error leaving it says which builtin it was in (`Builtin::call_trace`).
+    pub call_trace: bool,
     /// Logical calls this frame stands for: 1 for a builtin call, plus tail-called frames.
     pub calls: u32,
     /// Extra logical depth it declared (deep forcing, comparison).

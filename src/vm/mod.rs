@@ -7,6 +7,7 @@
 //! frame below it, an error unwinds frames until a `tryEval` generator catches it. See
 //! `design/vm.md`.
 
+mod failures;
 mod frames;
 pub(crate) mod host;
 mod loops;
@@ -131,6 +132,8 @@ pub(crate) struct Vm<'s> {
     pausing: bool,
     /// Where a stepped run stopped: the scheduler's next step and its floor.
     suspended: Option<(usize, slices::Suspended)>,
+    /// The thunks the latest error failed, and the error they keep (`failures`).
+    failures: failures::Failures,
 }
 
 impl<'s> Vm<'s> {
@@ -166,6 +169,7 @@ impl<'s> Vm<'s> {
             pause_at: u64::MAX,
             pausing: false,
             suspended: None,
+            failures: failures::Failures::default(),
         }
     }
 
@@ -246,6 +250,7 @@ impl<'s> Vm<'s> {
             span,
             catching: None,
             host: false,
+            call_trace: true,
             calls,
             depth: 0,
         }));
@@ -356,7 +361,9 @@ impl<'s> Vm<'s> {
                 // line shows where it was (as in C++ Nix); an operation's has the op's.
                 // One whose trace already says where it is (`assert a == b`) keeps none.
                 if g.calls > 0 {
-                    e.add_trace(g.span, builtin_trace(g.name));
+                    if g.call_trace {
+                        e.add_trace(g.span, builtin_trace(g.name));
+                    }
                     Step::Unwind(e)
                 } else if e.trace.is_empty() {
                     Step::Unwind(at(e, g.span))
@@ -619,6 +626,9 @@ impl<'s> Vm<'s> {
             return Step::Run;
         }
         let Some(work) = t.begin_apply() else {
+            if let Some(e) = t.failure() {
+                return Step::Unwind(e);
+            }
             let mut e = Error::new("infinite recursion encountered")
                 .with_class(crate::errors::ErrorClass::InfiniteRecursion);
             // The thunk's own frame, further down, says where the recursion starts.
@@ -996,7 +1006,9 @@ impl<'s> Vm<'s> {
             Ok(v) => Step::Return(v),
             Err(mut e) => {
                 trace::add_argument_context(&mut e, builtin.name, args);
-                e.add_trace(span, builtin_trace(builtin.name));
+                if builtin.call_trace {
+                    e.add_trace(span, builtin_trace(builtin.name));
+                }
                 Step::Unwind(e)
             }
         }
@@ -1017,6 +1029,7 @@ impl<'s> Vm<'s> {
         self.push_gen(builtin.name, span, generator, calls);
         if let Some(Frame::Gen(g)) = self.frames.last_mut() {
             g.host = builtin.host;
+            g.call_trace = builtin.call_trace;
         }
         Step::Resume(Response::Start)
     }
@@ -1051,15 +1064,15 @@ impl<'s> Vm<'s> {
                     }
                 }
                 Some(Frame::Thunk(t)) => {
-                    t.thunk.abort();
                     if err.subject.is_some()
-                        && err.subject == Some(Value::Thunk(t.thunk).identity())
+                        && err.subject == Some(Value::Thunk(t.thunk.clone()).identity())
                     {
                         err.subject = None;
                         let mut line = TraceLine::new(None, "entering the infinite recursion");
                         line.always = true;
                         err.trace.push(line);
                     }
+                    self.failures.fail(&t.thunk, &mut err);
                 }
                 Some(Frame::Loop(l)) => {
                     self.call_depth -= l.owner.calls;
@@ -1079,10 +1092,11 @@ impl<'s> Vm<'s> {
                 Some(Frame::Gen(g)) => {
                     if g.catching.is_some_and(|c| c.takes(&err)) {
                         self.frames.push(Frame::Gen(g));
+                        self.failures.stop(&err);
                         return Ok(Step::Resume(Response::Error(err)));
                     }
                     self.call_depth -= g.depth + g.calls;
-                    if g.calls > 0 {
+                    if g.calls > 0 && g.call_trace {
                         let what = builtin_trace(g.name);
                         err.add_trace(g.span, what);
                     }
@@ -1090,6 +1104,7 @@ impl<'s> Vm<'s> {
                 None => break,
             }
         }
+        self.failures.stop(&err);
         Err(err)
     }
 }
