@@ -155,16 +155,16 @@ fn defaults_stored_before_an_argument_error_are_freed() {
     );
 }
 
-/// An infinitely deep set, forced deeply until the step budget ends it: the error's trace has
+/// An infinitely deep set, forced deeply until max-call-depth ends it: the error's trace has
 /// a line per level, and rendering it with `--show-trace` searched the lines already shown
-/// once per line (quadratic: the `eval` target's ten-second timeout). With ten times the
-/// target's budget the trace has over 100 000 distinct lines, which quadratic rendering took
-/// minutes over.
+/// once per line (quadratic: the `eval` target's ten-second timeout at the default depth of
+/// 10 000). At twelve times that depth the trace has over 100 000 distinct lines, which
+/// quadratic rendering took minutes over.
 #[test]
 fn a_deep_trace_renders_in_linear_time() {
     let input = "let mkInfinite = i: { \"a${toString i}\" = mkInfinite (i + 1); }; in mkInfinite 0";
     let settings = Settings {
-        max_steps: 2_000_000,
+        max_call_depth: 120_000,
         pure: true,
         ..Settings::default()
     };
@@ -172,8 +172,8 @@ fn a_deep_trace_renders_in_linear_time() {
     let e = ev
         .eval_expr(input, Path::new("/fuzz"))
         .and_then(|v| ev.deep_force(v))
-        .expect_err("out of steps");
-    assert_eq!(e.class, ErrorClass::OutOfSteps);
+        .expect_err("too deep");
+    assert_eq!(e.class, ErrorClass::CallDepth);
     let shown = ev.render_error(&e, true);
     let levels = shown.matches("while evaluating the attribute").count();
     assert!(levels > 100_000, "{levels} levels");
