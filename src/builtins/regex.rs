@@ -7,6 +7,13 @@
 //! characters are errors as in libstdc++. Matches are leftmost-longest as in POSIX: the leftmost
 //! start comes from a leftmost-first search, the longest end from an anchored `MatchKind::All`
 //! search at that start. Compiled patterns are cached per thread.
+//!
+//! One more libstdc++ rule: its backtracking matcher takes one more iteration of a loop at the
+//! position where the loop would end, if the loop's body can match the empty string there; so a
+//! group that is the whole body of a greedy unbounded loop (`(a*)+`, `(|a)*`) ends up holding the
+//! empty string (`match "(a*)+" "aa"` is `[ "" ]`), while groups inside that body keep what
+//! their last non-empty iteration matched. regex-automata's parse keeps the last non-empty
+//! iteration, so those groups are emptied afterwards (`Compiled::emptied`).
 
 use super::string_no_ctx_of;
 use super::string_of;
@@ -62,6 +69,8 @@ struct Compiled {
     longest: OnceCell<Option<Regex>>,
     /// `^(?:pat)$`, leftmost-first: `match`.
     whole: OnceCell<Option<Regex>>,
+    /// The groups libstdc++ leaves empty when they take part (see the module docs).
+    emptied: Vec<usize>,
 }
 
 thread_local! {
@@ -94,8 +103,10 @@ fn compile(pattern: &NixString) -> Result<Rc<Compiled>, Error> {
     }
     let source = translate(key).ok_or_else(|| invalid(pattern))?;
     let first = build(&source, MatchKind::LeftmostFirst).ok_or_else(|| invalid(pattern))?;
+    let emptied = emptied_groups(&source);
     let compiled = Rc::new(Compiled {
         source,
+        emptied,
         first,
         longest: OnceCell::new(),
         whole: OnceCell::new(),
@@ -148,10 +159,44 @@ impl Compiled {
     }
 }
 
+/// The groups that are the whole body of a greedy loop without an upper bound, where that body
+/// can match the empty string anywhere (no anchors or word boundaries in it): libstdc++ ends
+/// such a loop with an empty iteration (see the module docs).
+fn emptied_groups(source: &str) -> Vec<usize> {
+    use regex_syntax::hir::HirKind;
+    let Ok(hir) = syntax::parse_with(source, &syntax_config()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut todo = vec![&hir];
+    while let Some(h) = todo.pop() {
+        match h.kind() {
+            HirKind::Repetition(rep) => {
+                if let HirKind::Capture(cap) = rep.sub.kind() {
+                    let p = cap.sub.properties();
+                    if rep.greedy
+                        && rep.max.is_none()
+                        && p.minimum_len() == Some(0)
+                        && p.look_set().is_empty()
+                    {
+                        out.push(cap.index as usize);
+                    }
+                }
+                todo.push(&rep.sub);
+            }
+            HirKind::Capture(cap) => todo.push(&cap.sub),
+            HirKind::Concat(hs) | HirKind::Alternation(hs) => todo.extend(hs),
+            HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) | HirKind::Look(_) => {}
+        }
+    }
+    out
+}
+
 /// The groups of a match as Nix values: strings, or null for groups that did not take part.
-fn groups(hay: &[u8], caps: &Captures) -> Vec<Value> {
+fn groups(re: &Compiled, hay: &[u8], caps: &Captures) -> Vec<Value> {
     (1..caps.group_len())
         .map(|i| match caps.get_group(i) {
+            Some(_) if re.emptied.contains(&i) => Value::String(NixString::from(&b""[..])),
             Some(span) => Value::String(NixString::from(&hay[span.start..span.end])),
             None => Value::Null,
         })
@@ -171,7 +216,7 @@ fn match_(regex: &Value, s: &Value) -> Result<Ret, Error> {
     if caps.get_match().is_none() {
         return Ok(Value::Null.into());
     }
-    Ok(Value::list(groups(hay, &caps)).into())
+    Ok(Value::list(groups(&re, hay, &caps)).into())
 }
 
 /// Matches as libstdc++'s `regex_iterator` finds them: after an empty match, a non-empty match
@@ -221,7 +266,7 @@ fn split(regex: &Value, s: &Value) -> Result<Ret, Error> {
     for &(start, end) in &matches {
         out.push(Value::String(NixString::from(&hay[prev_end..start])));
         let caps = re.captures_at(hay, start, end);
-        out.push(Value::list(groups(hay, &caps)));
+        out.push(Value::list(groups(&re, hay, &caps)));
         prev_end = end;
     }
     out.push(Value::String(NixString::from(&hay[prev_end..])));
