@@ -30,10 +30,11 @@
 //! oldest); emptying those (the thunk's state, the scope's slots) breaks every cycle, and the
 //! reference counts free the rest, through the non-recursive destructors of `drop`.
 //!
-//! **When.** The VM calls `checkpoint` every few thousand operations; a collection runs once
-//! the registrations since the last one reach a threshold that grows with what the last one
-//! found alive (so collections cost a bounded amount per registration), and `collect` runs
-//! one on demand (a host; an evaluation being dropped). Registrations of objects that die
+//! **When.** The VM calls `checkpoint` every few thousand operations; a young collection runs
+//! every few thousand registrations (each live object is searched once by one of them, so
+//! they cost a bounded amount per registration), a full one once the live registrations have
+//! grown some times over since the last, and `collect` runs one on demand (a host; an
+//! evaluation being dropped). Registrations of objects that die
 //! young are swept out in between, so the memory of a dead thunk is reused soon.
 //!
 //! **Why this is safe.** A collection runs only between operations, where everything the VM
@@ -49,14 +50,12 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
-/// Registrations that make a young collection due, at least and at most: the interval doubles
-/// after a collection that freed little of what it searched, and halves after one that freed
-/// much. Small enough that a young collection finds its objects still in the cache (the
-/// fixpoint loop slows down past 2 048), large enough that many objects die before one
-/// looks at them (the module workload: 4.4 M objects searched at 1 024, 0.95x the time at
-/// 2 048).
-const YOUNG_MIN: usize = 2048;
-const YOUNG_MAX: usize = 64 * 1024;
+/// Registrations that make a young collection due. Small, so that a young collection finds
+/// its objects still in the cache: the objects a run's young collections search come to the
+/// same number at any interval (each live one is searched once, then old), but each costs
+/// less while it is fresh (the module workload searched 2.70 M objects either way, in 839 ms
+/// when the interval grew to 64 Ki after collections that freed little, 518 ms at 2 048).
+const YOUNG_EVERY: usize = 2048;
 /// Growth of the registrations of live objects, past `full_growth` times their number after
 /// the last full collection, that makes a full collection due.
 const FULL_SLACK: usize = 64 * 1024;
@@ -106,8 +105,6 @@ struct Registry {
     /// How many times `live_after_full` makes a full collection due (`FULL_GROWTH` to
     /// `FULL_GROWTH_MAX`).
     full_growth: usize,
-    /// Registrations that make the next young collection due (`YOUNG_MIN` to `YOUNG_MAX`).
-    young_every: usize,
     /// Collect at every checkpoint (`set_eager`).
     eager: bool,
     stats: GcStats,
@@ -124,7 +121,6 @@ enum Kind {
 
 thread_local! {
     static REGISTRY: RefCell<Registry> = RefCell::new(Registry {
-        young_every: YOUNG_MIN,
         full_growth: FULL_GROWTH,
         ..Registry::default()
     });
@@ -163,7 +159,7 @@ pub(crate) fn checkpoint() {
             let full = r.stats.collections % 16 == 15;
             return Some(if full { Kind::Full } else { Kind::Young });
         }
-        if r.fresh >= r.young_every {
+        if r.fresh >= YOUNG_EVERY {
             let live = r.young.0 + r.young.1;
             let full = live >= r.full_growth * r.live_after_full + FULL_SLACK;
             return Some(if full { Kind::Full } else { Kind::Young });
@@ -246,12 +242,6 @@ impl Registry {
                 false => FULL_GROWTH,
             };
         }
-        // Pace young collections by how much they find.
-        self.young_every = match (this.objects_reclaimed * 10, searched) {
-            (freed, n) if freed < n => (self.young_every * 2).min(YOUNG_MAX),
-            (freed, n) if freed > n * 5 => (self.young_every / 2).max(YOUNG_MIN),
-            _ => self.young_every,
-        };
         let s = &mut self.stats;
         s.collections += 1;
         s.objects_searched += this.objects_searched;
