@@ -291,11 +291,11 @@ fn run(kind: Kind) -> GcStats {
         trial.scan();
         let mut dead_thunks = Vec::with_capacity(thunks.len());
         each_ahead(&thunks, addr, |t| {
-            dead_thunks.push(!trial.is_live(Obj::Thunk(t), addr(t)));
+            dead_thunks.push(!trial.is_live(Obj::Thunk(t)));
         });
         let mut dead_envs = Vec::with_capacity(envs.len());
         each_ahead(&envs, addr, |e| {
-            dead_envs.push(!trial.is_live(Obj::Env(e), addr(e)));
+            dead_envs.push(!trial.is_live(Obj::Env(e)));
         });
         (dead_thunks, dead_envs, trial.finish())
     };
@@ -407,18 +407,25 @@ impl<'r> Obj<'r> {
         }
     }
 
-    /// Its reference count.
+    /// Its reference count and where its mark is, read with one look at its kind (the search
+    /// reads both for every reference it follows).
     #[inline(always)]
-    fn count(self) -> usize {
+    fn head(self) -> (usize, Place<'r>) {
         match self {
-            Obj::Attrs(a) => Rc::strong_count(a),
-            Obj::List(l) => Rc::strong_count(l),
-            Obj::Closure(c) => Rc::strong_count(c),
-            Obj::Builtin(b) => Rc::strong_count(b),
-            Obj::Thunk(t) => Rc::strong_count(t),
-            Obj::Env(e) => Rc::strong_count(e),
-            Obj::Args(a) => Rc::strong_count(a),
+            Obj::Attrs(a) => (Rc::strong_count(a), Place::Inside(&a.mark.0)),
+            Obj::List(l) => (Rc::strong_count(l), Place::Inside(&l.mark.0)),
+            Obj::Thunk(t) => (Rc::strong_count(t), Place::Inside(&t.mark.0)),
+            Obj::Env(e) => (Rc::strong_count(e), Place::Inside(&e.mark.0)),
+            Obj::Closure(c) => (Rc::strong_count(c), Place::Side(addr(c))),
+            Obj::Builtin(b) => (Rc::strong_count(b), Place::Side(addr(b))),
+            Obj::Args(a) => (Rc::strong_count(a), Place::Side(addr(a))),
         }
+    }
+
+    /// Where its mark is.
+    #[inline(always)]
+    fn place(self) -> Place<'r> {
+        self.head().1
     }
 
     /// Asks the processor to bring the object's block (its counts, its mark and, for thunks
@@ -467,18 +474,6 @@ impl<'r> Obj<'r> {
                 // it is for as long as the search holds references into it.
                 state_edges(unsafe { cell.peek() }, f);
             }
-        }
-    }
-
-    /// The collector's mark inside the object, for the kinds that have one.
-    #[inline(always)]
-    fn mark(self) -> Option<&'r Mark> {
-        match self {
-            Obj::Attrs(a) => Some(&a.mark),
-            Obj::List(l) => Some(&l.mark),
-            Obj::Thunk(t) => Some(&t.mark),
-            Obj::Env(e) => Some(&e.mark),
-            Obj::Closure(_) | Obj::Builtin(_) | Obj::Args(_) => None,
         }
     }
 
@@ -605,8 +600,8 @@ type SideMarks = FxHashMap<usize, u32>;
 /// the old ones, in a young collection). Their marks hold the counts of references from
 /// outside; objects with one reference are part of their referrer and are not marked.
 struct Trial<'r, 't> {
-    /// The shared objects met, with their addresses, so that their marks can be reset.
-    members: Vec<(Obj<'r>, usize)>,
+    /// The shared objects met, with where their marks are, so that they can be reset.
+    members: Vec<(Obj<'r>, Place<'r>)>,
     /// References still to follow, taken through `Search`.
     edges: Vec<Obj<'r>>,
     /// Marks of the objects without room for one (closures, partial applications, argument
@@ -636,15 +631,15 @@ impl<'r, 't> Trial<'r, 't> {
     /// Adds a registered object with its reference count, one of which is the collector's
     /// own (not counted).
     fn root(&mut self, obj: Obj<'r>) {
-        let at = obj.addr();
-        let mark = get_mark(self.side, obj, at);
+        let (count, place) = obj.head();
+        let mark = place.get(self.side);
         if mark & TRIAL != 0 {
             // Registered twice: the collector holds it twice.
-            set_mark(self.side, obj, at, account(mark));
+            place.set(self.side, account(mark));
             return;
         }
-        set_mark(self.side, obj, at, trial_mark(obj.count()));
-        self.members.push((obj, at));
+        place.set(self.side, trial_mark(count));
+        self.members.push((obj, place));
         self.found.objects += 1;
         self.found.bytes += obj.bytes() as u64;
         obj.each_child(&mut |child| self.edges.push(child));
@@ -663,20 +658,19 @@ impl<'r, 't> Trial<'r, 't> {
         } = self;
         let mut search = Search::default();
         while let Some(obj) = search.next(edges) {
-            let count = obj.count();
+            let (count, place) = obj.head();
             if count > 1 {
-                let at = obj.addr();
-                let mark = get_mark(side, obj, at);
+                let mark = place.get(side);
                 if mark & TRIAL != 0 {
-                    set_mark(side, obj, at, account(mark));
+                    place.set(side, account(mark));
                     continue;
                 }
                 if *young && mark & OLD != 0 {
                     // Old: counted as held from outside, not searched.
                     continue;
                 }
-                set_mark(side, obj, at, trial_mark(count));
-                members.push((obj, at));
+                place.set(side, trial_mark(count));
+                members.push((obj, place));
             }
             // Met for the first time (or its only referrer is the one that led here: part
             // of it): search what it holds.
@@ -699,10 +693,10 @@ impl<'r, 't> Trial<'r, 't> {
         let mut held = Vec::new();
         each_ahead(
             members,
-            |m| m.1,
-            |&(obj, at)| {
-                if get_mark(side, obj, at) & REFS > 0 {
-                    held.push((obj, at));
+            |m| m.1.addr(),
+            |&(obj, place)| {
+                if place.get(side) & REFS > 0 {
+                    held.push((obj, place));
                 }
             },
         );
@@ -720,23 +714,22 @@ impl<'r, 't> Trial<'r, 't> {
         };
         each_ahead(
             &held,
-            |m| m.1,
-            |&(obj, at)| {
-                let mark = get_mark(side, obj, at);
-                set_mark(side, obj, at, mark | LIVE);
+            |m| m.1.addr(),
+            |&(obj, place)| {
+                place.set(side, place.get(side) | LIVE);
                 live(obj, edges);
             },
         );
         let mut search = Search::default();
         while let Some(obj) = search.next(edges) {
-            if obj.count() > 1 {
-                let at = obj.addr();
-                let mark = get_mark(side, obj, at);
+            let (count, place) = obj.head();
+            if count > 1 {
+                let mark = place.get(side);
                 if mark & (TRIAL | LIVE) != TRIAL {
                     // Already found live, or not searched (old, in a young collection).
                     continue;
                 }
-                set_mark(side, obj, at, mark | LIVE);
+                place.set(side, mark | LIVE);
             }
             found.live_objects += 1;
             found.live_bytes += obj.bytes() as u64;
@@ -745,8 +738,8 @@ impl<'r, 't> Trial<'r, 't> {
     }
 
     /// Whether a registered object (a member) was found alive.
-    fn is_live(&self, obj: Obj<'r>, at: usize) -> bool {
-        self.all_live || get_mark(self.side, obj, at) & LIVE != 0
+    fn is_live(&self, obj: Obj<'r>) -> bool {
+        self.all_live || obj.place().get(self.side) & LIVE != 0
     }
 
     /// Ends the trial: what was found alive is old from now on, the rest unmarked.
@@ -754,10 +747,10 @@ impl<'r, 't> Trial<'r, 't> {
         let members = std::mem::take(&mut self.members);
         each_ahead(
             &members,
-            |m| m.1,
-            |&(obj, at)| {
-                let live = self.all_live || get_mark(self.side, obj, at) & LIVE != 0;
-                set_mark(self.side, obj, at, if live { OLD } else { 0 });
+            |m| m.1.addr(),
+            |&(_, place)| {
+                let live = self.all_live || place.get(self.side) & LIVE != 0;
+                place.set(self.side, if live { OLD } else { 0 });
             },
         );
         self.found
@@ -767,23 +760,26 @@ impl<'r, 't> Trial<'r, 't> {
 impl Drop for Trial<'_, '_> {
     /// A trial left by a panic leaves no counts behind to mislead the next one.
     fn drop(&mut self) {
-        for (obj, at) in std::mem::take(&mut self.members) {
-            set_mark(self.side, obj, at, 0);
+        for (_, place) in std::mem::take(&mut self.members) {
+            place.set(self.side, 0);
         }
     }
 }
 
-/// How the search goes through references: taken off the stack of references to follow a few
-/// at a time and fetched into the cache, then followed in the order they were taken. The
-/// search is bound by memory: nearly every reference leads to an object not in the cache, and
-/// following one means reading its count and mark; taking references a few ahead lets the
-/// processor fetch several objects at once instead of one after the other. An object whose
-/// entries live in a block of their own (a set, a list, a large scope) is held back a little
-/// before its references are pushed: that block was asked for when it came in, so reading the
-/// entries does not wait for a second miss.
+/// How the search goes through references. The search is bound by memory: nearly every
+/// reference leads to an object not in the cache, and following one means reading its count
+/// and mark. So the processor is asked for an object some time before it is read: the top
+/// `AHEAD` references on the stack have all been asked for (when pushed, or when the stack
+/// shrank down to them), and the one followed next is the lowest of them, which has waited
+/// longest; its place is taken by the top one. The order does not matter to the counts, and
+/// this keeps several fetches in flight with no more bookkeeping than the stack's own (a ring
+/// the references passed through on their way took a quarter more instructions: module
+/// workload, collector 1.15 G -> 0.95 G instructions, 448 -> 412 ms; lists 198 -> 154 ms).
+/// An object whose entries live in a block of their own (a set, a list, a large scope) is
+/// held back a little before its references are pushed: that block was asked for when it
+/// came in, so reading the entries does not wait for a second miss.
 #[derive(Default)]
 struct Search<'r> {
-    ahead: Ring<'r, AHEAD>,
     later: Ring<'r, LATER>,
 }
 
@@ -793,20 +789,25 @@ const AHEAD: usize = 8;
 const LATER: usize = 4;
 
 impl<'r> Search<'r> {
-    /// The next reference to follow: the oldest taken, after topping up from `edges`. When
-    /// none is left, the objects held back push their references first.
+    /// The next reference to follow: the one that has waited longest among the top `AHEAD`
+    /// of `edges` (which were all asked for when they came among them); the one below them
+    /// comes among them and is asked for. When none is left, the objects held back push their
+    /// references first.
     #[inline(always)]
     fn next(&mut self, edges: &mut Vec<Obj<'r>>) -> Option<Obj<'r>> {
         loop {
-            while self.ahead.len < AHEAD {
-                let Some(obj) = edges.pop() else { break };
-                obj.prefetch();
-                self.ahead.push(obj);
-            }
-            if let Some(obj) = self.ahead.pop() {
+            let n = edges.len();
+            if n > AHEAD {
+                let obj = edges.swap_remove(n - AHEAD);
+                edges[n - 1 - AHEAD].prefetch();
                 return Some(obj);
             }
-            self.later.pop()?.each_child(&mut |child| edges.push(child));
+            if let Some(obj) = edges.pop() {
+                return Some(obj);
+            }
+            self.later
+                .pop()?
+                .each_child(&mut |child| push(edges, child));
         }
     }
 
@@ -827,9 +828,16 @@ impl<'r> Search<'r> {
             }
         };
         if let Some(obj) = ready {
-            obj.each_child(&mut |child| edges.push(child));
+            obj.each_child(&mut |child| push(edges, child));
         }
     }
+}
+
+/// Pushes a reference to follow, asking for its object: it comes among the top `AHEAD`.
+#[inline(always)]
+fn push<'r>(edges: &mut Vec<Obj<'r>>, obj: Obj<'r>) {
+    obj.prefetch();
+    edges.push(obj);
 }
 
 /// A first-in, first-out ring of up to `N` objects.
@@ -870,17 +878,38 @@ impl<'r, const N: usize> Ring<'r, N> {
     }
 }
 
-fn get_mark(side: &SideMarks, obj: Obj, at: usize) -> u32 {
-    match obj.mark() {
-        Some(mark) => mark.0.get(),
-        None => side.get(&at).copied().unwrap_or(0),
-    }
+/// Where an object's mark is: inside it (sets, lists, thunks, scopes), or in the side table
+/// under its address (`Trial::side`).
+#[derive(Clone, Copy)]
+enum Place<'r> {
+    Inside(&'r Cell<u32>),
+    Side(usize),
 }
 
-fn set_mark(side: &mut SideMarks, obj: Obj, at: usize, value: u32) {
-    match (obj.mark(), value) {
-        (Some(mark), _) => mark.0.set(value),
-        (None, 0) => drop(side.remove(&at)),
-        (None, _) => drop(side.insert(at, value)),
+impl Place<'_> {
+    #[inline(always)]
+    fn get(self, side: &SideMarks) -> u32 {
+        match self {
+            Place::Inside(mark) => mark.get(),
+            Place::Side(at) => side.get(&at).copied().unwrap_or(0),
+        }
+    }
+
+    #[inline(always)]
+    fn set(self, side: &mut SideMarks, value: u32) {
+        match (self, value) {
+            (Place::Inside(mark), _) => mark.set(value),
+            (Place::Side(at), 0) => drop(side.remove(&at)),
+            (Place::Side(at), _) => drop(side.insert(at, value)),
+        }
+    }
+
+    /// An address in the object's block, to fetch it into the cache by.
+    #[inline(always)]
+    fn addr(self) -> usize {
+        match self {
+            Place::Inside(mark) => std::ptr::from_ref(mark).addr(),
+            Place::Side(at) => at,
+        }
     }
 }
