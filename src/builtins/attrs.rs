@@ -7,7 +7,7 @@ use super::{
 use crate::errors::Error;
 use crate::errors::Span;
 use crate::value::NixString;
-use crate::value::{Attrs, Symbol, Thunk, Value, sym};
+use crate::value::{Attrs, Calls, Over, Symbol, Thunk, Value, sym};
 use crate::vm::request::{Catch, Co, force, position, try_force};
 
 crate::declare_builtins! {
@@ -212,15 +212,10 @@ async fn list_to_attrs_name(co: &Co, name: Value, at: Option<Span>) -> Result<Ni
 
 /// The set of lazy applications of `f` to each name and value.
 fn map_attrs(f: &Value, set: &Value) -> Result<Value, Error> {
-    let entries = attrs_of(set)?
-        .iter()
-        .map(|(k, v)| {
-            let t = Thunk::apply(
-                f.clone(),
-                smallvec::smallvec![Value::String(k.to_nix_string()), v.clone()],
-            );
-            (k, Value::Thunk(t))
-        })
+    let set = attrs_of(set)?;
+    let calls = Calls::new(f.clone(), Over::Attrs(set.clone()));
+    let entries = (set.keys().enumerate())
+        .map(|(i, k)| (k, Value::Thunk(Calls::thunk(&calls, i))))
         .collect();
     Ok(Value::attrs(Attrs::from_sorted(entries)))
 }

@@ -6,7 +6,7 @@ use super::{
     within,
 };
 use crate::errors::Error;
-use crate::value::{Attrs, Closure, NixList, Ret, Symbol, Thunk, Value};
+use crate::value::{Attrs, Calls, Closure, NixList, Over, Ret, Symbol, Value};
 use crate::vm::request::{CallEach, Co, Expect, Finish, Loop, LoopStart, call, force};
 use crate::vm::speculate;
 use crate::vm::walk;
@@ -183,35 +183,48 @@ fn map(f: &Value, list: &Value) -> Result<Ret, Error> {
 }
 
 /// The lazy applications of `f` to each element.
-fn map_with(f: &Value, l: &NixList) -> Value {
-    let mut lazy = LazyApply::new(f);
-    Value::list(l.iter().map(|x| lazy.apply(x.clone())).collect())
+fn map_with(f: &Value, l: &Rc<NixList>) -> Value {
+    let mut lazy = LazyApply::new(f, Over::List(l.clone()));
+    Value::list(
+        l.iter()
+            .enumerate()
+            .map(|(i, x)| lazy.apply(i, x))
+            .collect(),
+    )
 }
 
 /// Lazy applications of one function (`map`, `genList`): each `f x` is a thunk, or its value
-/// where computing it at once is certain to be cheap and safe (`vm::speculate`).
+/// where computing it at once is certain to be cheap and safe (`vm::speculate`). The thunks
+/// share one block with the function and what it is applied over (`Calls`).
 struct LazyApply<'a> {
     f: &'a Value,
+    over: Over,
+    calls: Option<Rc<Calls>>,
     speculable: Option<Rc<Closure>>,
     scratch: Vec<Value>,
 }
 
 impl<'a> LazyApply<'a> {
-    fn new(f: &'a Value) -> Self {
+    fn new(f: &'a Value, over: Over) -> Self {
         LazyApply {
             f,
+            over,
+            calls: None,
             speculable: speculate::speculable_closure(f),
             scratch: Vec::new(),
         }
     }
 
-    fn apply(&mut self, x: Value) -> Value {
+    /// Element `i`, `f x`.
+    fn apply(&mut self, i: usize, x: &Value) -> Value {
         if let Some(c) = &self.speculable
-            && let Some(v) = speculate::apply_lambda(&c.lambda, &c.env, &x, &mut self.scratch)
+            && let Some(v) = speculate::apply_lambda(&c.lambda, &c.env, x, &mut self.scratch)
         {
             return v;
         }
-        Value::Thunk(Thunk::apply(self.f.clone(), smallvec::smallvec![x]))
+        let calls =
+            (self.calls).get_or_insert_with(|| Calls::new(self.f.clone(), self.over.clone()));
+        Value::Thunk(Calls::thunk(calls, i))
     }
 }
 
@@ -288,8 +301,12 @@ fn checked_length(n: i64) -> Result<i64, Error> {
 }
 
 fn gen_list_of(f: &Value, n: i64) -> Value {
-    let mut lazy = LazyApply::new(f);
-    Value::list((0..n).map(|i| lazy.apply(Value::Int(i))).collect())
+    let mut lazy = LazyApply::new(f, Over::Indices);
+    Value::list(
+        (0..n)
+            .map(|i| lazy.apply(i as usize, &Value::Int(i)))
+            .collect(),
+    )
 }
 
 async fn concat_lists(co: Co, lists: Value) -> Result<Value, Error> {

@@ -15,14 +15,15 @@
 //! scope whose slots were filled after it was made. Those two are *registered* when the write
 //! happens (`Thunk::finish`, `Env::may_cycle`), as weak references in a per-thread list; a
 //! collection starts from the registered objects that are still alive and follows every
-//! reference from there (sets, lists, closures, partial applications, scopes, thunks). An
-//! object with one reference is simply part of its only referrer; a shared object keeps its
-//! count in a mark inside it (`Mark`, in room that sets, lists, thunks and scopes have spare:
-//! no block grows), or, for the rarer kinds with no room, in a table by address. The marks
-//! also say which objects an earlier collection found alive: a young collection, started from
-//! the registrations since the last one, stops there. Reading a mark costs nothing beyond the
-//! reference count the search reads anyway, where a table lookup was a cache miss of its own:
-//! the marks took the collector's time on the module-system workload from 1.55 s to about 1 s.
+//! reference from there (sets, lists, closures, partial applications, scopes, thunks, the
+//! shared calls of a `map`). An object with one reference is simply part of its only
+//! referrer; a shared object keeps its count in a mark inside it (`Mark`, in room that sets,
+//! lists, thunks, scopes and calls have spare: no block grows), or, for the rarer kinds with
+//! no room, in a table by address. The marks also say which objects an earlier collection
+//! found alive: a young collection, started from the registrations since the last one, stops
+//! there. Reading a mark costs nothing beyond the reference count the search reads anyway,
+//! where a table lookup was a cache miss of its own: the marks took the collector's time on
+//! the module-system workload from 1.55 s to about 1 s.
 //! The search is an explicit stack, never native recursion, whose references are fetched into
 //! the cache a few ahead of being followed (`Search`).
 //!
@@ -43,7 +44,7 @@
 //! borrow into it: emptying it disturbs no one.
 
 use super::function::{Closure, EnvInner, PartialApp};
-use super::thunk::{ThunkCell, ThunkState};
+use super::thunk::{Calls, Over, ThunkCell, ThunkState};
 use super::{Attrs, NixList, Value};
 use rustc_hash::FxHashMap;
 use std::cell::{Cell, RefCell};
@@ -388,8 +389,10 @@ enum Obj<'r> {
     Builtin(&'r Rc<PartialApp>),
     Thunk(&'r Rc<ThunkCell>),
     Env(&'r Rc<EnvInner>),
-    /// The arguments of a lazy application of several (`ThunkState::ApplyMany`).
+    /// A lazy application's function and arguments (`ThunkState::Apply`).
     Args(&'r Rc<[Value]>),
+    /// The lazy calls of a `map`, `genList` or `mapAttrs` (`ThunkState::Call`).
+    Calls(&'r Rc<Calls>),
 }
 
 impl<'r> Obj<'r> {
@@ -404,6 +407,7 @@ impl<'r> Obj<'r> {
             Obj::Thunk(t) => addr(t),
             Obj::Env(e) => addr(e),
             Obj::Args(a) => addr(a),
+            Obj::Calls(c) => addr(c),
         }
     }
 
@@ -416,6 +420,7 @@ impl<'r> Obj<'r> {
             Obj::List(l) => (Rc::strong_count(l), Place::Inside(&l.mark.0)),
             Obj::Thunk(t) => (Rc::strong_count(t), Place::Inside(&t.mark.0)),
             Obj::Env(e) => (Rc::strong_count(e), Place::Inside(&e.mark.0)),
+            Obj::Calls(c) => (Rc::strong_count(c), Place::Inside(&c.mark.0)),
             Obj::Closure(c) => (Rc::strong_count(c), Place::Side(addr(c))),
             Obj::Builtin(b) => (Rc::strong_count(b), Place::Side(addr(b))),
             Obj::Args(a) => (Rc::strong_count(a), Place::Side(addr(a))),
@@ -457,6 +462,14 @@ impl<'r> Obj<'r> {
             Obj::Attrs(a) => a.values().for_each(|v| value_edge(v, f)),
             Obj::List(l) => l.iter().for_each(|v| value_edge(v, f)),
             Obj::Args(a) => a.iter().for_each(|v| value_edge(v, f)),
+            Obj::Calls(c) => {
+                value_edge(&c.func, f);
+                match &c.over {
+                    Over::Indices => {}
+                    Over::List(l) => f(Obj::List(l)),
+                    Over::Attrs(a) => f(Obj::Attrs(a)),
+                }
+            }
             Obj::Builtin(p) => p.args.iter().for_each(|v| value_edge(v, f)),
             Obj::Closure(c) => f(Obj::Env(&c.env.0)),
             Obj::Env(e) => {
@@ -486,6 +499,7 @@ impl<'r> Obj<'r> {
             Obj::Attrs(a) => RC + std::mem::size_of::<Attrs>() + a.len() * (value + 8),
             Obj::List(l) => RC + std::mem::size_of::<NixList>() + l.len() * value,
             Obj::Args(a) => RC + std::mem::size_of_val(&**a),
+            Obj::Calls(_) => RC + std::mem::size_of::<Calls>(),
             Obj::Builtin(_) => RC + std::mem::size_of::<PartialApp>(),
             Obj::Closure(_) => RC + std::mem::size_of::<Closure>(),
             Obj::Thunk(_) => RC + std::mem::size_of::<ThunkCell>(),
@@ -534,13 +548,9 @@ fn value_edge<'r>(v: &'r Value, f: &mut impl FnMut(Obj<'r>)) {
 fn state_edges<'r>(state: &'r ThunkState, f: &mut impl FnMut(Obj<'r>)) {
     match state {
         ThunkState::Code { env, .. } | ThunkState::ForcingCode { env, .. } => f(Obj::Env(&env.0)),
-        ThunkState::Apply { func, arg } | ThunkState::ForcingApply { func, arg } => {
-            value_edge(func, f);
-            value_edge(arg, f);
-        }
-        ThunkState::ApplyMany { func, args } | ThunkState::ForcingApplyMany { func, args } => {
-            value_edge(func, f);
-            f(Obj::Args(args));
+        ThunkState::Apply(call) | ThunkState::ForcingApply(call) => f(Obj::Args(call)),
+        ThunkState::Call { calls, .. } | ThunkState::ForcingCall { calls, .. } => {
+            f(Obj::Calls(calls))
         }
         ThunkState::Done(v) => value_edge(v, f),
         ThunkState::Blackhole | ThunkState::Failed(_) => {}
@@ -556,7 +566,8 @@ struct Found {
     live_bytes: u64,
 }
 
-/// The collector's mark in an object that has room for one (sets, lists, thunks, scopes).
+/// The collector's mark in an object that has room for one (sets, lists, thunks, scopes,
+/// calls).
 /// Zero for an object no collection has found alive, `OLD` once one has; during a collection,
 /// `TRIAL` with the count of the object's references not yet accounted for, and `LIVE` once it
 /// is found held from outside. A copy of an object gets a fresh mark.
@@ -880,7 +891,7 @@ impl<'r, const N: usize> Ring<'r, N> {
     }
 }
 
-/// Where an object's mark is: inside it (sets, lists, thunks, scopes), or in the side table
+/// Where an object's mark is: inside it (sets, lists, thunks, scopes, calls), or in the side table
 /// under its address (`Trial::side`).
 #[derive(Clone, Copy)]
 enum Place<'r> {

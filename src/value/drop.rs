@@ -7,6 +7,7 @@
 //! stack depth. Shared or scalar children are released on the spot, so the common case (an
 //! environment holding an integer, a list of strings) never touches the queue.
 
+use super::thunk::Calls;
 use super::{Env, Value};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -17,6 +18,7 @@ use std::rc::Rc;
 pub(super) enum Garbage {
     Value(Value),
     Env(Env),
+    Calls(Rc<Calls>),
 }
 
 thread_local! {
@@ -53,10 +55,10 @@ pub(super) fn state_holds_structure(state: &super::ThunkState) -> bool {
         super::ThunkState::Code { env, .. } | super::ThunkState::ForcingCode { env, .. } => {
             env_is_unique(env)
         }
-        super::ThunkState::Apply { .. }
-        | super::ThunkState::ApplyMany { .. }
-        | super::ThunkState::ForcingApply { .. }
-        | super::ThunkState::ForcingApplyMany { .. } => true,
+        super::ThunkState::Apply(_) | super::ThunkState::ForcingApply(_) => true,
+        super::ThunkState::Call { calls, .. } | super::ThunkState::ForcingCall { calls, .. } => {
+            Rc::strong_count(calls) == 1
+        }
         super::ThunkState::Blackhole | super::ThunkState::Failed(_) => false,
     }
 }
@@ -85,6 +87,13 @@ pub(super) fn release_env(env: Env) {
     }
 }
 
+/// Releases the lazy calls of a thunk being freed.
+pub(super) fn release_calls(calls: Rc<Calls>) {
+    if Rc::strong_count(&calls) == 1 {
+        free(Garbage::Calls(calls));
+    }
+}
+
 /// Frees `g` now if destructors are nested shallowly enough; otherwise queues it if freeing it
 /// reaches further values (and frees it on the spot if not).
 fn free(g: Garbage) {
@@ -97,7 +106,7 @@ fn free(g: Garbage) {
     }
     let deep = match &g {
         Garbage::Value(v) => owns_structure(v),
-        Garbage::Env(_) => true,
+        Garbage::Env(_) | Garbage::Calls(_) => true,
     };
     if deep {
         defer(g);
@@ -144,6 +153,19 @@ mod tests {
         for _ in 0..1_000_000 {
             let args = smallvec::smallvec![Value::Null, v];
             v = Value::Thunk(super::super::Thunk::apply(Value::Null, args));
+        }
+        drop(v);
+    }
+
+    #[test]
+    fn a_million_deep_chain_of_shared_calls_is_freed_without_recursion() {
+        use super::super::thunk::{Calls, Over};
+        // `map f (map f (... [ x ]))`: each list's element calls `f` over the list before.
+        let mut v = Value::Null;
+        for _ in 0..1_000_000 {
+            let list = std::rc::Rc::new(super::super::NixList::new(vec![v]));
+            let calls = Calls::new(Value::Null, Over::List(list));
+            v = Value::Thunk(Calls::thunk(&calls, 0));
         }
         drop(v);
     }

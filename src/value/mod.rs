@@ -28,7 +28,7 @@ pub use string::{NixContext, NixString};
 pub use symbol::Symbol;
 pub(crate) use symbol::sym;
 pub use thunk::Thunk;
-pub(crate) use thunk::{Failure, ThunkState, Work};
+pub(crate) use thunk::{Calls, Failure, Over, ThunkState, Work};
 
 /// Arguments held by a partial application or a lazy application: up to two inline, which is
 /// every builtin's partial application but those of arity four or more.

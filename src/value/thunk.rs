@@ -14,7 +14,7 @@
 
 use super::code::Chunk;
 use super::collect::Mark;
-use super::{Args, Env, Value};
+use super::{Args, Attrs, Env, NixList, Value};
 use crate::errors::Error;
 use std::cell::{RefCell, UnsafeCell};
 use std::rc::Rc;
@@ -24,36 +24,31 @@ use std::rc::Rc;
 pub(crate) type Failure = Rc<RefCell<Error>>;
 
 /// What a thunk still has to do, or what it became. Each computation has a second variant
-/// for while it runs (one flat enum: nested, the state would not fit the thunk's 40 bytes).
+/// for while it runs (one flat enum: nested, the state would not fit the thunk's 24 bytes).
 pub(crate) enum ThunkState {
     /// Run `chunk` in `env`.
     Code {
         chunk: Rc<Chunk>,
         env: Env,
     },
-    /// Apply a function to an argument (lazy results of builtins such as `map`).
-    Apply {
-        func: Value,
-        arg: Value,
-    },
-    /// Apply a function to several arguments (`mapAttrs`); behind an `Rc` to keep every thunk
-    /// small.
-    ApplyMany {
-        func: Value,
-        args: Rc<[Value]>,
+    /// Apply a function to arguments, `[function, arguments...]` (a host's `Value::apply`,
+    /// `zipAttrsWith`'s calls); behind an `Rc` to keep every thunk small.
+    Apply(Rc<[Value]>),
+    /// Element `index` of a `map`, `genList` or `mapAttrs`: its call is in the block that
+    /// every element of that builtin's result shares.
+    Call {
+        calls: Rc<Calls>,
+        index: u32,
     },
     /// These three are being evaluated right now; forcing them again is infinite recursion.
     ForcingCode {
         chunk: Rc<Chunk>,
         env: Env,
     },
-    ForcingApply {
-        func: Value,
-        arg: Value,
-    },
-    ForcingApplyMany {
-        func: Value,
-        args: Rc<[Value]>,
+    ForcingApply(Rc<[Value]>),
+    ForcingCall {
+        calls: Rc<Calls>,
+        index: u32,
     },
     /// A placeholder filled in later (the globals' `builtins` and `derivation`).
     Blackhole,
@@ -63,15 +58,101 @@ pub(crate) enum ThunkState {
     Done(Value),
 }
 
+/// The lazy calls one `map`, `genList` or `mapAttrs` makes, shared by the thunks of the
+/// result's elements, each of which holds this block and its index. A thunk then needs no
+/// room for a function and an argument of its own (32 bytes, which made every thunk a 64-byte
+/// block where 48 now do), and the result costs one block more, not one per element.
+pub(crate) struct Calls {
+    pub(super) func: Value,
+    pub(super) over: Over,
+    pub(super) mark: Mark,
+}
+
+/// What a `Calls` block's function is applied to.
+#[derive(Clone)]
+pub(crate) enum Over {
+    /// `genList`: call `i` is `func i`.
+    Indices,
+    /// `map`: call `i` is `func list[i]`.
+    List(Rc<NixList>),
+    /// `mapAttrs`: call `i` is `func name value` with the set's `i`th attribute.
+    Attrs(Rc<Attrs>),
+}
+
+impl Calls {
+    pub(crate) fn new(func: Value, over: Over) -> Rc<Calls> {
+        Rc::new(Calls {
+            func,
+            over,
+            mark: Mark::default(),
+        })
+    }
+
+    /// The lazy call `i`: a thunk, or (past the 2^32 calls an index holds, which no list
+    /// reaches in practice) a lazy application of its own.
+    pub(crate) fn thunk(calls: &Rc<Calls>, i: usize) -> Thunk {
+        match u32::try_from(i) {
+            Ok(index) => Thunk::new(ThunkState::Call {
+                calls: calls.clone(),
+                index,
+            }),
+            Err(_) => Thunk::new(ThunkState::Apply(match calls.work(i) {
+                Work::Apply(f, arg) => Rc::new([f, arg]),
+                Work::ApplyMany(f, args) => std::iter::once(f).chain(args).collect(),
+            })),
+        }
+    }
+
+    /// What call `i` runs.
+    fn work(&self, i: usize) -> Work {
+        let func = self.func.clone();
+        fn past(i: usize) -> ! {
+            unreachable!("lazy call {i} past the end of what it is applied over")
+        }
+        match &self.over {
+            Over::Indices => Work::Apply(func, Value::Int(i as i64)),
+            Over::List(l) => Work::Apply(func, l.get(i).cloned().unwrap_or_else(|| past(i))),
+            Over::Attrs(a) => {
+                let (name, value) = a.entry(i).unwrap_or_else(|| past(i));
+                let name = Value::String(name.to_nix_string());
+                Work::ApplyMany(func, smallvec::smallvec![name, value.clone()])
+            }
+        }
+    }
+}
+
+impl Drop for Calls {
+    fn drop(&mut self) {
+        super::drop::release(std::mem::replace(&mut self.func, Value::Null));
+        match std::mem::replace(&mut self.over, Over::Indices) {
+            Over::Indices => {}
+            Over::List(l) => super::drop::release(Value::List(l)),
+            Over::Attrs(a) => super::drop::release(Value::Attrs(a)),
+        }
+    }
+}
+
 /// What the VM needs to run a lazy application: clones of its parts (`Thunk::begin_apply`).
+/// One argument, or several (`mapAttrs`'s two, which C++ Nix's calls give no position).
 pub(crate) enum Work {
     Apply(Value, Value),
-    ApplyMany(Value, Rc<[Value]>),
+    ApplyMany(Value, Args),
+}
+
+impl Work {
+    /// The work of an `Apply` state's `[function, arguments...]`.
+    fn of(call: &[Value]) -> Work {
+        match call {
+            [func, arg] => Work::Apply(func.clone(), arg.clone()),
+            [func, args @ ..] => Work::ApplyMany(func.clone(), args.iter().cloned().collect()),
+            [] => unreachable!("a lazy application without its function"),
+        }
+    }
 }
 
 /// The shared cell; its destructor frees what the thunk holds without recursion.
 ///
-/// The state sits in an `UnsafeCell` rather than a `RefCell` so that the cell keeps its 48
+/// The state sits in an `UnsafeCell` rather than a `RefCell` so that the cell keeps its 32
 /// bytes with the cycle collector's mark beside the state (a `RefCell`'s borrow flag would
 /// take the mark's place). What a `RefCell` would check at run time holds by construction
 /// instead: every access is one of the methods below, none of which keeps a reference into
@@ -118,20 +199,17 @@ impl Drop for ThunkCell {
             ThunkState::Code { env, .. } | ThunkState::ForcingCode { env, .. } => {
                 super::drop::release_env(env)
             }
-            ThunkState::Apply { func, arg } | ThunkState::ForcingApply { func, arg } => {
-                super::drop::release(func);
-                super::drop::release(arg);
-            }
-            ThunkState::ApplyMany { func, mut args }
-            | ThunkState::ForcingApplyMany { func, mut args } => {
-                super::drop::release(func);
+            ThunkState::Apply(mut call) | ThunkState::ForcingApply(mut call) => {
                 // Taken out one by one: dropped in place, a chain of such thunks (each an
                 // argument of the next) would be freed by recursion.
-                if let Some(args) = Rc::get_mut(&mut args) {
-                    for v in args {
+                if let Some(call) = Rc::get_mut(&mut call) {
+                    for v in call {
                         super::drop::release(std::mem::replace(v, Value::Null));
                     }
                 }
+            }
+            ThunkState::Call { calls, .. } | ThunkState::ForcingCall { calls, .. } => {
+                super::drop::release_calls(calls)
             }
             ThunkState::Blackhole | ThunkState::Failed(_) => {}
         }
@@ -155,20 +233,11 @@ impl Thunk {
         }))
     }
 
+    /// `func` applied to `args` when forced.
     pub(crate) fn apply(func: Value, args: Args) -> Self {
-        let mut args = args.into_iter();
-        Thunk::new(match (args.next(), args.next(), args.len()) {
-            (Some(arg), None, _) => ThunkState::Apply { func, arg },
-            // Two (`mapAttrs`): one allocation, the array made straight into shared storage.
-            (Some(a), Some(b), 0) => ThunkState::ApplyMany {
-                func,
-                args: Rc::new([a, b]),
-            },
-            (a, b, _) => ThunkState::ApplyMany {
-                func,
-                args: a.into_iter().chain(b).chain(args).collect(),
-            },
-        })
+        Thunk::new(ThunkState::Apply(
+            std::iter::once(func).chain(args).collect(),
+        ))
     }
 
     /// The value if the thunk has been evaluated.
@@ -189,8 +258,8 @@ impl Thunk {
         matches!(
             unsafe { self.0.peek() },
             ThunkState::ForcingCode { .. }
-                | ThunkState::ForcingApply { .. }
-                | ThunkState::ForcingApplyMany { .. }
+                | ThunkState::ForcingApply(_)
+                | ThunkState::ForcingCall { .. }
                 | ThunkState::Blackhole
         )
     }
@@ -224,7 +293,10 @@ impl Thunk {
     pub(crate) fn pending_call(&self) -> Option<Value> {
         let state = self.0.replace(ThunkState::Blackhole);
         let func = match &state {
-            ThunkState::Apply { func, .. } => Some(func.clone()),
+            ThunkState::Apply(call) if call.len() == 2 => Some(call[0].clone()),
+            ThunkState::Call { calls, .. } if !matches!(calls.over, Over::Attrs(_)) => {
+                Some(calls.func.clone())
+            }
             _ => None,
         };
         self.0.replace(state);
@@ -236,13 +308,13 @@ impl Thunk {
     #[inline]
     pub(crate) fn begin_apply(&self) -> Option<Work> {
         let (next, work) = match self.0.replace(ThunkState::Blackhole) {
-            ThunkState::Apply { func, arg } => {
-                let work = Work::Apply(func.clone(), arg.clone());
-                (ThunkState::ForcingApply { func, arg }, Some(work))
+            ThunkState::Apply(call) => {
+                let work = Work::of(&call);
+                (ThunkState::ForcingApply(call), Some(work))
             }
-            ThunkState::ApplyMany { func, args } => {
-                let work = Work::ApplyMany(func.clone(), args.clone());
-                (ThunkState::ForcingApplyMany { func, args }, Some(work))
+            ThunkState::Call { calls, index } => {
+                let work = calls.work(index as usize);
+                (ThunkState::ForcingCall { calls, index }, Some(work))
             }
             other => (other, None),
         };
@@ -269,8 +341,8 @@ impl Thunk {
     pub(crate) fn abort(&self) {
         let next = match self.0.replace(ThunkState::Blackhole) {
             ThunkState::ForcingCode { chunk, env } => ThunkState::Code { chunk, env },
-            ThunkState::ForcingApply { func, arg } => ThunkState::Apply { func, arg },
-            ThunkState::ForcingApplyMany { func, args } => ThunkState::ApplyMany { func, args },
+            ThunkState::ForcingApply(call) => ThunkState::Apply(call),
+            ThunkState::ForcingCall { calls, index } => ThunkState::Call { calls, index },
             other => other,
         };
         self.0.replace(next);
@@ -290,7 +362,7 @@ impl Thunk {
 
     /// Fills in a placeholder with an application to make when it is forced.
     pub(crate) fn set_apply(&self, func: Value, arg: Value) {
-        drop(self.0.replace(ThunkState::Apply { func, arg }));
+        drop(self.0.replace(ThunkState::Apply(Rc::new([func, arg]))));
         super::collect::register_thunk(&self.0);
     }
 
@@ -330,7 +402,7 @@ impl Thunk {
 mod tests {
     #[test]
     fn a_thunk_is_one_small_allocation() {
-        // Reference counts, the state and the collector's mark: every thunk costs 64 bytes.
-        assert!(std::mem::size_of::<super::ThunkCell>() <= 48);
+        // Reference counts, the state and the collector's mark: every thunk costs 48 bytes.
+        assert!(std::mem::size_of::<super::ThunkCell>() <= 32);
     }
 }
