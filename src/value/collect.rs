@@ -44,8 +44,8 @@
 //! borrow into it: emptying it disturbs no one.
 
 use super::function::{Closure, EnvInner, PartialApp};
-use super::thunk::{Calls, Over, ThunkCell, ThunkState};
-use super::{Attrs, NixList, Value};
+use super::thunk::{Calls, Over, Registered, ThunkCell, ThunkState};
+use super::{Attrs, NixList, Thunk, Value};
 use rustc_hash::FxHashMap;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -91,7 +91,7 @@ pub struct GcStats {
 /// found alive.
 #[derive(Default)]
 struct Registry {
-    thunks: Vec<Weak<ThunkCell>>,
+    thunks: Vec<Registered>,
     envs: Vec<Weak<EnvInner>>,
     /// Where the registrations since the last collection (the young ones) start.
     young: (usize, usize),
@@ -129,8 +129,10 @@ thread_local! {
 
 /// Registers an evaluated thunk whose value holds further values.
 #[inline]
-pub(super) fn register_thunk(cell: &Rc<ThunkCell>) {
-    register(Rc::downgrade(cell), |r| &mut r.thunks);
+pub(super) fn register_thunk(thunk: &Thunk) {
+    if let Some(registered) = Registered::new(thunk) {
+        register(registered, |r| &mut r.thunks);
+    }
 }
 
 /// Registers a scope whose slots are filled after it was made.
@@ -140,7 +142,7 @@ pub(super) fn register_env(env: &Rc<EnvInner>) {
 }
 
 #[inline]
-fn register<T>(weak: Weak<T>, list: fn(&mut Registry) -> &mut Vec<Weak<T>>) {
+fn register<R>(weak: R, list: fn(&mut Registry) -> &mut Vec<R>) {
     // During thread teardown the registry may be gone; nothing is collected then anyway.
     let _ = REGISTRY.try_with(|r| {
         let mut r = r.borrow_mut();
@@ -210,7 +212,7 @@ impl Registry {
 
     /// Takes out the registrations a collection of `kind` starts from, and the side marks
     /// (emptied for a full collection, which ignores what earlier ones found).
-    fn take(&mut self, kind: Kind) -> (Vec<Weak<ThunkCell>>, Vec<Weak<EnvInner>>, SideMarks) {
+    fn take(&mut self, kind: Kind) -> (Vec<Registered>, Vec<Weak<EnvInner>>, SideMarks) {
         let side = std::mem::take(&mut self.side);
         match kind {
             Kind::Young => {
@@ -252,10 +254,48 @@ impl Registry {
     }
 }
 
-fn sweep_from<T>(list: &mut Vec<Weak<T>>, start: usize) {
+/// A weak reference to a registered object: a thunk's (`Registered`) or a scope's (`Weak`).
+trait Registration {
+    type Owner;
+    fn is_alive(&self) -> bool;
+    fn upgrade(&self) -> Option<Self::Owner>;
+    /// The start of the object's block, to fetch it into the cache by.
+    fn block(&self) -> usize;
+}
+
+impl Registration for Registered {
+    type Owner = Thunk;
+    fn is_alive(&self) -> bool {
+        Registered::is_alive(self)
+    }
+    fn upgrade(&self) -> Option<Thunk> {
+        Registered::upgrade(self)
+    }
+    fn block(&self) -> usize {
+        self.addr()
+    }
+}
+
+impl<T> Registration for Weak<T> {
+    type Owner = Rc<T>;
+    fn is_alive(&self) -> bool {
+        self.strong_count() > 0
+    }
+    fn upgrade(&self) -> Option<Rc<T>> {
+        Weak::upgrade(self)
+    }
+    fn block(&self) -> usize {
+        (self.as_ptr() as *const u8 as usize).wrapping_sub(RC_COUNTS)
+    }
+}
+
+/// The bytes of counts that an `Rc`'s block holds in front of the address it points at.
+const RC_COUNTS: usize = 16;
+
+fn sweep_from<R: Registration>(list: &mut Vec<R>, start: usize) {
     let mut keep = start;
     for i in start..list.len() {
-        if list[i].strong_count() > 0 {
+        if list[i].is_alive() {
             list.swap(keep, i);
             keep += 1;
         }
@@ -271,7 +311,7 @@ pub fn collect() -> GcStats {
 
 /// What a collection keeps: the registrations of live objects, and the side marks.
 struct Survivors {
-    thunks: Vec<Weak<ThunkCell>>,
+    thunks: Vec<Registered>,
     envs: Vec<Weak<EnvInner>>,
     side: SideMarks,
 }
@@ -286,16 +326,16 @@ fn run(kind: Kind) -> GcStats {
     let (dead_thunks, dead_envs, found) = {
         let roots = thunks.len() + envs.len();
         let mut trial = Trial::new(&mut side, kind == Kind::Young, roots);
-        each_ahead(&thunks, addr, |t| trial.root(Obj::Thunk(t)));
-        each_ahead(&envs, addr, |e| trial.root(Obj::Env(e)));
+        each_ahead(&thunks, Thunk::ptr_id, |t| trial.root(Obj::Thunk(t)));
+        each_ahead(&envs, block, |e| trial.root(Obj::Env(e)));
         trial.subtract();
         trial.scan();
         let mut dead_thunks = Vec::with_capacity(thunks.len());
-        each_ahead(&thunks, addr, |t| {
+        each_ahead(&thunks, Thunk::ptr_id, |t| {
             dead_thunks.push(!trial.is_live(Obj::Thunk(t)));
         });
         let mut dead_envs = Vec::with_capacity(envs.len());
-        each_ahead(&envs, addr, |e| {
+        each_ahead(&envs, block, |e| {
             dead_envs.push(!trial.is_live(Obj::Env(e)));
         });
         (dead_thunks, dead_envs, trial.finish())
@@ -321,26 +361,20 @@ fn run(kind: Kind) -> GcStats {
     this
 }
 
-fn upgrade_all<T>(registered: Vec<Weak<T>>) -> Vec<Rc<T>> {
+fn upgrade_all<R: Registration>(registered: Vec<R>) -> Vec<R::Owner> {
     let mut live = Vec::with_capacity(registered.len());
-    each_ahead(
-        &registered,
-        |w| w.as_ptr() as *const u8 as usize,
-        |w| {
-            live.extend(w.upgrade());
-        },
-    );
+    each_ahead(&registered, R::block, |w| live.extend(w.upgrade()));
     live
 }
 
 /// Calls `f` on each item, having asked the processor to fetch the object of the item
-/// `AHEAD` places further on (`at` gives its address): the passes over registrations and
+/// `AHEAD` places further on (`at` gives the start of its block): the passes over registrations and
 /// members touch one object each, rarely in the cache, and fetching ahead overlaps the misses.
 #[inline(always)]
 fn each_ahead<'a, T>(items: &'a [T], at: impl Fn(&T) -> usize, mut f: impl FnMut(&'a T)) {
     for (i, item) in items.iter().enumerate() {
         if let Some(next) = items.get(i + AHEAD) {
-            prefetch(at(next).wrapping_sub(16));
+            prefetch(at(next));
         }
         f(item);
     }
@@ -349,20 +383,20 @@ fn each_ahead<'a, T>(items: &'a [T], at: impl Fn(&T) -> usize, mut f: impl FnMut
 /// Empties the garbage registered objects, which frees their cycles once the collector's own
 /// references go; returns the registrations of the live ones.
 fn break_cycles(
-    thunks: &[Rc<ThunkCell>],
+    thunks: &[Thunk],
     dead_thunks: &[bool],
     envs: &[Rc<EnvInner>],
     dead_envs: &[bool],
-) -> (Vec<Weak<ThunkCell>>, Vec<Weak<EnvInner>>) {
+) -> (Vec<Registered>, Vec<Weak<EnvInner>>) {
     let mut live_thunks = Vec::with_capacity(thunks.len());
     let mut dead = dead_thunks.iter();
-    each_ahead(thunks, addr, |t| match dead.next() {
-        Some(true) => drop(t.replace(ThunkState::Blackhole)),
-        _ => live_thunks.push(Rc::downgrade(t)),
+    each_ahead(thunks, Thunk::ptr_id, |t| match dead.next() {
+        Some(true) => t.clear(),
+        _ => live_thunks.extend(Registered::new(t)),
     });
     let mut live_envs = Vec::with_capacity(envs.len());
     let mut dead = dead_envs.iter();
-    each_ahead(envs, addr, |e| match dead.next() {
+    each_ahead(envs, block, |e| match dead.next() {
         Some(true) => {
             for slot in e.slots() {
                 // SAFETY: the trial found this scope unreachable from anything but
@@ -380,6 +414,11 @@ fn addr<T: ?Sized>(rc: &Rc<T>) -> usize {
     Rc::as_ptr(rc) as *const u8 as usize
 }
 
+/// Where an `Rc`'s block starts: its counts, in front of the object.
+fn block<T: ?Sized>(rc: &Rc<T>) -> usize {
+    addr(rc).wrapping_sub(RC_COUNTS)
+}
+
 /// An object the search can look into: the counted reference that reaches it.
 #[derive(Clone, Copy)]
 enum Obj<'r> {
@@ -387,7 +426,7 @@ enum Obj<'r> {
     List(&'r Rc<NixList>),
     Closure(&'r Rc<Closure>),
     Builtin(&'r Rc<PartialApp>),
-    Thunk(&'r Rc<ThunkCell>),
+    Thunk(&'r Thunk),
     Env(&'r Rc<EnvInner>),
     /// A lazy application's function and arguments (`ThunkState::Apply`).
     Args(&'r Rc<[Value]>),
@@ -404,7 +443,7 @@ impl<'r> Obj<'r> {
             Obj::List(l) => addr(l),
             Obj::Closure(c) => addr(c),
             Obj::Builtin(b) => addr(b),
-            Obj::Thunk(t) => addr(t),
+            Obj::Thunk(t) => t.ptr_id(),
             Obj::Env(e) => addr(e),
             Obj::Args(a) => addr(a),
             Obj::Calls(c) => addr(c),
@@ -418,7 +457,7 @@ impl<'r> Obj<'r> {
         match self {
             Obj::Attrs(a) => (Rc::strong_count(a), Place::Inside(&a.mark.0)),
             Obj::List(l) => (Rc::strong_count(l), Place::Inside(&l.mark.0)),
-            Obj::Thunk(t) => (Rc::strong_count(t), Place::Inside(&t.mark.0)),
+            Obj::Thunk(t) => (t.owners(), Place::Inside(&t.cell().mark.0)),
             Obj::Env(e) => (Rc::strong_count(e), Place::Inside(&e.mark.0)),
             Obj::Calls(c) => (Rc::strong_count(c), Place::Inside(&c.mark.0)),
             Obj::Closure(c) => (Rc::strong_count(c), Place::Side(addr(c))),
@@ -437,8 +476,12 @@ impl<'r> Obj<'r> {
     /// and scopes, its contents) into the cache, ahead of the search reading it.
     #[inline(always)]
     fn prefetch(self) {
-        // The counts sit just before the address `Rc::as_ptr` gives, in the same block.
-        prefetch(self.addr().wrapping_sub(16));
+        // An `Rc`'s counts sit just before the address `Rc::as_ptr` gives, in the same
+        // block; a thunk's are inside it.
+        prefetch(match self {
+            Obj::Thunk(t) => t.ptr_id(),
+            _ => self.addr().wrapping_sub(RC_COUNTS),
+        });
     }
 
     /// Asks for the block holding the object's entries, where they are not in the object's
@@ -485,7 +528,7 @@ impl<'r> Obj<'r> {
                 // SAFETY: nothing writes a thunk while a collection runs (it runs between
                 // operations and only reads until the search is over), so the state stays as
                 // it is for as long as the search holds references into it.
-                state_edges(unsafe { cell.peek() }, f);
+                state_edges(unsafe { cell.cell().peek() }, f);
             }
         }
     }
@@ -493,7 +536,7 @@ impl<'r> Obj<'r> {
     /// The object's size in bytes, estimated: its block with the reference counts, and the
     /// out-of-line storage of its entries.
     fn bytes(self) -> usize {
-        const RC: usize = 16;
+        const RC: usize = RC_COUNTS;
         let value = std::mem::size_of::<Value>();
         match self {
             Obj::Attrs(a) => RC + std::mem::size_of::<Attrs>() + a.len() * (value + 8),
@@ -502,7 +545,7 @@ impl<'r> Obj<'r> {
             Obj::Calls(_) => RC + std::mem::size_of::<Calls>(),
             Obj::Builtin(_) => RC + std::mem::size_of::<PartialApp>(),
             Obj::Closure(_) => RC + std::mem::size_of::<Closure>(),
-            Obj::Thunk(_) => RC + std::mem::size_of::<ThunkCell>(),
+            Obj::Thunk(_) => std::mem::size_of::<ThunkCell>(),
             Obj::Env(e) => {
                 let spilled = match e.slots().len() {
                     0..=2 => 0,
@@ -534,7 +577,7 @@ fn value_edge<'r>(v: &'r Value, f: &mut impl FnMut(Obj<'r>)) {
         Value::List(l) => f(Obj::List(l)),
         Value::Closure(c) => f(Obj::Closure(c)),
         Value::Builtin(b) => f(Obj::Builtin(b)),
-        Value::Thunk(t) => f(Obj::Thunk(&t.0)),
+        Value::Thunk(t) => f(Obj::Thunk(t)),
         Value::Null
         | Value::Bool(_)
         | Value::Int(_)

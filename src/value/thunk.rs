@@ -16,8 +16,14 @@ use super::code::Chunk;
 use super::collect::Mark;
 use super::{Args, Attrs, Env, NixList, Value};
 use crate::errors::Error;
-use std::cell::{RefCell, UnsafeCell};
+use std::cell::RefCell;
 use std::rc::Rc;
+
+mod cell;
+
+pub(super) use cell::Registered;
+pub use cell::Thunk;
+pub(crate) use cell::ThunkCell;
 
 /// The error that thunks failed with: one cell for every thunk an error unwound through, which
 /// the VM updates as the error gathers its trace, until it is caught.
@@ -150,87 +156,34 @@ impl Work {
     }
 }
 
-/// The shared cell; its destructor frees what the thunk holds without recursion.
-///
-/// The state sits in an `UnsafeCell` rather than a `RefCell` so that the cell keeps its 32
-/// bytes with the cycle collector's mark beside the state (a `RefCell`'s borrow flag would
-/// take the mark's place). What a `RefCell` would check at run time holds by construction
-/// instead: every access is one of the methods below, none of which keeps a reference into
-/// the state past its own body or calls out while it holds one (a replaced state is dropped
-/// after the write, so no destructor runs while the cell is being written).
-pub(crate) struct ThunkCell {
-    state: UnsafeCell<ThunkState>,
-    pub(super) mark: Mark,
-}
-
-impl ThunkCell {
-    fn new(state: ThunkState) -> Self {
-        ThunkCell {
-            state: UnsafeCell::new(state),
-            mark: Mark::default(),
+/// Frees what a thunk held, without recursion: its last owner is gone, or a collection
+/// emptied it.
+fn release_state(state: ThunkState) {
+    match state {
+        ThunkState::Done(v) => super::drop::release(v),
+        ThunkState::Code { env, .. } | ThunkState::ForcingCode { env, .. } => {
+            super::drop::release_env(env)
         }
-    }
-
-    /// The state, to read.
-    ///
-    /// # Safety
-    /// The reference must be gone before the cell is next written (`replace`); callers use it
-    /// within one expression, or (the cycle collector) while nothing runs that writes thunks.
-    #[inline]
-    pub(super) unsafe fn peek(&self) -> &ThunkState {
-        // SAFETY: writes happen only in `replace`, which the caller keeps away for as long as
-        // the reference lives.
-        unsafe { &*self.state.get() }
-    }
-
-    /// Puts `new` in and hands back the old state, for the caller to drop after the write.
-    #[inline]
-    pub(super) fn replace(&self, new: ThunkState) -> ThunkState {
-        // SAFETY: no reference into the state is alive (see `peek`), and the swap calls no
-        // code of ours: the old state is returned, not dropped here.
-        unsafe { std::ptr::replace(self.state.get(), new) }
-    }
-}
-
-impl Drop for ThunkCell {
-    fn drop(&mut self) {
-        match std::mem::replace(self.state.get_mut(), ThunkState::Blackhole) {
-            ThunkState::Done(v) => super::drop::release(v),
-            ThunkState::Code { env, .. } | ThunkState::ForcingCode { env, .. } => {
-                super::drop::release_env(env)
-            }
-            ThunkState::Apply(mut call) | ThunkState::ForcingApply(mut call) => {
-                // Taken out one by one: dropped in place, a chain of such thunks (each an
-                // argument of the next) would be freed by recursion.
-                if let Some(call) = Rc::get_mut(&mut call) {
-                    for v in call {
-                        super::drop::release(std::mem::replace(v, Value::Null));
-                    }
+        ThunkState::Apply(mut call) | ThunkState::ForcingApply(mut call) => {
+            // Taken out one by one: dropped in place, a chain of such thunks (each an
+            // argument of the next) would be freed by recursion.
+            if let Some(call) = Rc::get_mut(&mut call) {
+                for v in call {
+                    super::drop::release(std::mem::replace(v, Value::Null));
                 }
             }
-            ThunkState::Call { calls, .. } | ThunkState::ForcingCall { calls, .. } => {
-                super::drop::release_calls(calls)
-            }
-            ThunkState::Blackhole | ThunkState::Failed(_) => {}
         }
+        ThunkState::Call { calls, .. } | ThunkState::ForcingCall { calls, .. } => {
+            super::drop::release_calls(calls)
+        }
+        ThunkState::Blackhole | ThunkState::Failed(_) => {}
     }
 }
 
-/// A value that is evaluated when first needed, then remembers its value. Cloning it shares
-/// it: forcing one clone evaluates them all.
-#[derive(Clone)]
-pub struct Thunk(pub(super) Rc<ThunkCell>);
-
 impl Thunk {
-    pub(crate) fn new(state: ThunkState) -> Self {
-        Thunk(super::rc_new(|| ThunkCell::new(state)))
-    }
-
     #[inline]
     pub(crate) fn code(chunk: Rc<Chunk>, env: Env) -> Self {
-        Thunk(super::rc_new(|| {
-            ThunkCell::new(ThunkState::Code { chunk, env })
-        }))
+        Thunk::new(ThunkState::Code { chunk, env })
     }
 
     /// `func` applied to `args` when forced.
@@ -244,7 +197,7 @@ impl Thunk {
     #[inline]
     pub fn value(&self) -> Option<Value> {
         // SAFETY: the reference ends with this expression; cloning a value writes no thunk.
-        match unsafe { self.0.peek() } {
+        match unsafe { self.cell().peek() } {
             ThunkState::Done(v) => Some(v.clone()),
             _ => None,
         }
@@ -256,7 +209,7 @@ impl Thunk {
     pub(crate) fn is_blackhole(&self) -> bool {
         // SAFETY: the reference ends with this expression.
         matches!(
-            unsafe { self.0.peek() },
+            unsafe { self.cell().peek() },
             ThunkState::ForcingCode { .. }
                 | ThunkState::ForcingApply(_)
                 | ThunkState::ForcingCall { .. }
@@ -271,17 +224,17 @@ impl Thunk {
     #[inline]
     pub(crate) fn begin_code(&self) -> Option<(Rc<Chunk>, Env)> {
         // SAFETY: the reference ends with this expression.
-        if !matches!(unsafe { self.0.peek() }, ThunkState::Code { .. }) {
+        if !matches!(unsafe { self.cell().peek() }, ThunkState::Code { .. }) {
             return None;
         }
-        match self.0.replace(ThunkState::Blackhole) {
+        match self.cell().replace(ThunkState::Blackhole) {
             ThunkState::Code { chunk, env } => {
                 let work = (chunk.clone(), env.clone());
-                self.0.replace(ThunkState::ForcingCode { chunk, env });
+                self.cell().replace(ThunkState::ForcingCode { chunk, env });
                 Some(work)
             }
             other => {
-                self.0.replace(other);
+                self.cell().replace(other);
                 None
             }
         }
@@ -291,7 +244,7 @@ impl Thunk {
     /// `Value::determinePos` places it there); `None` for any other state, and for the
     /// applications to several arguments `mapAttrs` makes (C++ Nix's have no position).
     pub(crate) fn pending_call(&self) -> Option<Value> {
-        let state = self.0.replace(ThunkState::Blackhole);
+        let state = self.cell().replace(ThunkState::Blackhole);
         let func = match &state {
             ThunkState::Apply(call) if call.len() == 2 => Some(call[0].clone()),
             ThunkState::Call { calls, .. } if !matches!(calls.over, Over::Attrs(_)) => {
@@ -299,7 +252,7 @@ impl Thunk {
             }
             _ => None,
         };
-        self.0.replace(state);
+        self.cell().replace(state);
         func
     }
 
@@ -307,7 +260,7 @@ impl Thunk {
     /// any other state: evaluated, being evaluated, or code (`begin_code`).
     #[inline]
     pub(crate) fn begin_apply(&self) -> Option<Work> {
-        let (next, work) = match self.0.replace(ThunkState::Blackhole) {
+        let (next, work) = match self.cell().replace(ThunkState::Blackhole) {
             ThunkState::Apply(call) => {
                 let work = Work::of(&call);
                 (ThunkState::ForcingApply(call), Some(work))
@@ -318,7 +271,7 @@ impl Thunk {
             }
             other => (other, None),
         };
-        self.0.replace(next);
+        self.cell().replace(next);
         work
     }
 
@@ -326,7 +279,7 @@ impl Thunk {
     /// it failed.
     pub(crate) fn failure(&self) -> Option<Error> {
         // SAFETY: the reference ends with this expression; cloning an error writes no thunk.
-        match unsafe { self.0.peek() } {
+        match unsafe { self.cell().peek() } {
             ThunkState::Failed(failure) => Some(failure.borrow().rethrown()),
             _ => None,
         }
@@ -334,36 +287,36 @@ impl Thunk {
 
     /// Records that the evaluation of a thunk being forced failed (error unwinding).
     pub(crate) fn fail(&self, failure: Failure) {
-        drop(self.0.replace(ThunkState::Failed(failure)));
+        drop(self.cell().replace(ThunkState::Failed(failure)));
     }
 
     /// Makes a thunk being forced pending again (unwinding after an interruption).
     pub(crate) fn abort(&self) {
-        let next = match self.0.replace(ThunkState::Blackhole) {
+        let next = match self.cell().replace(ThunkState::Blackhole) {
             ThunkState::ForcingCode { chunk, env } => ThunkState::Code { chunk, env },
             ThunkState::ForcingApply(call) => ThunkState::Apply(call),
             ThunkState::ForcingCall { calls, index } => ThunkState::Call { calls, index },
             other => other,
         };
-        self.0.replace(next);
+        self.cell().replace(next);
     }
 
     /// Drops what the thunk holds, evaluated or not, leaving a placeholder: how an evaluation
     /// that ends takes apart the cycles of its global scope (`EvalState`'s `Drop`).
     pub(crate) fn clear(&self) {
-        drop(self.0.replace(ThunkState::Blackhole));
+        drop(self.cell().replace(ThunkState::Blackhole));
     }
 
     /// Fills in a placeholder (or replaces a pending computation) with code to run.
     pub(crate) fn set_code(&self, chunk: Rc<Chunk>, env: Env) {
-        drop(self.0.replace(ThunkState::Code { chunk, env }));
-        super::collect::register_thunk(&self.0);
+        drop(self.cell().replace(ThunkState::Code { chunk, env }));
+        super::collect::register_thunk(self);
     }
 
     /// Fills in a placeholder with an application to make when it is forced.
     pub(crate) fn set_apply(&self, func: Value, arg: Value) {
-        drop(self.0.replace(ThunkState::Apply(Rc::new([func, arg]))));
-        super::collect::register_thunk(&self.0);
+        drop(self.cell().replace(ThunkState::Apply(Rc::new([func, arg]))));
+        super::collect::register_thunk(self);
     }
 
     /// Records the thunk's value. A value that holds further values may refer back to the
@@ -372,37 +325,24 @@ impl Thunk {
     #[inline]
     pub(crate) fn finish(&self, value: Value) {
         let may_cycle = value.holds_values();
-        drop(self.0.replace(ThunkState::Done(value)));
+        drop(self.cell().replace(ThunkState::Done(value)));
         if may_cycle {
-            super::collect::register_thunk(&self.0);
+            super::collect::register_thunk(self);
         }
     }
 
     /// Whether freeing the thunk would free more structure behind it.
     pub(super) fn holds_structure(&self) -> bool {
         // SAFETY: the reference ends with this expression; the check only reads counts.
-        super::drop::state_holds_structure(unsafe { self.0.peek() })
+        super::drop::state_holds_structure(unsafe { self.cell().peek() })
     }
 
     /// Whether this is the only reference to the thunk.
     pub(crate) fn is_unique(&self) -> bool {
-        Rc::strong_count(&self.0) == 1
-    }
-
-    pub(crate) fn ptr_id(&self) -> usize {
-        Rc::as_ptr(&self.0) as *const u8 as usize
+        self.owners() == 1
     }
 
     pub(crate) fn ptr_eq(&self, other: &Thunk) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_thunk_is_one_small_allocation() {
-        // Reference counts, the state and the collector's mark: every thunk costs 48 bytes.
-        assert!(std::mem::size_of::<super::ThunkCell>() <= 32);
+        self.ptr_id() == other.ptr_id()
     }
 }
