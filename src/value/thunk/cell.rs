@@ -118,31 +118,41 @@ impl Clone for Thunk {
     #[inline(always)]
     fn clone(&self) -> Thunk {
         let refs = &self.cell().refs;
-        if refs.get() & OWNERS != OWNERS {
-            refs.set(refs.get() + 1);
+        let raised = refs.get() + 1;
+        // Owners at their limit carry into the registrations' bits: the count stays instead.
+        if raised & OWNERS != 0 {
+            refs.set(raised);
         }
         Thunk(self.0)
     }
 }
 
 impl Drop for Thunk {
-    #[inline]
+    #[inline(always)]
     fn drop(&mut self) {
-        let cell = self.cell();
-        let refs = cell.refs.get();
-        match refs & OWNERS {
-            OWNERS => {}
-            1 if refs == 1 => {
-                // SAFETY: the block came from `Box::leak` in `Thunk::new`; this was its only
-                // reference of either kind, so nothing reaches it any more.
-                drop(unsafe { Box::from_raw(self.0.as_ptr()) });
-            }
-            1 => {
-                // Registered: the state goes now, the block with the last registration.
-                cell.refs.set(refs - 1);
-                super::release_state(cell.replace(ThunkState::Blackhole));
-            }
-            _ => cell.refs.set(refs - 1),
+        let refs = self.cell().refs.get();
+        // One comparison for the common case, owners from 2 to one short of the limit.
+        if (refs & OWNERS).wrapping_sub(2) < OWNERS - 2 {
+            self.cell().refs.set(refs - 1);
+        } else if refs & OWNERS == 1 {
+            self.drop_last(refs);
+        }
+    }
+}
+
+impl Thunk {
+    /// Drops the last owner: the state goes, and the block too unless a registration keeps it.
+    #[cold]
+    #[inline(never)]
+    fn drop_last(&mut self, refs: u32) {
+        if refs == 1 {
+            // SAFETY: the block came from `Box::leak` in `Thunk::new`; this was its only
+            // reference of either kind, so nothing reaches it any more.
+            drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+        } else {
+            let cell = self.cell();
+            cell.refs.set(refs - 1);
+            super::release_state(cell.replace(ThunkState::Blackhole));
         }
     }
 }
@@ -241,6 +251,21 @@ mod tests {
             "the state went with the owners"
         );
         drop(registered);
+    }
+
+    #[test]
+    fn owners_at_the_limit_stay_there() {
+        let thunk = Thunk::new(ThunkState::Done(Value::Int(1)));
+        thunk.cell().refs.set(OWNERS - 1);
+        let clones: Vec<Thunk> = (0..3).map(|_| thunk.clone()).collect();
+        assert_eq!(thunk.owners(), OWNERS as usize);
+        let registered = Registered::new(&thunk).expect("room for a registration");
+        drop(clones);
+        assert_eq!(thunk.owners(), OWNERS as usize, "a count at the limit never falls");
+        assert!(registered.upgrade().is_some());
+        // Back to one owner and one registration, so that the test frees the block.
+        thunk.cell().refs.set(1 + REGISTRATION);
+        drop((thunk, registered));
     }
 
     #[test]
