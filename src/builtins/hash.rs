@@ -7,7 +7,6 @@ use crate::value::request::{HashAlgo, IoRequest};
 use crate::value::{NixString, Ret, Value};
 use crate::vm::request::Co;
 use sha2::Digest;
-use std::fmt::Write as _;
 
 crate::declare_builtins! {
     /// The base-16 digest of a string's bytes with `md5`, `sha1`, `sha256` or `sha512`. The
@@ -33,21 +32,13 @@ crate::declare_builtins! {
     "hashFile" => async fn hash_file(algo: Strict, path: Lazy);
 }
 
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
-
 /// The base-16 digest of `data` with the named algorithm, or C++ Nix's error for the name.
 fn digest(algo: &NixString, data: &[u8]) -> Result<String, Error> {
     Ok(match algorithm(algo)? {
-        HashAlgo::Md5 => hex(&md5::Md5::digest(data)),
-        HashAlgo::Sha1 => hex(&sha1::Sha1::digest(data)),
-        HashAlgo::Sha256 => hex(&sha2::Sha256::digest(data)),
-        HashAlgo::Sha512 => hex(&sha2::Sha512::digest(data)),
+        HashAlgo::Md5 => crate::store::hex_of(&md5::Md5::digest(data)),
+        HashAlgo::Sha1 => crate::store::hex_of(&sha1::Sha1::digest(data)),
+        HashAlgo::Sha256 => crate::store::hex_of(&sha2::Sha256::digest(data)),
+        HashAlgo::Sha512 => crate::store::hex_of(&sha2::Sha512::digest(data)),
     })
 }
 
@@ -86,7 +77,7 @@ async fn hash_file(co: Co, algo: Value, path: Value) -> Result<Value, Error> {
     let algo = algorithm(string_no_ctx_of(&algo)?)?;
     let path = files::real_path(&co, path).await?;
     let digest = super::paths::read_io(&co, IoRequest::HashFile(path.clone(), algo), &path).await?;
-    Ok(Value::string(hex(&digest)))
+    Ok(Value::string(crate::store::hex_of(&digest)))
 }
 
 #[cfg(test)]
