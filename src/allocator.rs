@@ -106,6 +106,21 @@ fn advise_huge_pages(chunk: *mut u8) {
 #[cfg(not(target_os = "linux"))]
 fn advise_huge_pages(_chunk: *mut u8) {}
 
+/// Asks the processor to bring the cache line at `at` in, ahead of a read (the allocator's
+/// next free block; the cycle collector's next objects).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn prefetch(at: usize) {
+    use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+    // SAFETY: a prefetch is a hint with no effect on memory or on what a program observes; it
+    // does not fault, whatever the address (SSE, which it needs, is part of x86_64).
+    unsafe { _mm_prefetch::<_MM_HINT_T0>(std::ptr::with_exposed_provenance(at)) }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub(crate) fn prefetch(_at: usize) {}
+
 /// Allocations made so far by the calling thread.
 pub fn allocations() -> u64 {
     ALLOCATIONS.with(Cell::get)
@@ -229,7 +244,11 @@ unsafe impl GlobalAlloc for Allocator {
             let head = free[c].get();
             if !head.is_null() {
                 // SAFETY: `head` is a free block of this class; its first word is the link.
-                free[c].set(unsafe { head.cast::<*mut u8>().read() });
+                let next = unsafe { head.cast::<*mut u8>().read() };
+                free[c].set(next);
+                // The next allocation of the class reads the new head's link: blocks freed
+                // in bulk (by the cycle collector) are cold by then, and that read missed.
+                prefetch(next.addr());
             }
             head
         });

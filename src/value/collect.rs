@@ -46,6 +46,7 @@
 use super::function::{Closure, EnvInner, PartialApp};
 use super::thunk::{Calls, Over, Registered, ThunkCell, ThunkState};
 use super::{Attrs, NixList, Thunk, Value};
+use crate::allocator::prefetch;
 use rustc_hash::FxHashMap;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -556,19 +557,6 @@ impl<'r> Obj<'r> {
         }
     }
 }
-
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn prefetch(at: usize) {
-    use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-    // SAFETY: a prefetch is a hint with no effect on memory or on what a program observes; it
-    // does not fault, whatever the address (SSE, which it needs, is part of x86_64).
-    unsafe { _mm_prefetch::<_MM_HINT_T0>(std::ptr::with_exposed_provenance(at)) }
-}
-
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-fn prefetch(_at: usize) {}
 
 #[inline(always)]
 fn value_edge<'r>(v: &'r Value, f: &mut impl FnMut(Obj<'r>)) {

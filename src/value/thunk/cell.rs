@@ -261,7 +261,11 @@ mod tests {
         assert_eq!(thunk.owners(), OWNERS as usize);
         let registered = Registered::new(&thunk).expect("room for a registration");
         drop(clones);
-        assert_eq!(thunk.owners(), OWNERS as usize, "a count at the limit never falls");
+        assert_eq!(
+            thunk.owners(),
+            OWNERS as usize,
+            "a count at the limit never falls"
+        );
         assert!(registered.upgrade().is_some());
         // Back to one owner and one registration, so that the test frees the block.
         thunk.cell().refs.set(1 + REGISTRATION);
