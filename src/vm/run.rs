@@ -13,7 +13,7 @@ use super::{Driver, Step, Vm, ops, request, takes_two, trace, walk};
 use crate::errors::{Error, ErrorClass, Span};
 use crate::paths::canon_path;
 use crate::value::code::{Chunk, Op};
-use crate::value::{Attrs, Closure, Env, NixString, Symbol, Thunk, Value};
+use crate::value::{Attrs, Closure, Env, NixList, NixString, Symbol, Thunk, Value};
 use std::rc::Rc;
 
 impl Vm<'_> {
@@ -580,19 +580,16 @@ impl Vm<'_> {
             Op::Concat => {
                 let b = self.pop_operand()?;
                 let a = self.pop_operand()?;
-                match (&a, &b) {
+                match (a, b) {
                     (Value::List(x), Value::List(y)) => {
                         crate::allocator::reserve(
                             crate::value::list_bytes(x.len() + y.len()),
                             "a list",
                         )?;
-                        let mut v = Vec::with_capacity(x.len() + y.len());
-                        v.extend(x.iter().cloned());
-                        v.extend(y.iter().cloned());
-                        self.stack.push(Value::list(v));
+                        self.stack.push(Value::List(NixList::concat(x, y)));
                     }
                     (Value::List(_), other) | (other, _) => {
-                        let mut e = ops::type_error("a list", other);
+                        let mut e = ops::type_error("a list", &other);
                         e.add_trace(
                             Some(span),
                             "while evaluating one of the elements to concatenate",
