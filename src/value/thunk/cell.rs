@@ -118,8 +118,9 @@ impl Clone for Thunk {
     #[inline(always)]
     fn clone(&self) -> Thunk {
         let refs = &self.cell().refs;
-        let raised = refs.get() + 1;
-        // Owners at their limit carry into the registrations' bits: the count stays instead.
+        // Owners at their limit carry into the registrations' bits (or, with fifteen of
+        // those, out of the word): the count stays instead.
+        let raised = refs.get().wrapping_add(1);
         if raised & OWNERS != 0 {
             refs.set(raised);
         }
@@ -267,6 +268,10 @@ mod tests {
             "a count at the limit never falls"
         );
         assert!(registered.upgrade().is_some());
+        // With fifteen registrations too, the word is full: a clone still leaves it so.
+        thunk.cell().refs.set(u32::MAX);
+        drop(thunk.clone());
+        assert_eq!(thunk.cell().refs.get(), u32::MAX);
         // Back to one owner and one registration, so that the test frees the block.
         thunk.cell().refs.set(1 + REGISTRATION);
         drop((thunk, registered));
