@@ -6,10 +6,9 @@
 //!
 //! Evaluation allocates and frees small objects at a high rate: every thunk is one 32-byte
 //! block, every environment one of 64, closures and partial applications a few more. glibc's
-//! per-thread cache
-//! holds only seven blocks of a size, and a fresh block costs a walk through its general
-//! allocator, so runs of allocations (a `genList`, a module system's option tree) fall through
-//! to its slower paths. Here blocks of up to 512 bytes come in size classes (multiples of 16):
+//! per-thread cache holds only seven blocks of a size, and a fresh block costs a walk through
+//! its general allocator, so runs of allocations (a `genList`, a module system's option tree)
+//! fall through to its slower paths. Here blocks of up to 512 bytes come in size classes (multiples of 16):
 //! a freed block goes on its class's list and the next allocation of the class takes it back
 //! (a push and a pop); when the list is empty, the block is cut from the class's current
 //! slab (a pointer bump; see `slab_bytes`). Slabs are cut from 2 MiB chunks that the kernel is

@@ -255,9 +255,9 @@ fn bytes_to_os(b: &[u8]) -> std::ffi::OsString {
     String::from_utf8_lossy(b).into_owned().into()
 }
 
-/// Lower-case base 16, two digits a byte (by table: formatting each byte was a tenth of the
-/// derivation workload's time with `quote`).
-fn hex(bytes: &[u8]) -> String {
+/// `bytes` in lower-case base 16, two digits a byte (by table: formatting each byte was a
+/// tenth of the derivation workload's time with `quote`).
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
@@ -313,11 +313,6 @@ pub(crate) fn digest_file(
 
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
-}
-
-/// `bytes` in lower-case base 16.
-pub fn hex_of(bytes: &[u8]) -> String {
-    hex(bytes)
 }
 
 /// `makeStorePath`: `/nix/store/<nix32 of the compressed fingerprint hash>-<name>`.

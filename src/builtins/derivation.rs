@@ -567,7 +567,7 @@ fn fixed_output(
         .ok_or_else(|| Error::new(format!("invalid hash '{hash}'")))?;
     let path = store::make_fixed_output_path(store_dir, name, recursive, &algo, &bytes);
     let method = if recursive { "r:" } else { "" };
-    let hex = store::hex_of(&bytes);
+    let hex = store::hex(&bytes);
     drv.env.insert("out".into(), path.clone());
     drv.outputs.insert(
         "out".into(),
@@ -594,7 +594,7 @@ async fn input_addressed(
     for (path, outs) in &drv.input_drvs {
         let known = request::lookup_derivation(co, path.clone()).await;
         let key = match known {
-            Some(k) => store::hex_of(&k.hash_modulo),
+            Some(k) => store::hex(&k.hash_modulo),
             None => path.clone(),
         };
         masked.entry(key).or_default().extend(outs.iter().cloned());

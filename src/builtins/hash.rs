@@ -3,6 +3,7 @@
 use super::string_no_ctx_of;
 use super::{files, string_of};
 use crate::errors::Error;
+use crate::store::hex;
 use crate::value::request::{HashAlgo, IoRequest};
 use crate::value::{NixString, Ret, Value};
 use crate::vm::request::Co;
@@ -35,10 +36,10 @@ crate::declare_builtins! {
 /// The base-16 digest of `data` with the named algorithm, or C++ Nix's error for the name.
 fn digest(algo: &NixString, data: &[u8]) -> Result<String, Error> {
     Ok(match algorithm(algo)? {
-        HashAlgo::Md5 => crate::store::hex_of(&md5::Md5::digest(data)),
-        HashAlgo::Sha1 => crate::store::hex_of(&sha1::Sha1::digest(data)),
-        HashAlgo::Sha256 => crate::store::hex_of(&sha2::Sha256::digest(data)),
-        HashAlgo::Sha512 => crate::store::hex_of(&sha2::Sha512::digest(data)),
+        HashAlgo::Md5 => hex(&md5::Md5::digest(data)),
+        HashAlgo::Sha1 => hex(&sha1::Sha1::digest(data)),
+        HashAlgo::Sha256 => hex(&sha2::Sha256::digest(data)),
+        HashAlgo::Sha512 => hex(&sha2::Sha512::digest(data)),
     })
 }
 
@@ -77,7 +78,7 @@ async fn hash_file(co: Co, algo: Value, path: Value) -> Result<Value, Error> {
     let algo = algorithm(string_no_ctx_of(&algo)?)?;
     let path = files::real_path(&co, path).await?;
     let digest = super::paths::read_io(&co, IoRequest::HashFile(path.clone(), algo), &path).await?;
-    Ok(Value::string(crate::store::hex_of(&digest)))
+    Ok(Value::string(hex(&digest)))
 }
 
 #[cfg(test)]

@@ -369,8 +369,9 @@ fn upgrade_all<R: Registration>(registered: Vec<R>) -> Vec<R::Owner> {
 }
 
 /// Calls `f` on each item, having asked the processor to fetch the object of the item
-/// `AHEAD` places further on (`at` gives the start of its block): the passes over registrations and
-/// members touch one object each, rarely in the cache, and fetching ahead overlaps the misses.
+/// `AHEAD` places further on (`at` gives the start of its block): the passes over
+/// registrations and members touch one object each, rarely in the cache, and fetching ahead
+/// overlaps the misses.
 #[inline(always)]
 fn each_ahead<'a, T>(items: &'a [T], at: impl Fn(&T) -> usize, mut f: impl FnMut(&'a T)) {
     for (i, item) in items.iter().enumerate() {

@@ -370,11 +370,10 @@ impl NixList {
     }
 
     /// `a ++ b`. An empty side gives the other list itself, and a list held only here (a
-    /// result just computed, such as the accumulator of `foldl' (acc: x: acc ++ [ x ])` or
-    /// the rest in `[ x ] ++ f rest`) is extended in place: its elements are moved, not
-    /// copied and freed, and appending to an accumulator costs what the appended part does
-    /// rather than the whole list (Nix values never change, but nothing else can see this
-    /// one). The collector's reasoning still holds: the list gains references to newer
+    /// result just computed, such as the rest in `[ x ] ++ f rest`) is extended in place: its
+    /// elements are moved, not copied and freed (Nix values never change, but nothing else
+    /// can see this one). An accumulator in a function's argument (`acc: x: acc ++ [ x ]`)
+    /// is also held by the argument's slot, so it is copied. The collector's reasoning still holds: the list gains references to newer
     /// objects, which young collections only count as held, never free.
     pub(crate) fn concat(mut a: Rc<NixList>, mut b: Rc<NixList>) -> Rc<NixList> {
         if b.is_empty() {

@@ -102,10 +102,10 @@ impl Calls {
                 calls: calls.clone(),
                 index,
             }),
-            Err(_) => Thunk::new(ThunkState::Apply(match calls.work(i) {
-                Work::Apply(f, arg) => Rc::new([f, arg]),
-                Work::ApplyMany(f, args) => std::iter::once(f).chain(args).collect(),
-            })),
+            Err(_) => match calls.work(i) {
+                Work::Apply(f, arg) => Thunk::apply(f, smallvec::smallvec![arg]),
+                Work::ApplyMany(f, args) => Thunk::apply(f, args),
+            },
         }
     }
 
