@@ -161,6 +161,30 @@ fn cycles_are_collected_during_a_long_evaluation() {
 }
 
 #[test]
+fn collections_that_reclaim_nothing_are_spaced_out_and_their_cycles_still_freed() {
+    // Every element is a `let` cycle (the scope holds the set, whose `c`, never forced,
+    // refers to the scope) that the list keeps alive to the end: young collections find nothing, and the collector
+    // lets young intervals (2 048 registrations each) pass without one. The cycles registered
+    // meanwhile are kept for the full collection that frees them once the list is gone.
+    let src = "builtins.foldl' (a: s: a + s.b) 0 \
+               (builtins.genList (i: let s = { a = i; b = s.a; c = s.b; }; in s) 200000)";
+    let mut ev = Evaluator::new(Settings::default());
+    let before = collect::stats();
+    let v = eval(&mut ev, src);
+    assert_eq!(print(&mut ev, v), "19999900000");
+    let during = collect::stats();
+    let registered = during.registered - before.registered;
+    let collections = during.collections - before.collections;
+    assert!(registered > 400_000, "only {registered} registrations");
+    assert!(
+        collections * 2048 * 4 < registered,
+        "{collections} collections for {registered} registrations"
+    );
+    let freed = ev.collect_garbage().objects_reclaimed;
+    assert!(freed > 2 * 190_000, "only {freed} objects freed");
+}
+
+#[test]
 fn eager_collection_keeps_every_result_right() {
     let src = "let lib = rec { fix = f: let x = f x; in x; \
                  extends = o: f: self: let super = f self; in super // o self super; }; \

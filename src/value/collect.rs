@@ -33,9 +33,10 @@
 //!
 //! **When.** The VM calls `checkpoint` every few thousand operations; a young collection runs
 //! every few thousand registrations (each live object is searched once by one of them, so
-//! they cost a bounded amount per registration), a full one once the live registrations have
-//! grown some times over since the last, and `collect` runs one on demand (a host; an
-//! evaluation being dropped). Registrations of objects that die
+//! they cost a bounded amount per registration), or every few such intervals while they
+//! reclaim little (an interval passed over marks its registered objects old unsearched), a
+//! full one once the live registrations have grown some times over since the last, and
+//! `collect` runs one on demand (a host; an evaluation being dropped). Registrations of objects that die
 //! young are swept out in between, so the memory of a dead thunk is reused soon.
 //!
 //! **Why this is safe.** A collection runs only between operations, where everything the VM
@@ -68,6 +69,11 @@ const FULL_GROWTH: usize = 4;
 const FULL_GROWTH_MAX: usize = 16;
 /// Fresh registrations after which those of dead objects are swept out.
 const SWEEP_EVERY: usize = 4096;
+/// A young collection that reclaims fewer than one object in `LOW_YIELD` of those it searched
+/// doubles the number of young intervals that pass before the next one (up to `SPACING_MAX`);
+/// one that reclaims more sets it back to one.
+const LOW_YIELD: u64 = 16;
+const SPACING_MAX: usize = 64;
 
 /// What the collector did on this thread, all collections together.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -107,6 +113,10 @@ struct Registry {
     /// How many times `live_after_full` makes a full collection due (`FULL_GROWTH` to
     /// `FULL_GROWTH_MAX`).
     full_growth: usize,
+    /// Young intervals from one young collection to the next (1 to `SPACING_MAX`), and how
+    /// many have passed without one.
+    spacing: usize,
+    passed: usize,
     /// Collect at every checkpoint (`set_eager`).
     eager: bool,
     stats: GcStats,
@@ -124,6 +134,7 @@ enum Kind {
 thread_local! {
     static REGISTRY: RefCell<Registry> = RefCell::new(Registry {
         full_growth: FULL_GROWTH,
+        spacing: 1,
         ..Registry::default()
     });
 }
@@ -165,8 +176,15 @@ pub(crate) fn checkpoint() {
         }
         if r.fresh >= YOUNG_EVERY {
             let live = r.young.0 + r.young.1;
-            let full = live >= r.full_growth * r.live_after_full + FULL_SLACK;
-            return Some(if full { Kind::Full } else { Kind::Young });
+            if live >= r.full_growth * r.live_after_full + FULL_SLACK {
+                return Some(Kind::Full);
+            }
+            r.passed += 1;
+            if r.passed >= r.spacing {
+                return Some(Kind::Young);
+            }
+            r.pass();
+            return None;
         }
         let (t, e) = r.unswept;
         if r.thunks.len() + r.envs.len() - t - e >= SWEEP_EVERY {
@@ -203,6 +221,21 @@ pub fn stats() -> GcStats {
 }
 
 impl Registry {
+    /// Lets a young interval pass without a collection: its registrations stay for the full
+    /// collections (unmarked, so a later young collection that reaches their objects searches
+    /// them), and the next young collection starts after them.
+    fn pass(&mut self) {
+        self.sweep();
+        let (t, e) = self.young;
+        self.thunks[t..].iter().for_each(|r| r.mark().set_old());
+        for env in self.envs[e..].iter().filter_map(Weak::upgrade) {
+            env.mark.set_old();
+        }
+        self.young = self.unswept;
+        self.stats.registered += self.fresh as u64;
+        self.fresh = 0;
+    }
+
     /// Drops the unswept registrations of objects no longer alive (freeing their blocks).
     fn sweep(&mut self) {
         let (t, e) = self.unswept;
@@ -238,6 +271,13 @@ impl Registry {
         self.unswept = self.young;
         self.stats.registered += self.fresh as u64;
         self.fresh = 0;
+        self.passed = 0;
+        if kind == Kind::Young {
+            self.spacing = match this.objects_reclaimed * LOW_YIELD < searched {
+                true => (self.spacing * 2).min(SPACING_MAX),
+                false => 1,
+            };
+        }
         if kind == Kind::Full {
             self.live_after_full = self.young.0 + self.young.1;
             self.stats.full_collections += 1;
@@ -609,6 +649,14 @@ pub(crate) struct Mark(Cell<u32>);
 impl Clone for Mark {
     fn clone(&self) -> Self {
         Mark::default()
+    }
+}
+
+impl Mark {
+    /// Counts the object as held from outside in young collections, as if one had found it
+    /// alive (`Registry::pass`).
+    fn set_old(&self) {
+        self.0.set(self.0.get() | OLD);
     }
 }
 

@@ -199,6 +199,11 @@ impl Registered {
         }
     }
 
+    /// The collector's mark in the cell.
+    pub(in crate::value) fn mark(&self) -> &Mark {
+        &self.cell().mark
+    }
+
     /// The cell's address.
     #[inline(always)]
     pub(in crate::value) fn addr(&self) -> usize {
