@@ -3,9 +3,9 @@
 # per-package `meta` records merged with `//` and defaults, `removeAttrs` of private fields,
 # `mapAttrs`/`listToAttrs`/`attrNames`/`attrValues`, grouping by license and maintainer into
 # sets keyed by dynamic `${}` names, `?`/`or` lookups, and a few "override" layers.
-# Size: 12000 packages with 8-12 attributes each, 40 maintainers, 4 override layers.
+# Size: 24000 packages with 8-12 attributes each, 40 maintainers, 4 override layers.
 let
-  n = 12000;
+  n = 24000;
   licenses = [ "mit" "gpl2" "gpl3" "bsd3" "asl20" "lgpl21" "mpl20" "unfree" ];
   maintainerNames = builtins.genList (i: "maint${toString i}") 40;
   maintainers = builtins.listToAttrs (map (m: {

@@ -1,13 +1,13 @@
-# Derivations: a chain of 10000 `derivation` calls, each depending on the previous one through
+# Derivations: a chain of 22000 `derivation` calls, each depending on the previous one through
 # an attribute (so every .drv's inputs include the previous .drv and its hash is computed from
 # it) and on up to three earlier ones through `buildInputs`, with a few environment attributes,
 # a list-valued `args`, string context carried through interpolation, and a second output on
 # every tenth. Forced in order with foldl' (as a build plan would be) so the recursion stays
 # shallow. Prints the count of distinct drvPaths and the last drvPath and outPaths.
-# Size: 10000 derivations, ~40000 input edges (needs only `--store dummy://`).
+# Size: 22000 derivations, ~88000 input edges (needs only `--store dummy://`).
 let
   inherit (builtins) genList elemAt foldl' length;
-  n = 10000;
+  n = 22000;
   mod = a: b: a - a / b * b;
   drv = i: derivation ({
     name = "chain-${toString i}";

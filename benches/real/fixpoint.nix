@@ -4,7 +4,7 @@
 # with `lib.callPackageWith` (so `makeOverridable`, `.override`, `intersectAttrs`), a
 # `mkDerivation` stand-in that provides `overrideAttrs` and computes a dependency depth through
 # the fixpoint, and 70 overlays that override, replace and add packages via `final`/`prev`.
-# Size: 7000 packages (dependency depth up to ~200), 70 overlays, 12250 `.override` and
+# Size: 13000 packages (dependency depth up to ~220), 70 overlays, 22750 `.override` and
 # `overrideAttrs` calls.
 let
   lib = import ../../../shared/nixpkgs-lib/lib;
@@ -43,7 +43,7 @@ let
     }) { };
   };
 
-  n = 7000;
+  n = 13000;
   pname = i: "lib${toString i}";
   depsOf = i: lib.unique ([ "zlib" ] ++ lib.optional (mod i 3 == 0) "openssl"
     ++ lib.optional (mod i 5 == 0) "curl" ++ lib.optional (mod i 11 == 0) "python3"

@@ -1,16 +1,16 @@
-# Laziness at scale, builtins only: a 150000-attribute package set whose values are mostly
+# Laziness at scale, builtins only: a 250000-attribute package set whose values are mostly
 # never forced (some are `throw`s, as for broken or unsupported packages), `//` layers that
 # must keep thunks unforced, long thunk chains (each list element defined through the previous
 # one) forced in stages so the stack stays shallow, a lazily self-referential 2-D memo table
 # (longest common subsequence by dynamic programming), and lazy infinite streams
 # (Eratosthenes-style sieve of primes, a Fibonacci stream) consumed from the front.
-# Size: 150000 mostly unforced attributes, a 200000-link chain, a 160x160 memo table, 300 primes.
+# Size: 250000 mostly unforced attributes, a 300000-link chain, a 160x160 memo table, 300 primes.
 let
   inherit (builtins) genList elemAt length listToAttrs attrNames foldl' filter head stringLength substring;
   mod = a: b: a - a / b * b;
 
   # A package set where evaluating most values would be expensive or fail.
-  n = 150000;
+  n = 250000;
   expensive = i: foldl' (a: b: a + b) 0 (genList (k: k * i) 1000);
   pkgs = listToAttrs (genList (i: {
     name = "p${toString i}";
@@ -25,7 +25,7 @@ let
   neverForced = length (genList (i: throw "never ${toString i}") 100000);
 
   # A long chain of thunks, each element one more than the previous.
-  chainLen = 200000;
+  chainLen = 300000;
   chain = genList (i: if i == 0 then 0 else elemAt chain (i - 1) + mod i 3) chainLen;
   staged = foldl' (acc: i: acc + elemAt chain i) 0 (genList (i: i * 1000 + 999) (chainLen / 1000));
 

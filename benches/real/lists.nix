@@ -2,7 +2,7 @@
 # tables, map/filter/foldl'/concatMap pipelines over records, zipLists/take/drop/sublist
 # written with genList + elemAt as lib does, a binary search with elemAt, a 60x60 matrix
 # product, flattening nested lists, `elem`, `any`/`all`, and partition-style splits.
-# Size: a 60000-record list, a 60x60 matrix product (216000 multiply-adds), 40000 searches.
+# Size: an 80000-record list, a 60x60 matrix product (216000 multiply-adds), 40000 searches.
 let
   inherit (builtins) genList length elemAt foldl' filter concatMap head tail elem any all;
   mod = a: b: a - a / b * b;
@@ -22,7 +22,7 @@ let
   unique = foldl' (acc: e: if elem e acc then acc else acc ++ [ e ]) [ ];
 
   # Records: a list of "files" with sizes and tags.
-  n = 60000;
+  n = 80000;
   records = genList (i: {
     id = i;
     size = mod (i * 7919) 10007;

@@ -2,11 +2,11 @@
 # priority, then name, as in nixpkgs' lib.sortOn/module ordering), version strings ordered by
 # `builtins.compareVersions`, plain string and integer sorts, a hand-written merge sort
 # (lists split with genList/elemAt), and de-duplication of a sorted list.
-# Size: 16000 records, 12000 version strings, 16000 ints and strings, merge sort of 2500 ints.
+# Size: 32000 records, 12000 version strings, 32000 ints and strings, merge sort of 2500 ints.
 let
   inherit (builtins) sort genList length elemAt head foldl' compareVersions lessThan;
   mod = a: b: a - a / b * b;
-  n = 16000;
+  n = 32000;
   rand = i: mod (i * 1103515245 + 12345) 2147483648;
   records = genList (i: { name = "pkg-${toString (rand i)}"; priority = mod (rand (i + 7)) 5; idx = i; }) n;
   byPrioName = sort (a: b: a.priority < b.priority || (a.priority == b.priority && a.name < b.name)) records;
