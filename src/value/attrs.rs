@@ -16,19 +16,24 @@ use super::collect::Mark;
 use super::{Symbol, Value};
 use crate::errors::Span;
 use std::cell::OnceCell;
+use std::ptr::NonNull;
 use std::rc::Rc;
 
 /// An attribute set: its attributes sorted by name, each value as lazy as it was given.
-#[derive(Clone, Default)]
+///
+/// The header is four words: the entries are a boxed slice taken apart, its pointer here and
+/// its length a 32-bit field beside the collector's mark (a `Vec`'s three words made the
+/// header 48 bytes, a 64-byte block with the reference counts; it is 32, a 48-byte block: a
+/// module system's run holds some 300 000 sets at its peak). A set never changes once made,
+/// so it needs no capacity.
 pub struct Attrs {
-    entries: Vec<(Symbol, Value)>,
-    /// Definition site of entry `i`, `Span::UNKNOWN` where there is none. (Behind a thin
-    /// pointer, so that the collector's mark fits in the set's 48 bytes.)
+    /// The first of `len` entries, sorted by name (`entries`).
+    ptr: NonNull<(Symbol, Value)>,
+    /// Definition site of entry `i`, `Span::UNKNOWN` where there is none.
     positions: Option<Positions>,
     /// For sets of `INDEXED` names or more, once searched: every name's prefix, in order.
-    /// (A thin pointer: it keeps the set's header at 48 bytes, a 64-byte block with its
-    /// reference counts, for an index only sets of `INDEXED` names or more ever get.)
     prefixes: OnceCell<Box<Prefixes>>,
+    len: u32,
     pub(super) mark: Mark,
 }
 
@@ -69,23 +74,50 @@ impl Attrs {
 
     /// The empty set.
     pub fn new() -> Self {
+        Attrs::from_parts(Box::default(), None)
+    }
+
+    /// A set of these entries (sorted by name, no duplicates) and definition sites.
+    fn from_parts(entries: Box<[(Symbol, Value)]>, positions: Option<Positions>) -> Self {
+        let len = u32::try_from(entries.len()).unwrap_or_else(|_| {
+            unreachable!(
+                "a set of {} attributes: more than memory holds (C++ Nix's sets count theirs \
+                 in 32 bits too)",
+                entries.len()
+            )
+        });
         Attrs {
-            entries: Vec::new(),
-            positions: None,
+            ptr: NonNull::from(Box::leak(entries)).cast(),
+            positions,
             prefixes: OnceCell::new(),
+            len,
             mark: Mark::default(),
         }
+    }
+
+    /// The entries, sorted by name.
+    #[inline]
+    fn entries(&self) -> &[(Symbol, Value)] {
+        // SAFETY: `ptr` and `len` are those of the boxed slice `from_parts` leaked, which
+        // stays allocated and unchanged until `take_entries` (only through `&mut self`) takes
+        // it back: the slice is valid for as long as `self` is borrowed.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len as usize) }
+    }
+
+    /// Takes the entries back as the boxed slice they were made from, leaving none.
+    fn take_entries(&mut self) -> Box<[(Symbol, Value)]> {
+        let (ptr, len) = (self.ptr, self.len as usize);
+        self.ptr = NonNull::dangling();
+        self.len = 0;
+        // SAFETY: `ptr` and `len` came from leaking this boxed slice (`from_parts`), and it
+        // is taken back once: the fields now describe an empty slice, which owns nothing.
+        unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(ptr.as_ptr(), len)) }
     }
 
     /// Builds a set from pairs sorted by name with no duplicates, and their definition sites.
     pub(crate) fn with_positions(entries: Vec<(Symbol, Value)>, positions: Positions) -> Self {
         let positions = (positions.len() == entries.len()).then_some(positions);
-        Attrs {
-            entries,
-            positions,
-            prefixes: OnceCell::new(),
-            mark: Mark::default(),
-        }
+        Attrs::from_parts(entries.into_boxed_slice(), positions)
     }
 
     /// Where attribute `name` was defined, if known.
@@ -112,43 +144,33 @@ impl Attrs {
     pub fn from_unsorted(mut entries: Vec<(Symbol, Value)>) -> Self {
         entries.sort_by_key(|e| e.0);
         entries.dedup_by(|later, earlier| later.0 == earlier.0);
-        Attrs {
-            entries,
-            positions: None,
-            prefixes: OnceCell::new(),
-            mark: Mark::default(),
-        }
+        Attrs::from_parts(entries.into_boxed_slice(), None)
     }
 
     /// Builds a set from pairs already sorted by name with no duplicates.
     pub(crate) fn from_sorted(entries: Vec<(Symbol, Value)>) -> Self {
         debug_assert!(entries.windows(2).all(|w| w[0].0 < w[1].0));
-        Attrs {
-            entries,
-            positions: None,
-            prefixes: OnceCell::new(),
-            mark: Mark::default(),
-        }
+        Attrs::from_parts(entries.into_boxed_slice(), None)
     }
 
     /// How many attributes.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries().len()
     }
 
     /// Whether it has none.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries().is_empty()
     }
 
     /// The prefix index of a large set (made on first use), or `None` for a smaller one.
     fn prefixes(&self) -> Option<&[u64]> {
-        (self.entries.len() >= INDEXED).then(|| {
+        (self.entries().len() >= INDEXED).then(|| {
             &*self
                 .prefixes
                 .get_or_init(|| {
                     Box::new(Prefixes(
-                        self.entries.iter().map(|(k, _)| k.prefix()).collect(),
+                        self.entries().iter().map(|(k, _)| k.prefix()).collect(),
                     ))
                 })
                 .0
@@ -158,14 +180,14 @@ impl Attrs {
     /// The entries whose names start with the eight bytes `prefix` stands for, and where.
     fn run_of(&self, p: &[u64], prefix: u64) -> (usize, &[(Symbol, Value)]) {
         let lo = p.partition_point(|&x| x < prefix);
-        (lo, &self.entries[lo..lo + run_length(&p[lo..], prefix)])
+        (lo, &self.entries()[lo..lo + run_length(&p[lo..], prefix)])
     }
 
     /// The index of `name` in the sorted entries.
     #[inline]
     fn index_of(&self, name: Symbol) -> Option<usize> {
-        if self.entries.len() <= SCAN {
-            return self.entries.iter().position(|(k, _)| *k == name);
+        if self.entries().len() <= SCAN {
+            return self.entries().iter().position(|(k, _)| *k == name);
         }
         if let Some(p) = self.prefixes() {
             let (lo, run) = self.run_of(p, name.prefix());
@@ -174,12 +196,12 @@ impl Attrs {
                 .ok()
                 .map(|i| lo + i);
         }
-        self.entries.binary_search_by(|(k, _)| k.cmp(&name)).ok()
+        self.entries().binary_search_by(|(k, _)| k.cmp(&name)).ok()
     }
 
     #[inline]
     pub(crate) fn get(&self, name: Symbol) -> Option<&Value> {
-        self.index_of(name).map(|i| &self.entries[i].1)
+        self.index_of(name).map(|i| &self.entries()[i].1)
     }
 
     /// The attribute named by `name`'s bytes (which need not be interned).
@@ -203,27 +225,27 @@ impl Attrs {
 
     /// Names and values, sorted by name.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (Symbol, &Value)> + ExactSizeIterator {
-        self.entries.iter().map(|(k, v)| (*k, v))
+        self.entries().iter().map(|(k, v)| (*k, v))
     }
 
     /// The `i`th attribute in order.
     pub(crate) fn entry(&self, i: usize) -> Option<(Symbol, &Value)> {
-        self.entries.get(i).map(|(k, v)| (*k, v))
+        self.entries().get(i).map(|(k, v)| (*k, v))
     }
 
     /// The names, sorted.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = Symbol> + ExactSizeIterator {
-        self.entries.iter().map(|(k, _)| *k)
+        self.entries().iter().map(|(k, _)| *k)
     }
 
     /// The values, in the order of their names.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
-        self.entries.iter().map(|(_, v)| v)
+        self.entries().iter().map(|(_, v)| v)
     }
 
     /// `self // other`: a merge of two sorted runs where `other` wins.
     pub(crate) fn update(&self, other: &Attrs) -> Attrs {
-        let (a, b) = (&self.entries, &other.entries);
+        let (a, b) = (self.entries(), other.entries());
         let track = self.positions.is_some() || other.positions.is_some();
         let mut out = Vec::with_capacity(a.len() + b.len());
         let mut pos = Vec::with_capacity(if track { a.len() + b.len() } else { 0 });
@@ -244,41 +266,46 @@ impl Attrs {
             }
         }
         let positions = track.then(|| Rc::from(pos));
-        Attrs {
-            entries: out,
-            positions,
-            prefixes: OnceCell::new(),
-            mark: Mark::default(),
-        }
+        Attrs::from_parts(out.into_boxed_slice(), positions)
     }
 
     /// A copy with the given names left out. Each name is searched for once, so the cost is
     /// the set's size plus a search per name (not their product: `removeAttrs` is given
     /// thousands of names).
     pub(crate) fn without(&self, names: &[Symbol]) -> Attrs {
-        let mut gone = vec![false; self.entries.len()];
+        let mut gone = vec![false; self.entries().len()];
         for &name in names {
             if let Some(i) = self.index_of(name) {
                 gone[i] = true;
             }
         }
-        let keep: Vec<usize> = (0..self.entries.len()).filter(|&i| !gone[i]).collect();
-        let entries: Vec<_> = keep.iter().map(|&i| self.entries[i].clone()).collect();
-        Attrs {
-            entries,
-            positions: self
-                .positions
-                .as_ref()
-                .map(|_| Rc::new(keep.iter().map(|&i| self.position_at(i)).collect())),
-            prefixes: OnceCell::new(),
-            mark: Mark::default(),
-        }
+        let keep: Vec<usize> = (0..self.entries().len()).filter(|&i| !gone[i]).collect();
+        let entries = keep.iter().map(|&i| self.entries()[i].clone()).collect();
+        let positions = self
+            .positions
+            .as_ref()
+            .map(|_| Rc::new(keep.iter().map(|&i| self.position_at(i)).collect()));
+        Attrs::from_parts(entries, positions)
+    }
+}
+
+impl Clone for Attrs {
+    fn clone(&self) -> Self {
+        let mut copy = Attrs::from_parts(self.entries().into(), self.positions.clone());
+        copy.prefixes = self.prefixes.clone();
+        copy
+    }
+}
+
+impl Default for Attrs {
+    fn default() -> Self {
+        Attrs::new()
     }
 }
 
 impl Drop for Attrs {
     fn drop(&mut self) {
-        for (_, v) in std::mem::take(&mut self.entries) {
+        for (_, v) in self.take_entries().into_vec() {
             super::drop::release(v);
         }
     }

@@ -441,7 +441,7 @@ mod tests {
     }
 
     #[test]
-    fn a_set_header_and_its_reference_counts_fill_one_64_byte_block() {
-        assert!(std::mem::size_of::<Attrs>() + 16 <= 64);
+    fn a_set_header_and_its_reference_counts_fill_one_48_byte_block() {
+        assert!(std::mem::size_of::<Attrs>() + 16 <= 48);
     }
 }
