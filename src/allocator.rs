@@ -11,10 +11,14 @@
 //! fall through to its slower paths. Here blocks of up to 512 bytes come in size classes (multiples of 16):
 //! a freed block goes on its class's list and the next allocation of the class takes it back
 //! (a push and a pop); when the list is empty, the block is cut from the class's current
-//! slab (a pointer bump; see `slab_bytes`). Slabs are cut from 2 MiB chunks that the kernel is
-//! asked to back with transparent huge pages (`madvise`): a run that fills 40 MiB with small objects
-//! otherwise spends a quarter of its time in 4 KiB page faults (modules workload: 8 600
-//! faults and 32 ms of system time in 126 ms; 1 560 and 12 ms with huge pages, 0.88x wall).
+//! slab (a pointer bump; see `slab_bytes`). Slabs are cut from 2 MiB chunks. The kernel is not
+//! asked to back them with transparent huge pages: with its default `defrag=madvise`, a fault
+//! in a region advised `MADV_HUGEPAGE` compacts memory on the spot when no huge page is free,
+//! and half the runs of the real-sized workloads then spent 0.25-0.45 s in the kernel instead
+//! of 0.01-0.09 s. Over 6-10 alternating runs each, 4 KiB pages against huge pages gave medians
+//! of 0.82x wall on fixpoint, 0.89x attrs, 0.92x modules, 0.78x derivations, 0.94x lazy and
+//! 1.04x lists (`benches/RESULTS.md`, session 17), and far steadier system times. The chunks
+//! stay aligned to 2 MiB, so where the system's setting is `always` they still get huge pages.
 //! Slabs are never handed back to the system, so memory that held small objects is kept for
 //! small objects of the same class; the peak is that of the largest live set plus at most one
 //! partly used slab per class and one partly used chunk. The library sets no allocator: hosts
@@ -41,7 +45,8 @@ const CLASSES: usize = 32;
 fn slab_bytes(class: usize) -> usize {
     if class < 8 { 64 * 1024 } else { 16 * 1024 }
 }
-/// Bytes the system is asked for at a time to cut slabs from: one huge page.
+/// Bytes the system is asked for at a time to cut slabs from (the size of a huge page, and
+/// aligned to it).
 const CHUNK: usize = 2 * 1024 * 1024;
 
 /// gnix's allocator: size classes cut from 2 MiB chunks, with per-thread counts of the bytes
@@ -68,10 +73,7 @@ thread_local! {
     static CHUNK_LEFT: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
 }
 
-/// A new slab, cut from the current chunk (a new chunk when it is used up). Chunks are
-/// aligned huge pages, and on Linux the kernel is asked to back them with huge pages: small
-/// objects fill memory at a high rate, and one fault per 2 MiB instead of one per 4 KiB takes
-/// most of the kernel's share of a run away.
+/// A new slab, cut from the current chunk (a new chunk when it is used up).
 fn new_slab(bytes: usize) -> *mut u8 {
     CHUNK_LEFT.with(|left| {
         let (mut next, mut end) = left.get();
@@ -84,26 +86,12 @@ fn new_slab(bytes: usize) -> *mut u8 {
             if chunk.is_null() {
                 return null_mut();
             }
-            advise_huge_pages(chunk);
             (next, end) = (chunk as usize, chunk as usize + CHUNK);
         }
         left.set((next + bytes, end));
         std::ptr::with_exposed_provenance_mut(next)
     })
 }
-
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(chunk: *mut u8) {
-    // SAFETY: `chunk` is the start of a live allocation of `CHUNK` bytes aligned to `CHUNK`
-    // (a multiple of the page size); the advice changes how it is backed, not its contents.
-    // Failure (no transparent huge pages) leaves ordinary pages, which is fine.
-    unsafe {
-        libc::madvise(chunk.cast(), CHUNK, libc::MADV_HUGEPAGE);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_chunk: *mut u8) {}
 
 /// Asks the processor to bring the cache line at `at` in, ahead of a read (the allocator's
 /// next free block; the cycle collector's next objects).
