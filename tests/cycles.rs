@@ -163,9 +163,10 @@ fn cycles_are_collected_during_a_long_evaluation() {
 #[test]
 fn collections_that_reclaim_nothing_are_spaced_out_and_their_cycles_still_freed() {
     // Every element is a `let` cycle (the scope holds the set, whose `c`, never forced,
-    // refers to the scope) that the list keeps alive to the end: young collections find nothing, and the collector
-    // lets young intervals (2 048 registrations each) pass without one. The cycles registered
-    // meanwhile are kept for the full collection that frees them once the list is gone.
+    // refers to the scope) that the list keeps alive to the end: young collections find
+    // nothing, and the collector lets young intervals (2 048 registrations each) pass without
+    // one. The cycles registered meanwhile are kept for the full collection that frees them
+    // once the list is gone.
     let src = "builtins.foldl' (a: s: a + s.b) 0 \
                (builtins.genList (i: let s = { a = i; b = s.a; c = s.b; }; in s) 200000)";
     let mut ev = Evaluator::new(Settings::default());

@@ -155,17 +155,17 @@ impl Attrs {
 
     /// How many attributes.
     pub fn len(&self) -> usize {
-        self.entries().len()
+        self.len as usize
     }
 
     /// Whether it has none.
     pub fn is_empty(&self) -> bool {
-        self.entries().is_empty()
+        self.len == 0
     }
 
     /// The prefix index of a large set (made on first use), or `None` for a smaller one.
     fn prefixes(&self) -> Option<&[u64]> {
-        (self.entries().len() >= INDEXED).then(|| {
+        (self.len() >= INDEXED).then(|| {
             &*self
                 .prefixes
                 .get_or_init(|| {
@@ -186,7 +186,7 @@ impl Attrs {
     /// The index of `name` in the sorted entries.
     #[inline]
     fn index_of(&self, name: Symbol) -> Option<usize> {
-        if self.entries().len() <= SCAN {
+        if self.len() <= SCAN {
             return self.entries().iter().position(|(k, _)| *k == name);
         }
         if let Some(p) = self.prefixes() {
@@ -273,13 +273,13 @@ impl Attrs {
     /// the set's size plus a search per name (not their product: `removeAttrs` is given
     /// thousands of names).
     pub(crate) fn without(&self, names: &[Symbol]) -> Attrs {
-        let mut gone = vec![false; self.entries().len()];
+        let mut gone = vec![false; self.len()];
         for &name in names {
             if let Some(i) = self.index_of(name) {
                 gone[i] = true;
             }
         }
-        let keep: Vec<usize> = (0..self.entries().len()).filter(|&i| !gone[i]).collect();
+        let keep: Vec<usize> = (0..self.len()).filter(|&i| !gone[i]).collect();
         let entries = keep.iter().map(|&i| self.entries()[i].clone()).collect();
         let positions = self
             .positions

@@ -36,8 +36,9 @@
 //! they cost a bounded amount per registration), or every few such intervals while they
 //! reclaim little (an interval passed over marks its registered objects old unsearched), a
 //! full one once the live registrations have grown some times over since the last, and
-//! `collect` runs one on demand (a host; an evaluation being dropped). Registrations of objects that die
-//! young are swept out in between, so the memory of a dead thunk is reused soon.
+//! `collect` runs one on demand (a host; an evaluation being dropped). Registrations of
+//! objects that die young are swept out in between, so the memory of a dead thunk is reused
+//! soon.
 //!
 //! **Why this is safe.** A collection runs only between operations, where everything the VM
 //! and the builtins hold is an owned, counted reference. An object declared garbage has all
@@ -221,9 +222,9 @@ pub fn stats() -> GcStats {
 }
 
 impl Registry {
-    /// Lets a young interval pass without a collection: its registrations stay for the full
-    /// collections (unmarked, so a later young collection that reaches their objects searches
-    /// them), and the next young collection starts after them.
+    /// Lets a young interval pass without a collection: its registered objects are marked old
+    /// unsearched (young collections stop at them), their registrations stay for the full
+    /// collections, and the next young collection starts after them.
     fn pass(&mut self) {
         self.sweep();
         let (t, e) = self.young;
