@@ -5,8 +5,8 @@
 //! gnix::allocator::Allocator;`) to get the same speed and the memory budget.
 //!
 //! Evaluation allocates and frees small objects at a high rate: every thunk is one 32-byte
-//! block, every environment one of 64, closures and partial applications a few more. glibc's
-//! per-thread cache holds only seven blocks of a size, and a fresh block costs a walk through
+//! block, every environment one of 16 bytes plus 16 a slot, closures and partial applications
+//! a few more. glibc's per-thread cache holds only seven blocks of a size, and a fresh block costs a walk through
 //! its general allocator, so runs of allocations (a `genList`, a module system's option tree)
 //! fall through to its slower paths. Here blocks of up to 512 bytes come in size classes (multiples of 16):
 //! a freed block goes on its class's list and the next allocation of the class takes it back

@@ -98,6 +98,25 @@ fn cycles_left_behind_are_freed_on_demand() {
 }
 
 #[test]
+fn a_scope_of_hundreds_of_slots_in_a_cycle_is_freed() {
+    // Scopes of 255 slots or more keep their length in a word of their own (`value::scope`):
+    // a `let` of 300 bindings whose value refers back to it, with every slot read.
+    let bindings: String = (1..300)
+        .map(|i| format!("x{i} = x{} + 1; ", i - 1))
+        .collect();
+    let src = format!("let x0 = 0; {bindings} s = {{ inherit x299; me = s; }}; in s");
+    let mut ev = Evaluator::new(Settings::default());
+    let v = eval(&mut ev, &src);
+    let x = field(&mut ev, &v, "x299");
+    assert_eq!(print(&mut ev, x), "299");
+    let watch = Watch::of(&v);
+    drop(v);
+    assert!(watch.alive(), "a cycle holds it until collected");
+    ev.collect_garbage();
+    assert!(!watch.alive(), "still alive after a collection");
+}
+
+#[test]
 fn a_default_that_refers_to_its_scope_is_freed() {
     // `b`'s default is a function made in the call's scope, which holds it.
     let mut ev = Evaluator::new(Settings::default());

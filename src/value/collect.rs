@@ -45,13 +45,14 @@
 //! its references from other garbage, so no such owned reference reaches it, and nothing can
 //! borrow into it: emptying it disturbs no one.
 
-use super::function::{Closure, EnvInner, PartialApp};
+use super::function::{Closure, PartialApp};
+use super::scope::{self, Env};
 use super::thunk::{Calls, Over, Registered, ThunkCell, ThunkState};
 use super::{Attrs, NixList, Thunk, Value};
 use crate::allocator::prefetch;
 use rustc_hash::FxHashMap;
 use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// Registrations that make a young collection due. Small, so that a young collection finds
@@ -100,7 +101,7 @@ pub struct GcStats {
 #[derive(Default)]
 struct Registry {
     thunks: Vec<Registered>,
-    envs: Vec<Weak<EnvInner>>,
+    envs: Vec<scope::Registered>,
     /// Where the registrations since the last collection (the young ones) start.
     young: (usize, usize),
     /// Where the registrations not yet swept start (at or after `young`).
@@ -150,8 +151,10 @@ pub(super) fn register_thunk(thunk: &Thunk) {
 
 /// Registers a scope whose slots are filled after it was made.
 #[inline]
-pub(super) fn register_env(env: &Rc<EnvInner>) {
-    register(Rc::downgrade(env), |r| &mut r.envs);
+pub(super) fn register_env(env: &Env) {
+    if let Some(registered) = scope::Registered::new(env) {
+        register(registered, |r| &mut r.envs);
+    }
 }
 
 #[inline]
@@ -229,9 +232,7 @@ impl Registry {
         self.sweep();
         let (t, e) = self.young;
         self.thunks[t..].iter().for_each(|r| r.mark().set_old());
-        for env in self.envs[e..].iter().filter_map(Weak::upgrade) {
-            env.mark.set_old();
-        }
+        self.envs[e..].iter().for_each(|r| r.mark().set_old());
         self.young = self.unswept;
         self.stats.registered += self.fresh as u64;
         self.fresh = 0;
@@ -247,7 +248,7 @@ impl Registry {
 
     /// Takes out the registrations a collection of `kind` starts from, and the side marks
     /// (emptied for a full collection, which ignores what earlier ones found).
-    fn take(&mut self, kind: Kind) -> (Vec<Registered>, Vec<Weak<EnvInner>>, SideMarks) {
+    fn take(&mut self, kind: Kind) -> (Vec<Registered>, Vec<scope::Registered>, SideMarks) {
         let side = std::mem::take(&mut self.side);
         match kind {
             Kind::Young => {
@@ -296,7 +297,7 @@ impl Registry {
     }
 }
 
-/// A weak reference to a registered object: a thunk's (`Registered`) or a scope's (`Weak`).
+/// A weak reference to a registered object: a thunk's or a scope's.
 trait Registration {
     type Owner;
     fn is_alive(&self) -> bool;
@@ -318,16 +319,16 @@ impl Registration for Registered {
     }
 }
 
-impl<T> Registration for Weak<T> {
-    type Owner = Rc<T>;
+impl Registration for scope::Registered {
+    type Owner = Env;
     fn is_alive(&self) -> bool {
-        self.strong_count() > 0
+        scope::Registered::is_alive(self)
     }
-    fn upgrade(&self) -> Option<Rc<T>> {
-        Weak::upgrade(self)
+    fn upgrade(&self) -> Option<Env> {
+        scope::Registered::upgrade(self)
     }
     fn block(&self) -> usize {
-        (self.as_ptr() as *const u8 as usize).wrapping_sub(RC_COUNTS)
+        self.addr()
     }
 }
 
@@ -354,7 +355,7 @@ pub fn collect() -> GcStats {
 /// What a collection keeps: the registrations of live objects, and the side marks.
 struct Survivors {
     thunks: Vec<Registered>,
-    envs: Vec<Weak<EnvInner>>,
+    envs: Vec<scope::Registered>,
     side: SideMarks,
 }
 
@@ -369,7 +370,7 @@ fn run(kind: Kind) -> GcStats {
         let roots = thunks.len() + envs.len();
         let mut trial = Trial::new(&mut side, kind == Kind::Young, roots);
         each_ahead(&thunks, Thunk::ptr_id, |t| trial.root(Obj::Thunk(t)));
-        each_ahead(&envs, block, |e| trial.root(Obj::Env(e)));
+        each_ahead(&envs, Env::addr, |e| trial.root(Obj::Env(e)));
         trial.subtract();
         trial.scan();
         let mut dead_thunks = Vec::with_capacity(thunks.len());
@@ -377,7 +378,7 @@ fn run(kind: Kind) -> GcStats {
             dead_thunks.push(!trial.is_live(Obj::Thunk(t)));
         });
         let mut dead_envs = Vec::with_capacity(envs.len());
-        each_ahead(&envs, block, |e| {
+        each_ahead(&envs, Env::addr, |e| {
             dead_envs.push(!trial.is_live(Obj::Env(e)));
         });
         (dead_thunks, dead_envs, trial.finish())
@@ -428,9 +429,9 @@ fn each_ahead<'a, T>(items: &'a [T], at: impl Fn(&T) -> usize, mut f: impl FnMut
 fn break_cycles(
     thunks: &[Thunk],
     dead_thunks: &[bool],
-    envs: &[Rc<EnvInner>],
+    envs: &[Env],
     dead_envs: &[bool],
-) -> (Vec<Registered>, Vec<Weak<EnvInner>>) {
+) -> (Vec<Registered>, Vec<scope::Registered>) {
     let mut live_thunks = Vec::with_capacity(thunks.len());
     let mut dead = dead_thunks.iter();
     each_ahead(thunks, Thunk::ptr_id, |t| match dead.next() {
@@ -439,7 +440,7 @@ fn break_cycles(
     });
     let mut live_envs = Vec::with_capacity(envs.len());
     let mut dead = dead_envs.iter();
-    each_ahead(envs, block, |e| match dead.next() {
+    each_ahead(envs, Env::addr, |e| match dead.next() {
         Some(true) => {
             for slot in e.slots() {
                 // SAFETY: the trial found this scope unreachable from anything but
@@ -447,7 +448,7 @@ fn break_cycles(
                 drop(unsafe { slot.clear() });
             }
         }
-        _ => live_envs.push(Rc::downgrade(e)),
+        _ => live_envs.extend(scope::Registered::new(e)),
     });
     (live_thunks, live_envs)
 }
@@ -455,11 +456,6 @@ fn break_cycles(
 /// An object's identity: the address of its allocation.
 fn addr<T: ?Sized>(rc: &Rc<T>) -> usize {
     Rc::as_ptr(rc) as *const u8 as usize
-}
-
-/// Where an `Rc`'s block starts: its counts, in front of the object.
-fn block<T: ?Sized>(rc: &Rc<T>) -> usize {
-    addr(rc).wrapping_sub(RC_COUNTS)
 }
 
 /// An object the search can look into: the counted reference that reaches it.
@@ -470,7 +466,7 @@ enum Obj<'r> {
     Closure(&'r Rc<Closure>),
     Builtin(&'r Rc<PartialApp>),
     Thunk(&'r Thunk),
-    Env(&'r Rc<EnvInner>),
+    Env(&'r Env),
     /// A lazy application's function and arguments (`ThunkState::Apply`).
     Args(&'r Rc<[Value]>),
     /// The lazy calls of a `map`, `genList` or `mapAttrs` (`ThunkState::Call`).
@@ -487,7 +483,7 @@ impl<'r> Obj<'r> {
             Obj::Closure(c) => addr(c),
             Obj::Builtin(b) => addr(b),
             Obj::Thunk(t) => t.ptr_id(),
-            Obj::Env(e) => addr(e),
+            Obj::Env(e) => e.addr(),
             Obj::Args(a) => addr(a),
             Obj::Calls(c) => addr(c),
         }
@@ -501,7 +497,7 @@ impl<'r> Obj<'r> {
             Obj::Attrs(a) => (Rc::strong_count(a), Place::Inside(&a.mark.0)),
             Obj::List(l) => (Rc::strong_count(l), Place::Inside(&l.mark.0)),
             Obj::Thunk(t) => (t.owners(), Place::Inside(&t.cell().mark.0)),
-            Obj::Env(e) => (Rc::strong_count(e), Place::Inside(&e.mark.0)),
+            Obj::Env(e) => (e.owners(), Place::Inside(&e.mark().0)),
             Obj::Calls(c) => (Rc::strong_count(c), Place::Inside(&c.mark.0)),
             Obj::Closure(c) => (Rc::strong_count(c), Place::Side(addr(c))),
             Obj::Builtin(b) => (Rc::strong_count(b), Place::Side(addr(b))),
@@ -520,9 +516,10 @@ impl<'r> Obj<'r> {
     #[inline(always)]
     fn prefetch(self) {
         // An `Rc`'s counts sit just before the address `Rc::as_ptr` gives, in the same
-        // block; a thunk's are inside it.
+        // block; a thunk's and a scope's are inside it.
         prefetch(match self {
             Obj::Thunk(t) => t.ptr_id(),
+            Obj::Env(e) => e.addr(),
             _ => self.addr().wrapping_sub(RC_COUNTS),
         });
     }
@@ -535,7 +532,7 @@ impl<'r> Obj<'r> {
         let first = match self {
             Obj::Attrs(a) => a.values().next().map(|v| std::ptr::from_ref(v).addr()),
             Obj::List(l) => l.iter().next().map(|v| std::ptr::from_ref(v).addr()),
-            Obj::Env(e) if e.slots().len() > 2 => Some(e.slots().as_ptr().addr()),
+            Obj::Env(e) => e.slots().get(3).map(|s| std::ptr::from_ref(s).addr()),
             _ => None,
         };
         first.inspect(|&at| prefetch(at)).is_some()
@@ -557,10 +554,10 @@ impl<'r> Obj<'r> {
                 }
             }
             Obj::Builtin(p) => p.args.iter().for_each(|v| value_edge(v, f)),
-            Obj::Closure(c) => f(Obj::Env(&c.env.0)),
+            Obj::Closure(c) => f(Obj::Env(&c.env)),
             Obj::Env(e) => {
-                if let Some(p) = &e.parent {
-                    f(Obj::Env(&p.0));
+                if let Some(p) = e.parent() {
+                    f(Obj::Env(p));
                 }
                 e.slots()
                     .iter()
@@ -589,13 +586,7 @@ impl<'r> Obj<'r> {
             Obj::Builtin(_) => RC + std::mem::size_of::<PartialApp>(),
             Obj::Closure(_) => RC + std::mem::size_of::<Closure>(),
             Obj::Thunk(_) => std::mem::size_of::<ThunkCell>(),
-            Obj::Env(e) => {
-                let spilled = match e.slots().len() {
-                    0..=2 => 0,
-                    n => n * value,
-                };
-                RC + std::mem::size_of::<EnvInner>() + spilled
-            }
+            Obj::Env(e) => e.bytes(),
         }
     }
 }
@@ -620,7 +611,7 @@ fn value_edge<'r>(v: &'r Value, f: &mut impl FnMut(Obj<'r>)) {
 #[inline(always)]
 fn state_edges<'r>(state: &'r ThunkState, f: &mut impl FnMut(Obj<'r>)) {
     match state {
-        ThunkState::Code { env, .. } | ThunkState::ForcingCode { env, .. } => f(Obj::Env(&env.0)),
+        ThunkState::Code { env, .. } | ThunkState::ForcingCode { env, .. } => f(Obj::Env(env)),
         ThunkState::Apply(call) | ThunkState::ForcingApply(call) => f(Obj::Args(call)),
         ThunkState::Call { calls, .. } | ThunkState::ForcingCall { calls, .. } => {
             f(Obj::Calls(calls))

@@ -45,7 +45,7 @@ fn owns_structure(v: &Value) -> bool {
 }
 
 pub(super) fn env_is_unique(env: &Env) -> bool {
-    std::rc::Rc::strong_count(&env.0) == 1
+    env.is_unique()
 }
 
 /// Whether a thunk's state would free more structure (looking one level in).
@@ -64,19 +64,25 @@ pub(super) fn state_holds_structure(state: &super::ThunkState) -> bool {
 }
 
 /// Releases a child of a container being freed. What this is not the last reference to, and
-/// scalars and strings (which hold no further values), are dropped on the spot without a call.
+/// scalars and strings (which hold no further values), are dropped on the spot without a call:
+/// each variant is dropped as its own type, whose count decrement is inlined, rather than
+/// through `Value`'s drop glue, which the compiler keeps out of line.
 #[inline]
 pub(super) fn release(v: Value) {
-    let last = match &v {
-        Value::Attrs(a) => Rc::strong_count(a) == 1,
-        Value::List(l) => Rc::strong_count(l) == 1,
-        Value::Thunk(t) => t.is_unique(),
-        Value::Closure(c) => Rc::strong_count(c) == 1,
-        Value::Builtin(b) => Rc::strong_count(b) == 1,
-        _ => false,
-    };
-    if last {
-        free(Garbage::Value(v));
+    match v {
+        Value::Attrs(a) if Rc::strong_count(&a) == 1 => free(Garbage::Value(Value::Attrs(a))),
+        Value::List(l) if Rc::strong_count(&l) == 1 => free(Garbage::Value(Value::List(l))),
+        Value::Thunk(t) if t.is_unique() => free(Garbage::Value(Value::Thunk(t))),
+        Value::Closure(c) if Rc::strong_count(&c) == 1 => free(Garbage::Value(Value::Closure(c))),
+        Value::Builtin(b) if Rc::strong_count(&b) == 1 => free(Garbage::Value(Value::Builtin(b))),
+        Value::Attrs(a) => drop(a),
+        Value::List(l) => drop(l),
+        Value::Thunk(t) => drop(t),
+        Value::Closure(c) => drop(c),
+        Value::Builtin(b) => drop(b),
+        Value::String(s) => drop(s),
+        Value::Path(p) => drop(p),
+        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
     }
 }
 

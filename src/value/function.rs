@@ -1,189 +1,13 @@
-//! Functions and their environments: lambdas (compiled code plus captured environment) and
-//! builtins (a generator factory plus the arguments applied so far).
+//! Functions: lambdas (compiled code plus the scope they close over, see `scope`) and builtins
+//! (a generator factory plus the arguments applied so far).
 
 use super::code::Chunk;
-use super::collect::Mark;
 use super::request::BuiltinGen;
+use super::scope::Env;
 use super::{Args, Symbol, Value};
 use crate::errors::Span;
 use smol_str::SmolStr;
-use std::cell::UnsafeCell;
-use std::mem::ManuallyDrop;
 use std::rc::Rc;
-
-/// One scope's variables at run time. Scopes chain to their parent; the compiler resolves every
-/// static variable to a (depth, slot) pair, so lookup never searches by name. Up to two slots
-/// (every single-argument lambda call) live inline: one allocation per scope.
-pub(crate) struct EnvInner {
-    pub parent: Option<Env>,
-    /// How many slots; up to `INLINE` they are `store.inline`, past it `store.heap`.
-    len: u32,
-    pub(super) mark: Mark,
-    store: SlotStore,
-}
-
-/// Slots kept inside the scope's own block.
-const INLINE: usize = 2;
-
-/// A scope's slots, inline or in a block of their own, as `EnvInner::len` says. A union rather
-/// than an enum (or a `SmallVec`): a tag would not fit beside the length and the collector's
-/// mark in the 48 bytes that make a scope one 64-byte block with its reference counts.
-union SlotStore {
-    inline: ManuallyDrop<[Slot; INLINE]>,
-    heap: ManuallyDrop<Box<[Slot]>>,
-}
-
-impl EnvInner {
-    #[inline]
-    pub fn slots(&self) -> &[Slot] {
-        let len = self.len as usize;
-        // SAFETY: `Env::new` writes `inline` for a scope of up to `INLINE` slots and `heap`
-        // for a larger one, and neither the length nor the choice changes afterwards.
-        unsafe {
-            match len <= INLINE {
-                true => &self.store.inline[..len],
-                false => &self.store.heap,
-            }
-        }
-    }
-
-    fn slots_mut(&mut self) -> &mut [Slot] {
-        let len = self.len as usize;
-        // SAFETY: as in `slots`.
-        unsafe {
-            match len <= INLINE {
-                true => &mut (*self.store.inline)[..len],
-                false => &mut self.store.heap,
-            }
-        }
-    }
-}
-
-/// One variable of a scope: empty until written, written at most once (right after its scope
-/// is made), then only read. A hand-made `OnceCell` for one more operation: the cycle collector
-/// empties the slots of a scope that nothing can reach any more (`Slot::clear`), which is how
-/// it breaks a `let`'s cycles.
-pub(crate) struct Slot(UnsafeCell<Option<Value>>);
-
-impl Slot {
-    #[inline]
-    pub const fn new() -> Slot {
-        Slot(UnsafeCell::new(None))
-    }
-
-    #[inline]
-    pub fn get(&self) -> Option<&Value> {
-        // SAFETY: a slot that holds a value is never written again while anything can reach
-        // it (`set` writes only an empty slot; `clear` is only for unreachable scopes), so the
-        // reference stays valid as long as `self` is borrowed. The `&Option` made here lives
-        // only for this call.
-        unsafe { (*self.0.get()).as_ref() }
-    }
-
-    /// Writes an empty slot; a second write is ignored, as `OnceCell::set`'s is.
-    #[inline]
-    pub fn set(&self, value: Value) {
-        let cell = self.0.get();
-        // SAFETY: no reference into an empty slot exists (`get` hands out references to a
-        // value only), so writing it disturbs no reader; a full slot is not touched.
-        unsafe {
-            if (*cell).is_none() {
-                cell.write(Some(value));
-            }
-        }
-    }
-
-    /// Takes the value out of a slot being destroyed.
-    #[inline]
-    pub fn take(&mut self) -> Option<Value> {
-        self.0.get_mut().take()
-    }
-
-    /// Takes the value out of a slot of a scope that is still allocated but garbage.
-    ///
-    /// # Safety
-    /// Nothing may hold a reference into this slot: the cycle collector calls it only on
-    /// scopes it proved unreachable (every reference to them comes from other garbage, and
-    /// none from the native stack, which holds counted references only).
-    pub(super) unsafe fn clear(&self) -> Option<Value> {
-        // SAFETY: the caller guarantees that no reference into the slot is alive.
-        unsafe { (*self.0.get()).take() }
-    }
-}
-
-#[derive(Clone)]
-pub(crate) struct Env(pub(crate) Rc<EnvInner>);
-
-impl Drop for EnvInner {
-    fn drop(&mut self) {
-        if let Some(parent) = self.parent.take() {
-            super::drop::release_env(parent);
-        }
-        for slot in self.slots_mut() {
-            if let Some(v) = slot.take() {
-                super::drop::release(v);
-            }
-        }
-        if self.len as usize > INLINE {
-            // SAFETY: a scope this large uses `heap` (see `slots`), dropped here once; its
-            // slots were emptied above. Inline slots, all empty now, need no drop.
-            unsafe { ManuallyDrop::drop(&mut self.store.heap) }
-        }
-    }
-}
-
-impl Env {
-    #[inline]
-    pub fn new(parent: Option<Env>, size: usize) -> Env {
-        let store = match size <= INLINE {
-            true => SlotStore {
-                inline: ManuallyDrop::new([Slot::new(), Slot::new()]),
-            },
-            false => SlotStore {
-                heap: ManuallyDrop::new((0..size).map(|_| Slot::new()).collect()),
-            },
-        };
-        let len = u32::try_from(size)
-            .unwrap_or_else(|_| unreachable!("a scope of {size} slots: sources are smaller"));
-        Env(super::rc_new(|| EnvInner {
-            parent,
-            len,
-            mark: Mark::default(),
-            store,
-        }))
-    }
-
-    /// The environment `depth` scopes up (the compiler only asks for scopes that exist).
-    #[inline]
-    pub fn ancestor(&self, depth: usize) -> Option<&Env> {
-        let mut env = self;
-        for _ in 0..depth {
-            env = env.0.parent.as_ref()?;
-        }
-        Some(env)
-    }
-
-    #[inline]
-    pub fn get(&self, slot: usize) -> Option<&Value> {
-        self.0.slots().get(slot).and_then(|c| c.get())
-    }
-
-    /// Initialises a slot. Each slot is written once, right after its scope is created.
-    #[inline]
-    pub fn set(&self, slot: usize, value: Value) {
-        if let Some(cell) = self.0.slots().get(slot) {
-            cell.set(value);
-        }
-    }
-
-    /// Tells the cycle collector that this scope's slots will hold values made after it that
-    /// may refer back to it (a `let` or `rec` scope, defaults of a pattern): such a scope can
-    /// start a reference cycle (see `collect`).
-    #[inline]
-    pub fn may_cycle(&self) {
-        super::collect::register_env(&self.0);
-    }
-}
 
 /// A lambda's formal parameters when it takes an attribute set pattern.
 pub(crate) struct Formals {
@@ -260,7 +84,7 @@ impl Lambda {
     }
 
     fn shared_scope(&self, captured: &Env, size: usize) -> Env {
-        let env = Env::new(captured.0.parent.clone(), size);
+        let env = Env::new(captured.parent().cloned(), size);
         for slot in 0..self.merged {
             if let Some(v) = captured.get(slot) {
                 env.set(slot, v.clone());

@@ -199,7 +199,7 @@ impl Vm<'_> {
                     env = scope;
                 }
                 Op::PopEnv => {
-                    if let Some(parent) = env.0.parent.clone() {
+                    if let Some(parent) = env.parent().cloned() {
                         env = parent;
                     }
                 }

@@ -200,7 +200,7 @@ impl<'a> Scope<'a> {
     ) -> Option<Scope<'a>> {
         let parent = match lambda.merged {
             0 => captured,
-            _ => captured.0.parent.as_ref()?,
+            _ => captured.parent()?,
         };
         Some(Scope::Call {
             shared: captured,
