@@ -240,6 +240,12 @@ impl Env {
         &self.header().mark
     }
 
+    /// Whether both refer to the same scope.
+    #[inline(always)]
+    pub fn ptr_eq(&self, other: &Env) -> bool {
+        self.0 == other.0
+    }
+
     /// The block's address: the scope's identity.
     #[inline(always)]
     pub(super) fn addr(&self) -> usize {

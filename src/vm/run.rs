@@ -32,8 +32,14 @@ impl Vm<'_> {
             () => {
                 match self.frames.last() {
                     Some(Frame::Code(f)) => {
-                        chunk = f.chunk.clone();
-                        env = f.env.clone();
+                        // (A recursive call runs the same chunk; a return often comes back
+                        // to the scope it left: no counts to raise and drop then.)
+                        if !Rc::ptr_eq(&chunk, &f.chunk) {
+                            chunk = f.chunk.clone();
+                        }
+                        if !env.ptr_eq(&f.env) {
+                            env = f.env.clone();
+                        }
                         ip = f.ip;
                     }
                     _ => return Step::Run,
@@ -485,7 +491,9 @@ impl Vm<'_> {
     fn write_back(&mut self, ip: usize, env: &crate::value::Env) {
         if let Some(Frame::Code(f)) = self.frames.last_mut() {
             f.ip = ip;
-            f.env = env.clone();
+            if !f.env.ptr_eq(env) {
+                f.env = env.clone();
+            }
         }
     }
 

@@ -167,7 +167,7 @@ enum Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-    #[inline]
+    #[inline(always)]
     fn get(&self, depth: usize, slot: usize) -> Option<&Value> {
         match *self {
             Scope::Env(env) => env.ancestor(depth)?.get(slot),
@@ -444,7 +444,7 @@ fn run_arith(arith: &Arith, scope: &Scope) -> Option<Value> {
     )
 }
 
-#[inline]
+#[inline(always)]
 fn int_operand(operand: Operand, scope: &Scope) -> Option<i64> {
     match operand {
         Operand::Int(n) => Some(n),
