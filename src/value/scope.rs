@@ -84,9 +84,9 @@ impl Slot {
     #[inline]
     pub fn get(&self) -> Option<&Value> {
         // SAFETY: a slot that holds a value is never written again while anything can reach
-        // it (`set` writes only an empty slot; `take` and `clear` only empty scopes that no
-        // owner reaches), so the reference stays valid as long as `self` is borrowed. The
-        // `&Option` made here lives only for this call.
+        // it (`set` writes only an empty slot; `clear` empties only scopes that no owner or
+        // only garbage reaches), so the reference stays valid as long as `self` is borrowed.
+        // The `&Option` made here lives only for this call.
         unsafe { (*self.0.get()).as_ref() }
     }
 
