@@ -34,11 +34,11 @@ use std::ptr::NonNull;
 
 /// A scope's header; its slots follow it in the same block.
 #[repr(C)]
-pub(crate) struct EnvInner {
+struct EnvInner {
     parent: Option<Env>,
     /// Owners, registrations and the length (see the module docs).
     refs: Cell<u32>,
-    pub(super) mark: Mark,
+    mark: Mark,
 }
 
 /// The length's bits of `refs`, and their value for a scope whose length is in a word of its
@@ -271,18 +271,19 @@ impl Env {
         if let Some(parent) = parent {
             super::drop::release_env(parent);
         }
-        for slot in self.slots() {
+        let slots = self.slots();
+        for slot in slots {
             // SAFETY: as above, no reference into the slots is alive.
             if let Some(v) = unsafe { slot.clear() } {
                 super::drop::release(v);
             }
         }
-        // Releasing what the scope held runs no collection, so its registrations are as they
-        // were; read them again all the same.
+        // (Read after the release: what releasing runs never touches the registry, but a
+        // stale count here would free a block a registration still points at.)
         if self.header().refs.get() & REGISTRATIONS == 0 {
             // SAFETY: no owner and no registration is left; the slots and the parent are
             // empty, so freeing the block leaks nothing.
-            unsafe { free_block(self.0) };
+            unsafe { free_block(self.0, slots.len()) };
         }
     }
 }
@@ -306,17 +307,14 @@ unsafe fn slots_of<'a>(block: NonNull<EnvInner>) -> &'a [Slot] {
     }
 }
 
-/// Frees a scope's block.
+/// Frees the block of a scope of `len` slots.
 ///
 /// # Safety
 /// No owner or registration may be left, and the parent and slots must be empty.
-unsafe fn free_block(block: NonNull<EnvInner>) {
-    // SAFETY: the caller guarantees that nothing refers to the block; its length is still
-    // readable, and the block came from `alloc` with this layout.
-    unsafe {
-        let layout = layout(slots_of(block).len());
-        dealloc(block.as_ptr().cast(), layout);
-    }
+unsafe fn free_block(block: NonNull<EnvInner>, len: usize) {
+    // SAFETY: the caller guarantees that nothing refers to the block, which came from `alloc`
+    // with this layout.
+    unsafe { dealloc(block.as_ptr().cast(), layout(len)) }
 }
 
 impl Clone for Env {
@@ -405,8 +403,8 @@ impl Drop for Registered {
         refs.set(left);
         if owners(left) == 0 && left & REGISTRATIONS == 0 {
             // SAFETY: this was the last reference of either kind; the last owner emptied the
-            // parent and the slots (`Env::drop_last`).
-            unsafe { free_block(self.0) };
+            // parent and the slots (`Env::drop_last`), and the length is still readable.
+            unsafe { free_block(self.0, slots_of(self.0).len()) };
         }
     }
 }
