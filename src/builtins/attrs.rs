@@ -148,13 +148,13 @@ fn attr_values(set: &Value) -> Result<Value, Error> {
 
 fn has_attr(name: &Value, set: &Value) -> Result<Value, Error> {
     let name = string_no_ctx_of(name)?;
-    Ok(Value::bool(attrs_of(set)?.contains_bytes(name.as_bytes())))
+    Ok(Value::bool(attrs_of(set)?.get_string(name).is_some()))
 }
 
 fn get_attr(name: &Value, set: &Value) -> Result<Value, Error> {
     let name = string_no_ctx_of(name)?;
     attrs_of(set)?
-        .get_bytes(name.as_bytes())
+        .get_string(name)
         .cloned()
         .ok_or_else(|| crate::vm::ops::missing_named(&name.to_string()))
 }
@@ -166,7 +166,7 @@ async fn remove_attrs(co: Co, set: Value, names: Value) -> Result<Value, Error> 
     for n in names.iter() {
         let name = force_string(&co, n.clone()).await?;
         // A name never interned is in no set.
-        remove.extend(Symbol::existing(name.as_bytes()));
+        remove.extend(Symbol::of_string(&name));
     }
     Ok(Value::attrs(a.without(&remove)))
 }
@@ -243,7 +243,7 @@ fn intersect_attrs(e1: &Value, e2: &Value) -> Result<Value, Error> {
 }
 
 async fn cat_attrs(co: Co, name: Value, list: Value) -> Result<Value, Error> {
-    let name = Symbol::existing(string_of(&name)?.as_bytes());
+    let name = Symbol::of_string(string_of(&name)?);
     let l = list_of(&list)?;
     let mut out = Vec::new();
     for item in l.iter() {
@@ -286,6 +286,9 @@ fn function_args(f: &Value) -> Result<Value, Error> {
 async fn zip_attrs_with(co: Co, f: Value, list: Value) -> Result<Value, Error> {
     let f = function_of(&f)?;
     let l = force_list(&co, list).await?;
+    // A symbol reaches a `Cell` (the symbol its name's string remembers) but orders and hashes
+    // by its address and bytes, which never change.
+    #[allow(clippy::mutable_key_type)]
     let mut values: std::collections::BTreeMap<Symbol, Vec<Value>> = Default::default();
     for item in l.iter() {
         let a = force(&co, item.clone()).await;

@@ -426,6 +426,9 @@ async fn partition(co: Co, pred: Value, list: Value) -> Result<Value, Error> {
 async fn group_by(co: Co, f: Value, list: Value) -> Result<Value, Error> {
     let f = force_function(&co, f).await?;
     let l = force_list(&co, list).await?;
+    // A symbol reaches a `Cell` (the symbol its name's string remembers) but orders and hashes
+    // by its address and bytes, which never change.
+    #[allow(clippy::mutable_key_type)]
     let mut groups: BTreeMap<Symbol, Vec<Value>> = BTreeMap::new();
     for x in l.iter() {
         let name = force_string_no_ctx(&co, call(&co, f.clone(), x.clone()).await).await?;

@@ -3,7 +3,9 @@
 //! The context is the set of store paths a string refers to (C++ Nix's `NixStringContext`).
 //! It is empty for nearly every string, so it lives behind an `Option` and costs one word.
 
+use super::Symbol;
 use bstr::{BStr, ByteSlice};
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
@@ -14,6 +16,11 @@ pub type NixContext = BTreeSet<String>;
 struct Inner {
     bytes: Box<[u8]>,
     context: Option<Box<NixContext>>,
+    /// The interned name of these bytes, once the string was interned or found interned
+    /// (`Symbol::of_string`): a string used as an attribute name again (`x.${n}` in a loop, a
+    /// name from `attrNames`) skips the symbol table's hashing and probing. It costs no memory:
+    /// the `Rc` block is 48 bytes with or without it.
+    symbol: Cell<Option<Symbol>>,
 }
 
 /// A reference-counted Nix string. Cloning is a count bump.
@@ -34,7 +41,20 @@ impl NixString {
         NixString(Rc::new(Inner {
             bytes: bytes.into(),
             context,
+            symbol: Cell::new(None),
         }))
+    }
+
+    /// The interned name of these bytes, if this string knows it (`Symbol::of_string`).
+    #[inline]
+    pub(super) fn known_symbol(&self) -> Option<Symbol> {
+        self.0.symbol.get()
+    }
+
+    /// Remembers the interned name of these bytes.
+    #[inline]
+    pub(super) fn know_symbol(&self, symbol: Symbol) {
+        self.0.symbol.set(Some(symbol));
     }
 
     /// Its bytes.

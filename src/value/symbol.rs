@@ -33,7 +33,7 @@ thread_local! {
 }
 
 /// A name's first eight bytes, big-endian, zero-padded: ordered as the names are.
-pub(super) fn prefix(name: &[u8]) -> u64 {
+fn prefix(name: &[u8]) -> u64 {
     let mut b = [0u8; 8];
     let n = name.len().min(8);
     b[..n].copy_from_slice(&name[..n]);
@@ -52,10 +52,24 @@ impl Symbol {
     /// The symbol for a string's bytes (its context is not part of a name), reusing the string
     /// itself as the record's name when it is new.
     pub(crate) fn from_string(s: &NixString) -> Symbol {
-        if let Some(sym) = Symbol::existing(s.as_bytes()) {
+        if let Some(sym) = Symbol::of_string(s) {
             return sym;
         }
-        Symbol::insert(s.without_context())
+        let sym = Symbol::insert(s.without_context());
+        s.know_symbol(sym);
+        sym
+    }
+
+    /// `existing` for a string's bytes, remembered in the string: asked again (the same name
+    /// looked up in a loop), it is a read of the string's own block.
+    #[inline]
+    pub(crate) fn of_string(s: &NixString) -> Option<Symbol> {
+        if let Some(sym) = s.known_symbol() {
+            return Some(sym);
+        }
+        let sym = Symbol::existing(s.as_bytes())?;
+        s.know_symbol(sym);
+        Some(sym)
     }
 
     /// The symbol for `name` if some name like it was ever interned; `None` means no set can
@@ -68,14 +82,17 @@ impl Symbol {
         let prefix = prefix(name.as_bytes());
         let record: &'static Record = Box::leak(Box::new(Record { name, prefix }));
         let sym = Symbol(record);
+        // The names `attrNames` and `mapAttrs` hand out are this string: they know their symbol.
+        record.name.know_symbol(sym);
         TABLE.with(|t| t.borrow_mut().insert(record.name.as_bytes(), sym));
         sym
     }
 
-    /// The name's first eight bytes, big-endian, zero-padded: ordered as the names are.
+    /// The record's address: equal symbols have equal addresses (a hash of it places the name
+    /// in a large set's index).
     #[inline]
-    pub(crate) fn prefix(self) -> u64 {
-        self.0.prefix
+    pub(crate) fn addr(self) -> usize {
+        std::ptr::from_ref(self.0).addr()
     }
 
     /// The name's bytes.

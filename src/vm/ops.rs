@@ -61,11 +61,11 @@ pub fn has_attr(v: &Value, name: Symbol) -> bool {
 /// `v.${name}`.
 #[inline]
 pub fn dyn_select(v: &Value, name: &Value) -> Result<Value, Error> {
-    let name = attr_name(name)?.as_bytes();
+    let name = attr_name(name)?;
     match v {
-        Value::Attrs(a) => match a.get_bytes(name) {
+        Value::Attrs(a) => match a.get_string(name) {
             Some(x) => Ok(x.clone()),
-            None => Err(missing_bytes(name)),
+            None => Err(missing_bytes(name.as_bytes())),
         },
         other => Err(type_error("a set", other)),
     }
@@ -75,9 +75,9 @@ pub fn dyn_select(v: &Value, name: &Value) -> Result<Value, Error> {
 /// set).
 #[inline]
 pub fn dyn_select_or(v: &Value, name: &Value) -> Result<Option<Value>, Error> {
-    let name = attr_name(name)?.as_bytes();
+    let name = attr_name(name)?;
     Ok(match v {
-        Value::Attrs(a) => a.get_bytes(name).cloned(),
+        Value::Attrs(a) => a.get_string(name).cloned(),
         _ => None,
     })
 }
@@ -85,8 +85,8 @@ pub fn dyn_select_or(v: &Value, name: &Value) -> Result<Option<Value>, Error> {
 /// `v ? ${name}`.
 #[inline]
 pub fn dyn_has_attr(v: &Value, name: &Value) -> Result<bool, Error> {
-    let name = attr_name(name)?.as_bytes();
-    Ok(matches!(v, Value::Attrs(a) if a.contains_bytes(name)))
+    let name = attr_name(name)?;
+    Ok(matches!(v, Value::Attrs(a) if a.get_string(name).is_some()))
 }
 
 /// A variable looked up in the set of one `with`: its value, or `None` to try the next `with`
