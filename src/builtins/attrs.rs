@@ -275,7 +275,7 @@ fn function_args(f: &Value) -> Result<Value, Error> {
                 .collect();
             Ok(Value::attrs(Attrs::with_positions(
                 entries,
-                positions.into(),
+                crate::value::positions(positions),
             )))
         }
         Value::Builtin(_) => Ok(Value::attrs(Attrs::new())),

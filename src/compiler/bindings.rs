@@ -347,11 +347,12 @@ impl Compiler<'_> {
         {
             // A set of constant data is a constant, built once.
             let entries = names.into_iter().zip(values).collect();
-            let set = crate::value::Attrs::with_positions(entries, positions.into());
+            let set =
+                crate::value::Attrs::with_positions(entries, crate::value::positions(positions));
             chunk.fold_tail(n as usize, Value::attrs(set), span);
             return Ok(());
         }
-        let table = chunk.add_attr_positions(positions.into());
+        let table = chunk.add_attr_positions(crate::value::positions(positions));
         if all_static {
             let names = chunk.add_attr_names(names.into());
             self.emit(Op::MakeStaticAttrs(table, names), span);

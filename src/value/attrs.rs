@@ -39,7 +39,19 @@ pub struct Attrs {
 }
 
 /// Definition sites of a set's entries, shared by every set one `{ ... }` expression builds.
-pub(crate) type Positions = Rc<Vec<Span>>;
+/// A thin pointer (an `Rc<[Span]>` would make the set's header a word longer) to a slice of
+/// their exact size (a `Vec` kept the room `//` reserved for every name both operands have).
+pub(crate) type Positions = Rc<Box<[Span]>>;
+
+/// A table of definition sites.
+pub(crate) fn positions(spans: impl Into<Box<[Span]>>) -> Positions {
+    Rc::new(spans.into())
+}
+
+thread_local! {
+    /// Where `Attrs::update` gathers the definition sites of its result.
+    static SPANS: std::cell::RefCell<Vec<Span>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
 /// A large set's index: an open-addressing hash table over the names' addresses, with room for
 /// twice as many names as the set has (so a probe sequence is short), each slot the position of
@@ -269,25 +281,30 @@ impl Attrs {
         let (a, b) = (self.entries(), other.entries());
         let track = self.positions.is_some() || other.positions.is_some();
         let mut out = Vec::with_capacity(a.len() + b.len());
-        let mut pos = Vec::with_capacity(if track { a.len() + b.len() } else { 0 });
-        let (mut i, mut j) = (0, 0);
-        while i < a.len() || j < b.len() {
-            let take_a = j == b.len() || (i < a.len() && a[i].0 < b[j].0);
-            if take_a {
-                out.push(a[i].clone());
-                pos.extend(track.then(|| self.position_at(i)));
-                i += 1;
-            } else {
-                if i < a.len() && a[i].0 == b[j].0 {
+        // The result's definition sites are gathered in a buffer kept for the purpose and
+        // copied into a block of their exact size: a vector sized for both operands and kept
+        // would hold room for every name the operands share.
+        SPANS.with_borrow_mut(|pos| {
+            pos.clear();
+            let (mut i, mut j) = (0, 0);
+            while i < a.len() || j < b.len() {
+                let take_a = j == b.len() || (i < a.len() && a[i].0 < b[j].0);
+                if take_a {
+                    out.push(a[i].clone());
+                    pos.extend(track.then(|| self.position_at(i)));
                     i += 1;
+                } else {
+                    if i < a.len() && a[i].0 == b[j].0 {
+                        i += 1;
+                    }
+                    out.push(b[j].clone());
+                    pos.extend(track.then(|| other.position_at(j)));
+                    j += 1;
                 }
-                out.push(b[j].clone());
-                pos.extend(track.then(|| other.position_at(j)));
-                j += 1;
             }
-        }
-        let positions = track.then(|| Rc::from(pos));
-        Attrs::from_parts(out.into_boxed_slice(), positions)
+            let positions = track.then(|| positions(&pos[..]));
+            Attrs::from_parts(out.into_boxed_slice(), positions)
+        })
     }
 
     /// A copy with the given names left out. Each name is searched for once, so the cost is
@@ -302,10 +319,13 @@ impl Attrs {
         }
         let keep: Vec<usize> = (0..self.len()).filter(|&i| !gone[i]).collect();
         let entries = keep.iter().map(|&i| self.entries()[i].clone()).collect();
-        let positions = self
-            .positions
-            .as_ref()
-            .map(|_| Rc::new(keep.iter().map(|&i| self.position_at(i)).collect()));
+        let positions = self.positions.as_ref().map(|_| {
+            positions(
+                keep.iter()
+                    .map(|&i| self.position_at(i))
+                    .collect::<Vec<_>>(),
+            )
+        });
         Attrs::from_parts(entries, positions)
     }
 }

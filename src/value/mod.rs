@@ -20,8 +20,8 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 pub use attrs::Attrs;
-pub(crate) use attrs::Positions;
 pub(crate) use attrs::suggestions;
+pub(crate) use attrs::{Positions, positions};
 pub use function::{AttemptFn, Body, Builtin, Closure, PartialApp, Ret, SpawnFn, SyncFn};
 pub(crate) use function::{Formals, Lambda};
 pub(crate) use scope::Env;

@@ -993,5 +993,8 @@ fn make_attrs(
         return Err(MakeAttrsError::Duplicate(w[0].0.0, w[0].1, w[1].1));
     }
     let (entries, spans): (Vec<_>, Vec<_>) = spanned.into_iter().unzip();
-    Ok(Value::attrs(Attrs::with_positions(entries, spans.into())))
+    Ok(Value::attrs(Attrs::with_positions(
+        entries,
+        crate::value::positions(spans),
+    )))
 }
