@@ -276,7 +276,10 @@ impl Attrs {
         self.entries().iter().map(|(_, v)| v)
     }
 
-    /// `self // other`: a merge of two sorted runs where `other` wins.
+    /// `self // other`: a merge of two sorted runs where `other` wins. The entries of `self`
+    /// between two of `other`'s are found by galloping and copied as a run: `//` adds a few
+    /// names to a large set (an overlay to a package set, an option's definition to its
+    /// defaults) far more often than it interleaves two sets name by name.
     pub(crate) fn update(&self, other: &Attrs) -> Attrs {
         let (a, b) = (self.entries(), other.entries());
         let track = self.positions.is_some() || other.positions.is_some();
@@ -286,25 +289,37 @@ impl Attrs {
         // would hold room for every name the operands share.
         SPANS.with_borrow_mut(|pos| {
             pos.clear();
-            let (mut i, mut j) = (0, 0);
-            while i < a.len() || j < b.len() {
-                let take_a = j == b.len() || (i < a.len() && a[i].0 < b[j].0);
-                if take_a {
-                    out.push(a[i].clone());
-                    pos.extend(track.then(|| self.position_at(i)));
-                    i += 1;
-                } else {
-                    if i < a.len() && a[i].0 == b[j].0 {
-                        i += 1;
-                    }
-                    out.push(b[j].clone());
-                    pos.extend(track.then(|| other.position_at(j)));
-                    j += 1;
+            let mut i = 0;
+            for (j, entry) in b.iter().enumerate() {
+                let end = i + count_below(&a[i..], entry.0);
+                if end > i {
+                    self.copy_run(i..end, &mut out, track.then_some(&mut *pos));
                 }
+                i = end + usize::from(a.get(end).is_some_and(|(k, _)| *k == entry.0));
+                out.push(entry.clone());
+                pos.extend(track.then(|| other.position_at(j)));
             }
+            self.copy_run(i..a.len(), &mut out, track.then_some(&mut *pos));
             let positions = track.then(|| positions(&pos[..]));
             Attrs::from_parts(out.into_boxed_slice(), positions)
         })
+    }
+
+    /// Appends the entries in `run` to `out`, and their definition sites to `pos`.
+    #[inline]
+    fn copy_run(
+        &self,
+        run: std::ops::Range<usize>,
+        out: &mut Vec<(Symbol, Value)>,
+        pos: Option<&mut Vec<Span>>,
+    ) {
+        out.extend_from_slice(&self.entries()[run.clone()]);
+        if let Some(pos) = pos {
+            match &self.positions {
+                Some(p) => pos.extend_from_slice(&p[run]),
+                None => pos.extend(run.map(|_| Span::UNKNOWN)),
+            }
+        }
     }
 
     /// A copy with the given names left out. Each name is searched for once, so the cost is
@@ -328,6 +343,20 @@ impl Attrs {
         });
         Attrs::from_parts(entries, positions)
     }
+}
+
+/// How many of `entries`' first names sort before `name`: galloping (one, two, four... names
+/// ahead), then a binary search of the last stretch, so a short run costs a comparison or two
+/// and a long one a few times its logarithm.
+#[inline]
+fn count_below(entries: &[(Symbol, Value)], name: Symbol) -> usize {
+    let mut end = 1;
+    while end <= entries.len() && entries[end - 1].0 < name {
+        end *= 2;
+    }
+    let start = end / 2;
+    let end = end.min(entries.len() + 1);
+    start + entries[start..end - 1].partition_point(|(k, _)| *k < name)
 }
 
 impl Clone for Attrs {
@@ -403,7 +432,7 @@ mod suggestion_tests {
 
 #[cfg(test)]
 mod index_tests {
-    use super::{Attrs, INDEXED, SCAN};
+    use super::{Attrs, INDEXED, SCAN, count_below};
     use crate::value::{NixString, Symbol, Value};
 
     fn set_of(n: usize) -> Attrs {
@@ -447,5 +476,77 @@ mod index_tests {
             assert!(set.get(Symbol::new(b"interned-but-absent")).is_none());
             assert!(set.get_string(&NixString::from(format!("n{n}"))).is_none());
         }
+    }
+
+    #[test]
+    fn runs_below_a_name_are_measured_to_their_end() {
+        let names: Vec<_> = ["b", "d", "f", "h", "j", "l", "n"]
+            .map(|n| (Symbol::new(n.as_bytes()), Value::Null))
+            .into();
+        for (name, below) in [
+            ("a", 0),
+            ("b", 0),
+            ("c", 1),
+            ("e", 2),
+            ("g", 3),
+            ("i", 4),
+            ("m", 6),
+            ("n", 6),
+            ("z", 7),
+        ] {
+            assert_eq!(
+                count_below(&names, Symbol::new(name.as_bytes())),
+                below,
+                "{name}"
+            );
+        }
+        assert_eq!(count_below(&[], Symbol::new(b"a")), 0);
+    }
+
+    #[test]
+    fn updates_keep_the_right_values_and_sites() {
+        use crate::errors::Span;
+        let site = |i: u32| Span {
+            file: 0,
+            start: i,
+            end: i + 1,
+        };
+        let set = |names: &[(&str, i64)], base: u32| {
+            let entries: Vec<_> = names
+                .iter()
+                .map(|(n, v)| (Symbol::new(n.as_bytes()), Value::Int(*v)))
+                .collect();
+            let spans: Vec<_> = (0..names.len() as u32).map(|i| site(base + i)).collect();
+            Attrs::with_positions(entries, super::positions(spans))
+        };
+        let a = set(&[("a", 1), ("c", 2), ("d", 3), ("e", 4), ("g", 5)], 0);
+        let b = set(&[("b", 10), ("d", 30), ("z", 90)], 100);
+        let u = a.update(&b);
+        let got: Vec<_> = u
+            .iter()
+            .map(|(k, v)| {
+                let n = if let Value::Int(n) = v { *n } else { -1 };
+                (k.to_string(), n)
+            })
+            .collect();
+        let want = [
+            ("a", 1),
+            ("b", 10),
+            ("c", 2),
+            ("d", 30),
+            ("e", 4),
+            ("g", 5),
+            ("z", 90),
+        ];
+        assert_eq!(got, want.map(|(k, v)| (k.to_string(), v)));
+        let sites: Vec<_> = (0..u.len()).map(|i| u.position_of_entry(i)).collect();
+        let want = [0, 100, 1, 101, 3, 4, 102].map(|i| Some(site(i)));
+        assert_eq!(sites, want);
+        // Without sites on either side, none on the result; one side's are kept.
+        let plain = Attrs::from_sorted(vec![(Symbol::new(b"c"), Value::Int(7))]);
+        assert!(plain.update(&plain).position_of_entry(0).is_none());
+        let mixed = a.update(&plain);
+        assert_eq!(mixed.position_of_entry(0), Some(site(0)));
+        assert_eq!(mixed.position_of_entry(1), None);
     }
 }
