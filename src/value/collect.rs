@@ -69,6 +69,8 @@ const FULL_SLACK: usize = 64 * 1024;
 /// garbage, such as `benches/real/attrs.nix`, stops paying for searches of its whole heap).
 const FULL_GROWTH: usize = 4;
 const FULL_GROWTH_MAX: usize = 16;
+/// The most room a collection's search stack starts with (16 bytes a reference).
+const EDGES_ROOM_MAX: usize = 64 * 1024;
 /// Fresh registrations after which those of dead objects are swept out.
 const SWEEP_EVERY: usize = 4096;
 /// A young collection that reclaims fewer than one object in `LOW_YIELD` of those it searched
@@ -121,6 +123,9 @@ struct Registry {
     passed: usize,
     /// Collect at every checkpoint (`set_eager`).
     eager: bool,
+    /// The room the last collection's search stack grew to: the next one starts with it
+    /// instead of growing its stack a dozen times over.
+    edges_room: usize,
     stats: GcStats,
 }
 
@@ -269,6 +274,7 @@ impl Registry {
         self.thunks.extend(survivors.thunks);
         self.envs.extend(survivors.envs);
         self.side = survivors.side;
+        self.edges_room = survivors.edges_room;
         self.young = (self.thunks.len(), self.envs.len());
         self.unswept = self.young;
         self.stats.registered += self.fresh as u64;
@@ -357,18 +363,20 @@ struct Survivors {
     thunks: Vec<Registered>,
     envs: Vec<scope::Registered>,
     side: SideMarks,
+    edges_room: usize,
 }
 
 fn run(kind: Kind) -> GcStats {
     let start = Instant::now();
     let (thunks, envs, mut side) = REGISTRY.with(|r| r.borrow_mut().take(kind));
+    let edges_room = REGISTRY.with(|r| r.borrow().edges_room);
     // The collector's own references: one per registration (counted out below). The
     // registrations of dead objects are dropped here, freeing their blocks.
     let thunks = upgrade_all(thunks);
     let envs = upgrade_all(envs);
     let (dead_thunks, dead_envs, found) = {
         let roots = thunks.len() + envs.len();
-        let mut trial = Trial::new(&mut side, kind == Kind::Young, roots);
+        let mut trial = Trial::new(&mut side, kind == Kind::Young, roots, edges_room);
         each_ahead(&thunks, Thunk::ptr_id, |t| trial.root(Obj::Thunk(t)));
         each_ahead(&envs, Env::addr, |e| trial.root(Obj::Env(e)));
         trial.subtract();
@@ -399,6 +407,7 @@ fn run(kind: Kind) -> GcStats {
         thunks: live_thunks,
         envs: live_envs,
         side,
+        edges_room: found.edges_room,
     };
     REGISTRY.with(|r| r.borrow_mut().put_back(kind, survivors, this));
     this
@@ -628,6 +637,8 @@ struct Found {
     bytes: u64,
     live_objects: u64,
     live_bytes: u64,
+    /// The room the search stack grew to.
+    edges_room: usize,
 }
 
 /// The collector's mark in an object that has room for one (sets, lists, thunks, scopes,
@@ -700,10 +711,10 @@ struct Trial<'r, 't> {
 }
 
 impl<'r, 't> Trial<'r, 't> {
-    fn new(side: &'t mut SideMarks, young: bool, roots: usize) -> Self {
+    fn new(side: &'t mut SideMarks, young: bool, roots: usize, edges_room: usize) -> Self {
         Trial {
             members: Vec::with_capacity(2 * roots),
-            edges: Vec::new(),
+            edges: Vec::with_capacity(edges_room),
             side,
             young,
             all_live: false,
@@ -836,6 +847,8 @@ impl<'r, 't> Trial<'r, 't> {
                 place.set(self.side, if live { OLD } else { 0 });
             },
         );
+        // (A full collection's stack may have grown far past what young ones need.)
+        self.found.edges_room = self.edges.capacity().min(EDGES_ROOM_MAX);
         self.found
     }
 }
