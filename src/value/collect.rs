@@ -47,6 +47,7 @@
 
 use super::function::{Closure, PartialApp};
 use super::scope::{self, Env};
+use super::segmented::SegmentedList;
 use super::thunk::{Calls, Over, Registered, ThunkCell, ThunkState};
 use super::{Attrs, NixList, Thunk, Value};
 use crate::allocator::prefetch;
@@ -102,8 +103,8 @@ pub struct GcStats {
 /// found alive.
 #[derive(Default)]
 struct Registry {
-    thunks: Vec<Registered>,
-    envs: Vec<scope::Registered>,
+    thunks: SegmentedList<Registered>,
+    envs: SegmentedList<scope::Registered>,
     /// Where the registrations since the last collection (the young ones) start.
     young: (usize, usize),
     /// Where the registrations not yet swept start (at or after `young`).
@@ -163,7 +164,7 @@ pub(super) fn register_env(env: &Env) {
 }
 
 #[inline]
-fn register<R>(weak: R, list: fn(&mut Registry) -> &mut Vec<R>) {
+fn register<R>(weak: R, list: fn(&mut Registry) -> &mut SegmentedList<R>) {
     // During thread teardown the registry may be gone; nothing is collected then anyway.
     let _ = REGISTRY.try_with(|r| {
         let mut r = r.borrow_mut();
@@ -236,8 +237,8 @@ impl Registry {
     fn pass(&mut self) {
         self.sweep();
         let (t, e) = self.young;
-        self.thunks[t..].iter().for_each(|r| r.mark().set_old());
-        self.envs[e..].iter().for_each(|r| r.mark().set_old());
+        self.thunks.iter_from(t).for_each(|r| r.mark().set_old());
+        self.envs.iter_from(e).for_each(|r| r.mark().set_old());
         self.young = self.unswept;
         self.stats.registered += self.fresh as u64;
         self.fresh = 0;
@@ -246,8 +247,8 @@ impl Registry {
     /// Drops the unswept registrations of objects no longer alive (freeing their blocks).
     fn sweep(&mut self) {
         let (t, e) = self.unswept;
-        sweep_from(&mut self.thunks, t);
-        sweep_from(&mut self.envs, e);
+        self.thunks.retain_from(t, Registered::is_alive);
+        self.envs.retain_from(e, scope::Registered::is_alive);
         self.unswept = (self.thunks.len(), self.envs.len());
     }
 
@@ -261,8 +262,8 @@ impl Registry {
                 (self.thunks.split_off(t), self.envs.split_off(e), side)
             }
             Kind::Full => {
-                let thunks = std::mem::take(&mut self.thunks);
-                (thunks, std::mem::take(&mut self.envs), FxHashMap::default())
+                let thunks = self.thunks.split_off(0);
+                (thunks, self.envs.split_off(0), FxHashMap::default())
             }
         }
     }
@@ -306,7 +307,6 @@ impl Registry {
 /// A weak reference to a registered object: a thunk's or a scope's.
 trait Registration {
     type Owner;
-    fn is_alive(&self) -> bool;
     fn upgrade(&self) -> Option<Self::Owner>;
     /// The start of the object's block, to fetch it into the cache by.
     fn block(&self) -> usize;
@@ -314,9 +314,6 @@ trait Registration {
 
 impl Registration for Registered {
     type Owner = Thunk;
-    fn is_alive(&self) -> bool {
-        Registered::is_alive(self)
-    }
     fn upgrade(&self) -> Option<Thunk> {
         Registered::upgrade(self)
     }
@@ -327,9 +324,6 @@ impl Registration for Registered {
 
 impl Registration for scope::Registered {
     type Owner = Env;
-    fn is_alive(&self) -> bool {
-        scope::Registered::is_alive(self)
-    }
     fn upgrade(&self) -> Option<Env> {
         scope::Registered::upgrade(self)
     }
@@ -340,17 +334,6 @@ impl Registration for scope::Registered {
 
 /// The bytes of counts that an `Rc`'s block holds in front of the address it points at.
 const RC_COUNTS: usize = 16;
-
-fn sweep_from<R: Registration>(list: &mut Vec<R>, start: usize) {
-    let mut keep = start;
-    for i in start..list.len() {
-        if list[i].is_alive() {
-            list.swap(keep, i);
-            keep += 1;
-        }
-    }
-    list.truncate(keep);
-}
 
 /// Runs a full collection on this thread: frees every cycle that nothing outside it refers
 /// to. Returns what it reclaimed.

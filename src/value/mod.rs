@@ -12,6 +12,7 @@ mod drop;
 mod function;
 pub mod request;
 mod scope;
+mod segmented;
 mod string;
 mod symbol;
 mod thunk;
