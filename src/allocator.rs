@@ -8,7 +8,7 @@
 //! block, every environment one of 16 bytes plus 16 a slot, closures and partial applications
 //! a few more. glibc's per-thread cache holds only seven blocks of a size, and a fresh block costs a walk through
 //! its general allocator, so runs of allocations (a `genList`, a module system's option tree)
-//! fall through to its slower paths. Here blocks of up to 512 bytes come in size classes (multiples of 16):
+//! fall through to its slower paths. Here blocks of up to 512 bytes come in size classes (multiples of 8):
 //! a freed block goes on its class's list and the next allocation of the class takes it back
 //! (a push and a pop); when the list is empty, the block is cut from the class's current
 //! slab (a pointer bump; see `slab_bytes`). Slabs are cut from 2 MiB chunks. The kernel is not
@@ -34,16 +34,19 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::ptr::null_mut;
 
-/// Size classes: 16, 32, ..., 512 bytes. Up to 512, the entries of a set of up to 21 attributes
-/// (`//` on option sets: modules 548M -> 541M instructions, 0.94-0.97x wall).
-const CLASS: usize = 16;
-const CLASSES: usize = 32;
+/// Size classes: 8, 16, 24, ..., 512 bytes. Up to 512, the entries of a set of up to 21
+/// attributes (`//` on option sets: modules 548M -> 541M instructions, 0.94-0.97x wall). Steps
+/// of 8, not 16: a set's entries are 24 bytes each and its header block 40 (`Attrs`), which
+/// 16-byte classes rounded up (module workload peak 142.3 -> 141.5 MB from the classes alone;
+/// what Rust asks to be aligned to 16 goes to the system allocator).
+const CLASS: usize = 8;
+const CLASSES: usize = 64;
 /// Bytes a class's blocks are cut from at a time: 64 KiB for the classes up to 128 bytes,
 /// where nearly every allocation falls; 16 KiB for the larger ones, so that a run touching
 /// every class (compiling does) still fits its first slabs into one chunk (with 64 KiB slabs
 /// throughout, small runs touched a second huge page: fixpoint's peak went 6.1 -> 8.2 MiB).
 fn slab_bytes(class: usize) -> usize {
-    if class < 8 { 64 * 1024 } else { 16 * 1024 }
+    if class < 16 { 64 * 1024 } else { 16 * 1024 }
 }
 /// Bytes the system is asked for at a time to cut slabs from (the size of a huge page, and
 /// aligned to it).
@@ -203,17 +206,17 @@ fn fresh_block(c: usize) -> *mut u8 {
             (next, end) = (slab as usize, slab as usize + bytes);
         }
         slabs[c].set((next + size, end));
-        // The address came from the slab's pointer: a multiple of 16 inside the slab.
+        // The address came from the slab's pointer: a multiple of 8 inside the slab.
         std::ptr::with_exposed_provenance_mut(next)
     })
 }
 
-// SAFETY: every block handed out is either cut fresh from a slab (a 16-aligned, class-sized
+// SAFETY: every block handed out is either cut fresh from a slab (an 8-aligned, class-sized
 // part of a `System` allocation no other block overlaps, never freed) or a block of the same
 // class that was freed and not handed out since, so it is valid for the requested layout (its
 // size and alignment are the class's, which are at least the request's). A free block is only
 // touched through its first word, which holds the list link while no one else owns it; it
-// was allocated with a size of at least 16 bytes, so the word fits. Blocks of other sizes go
+// was allocated with a size of at least 8 bytes, so the word fits. Blocks of other sizes go
 // to `System` unchanged, with their original layout. The lists are thread-local `Cell`s with
 // const initialisers and no destructors: touching them never allocates or re-enters this
 // allocator.
@@ -248,7 +251,7 @@ unsafe impl GlobalAlloc for Allocator {
             Some(c) => FREE.with(|free| {
                 count(-(((c + 1) * CLASS) as isize));
                 // SAFETY: `ptr` came from `alloc` with a layout of this class and is no longer
-                // in use; it is at least 16 bytes and 16-aligned, so it can hold the link.
+                // in use; it is at least 8 bytes and 8-aligned, so it can hold the link.
                 unsafe { ptr.cast::<*mut u8>().write(free[c].get()) };
                 free[c].set(ptr);
             }),

@@ -17,25 +17,40 @@ use super::collect::Mark;
 use super::{NixString, Symbol, Value};
 use crate::errors::Span;
 use std::cell::OnceCell;
+use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::rc::Rc;
 
 /// An attribute set: its attributes sorted by name, each value as lazy as it was given.
 ///
-/// The header is four words: the entries are a boxed slice taken apart, its pointer here and
-/// its length a 32-bit field beside the collector's mark (a `Vec`'s three words made the
-/// header 48 bytes, a 64-byte block with the reference counts; it is 32, a 48-byte block: a
-/// module system's run holds some 300 000 sets at its peak). A set never changes once made,
-/// so it needs no capacity.
+/// The header is three words: the entries are a boxed slice taken apart, its pointer here and
+/// its length a 32-bit field beside the collector's mark, and one word for the definition
+/// sites (`Extra`). With the reference counts that is a 40-byte block (a `Vec`'s three words
+/// made it 64 bytes, and a word for a large set's index beside the sites 48: a module
+/// system's run holds some 300 000 sets at its peak). A set never changes once made, so it
+/// needs no capacity.
 pub struct Attrs {
     /// The first of `len` entries, sorted by name (`entries`).
     ptr: NonNull<(Symbol, Value)>,
-    /// Definition site of entry `i`, `Span::UNKNOWN` where there is none.
-    positions: Option<Positions>,
-    /// For sets of `INDEXED` names or more, once searched: where each name is.
-    index: OnceCell<Box<Index>>,
+    /// The definition sites, and a large set's index (`Extra`, read by `len`).
+    extra: Extra,
     len: u32,
     pub(super) mark: Mark,
+}
+
+/// A set's definition sites (entry `i`'s at `i`, `Span::UNKNOWN` where there is none) in one
+/// word: for a set of fewer than `INDEXED` names the table itself, for a larger one a block
+/// holding the table and the index (made when the set is first searched). Which of the two it
+/// is follows from the set's length, so it needs no tag of its own.
+union Extra {
+    small: ManuallyDrop<Option<Positions>>,
+    large: ManuallyDrop<Box<Large>>,
+}
+
+/// What a set of `INDEXED` names or more keeps beside its entries.
+struct Large {
+    positions: Option<Positions>,
+    index: OnceCell<Index>,
 }
 
 /// Definition sites of a set's entries, shared by every set one `{ ... }` expression builds.
@@ -56,7 +71,6 @@ thread_local! {
 /// A large set's index: an open-addressing hash table over the names' addresses, with room for
 /// twice as many names as the set has (so a probe sequence is short), each slot the position of
 /// an entry plus one, zero for none.
-#[derive(Clone)]
 struct Index {
     slots: Box<[u32]>,
     /// 64 minus the table's size in bits: a hash's top bits pick the first slot.
@@ -131,12 +145,41 @@ impl Attrs {
                 entries.len()
             )
         });
+        let extra = match entries.len() >= INDEXED {
+            true => Extra {
+                large: ManuallyDrop::new(Box::new(Large {
+                    positions,
+                    index: OnceCell::new(),
+                })),
+            },
+            false => Extra {
+                small: ManuallyDrop::new(positions),
+            },
+        };
         Attrs {
             ptr: NonNull::from(Box::leak(entries)).cast(),
-            positions,
-            index: OnceCell::new(),
+            extra,
             len,
             mark: Mark::default(),
+        }
+    }
+
+    /// The block of a large set (`INDEXED` names or more), `None` for a smaller one.
+    #[inline]
+    fn large(&self) -> Option<&Large> {
+        // SAFETY: `from_parts` wrote `large` for a set of `INDEXED` names or more and `small`
+        // for a smaller one, and the length never changes but in `drop`, which reads the
+        // field first.
+        (self.len() >= INDEXED).then(|| unsafe { &**self.extra.large })
+    }
+
+    /// The definition sites, if known.
+    #[inline]
+    fn positions(&self) -> Option<&Positions> {
+        match self.large() {
+            Some(large) => large.positions.as_ref(),
+            // SAFETY: a set of fewer than `INDEXED` names holds `small` (see `large`).
+            None => unsafe { self.extra.small.as_ref() },
         }
     }
 
@@ -168,7 +211,7 @@ impl Attrs {
     /// Where attribute `name` was defined, if known.
     pub(crate) fn position(&self, name: Symbol) -> Option<Span> {
         let i = self.index_of(name)?;
-        let span = *self.positions.as_ref()?.get(i)?;
+        let span = *self.positions()?.get(i)?;
         (span != Span::UNKNOWN).then_some(span)
     }
 
@@ -178,8 +221,7 @@ impl Attrs {
     }
 
     fn position_at(&self, i: usize) -> Span {
-        self.positions
-            .as_ref()
+        self.positions()
             .and_then(|p| p.get(i).copied())
             .unwrap_or(Span::UNKNOWN)
     }
@@ -211,11 +253,8 @@ impl Attrs {
     /// The index of a large set (made on first use), or `None` for a smaller one.
     #[inline]
     fn index(&self) -> Option<&Index> {
-        (self.len() >= INDEXED).then(|| {
-            &**self
-                .index
-                .get_or_init(|| Box::new(Index::new(self.entries())))
-        })
+        let large = self.large()?;
+        Some(large.index.get_or_init(|| Index::new(self.entries())))
     }
 
     /// The index of `name` in the sorted entries.
@@ -282,7 +321,7 @@ impl Attrs {
     /// defaults) far more often than it interleaves two sets name by name.
     pub(crate) fn update(&self, other: &Attrs) -> Attrs {
         let (a, b) = (self.entries(), other.entries());
-        let track = self.positions.is_some() || other.positions.is_some();
+        let track = self.positions().is_some() || other.positions().is_some();
         let mut out = Vec::with_capacity(a.len() + b.len());
         // The result's definition sites are gathered in a buffer kept for the purpose and
         // copied into a block of their exact size: a vector sized for both operands and kept
@@ -315,7 +354,7 @@ impl Attrs {
     ) {
         out.extend_from_slice(&self.entries()[run.clone()]);
         if let Some(pos) = pos {
-            match &self.positions {
+            match self.positions() {
                 Some(p) => pos.extend_from_slice(&p[run]),
                 None => pos.extend(run.map(|_| Span::UNKNOWN)),
             }
@@ -334,7 +373,7 @@ impl Attrs {
         }
         let keep: Vec<usize> = (0..self.len()).filter(|&i| !gone[i]).collect();
         let entries = keep.iter().map(|&i| self.entries()[i].clone()).collect();
-        let positions = self.positions.as_ref().map(|_| {
+        let positions = self.positions().map(|_| {
             positions(
                 keep.iter()
                     .map(|&i| self.position_at(i))
@@ -361,9 +400,7 @@ fn count_below(entries: &[(Symbol, Value)], name: Symbol) -> usize {
 
 impl Clone for Attrs {
     fn clone(&self) -> Self {
-        let mut copy = Attrs::from_parts(self.entries().into(), self.positions.clone());
-        copy.index = self.index.clone();
-        copy
+        Attrs::from_parts(self.entries().into(), self.positions().cloned())
     }
 }
 
@@ -375,6 +412,14 @@ impl Default for Attrs {
 
 impl Drop for Attrs {
     fn drop(&mut self) {
+        // SAFETY: the variant `from_parts` wrote for this length (see `large`), dropped once,
+        // before `take_entries` resets the length.
+        unsafe {
+            match self.len() >= INDEXED {
+                true => ManuallyDrop::drop(&mut self.extra.large),
+                false => ManuallyDrop::drop(&mut self.extra.small),
+            }
+        }
         for (_, v) in self.take_entries().into_vec() {
             super::drop::release(v);
         }
@@ -446,6 +491,34 @@ mod index_tests {
                 })
                 .collect(),
         )
+    }
+
+    #[test]
+    fn a_set_header_is_three_words() {
+        assert_eq!(std::mem::size_of::<Attrs>(), 24);
+    }
+
+    #[test]
+    fn sites_survive_a_copy_on_both_sides_of_the_index_threshold() {
+        for n in [INDEXED - 1, INDEXED, INDEXED + 1] {
+            let names: Vec<_> = (0..n)
+                .map(|i| Symbol::new(format!("s{i:03}").as_bytes()))
+                .collect();
+            let spans: Vec<_> = (0..n)
+                .map(|i| crate::errors::Span {
+                    file: 0,
+                    start: i as u32,
+                    end: i as u32 + 1,
+                })
+                .collect();
+            let entries = names.iter().map(|&k| (k, Value::Null)).collect();
+            let set = Attrs::with_positions(entries, super::positions(spans.clone()));
+            let copy = set.clone();
+            for (i, &name) in names.iter().enumerate() {
+                assert_eq!(set.position(name), Some(spans[i]), "{n} names");
+                assert_eq!(copy.position(name), Some(spans[i]), "{n} names, copied");
+            }
+        }
     }
 
     #[test]
