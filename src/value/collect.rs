@@ -53,6 +53,7 @@ use super::{Attrs, NixList, Thunk, Value};
 use crate::allocator::prefetch;
 use rustc_hash::FxHashMap;
 use std::cell::{Cell, RefCell};
+use std::marker::PhantomData;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -486,14 +487,14 @@ impl<'r> Obj<'r> {
     #[inline(always)]
     fn head(self) -> (usize, Place<'r>) {
         match self {
-            Obj::Attrs(a) => (Rc::strong_count(a), Place::Inside(&a.mark.0)),
-            Obj::List(l) => (Rc::strong_count(l), Place::Inside(&l.mark.0)),
-            Obj::Thunk(t) => (t.owners(), Place::Inside(&t.cell().mark.0)),
-            Obj::Env(e) => (e.owners(), Place::Inside(&e.mark().0)),
-            Obj::Calls(c) => (Rc::strong_count(c), Place::Inside(&c.mark.0)),
-            Obj::Closure(c) => (Rc::strong_count(c), Place::Side(addr(c))),
-            Obj::Builtin(b) => (Rc::strong_count(b), Place::Side(addr(b))),
-            Obj::Args(a) => (Rc::strong_count(a), Place::Side(addr(a))),
+            Obj::Attrs(a) => (Rc::strong_count(a), Place::inside(&a.mark.0)),
+            Obj::List(l) => (Rc::strong_count(l), Place::inside(&l.mark.0)),
+            Obj::Thunk(t) => (t.owners(), Place::inside(&t.cell().mark.0)),
+            Obj::Env(e) => (e.owners(), Place::inside(&e.mark().0)),
+            Obj::Calls(c) => (Rc::strong_count(c), Place::inside(&c.mark.0)),
+            Obj::Closure(c) => (Rc::strong_count(c), Place::side(addr(c))),
+            Obj::Builtin(b) => (Rc::strong_count(b), Place::side(addr(b))),
+            Obj::Args(a) => (Rc::strong_count(a), Place::side(addr(a))),
         }
     }
 
@@ -678,9 +679,9 @@ type SideMarks = FxHashMap<usize, u32>;
 /// outside; objects with one reference are part of their referrer and are not marked.
 struct Trial<'r, 't> {
     /// The shared objects met, with where their marks are, so that they can be reset.
-    members: Vec<(Obj<'r>, Place<'r>)>,
+    members: Vec<(Packed<'r>, Place<'r>)>,
     /// References still to follow, taken through `Search`.
-    edges: Vec<Obj<'r>>,
+    edges: Vec<Packed<'r>>,
     /// Marks of the objects without room for one (closures, partial applications, argument
     /// arrays), by address. Old ones stay from one collection to the next; addresses of
     /// objects freed since stay until the next full collection, and a new object at such an
@@ -716,10 +717,10 @@ impl<'r, 't> Trial<'r, 't> {
             return;
         }
         place.set(self.side, trial_mark(count));
-        self.members.push((obj, place));
+        self.members.push((obj.into(), place));
         self.found.objects += 1;
         self.found.bytes += obj.bytes() as u64;
-        obj.each_child(&mut |child| self.edges.push(child));
+        obj.each_child(&mut |child| self.edges.push(child.into()));
     }
 
     /// Subtracts every reference between searched objects from the counts, searching
@@ -747,7 +748,7 @@ impl<'r, 't> Trial<'r, 't> {
                     continue;
                 }
                 place.set(side, trial_mark(count));
-                members.push((obj, place));
+                members.push((obj.into(), place));
             }
             // Met for the first time (or its only referrer is the one that led here: part
             // of it): search what it holds.
@@ -784,17 +785,17 @@ impl<'r, 't> Trial<'r, 't> {
             found.live_bytes = found.bytes;
             return;
         }
-        let mut live = |obj: Obj<'r>, edges: &mut Vec<Obj<'r>>| {
+        let mut live = |obj: Obj<'r>, edges: &mut Vec<Packed<'r>>| {
             found.live_objects += 1;
             found.live_bytes += obj.bytes() as u64;
-            obj.each_child(&mut |child| edges.push(child));
+            obj.each_child(&mut |child| edges.push(child.into()));
         };
         each_ahead(
             &held,
             |m| m.1.addr(),
-            |&(obj, place)| {
+            |&(obj, place): &(Packed<'r>, Place<'r>)| {
                 place.set(side, place.get(side) | LIVE);
-                live(obj, edges);
+                live(obj.obj(), edges);
             },
         );
         let mut search = Search::default();
@@ -875,16 +876,16 @@ impl<'r> Search<'r> {
     /// comes among them and is asked for. When none is left, the objects held back push their
     /// references first.
     #[inline(always)]
-    fn next(&mut self, edges: &mut Vec<Obj<'r>>) -> Option<Obj<'r>> {
+    fn next(&mut self, edges: &mut Vec<Packed<'r>>) -> Option<Obj<'r>> {
         loop {
             let n = edges.len();
             if n > AHEAD {
                 let obj = edges.swap_remove(n - AHEAD);
-                edges[n - 1 - AHEAD].prefetch();
-                return Some(obj);
+                edges[n - 1 - AHEAD].obj().prefetch();
+                return Some(obj.obj());
             }
             if let Some(obj) = edges.pop() {
-                return Some(obj);
+                return Some(obj.obj());
             }
             self.later
                 .pop()?
@@ -895,7 +896,7 @@ impl<'r> Search<'r> {
     /// Pushes the references `obj` holds, now or (for one with entries elsewhere) once a few
     /// more such objects have come in.
     #[inline(always)]
-    fn expand(&mut self, obj: Obj<'r>, edges: &mut Vec<Obj<'r>>) {
+    fn expand(&mut self, obj: Obj<'r>, edges: &mut Vec<Packed<'r>>) {
         let ready = match obj.prefetch_entries() {
             false => Some(obj),
             true => {
@@ -916,9 +917,9 @@ impl<'r> Search<'r> {
 
 /// Pushes a reference to follow, asking for its object: it comes among the top `AHEAD`.
 #[inline(always)]
-fn push<'r>(edges: &mut Vec<Obj<'r>>, obj: Obj<'r>) {
+fn push<'r>(edges: &mut Vec<Packed<'r>>, obj: Obj<'r>) {
     obj.prefetch();
-    edges.push(obj);
+    edges.push(obj.into());
 }
 
 /// A first-in, first-out ring of up to `N` objects.
@@ -959,38 +960,124 @@ impl<'r, const N: usize> Ring<'r, N> {
     }
 }
 
-/// Where an object's mark is: inside it (sets, lists, thunks, scopes, calls), or in the side table
-/// under its address (`Trial::side`).
+/// Where an object's mark is: inside it (sets, lists, thunks, scopes, calls), or in the side
+/// table under its address (`Trial::side`). One word, as the members' list holds a place per
+/// member: a mark's address (4-aligned), or an object's address (8-aligned) with the low bit
+/// set.
 #[derive(Clone, Copy)]
-enum Place<'r> {
-    Inside(&'r Cell<u32>),
-    Side(usize),
+struct Place<'r> {
+    at: *const Cell<u32>,
+    _marks: PhantomData<&'r Cell<u32>>,
 }
 
-impl Place<'_> {
+/// The bit that makes a place a side table's key.
+const SIDE: usize = 1;
+
+impl<'r> Place<'r> {
+    #[inline(always)]
+    fn inside(mark: &'r Cell<u32>) -> Self {
+        Place {
+            at: std::ptr::from_ref(mark),
+            _marks: PhantomData,
+        }
+    }
+
+    #[inline(always)]
+    fn side(addr: usize) -> Self {
+        Place {
+            at: std::ptr::without_provenance(addr | SIDE),
+            _marks: PhantomData,
+        }
+    }
+
+    /// The mark itself, or the side table's key.
+    #[inline(always)]
+    fn get_place(self) -> Result<&'r Cell<u32>, usize> {
+        match self.at.addr() & SIDE {
+            // SAFETY: a place without the bit was made by `inside` from a reference that lives
+            // for `'r`.
+            0 => Ok(unsafe { &*self.at }),
+            _ => Err(self.at.addr() & !SIDE),
+        }
+    }
+
     #[inline(always)]
     fn get(self, side: &SideMarks) -> u32 {
-        match self {
-            Place::Inside(mark) => mark.get(),
-            Place::Side(at) => side.get(&at).copied().unwrap_or(0),
+        match self.get_place() {
+            Ok(mark) => mark.get(),
+            Err(at) => side.get(&at).copied().unwrap_or(0),
         }
     }
 
     #[inline(always)]
     fn set(self, side: &mut SideMarks, value: u32) {
-        match (self, value) {
-            (Place::Inside(mark), _) => mark.set(value),
-            (Place::Side(at), 0) => drop(side.remove(&at)),
-            (Place::Side(at), _) => drop(side.insert(at, value)),
+        match (self.get_place(), value) {
+            (Ok(mark), _) => mark.set(value),
+            (Err(at), 0) => drop(side.remove(&at)),
+            (Err(at), _) => drop(side.insert(at, value)),
         }
     }
 
     /// An address in the object's block, to fetch it into the cache by.
     #[inline(always)]
     fn addr(self) -> usize {
-        match self {
-            Place::Inside(mark) => std::ptr::from_ref(mark).addr(),
-            Place::Side(at) => at,
+        self.at.addr() & !SIDE
+    }
+}
+
+/// An `Obj` in one word, for the search's stack and the members' list (a million entries in a
+/// full collection of the module workload, whose peak they add to): the reference with its
+/// kind in the low three bits, which every reference an `Obj` holds leaves free (each points
+/// at a pointer-sized, 8-aligned field).
+#[derive(Clone, Copy)]
+struct Packed<'r> {
+    tagged: *const (),
+    _refs: PhantomData<Obj<'r>>,
+}
+
+const KIND: usize = 7;
+
+impl<'r> From<Obj<'r>> for Packed<'r> {
+    #[inline(always)]
+    fn from(obj: Obj<'r>) -> Self {
+        fn at<T: ?Sized>(r: &T) -> *const () {
+            std::ptr::from_ref(r).cast()
+        }
+        let (ptr, kind) = match obj {
+            Obj::Attrs(a) => (at(a), 0),
+            Obj::List(l) => (at(l), 1),
+            Obj::Closure(c) => (at(c), 2),
+            Obj::Builtin(b) => (at(b), 3),
+            Obj::Thunk(t) => (at(t), 4),
+            Obj::Env(e) => (at(e), 5),
+            Obj::Args(a) => (at(a), 6),
+            Obj::Calls(c) => (at(c), 7),
+        };
+        debug_assert_eq!(ptr.addr() & KIND, 0, "an 8-aligned reference");
+        Packed {
+            tagged: ptr.map_addr(|a| a | kind),
+            _refs: PhantomData,
+        }
+    }
+}
+
+impl<'r> Packed<'r> {
+    #[inline(always)]
+    fn obj(self) -> Obj<'r> {
+        let ptr = self.tagged.map_addr(|a| a & !KIND);
+        // SAFETY: `from` made this from a reference of the kind in the low bits, which lives
+        // for `'r`; the pointer is that reference's, its provenance kept.
+        unsafe {
+            match self.tagged.addr() & KIND {
+                0 => Obj::Attrs(&*ptr.cast()),
+                1 => Obj::List(&*ptr.cast()),
+                2 => Obj::Closure(&*ptr.cast()),
+                3 => Obj::Builtin(&*ptr.cast()),
+                4 => Obj::Thunk(&*ptr.cast()),
+                5 => Obj::Env(&*ptr.cast()),
+                6 => Obj::Args(&*ptr.cast()),
+                _ => Obj::Calls(&*ptr.cast()),
+            }
         }
     }
 }
