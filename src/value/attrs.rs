@@ -39,9 +39,9 @@ pub struct Attrs {
 }
 
 /// A set's definition sites (entry `i`'s at `i`, `Span::UNKNOWN` where there is none) in one
-/// word: for a set of fewer than `INDEXED` names the table itself, for a larger one a block
-/// holding the table and the index (made when the set is first searched). Which of the two it
-/// is follows from the set's length, so it needs no tag of its own.
+/// word: for a set of fewer than `INDEXED` names the table itself, for a larger one a block,
+/// made with the set, holding the table and the index (made when the set is first searched).
+/// Which of the two it is follows from the set's length, so it needs no tag of its own.
 union Extra {
     small: ManuallyDrop<Option<Positions>>,
     large: ManuallyDrop<Box<Large>>,
