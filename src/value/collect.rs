@@ -66,9 +66,10 @@ const YOUNG_EVERY: usize = 2048;
 /// Growth of the registrations of live objects, past `full_growth` times their number after
 /// the last full collection, that makes a full collection due.
 const FULL_SLACK: usize = 64 * 1024;
-/// That factor after a full collection that freed a tenth or more of what it searched, and at
-/// most: it doubles after one that freed less (a program whose old objects never become cyclic
-/// garbage, such as `benches/real/attrs.nix`, stops paying for searches of its whole heap).
+/// That factor after a full collection that freed a tenth or more of what it searched, and
+/// after one that freed less (a program whose old objects never become cyclic garbage, such as
+/// `benches/real/attrs.nix`, stops paying for searches of its whole heap; the module workload
+/// at 200 services, whose second full collection freed 11% and took 0.4 s of a 2 s run).
 const FULL_GROWTH: usize = 4;
 const FULL_GROWTH_MAX: usize = 16;
 /// The most room a collection's search stack starts with (16 bytes a reference).
@@ -292,7 +293,7 @@ impl Registry {
             self.live_after_full = self.young.0 + self.young.1;
             self.stats.full_collections += 1;
             self.full_growth = match this.objects_reclaimed * 10 < searched {
-                true => (self.full_growth * 2).min(FULL_GROWTH_MAX),
+                true => FULL_GROWTH_MAX,
                 false => FULL_GROWTH,
             };
         }
