@@ -345,8 +345,9 @@ async fn elem(co: Co, x: Value, list: Value) -> Result<Value, Error> {
     if let Some(found) = elem_shallow(&x, l) {
         return found.map(Value::bool);
     }
+    let mut tracker = walk::DepthTracker::new();
     for y in l.iter() {
-        if walk::equal(&co, x.clone(), y.clone(), true).await? {
+        if walk::equal_within(&co, x.clone(), y.clone(), true, 1, &mut tracker).await? {
             return Ok(Value::bool(true));
         }
     }

@@ -376,7 +376,7 @@ impl Vm<'_> {
                     let b = pop!();
                     let a = pop!();
                     let negate = op == Op::NotEq;
-                    match ops::eq_shallow(&a, &b) {
+                    match walk::equal_flat(&a, &b) {
                         Some(eq) => self.stack.push(Value::bool(eq != negate)),
                         None => spawn!(
                             "==",

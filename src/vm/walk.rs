@@ -13,12 +13,12 @@ use rustc_hash::FxHashSet as HashSet;
 use std::rc::Rc;
 
 /// Reports depth to the scheduler when it has grown, or shrunk a lot.
-struct DepthTracker {
+pub struct DepthTracker {
     declared: u32,
 }
 
 impl DepthTracker {
-    fn new() -> Self {
+    pub fn new() -> Self {
         DepthTracker { declared: 0 }
     }
 
@@ -101,15 +101,30 @@ fn inside(mut e: Error, path: &[(Value, usize)]) -> Error {
 /// then equal whatever they hold (C++ Nix compares them by pointer after forcing them, so
 /// `let s = { a = nan; }; in s == s` is true, and `let t = [ (throw "x") ]; in t == t` throws).
 pub async fn equal(co: &Co, a: Value, b: Value, identity_at_top: bool) -> Result<bool, Error> {
+    equal_within(co, a, b, identity_at_top, 1, &mut DepthTracker::new()).await
+}
+
+/// `equal` of two values `depth` levels into a walk whose depth `tracker` declares (so that a
+/// loop comparing element after element declares its depth once, not once a pair).
+pub async fn equal_within(
+    co: &Co,
+    a: Value,
+    b: Value,
+    identity_at_top: bool,
+    depth: u32,
+    tracker: &mut DepthTracker,
+) -> Result<bool, Error> {
     // Each pair: the two values, their depth, and whether they are one slot of one container.
-    let mut stack: Vec<(Value, Value, u32, bool)> = vec![(a, b, 1, false)];
-    let mut tracker = DepthTracker::new();
-    while let Some((a, b, depth, same_slot)) = stack.pop() {
-        tracker.at(co, depth).await;
-        let identical = (depth > 1 || identity_at_top) && same_object(&a, &b);
+    // (The first pair needs no stack: comparing scalars allocates nothing.)
+    let mut stack: Vec<(Value, Value, u32, bool)> = Vec::new();
+    let mut next = Some((a, b, depth, false));
+    while let Some((a, b, at, same_slot)) = next.take().or_else(|| stack.pop()) {
+        tracker.at(co, at).await;
+        let inside = at > depth || identity_at_top;
+        let identical = inside && same_object(&a, &b);
         let a = force(co, a).await;
         let b = force(co, b).await;
-        if same_slot || identical || ((depth > 1 || identity_at_top) && same_object(&a, &b)) {
+        if same_slot || identical || (inside && same_object(&a, &b)) {
             continue;
         }
         if let Some(eq) = ops::eq_shallow(&a, &b) {
@@ -118,30 +133,103 @@ pub async fn equal(co: &Co, a: Value, b: Value, identity_at_top: bool) -> Result
             }
             continue;
         }
-        match (&a, &b) {
+        let pushed = match (&a, &b) {
             (Value::List(x), Value::List(y)) => {
-                let same = Rc::ptr_eq(x, y);
-                for (p, q) in x.iter().zip(y.iter()).rev() {
-                    stack.push((p.clone(), q.clone(), depth + 1, same));
-                }
+                let pairs = x.iter().zip(y.iter());
+                push_pairs(&mut stack, pairs, at + 1, Rc::ptr_eq(x, y))
             }
             (Value::Attrs(x), Value::Attrs(y)) => {
                 if let Some((ox, oy)) = derivation_out_paths(co, x, y).await {
-                    stack.push((ox, oy, depth + 1, false));
+                    stack.push((ox, oy, at + 1, false));
                     continue;
                 }
                 if x.len() != y.len() || !x.keys().eq(y.keys()) {
                     return Ok(false);
                 }
-                let same = Rc::ptr_eq(x, y);
-                for (p, q) in x.values().zip(y.values()).rev() {
-                    stack.push((p.clone(), q.clone(), depth + 1, same));
-                }
+                let pairs = x.values().zip(y.values());
+                push_pairs(&mut stack, pairs, at + 1, Rc::ptr_eq(x, y))
             }
-            _ => return Ok(false),
+            _ => false,
+        };
+        if !pushed {
+            return Ok(false);
         }
     }
     Ok(true)
+}
+
+/// Pushes the pairs of two containers' entries that need forcing or walking, the first on
+/// top. Pairs of evaluated values that compare without a walk are settled here: an equal one
+/// needs nothing, and an unequal one ends the comparison (`false`) unless an earlier pair
+/// still needs evaluating, which must happen first (it may fail): then it is pushed as the
+/// last pair to look at. The entries of one container compared with itself are each forced
+/// and need nothing else.
+fn push_pairs<'v>(
+    stack: &mut Vec<(Value, Value, u32, bool)>,
+    pairs: impl Iterator<Item = (&'v Value, &'v Value)>,
+    depth: u32,
+    same: bool,
+) -> bool {
+    let from = stack.len();
+    for (p, q) in pairs {
+        match settled(p, q, same) {
+            Some(true) => {}
+            Some(false) if stack.len() == from => return false,
+            Some(false) => {
+                stack.push((p.clone(), q.clone(), depth, false));
+                break;
+            }
+            None => stack.push((p.clone(), q.clone(), depth, same)),
+        }
+    }
+    stack[from..].reverse();
+    true
+}
+
+/// `a == b` for two evaluated values where no element needs evaluating or walking (scalars,
+/// flat lists and sets of evaluated scalars): the answer the VM gives without a generator.
+/// `None` where `equal` must run.
+pub fn equal_flat(a: &Value, b: &Value) -> Option<bool> {
+    if let Some(eq) = ops::eq_shallow(a, b) {
+        return Some(eq);
+    }
+    match (a, b) {
+        (Value::List(x), Value::List(y)) => settled_all(x.iter().zip(y.iter()), Rc::ptr_eq(x, y)),
+        (Value::Attrs(x), Value::Attrs(y)) => {
+            // Derivations compare by their `outPath`s.
+            if x.contains(sym!("type")) || y.contains(sym!("type")) {
+                return None;
+            }
+            if x.len() != y.len() || !x.keys().eq(y.keys()) {
+                return Some(false);
+            }
+            settled_all(x.values().zip(y.values()), Rc::ptr_eq(x, y))
+        }
+        _ => None,
+    }
+}
+
+/// Whether all pairs are equal, where each up to the first unequal one is `settled`.
+fn settled_all<'v>(
+    pairs: impl Iterator<Item = (&'v Value, &'v Value)>,
+    same: bool,
+) -> Option<bool> {
+    for (p, q) in pairs {
+        if !settled(p, q, same)? {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+/// Whether two entries of containers compare equal, where that needs no evaluation and no
+/// walk (`same`: they are one entry of one container).
+fn settled(p: &Value, q: &Value, same: bool) -> Option<bool> {
+    match (p, q) {
+        (Value::Thunk(_), _) | (_, Value::Thunk(_)) => None,
+        _ if same || same_object(p, q) => Some(true),
+        _ => ops::eq_shallow(p, q),
+    }
 }
 
 /// Two derivations (`type = "derivation"`) compare by their `outPath`s: those, if both are.
@@ -204,7 +292,14 @@ pub async fn less_than(co: &Co, a: Value, b: Value) -> Result<bool, Error> {
             if i == p.len() {
                 return Ok(true);
             }
-            if !equal(co, p[i].clone(), q[i].clone(), true).await? {
+            let equal = match settled(&p[i], &q[i], false) {
+                Some(eq) => eq,
+                None => {
+                    let (x, y) = (p[i].clone(), q[i].clone());
+                    equal_within(co, x, y, true, depth + 1, &mut tracker).await?
+                }
+            };
+            if !equal {
                 break;
             }
             i += 1;
