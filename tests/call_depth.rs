@@ -2,7 +2,9 @@
 //! (C++ Nix has no tail calls), `__functor` calls, calls made by builtins (`foldl'`, `filter`)
 //! and the depth of deep walks. Each case runs just below, at and above a limit of 500; the
 //! expected outcomes were recorded before the depth accounting moved to frame pushes and pops,
-//! and must not move.
+//! and must not move. (Except the functor's: a call of a set with `__functor` counts twice, the
+//! set's call and the functor's inside it, as C++ Nix's `callFunction` calls itself for it;
+//! it was once counted once, and not at all in tail position.)
 
 mod common;
 
@@ -82,16 +84,16 @@ const CASES: &[(&str, &str)] = &[
         r#"error: stack overflow; max-call-depth exceeded"#,
     ),
     (
-        r#"let s = { __functor = self: n: if n == 0 then 0 else self (n - 1); }; in s 498"#,
+        r#"let s = { __functor = self: n: if n == 0 then 0 else self (n - 1); }; in s 248"#,
         r#"0"#,
     ),
     (
-        r#"let s = { __functor = self: n: if n == 0 then 0 else self (n - 1); }; in s 499"#,
+        r#"let s = { __functor = self: n: if n == 0 then 0 else self (n - 1); }; in s 249"#,
         r#"0"#,
     ),
     (
-        r#"let s = { __functor = self: n: if n == 0 then 0 else self (n - 1); }; in s 500"#,
-        r#"0"#,
+        r#"let s = { __functor = self: n: if n == 0 then 0 else self (n - 1); }; in s 250"#,
+        r#"error: stack overflow; max-call-depth exceeded"#,
     ),
     (
         r#"let f = a: b: if a == 0 then b else f (a - 1) b; in f 498 7"#,

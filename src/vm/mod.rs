@@ -30,7 +30,7 @@ pub(crate) use slices::Slice;
 use crate::errors::{Error, Span, TraceLine};
 use crate::settings::Driver;
 use crate::value::code::Chunk;
-use crate::value::{Body, Builtin, Closure, Lambda, Ret, sym};
+use crate::value::{Attrs, Body, Builtin, Closure, Lambda, Ret, sym};
 use crate::value::{Env, Thunk, Value, Work};
 use frames::{ArgsFrame, BuiltinArgs, CodeFrame, Frame, GenFrame};
 use genawaiter::GeneratorState;
@@ -218,7 +218,8 @@ impl<'s> Vm<'s> {
     }
 
     /// A tail call from code replaced the caller's frame, where a trace finds a call site
-    /// (`from call site`): the lambda frame it pushed, if any, keeps it instead.
+    /// (`from call site`): the lambda frame it pushed, if any, keeps it instead (unless the
+    /// call gave it one already: a functor's lambdas are called from `__functor`).
     #[inline(never)]
     fn tail_called(&mut self, step: Step, site: Option<Span>) -> Step {
         // Only a lambda's frame pushed by this very call: not one a loop frame's first call
@@ -230,6 +231,7 @@ impl<'s> Vm<'s> {
         ) = (&step, self.frames.as_mut_slice(), site)
             && f.ip == 0
             && f.calls > 0
+            && f.site == Span::UNKNOWN
         {
             f.site = site;
         }
@@ -746,20 +748,7 @@ impl<'s> Vm<'s> {
         match f {
             Value::Closure(c) => self.call_lambda(&c.lambda, &c.env, arg, span),
             Value::Builtin(p) => self.apply_builtin(&p, [arg], span),
-            Value::Attrs(a) if a.contains(sym!("__functor")) => {
-                let functor = a.get(sym!("__functor")).cloned().unwrap_or(Value::Null);
-                let this = Value::Attrs(a);
-                self.push_gen(
-                    "__functor",
-                    span,
-                    request::generator(move |co| async move {
-                        let g = request::call(&co, functor, this).await;
-                        Ok(request::call(&co, g, arg).await)
-                    }),
-                    0,
-                );
-                Step::Resume(Response::Start)
-            }
+            Value::Attrs(a) if a.contains(sym!("__functor")) => self.call_functor(a, arg, span),
             other => Step::Unwind(at(
                 Error::new(format!(
                     "attempt to call something which is not a function but {}",
@@ -769,6 +758,55 @@ impl<'s> Vm<'s> {
                 span,
             )),
         }
+    }
+
+    /// Calls a set with `__functor`: `s.__functor s arg`. The functor's two calls are made
+    /// here when it is an evaluated lambda that takes both arguments (`self: x: ...`) or
+    /// that computes the function on the spot (`self: f`, as `lib.setFunctionArgs` makes it);
+    /// otherwise by a generator. A lambda called here was called from the `__functor`
+    /// attribute, as C++ Nix's trace says (`from call site`), and counts for two calls
+    /// towards max-call-depth, as C++ Nix's nested `callFunction` does.
+    fn call_functor(&mut self, set: Rc<Attrs>, arg: Value, span: Option<Span>) -> Step {
+        let functor = set.get(sym!("__functor")).cloned().unwrap_or(Value::Null);
+        let site = set.position(sym!("__functor"));
+        let this = Value::Attrs(set);
+        if let Some(Value::Closure(c)) = functor.whnf() {
+            let curried = c.lambda.curried.is_some();
+            let computed = match curried || !self.one_more_call_fits() {
+                true => None,
+                false => speculate::apply_lambda(&c.lambda, &c.env, &this, &mut self.stack)
+                    .and_then(|g| g.whnf()),
+            };
+            if curried || computed.is_some() {
+                // The set's own call counts too (C++ Nix calls the functor from inside it):
+                // the frame the functor's call pushes stands for both.
+                let calls = match self.count_call() {
+                    Ok(calls) => calls,
+                    Err(e) => return Step::Unwind(at(e, span)),
+                };
+                return self.continue_calls(calls, |vm| {
+                    let step = match computed {
+                        Some(g) => {
+                            vm.stats.calls += 1;
+                            vm.stats.ops += 1;
+                            vm.call(g, arg, None)
+                        }
+                        None => vm.call_curried2(&c, this, arg, None),
+                    };
+                    vm.site_of_call(step, site)
+                });
+            }
+        }
+        self.push_gen(
+            "__functor",
+            span,
+            request::generator(move |co| async move {
+                let g = request::call(&co, functor, this).await;
+                Ok(request::call(&co, g, arg).await)
+            }),
+            0,
+        );
+        Step::Resume(Response::Start)
     }
 
     /// Applies `lambda`, closed over `captured`, to `arg`: a frame for its body, or for a
