@@ -1,5 +1,5 @@
 //! The kinds of frame on the VM's one frame stack (code, thunk, generator, builtin
-//! arguments, loop), all in one place.
+//! arguments, loop, lazy call), all in one place.
 
 use super::BuiltinGen;
 use super::request::{Catch, Expect, Finish};
@@ -15,6 +15,7 @@ pub(super) enum Frame {
     /// Boxed: rare next to the others, and large.
     Args(Box<ArgsFrame>),
     Loop(Box<LoopFrame>),
+    Apply(ApplyFrame),
 }
 
 /// Bytecode being run: a file, a thunk body or a lambda body.
@@ -73,6 +74,13 @@ pub(super) struct ArgsFrame {
     pub span: Option<Span>,
     /// Logical calls this frame stands for: 1 plus those of tail-called frames.
     pub calls: u32,
+}
+
+/// A lazy call (an `Apply` thunk) whose function is being forced: the function delivered here
+/// is applied to `arg`, as called at `span`.
+pub(super) struct ApplyFrame {
+    pub arg: Value,
+    pub span: Option<Span>,
 }
 
 /// A saturated builtin call's arguments, inline.

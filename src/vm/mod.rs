@@ -284,6 +284,13 @@ impl<'s> Vm<'s> {
             }
             Some(Frame::Gen(_)) => Step::Resume(Response::Value(v)),
             Some(Frame::Loop(_)) => self.loop_deliver(v),
+            Some(Frame::Apply(_)) => {
+                let Some(Frame::Apply(a)) = self.frames.pop() else {
+                    return Step::Unwind(Error::new("internal error: apply frame vanished"));
+                };
+                let step = self.call(v, a.arg, a.span);
+                self.site_of_call(step, a.span)
+            }
             Some(Frame::Args(_)) => {
                 let Some(Frame::Args(mut f)) = self.frames.pop() else {
                     return Step::Unwind(Error::new("internal error: argument frame vanished"));
@@ -383,6 +390,7 @@ impl<'s> Vm<'s> {
             Frame::Thunk(_) => None,
             Frame::Args(a) => a.span,
             Frame::Loop(l) => l.span,
+            Frame::Apply(a) => a.span,
         })
     }
 
@@ -666,8 +674,9 @@ impl<'s> Vm<'s> {
     /// no position.
     fn lazy_call_site(&self, work: &Work, span: Option<Span>) -> Option<Span> {
         match (self.frames.last(), work) {
-            (Some(Frame::Args(_)), _) | (Some(Frame::Gen(_)), Work::ApplyMany(..)) => None,
-            (Some(Frame::Gen(_)), Work::Apply(func, _)) => match span {
+            (Some(Frame::Args(_)), _)
+            | (Some(Frame::Gen(_) | Frame::Apply(_)), Work::ApplyMany(..)) => None,
+            (Some(Frame::Gen(_) | Frame::Apply(_)), Work::Apply(func, _)) => match span {
                 None => trace::determine_pos(func),
                 Some(_) => None,
             },
@@ -729,6 +738,16 @@ impl<'s> Vm<'s> {
                 Some(_) => self.site_of_call(step, span),
                 None => step,
             };
+        }
+        // One argument for a function still to be evaluated: an Apply frame calls it once it
+        // is (a generator did, with three round trips).
+        if let ([arg], Value::Thunk(t)) = (rest, &func) {
+            self.stats.frames_pushed += 1;
+            let t = t.clone();
+            let arg = arg.clone();
+            self.frames
+                .push(Frame::Apply(frames::ApplyFrame { arg, span }));
+            return self.force_thunk(t, span);
         }
         let args: crate::value::Args = rest.iter().cloned().collect();
         self.push_gen(
@@ -1116,6 +1135,8 @@ impl<'s> Vm<'s> {
                     self.call_depth -= l.owner.calls;
                     err.add_trace(l.span, l.owner.trace());
                 }
+                // The lazy call never started: nothing to say.
+                Some(Frame::Apply(_)) => {}
                 Some(Frame::Args(a)) => {
                     self.call_depth -= a.calls;
                     if let Some(what) = a

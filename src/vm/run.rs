@@ -553,6 +553,9 @@ impl Vm<'_> {
             Some(Frame::Args(_)) => {
                 panic!("execute: a code frame on an args frame (only a thunk frame goes there)")
             }
+            Some(Frame::Apply(_)) => {
+                panic!("execute: a code frame on an apply frame (only a thunk frame goes there)")
+            }
         }
     }
 
@@ -922,6 +925,7 @@ fn frame_kind(frame: &Frame) -> &'static str {
         Frame::Gen(_) => "generator",
         Frame::Args(_) => "args",
         Frame::Loop(_) => "loop",
+        Frame::Apply(_) => "apply",
     }
 }
 
