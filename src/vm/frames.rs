@@ -133,3 +133,14 @@ impl Owner {
         super::builtin_trace(self.name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Frame;
+
+    #[test]
+    fn a_frame_is_64_bytes() {
+        // design/vm.md says so: the large kinds keep their contents in a box.
+        assert_eq!(std::mem::size_of::<Frame>(), 64);
+    }
+}
