@@ -202,7 +202,7 @@ impl Env {
     }
 
     /// Initialises a slot. Each slot is written once, right after its scope is created.
-    #[inline]
+    #[inline(always)]
     pub fn set(&self, slot: usize, value: Value) {
         if let Some(cell) = self.slots().get(slot) {
             cell.set(value);

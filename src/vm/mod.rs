@@ -201,6 +201,7 @@ impl<'s> Vm<'s> {
         self.drive(floor, Step::Resume(Response::Start))
     }
 
+    #[inline(always)]
     fn push_code(&mut self, chunk: Rc<Chunk>, env: Env, calls: u32) {
         self.stats.frames_pushed += 1;
         let base = self.stack.len();
@@ -514,7 +515,7 @@ impl<'s> Vm<'s> {
     /// pending (`tail`): what the frame's `calls` field must hold. Past max-call-depth, an
     /// error (and nothing counted). Frames are the only place call depth changes: this when
     /// one standing for a call is pushed, its `calls` when it is popped.
-    #[inline]
+    #[inline(always)]
     fn count_call(&mut self) -> Result<u32, Error> {
         if let Some(e) = self.interrupted() {
             return Err(e);
@@ -850,6 +851,24 @@ impl<'s> Vm<'s> {
             return self.force_value(v, span);
         }
         self.enter_lambda(lambda, captured, arg, span)
+    }
+
+    /// Calls a lambda that is not curried (its body runs in a frame): pushes that frame, with
+    /// the new scope holding `arg`, and returns the scope, for the dispatch loop's registers.
+    #[inline(always)]
+    pub(super) fn enter_body(
+        &mut self,
+        lambda: &Lambda,
+        captured: &Env,
+        arg: Value,
+    ) -> Result<Env, Error> {
+        self.stats.calls += 1;
+        let calls = self.count_call()?;
+        let n = lambda.nslots;
+        let env = lambda.scope(captured, n);
+        env.set(n - 1, arg);
+        self.push_code(lambda.chunk.clone(), env.clone(), calls);
+        Ok(env)
     }
 
     /// `call_lambda` without trying to speculate the body.
@@ -1219,7 +1238,7 @@ fn builtin_trace(name: &str) -> String {
     format!("while calling the '{name}' builtin")
 }
 
-fn at(e: Error, span: Option<Span>) -> Error {
+pub(super) fn at(e: Error, span: Option<Span>) -> Error {
     match span {
         Some(s) => e.at(s),
         None => e,

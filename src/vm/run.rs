@@ -241,6 +241,24 @@ impl Vm<'_> {
                     let arg = pop!();
                     let f = pop!();
                     save!();
+                    if let Value::Closure(c) = &f
+                        && c.lambda.curried.is_none()
+                        && !c.lambda.chunk.speculable
+                    {
+                        // A lambda whose body runs in a frame: entered without leaving the
+                        // loop, the registers switched to the callee's at once.
+                        let scope = match self.enter_body(&c.lambda, &c.env, arg) {
+                            Ok(scope) => scope,
+                            Err(e) => return Step::Unwind(super::at(e, Some(span!()))),
+                        };
+                        if self.pausing {
+                            return Step::Run;
+                        }
+                        chunk = c.lambda.chunk.clone();
+                        env = scope;
+                        ip = 0;
+                        continue;
+                    }
                     switch!(self.call(f, arg, Some(span!())));
                 }
                 Op::Call2 => {
@@ -296,7 +314,10 @@ impl Vm<'_> {
                 Op::Return => {
                     let v = pop!();
                     if let Some(Frame::Code(f)) = self.frames.pop() {
-                        self.stack.truncate(f.base);
+                        // (Nothing is left above the base as a rule: no call to drop none.)
+                        if self.stack.len() > f.base {
+                            self.stack.truncate(f.base);
+                        }
                         self.call_depth -= f.calls;
                     }
                     // Deliver straight into the code frame below (through thunk updates).
@@ -318,21 +339,23 @@ impl Vm<'_> {
                     reload!();
                 }
                 Op::Jump(t) => ip = t as usize,
-                Op::JumpIfFalse(t) => match ops::boolean(&pop!()) {
-                    Ok(b) => {
-                        if !b {
+                // (Matched by value: a Boolean taken off the stack needs no drop call.)
+                Op::JumpIfFalse(t) => match pop!() {
+                    Value::Bool(b) => {
+                        if !b.get() {
                             ip = t as usize
                         }
                     }
-                    Err(e) => fail!(e),
+                    other => fail!(ops::type_error("a Boolean", &other)),
                 },
-                Op::JumpIfTrue(t) => match ops::boolean(&pop!()) {
-                    Ok(b) => {
-                        if b {
+                // (Matched by value: a Boolean taken off the stack needs no drop call.)
+                Op::JumpIfTrue(t) => match pop!() {
+                    Value::Bool(b) => {
+                        if b.get() {
                             ip = t as usize
                         }
                     }
-                    Err(e) => fail!(e),
+                    other => fail!(ops::type_error("a Boolean", &other)),
                 },
                 Op::AssertBool => {
                     self.expect_operands(1);
@@ -909,9 +932,11 @@ fn int_fast(stack: &mut Vec<Value>, op: Op) -> bool {
     let Some(v) = ops::int_binary(op, *x, *y) else {
         return false;
     };
-    stack.pop();
+    // Both operands are integers, which own nothing: forgotten rather than dropped, which
+    // would be a call into `Value`'s drop glue for each.
+    std::mem::forget(stack.pop());
     if let Some(top) = stack.last_mut() {
-        *top = v;
+        std::mem::forget(std::mem::replace(top, v));
     }
     true
 }

@@ -34,8 +34,16 @@ use std::rc::Rc;
 
 /// Runs a speculable thunk body in `env`; `None` if the thunk has to be made after all. It
 /// works on top of the VM's operand stack (`stack`), which it leaves as it found it.
+/// An arithmetic body (`n - 1`) is computed in line, before the general attempt.
+#[inline(always)]
 pub fn speculate(chunk: &Chunk, env: &Env, stack: &mut Vec<Value>) -> Option<Value> {
-    run_on(chunk, &Scope::Env(env), stack)
+    let scope = Scope::Env(env);
+    if let Some(arith) = &chunk.arith
+        && let Some(v) = run_arith(arith, &scope)
+    {
+        return Some(v);
+    }
+    run_general(chunk, &scope, stack)
 }
 
 /// The part of the operand stack above `base`.
@@ -127,6 +135,11 @@ fn run_on(chunk: &Chunk, scope: &Scope, stack: &mut Vec<Value>) -> Option<Value>
     {
         return Some(v);
     }
+    run_general(chunk, scope, stack)
+}
+
+/// `run_on` past the arithmetic shortcut.
+fn run_general(chunk: &Chunk, scope: &Scope, stack: &mut Vec<Value>) -> Option<Value> {
     if !chunk.speculation.worth_trying() {
         return None;
     }
@@ -435,7 +448,7 @@ fn run_nested(chunk: &Chunk, scope: &Scope, stack: &mut Stack, nesting: u32) -> 
 }
 
 /// `Arith` on integers (`None` for anything else, or where the operation would fail).
-#[inline]
+#[inline(always)]
 fn run_arith(arith: &Arith, scope: &Scope) -> Option<Value> {
     ops::int_binary(
         arith.op,
