@@ -244,3 +244,26 @@ error:
     assert_eq!(full, format!("{lambda}{}", &builtin["error:".len()..]));
     assert_eq!(full, ev.render_error(&err, true));
 }
+
+/// With tail calls on (the library's default), a lambda entered by a tail call, of one
+/// argument or a curried one given both, still says where it was called from (`k`'s body has
+/// a `let`, so it runs in a frame rather than being computed on the spot).
+#[test]
+fn a_tail_called_lambda_keeps_its_call_site() {
+    let mut ev = Evaluator::new(Settings::default());
+    let program = "let\n  k = x: y: let z = { inherit x y; }; in z.x + throw \"k\";\n  m = x: if x > 2 then k x 1 else m (x + 1);\nin\n  m 0\n";
+    let err = ev.eval_expr(program, Path::new("/")).unwrap_err();
+    let full = err.render(true);
+    let sites: Vec<&str> = full
+        .lines()
+        .skip_while(|l| !l.contains("from call site"))
+        .filter(|l| l.trim_start().starts_with("at «string»"))
+        .collect();
+    // m 0 (5:3), then k x 1 in m's body (3:24); m's own tail calls leave no frames.
+    assert!(sites.len() >= 2, "{full}");
+    assert!(
+        full.contains("… from call site\n         at «string»:3:24:"),
+        "{full}"
+    );
+    assert!(full.contains("… while calling 'k'"), "{full}");
+}

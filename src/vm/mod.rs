@@ -601,7 +601,7 @@ impl<'s> Vm<'s> {
     /// `call` makes (a tail call, a builtin's argument frame): the frame that call pushes
     /// stands for them too, and if it pushes none they end here.
     #[inline]
-    fn continue_calls(&mut self, calls: u32, call: impl FnOnce(&mut Self) -> Step) -> Step {
+    fn continue_calls<T>(&mut self, calls: u32, call: impl FnOnce(&mut Self) -> T) -> T {
         self.tail = calls;
         let step = call(self);
         self.call_depth -= std::mem::take(&mut self.tail);
@@ -869,6 +869,35 @@ impl<'s> Vm<'s> {
         env.set(n - 1, arg);
         self.push_code(lambda.chunk.clone(), env.clone(), calls);
         Ok(env)
+    }
+
+    /// `enter_body` for a curried `a: b: ...` whose inner lambda shares the outer one's scope
+    /// (`run::runs_body2`): one scope for both arguments, and a frame for the inner body.
+    #[inline(always)]
+    pub(super) fn enter_body2(
+        &mut self,
+        outer: &Lambda,
+        inner: &Lambda,
+        captured: &Env,
+        a: Value,
+        b: Value,
+    ) -> Result<Env, Error> {
+        self.stats.calls += 2;
+        let calls = self.count_call()?;
+        let n = inner.nslots;
+        let env = outer.scope(captured, n);
+        env.set(outer.nslots - 1, a);
+        env.set(n - 1, b);
+        self.push_code(inner.chunk.clone(), env.clone(), calls);
+        Ok(env)
+    }
+
+    /// After a tail call entered a lambda from the dispatch loop (`entered` is `Ok`): the
+    /// frame it pushed keeps the call's site, as `tail_called` does for the other calls.
+    pub(super) fn mark_tail_site(&mut self, entered: &Result<Env, Error>, site: Option<Span>) {
+        if let (Ok(_), Some(Frame::Code(f)), Some(site)) = (entered, self.frames.last_mut(), site) {
+            f.site = site;
+        }
     }
 
     /// `call_lambda` without trying to speculate the body.

@@ -82,6 +82,22 @@ impl Vm<'_> {
                 chunk.spans[ip - 1]
             };
         }
+        // Takes over the registers of the lambda frame just pushed (`Vm::enter_body`), or
+        // unwinds with the error of a call that could not be made.
+        macro_rules! enter {
+            ($entered:expr, $chunk:expr, $span:expr) => {{
+                env = match $entered {
+                    Ok(scope) => scope,
+                    Err(e) => return Step::Unwind(super::at(e, $span)),
+                };
+                if self.pausing {
+                    return Step::Run;
+                }
+                chunk = $chunk.clone();
+                ip = 0;
+                continue;
+            }};
+        }
         macro_rules! fail {
             ($e:expr) => {{
                 return self.fail_at($e, ip, &env, span!());
@@ -232,6 +248,14 @@ impl Vm<'_> {
                     };
                     self.stack.truncate(frame.base);
                     let span = Some(span!());
+                    if let Some(c) = runs_body(&f) {
+                        let entered = self.continue_calls(frame.calls, |vm| {
+                            let entered = vm.enter_body(&c.lambda, &c.env, arg);
+                            vm.mark_tail_site(&entered, span);
+                            entered
+                        });
+                        enter!(entered, c.lambda.chunk, span);
+                    }
                     switch!(self.continue_calls(frame.calls, |vm| {
                         let step = vm.call(f, arg, span);
                         vm.tail_called(step, span)
@@ -241,23 +265,13 @@ impl Vm<'_> {
                     let arg = pop!();
                     let f = pop!();
                     save!();
-                    if let Value::Closure(c) = &f
-                        && c.lambda.curried.is_none()
-                        && !c.lambda.chunk.speculable
-                    {
-                        // A lambda whose body runs in a frame: entered without leaving the
-                        // loop, the registers switched to the callee's at once.
-                        let scope = match self.enter_body(&c.lambda, &c.env, arg) {
-                            Ok(scope) => scope,
-                            Err(e) => return Step::Unwind(super::at(e, Some(span!()))),
-                        };
-                        if self.pausing {
-                            return Step::Run;
-                        }
-                        chunk = c.lambda.chunk.clone();
-                        env = scope;
-                        ip = 0;
-                        continue;
+                    // A lambda whose body runs in a frame is entered without leaving the loop.
+                    if let Some(c) = runs_body(&f) {
+                        enter!(
+                            self.enter_body(&c.lambda, &c.env, arg),
+                            c.lambda.chunk,
+                            Some(span!())
+                        );
                     }
                     switch!(self.call(f, arg, Some(span!())));
                 }
@@ -296,12 +310,27 @@ impl Vm<'_> {
                             ));
                         };
                         self.stack.truncate(frame.base);
+                        if let Some((c, inner)) = runs_body2(&f) {
+                            let entered = self.continue_calls(frame.calls, |vm| {
+                                let entered = vm.enter_body2(&c.lambda, inner, &c.env, a, b);
+                                vm.mark_tail_site(&entered, span);
+                                entered
+                            });
+                            enter!(entered, inner.chunk, span);
+                        }
                         switch!(self.continue_calls(frame.calls, |vm| {
                             let step = vm.call2(f, a, b, span);
                             vm.tail_called(step, span)
                         }));
                     }
                     save!();
+                    if let Some((c, inner)) = runs_body2(&f) {
+                        enter!(
+                            self.enter_body2(&c.lambda, inner, &c.env, a, b),
+                            inner.chunk,
+                            span
+                        );
+                    }
                     switch!(self.call2(f, a, b, span));
                 }
                 Op::Swap => {
@@ -919,6 +948,33 @@ fn const_bytes(v: &Value) -> &[u8] {
 /// A string constant as text, for messages.
 fn const_text(v: &Value) -> String {
     String::from_utf8_lossy(const_bytes(v)).into_owned()
+}
+
+/// `f` if it is a lambda whose call runs its body in a frame (not a curried lambda, which
+/// makes a closure, nor a speculable body, which `Vm::call` may compute on the spot).
+#[inline(always)]
+fn runs_body(f: &Value) -> Option<&Closure> {
+    match f {
+        Value::Closure(c) if c.lambda.curried.is_none() && !c.lambda.chunk.speculable => Some(c),
+        _ => None,
+    }
+}
+
+/// `runs_body` for a curried `a: b: ...` applied to both arguments (`Call2`): the closure and
+/// its inner lambda, when the two share one scope and the inner body runs in a frame.
+#[inline(always)]
+fn runs_body2(f: &Value) -> Option<(&Closure, &crate::value::Lambda)> {
+    match f {
+        Value::Closure(c) => match &c.lambda.curried {
+            Some(inner)
+                if inner.merged != 0 && inner.curried.is_none() && !inner.chunk.speculable =>
+            {
+                Some((c, inner))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A binary operator on the two integers on top of `stack`, done in place; `false` (and
