@@ -110,6 +110,7 @@ cases!(
     static_attrs,
     tail_call,
     tail_positions,
+    test_jump,
     with,
 );
 

@@ -179,6 +179,14 @@ fn op_text(op: Op, chunk: &Chunk, sources: &SourceMap) -> String {
         Op::SetSlot(i) => format!("SetSlot {i}"),
         Op::Jump(t) => format!("Jump -> {t}"),
         Op::JumpIfFalse(t) => format!("JumpIfFalse -> {t}"),
+        Op::TestJump(k) => match chunk.tests.get(k as usize) {
+            Some(test) => format!(
+                "TestJump {} -> {}",
+                op_text(test.replaced, chunk, sources),
+                test.target
+            ),
+            None => format!("TestJump ?#{k}"),
+        },
         Op::JumpIfTrue(t) => format!("JumpIfTrue -> {t}"),
         Op::MakeAttrs(n, table) => {
             let sites = chunk.attr_positions.get(table as usize);

@@ -3,7 +3,7 @@
 //! VM's speculation interpreter runs.
 
 use crate::value::Value;
-use crate::value::code::{Arith, Chunk, Op, Operand};
+use crate::value::code::{Arith, Chunk, Op, Operand, Test};
 
 /// The longest thunk body worth trying (longer ones rarely succeed and cost more to abandon).
 const MAX_SPECULABLE_OPS: usize = 12;
@@ -65,6 +65,41 @@ pub fn arith(chunk: &Chunk) -> Option<Arith> {
         }),
         _ => None,
     }
+}
+
+/// Puts a `TestJump` in place of the first op of each integer comparison that a
+/// `JumpIfFalse` follows (`LocalForce; Const; Less; JumpIfFalse`). The ops after it stay, so a
+/// jump into the middle of the sequence, and the `TestJump` itself when an operand is not an
+/// evaluated integer, run them as compiled. Only for chunks that are not speculable: the
+/// speculation interpreter knows no `TestJump`.
+pub fn fuse_tests(chunk: &mut Chunk) {
+    let mut tests = Vec::new();
+    for at in 0..chunk.ops.len() {
+        let Some(&[a, b, compare, Op::JumpIfFalse(target)]) = chunk.ops.get(at..at + 4) else {
+            continue;
+        };
+        let is_comparison = matches!(
+            compare,
+            Op::Eq | Op::NotEq | Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq
+        );
+        let (Some(x), Some(y)) = (operand(a, chunk), operand(b, chunk)) else {
+            continue;
+        };
+        if !is_comparison || tests.len() >= u32::MAX as usize {
+            continue;
+        }
+        tests.push(Test {
+            compare: Arith {
+                op: compare,
+                a: x,
+                b: y,
+            },
+            replaced: a,
+            target,
+        });
+        chunk.ops[at] = Op::TestJump(tests.len() as u32 - 1);
+    }
+    chunk.tests = tests.into();
 }
 
 fn operand(op: Op, chunk: &Chunk) -> Option<Operand> {

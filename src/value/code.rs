@@ -54,6 +54,11 @@ pub enum Op {
     Jump(u32),
     /// Pop a Boolean; jump if false.
     JumpIfFalse(u32),
+    /// `tests[i]`: the first op of a comparison of two integers in variables or constants and
+    /// the `JumpIfFalse` after it (`if n < 2 then ...`), put in that op's place. When both
+    /// operands are evaluated integers the comparison and the jump are done at once;
+    /// otherwise the op it replaced runs, and the ops after it as they were compiled.
+    TestJump(u32),
     /// Pop a Boolean; jump if true.
     JumpIfTrue(u32),
     /// Check the top is a Boolean (right operand of `&&`, `||`, `->`).
@@ -168,8 +173,20 @@ pub struct Chunk {
     /// Set when the chunk is integer arithmetic or a comparison of two variables or constants
     /// (`n - 1`, `i + j`, `x == 0`): speculated without running its ops.
     pub arith: Option<Arith>,
+    /// The comparisons `TestJump` does in one dispatch.
+    pub tests: Box<[Test]>,
     /// How speculating it has gone so far (the one part that changes at run time).
     pub speculation: Record,
+}
+
+/// A comparison and the conditional jump after it, done by one `TestJump` (see there).
+#[derive(Clone, Copy)]
+pub struct Test {
+    pub compare: Arith,
+    /// The op `TestJump` took the place of (the comparison's first operand).
+    pub replaced: Op,
+    /// Where the `JumpIfFalse` goes.
+    pub target: u32,
 }
 
 /// The ops `start..end` compute an operand (and check its type) that C++ Nix evaluates with a

@@ -12,7 +12,7 @@ use super::recursive::Nested;
 use super::{Driver, Step, Vm, ops, request, takes_two, trace, walk};
 use crate::errors::{Error, ErrorClass, Span};
 use crate::paths::canon_path;
-use crate::value::code::{Chunk, Op};
+use crate::value::code::{Chunk, Op, Test};
 use crate::value::{Attrs, Closure, Env, NixList, NixString, Symbol, Thunk, Value};
 use std::rc::Rc;
 
@@ -137,6 +137,28 @@ impl Vm<'_> {
             }};
         }
 
+        // Pushes variable `slot` of the scope `depth` up, forced.
+        macro_rules! local_force {
+            ($depth:expr, $slot:expr) => {{
+                let v = match env
+                    .ancestor($depth as usize)
+                    .and_then(|e| e.get($slot as usize))
+                {
+                    Some(v) => v,
+                    None => fail!(Error::new(
+                        "internal error: variable read before it was set"
+                    )),
+                };
+                match v {
+                    Value::Thunk(t) => match t.value() {
+                        Some(v) => self.stack.push(v),
+                        None => force_slow!(t.clone()),
+                    },
+                    v => self.stack.push(v.clone()),
+                }
+            }};
+        }
+
         loop {
             #[cfg(debug_assertions)]
             self.check_invariants(floor, &chunk);
@@ -157,22 +179,25 @@ impl Vm<'_> {
                         "internal error: variable read before it was set"
                     )),
                 },
-                Op::LocalForce(depth, slot) => {
-                    let v = match env
-                        .ancestor(depth as usize)
-                        .and_then(|e| e.get(slot as usize))
-                    {
-                        Some(v) => v,
-                        None => fail!(Error::new(
-                            "internal error: variable read before it was set"
-                        )),
+                Op::LocalForce(depth, slot) => local_force!(depth, slot),
+                Op::TestJump(k) => {
+                    let Some(&Test {
+                        compare,
+                        replaced,
+                        target,
+                    }) = chunk.tests.get(k as usize)
+                    else {
+                        fail!(Error::new("internal error: a TestJump without its test"));
                     };
-                    match v {
-                        Value::Thunk(t) => match t.value() {
-                            Some(v) => self.stack.push(v),
-                            None => force_slow!(t.clone()),
+                    match super::speculate::test(&compare, &env) {
+                        // Past the comparison and its `JumpIfFalse`.
+                        Some(true) => ip += 3,
+                        Some(false) => ip = target as usize,
+                        None => match replaced {
+                            Op::LocalForce(depth, slot) => local_force!(depth, slot),
+                            Op::Const(i) => self.stack.push(chunk.consts[i as usize].clone()),
+                            other => unreachable!("a TestJump in place of {other:?}"),
                         },
-                        v => self.stack.push(v.clone()),
                     }
                 }
                 Op::Thunk(i) => {

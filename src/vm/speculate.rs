@@ -472,6 +472,16 @@ fn int_operand(operand: Operand, scope: &Scope) -> Option<i64> {
     }
 }
 
+/// A `TestJump`'s comparison on the integers it names in `env`; `None` where an operand is
+/// not an evaluated integer.
+#[inline(always)]
+pub fn test(compare: &Arith, env: &Env) -> Option<bool> {
+    match run_arith(compare, &Scope::Env(env))? {
+        Value::Bool(b) => Some(b.get()),
+        _ => None,
+    }
+}
+
 /// A binary operator on evaluated operands, not both integers, computed by the dispatch
 /// loop's own functions; `None` where the loop would fail or hand over to a generator (`==` on
 /// lists and sets, `<` on lists).
