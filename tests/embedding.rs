@@ -267,3 +267,43 @@ fn a_tail_called_lambda_keeps_its_call_site() {
     );
     assert!(full.contains("… while calling 'k'"), "{full}");
 }
+
+/// An error leaving a call of a set with `__functor` says so at the call, as current C++ Nix
+/// does (with or without `--show-trace`), whether the functor is called on the spot (an
+/// evaluated `self: x: ...`) or through a generator (a functor still to be evaluated: the
+/// `if` on `getEnv` is not computed ahead).
+#[test]
+fn an_error_in_a_functor_call_says_so() {
+    let mut ev = Evaluator::new(Settings::default());
+    let functor = "… while calling a functor (an attribute set with a '__functor' attribute)";
+    for (program, at) in [
+        (
+            "let f = { __functor = self: x: 1 + throw \"boom\"; }; in f 1",
+            "«string»:1:56:",
+        ),
+        (
+            "let f = { __functor = if builtins.getEnv \"NOPE\" == \"\" then (self: x: 1 + throw \"boom\") else null; }; in f 1",
+            "«string»:1:105:",
+        ),
+    ] {
+        let err = ev.eval_expr(program, Path::new("/")).unwrap_err();
+        for full in [err.render(false), err.render(true)] {
+            let line = full.lines().position(|l| l.trim_start() == functor);
+            let next = line.and_then(|i| full.lines().nth(i + 1));
+            assert_eq!(
+                next.map(str::trim),
+                Some(format!("at {at}").as_str()),
+                "{full}"
+            );
+        }
+    }
+    // A functor call that succeeds leaves nothing behind: a second call works as the first.
+    let v = ev
+        .eval_expr(
+            "let f = { __functor = self: x: x + 1; }; in [ (f 1) (f 2) ]",
+            Path::new("/"),
+        )
+        .unwrap();
+    let v = ev.deep_force(v).unwrap();
+    assert_eq!(gnix::print::print_value(&v), "[ 2 3 ]");
+}

@@ -16,6 +16,9 @@ pub(super) enum Frame {
     Args(Box<ArgsFrame>),
     Loop(Box<LoopFrame>),
     Apply(ApplyFrame),
+    /// A call of a set with `__functor` (made at the span, if any) under way above it: an
+    /// error leaving the call says so (`Vm::call_functor`), a value passes through.
+    Functor(Option<Span>),
 }
 
 /// Bytecode being run: a file, a thunk body or a lambda body.

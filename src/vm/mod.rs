@@ -292,6 +292,10 @@ impl<'s> Vm<'s> {
                 let step = self.call(v, a.arg, a.span);
                 self.site_of_call(step, a.span)
             }
+            Some(Frame::Functor(_)) => {
+                self.frames.pop();
+                Step::Return(v)
+            }
             Some(Frame::Args(_)) => {
                 let Some(Frame::Args(mut f)) = self.frames.pop() else {
                     return Step::Unwind(Error::new("internal error: argument frame vanished"));
@@ -392,6 +396,7 @@ impl<'s> Vm<'s> {
             Frame::Args(a) => a.span,
             Frame::Loop(l) => l.span,
             Frame::Apply(a) => a.span,
+            Frame::Functor(_) => None,
         })
     }
 
@@ -786,7 +791,23 @@ impl<'s> Vm<'s> {
     /// otherwise by a generator. A lambda called here was called from the `__functor`
     /// attribute, as C++ Nix's trace says (`from call site`), and counts for two calls
     /// towards max-call-depth, as C++ Nix's nested `callFunction` does.
+    ///
+    /// A `Functor` frame under the call's frames gives an error leaving them C++ Nix's line
+    /// `while calling a functor (...)` at the call; a value the call returns at once leaves
+    /// it at once.
     fn call_functor(&mut self, set: Rc<Attrs>, arg: Value, span: Option<Span>) -> Step {
+        self.frames.push(Frame::Functor(span));
+        let step = self.enter_functor(set, arg, span);
+        if let Step::Return(_) = step
+            && let Some(Frame::Functor(_)) = self.frames.last()
+        {
+            self.frames.pop();
+        }
+        step
+    }
+
+    /// `call_functor` above its `Functor` frame.
+    fn enter_functor(&mut self, set: Rc<Attrs>, arg: Value, span: Option<Span>) -> Step {
         let functor = set.get(sym!("__functor")).cloned().unwrap_or(Value::Null);
         let site = set.position(sym!("__functor"));
         let this = Value::Attrs(set);
@@ -1185,6 +1206,7 @@ impl<'s> Vm<'s> {
                 }
                 // The lazy call never started: nothing to say.
                 Some(Frame::Apply(_)) => {}
+                Some(Frame::Functor(span)) => err.add_trace(span, FUNCTOR_TRACE),
                 Some(Frame::Args(a)) => {
                     self.call_depth -= a.calls;
                     if let Some(what) = a
@@ -1263,6 +1285,10 @@ fn host_panic(name: &str, payload: Box<dyn std::any::Any + Send>) -> Error {
 }
 
 /// The trace line an error leaving a builtin call gets.
+/// The line an error leaving a call of a set with `__functor` gets, as current C++ Nix words it.
+const FUNCTOR_TRACE: &str =
+    "while calling a functor (an attribute set with a '__functor' attribute)";
+
 fn builtin_trace(name: &str) -> String {
     format!("while calling the '{name}' builtin")
 }

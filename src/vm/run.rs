@@ -622,7 +622,7 @@ impl Vm<'_> {
                     caller.base
                 );
             }
-            Some(Frame::Gen(_) | Frame::Loop(_)) => assert!(
+            Some(Frame::Gen(_) | Frame::Loop(_) | Frame::Functor(_)) => assert!(
                 top.calls > 0,
                 "execute: a code frame on a {} frame is not a call",
                 below.map_or("", frame_kind)
@@ -1032,6 +1032,7 @@ fn frame_kind(frame: &Frame) -> &'static str {
         Frame::Args(_) => "args",
         Frame::Loop(_) => "loop",
         Frame::Apply(_) => "apply",
+        Frame::Functor(_) => "functor",
     }
 }
 
