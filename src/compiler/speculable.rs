@@ -82,12 +82,9 @@ pub fn fuse_tests(chunk: &mut Chunk) {
             compare,
             Op::Eq | Op::NotEq | Op::Less | Op::LessEq | Op::Greater | Op::GreaterEq
         );
-        let (Some(x), Some(y)) = (operand(a, chunk), operand(b, chunk)) else {
+        let (true, Some(x), Some(y)) = (is_comparison, operand(a, chunk), operand(b, chunk)) else {
             continue;
         };
-        if !is_comparison || tests.len() >= u32::MAX as usize {
-            continue;
-        }
         tests.push(Test {
             compare: Arith {
                 op: compare,

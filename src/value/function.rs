@@ -83,6 +83,18 @@ impl Lambda {
         }
     }
 
+    /// The one scope of a curried `a: b: ...` (this lambda, closed over `captured`) applied
+    /// to both arguments at once, when `inner`, its body, extends this lambda's scope
+    /// (`inner.merged > 0`): `a` in this lambda's slot, `b` in the inner one's last.
+    #[inline(always)]
+    pub fn scope_of_both(&self, inner: &Lambda, captured: &Env, a: Value, b: Value) -> Env {
+        let n = inner.nslots;
+        let env = self.scope(captured, n);
+        env.set(self.nslots - 1, a);
+        env.set(n - 1, b);
+        env
+    }
+
     fn shared_scope(&self, captured: &Env, size: usize) -> Env {
         let env = Env::new(captured.parent().cloned(), size);
         for slot in 0..self.merged {

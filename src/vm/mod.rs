@@ -884,12 +884,10 @@ impl<'s> Vm<'s> {
         arg: Value,
     ) -> Result<Env, Error> {
         self.stats.calls += 1;
-        let calls = self.count_call()?;
         let n = lambda.nslots;
         let env = lambda.scope(captured, n);
         env.set(n - 1, arg);
-        self.push_code(lambda.chunk.clone(), env.clone(), calls);
-        Ok(env)
+        self.push_body(lambda, env)
     }
 
     /// `enter_body` for a curried `a: b: ...` whose inner lambda shares the outer one's scope
@@ -904,12 +902,16 @@ impl<'s> Vm<'s> {
         b: Value,
     ) -> Result<Env, Error> {
         self.stats.calls += 2;
+        let env = outer.scope_of_both(inner, captured, a, b);
+        self.push_body(inner, env)
+    }
+
+    /// Counts the call and pushes the frame for `lambda`'s body in `env`; the scope back for
+    /// the dispatch loop's registers.
+    #[inline(always)]
+    fn push_body(&mut self, lambda: &Lambda, env: Env) -> Result<Env, Error> {
         let calls = self.count_call()?;
-        let n = inner.nslots;
-        let env = outer.scope(captured, n);
-        env.set(outer.nslots - 1, a);
-        env.set(n - 1, b);
-        self.push_code(inner.chunk.clone(), env.clone(), calls);
+        self.push_code(lambda.chunk.clone(), env.clone(), calls);
         Ok(env)
     }
 
@@ -976,10 +978,7 @@ impl<'s> Vm<'s> {
             return self.call_lambda(inner, &outer, b, span);
         }
         // One scope for both arguments (the inner lambda extends the outer one's).
-        let n = inner.nslots;
-        let env = f.lambda.scope(&f.env, n);
-        env.set(f.lambda.nslots - 1, a);
-        env.set(n - 1, b);
+        let env = f.lambda.scope_of_both(inner, &f.env, a, b);
         self.enter_scope(inner, env, span)
     }
 
