@@ -11,7 +11,7 @@ use std::rc::Rc;
 pub(crate) type FileId = u32;
 
 /// A byte range in one source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Span {
     pub file: FileId,
     pub start: u32,

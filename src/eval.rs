@@ -39,6 +39,8 @@ pub(crate) struct EvalState {
     /// The globals defined by Nix code (`define_in_nix`): their code holds the globals, a
     /// cycle `Drop` breaks.
     defined_in_nix: Vec<Thunk>,
+    /// The profiler's samples (`Settings::profile_period`), made at the first sample.
+    profile: Option<vm::profile::Profile>,
 }
 
 impl EvalState {
@@ -61,6 +63,7 @@ impl EvalState {
             texts: HashMap::new(),
             cancel: CancelHandle::default(),
             defined_in_nix: Vec::new(),
+            profile: None,
         };
         if let Some(slot) = globals.derivation {
             let label = "«nix-internal»/derivation-internal.nix";
@@ -352,6 +355,17 @@ impl vm::host::Host for EvalState {
     fn cancel_flag(&self) -> &Arc<AtomicBool> {
         &self.cancel.flag
     }
+
+    fn profile(&mut self) -> Option<&mut vm::profile::Profile> {
+        let period = self.settings.profile_period?;
+        let profile = self
+            .profile
+            .get_or_insert_with(|| vm::profile::Profile::new(period));
+        if profile.period() != period {
+            profile.set_period(period);
+        }
+        Some(profile)
+    }
 }
 
 /// Parses `text` as a Nix expression, without compiling or evaluating it: whether it is
@@ -561,6 +575,35 @@ impl Evaluator {
     /// What its runs have done so far: ops, calls, thunks, frames.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// The profiler's samples so far (`Settings::profile_period`), as `flamegraph.pl` reads
+    /// them: a line per call stack seen, its calls from the outermost joined by `;` (each
+    /// `file:line:col:name`, as current C++ Nix writes them), a space and how many samples
+    /// found it. They are forgotten, so the next call gives the samples taken after this one.
+    ///
+    /// ```
+    /// let mut settings = gnix::Settings::default();
+    /// settings.profile_period = Some(std::time::Duration::ZERO); // every call: deterministic
+    /// settings.tail_calls = false;
+    /// let mut ev = gnix::Evaluator::new(settings);
+    /// let v = ev.eval_expr(
+    ///     "let count = { n }: if n == 0 then 0 else 1 + count { n = n - 1; }; in count { n = 3; }",
+    ///     std::path::Path::new("."),
+    /// )?;
+    /// assert_eq!(ev.as_int(&v)?, 3);
+    /// let profile = ev.take_profile();
+    /// assert!(profile.contains("«string»:1:71:count;«string»:1:46:count 1\n"));
+    /// assert_eq!(ev.take_profile(), "");
+    /// # Ok::<(), gnix::Error>(())
+    /// ```
+    pub fn take_profile(&mut self) -> String {
+        let Some(profile) = &mut self.state.profile else {
+            return String::new();
+        };
+        let text = profile.render(&self.state.sources);
+        profile.clear();
+        text
     }
 
     /// Forgets the files imported so far, so the next `import` of each reads and compiles it

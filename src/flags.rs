@@ -30,6 +30,12 @@ pub struct Options {
     pub strict: bool,
     pub json: bool,
     pub show_trace: bool,
+    /// `--eval-profiler flamegraph`: sample the call stack and write the samples to
+    /// `profile_file` (`nix.profile` when not given), `profile_frequency` times a second (0:
+    /// at every call, force and resumption).
+    pub eval_profiler: bool,
+    pub profile_file: Option<PathBuf>,
+    pub profile_frequency: Option<u64>,
     pub parse_only: bool,
     pub dump_bytecode: bool,
     pub stats: bool,
@@ -304,6 +310,40 @@ pub static FLAGS: &[Flag] = &[
         help: "do not (the default)",
         commands: ALL,
         apply: Apply::Switch(|o| o.show_trace = false),
+    },
+    Flag {
+        names: &["--eval-profiler"],
+        args: &[arg("MODE")],
+        help: "flamegraph: sample the Nix call stack into --eval-profile-file\n\
+               (flamegraph.pl's input); disabled: do not (the default)",
+        commands: EVALS,
+        apply: Apply::Value(|o, v| {
+            o.eval_profiler = profiler_mode(&v)?;
+            Ok(())
+        }),
+    },
+    Flag {
+        names: &["--eval-profile-file"],
+        args: &[arg("PATH")],
+        help: "where the profiler writes its samples (default: nix.profile)",
+        commands: EVALS,
+        apply: Apply::Value(|o, v| {
+            o.profile_file = Some(PathBuf::from(v));
+            Ok(())
+        }),
+    },
+    Flag {
+        names: &["--eval-profiler-frequency"],
+        args: &[arg("HZ")],
+        help: "samples a second (default 99; 0: at every call and force)",
+        commands: EVALS,
+        apply: Apply::Value(|o, v| {
+            let hz = v
+                .parse()
+                .map_err(|_| invalid_value("eval-profiler-frequency", &v))?;
+            o.profile_frequency = Some(hz);
+            Ok(())
+        }),
     },
     Flag {
         names: &["--parse"],
@@ -631,6 +671,27 @@ pub static SETTINGS: &[Setting] = &[
         },
     },
     Setting {
+        name: "eval-profiler",
+        set: |o, v| {
+            o.eval_profiler = profiler_mode(v).map_err(|_| "setting")?;
+            Ok(())
+        },
+    },
+    Setting {
+        name: "eval-profile-file",
+        set: |o, v| {
+            o.profile_file = Some(PathBuf::from(v));
+            Ok(())
+        },
+    },
+    Setting {
+        name: "eval-profiler-frequency",
+        set: |o, v| {
+            o.profile_frequency = Some(v.parse().map_err(|_| "setting")?);
+            Ok(())
+        },
+    },
+    Setting {
         name: "trace-verbose",
         set: |o, v| {
             o.trace_verbose = boolean(v)?;
@@ -680,6 +741,20 @@ const SETTING_NAMES: &[&str] = &[
 ];
 
 /// A Boolean setting's value, as C++ Nix reads it.
+/// The `eval-profiler` setting's value: whether it is `flamegraph` (or `disabled`).
+fn profiler_mode(v: &str) -> Result<bool, String> {
+    match v {
+        "flamegraph" => Ok(true),
+        "disabled" => Ok(false),
+        _ => Err(invalid_value("eval-profiler", v)),
+    }
+}
+
+/// C++ Nix's message for a setting given a value it cannot take.
+fn invalid_value(setting: &str, v: &str) -> String {
+    format!("option '{setting}' has invalid value '{v}'")
+}
+
 fn boolean(v: &str) -> Result<bool, &'static str> {
     match v {
         "true" | "yes" | "1" => Ok(true),

@@ -142,7 +142,11 @@ fn settings(opts: &Options) -> Settings {
     s.lints = opts.lints;
     s.driver = opts.driver;
     s.speculate = !opts.no_speculate;
-    s.tail_calls = !opts.show_trace;
+    // Every call keeps its frame where the frames are shown: in a trace, in a profile.
+    s.tail_calls = !opts.show_trace && !opts.eval_profiler;
+    if opts.eval_profiler {
+        s.profile_period = Some(profile_period(opts.profile_frequency.unwrap_or(99)));
+    }
     s.experimental_features = opts.features.clone();
     s.pure = opts.pure;
     s.trace_verbose = opts.trace_verbose;
@@ -181,6 +185,8 @@ fn run(opts: Options) -> ExitCode {
         let allocations = gnix::allocator::allocations() - allocations_before;
         to_stderr(&format!("{}\n", stats_json(&ev, allocations)));
     }
+    // Written whether or not the evaluation succeeded, as C++ Nix does.
+    let result = result.and(write_profile(&mut ev, &opts, &cwd));
     let errors = result.as_ref().err().map(|e| {
         let mut text = ev.render_error(e, opts.show_trace);
         // As `nix-instantiate` follows a `UsageError`.
@@ -199,6 +205,30 @@ fn run(opts: Options) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// The sampling period for `--eval-profiler-frequency` (0: every call and force).
+fn profile_period(hz: u64) -> std::time::Duration {
+    match hz {
+        0 => std::time::Duration::ZERO,
+        hz => std::time::Duration::from_nanos((1_000_000_000 / hz).max(1)),
+    }
+}
+
+/// `--eval-profiler flamegraph`: the samples, to `--eval-profile-file` (`nix.profile` in the
+/// working directory when not given).
+fn write_profile(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(), Error> {
+    if !opts.eval_profiler {
+        return Ok(());
+    }
+    let file = absolute(
+        opts.profile_file
+            .as_deref()
+            .unwrap_or(Path::new("nix.profile")),
+        cwd,
+    );
+    std::fs::write(&file, rawtext::encode(&ev.take_profile()))
+        .map_err(|e| Error::new(format!("opening file '{}': {e}", file.display())))
 }
 
 fn parse(ev: &mut Evaluator, opts: &Options, cwd: &Path) -> Result<(), Error> {

@@ -53,6 +53,12 @@ pub struct Settings {
     /// (`EvalState::texts`) for writing them to a store, as `nix-instantiate` with a directory
     /// store does; off, only what dependents need is kept.
     pub keep_store_files: bool,
+    /// The evaluation profiler: sample the Nix call stack once per this period (`None`: do
+    /// not; zero: at every call, force and resumption, a deterministic profile). The samples
+    /// are read with `Evaluator::take_profile`; `gnix eval --eval-profiler flamegraph` writes
+    /// them to a file. Tail calls replace their caller's frame in the samples too: turn
+    /// `tail_calls` off for stacks with every call in them, as the CLI does.
+    pub profile_period: Option<std::time::Duration>,
 }
 
 impl Settings {
@@ -81,6 +87,7 @@ impl Default for Settings {
             trace_verbose: false,
             abort_on_warn: false,
             keep_store_files: false,
+            profile_period: None,
         }
     }
 }

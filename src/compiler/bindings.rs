@@ -372,8 +372,12 @@ impl Compiler<'_> {
         outer: usize,
     ) -> CResult {
         match &b.value {
-            BValue::Expr(ast::Expr::Lambda(l)) => self.lambda(l, Some(SmolStr::new(name))),
-            BValue::Expr(e) => self.lazy(e),
+            // A lambda bound to a name takes it, in parentheses too (as in C++ Nix, whose
+            // parentheses leave no node).
+            BValue::Expr(e) => match super::unparen(e) {
+                ast::Expr::Lambda(l) => self.lambda(&l, Some(SmolStr::new(name))),
+                _ => self.lazy(e),
+            },
             BValue::Nested(set) => self.thunk_with(b.span, |c| c.compile_set(set, b.span)),
             BValue::InheritVar(var, node) => {
                 let cheap =

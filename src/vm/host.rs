@@ -32,4 +32,6 @@ pub trait Host {
     fn trace(&mut self, line: &str);
     /// The flag another thread sets to stop the evaluation (`eval::CancelHandle`).
     fn cancel_flag(&self) -> &Arc<AtomicBool>;
+    /// Where the profiler's samples go, while `Settings::profile_period` asks for them.
+    fn profile(&mut self) -> Option<&mut super::profile::Profile>;
 }

@@ -12,6 +12,7 @@ mod frames;
 pub(crate) mod host;
 mod loops;
 pub(crate) mod ops;
+pub(crate) mod profile;
 mod recursive;
 pub mod request;
 mod run;
@@ -90,12 +91,15 @@ impl Stats {
     }
 }
 
-/// Operations between two checkpoints (`Vm::checkpoint`) when no step limit comes sooner: one
-/// when the collector is eager (`collect::set_eager`), for tests.
-fn check_every() -> u64 {
-    match crate::value::collect::is_eager() {
-        true => 0,
-        false => 1 << 14,
+/// Operations between two checkpoints (`Vm::checkpoint`) when no step limit comes sooner:
+/// none when the collector is eager (`collect::set_eager`) or the profiler samples every
+/// checkpoint, for tests; fewer while profiling (`profile::CHECK_EVERY`).
+fn check_every(profiling: Option<std::time::Duration>) -> u64 {
+    match (crate::value::collect::is_eager(), profiling) {
+        (true, _) => 0,
+        (false, Some(period)) if period.is_zero() => 0,
+        (false, Some(_)) => profile::CHECK_EVERY,
+        (false, None) => 1 << 14,
     }
 }
 
@@ -134,6 +138,8 @@ pub(crate) struct Vm<'s> {
     suspended: Option<(usize, slices::Suspended)>,
     /// The thunks the latest error failed, and the error they keep (`failures`).
     failures: failures::Failures,
+    /// The profiler's sampling period, while it samples (`Settings::profile_period`).
+    profiling: Option<std::time::Duration>,
 }
 
 impl<'s> Vm<'s> {
@@ -150,6 +156,7 @@ impl<'s> Vm<'s> {
             .max_time
             .map(|t| std::time::Instant::now() + t);
         let budget = crate::allocator::Budget::new(host.settings().max_memory);
+        let profiling = host.settings().profile_period;
         Vm {
             _budget: budget,
             frames: Vec::new(),
@@ -170,6 +177,7 @@ impl<'s> Vm<'s> {
             pausing: false,
             suspended: None,
             failures: failures::Failures::default(),
+            profiling,
         }
     }
 
@@ -553,6 +561,9 @@ impl<'s> Vm<'s> {
         if let Some(e) = self.stop_requested() {
             return Some(e);
         }
+        if self.profiling.is_some() {
+            self.sample();
+        }
         crate::value::collect::checkpoint();
         if crate::allocator::over_budget() {
             // Cycles may hold what the budget counts: free them before giving up.
@@ -565,7 +576,7 @@ impl<'s> Vm<'s> {
         self.next_check = self
             .step_limit
             .min(self.pause_at)
-            .min(self.stats.ops + check_every());
+            .min(self.stats.ops + check_every(self.profiling));
         None
     }
 
