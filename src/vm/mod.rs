@@ -93,13 +93,12 @@ impl Stats {
 
 /// Operations between two checkpoints (`Vm::checkpoint`) when no step limit comes sooner:
 /// none when the collector is eager (`collect::set_eager`) or the profiler samples every
-/// checkpoint, for tests; fewer while profiling (`profile::CHECK_EVERY`).
+/// checkpoint, for tests.
 fn check_every(profiling: Option<std::time::Duration>) -> u64 {
     match (crate::value::collect::is_eager(), profiling) {
         (true, _) => 0,
         (false, Some(period)) if period.is_zero() => 0,
-        (false, Some(_)) => profile::CHECK_EVERY,
-        (false, None) => 1 << 14,
+        (false, _) => 1 << 14,
     }
 }
 
@@ -118,6 +117,10 @@ pub(crate) struct Vm<'s> {
     step_limit: u64,
     /// The `stats.ops` past which `checkpoint` runs next (at most `step_limit`).
     next_check: u64,
+    /// The `stats.ops` from which `checkpoint` does its whole turn (the limits, the
+    /// collector): `next_check` itself, except while profiling, when `next_check` stays
+    /// behind so that every call, force and resumption comes to `checkpoint` for a sample.
+    next_turn: u64,
     /// When this run must stop (`Settings::max_time`), checked at checkpoints.
     deadline: Option<std::time::Instant>,
     /// How far this run may grow the heap (`Settings::max_memory`), checked at checkpoints
@@ -167,6 +170,7 @@ impl<'s> Vm<'s> {
             // The first checkpoint comes at once: a host may make many short runs, and
             // the collector's turn must come in each (`value::collect::checkpoint`).
             next_check: 0,
+            next_turn: 0,
             deadline,
             cancel,
             max_call_depth,
@@ -558,11 +562,14 @@ impl<'s> Vm<'s> {
     /// collector's turn (`value::collect::checkpoint`).
     #[cold]
     fn checkpoint(&mut self) -> Option<Error> {
-        if let Some(e) = self.stop_requested() {
-            return Some(e);
-        }
         if self.profiling.is_some() {
             self.sample();
+            if self.stats.ops < self.next_turn && !self.cancel.load(Ordering::Relaxed) {
+                return None;
+            }
+        }
+        if let Some(e) = self.stop_requested() {
+            return Some(e);
         }
         crate::value::collect::checkpoint();
         if crate::allocator::over_budget() {
@@ -573,10 +580,14 @@ impl<'s> Vm<'s> {
             }
         }
         self.pausing = self.stats.ops >= self.pause_at;
-        self.next_check = self
+        self.next_turn = self
             .step_limit
             .min(self.pause_at)
             .min(self.stats.ops + check_every(self.profiling));
+        self.next_check = match self.profiling {
+            Some(_) => self.stats.ops.min(self.next_turn),
+            None => self.next_turn,
+        };
         None
     }
 

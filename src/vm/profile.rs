@@ -6,14 +6,15 @@
 //! `__functor`, each written as C++ Nix writes it (`file:line:col:name`). Thunks being forced
 //! are not calls and are not in it, as in C++ Nix.
 //!
-//! **Where samples are taken.** C++ Nix samples in a hook on every function call. gnix
-//! samples at the VM's checkpoints instead (`Vm::checkpoint`, where calls, forces and resumed
-//! builtins check their limits), which it passes every 1 024 operations while profiling: the
-//! dispatch loop and the call paths carry nothing extra, profiling or not. A sample counts the
-//! sampling periods that have passed since the last one, so time spent where no checkpoint
-//! comes (a long native `sort`, a collection of cycles) is counted in the stack that reached
-//! the next checkpoint. A period of zero samples every checkpoint, and then every call, force
-//! and resumption is one: a deterministic profile (counts of those), for tests.
+//! **Where samples are taken.** C++ Nix samples in a hook on every function call, which reads
+//! the clock. gnix samples where calls, forces and resumed builtins check their limits
+//! (`Vm::interrupted`): while profiling, each of them comes to `Vm::checkpoint`, which reads the
+//! clock and takes a sample once a period has passed (the limits and the collector still have
+//! their turn every 16 384 operations). Not profiling, nothing is added to those paths. A
+//! sample counts the periods passed since the last one, so time where no check comes (a long
+//! native `sort`, a collection of cycles) is counted in the stack that makes the next check,
+//! which is the builtin's own when it asks for a value next. A period of zero samples every
+//! check: a deterministic profile (counts of calls, forces and resumptions), for tests.
 //!
 //! Calls that `vm::speculate` computed ahead of need run without a frame and count towards
 //! their caller; calls in tail position would replace their caller's frame, so the CLI turns
@@ -25,9 +26,6 @@ use crate::errors::{SourceMap, Span};
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 use std::time::{Duration, Instant};
-
-/// Operations between two checkpoints while profiling (at a period above zero).
-pub(super) const CHECK_EVERY: u64 = 1 << 10;
 
 /// One call in a sample.
 #[derive(Clone, PartialEq, Eq, Hash)]

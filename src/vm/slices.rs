@@ -72,6 +72,7 @@ impl Vm<'_> {
             _ => u64::MAX,
         };
         self.next_check = self.next_check.min(self.pause_at);
+        self.next_turn = self.next_turn.min(self.pause_at);
         let step = match suspended {
             Suspended::Step(step) => step,
             Suspended::Wait(work) => match self.stop_requested() {
