@@ -314,8 +314,8 @@ pub static FLAGS: &[Flag] = &[
     Flag {
         names: &["--eval-profiler"],
         args: &[arg("MODE")],
-        help: "flamegraph: sample the Nix call stack into --eval-profile-file\n\
-               (flamegraph.pl's input); disabled: do not (the default)",
+        help: "flamegraph: sample the Nix call stack into a file, as flamegraph.pl\n\
+               reads it; disabled: do not (the default)",
         commands: EVALS,
         apply: Apply::Value(|o, v| {
             o.eval_profiler = profiler_mode(&v)?;
@@ -733,6 +733,9 @@ const SETTING_NAMES: &[&str] = &[
     "max-call-depth",
     "pure-eval",
     "show-trace",
+    "eval-profiler",
+    "eval-profile-file",
+    "eval-profiler-frequency",
     "trace-verbose",
     "abort-on-warn",
     "nix-path",
@@ -740,7 +743,6 @@ const SETTING_NAMES: &[&str] = &[
     "extra-experimental-features",
 ];
 
-/// A Boolean setting's value, as C++ Nix reads it.
 /// The `eval-profiler` setting's value: whether it is `flamegraph` (or `disabled`).
 fn profiler_mode(v: &str) -> Result<bool, String> {
     match v {
@@ -755,6 +757,7 @@ fn invalid_value(setting: &str, v: &str) -> String {
     format!("option '{setting}' has invalid value '{v}'")
 }
 
+/// A Boolean setting's value, as C++ Nix reads it.
 fn boolean(v: &str) -> Result<bool, &'static str> {
     match v {
         "true" | "yes" | "1" => Ok(true),
