@@ -558,8 +558,9 @@ impl<'s> Vm<'s> {
         }
     }
 
-    /// Every `CHECK_EVERY` operations: the step limit, the cancel flag, and the cycle
-    /// collector's turn (`value::collect::checkpoint`).
+    /// Every `check_every` operations: the step limit, the cancel flag, and the cycle
+    /// collector's turn (`value::collect::checkpoint`). While profiling, at every call, force
+    /// and resumption too, for the profiler's sample (`profile.rs`).
     #[cold]
     fn checkpoint(&mut self) -> Option<Error> {
         if self.profiling.is_some() {
