@@ -361,9 +361,7 @@ impl vm::host::Host for EvalState {
         let profile = self
             .profile
             .get_or_insert_with(|| vm::profile::Profile::new(period));
-        if profile.period() != period {
-            profile.set_period(period);
-        }
+        profile.set_period(period);
         Some(profile)
     }
 }

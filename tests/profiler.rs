@@ -22,6 +22,14 @@ fn profile_of(expr: &str) -> String {
     ev.take_profile()
 }
 
+/// Checks that the profile has a line starting with `prefix` (a stack, or a stack and a space).
+fn assert_has_stack(profile: &str, prefix: &str) {
+    assert!(
+        profile.lines().any(|l| l.starts_with(prefix)),
+        "no {prefix:?} in\n{profile}"
+    );
+}
+
 #[test]
 fn a_sample_is_the_lambdas_under_way_each_at_its_call_site() {
     // Each call of `count` is sampled when it calls the next one (a sample is taken where a
@@ -44,27 +52,18 @@ fn builtins_and_the_lambdas_they_call_are_in_the_stack() {
          in sum (builtins.genList (i: { v = i; }.v) 3)",
     );
     // The anonymous lambda `foldl'` calls is written at the builtin's call, with no name.
-    let want = "«string»:2:4:sum;«string»:1:15:primop foldl';«string»:1:15 ";
-    assert!(p.lines().any(|l| l.starts_with(want)), "{p}");
-    assert!(
-        p.lines()
-            .any(|l| l.starts_with("«string»:2:4:sum;«string»:1:15:primop foldl' ")),
-        "{p}"
+    assert_has_stack(
+        &p,
+        "«string»:2:4:sum;«string»:1:15:primop foldl';«string»:1:15 ",
     );
+    assert_has_stack(&p, "«string»:2:4:sum;«string»:1:15:primop foldl' ");
 }
 
 #[test]
 fn a_functor_call_is_in_the_stack() {
     let p = profile_of("{ __functor = self: n: if n == 0 then 0 else 1 + self (n - 1); } 2");
-    assert!(
-        p.lines().any(|l| l.starts_with("«string»:1:1:functor ")),
-        "{p}"
-    );
-    assert!(
-        p.lines()
-            .any(|l| l.starts_with("«string»:1:1:functor;«string»:1:3:__functor;")),
-        "{p}"
-    );
+    assert_has_stack(&p, "«string»:1:1:functor ");
+    assert_has_stack(&p, "«string»:1:1:functor;«string»:1:3:__functor;");
 }
 
 #[test]
@@ -99,29 +98,52 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
-#[test]
-fn the_cli_keeps_every_call_and_writes_nix_profile_by_default() {
-    let dir = temp_dir("default");
-    let out = Command::new(GNIX)
-        .current_dir(&dir)
-        .args([
-            "eval",
-            "--eval-profiler",
-            "flamegraph",
-            "--eval-profiler-frequency",
-            "0",
-            "-E",
-        ])
-        .arg("let loop = { n }: if n == 0 then 0 else loop { n = n - 1; }; in loop { n = 3; }")
-        .output()
-        .expect("runs");
+/// Runs `gnix eval --eval-profiler flamegraph` on `program` in a fresh directory, at
+/// `frequency`, writing to `file` in it (or to the default file when `None`); gives the run's
+/// output and the profile it wrote.
+fn profile_cli(
+    name: &str,
+    frequency: &str,
+    file: Option<&str>,
+    program: &str,
+) -> (std::process::Output, String) {
+    let dir = temp_dir(name);
+    let mut command = Command::new(GNIX);
+    command.current_dir(&dir).args([
+        "eval",
+        "--eval-profiler",
+        "flamegraph",
+        "--eval-profiler-frequency",
+        frequency,
+    ]);
+    if let Some(f) = file {
+        command.args(["--eval-profile-file", f]);
+    }
+    let out = command.args(["-E", program]).output().expect("runs");
+    let written = dir.join(file.unwrap_or("nix.profile"));
+    let profile = std::fs::read_to_string(&written).expect("profile written");
+    let _ = std::fs::remove_dir_all(&dir);
+    (out, profile)
+}
+
+fn assert_success(out: &std::process::Output) {
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn the_cli_keeps_every_call_and_writes_nix_profile_by_default() {
+    let (out, p) = profile_cli(
+        "default",
+        "0",
+        None,
+        "let loop = { n }: if n == 0 then 0 else loop { n = n - 1; }; in loop { n = 3; }",
+    );
+    assert_success(&out);
     assert_eq!(out.stdout, b"0\n");
-    let p = std::fs::read_to_string(dir.join("nix.profile")).expect("nix.profile written");
     // The tail calls keep their frames, as in C++ Nix.
     assert_eq!(
         p,
@@ -129,63 +151,29 @@ fn the_cli_keeps_every_call_and_writes_nix_profile_by_default() {
          «string»:1:65:loop;«string»:1:41:loop 1\n\
          «string»:1:65:loop;«string»:1:41:loop;«string»:1:41:loop 1\n"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_failed_evaluation_still_writes_its_profile() {
-    let dir = temp_dir("failed");
-    let file = dir.join("out.profile");
-    let out = Command::new(GNIX)
-        .args([
-            "eval",
-            "--eval-profiler",
-            "flamegraph",
-            "--eval-profiler-frequency",
-            "0",
-        ])
-        .arg("--eval-profile-file")
-        .arg(&file)
-        .arg("-E")
-        .arg(
-            "let f = { n }: if n == 0 then throw \"bottom\" else f { n = n - 1; }; in f { n = 2; }",
-        )
-        .output()
-        .expect("runs");
+    let (out, p) = profile_cli(
+        "failed",
+        "0",
+        Some("out.profile"),
+        "let f = { n }: if n == 0 then throw \"bottom\" else f { n = n - 1; }; in f { n = 2; }",
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("bottom"));
-    let p = std::fs::read_to_string(&file).expect("profile written");
     assert!(p.contains("«string»:1:72:f;«string»:1:51:f 1"), "{p}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn sampling_by_time_finds_where_the_time_goes() {
-    let dir = temp_dir("timed");
-    let file = dir.join("out.profile");
     // About a tenth of a second of work inside `busy`: at 1 000 samples a second, many
     // samples, however fast the machine.
     let program = "let busy = { n }: builtins.foldl' (a: i: a + i) 0 (builtins.genList (i: i * 2) n);\n\
                    in builtins.foldl' (a: i: a + busy { n = 1000; }) 0 (builtins.genList (i: i) 3000)";
-    let out = Command::new(GNIX)
-        .args([
-            "eval",
-            "--eval-profiler",
-            "flamegraph",
-            "--eval-profiler-frequency",
-            "1000",
-        ])
-        .arg("--eval-profile-file")
-        .arg(&file)
-        .args(["-E", program])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let p = std::fs::read_to_string(&file).expect("profile written");
+    let (out, p) = profile_cli("timed", "1000", Some("out.profile"), program);
+    assert_success(&out);
     let count = |l: &str| -> u64 {
         l.rsplit(' ')
             .next()
@@ -195,7 +183,6 @@ fn sampling_by_time_finds_where_the_time_goes() {
     let in_busy: u64 = p.lines().filter(|l| l.contains(":busy")).map(count).sum();
     let all: u64 = p.lines().map(count).sum();
     assert!(in_busy > 0 && in_busy * 2 > all, "{p}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

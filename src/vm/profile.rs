@@ -65,11 +65,6 @@ impl Profile {
         }
     }
 
-    /// The sampling period.
-    pub(crate) fn period(&self) -> Duration {
-        self.period
-    }
-
     /// Sets the sampling period for the samples to come.
     pub(crate) fn set_period(&mut self, period: Duration) {
         self.period = period;
