@@ -429,6 +429,21 @@ pub async fn coerce_to_string(co: &Co, v: Value, how: Coercion) -> Result<NixStr
     if let Some(s) = coerce_scalar(&v, how) {
         return Ok(s);
     }
+    // The value itself is forced as the walk below would force it (with no trace line of its
+    // own), but before the walk declares its depth: a thunk of a string or a number, such as
+    // an element of the list `concatStringsSep` is given, then costs one round trip to the
+    // scheduler instead of two and no buffers.
+    let v = force(co, v).await;
+    if let Some(s) = coerce_scalar(&v, how) {
+        return Ok(s);
+    }
+    coerce_structure(co, v, how).await
+}
+
+/// `coerce_to_string` of a value that is not a string or a number: a list, a set with
+/// `__toString` or `outPath`, a path to copy. (A function of its own, so that the
+/// scalar cases above do not set up its buffers.)
+async fn coerce_structure(co: &Co, v: Value, how: Coercion) -> Result<NixString, Error> {
     let mut out: Vec<u8> = Vec::new();
     let mut context: Option<NixContext> = None;
     let root = Part {
