@@ -68,7 +68,7 @@ crate::declare_builtins! {
     /// builtins.bitAnd 12 10
     /// => 8
     /// ```
-    "bitAnd" => fn bit_and(a: Strict, b: Lazy);
+    "bitAnd" [speculable] => fn bit_and(a: Strict, b: Lazy);
 
     /// The bitwise OR of two integers.
     ///
@@ -76,7 +76,7 @@ crate::declare_builtins! {
     /// builtins.bitOr 12 10
     /// => 14
     /// ```
-    "bitOr" => fn bit_or(a: Strict, b: Lazy);
+    "bitOr" [speculable] => fn bit_or(a: Strict, b: Lazy);
 
     /// The bitwise exclusive OR of two integers.
     ///
@@ -84,7 +84,7 @@ crate::declare_builtins! {
     /// builtins.bitXor 12 10
     /// => 6
     /// ```
-    "bitXor" => fn bit_xor(a: Strict, b: Lazy);
+    "bitXor" [speculable] => fn bit_xor(a: Strict, b: Lazy);
 
     /// Rounds a number up to the nearest integer (an integer is returned as it is); a float
     /// outside the integer range is an error.
@@ -93,7 +93,7 @@ crate::declare_builtins! {
     /// [ (builtins.ceil 1.2) (builtins.ceil (-1.8)) (builtins.ceil 3) ]
     /// => [ 2 -1 3 ]
     /// ```
-    "ceil" => fn ceil(number: Strict);
+    "ceil" [speculable] => fn ceil(number: Strict);
 
     /// Rounds a number down to the nearest integer (an integer is returned as it is); a float
     /// outside the integer range is an error.
@@ -102,7 +102,7 @@ crate::declare_builtins! {
     /// [ (builtins.floor 1.8) (builtins.floor (-1.2)) (builtins.floor 3) ]
     /// => [ 1 -2 3 ]
     /// ```
-    "floor" => fn floor(number: Strict);
+    "floor" [speculable] => fn floor(number: Strict);
 }
 
 /// C++ Nix's arithmetic builtins (both arguments forced first): floats if either side is a
