@@ -11,8 +11,10 @@ Sets:
            also times `lua5.4 benches/real/fib.lua` and reports fib's gnix/Lua ratio.
   startup  benches/workloads/*.nix, small programs where process start-up weighs a lot, plus a
            start-up row (`gnix eval -E 1` against `nix-instantiate --eval -E 1`).
+  patterns benches/patterns/*.nix, one builtin or language pattern each (0.2-1 s on C++ Nix 2.8):
+           a survey for the pattern where gnix falls behind, not a measure of real work.
 
-usage: benches/compare.py [--set real|startup] [--runs N] [--gnix PATH] [--lua PATH] [--out FILE]
+usage: benches/compare.py [--set real|startup|patterns] [--runs N] [--gnix PATH] [--lua PATH] [--out FILE]
 Needs: a release build of gnix, `nix-instantiate` (apt-get install -y nix-bin), GNU time
 (without it rusage from os.wait4, whose peak RSS includes the forking Python), and for the real
 set `lua5.4` (apt-get install -y lua5.4). Workloads that import ../shared/nixpkgs-lib are skipped
@@ -22,7 +24,8 @@ import argparse, datetime, math, os, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NIX = ["nix-instantiate", "--eval", "--strict", "--readonly-mode", "--store", "dummy://"]
-HEADINGS = {"real": "## Real-sized workloads", "startup": "## Start-up set"}
+HEADINGS = {"real": "## Real-sized workloads", "startup": "## Start-up set",
+            "patterns": "## Pattern set"}
 
 
 def measure(cmd):
@@ -79,7 +82,7 @@ def workloads(wdir):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--set", choices=["real", "startup"], default="real")
+    ap.add_argument("--set", choices=["real", "startup", "patterns"], default="real")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--gnix", default=os.path.join(ROOT, "target/release/gnix"))
     ap.add_argument("--lua", default="lua5.4")
@@ -91,6 +94,8 @@ def main():
     if a.set == "startup":
         cases.append(("start-up (`-E 1`)", [a.gnix, "eval", "-E", "1"], NIX + ["-E", "1"]))
         wdir = os.path.join(ROOT, "benches/workloads")
+    elif a.set == "patterns":
+        wdir = os.path.join(ROOT, "benches/patterns")
     else:
         wdir = os.path.join(ROOT, "benches/real")
     for name, path in workloads(wdir):
@@ -136,9 +141,13 @@ def main():
               f"average {load_before[0]:.2f} before, {load_after[0]:.2f} after), so times are noisy;"
               " compare ratios rather than absolute times." if load > 1 else
               f" 1-minute load average {load_before[0]:.2f} before, {load_after[0]:.2f} after.")
-    what = ("`benches/real/`: workloads sized like real evaluations" if a.set == "real" else
-            "`benches/workloads/`: small programs where process start-up weighs a lot, and a "
-            "start-up row (`gnix eval -E 1` against `nix-instantiate --eval -E 1`)")
+    what = {
+        "real": "`benches/real/`: workloads sized like real evaluations",
+        "startup": "`benches/workloads/`: small programs where process start-up weighs a lot, "
+                   "and a start-up row (`gnix eval -E 1` against `nix-instantiate --eval -E 1`)",
+        "patterns": "`benches/patterns/`: one builtin or language pattern each (each file's "
+                    "comment says which), to find where gnix falls behind",
+    }[a.set]
     section = "\n".join([
         HEADINGS[a.set],
         "",
@@ -161,8 +170,8 @@ def main():
 
 INTRO = """# gnix vs C++ Nix
 
-Whole-process timings written by `benches/compare.py` (`--set real`, the default, and
-`--set startup`); each set's section is replaced when the script runs that set.
+Whole-process timings written by `benches/compare.py` (`--set real`, the default, `--set
+startup` and `--set patterns`); each set's section is replaced when the script runs that set.
 Ratio < 1 means gnix is faster. The sections after them are written by other scripts or by hand.
 The `benches/real/` workloads are sized to 0.5-1 s of C++ Nix 2.8 user+sys time each (0.5-1.5 s
 wall on an idle machine); each file's top comment says what it exercises and its size.
@@ -189,10 +198,13 @@ def write_section(out, which, section):
             parts[k] = block
             break
     else:
-        # New section: the real set goes first, the start-up set right after it.
+        # New section: the real set goes first, the start-up set right after it, the pattern
+        # set after those.
         at = 0
-        if which == "startup":
-            at = next((k + 1 for k, p in enumerate(parts) if p.startswith(HEADINGS["real"] + "\n")), 0)
+        before = {"startup": ["real"], "patterns": ["real", "startup"]}.get(which, [])
+        for k, p in enumerate(parts):
+            if any(p.startswith(HEADINGS[b] + "\n") for b in before):
+                at = k + 1
         parts.insert(at, block)
     with open(out, "w") as f:
         f.write(head.rstrip("\n") + "\n\n" + "".join(parts).rstrip("\n") + "\n")

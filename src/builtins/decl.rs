@@ -4,7 +4,8 @@
 //! A row names the builtin as Nix sees it, says which of its parameters are strict (the
 //! scheduler evaluates those before the body runs) and which are lazy, carries the builtin's
 //! documentation with at least one example (run as a test: `tests/builtin_docs.rs`), and its
-//! flags: `top_level` (visible without `builtins.`), `speculable` (see `Builtin::speculable`).
+//! flags: `top_level` (visible without `builtins.`), `speculable` (see `Builtin::speculable`),
+//! `speculable_on_scalars` (`Builtin::scalars_only`).
 //! Everything else the VM needs (arity, the strictness mask, the name lists, the synchronous
 //! attempt of an async body) is derived from the row, so nothing can disagree with it.
 //!

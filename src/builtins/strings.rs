@@ -21,7 +21,7 @@ crate::declare_builtins! {
     /// toString { __toString = self: "x${toString self.n}"; n = 7; }
     /// => "x7"
     /// ```
-    "toString" [top_level] => async fn to_string(v: Strict);
+    "toString" [top_level, speculable_on_scalars] => async fn to_string(v: Strict);
 
     /// The length of a string in bytes (not characters). A path or a set with `__toString` or
     /// `outPath` is coerced to a string first, as in interpolation.

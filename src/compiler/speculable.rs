@@ -40,6 +40,8 @@ pub fn is_speculable(chunk: &Chunk) -> bool {
                     | Op::TailCall
                     | Op::Call2
                     | Op::Swap
+                    | Op::CoerceInterp
+                    | Op::Interpolate(_)
                     | Op::Return
             ),
         })

@@ -125,6 +125,10 @@ pub struct Builtin {
     /// call on evaluated arguments may be made ahead of need (`vm::speculate`), by a
     /// synchronous body or by an async body's attempt that needs no request.
     pub speculable: bool,
+    /// Speculable only on arguments that hold no further values (`Value::holds_values`: no
+    /// non-empty list or set, no function): `toString` of an integer or a string costs
+    /// nothing, of a list it is a walk.
+    pub(crate) scalars_only: bool,
     /// An error leaving it gets a `while calling the 'name' builtin` line; off for a builtin
     /// that adds a context line of its own instead (`addErrorContext`; C++ Nix's
     /// `PrimOp::addTrace`).
@@ -206,6 +210,7 @@ impl Builtin {
             strict: mask,
             top_level: false,
             speculable: false,
+            scalars_only: false,
             call_trace: true,
             body,
             host: false,
@@ -270,6 +275,16 @@ impl Builtin {
     pub fn speculable(self) -> Builtin {
         Builtin {
             speculable: true,
+            ..self
+        }
+    }
+
+    /// Marks it speculable on arguments that are not lists, sets or functions (see
+    /// `Builtin::scalars_only`).
+    pub fn speculable_on_scalars(self) -> Builtin {
+        Builtin {
+            speculable: true,
+            scalars_only: true,
             ..self
         }
     }

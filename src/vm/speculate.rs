@@ -67,6 +67,22 @@ impl Stack<'_> {
         }
     }
 
+    /// The `n` values on top, if there are that many above the base.
+    fn top(&self, n: usize) -> Option<&[Value]> {
+        let at = self
+            .values
+            .len()
+            .checked_sub(n)
+            .filter(|&at| at >= self.base)?;
+        self.values.get(at..)
+    }
+
+    /// Takes the `n` values on top off (`top` said they are there).
+    fn take_top(&mut self, n: usize) -> Vec<Value> {
+        let at = self.values.len().saturating_sub(n).max(self.base);
+        self.values.split_off(at)
+    }
+
     #[inline]
     fn last_mut(&mut self) -> Option<&mut Value> {
         if self.values.len() > self.base {
@@ -332,6 +348,17 @@ fn run<const CALLS: bool>(
                     ip = t as usize;
                 }
             }
+            // `"${x}"` of a string; anything else (a path to copy, a set to coerce, an error)
+            // is left to the thunk.
+            Op::CoerceInterp => {
+                if !matches!(stack.top(1)?, [Value::String(_)]) {
+                    return None;
+                }
+            }
+            Op::Interpolate(n) => {
+                let v = interpolate(stack, n as usize)?;
+                stack.push(v);
+            }
             op if op.is_binary_operator() => {
                 let b = stack.pop()?;
                 let a = stack.pop()?;
@@ -345,6 +372,31 @@ fn run<const CALLS: bool>(
         }
     }
     None
+}
+
+/// The longest string an interpolation is speculated to make: a short name or version is
+/// worth making ahead of need, a copy of a long text that may never be used is not.
+const MAX_INTERPOLATED: usize = 4096;
+
+/// `Interpolate n`: the `n` strings on top of `stack` (each checked by `CoerceInterp`) joined.
+#[inline(never)]
+fn interpolate(stack: &mut Stack, n: usize) -> Option<Value> {
+    let mut len = 0;
+    for part in stack.top(n)? {
+        let Value::String(s) = part else {
+            return None;
+        };
+        len += s.len();
+    }
+    if len > MAX_INTERPOLATED {
+        return None;
+    }
+    let parts = stack.take_top(n);
+    let strings = parts.iter().filter_map(|p| match p {
+        Value::String(s) => Some(s),
+        _ => None,
+    });
+    Some(Value::String(ok(crate::value::NixString::concat(strings))?))
 }
 
 /// What an op computed, or `None` where the dispatch loop would fail: speculation gives up
@@ -420,6 +472,9 @@ fn call_builtin<const N: usize>(f: &Value, more: [Value; N], returned: bool) -> 
 #[inline]
 fn saturated(builtin: &crate::value::Builtin, args: &mut [Value], returned: bool) -> Option<Value> {
     if !super::evaluate_strict(args, builtin.strict) {
+        return None;
+    }
+    if builtin.scalars_only && args.iter().any(Value::holds_values) {
         return None;
     }
     let v = match &builtin.body {

@@ -1,0 +1,2 @@
+# intersectAttrs of a 1 000-name and a 2 000-name set, 3 500 times.
+let s = builtins.listToAttrs (map (i: { name = "k${toString i}"; value = i; }) (builtins.genList (i: i) 2000)); t = builtins.listToAttrs (map (i: { name = "k${toString (i * 3)}"; value = i; }) (builtins.genList (i: i) 1000)); in builtins.foldl' (a: i: a + builtins.length (builtins.attrNames (builtins.intersectAttrs t s))) 0 (builtins.genList (i: i) 3500)
