@@ -42,6 +42,7 @@ pub fn is_speculable(chunk: &Chunk) -> bool {
                     | Op::Swap
                     | Op::CoerceInterp
                     | Op::Interpolate(_)
+                    | Op::MakeList(_)
                     | Op::Return
             ),
         })

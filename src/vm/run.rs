@@ -976,13 +976,22 @@ fn const_text(v: &Value) -> String {
 }
 
 /// `f` if it is a lambda whose call runs its body in a frame (not a curried lambda, which
-/// makes a closure, nor a speculable body, which `Vm::call` may compute on the spot).
+/// makes a closure, nor a speculable body worth trying, which `Vm::call` may compute on the
+/// spot).
 #[inline(always)]
 fn runs_body(f: &Value) -> Option<&Closure> {
     match f {
-        Value::Closure(c) if c.lambda.curried.is_none() && !c.lambda.chunk.speculable => Some(c),
+        Value::Closure(c) if c.lambda.curried.is_none() && !tries_speculation(&c.lambda) => Some(c),
         _ => None,
     }
+}
+
+/// Whether a call of `lambda` goes through `Vm::call`, which first tries to speculate its
+/// body: not for a body that cannot be, or whose attempts keep failing and are not due for
+/// a retry (`Record`), such as a fixpoint's `self: { ... }` whose set refers to `self`.
+#[inline(always)]
+fn tries_speculation(lambda: &crate::value::Lambda) -> bool {
+    lambda.chunk.speculable && lambda.chunk.speculation.worth_trying()
 }
 
 /// `runs_body` for a curried `a: b: ...` applied to both arguments (`Call2`): the closure and
@@ -992,7 +1001,7 @@ fn runs_body2(f: &Value) -> Option<(&Closure, &crate::value::Lambda)> {
     match f {
         Value::Closure(c) => match &c.lambda.curried {
             Some(inner)
-                if inner.merged != 0 && inner.curried.is_none() && !inner.chunk.speculable =>
+                if inner.merged != 0 && inner.curried.is_none() && !tries_speculation(inner) =>
             {
                 Some((c, inner))
             }

@@ -359,6 +359,13 @@ fn run<const CALLS: bool>(
                 let v = interpolate(stack, n as usize)?;
                 stack.push(v);
             }
+            // A list literal's elements are values or thunks already (made by the ops before).
+            // (Set literals are not speculated: `benches/RESULTS.md`, session 24.)
+            Op::MakeList(n) => {
+                let v = make_list(stack, n as usize)?;
+                stack.push(v);
+            }
+
             op if op.is_binary_operator() => {
                 let b = stack.pop()?;
                 let a = stack.pop()?;
@@ -372,6 +379,14 @@ fn run<const CALLS: bool>(
         }
     }
     None
+}
+
+/// `MakeList n`: the `n` values on top of `stack` as a list. (Out of line, as the other
+/// ops that allocate: the loop above stays small.)
+#[inline(never)]
+fn make_list(stack: &mut Stack, n: usize) -> Option<Value> {
+    stack.top(n)?;
+    Some(Value::list(stack.take_top(n)))
 }
 
 /// The longest string an interpolation is speculated to make: a short name or version is
