@@ -157,9 +157,33 @@ async fn replace_strings(co: Co, from: Value, to: Value, s: Value) -> Result<Val
     let mut replacements: Vec<Option<NixString>> = vec![None; to.len()];
     let mut context = s.context().cloned();
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    // The bytes some pattern starts with: the runs between them are copied as they are. (An
+    // empty pattern matches everywhere: then every position is tried.)
+    let skip = !patterns.iter().any(|pat| pat.is_empty());
+    let mut starts = [false; 256];
+    for pat in &patterns {
+        if let Some(&b) = pat.as_bytes().first() {
+            starts[usize::from(b)] = true;
+        }
+    }
     // One past the end too, where only an empty pattern matches.
     let mut p = 0;
     while p <= bytes.len() {
+        if skip {
+            let Some(&b) = bytes.get(p) else {
+                break;
+            };
+            if !starts[usize::from(b)] {
+                let rest = &bytes[p..];
+                let run = rest
+                    .iter()
+                    .position(|&b| starts[usize::from(b)])
+                    .unwrap_or(rest.len());
+                out.extend_from_slice(&rest[..run]);
+                p += run;
+                continue;
+            }
+        }
         let found = patterns
             .iter()
             .position(|pat| bytes[p..].starts_with(pat.as_bytes()));
