@@ -71,3 +71,17 @@ fn without_a_budget_nothing_is_refused() {
     );
     assert_eq!(ev.as_int(&v.unwrap()).unwrap(), 3_000_000);
 }
+
+#[test]
+fn a_concat_map_result_past_the_budget_is_refused() {
+    let mut ev = budgeted(32 << 20);
+    // Eight million elements (128 MB), gathered by the loop as each call's list comes back.
+    let flat = "builtins.length (builtins.concatMap (i: [ i i i i i i i i ]) \
+                (builtins.genList (i: i) 1000000))";
+    assert_eq!(class_of(&mut ev, flat), Some(ErrorClass::OutOfMemory));
+    let small = "builtins.length (builtins.concatMap (i: [ i i ]) (builtins.genList (i: i) 1000))";
+    let v = ev
+        .eval_expr(small, Path::new("/"))
+        .expect("within the budget");
+    assert_eq!(ev.as_int(&v).unwrap(), 2000);
+}

@@ -239,7 +239,7 @@ fn filter(pred: &Value, list: &Value) -> Result<Ret, Error> {
 }
 
 /// The elements of `list` whose result is `true`.
-fn filter_finish(list: &NixList, keep: &[Value]) -> Result<Value, Error> {
+fn filter_finish(list: &NixList, keep: Vec<Value>) -> Result<Value, Error> {
     let out = list
         .iter()
         .zip(keep.iter())
@@ -264,6 +264,7 @@ fn each_loop(
         list: list.clone(),
         expect,
         stop,
+        flatten: false,
     };
     Ok(Ret::Loop(Loop(LoopStart::Each(each, finish))))
 }
@@ -327,17 +328,16 @@ async fn concat_lists(co: Co, lists: Value) -> Result<Value, Error> {
 fn concat_map(f: &Value, list: &Value) -> Result<Ret, Error> {
     let f = function_of(f)?;
     let list = forced!(list);
-    each_loop(&f, list_of(&list)?, Expect::List, None, concat_map_finish)
-}
-
-fn concat_map_finish(_: &NixList, results: &[Value]) -> Result<Value, Error> {
-    let mut out = Vec::new();
-    for r in results {
-        if let Value::List(l) = r {
-            out.extend(l.iter().cloned());
-        }
-    }
-    Ok(Value::list(out))
+    let each = CallEach {
+        f,
+        list: list_of(&list)?.clone(),
+        expect: Expect::List,
+        stop: None,
+        flatten: true,
+    };
+    Ok(Ret::Loop(Loop(LoopStart::Each(each, |_, elements| {
+        Ok(Value::list(elements))
+    }))))
 }
 
 async fn elem(co: Co, x: Value, list: Value) -> Result<Value, Error> {
@@ -381,7 +381,7 @@ fn elem_shallow(x: &Value, l: &NixList) -> Option<Result<bool, Error>> {
 }
 
 /// `any`/`all` from results that stopped at the first `want`.
-fn any_all_finish(results: &[Value], want: bool) -> Value {
+fn any_all_finish(results: Vec<Value>, want: bool) -> Value {
     let found = results
         .last()
         .is_some_and(|r| matches!(r, Value::Bool(b) if b.get() == want));

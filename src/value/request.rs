@@ -143,6 +143,9 @@ pub(crate) struct CallEach {
     pub expect: Expect,
     /// Stop after the first result that is this Boolean (`any`, `all`).
     pub stop: Option<bool>,
+    /// Keep the elements of each result (a list) rather than the result (`concatMap`): each
+    /// result is let go as soon as it has been read.
+    pub flatten: bool,
 }
 
 /// A loop a builtin's body hands to the scheduler (`Ret::Loop`): its calls run as a loop
@@ -162,8 +165,9 @@ pub(crate) enum LoopStart {
     },
 }
 
-/// Makes a looping builtin's value from the list it looped over and the results of its calls.
-pub(crate) type Finish = fn(&NixList, &[Value]) -> Result<Value, Error>;
+/// Makes a looping builtin's value from the list it looped over and the results of its calls
+/// (their elements, for a loop that flattens).
+pub(crate) type Finish = fn(&NixList, Vec<Value>) -> Result<Value, Error>;
 
 /// The type a callback's results must have; a result of another type fails the loop with the
 /// error the builtin would give.

@@ -104,6 +104,8 @@ pub(super) enum LoopKind {
     Each {
         expect: Expect,
         stop: Option<bool>,
+        /// Keep each result's elements, not the result (`CallEach::flatten`).
+        flatten: bool,
         results: Vec<Value>,
     },
     /// `acc` is the accumulator so far; `partial` is `f acc` while it is being applied to the

@@ -10,7 +10,7 @@ use super::frames::{Frame, LoopFrame, LoopKind, Owner};
 use super::request::{CallEach, Finish, LoopStart};
 use super::{Step, Vm, at};
 use crate::errors::Span;
-use crate::value::{NixList, Value};
+use crate::value::{NixList, Value, list_bytes};
 
 impl Vm<'_> {
     /// Runs a builtin call as the loop frame its body asked for.
@@ -100,6 +100,7 @@ impl Vm<'_> {
             LoopKind::Each {
                 expect,
                 stop,
+                flatten,
                 results,
             } => {
                 if let Err(mut e) = expect.check(&v) {
@@ -109,7 +110,16 @@ impl Vm<'_> {
                     return Step::Unwind(e);
                 }
                 let stopped = matches!((*stop, &v), (Some(s), Value::Bool(b)) if s == b.get());
-                results.push(v);
+                match (*flatten, v) {
+                    (true, Value::List(items)) => {
+                        let len = results.len().saturating_add(items.len());
+                        if let Err(e) = crate::allocator::reserve(list_bytes(len), "a list") {
+                            return Step::Unwind(e.into());
+                        }
+                        results.extend(items.iter().cloned());
+                    }
+                    (_, v) => results.push(v),
+                }
                 stopped
             }
             LoopKind::Fold { partial, .. } if *partial => {
@@ -145,6 +155,7 @@ fn each_kind(each: &CallEach) -> LoopKind {
     LoopKind::Each {
         expect: each.expect,
         stop: each.stop,
+        flatten: each.flatten,
         results: Vec::with_capacity(each.list.len()),
     }
 }
@@ -160,7 +171,7 @@ fn finish_each(
     let Some(finish) = finish else {
         return Step::Return(Value::list(results));
     };
-    match finish(list, &results) {
+    match finish(list, results) {
         Ok(v) => Step::Return(v),
         Err(mut e) => {
             e.add_trace(span, super::builtin_trace(name));
