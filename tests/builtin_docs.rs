@@ -131,11 +131,17 @@ fn builtin_index() -> String {
             gnix::value::Body::Sync(_) => "fn",
             gnix::value::Body::Async { .. } => "async",
         };
-        let flags: Vec<&str> = [(b.top_level, "top level"), (b.speculable, "speculable")]
-            .iter()
-            .filter(|(on, _)| *on)
-            .map(|(_, name)| *name)
-            .collect();
+        let speculable = b.speculable && !b.scalars_only;
+        let on_scalars = b.speculable && b.scalars_only;
+        let flags: Vec<&str> = [
+            (b.top_level, "top level"),
+            (speculable, "speculable"),
+            (on_scalars, "speculable on scalars"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, name)| *name)
+        .collect();
         let summary: Vec<&str> = b
             .doc
             .lines()

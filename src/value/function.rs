@@ -128,7 +128,7 @@ pub struct Builtin {
     /// Speculable only on arguments that hold no further values (`Value::holds_values`: no
     /// non-empty list or set, no function): `toString` of an integer or a string costs
     /// nothing, of a list it is a walk.
-    pub(crate) scalars_only: bool,
+    pub scalars_only: bool,
     /// An error leaving it gets a `while calling the 'name' builtin` line; off for a builtin
     /// that adds a context line of its own instead (`addErrorContext`; C++ Nix's
     /// `PrimOp::addTrace`).
