@@ -140,17 +140,21 @@ fn json_output_of_nested_values() {
 
 #[test]
 fn lazy_and_strict_printing() {
-    let set = "{ a = builtins.toString 1; }";
+    let set = "{ a = builtins.toJSON 1; }";
     assert_eq!(eval_ok(&["-E", set]), "{ a = <CODE>; }");
     assert_eq!(eval_ok(&["--strict", "-E", set]), r#"{ a = "1"; }"#);
     assert_eq!(
-        eval_ok(&["-E", "[ (builtins.toString 1) 3 ]"]),
+        eval_ok(&["-E", "[ (builtins.toJSON 1) 3 ]"]),
         "[ <CODE> 3 ]"
     );
     // Small thunks whose inputs are known are computed where they are made (vm::speculate),
     // calls of cheap builtins included; those that would fail stay thunks.
     assert_eq!(eval_ok(&["-E", "[ (1 + 1) 3 ]"]), "[ 2 3 ]");
     assert_eq!(eval_ok(&["-E", "[ (builtins.add 1 1) 3 ]"]), "[ 2 3 ]");
+    assert_eq!(
+        eval_ok(&["-E", "[ (builtins.toString 1) \"a${\"b\"}\" [ 1 ] ]"]),
+        r#"[ "1" "ab" [ 1 ] ]"#
+    );
     assert_eq!(
         eval_ok(&["-E", "[ (builtins.head [ ]) 3 ]"]),
         "[ <CODE> 3 ]"
