@@ -200,8 +200,17 @@ struct LazyApply<'a> {
     f: &'a Value,
     over: Over,
     calls: Option<Rc<Calls>>,
-    speculable: Option<Rc<Closure>>,
+    ahead: Ahead,
     scratch: Vec<Value>,
+}
+
+/// How a lazy application may be computed at once (`vm::speculate`).
+enum Ahead {
+    /// A one-argument lambda with a speculable body.
+    Lambda(Rc<Closure>),
+    /// A speculable builtin one argument short (`map toString`).
+    Builtin(Value),
+    Never,
 }
 
 impl<'a> LazyApply<'a> {
@@ -210,16 +219,22 @@ impl<'a> LazyApply<'a> {
             f,
             over,
             calls: None,
-            speculable: speculate::speculable_closure(f),
+            ahead: match speculate::speculable_closure(f) {
+                Some(c) => Ahead::Lambda(c),
+                None => speculate::speculable_builtin(f).map_or(Ahead::Never, Ahead::Builtin),
+            },
             scratch: Vec::new(),
         }
     }
 
     /// Element `i`, `f x`.
     fn apply(&mut self, i: usize, x: &Value) -> Value {
-        if let Some(c) = &self.speculable
-            && let Some(v) = speculate::apply_lambda(&c.lambda, &c.env, x, &mut self.scratch)
-        {
+        let known = match &self.ahead {
+            Ahead::Lambda(c) => speculate::apply_lambda(&c.lambda, &c.env, x, &mut self.scratch),
+            Ahead::Builtin(f) => speculate::apply_builtin(f, x),
+            Ahead::Never => None,
+        };
+        if let Some(v) = known {
             return v;
         }
         let calls =

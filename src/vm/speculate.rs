@@ -102,6 +102,22 @@ pub fn speculable_closure(f: &Value) -> Option<Rc<Closure>> {
     }
 }
 
+/// `f` evaluated if applying it to one more argument can be speculated (`apply_builtin`): a
+/// speculable builtin one argument short of its arity (`toString`, `builtins.getAttr "x"`).
+pub fn speculable_builtin(f: &Value) -> Option<Value> {
+    match f.whnf()? {
+        Value::Builtin(p) if p.builtin.speculable && p.args.len() + 1 == p.builtin.arity => {
+            Some(Value::Builtin(p))
+        }
+        _ => None,
+    }
+}
+
+/// `f x` for a builtin `speculable_builtin` gave, when its body can compute it on the spot.
+pub fn apply_builtin(f: &Value, x: &Value) -> Option<Value> {
+    call_builtin(f, [x.clone()], false)
+}
+
 /// Runs `lambda` (closed over `captured`) on `arg` speculatively: its value if its body is
 /// speculable and finishes on evaluated values, with no scope or frame made.
 #[inline]
