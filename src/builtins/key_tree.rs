@@ -27,14 +27,19 @@ pub const RIGHT: usize = 1;
 type Link = u32;
 const NONE: Link = Link::MAX;
 
+/// The most nodes a tree holds (`is_full`): every index below `NONE`.
+const CAPACITY: usize = NONE as usize;
+
+/// A node's (or an item's) index as 32 bits; `insert` is only called below `CAPACITY`.
+fn index(n: usize) -> Link {
+    Link::try_from(n)
+        .ok()
+        .filter(|&l| l != NONE)
+        .unwrap_or_else(|| unreachable!("key tree index {n}: callers stop at is_full"))
+}
+
 fn link(node: Option<Node>) -> Link {
-    match node {
-        None => NONE,
-        Some(n) => Link::try_from(n)
-            .ok()
-            .filter(|&l| l != NONE)
-            .unwrap_or_else(|| unreachable!("a key tree of {n} nodes: memory runs out first")),
-    }
+    node.map_or(NONE, index)
 }
 
 fn node(link: Link) -> Option<Node> {
@@ -86,12 +91,18 @@ impl KeyTree {
         self.entries[at].parent = link(parent);
     }
 
-    /// Adds `key` where a walk from the root fell off (`None`: the tree is empty).
+    /// Whether the tree holds as many keys as its 32-bit links can tell apart.
+    pub fn is_full(&self) -> bool {
+        self.entries.len() >= CAPACITY
+    }
+
+    /// Adds `key` where a walk from the root fell off (`None`: the tree is empty), with `item`
+    /// (at most the number of keys so far). The tree must not be full.
     pub fn insert(&mut self, place: Option<Step>, key: Value, item: usize) {
         let node = self.entries.len();
         self.entries.push(Entry {
             key,
-            item: link(Some(item)),
+            item: index(item),
             children: [NONE, NONE],
             parent: link(place.map(|(parent, _)| parent)),
         });

@@ -74,6 +74,17 @@ fn less_now(a: &Value, b: &Value) -> Option<Result<bool, Error>> {
     ops::less_shallow(a, b).transpose()
 }
 
+/// `less(co, a, b).await`, answered by `less_now` where it can be (a macro, so that the
+/// common case makes no future).
+macro_rules! less_soon {
+    ($co:expr, $a:expr, $b:expr) => {
+        match less_now($a, $b) {
+            Some(lt) => lt,
+            None => less($co, $a, $b).await,
+        }
+    };
+}
+
 struct Sorter<'a> {
     co: &'a Co,
     comparator: Value,
@@ -101,10 +112,7 @@ const INSERTION_SORT_THRESHOLD: usize = 16;
 impl Sorter<'_> {
     async fn lt(&self, a: &Value, b: &Value) -> Result<bool, Error> {
         if self.is_less_than {
-            return match less_now(a, b) {
-                Some(lt) => lt,
-                None => less(self.co, a, b).await,
-            };
+            return less_soon!(self.co, a, b);
         }
         match call2(self.co, self.comparator.clone(), a.clone(), b.clone()).await {
             // Calls answer in weak head normal form: the common case needs no further await.
@@ -406,6 +414,11 @@ async fn generic_closure(co: Co, input: Value) -> Result<Value, Error> {
             Ok(None) => continue,
             Err(failed) => return Err(not_comparable(&co, &keys, &result, &key, &e, failed).await),
         };
+        if keys.is_full() {
+            return Err(Error::new(
+                "builtins.genericClosure: more distinct keys than it can hold (4294967295)",
+            ));
+        }
         keys.insert(place, key, result.len());
         result.push(e.clone());
 
@@ -442,11 +455,7 @@ async fn find_place(
 ) -> Result<Option<Option<Step>>, (Error, Node)> {
     let (mut place, mut at, mut below) = (None, keys.root(), None);
     while let Some(node) = at {
-        let lt = match less_now(key, keys.key(node)) {
-            Some(lt) => lt,
-            None => less(co, key, keys.key(node)).await,
-        };
-        let side = match lt {
+        let side = match less_soon!(co, key, keys.key(node)) {
             Ok(true) => LEFT,
             Ok(false) => RIGHT,
             Err(err) => return Err((err, node)),
@@ -460,11 +469,7 @@ async fn find_place(
     let Some(below) = below else {
         return Ok(Some(place));
     };
-    let lt = match less_now(keys.key(below), key) {
-        Some(lt) => lt,
-        None => less(co, keys.key(below), key).await,
-    };
-    match lt {
+    match less_soon!(co, keys.key(below), key) {
         Ok(true) => Ok(Some(place)),
         Ok(false) => Ok(None),
         Err(err) => Err((err, below)),
