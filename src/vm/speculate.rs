@@ -67,20 +67,14 @@ impl Stack<'_> {
         }
     }
 
-    /// The `n` values on top, if there are that many above the base.
-    fn top(&self, n: usize) -> Option<&[Value]> {
+    /// Takes the `n` values on top off, if there are that many above the base.
+    fn take_top(&mut self, n: usize) -> Option<Vec<Value>> {
         let at = self
             .values
             .len()
             .checked_sub(n)
             .filter(|&at| at >= self.base)?;
-        self.values.get(at..)
-    }
-
-    /// Takes the `n` values on top off (`top` said they are there).
-    fn take_top(&mut self, n: usize) -> Vec<Value> {
-        let at = self.values.len().saturating_sub(n).max(self.base);
-        self.values.split_off(at)
+        Some(self.values.split_off(at))
     }
 
     #[inline]
@@ -367,7 +361,7 @@ fn run<const CALLS: bool>(
             // `"${x}"` of a string; anything else (a path to copy, a set to coerce, an error)
             // is left to the thunk.
             Op::CoerceInterp => {
-                if !matches!(stack.top(1)?, [Value::String(_)]) {
+                if !matches!(stack.last_mut()?, Value::String(_)) {
                     return None;
                 }
             }
@@ -381,7 +375,6 @@ fn run<const CALLS: bool>(
                 let v = make_list(stack, n as usize)?;
                 stack.push(v);
             }
-
             op if op.is_binary_operator() => {
                 let b = stack.pop()?;
                 let a = stack.pop()?;
@@ -401,8 +394,7 @@ fn run<const CALLS: bool>(
 /// ops that allocate: the loop above stays small.)
 #[inline(never)]
 fn make_list(stack: &mut Stack, n: usize) -> Option<Value> {
-    stack.top(n)?;
-    Some(Value::list(stack.take_top(n)))
+    Some(Value::list(stack.take_top(n)?))
 }
 
 /// The longest string an interpolation is speculated to make: a short name or version is
@@ -412,22 +404,21 @@ const MAX_INTERPOLATED: usize = 4096;
 /// `Interpolate n`: the `n` strings on top of `stack` (each checked by `CoerceInterp`) joined.
 #[inline(never)]
 fn interpolate(stack: &mut Stack, n: usize) -> Option<Value> {
-    let mut len = 0;
-    for part in stack.top(n)? {
-        let Value::String(s) = part else {
-            return None;
-        };
-        len += s.len();
-    }
-    if len > MAX_INTERPOLATED {
+    // (A part taken off and then given up on is no loss: the attempt's stack is dropped.)
+    let strings = stack
+        .take_top(n)?
+        .into_iter()
+        .map(|part| match part {
+            Value::String(s) => Some(s),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    if strings.iter().map(|s| s.len()).sum::<usize>() > MAX_INTERPOLATED {
         return None;
     }
-    let parts = stack.take_top(n);
-    let strings = parts.iter().filter_map(|p| match p {
-        Value::String(s) => Some(s),
-        _ => None,
-    });
-    Some(Value::String(ok(crate::value::NixString::concat(strings))?))
+    Some(Value::String(ok(crate::value::NixString::concat(
+        &strings,
+    ))?))
 }
 
 /// What an op computed, or `None` where the dispatch loop would fail: speculation gives up
