@@ -11,8 +11,10 @@ Sets:
            also times `lua5.4 benches/real/fib.lua` and reports fib's gnix/Lua ratio.
   startup  benches/workloads/*.nix, small programs where process start-up weighs a lot, plus a
            start-up row (`gnix eval -E 1` against `nix-instantiate --eval -E 1`).
-  patterns benches/patterns/*.nix, one builtin or language pattern each (0.2-1 s on C++ Nix 2.8):
-           a survey for the pattern where gnix falls behind, not a measure of real work.
+  patterns benches/patterns/*.nix, one builtin or language pattern each (0.2-1.8 s on C++ Nix
+           2.8, most under the 0.5 s of the real set, so C++ Nix's longer start-up, about 13 ms,
+           is up to 6 % of a ratio): a survey for the pattern where gnix falls behind, not a
+           measure of real work.
 
 usage: benches/compare.py [--set real|startup|patterns] [--runs N] [--gnix PATH] [--lua PATH] [--out FILE]
 Needs: a release build of gnix, `nix-instantiate` (apt-get install -y nix-bin), GNU time
